@@ -1,0 +1,118 @@
+"""The facade: load -> (collect) -> evaluate -> score. The CLI and the tests go through here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import __version__
+from .checks.context import AuditOptions, CheckContext, NationalContext
+from .checks.evaluate import evaluate_agency, evaluate_national
+from .errors import InventoryError, UsageError
+from .inventory import Inventory, load_inventory
+from .inventory.model import locate
+from .models import (
+    Bundle,
+    ControlInfo,
+    NationalResults,
+    Result,
+    ResultSet,
+    Target,
+    TargetKind,
+    Text,
+)
+from .policy import PolicySet, load_policies
+from .score import compute_scores
+
+
+@dataclass(frozen=True)
+class AuditRequest:
+    inventories: Sequence[Path]
+    baseline: str | None = None  # override the agency's declared baseline
+    level: int | None = None  # override the agency's declared level
+    options: AuditOptions = field(default_factory=AuditOptions)
+    policies_dir: Path | None = None
+    models_dir: Path | None = None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _context(inventory: Inventory, policy: PolicySet, request: AuditRequest) -> CheckContext:
+    baseline = request.baseline or inventory.agency.baseline
+    if baseline not in policy.baselines:
+        known = ", ".join(sorted(policy.baselines))
+        if request.baseline:
+            raise UsageError(f"unknown baseline {baseline!r} (known: {known})")
+        where = locate(inventory.agency_source, ("baseline",))
+        raise InventoryError(f"unknown baseline {baseline!r} (known: {known})", file=where.file,
+                             line=where.line, column=where.column, path="agency.baseline")
+    level = request.level or inventory.agency.level
+    return CheckContext(inventory, policy, baseline, level, request.options)
+
+
+def _targets(inventory: Inventory) -> tuple[Target, ...]:
+    targets = [Target(inventory.agency.code, TargetKind.AGENCY),
+               Target("network", TargetKind.NETWORK)]
+    targets += [Target(f"room:{r.id}", TargetKind.SERVER_ROOM) for r in inventory.server_rooms]
+    # validate reads the declared plan only: hosts are assessed on what the inventory says
+    targets += [Target(h.name, TargetKind.HOST, reason="declared in the inventory; not contacted")
+                for h in inventory.hosts]
+    return tuple(targets)
+
+
+def _notices(options: AuditOptions) -> tuple[Text, ...]:
+    if options.documentation_as_public:
+        return (Text("CHẾ ĐỘ MINH HỌA: địa chỉ và ASN dành cho tài liệu (RFC 5737, 3849, 5398) "
+                     "được tính như tài nguyên công cộng.",
+                     "DEMO MODE: documentation addresses and ASNs (RFC 5737, 3849, 5398) are "
+                     "counted as public resources."),)
+    return ()
+
+
+def _infos(policy: PolicySet, results: Sequence[Result]) -> dict[str, ControlInfo]:
+    ids = {r.control for r in results}
+    return {c.id: c.info() for c in policy.controls if c.id in ids}
+
+
+def validate(request: AuditRequest, policy: PolicySet | None = None) -> ResultSet:
+    """Audit inventories from what they declare, with no host contacted."""
+    if not request.inventories:
+        raise UsageError("no inventory given")
+    policy = policy or load_policies(request.policies_dir, request.models_dir)
+    roles = set(policy.model("network")["roles"])
+    contexts: list[CheckContext] = []
+    seen: dict[str, str] = {}
+    for path in request.inventories:
+        inventory = load_inventory(path, known_roles=roles)
+        code = inventory.agency.code
+        if code in seen:
+            raise InventoryError(f"agency code {code!r} is also used by {seen[code]}",
+                                 file=inventory.display)
+        seen[code] = inventory.display
+        contexts.append(_context(inventory, policy, request))
+
+    bundles: list[Bundle] = []
+    for ctx in contexts:
+        started = _now()
+        results = evaluate_agency(ctx, policy.controls)
+        bundles.append(Bundle(
+            agency=ctx.inventory.agency, baseline=ctx.baseline, level=ctx.level,
+            policy_digest=policy.digest, policy_version=policy.version,
+            tool_version=__version__, started_at=started, finished_at=_now(),
+            targets=_targets(ctx.inventory), results=tuple(results),
+            scores=compute_scores(results, policy.weights), controls=_infos(policy, results),
+            inventory=ctx.inventory.display, options=request.options.to_dict(),
+            notices=_notices(request.options)))
+
+    national = None
+    if len(contexts) > 1:
+        nctx = NationalContext(contexts, policy, request.options)
+        nresults = evaluate_national(nctx, policy.controls)
+        national = NationalResults(tuple(c.inventory.agency.code for c in contexts),
+                                   tuple(nresults), compute_scores(nresults, policy.weights),
+                                   _infos(policy, nresults))
+    return ResultSet(tuple(bundles), national)

@@ -1,0 +1,129 @@
+"""The result bundle as JSON: write it, read it back (validated against its published schema)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .errors import ReportError
+from .models import (
+    Agency,
+    Bundle,
+    ControlInfo,
+    NationalResults,
+    Result,
+    ResultSet,
+    Scores,
+    Target,
+    TargetKind,
+    TargetStatus,
+    Text,
+)
+
+BUNDLE_SCHEMA = "egov-audit/result-bundle@1"
+SET_SCHEMA = "egov-audit/result-set@1"
+
+
+def bundle_to_dict(bundle: Bundle) -> dict[str, Any]:
+    return {
+        "schema": BUNDLE_SCHEMA,
+        "tool": {"name": "egov-audit", "version": bundle.tool_version},
+        "agency": bundle.agency.to_dict(),
+        "baseline": bundle.baseline,
+        "level": bundle.level,
+        "policy_version": bundle.policy_version,
+        "policy_digest": bundle.policy_digest,
+        "inventory": bundle.inventory,
+        "options": dict(bundle.options),
+        "notices": [n.to_dict() for n in bundle.notices],
+        "started_at": bundle.started_at,
+        "finished_at": bundle.finished_at,
+        "targets": [t.to_dict() for t in bundle.targets],
+        "results": [r.to_dict() for r in bundle.results],
+        "scores": bundle.scores.to_dict(),
+        "controls": {cid: info.to_dict() for cid, info in sorted(bundle.controls.items())},
+    }
+
+
+def national_to_dict(national: NationalResults) -> dict[str, Any]:
+    return {
+        "agencies": list(national.agencies),
+        "results": [r.to_dict() for r in national.results],
+        "scores": national.scores.to_dict(),
+        "controls": {cid: info.to_dict() for cid, info in sorted(national.controls.items())},
+    }
+
+
+def result_set_to_dict(result_set: ResultSet) -> dict[str, Any]:
+    """One agency: its bundle. Several: a result set of bundles plus the national results."""
+    if len(result_set.bundles) == 1 and result_set.national is None:
+        return bundle_to_dict(result_set.bundles[0])
+    return {
+        "schema": SET_SCHEMA,
+        "bundles": [bundle_to_dict(b) for b in result_set.bundles],
+        "national": national_to_dict(result_set.national) if result_set.national else None,
+    }
+
+
+def _scores(data: dict[str, Any]) -> Scores:
+    return Scores(data["overall"], data["by_area"], data["coverage"],
+                  data.get("overall_without_waivers"), data.get("counts", {}))
+
+
+def _controls(data: dict[str, Any]) -> dict[str, ControlInfo]:
+    return {cid: ControlInfo(cid, Text.from_dict(c["title"]), Text.from_dict(c["description"]),
+                             Text.from_dict(c["remediation"]), c.get("remediation_playbook"))
+            for cid, c in data.items()}
+
+
+def bundle_from_dict(data: dict[str, Any]) -> Bundle:
+    agency = data["agency"]
+    return Bundle(
+        agency=Agency(agency["code"], Text.from_dict(agency["name"]), agency["kind"],
+                      data["baseline"], data["level"], agency.get("region")),
+        baseline=data["baseline"], level=data["level"],
+        policy_digest=data["policy_digest"], policy_version=data.get("policy_version", ""),
+        tool_version=data["tool"]["version"], started_at=data["started_at"],
+        finished_at=data["finished_at"],
+        targets=tuple(Target(t["id"], TargetKind(t["kind"]), TargetStatus(t["status"]),
+                             t.get("reason", "")) for t in data["targets"]),
+        results=tuple(Result.from_dict(r) for r in data["results"]),
+        scores=_scores(data["scores"]), controls=_controls(data.get("controls", {})),
+        inventory=data.get("inventory", ""), options=data.get("options", {}),
+        notices=tuple(Text.from_dict(n) for n in data.get("notices", [])))
+
+
+def read_result_set(path: Path) -> ResultSet:
+    """Read a saved bundle or result set; a file that is not one is a ReportError."""
+    from .schemas import _validator
+    from .yamlsource import read_text
+
+    text = read_text(path, str(path), ReportError, max_bytes=512 * 1024 * 1024)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReportError(f"not JSON: {exc.msg}", file=str(path), line=exc.lineno,
+                          column=exc.colno) from None
+    kind = data.get("schema") if isinstance(data, dict) else None
+    name = {BUNDLE_SCHEMA: "result-bundle", SET_SCHEMA: "result-set"}.get(str(kind))
+    if name is None:
+        raise ReportError(f"not an egov-audit result bundle (schema: {kind!r})", file=str(path))
+    validator = _validator(name)
+    if not validator.is_valid(data):
+        from jsonschema.exceptions import best_match
+
+        from .yamlsource import format_path
+
+        error = best_match(validator.iter_errors(data))
+        raise ReportError(error.message[:200], file=str(path),
+                          path=format_path(tuple(error.absolute_path)))
+    if name == "result-bundle":
+        return ResultSet((bundle_from_dict(data),))
+    national = data.get("national")
+    return ResultSet(
+        tuple(bundle_from_dict(b) for b in data["bundles"]),
+        NationalResults(tuple(national["agencies"]),
+                        tuple(Result.from_dict(r) for r in national["results"]),
+                        _scores(national["scores"]), _controls(national.get("controls", {})))
+        if national else None)

@@ -1,0 +1,97 @@
+"""What a named check receives (the context) and returns (findings), and their registry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..models import Location, Status, TargetKind, Text
+
+if TYPE_CHECKING:
+    from ..inventory import Inventory
+    from ..policy import Control, PolicySet
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    # Sample inventories use documentation ranges (RFC 5737/3849/5398); a demo may count them as
+    # public. The report says so loudly.
+    documentation_as_public: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"documentation_as_public": self.documentation_as_public}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One verdict of a check on one target, before the control's metadata is attached."""
+
+    target: str
+    target_kind: TargetKind
+    status: Status
+    message: Text
+    expected: str = ""
+    observed: str = ""
+    locations: tuple[Location, ...] = ()
+
+
+@dataclass
+class CheckContext:
+    """One agency under audit at one baseline and level."""
+
+    inventory: Inventory
+    policy: PolicySet
+    baseline: str
+    level: int
+    options: AuditOptions = field(default_factory=AuditOptions)
+
+    def param(self, name: str) -> Any:
+        return self.policy.param(name, self.baseline, self.level)
+
+    @property
+    def network_target(self) -> str:
+        return "network"
+
+
+@dataclass
+class NationalContext:
+    """Several agencies audited together (checks of target kind `national`)."""
+
+    agencies: Sequence[CheckContext]
+    policy: PolicySet
+    options: AuditOptions = field(default_factory=AuditOptions)
+
+
+CheckFn = Callable[[Any, "Control", Mapping[str, Any]], list[Finding]]
+
+
+@dataclass(frozen=True)
+class NamedCheck:
+    name: str
+    target: TargetKind
+    fn: CheckFn
+    doc: str
+
+
+NAMED_CHECKS: dict[str, NamedCheck] = {}
+
+
+def named_check(name: str, target: TargetKind) -> Callable[[CheckFn], CheckFn]:
+    """Register structural check logic under a name that policies can use."""
+
+    def wrap(fn: CheckFn) -> CheckFn:
+        if name in NAMED_CHECKS:
+            raise RuntimeError(f"named check {name} registered twice")
+        NAMED_CHECKS[name] = NamedCheck(name, target, fn, (fn.__doc__ or "").strip())
+        return fn
+
+    return wrap
+
+
+def cap_list(items: Sequence[str], limit: int = 20) -> str:
+    """Join at most `limit` items; say how many more there are."""
+    shown = "; ".join(items[:limit])
+    if len(items) > limit:
+        shown += f"; … (+{len(items) - limit})"
+    return shown

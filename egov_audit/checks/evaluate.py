@@ -1,0 +1,162 @@
+"""Apply the policy to an agency (and to several agencies together): one result per control and
+target. Pure Python over data: nothing here touches the network."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..inventory.ansible_dir import VarSource
+from ..inventory.model import locate
+from ..models import Location, Result, Status, TargetKind, Text
+from ..policy import Control
+from .context import CheckContext, Finding, NationalContext
+from .named import NAMED_CHECKS
+from .operators import OPERATORS, OperatorTypeError, render
+
+MISSING = object()
+
+
+@dataclass(frozen=True)
+class FactTarget:
+    """A target that declarative checks read facts from."""
+
+    id: str
+    kind: TargetKind
+    facts: Mapping[str, Any]
+    source: VarSource | None  # where `facts` is declared, for locations
+    sources: Mapping[str, VarSource] | None = None  # per top-level key (host vars)
+
+    def where(self, path: Sequence[str | int]) -> Location | None:
+        if self.sources is not None and path and path[0] in self.sources:
+            return locate(self.sources[str(path[0])], tuple(path[1:]))
+        if self.source is not None:
+            return locate(self.source, tuple(path))
+        return None
+
+
+def fact_targets(ctx: CheckContext, kind: TargetKind) -> list[FactTarget]:
+    inv = ctx.inventory
+    if kind is TargetKind.AGENCY:
+        return [FactTarget(inv.agency.code, kind, _raw(inv.agency_source), inv.agency_source)]
+    if kind is TargetKind.NETWORK:
+        return [FactTarget("network", kind, inv.network.data, inv.network.source)]
+    if kind is TargetKind.SERVER_ROOM:
+        return [FactTarget(f"room:{r.id}", kind, r.data, r.source) for r in inv.server_rooms]
+    if kind is TargetKind.HOST:
+        return [FactTarget(h.name, kind, h.vars, None, h.sources) for h in inv.hosts]
+    return []
+
+
+def _raw(var: VarSource) -> Mapping[str, Any]:
+    data: Any = var.source.data
+    for key in var.path:
+        data = data[key]
+    return data if isinstance(data, Mapping) else {}
+
+
+def resolve_fact(facts: Any, path: str) -> Any:
+    """'cctv.retention_days' -> value; 'uplinks.*.kind' -> [values]; MISSING if absent."""
+    return _resolve(facts, path.split("."))
+
+
+def _resolve(value: Any, parts: list[str]) -> Any:
+    for i, part in enumerate(parts):
+        if part == "*":
+            if not isinstance(value, list):
+                return MISSING
+            out = [_resolve(item, parts[i + 1:]) for item in value]
+            return [v for v in out if v is not MISSING]
+        if not isinstance(value, Mapping) or part not in value:
+            return MISSING
+        value = value[part]
+    return value
+
+
+def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
+    check = control.check
+    assert check.fact is not None and check.op is not None
+    operator = OPERATORS[check.op]
+    expected_value = ctx.param(check.param) if check.param else check.value
+    expected_en = operator.describe(expected_value, "en")
+    expected_vi = operator.describe(expected_value, "vi")
+    fact = check.fact
+    path = [p for p in fact.split(".") if p != "*"]
+    for target in fact_targets(ctx, control.target):
+        observed = resolve_fact(target.facts, fact)
+        where = target.where(path)
+        locs = (where,) if where else ()
+        if observed is MISSING:
+            status = Status.FAIL if check.missing == "fail" else Status.NOT_ASSESSED
+            yield Finding(target.id, target.kind, status,
+                          Text(f"{fact}: chưa được khai báo (yêu cầu: {expected_vi}).",
+                               f"{fact}: not declared (required: {expected_en})."),
+                          expected_en, "not declared", locs)
+            continue
+        shown = render(observed)
+        try:
+            ok = operator.test(observed, expected_value)
+        except OperatorTypeError as exc:
+            yield Finding(target.id, target.kind, Status.ERROR,
+                          Text(f"{fact}: không so sánh được ({exc}).",
+                               f"{fact}: cannot be compared ({exc})."),
+                          expected_en, shown, locs)
+            continue
+        if ok:
+            yield Finding(target.id, target.kind, Status.PASS,
+                          Text(f"{fact} = {shown}, đạt yêu cầu ({expected_vi}).",
+                               f"{fact} = {shown}, as required ({expected_en})."),
+                          expected_en, shown)
+        else:
+            yield Finding(target.id, target.kind, Status.FAIL,
+                          Text(f"{fact} = {shown}; yêu cầu: {expected_vi}.",
+                               f"{fact} = {shown}; required: {expected_en}."),
+                          expected_en, shown, locs)
+
+
+def _run(ctx: CheckContext | NationalContext, control: Control) -> list[Finding]:
+    """Run one control; a check that breaks yields `error` results, never stops the audit."""
+    try:
+        if control.check.named is not None:
+            spec = NAMED_CHECKS[control.check.named]
+            return spec.fn(ctx, control, control.check.args or {})
+        assert isinstance(ctx, CheckContext)
+        return list(_declarative(ctx, control))
+    except Exception as exc:
+        target = "national" if control.target is TargetKind.NATIONAL else control.target.value
+        return [Finding(target, control.target, Status.ERROR,
+                        Text(f"Lỗi khi kiểm tra: {type(exc).__name__}: {exc}",
+                             f"The check failed: {type(exc).__name__}: {exc}"))]
+
+
+def _result(control: Control, baseline: str, finding: Finding) -> Result:
+    return Result(control.id, finding.target, finding.target_kind, finding.status,
+                  control.severity, control.area, finding.message, finding.expected,
+                  finding.observed, control.clause(baseline), finding.locations)
+
+
+def evaluate_agency(ctx: CheckContext, controls: Iterable[Control]) -> list[Result]:
+    out: list[Result] = []
+    for control in controls:
+        if control.target is TargetKind.NATIONAL:
+            continue
+        if not control.applies(ctx.baseline, ctx.level):
+            continue
+        out.extend(_result(control, ctx.baseline, f) for f in _run(ctx, control))
+    return out
+
+
+def evaluate_national(ctx: NationalContext, controls: Iterable[Control]) -> list[Result]:
+    out: list[Result] = []
+    for control in controls:
+        if control.target is not TargetKind.NATIONAL:
+            continue
+        # a national control applies when any of its baselines is in use by the agencies
+        used = [b for b in control.baselines if any(a.baseline == b for a in ctx.agencies)]
+        clause = control.clause(used[0]) if used else ""
+        for finding in _run(ctx, control):
+            out.append(Result(control.id, finding.target, finding.target_kind, finding.status,
+                              control.severity, control.area, finding.message, finding.expected,
+                              finding.observed, clause, finding.locations))
+    return out

@@ -1,0 +1,417 @@
+"""IP addressing: ASN, provider-independent blocks, the subnet plan, overlaps (per agency and
+across agencies), host addresses.
+
+Overlap detection is an integer sort-and-sweep per address family, O(n log n + k): CIDR prefixes
+are laminar (two prefixes overlap only if one contains the other), so after sorting by
+(first, -last) every prefix still open on the stack contains the current one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, TypeVar
+
+from ..inventory.model import Prefix
+from ..ipnet import Net, format_addr, parse_net
+from ..models import Location, Status, TargetKind, Text
+from ..policy import Control, PolicySet
+from .context import CheckContext, Finding, NationalContext, cap_list, named_check
+
+T = TypeVar("T")
+NET = TargetKind.NETWORK
+
+
+# -- sort and sweep -------------------------------------------------------------------------
+def nested_pairs(items: Sequence[tuple[Net, T]]) -> Iterator[tuple[T, T]]:
+    """Yield (outer, inner) for every pair of overlapping prefixes; identical prefixes overlap.
+    Families never mix: IPv4 and IPv6 are swept separately."""
+    for version in (4, 6):
+        family = [(net.first, -net.last, net.last, item) for net, item in items
+                  if net.version == version]
+        family.sort(key=lambda entry: (entry[0], entry[1]))
+        stack: list[tuple[int, T]] = []
+        for first, _, last, item in family:
+            while stack and stack[-1][0] < first:
+                stack.pop()
+            for _, outer in stack:
+                yield outer, item
+            stack.append((last, item))
+
+
+def _merged(nets: Sequence[Net]) -> dict[int, tuple[list[int], list[int]]]:
+    """Per family, the union of `nets` as sorted disjoint [first, last] runs."""
+    out: dict[int, tuple[list[int], list[int]]] = {}
+    for version in (4, 6):
+        runs = sorted((n.first, n.last) for n in nets if n.version == version)
+        firsts: list[int] = []
+        lasts: list[int] = []
+        for first, last in runs:
+            if lasts and first <= lasts[-1] + 1:
+                lasts[-1] = max(lasts[-1], last)
+            else:
+                firsts.append(first)
+                lasts.append(last)
+        out[version] = (firsts, lasts)
+    return out
+
+
+def _covered(net: Net, runs: Mapping[int, tuple[list[int], list[int]]]) -> bool:
+    from bisect import bisect_right
+
+    firsts, lasts = runs[net.version]
+    i = bisect_right(firsts, net.first) - 1
+    return i >= 0 and lasts[i] >= net.last
+
+
+# -- special-purpose address space ------------------------------------------------------------
+@dataclass(frozen=True)
+class SpecialRange:
+    net: Net
+    kind: str
+    ref: str
+
+
+@cache
+def _address_space(policy: PolicySet) -> tuple[list[SpecialRange], Net, list[tuple[int, int, str,
+                                                                                      str]]]:
+    model = policy.model("address_space")
+    special = [SpecialRange(parse_net(e["prefix"]), e["kind"], e["ref"])
+               for e in [*model["ipv4"], *model["ipv6"]["special"]]]
+    asn = [(e["first"], e["last"], e["kind"], e["ref"]) for e in model["asn"]]
+    return special, parse_net(model["ipv6"]["global_unicast"]), asn
+
+
+def classify_net(policy: PolicySet, net: Net) -> tuple[str, str] | None:
+    """(kind, reference) of the special range the prefix touches; None if it is public."""
+    special, global_unicast, _ = _address_space(policy)
+    for entry in special:
+        if entry.net.version == net.version and entry.net.first <= net.last \
+                and net.first <= entry.net.last:
+            return entry.kind, entry.ref
+    if net.version == 6 and not global_unicast.contains(net):
+        return "reserved", "RFC 4291 (outside global unicast 2000::/3)"
+    return None
+
+
+def classify_asn(policy: PolicySet, asn: int) -> tuple[str, str] | None:
+    for first, last, kind, ref in _address_space(policy)[2]:
+        if first <= asn <= last:
+            return kind, ref
+    return None
+
+
+_KIND_TEXT = {
+    "private": Text("riêng (private)", "private"),
+    "shared": Text("dùng chung CGN (shared)", "shared (CGN)"),
+    "documentation": Text("dành cho tài liệu (documentation)", "documentation"),
+    "reserved": Text("dành riêng (reserved)", "reserved"),
+    "loopback": Text("loopback", "loopback"),
+    "link_local": Text("link-local", "link-local"),
+    "multicast": Text("multicast", "multicast"),
+}
+
+
+def _public(ctx_options_doc: bool, classified: tuple[str, str] | None) -> bool:
+    return classified is None or (ctx_options_doc and classified[0] == "documentation")
+
+
+# -- NET-ASN-01 -----------------------------------------------------------------------------
+@named_check("asn_public", NET)
+def asn_public(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> list[Finding]:
+    """The agency holds its own public AS number."""
+    plan = ctx.inventory.network
+    where = (_loc(ctx, ("asn",)),)
+    expected = "public ASN (VNNIC)"
+    if plan.asn is None:
+        return [Finding("network", NET, Status.FAIL,
+                        Text("Đơn vị chưa có số hiệu mạng (ASN) riêng.",
+                             "The agency has no AS number of its own."),
+                        expected, "null", where)]
+    classified = classify_asn(ctx.policy, plan.asn)
+    if _public(ctx.options.documentation_as_public, classified):
+        note = " (documentation ASN counted as public: demo)" if classified else ""
+        return [Finding("network", NET, Status.PASS,
+                        Text(f"ASN {plan.asn} là số hiệu mạng công cộng.{note}",
+                             f"AS{plan.asn} is a public AS number.{note}"),
+                        expected, f"AS{plan.asn}", where)]
+    assert classified is not None
+    kind, ref = classified
+    return [Finding("network", NET, Status.FAIL,
+                    Text(f"ASN {plan.asn} thuộc dải {_KIND_TEXT[kind].vi} ({ref}), không phải "
+                         "ASN công cộng riêng của đơn vị.",
+                         f"AS{plan.asn} is a {_KIND_TEXT[kind].en} AS number ({ref}), not a "
+                         "public ASN of the agency's own."),
+                    expected, f"AS{plan.asn} ({kind}, {ref})", where)]
+
+
+def _loc(ctx: CheckContext, subpath: tuple[Any, ...]) -> Location:
+    from ..inventory.model import locate
+
+    return locate(ctx.inventory.network.source, subpath)
+
+
+# -- NET-IP-01 / NET-IP-02 -------------------------------------------------------------------
+@named_check("pi_block", NET)
+def pi_block(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> list[Finding]:
+    """The agency holds a provider-independent (VNNIC) public block of the given IP version."""
+    version = int(args.get("version", 4))
+    family = f"IPv{version}"
+    blocks = [b for b in ctx.inventory.network.blocks if b.prefix.net.version == version]
+    expected = f"{family} block allocated by VNNIC, public" + \
+        (" (global unicast)" if version == 6 else "")
+    seen: list[str] = []
+    good: list[str] = []
+    for block in blocks:
+        classified = classify_net(ctx.policy, block.prefix.net)
+        is_pi = block.allocated_by.strip().upper() == "VNNIC"
+        label = f"{block.prefix.net.text} ({block.allocated_by}"
+        label += f", {classified[0]}" if classified else ", public"
+        seen.append(label + ")")
+        if is_pi and _public(ctx.options.documentation_as_public, classified):
+            good.append(block.prefix.net.text)
+    observed = cap_list(seen) or f"no {family} block"
+    locs = tuple(b.prefix.where for b in blocks[:20]) or (_loc(ctx, ("address_blocks",)),)
+    if good:
+        return [Finding("network", NET, Status.PASS,
+                        Text(f"Có khối địa chỉ {family} độc lập: {', '.join(good)}.",
+                             f"Holds a provider-independent {family} block: {', '.join(good)}."),
+                        expected, observed, locs)]
+    return [Finding("network", NET, Status.FAIL,
+                    Text(f"Không có khối địa chỉ {family} độc lập (do VNNIC cấp, công cộng).",
+                         f"No provider-independent public {family} block (allocated by VNNIC)."),
+                    expected, observed, locs)]
+
+
+# -- NET-IP-03 -------------------------------------------------------------------------------
+@named_check("subnets_within_blocks", NET)
+def subnets_within_blocks(ctx: CheckContext, control: Control,
+                          args: Mapping[str, Any]) -> list[Finding]:
+    """Every zone subnet lies inside the agency's declared address blocks (private space too:
+    the plan declares its RFC 1918 / ULA supernets as blocks allocated by `internal`)."""
+    plan = ctx.inventory.network
+    runs = _merged([b.prefix.net for b in plan.blocks])
+    outside: list[tuple[str, Prefix]] = []
+    checked = 0
+    for zone in plan.zones:
+        for subnet in zone.subnets:
+            checked += 1
+            if not _covered(subnet.net, runs):
+                outside.append((zone.name, subnet))
+    expected = "every zone subnet inside an address block of the agency"
+    if not checked:
+        return [Finding("network", NET, Status.NOT_APPLICABLE,
+                        Text("Chưa khai báo mạng con nào.", "No subnet is declared."),
+                        expected, "no subnet")]
+    if not outside:
+        return [Finding("network", NET, Status.PASS,
+                        Text(f"Cả {checked} mạng con nằm trong các khối địa chỉ.",
+                             f"All {checked} subnets lie inside the address blocks."),
+                        expected, f"{checked} subnets, all inside")]
+    detail = [f"{s.net.text} ({zone}{_outside_part(plan.blocks, s.net)})" for zone, s in outside]
+    return [Finding("network", NET, Status.FAIL,
+                    Text(f"{len(outside)} mạng con nằm ngoài các khối địa chỉ của đơn vị: "
+                         f"{cap_list(detail, 10)}.",
+                         f"{len(outside)} subnets lie outside the agency's address blocks: "
+                         f"{cap_list(detail, 10)}."),
+                    expected, cap_list(detail), tuple(s.where for _, s in outside[:20]))]
+
+
+def _outside_part(blocks: Sequence[Any], net: Net) -> str:
+    """The exact part of a subnet that no block covers (netaddr set arithmetic; few subnets)."""
+    from netaddr import IPNetwork, IPSet
+
+    rest = IPSet([IPNetwork(net.text)]) - IPSet(
+        [IPNetwork(b.prefix.net.text) for b in blocks if b.prefix.net.version == net.version])
+    cidrs = [str(c) for c in rest.iter_cidrs()]
+    if cidrs == [net.text] or not cidrs:
+        return ""
+    return ", outside: " + ", ".join(cidrs[:4]) + (" …" if len(cidrs) > 4 else "")
+
+
+# -- NET-IP-04 -------------------------------------------------------------------------------
+@named_check("subnet_overlap", NET)
+def subnet_overlap(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> list[Finding]:
+    """No two subnets of the agency's zones overlap."""
+    items = [(s.net, (zone.name, s)) for zone in ctx.inventory.network.zones
+             for s in zone.subnets]
+    pairs = list(nested_pairs(items))
+    expected = "no overlapping subnets"
+    if not pairs:
+        return [Finding("network", NET, Status.PASS,
+                        Text(f"Không có mạng con chồng lấn ({len(items)} mạng con).",
+                             f"No overlapping subnets ({len(items)} subnets)."),
+                        expected, f"{len(items)} subnets, none overlapping")]
+    detail = [f"{a.net.text} ({za}) ⊇ {b.net.text} ({zb})" for (za, a), (zb, b) in pairs]
+    locs: list[Location] = []
+    for (_, a), (_, b) in pairs[:10]:
+        locs.extend((a.where, b.where))
+    return [Finding("network", NET, Status.FAIL,
+                    Text(f"{len(pairs)} cặp mạng con chồng lấn: {cap_list(detail, 10)}.",
+                         f"{len(pairs)} overlapping subnet pairs: {cap_list(detail, 10)}."),
+                    expected, cap_list(detail), tuple(locs))]
+
+
+# -- NET-IP-05 (national) ---------------------------------------------------------------------
+@named_check("national_overlap", TargetKind.NATIONAL)
+def national_overlap(ctx: NationalContext, control: Control,
+                     args: Mapping[str, Any]) -> list[Finding]:
+    """No address block or subnet of one agency overlaps another agency's."""
+    items: list[tuple[Net, tuple[str, Prefix]]] = []
+    for agency in ctx.agencies:
+        code = agency.inventory.agency.code
+        plan = agency.inventory.network
+        for block in plan.blocks:
+            if _overlap_relevant(ctx.policy, block.prefix.net):
+                items.append((block.prefix.net, (code, block.prefix)))
+        for zone in plan.zones:
+            for subnet in zone.subnets:
+                if _overlap_relevant(ctx.policy, subnet.net):
+                    items.append((subnet.net, (code, subnet)))
+    by_pair: dict[tuple[str, str], list[str]] = {}
+    locs: list[Location] = []
+    for (code_a, a), (code_b, b) in nested_pairs(items):
+        if code_a == code_b:
+            continue
+        key = (min(code_a, code_b), max(code_a, code_b))
+        by_pair.setdefault(key, []).append(f"{code_a} {a.net.text} ⊇ {code_b} {b.net.text}")
+        if len(locs) < 20:
+            locs.extend((a.where, b.where))
+    expected = "no prefix shared between agencies"
+    agencies = len(ctx.agencies)
+    if not by_pair:
+        return [Finding("national", TargetKind.NATIONAL, Status.PASS,
+                        Text(f"Không có chồng lấn địa chỉ giữa {agencies} đơn vị "
+                             f"({len(items)} tiền tố).",
+                             f"No address overlap between {agencies} agencies "
+                             f"({len(items)} prefixes)."),
+                        expected, f"{len(items)} prefixes, no overlap")]
+    detail = [f"{a} ↔ {b}: {cap_list(pairs, 3)}" for (a, b), pairs in sorted(by_pair.items())]
+    return [Finding("national", TargetKind.NATIONAL, Status.FAIL,
+                    Text(f"{len(by_pair)} cặp đơn vị có địa chỉ chồng lấn: {cap_list(detail, 5)}",
+                         f"{len(by_pair)} agency pairs have overlapping addresses: "
+                         f"{cap_list(detail, 5)}"),
+                    expected, cap_list(detail, 50), tuple(locs))]
+
+
+def _overlap_relevant(policy: PolicySet, net: Net) -> bool:
+    # Private space is reused by every agency behind NAT; only public (and TSLCD-allocated,
+    # which is centrally unique) space must not be duplicated. Documentation ranges are kept:
+    # they stand for public space in the samples.
+    classified = classify_net(policy, net)
+    return classified is None or classified[0] == "documentation"
+
+
+# -- NET-ASN-02 (national) ---------------------------------------------------------------------
+@named_check("national_asn_unique", TargetKind.NATIONAL)
+def national_asn_unique(ctx: NationalContext, control: Control,
+                        args: Mapping[str, Any]) -> list[Finding]:
+    """No two agencies declare the same AS number."""
+    holders: dict[int, list[str]] = {}
+    for agency in ctx.agencies:
+        asn = agency.inventory.network.asn
+        if asn is not None:
+            holders.setdefault(asn, []).append(agency.inventory.agency.code)
+    shared = {asn: codes for asn, codes in holders.items() if len(codes) > 1}
+    expected = "each ASN declared by one agency"
+    if not shared:
+        return [Finding("national", TargetKind.NATIONAL, Status.PASS,
+                        Text(f"{len(holders)} ASN, không trùng lặp.",
+                             f"{len(holders)} ASNs, none shared."), expected, "no shared ASN")]
+    detail = [f"AS{asn}: {', '.join(codes)}" for asn, codes in sorted(shared.items())]
+    return [Finding("national", TargetKind.NATIONAL, Status.FAIL,
+                    Text(f"ASN bị khai báo trùng: {cap_list(detail, 10)}.",
+                         f"ASNs declared by several agencies: {cap_list(detail, 10)}."),
+                    expected, cap_list(detail))]
+
+
+# -- NET-IP-06 -------------------------------------------------------------------------------
+@named_check("host_address_in_zone", TargetKind.HOST)
+def host_address_in_zone(ctx: CheckContext, control: Control,
+                         args: Mapping[str, Any]) -> list[Finding]:
+    """Every address of a host lies in a subnet of the host's zone."""
+    out: list[Finding] = []
+    plan = ctx.inventory.network
+    for host in ctx.inventory.hosts:
+        zone = plan.zone(host.zone)
+        assert zone is not None  # the loader refuses unknown zones
+        subnets = ", ".join(s.net.text for s in zone.subnets) or "none"
+        expected = f"in zone {zone.name}: {subnets}"
+        if not host.addresses:
+            out.append(Finding(host.name, TargetKind.HOST, Status.NOT_ASSESSED,
+                               Text("Máy chủ chưa khai báo địa chỉ IP (ansible_host là tên miền "
+                                    "và không có `addresses`).",
+                                    "No IP address declared (ansible_host is a name and there "
+                                    "are no `addresses`)."), expected, "no address",
+                               (host.where,)))
+            continue
+        stray = [a for a in host.addresses
+                 if not any(s.net.contains(a.net) for s in zone.subnets)]
+        shown = ", ".join(a.net.text for a in host.addresses)
+        if stray:
+            wrong = ", ".join(a.net.text for a in stray)
+            out.append(Finding(host.name, TargetKind.HOST, Status.FAIL,
+                               Text(f"Địa chỉ {wrong} không thuộc vùng {zone.name} ({subnets}).",
+                                    f"Address {wrong} is not in zone {zone.name} ({subnets})."),
+                               expected, shown, tuple(a.where for a in stray)))
+        else:
+            out.append(Finding(host.name, TargetKind.HOST, Status.PASS,
+                               Text(f"Địa chỉ {shown} thuộc vùng {zone.name}.",
+                                    f"Address {shown} is in zone {zone.name}."), expected, shown))
+    return out
+
+
+# -- NET-IP-07 -------------------------------------------------------------------------------
+@named_check("zones_dual_stack", NET)
+def zones_dual_stack(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> list[Finding]:
+    """Zones of the given kinds (public-facing: DMZ) have both an IPv4 and an IPv6 subnet."""
+    kinds = list(args.get("kinds", ["dmz"]))
+    zones = [z for z in ctx.inventory.network.zones if z.kind in kinds]
+    expected = f"zones of kind {', '.join(kinds)} with IPv4 and IPv6 subnets"
+    if not zones:
+        return [Finding("network", NET, Status.NOT_APPLICABLE,
+                        Text(f"Không có vùng loại {', '.join(kinds)}.",
+                             f"No zone of kind {', '.join(kinds)}."), expected, "no such zone")]
+    single = [z for z in zones if {s.net.version for s in z.subnets} != {4, 6}]
+    observed = "; ".join(
+        f"{z.name}: {', '.join(s.net.text for s in z.subnets) or 'no subnet'}" for z in zones)
+    if single:
+        names = ", ".join(z.name for z in single)
+        return [Finding("network", NET, Status.FAIL,
+                        Text(f"Vùng chưa chạy song song IPv4/IPv6 (dual-stack): {names}.",
+                             f"Zones not dual-stack (IPv4 and IPv6): {names}."),
+                        expected, observed, tuple(z.where for z in single))]
+    return [Finding("network", NET, Status.PASS,
+                    Text("Các vùng công cộng đã có IPv4 và IPv6.",
+                         "Public-facing zones are dual-stack."), expected, observed)]
+
+
+# -- NET-IP-08 -------------------------------------------------------------------------------
+@named_check("duplicate_host_addresses", NET)
+def duplicate_host_addresses(ctx: CheckContext, control: Control,
+                             args: Mapping[str, Any]) -> list[Finding]:
+    """No two hosts declare the same IP address."""
+    owners: dict[tuple[int, int], list[tuple[str, Location]]] = {}
+    for host in ctx.inventory.hosts:
+        for address in host.addresses:
+            owners.setdefault((address.net.version, address.net.first), []).append(
+                (host.name, address.where))
+    dups = {key: hosts for key, hosts in owners.items() if len(hosts) > 1}
+    expected = "each address used by one host"
+    if not owners:
+        return [Finding("network", NET, Status.NOT_APPLICABLE,
+                        Text("Không có máy chủ nào khai báo địa chỉ IP.",
+                             "No host declares an IP address."), expected, "no address")]
+    if not dups:
+        return [Finding("network", NET, Status.PASS,
+                        Text(f"{len(owners)} địa chỉ, không trùng.",
+                             f"{len(owners)} addresses, none shared."), expected,
+                        f"{len(owners)} addresses")]
+    detail = [f"{format_addr(v, value)}: {', '.join(h for h, _ in hosts)}"
+              for (v, value), hosts in sorted(dups.items())]
+    locs = tuple(loc for hosts in dups.values() for _, loc in hosts)[:20]
+    return [Finding("network", NET, Status.FAIL,
+                    Text(f"Địa chỉ IP bị dùng trùng: {cap_list(detail, 10)}.",
+                         f"IP addresses used by several hosts: {cap_list(detail, 10)}."),
+                    expected, cap_list(detail), locs)]

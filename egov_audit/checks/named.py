@@ -1,0 +1,8 @@
+"""The registry of named checks: importing this module registers every one of them."""
+
+from __future__ import annotations
+
+from . import ip_plan, zones  # noqa: F401  (imported for their registrations)
+from .context import NAMED_CHECKS, NamedCheck
+
+__all__ = ["NAMED_CHECKS", "NamedCheck"]

@@ -1,0 +1,169 @@
+"""The fixed operator registry of declarative checks. Policies name operators; they cannot bring
+their own code."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..ipnet import parse_addr, parse_net
+from ..models import Text
+
+
+class OperatorTypeError(Exception):
+    """The observed or expected value has a type the operator cannot compare."""
+
+
+@dataclass(frozen=True)
+class Operator:
+    name: str
+    test: Callable[[Any, Any], bool]
+    expected: Text  # how to say what is required, with {value}
+    needs_expected: bool = True
+
+    def describe(self, value: Any, lang: str) -> str:
+        return self.expected.get(lang).format(value=render(value))
+
+
+OPERATORS: dict[str, Operator] = {}
+
+
+def render(value: Any, limit: int = 200) -> str:
+    if value is True:
+        text = "true"
+    elif value is False:
+        text = "false"
+    elif value is None:
+        text = "null"
+    elif isinstance(value, list | tuple):
+        text = "[" + ", ".join(render(v, limit) for v in value) + "]"
+    else:
+        text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _register(name: str, vi: str, en: str, needs_expected: bool = True
+              ) -> Callable[[Callable[[Any, Any], bool]], Callable[[Any, Any], bool]]:
+    def wrap(fn: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+        OPERATORS[name] = Operator(name, fn, Text(vi, en), needs_expected)
+        return fn
+    return wrap
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise OperatorTypeError(f"{render(value)} is not a number")
+    return float(value)
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise OperatorTypeError(f"{render(value)} is not a list")
+    return value
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+@_register("eq", "bằng {value}", "equal to {value}")
+def _eq(observed: Any, expected: Any) -> bool:
+    # true must not equal 1: YAML surveys mix booleans and numbers
+    if _is_number(observed) and _is_number(expected):
+        return bool(observed == expected)
+    return type(observed) is type(expected) and bool(observed == expected)
+
+
+@_register("ne", "khác {value}", "not equal to {value}")
+def _ne(observed: Any, expected: Any) -> bool:
+    return not _eq(observed, expected)
+
+
+@_register("is_true", "có (true)", "yes (true)", needs_expected=False)
+def _is_true(observed: Any, _: Any) -> bool:
+    if not isinstance(observed, bool):
+        raise OperatorTypeError(f"{render(observed)} is not true or false")
+    return observed
+
+
+@_register("is_false", "không (false)", "no (false)", needs_expected=False)
+def _is_false(observed: Any, _: Any) -> bool:
+    return not _is_true(observed, None)
+
+
+@_register("ge", "tối thiểu {value}", "at least {value}")
+def _ge(observed: Any, expected: Any) -> bool:
+    return _number(observed) >= _number(expected)
+
+
+@_register("le", "tối đa {value}", "at most {value}")
+def _le(observed: Any, expected: Any) -> bool:
+    return _number(observed) <= _number(expected)
+
+
+@_register("gt", "lớn hơn {value}", "more than {value}")
+def _gt(observed: Any, expected: Any) -> bool:
+    return _number(observed) > _number(expected)
+
+
+@_register("lt", "nhỏ hơn {value}", "less than {value}")
+def _lt(observed: Any, expected: Any) -> bool:
+    return _number(observed) < _number(expected)
+
+
+@_register("between", "trong khoảng {value}", "within {value}")
+def _between(observed: Any, expected: Any) -> bool:
+    bounds = _list(expected)
+    if len(bounds) != 2:
+        raise OperatorTypeError("between needs [low, high]")
+    return _number(bounds[0]) <= _number(observed) <= _number(bounds[1])
+
+
+@_register("in", "một trong {value}", "one of {value}")
+def _in(observed: Any, expected: Any) -> bool:
+    return any(_eq(observed, item) for item in _list(expected))
+
+
+@_register("not_in", "không thuộc {value}", "none of {value}")
+def _not_in(observed: Any, expected: Any) -> bool:
+    return not _in(observed, expected)
+
+
+@_register("contains", "có chứa {value}", "includes {value}")
+def _contains(observed: Any, expected: Any) -> bool:
+    return any(_eq(item, expected) for item in _list(observed))
+
+
+@_register("not_contains", "không chứa {value}", "does not include {value}")
+def _not_contains(observed: Any, expected: Any) -> bool:
+    return not _contains(observed, expected)
+
+
+@_register("subset_of", "chỉ gồm các giá trị trong {value}", "only values from {value}")
+def _subset_of(observed: Any, expected: Any) -> bool:
+    allowed = _list(expected)
+    return all(_in(item, allowed) for item in _list(observed))
+
+
+@_register("length_ge", "ít nhất {value} phần tử", "at least {value} items")
+def _length_ge(observed: Any, expected: Any) -> bool:
+    return len(_list(observed)) >= _number(expected)
+
+
+@_register("regex", "khớp biểu thức {value}", "matching {value}")
+def _regex(observed: Any, expected: Any) -> bool:
+    if not isinstance(observed, str) or not isinstance(expected, str):
+        raise OperatorTypeError("regex compares text")
+    return re.fullmatch(expected, observed) is not None
+
+
+@_register("cidr_within", "nằm trong {value}", "within {value}")
+def _cidr_within(observed: Any, expected: Any) -> bool:
+    try:
+        addr = parse_net(observed) if "/" in str(observed) else parse_addr(observed)
+        nets = [parse_net(p) for p in (expected if isinstance(expected, list) else [expected])]
+    except ValueError as exc:
+        raise OperatorTypeError(str(exc)) from None
+    return any(net.contains(addr) for net in nets)

@@ -1,0 +1,240 @@
+"""Network architecture: zones required per level, host roles per zone kind, firewall
+separation, management isolation, uplink redundancy."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..inventory.model import locate
+from ..models import Status, TargetKind, Text
+from ..policy import Control
+from .context import CheckContext, Finding, cap_list, named_check
+
+NET = TargetKind.NETWORK
+
+
+def _kind_names(ctx: CheckContext, kinds: list[str]) -> Text:
+    names = ctx.policy.model("network")["zone_kinds"]
+    return Text(", ".join(names[k]["vi"] for k in kinds), ", ".join(names[k]["en"] for k in kinds))
+
+
+@named_check("required_zones", NET)
+def required_zones(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> list[Finding]:
+    """Every zone kind the level requires exists (parameter network.required_zone_kinds)."""
+    required = list(ctx.param("network.required_zone_kinds"))
+    present = {z.kind for z in ctx.inventory.network.zones}
+    missing = [k for k in required if k not in present]
+    expected = ", ".join(required) or "none"
+    observed = ", ".join(sorted(present)) or "no zone"
+    where = (locate(ctx.inventory.network.source, ("zones",)),)
+    if not required:
+        return [Finding("network", NET, Status.NOT_APPLICABLE,
+                        Text("Cấp độ này không yêu cầu phân vùng.",
+                             "This level requires no zones."), expected, observed)]
+    if missing:
+        names = _kind_names(ctx, missing)
+        return [Finding("network", NET, Status.FAIL,
+                        Text(f"Thiếu vùng mạng: {names.vi}.", f"Missing zones: {names.en}."),
+                        expected, observed, where)]
+    return [Finding("network", NET, Status.PASS,
+                    Text("Có đủ các vùng mạng theo cấp độ.",
+                         "All zones the level requires exist."), expected, observed)]
+
+
+@named_check("role_zone", TargetKind.HOST)
+def role_zone(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> list[Finding]:
+    """A host sits only in a zone kind its role allows (reference model `roles`)."""
+    roles = ctx.policy.model("network")["roles"]
+    out: list[Finding] = []
+    for host in ctx.inventory.hosts:
+        zone = ctx.inventory.network.zone(host.zone)
+        assert zone is not None
+        allowed = list(roles[host.role]["zones"])
+        expected = f"{host.role} in {', '.join(allowed)}"
+        observed = f"zone {zone.name} ({zone.kind})"
+        if zone.kind in allowed:
+            out.append(Finding(host.name, TargetKind.HOST, Status.PASS,
+                               Text(f"Vai trò {host.role} được đặt đúng vùng {zone.kind}.",
+                                    f"Role {host.role} is allowed in zone kind {zone.kind}."),
+                               expected, observed))
+        else:
+            names = _kind_names(ctx, allowed)
+            where = host.sources.get("zone")
+            out.append(Finding(host.name, TargetKind.HOST, Status.FAIL,
+                               Text(f"Máy chủ vai trò {roles[host.role]['vi']} đặt ở vùng "
+                                    f"{zone.name} ({zone.kind}); chỉ được đặt ở: {names.vi}.",
+                                    f"A {roles[host.role]['en']} sits in zone {zone.name} "
+                                    f"({zone.kind}); allowed only in: {names.en}."),
+                               expected, observed,
+                               (locate(where) if where else host.where,)))
+    return out
+
+
+@named_check("zone_firewall_separation", NET)
+def zone_firewall_separation(ctx: CheckContext, control: Control,
+                             args: Mapping[str, Any]) -> list[Finding]:
+    """Zones of the kinds the model lists are separated from the rest by a firewall."""
+    kinds = set(ctx.policy.model("network")["firewall_separated_kinds"])
+    zones = [z for z in ctx.inventory.network.zones if z.kind in kinds]
+    expected = "separated_by: firewall for " + ", ".join(sorted(kinds))
+    if not zones:
+        return [Finding("network", NET, Status.NOT_APPLICABLE,
+                        Text("Không có vùng nào cần tách bằng tường lửa.",
+                             "No zone needs firewall separation."), expected, "no such zone")]
+    weak = [z for z in zones if z.separated_by not in (None, "firewall")]
+    unknown = [z for z in zones if z.separated_by is None]
+    observed = "; ".join(f"{z.name}: {z.separated_by or 'not declared'}" for z in zones)
+    if weak:
+        names = ", ".join(f"{z.name} ({z.separated_by})" for z in weak)
+        return [Finding("network", NET, Status.FAIL,
+                        Text(f"Vùng không được tách bằng tường lửa: {names}.",
+                             f"Zones not separated by a firewall: {names}."),
+                        expected, observed, tuple(z.where for z in weak))]
+    if unknown:
+        names = ", ".join(z.name for z in unknown)
+        return [Finding("network", NET, Status.NOT_ASSESSED,
+                        Text(f"Chưa khai báo cách tách vùng (separated_by): {names}.",
+                             f"Separation not declared (separated_by) for: {names}."),
+                        expected, observed, tuple(z.where for z in unknown))]
+    return [Finding("network", NET, Status.PASS,
+                    Text("Các vùng được tách bằng tường lửa.",
+                         "Zones are separated by firewalls."), expected, observed)]
+
+
+@named_check("management_isolated", NET)
+def management_isolated(ctx: CheckContext, control: Control,
+                        args: Mapping[str, Any]) -> list[Finding]:
+    """Management zones have no Internet access."""
+    zones = [z for z in ctx.inventory.network.zones if z.kind == "management"]
+    expected = "management zones: internet_access false"
+    if not zones:
+        return [Finding("network", NET, Status.NOT_APPLICABLE,
+                        Text("Không có vùng quản trị.", "No management zone."),
+                        expected, "no management zone")]
+    observed = "; ".join(f"{z.name}: internet_access "
+                         f"{'not declared' if z.internet_access is None else z.internet_access}"
+                         for z in zones)
+    exposed = [z for z in zones if z.internet_access is True]
+    if exposed:
+        names = ", ".join(z.name for z in exposed)
+        return [Finding("network", NET, Status.FAIL,
+                        Text(f"Vùng quản trị có kết nối Internet: {names}.",
+                             f"Management zones with Internet access: {names}."),
+                        expected, observed, tuple(z.where for z in exposed))]
+    if any(z.internet_access is None for z in zones):
+        return [Finding("network", NET, Status.NOT_ASSESSED,
+                        Text("Chưa khai báo internet_access cho vùng quản trị.",
+                             "internet_access is not declared for the management zone."),
+                        expected, observed, tuple(z.where for z in zones))]
+    return [Finding("network", NET, Status.PASS,
+                    Text("Vùng quản trị không kết nối Internet.",
+                         "Management zones have no Internet access."), expected, observed)]
+
+
+@named_check("internet_providers", NET)
+def internet_providers(ctx: CheckContext, control: Control,
+                       args: Mapping[str, Any]) -> list[Finding]:
+    """Internet uplinks through at least `network.min_internet_providers` distinct providers."""
+    plan = ctx.inventory.network
+    minimum = int(ctx.param("network.min_internet_providers"))
+    expected = f"at least {minimum} distinct Internet providers"
+    if "uplinks" not in plan.data:
+        return [Finding("network", NET, Status.NOT_ASSESSED,
+                        Text("Chưa khai báo đường kết nối (uplinks).",
+                             "Uplinks are not declared."), expected, "not declared",
+                        (locate(plan.source),))]
+    providers = sorted({u.provider.strip().casefold() for u in plan.uplinks
+                        if u.kind == "internet"})
+    observed = f"{len(providers)}: {', '.join(providers) or 'none'}"
+    if len(providers) >= minimum:
+        return [Finding("network", NET, Status.PASS,
+                        Text(f"Kết nối Internet qua {len(providers)} nhà cung cấp.",
+                             f"Internet through {len(providers)} providers."), expected, observed)]
+    return [Finding("network", NET, Status.FAIL,
+                    Text(f"Kết nối Internet chỉ qua {len(providers)} nhà cung cấp; yêu cầu tối "
+                         f"thiểu {minimum} để dự phòng.",
+                         f"Internet through only {len(providers)} provider(s); at least {minimum} "
+                         "are required for redundancy."), expected, observed,
+                    (locate(plan.source, ("uplinks",)),))]
+
+
+@named_check("tslcd_redundant_paths", NET)
+def tslcd_redundant_paths(ctx: CheckContext, control: Control,
+                          args: Mapping[str, Any]) -> list[Finding]:
+    """Level-I access to the specialized data network uses at least 2 separate fibre paths."""
+    plan = ctx.inventory.network
+    minimum = int(args.get("min_paths", 2))
+    links = [(i, u) for i, u in enumerate(plan.uplinks)
+             if u.kind == "tslcd" and u.data.get("access_level") == "I"]
+    expected = f"level-I TSLCD access over at least {minimum} separate fibre paths"
+    if not links:
+        return [Finding("network", NET, Status.NOT_APPLICABLE,
+                        Text("Không có kết nối TSLCD cấp I.", "No level-I TSLCD access."),
+                        expected, "no level-I TSLCD uplink")]
+    observed = "; ".join(f"{u.provider}: {u.data.get('fibre_paths', 'not declared')} paths"
+                         for _, u in links)
+    unknown = [u for _, u in links if "fibre_paths" not in u.data]
+    short = [u for _, u in links if u.data.get("fibre_paths", minimum) < minimum]
+    if short:
+        return [Finding("network", NET, Status.FAIL,
+                        Text(f"Kết nối TSLCD cấp I chưa đủ {minimum} tuyến cáp quang độc lập.",
+                             f"Level-I TSLCD access has fewer than {minimum} separate fibre "
+                             "paths."), expected, observed, tuple(u.where for u in short))]
+    if unknown:
+        return [Finding("network", NET, Status.NOT_ASSESSED,
+                        Text("Chưa khai báo số tuyến cáp quang (fibre_paths).",
+                             "fibre_paths is not declared."), expected, observed,
+                        tuple(u.where for u in unknown))]
+    return [Finding("network", NET, Status.PASS,
+                    Text("Kết nối TSLCD cấp I có đủ tuyến dự phòng.",
+                         "Level-I TSLCD access has redundant paths."), expected, observed)]
+
+
+# -- server rooms at agency level -------------------------------------------------------------
+@named_check("rooms_declared", TargetKind.AGENCY)
+def rooms_declared(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> list[Finding]:
+    """The agency has surveyed at least one server room."""
+    inv = ctx.inventory
+    code = inv.agency.code
+    expected = "at least one server room survey"
+    count = len(inv.server_rooms)
+    if count:
+        return [Finding(code, TargetKind.AGENCY, Status.PASS,
+                        Text(f"Đã khảo sát {count} phòng máy chủ.",
+                             f"{count} server room(s) surveyed."), expected, str(count))]
+    where = locate(inv.server_rooms_source) if inv.server_rooms_source \
+        else locate(inv.agency_source)
+    return [Finding(code, TargetKind.AGENCY, Status.FAIL,
+                    Text("Chưa có phiếu khảo sát phòng máy chủ nào (server_rooms).",
+                         "No server room survey is declared (server_rooms)."),
+                    expected, "0", (where,))]
+
+
+@named_check("standby_site", TargetKind.AGENCY)
+def standby_site(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> list[Finding]:
+    """A standby server room at least `server_room.min_standby_site_km` from the primary."""
+    inv = ctx.inventory
+    code = inv.agency.code
+    minimum = float(ctx.param("server_room.min_standby_site_km"))
+    expected = f"standby site at least {minimum:g} km away"
+    standby = [r for r in inv.server_rooms if r.data.get("role") == "standby"]
+    observed = cap_list([f"{r.id}: {r.data.get('distance_to_primary_km', 'distance not declared')}"
+                         " km" for r in standby]) or "no standby room"
+    far = [r for r in standby if r.data.get("distance_to_primary_km", 0) >= minimum]
+    if far:
+        return [Finding(code, TargetKind.AGENCY, Status.PASS,
+                        Text(f"Có phòng máy chủ dự phòng cách tối thiểu {minimum:g} km.",
+                             f"Has a standby room at least {minimum:g} km away."),
+                        expected, observed)]
+    if standby and all("distance_to_primary_km" not in r.data for r in standby):
+        return [Finding(code, TargetKind.AGENCY, Status.NOT_ASSESSED,
+                        Text("Chưa khai báo khoảng cách tới phòng máy chính.",
+                             "Distance to the primary room is not declared."), expected,
+                        observed, tuple(locate(r.source) for r in standby))]
+    where = tuple(locate(r.source) for r in standby) or (
+        (locate(inv.server_rooms_source),) if inv.server_rooms_source else ())
+    return [Finding(code, TargetKind.AGENCY, Status.FAIL,
+                    Text(f"Không có phòng máy chủ dự phòng cách tối thiểu {minimum:g} km.",
+                         f"No standby server room at least {minimum:g} km away."),
+                    expected, observed, where)]

@@ -1,0 +1,249 @@
+"""The egov-audit command line. The only place that prints, exits and maps errors to exit codes:
+0 no finding at or above --fail-on, 1 findings, 2 usage or input error (one line, no traceback).
+Heavy modules are imported inside the commands to keep start-up fast."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from . import __version__
+from .errors import EgovAuditError
+
+if TYPE_CHECKING:
+    from .models import ResultSet
+
+FORMATS = ("text", "json", "junit", "sarif")  # kept equal to the reporter registry by a test
+SEVERITIES = ("low", "medium", "high", "critical", "none")
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"egov-audit: error: {message}", err=True)
+    sys.exit(2)
+
+
+def _lang_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--lang", type=click.Choice(["vi", "en"]),
+                        default=lambda: os.environ.get("EGOV_AUDIT_LANG", "vi"),
+                        show_default="vi, or $EGOV_AUDIT_LANG",
+                        help="Language of the report.")(fn)
+
+
+def _output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = click.option("--fail-on", type=click.Choice(SEVERITIES), default="low",
+                      show_default=True,
+                      help="Exit 1 if a result fails (or errors) at this severity or above; "
+                           "'none' never does.")(fn)
+    fn = click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+                      help="Write the report to this file (atomically) instead of stdout.")(fn)
+    fn = click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="text",
+                      show_default=True, help="Output format.")(fn)
+    fn = click.option("--color/--no-color", default=None,
+                      help="Colour the text report (default: when writing to a terminal).")(fn)
+    return _lang_option(fn)
+
+
+def _policy_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = click.option("--reference-models", type=click.Path(file_okay=False, path_type=Path),
+                      help="Reference models directory (default: the bundled one, or "
+                           "$EGOV_AUDIT_REFERENCE_MODELS).")(fn)
+    fn = click.option("--policies", type=click.Path(file_okay=False, path_type=Path),
+                      help="Policies directory (default: the bundled one, or "
+                           "$EGOV_AUDIT_POLICIES).")(fn)
+    return fn
+
+
+def _emit(result_set: ResultSet, fmt: str, output: Path | None, lang: str,
+          color: bool | None, fail_on: str) -> NoReturn:
+    from .models import Severity, Status
+    from .output import write_atomic
+    from .report import ReportOptions, get_reporter
+
+    use_color = color if color is not None else (
+        output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    text = get_reporter(fmt).render(result_set, ReportOptions(lang=lang, color=use_color))
+    if output is not None:
+        write_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
+    if fail_on == "none":
+        sys.exit(0)
+    threshold = Severity(fail_on)
+    failing = [r for r in result_set.all_results()
+               if r.status in (Status.FAIL, Status.ERROR) and r.severity.rank >= threshold.rank]
+    sys.exit(1 if failing else 0)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="egov-audit")
+def cli() -> None:
+    """Audit Vietnamese government agencies against the network, server-room and security
+    reference models, and report the gaps with compliance scores."""
+
+
+@cli.command()
+@click.argument("inventories", nargs=-1, required=True,
+                type=click.Path(path_type=Path))
+@click.option("--baseline", help="Audit against this baseline instead of the agency's own.")
+@click.option("--level", type=click.IntRange(1, 5),
+              help="Audit at this security level instead of the agency's own.")
+@click.option("--documentation-as-public", is_flag=True,
+              help="Count documentation addresses and ASNs (RFC 5737/3849/5398) as public, "
+                   "for demos on sample data. The report says so.")
+@_policy_options
+@_output_options
+def validate(inventories: Sequence[Path], baseline: str | None, level: int | None,
+             documentation_as_public: bool, policies: Path | None,
+             reference_models: Path | None, fmt: str, output: Path | None, lang: str,
+             color: bool | None, fail_on: str) -> None:
+    """Check inventories without contacting any host: schemas, network and IP plan, server rooms,
+    agency services. With several inventories, also the national checks across them."""
+    from .audit import AuditRequest
+    from .audit import validate as run_validate
+    from .checks.context import AuditOptions
+
+    request = AuditRequest(inventories=list(inventories), baseline=baseline, level=level,
+                           options=AuditOptions(documentation_as_public=documentation_as_public),
+                           policies_dir=policies, models_dir=reference_models)
+    _emit(run_validate(request), fmt, output, lang, color, fail_on)
+
+
+@cli.command()
+@click.argument("bundle", type=click.Path(path_type=Path))
+@_output_options
+def report(bundle: Path, fmt: str, output: Path | None, lang: str, color: bool | None,
+           fail_on: str) -> None:
+    """Render a saved result bundle (or result set) in another format."""
+    from .bundle import read_result_set
+
+    _emit(read_result_set(bundle), fmt, output, lang, color, fail_on)
+
+
+@cli.group()
+def policies() -> None:
+    """The control catalogue."""
+
+
+@policies.command("list")
+@click.option("--baseline", help="Only controls of this baseline.")
+@click.option("--level", type=click.IntRange(1, 5), help="Only controls that apply at this level.")
+@click.option("--area", type=click.Choice(["infrastructure", "ip_addressing", "security"]))
+@click.option("--target", type=click.Choice(["agency", "network", "server_room", "host",
+                                             "national"]))
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text")
+@_policy_options
+@_lang_option
+def policies_list(baseline: str | None, level: int | None, area: str | None, target: str | None,
+                  fmt: str, policies: Path | None, reference_models: Path | None,
+                  lang: str) -> None:
+    """List controls, filtered by baseline, level, area and target."""
+    import json
+
+    from .policy import load_policies
+
+    policy = load_policies(policies, reference_models)
+    if baseline is not None and baseline not in policy.baselines:
+        _fail(f"unknown baseline {baseline!r} (known: {', '.join(sorted(policy.baselines))})")
+    rows = []
+    for control in policy.controls:
+        if (area and control.area != area) or (target and control.target != target):
+            continue
+        if baseline and baseline not in control.baselines:
+            continue
+        if level is not None:
+            chosen = [baseline] if baseline else list(control.baselines)
+            if not any(control.applies(b, level) for b in chosen):
+                continue
+        rows.append(control)
+    if fmt == "json":
+        click.echo(json.dumps([{
+            "id": c.id, "title": c.title.to_dict(), "area": c.area.value,
+            "target": c.target.value, "severity": c.severity.value,
+            "baselines": {b: {"clause": r.clause, "from_level": r.from_level}
+                          for b, r in c.baselines.items()}} for c in rows],
+            ensure_ascii=False, indent=2))
+        return
+    from .report.common import clean
+
+    for c in rows:
+        levels = " ".join(f"{b}≥{r.from_level}" for b, r in c.baselines.items())
+        click.echo(f"{c.id:<16} {c.severity.value:<8} {c.area.value:<14} {c.target.value:<11} "
+                   f"{clean(c.title.get(lang))}  [{levels}]")
+    click.echo(f"{len(rows)} controls · policy {policy.version} · {policy.digest[:19]}…",
+               err=True)
+
+
+@policies.command("show")
+@click.argument("control_id")
+@_policy_options
+@_lang_option
+def policies_show(control_id: str, policies: Path | None, reference_models: Path | None,
+                  lang: str) -> None:
+    """Show one control in full."""
+    from .policy import load_policies
+
+    policy = load_policies(policies, reference_models)
+    try:
+        c = policy.control(control_id.upper())
+    except KeyError:
+        _fail(f"unknown control {control_id!r} (see `egov-audit policies list`)")
+    click.echo(f"{c.id} — {c.title.get(lang)}")
+    click.echo(f"  area: {c.area.value} · target: {c.target.value} · severity: {c.severity.value}")
+    click.echo(f"  {c.description.get(lang)}")
+    for baseline, ref in c.baselines.items():
+        click.echo(f"  {baseline}: from level {ref.from_level} — {ref.clause}")
+    check = c.check
+    if check.named:
+        click.echo(f"  check: named {check.named} {dict(check.args or {})}"
+                   + (f" param {check.param}" if check.param else ""))
+    else:
+        expected = f"param {check.param}" if check.param else repr(check.value)
+        click.echo(f"  check: {check.fact} {check.op} {expected}")
+    click.echo(f"  remediation: {c.remediation.get(lang)}")
+    if c.remediation_playbook:
+        click.echo(f"  playbook: {c.remediation_playbook}")
+    click.echo(f"  defined at: {c.where}")
+
+
+@cli.command()
+@click.argument("name", type=click.Choice(["result-bundle", "result-set", "agency", "network",
+                                           "server_rooms", "host", "control"]))
+def schema(name: str) -> None:
+    """Print a published JSON Schema (e.g. the result bundle's)."""
+    import json
+
+    from .schemas import load_schema
+
+    click.echo(json.dumps(load_schema(name), ensure_ascii=False, indent=2))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="egov-audit", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("egov-audit: aborted", err=True)
+        sys.exit(130)
+    except EgovAuditError as exc:
+        _fail(exc.one_line())
+    except KeyboardInterrupt:
+        click.echo("egov-audit: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("EGOV_AUDIT_DEBUG"):
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc} (set EGOV_AUDIT_DEBUG=1 for details)")
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""Load and check an agency's Ansible inventory directory (no Ansible import on this path)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+from typing import Any
+
+from ..errors import InventoryError
+from ..ipnet import is_ip_address, parse_addr, parse_net
+from ..models import Agency, Text
+from ..schemas import validate
+from .ansible_dir import VarSource, read_inventory_dir
+from .model import (
+    AddressBlock,
+    Host,
+    HostAddress,
+    Inventory,
+    NetworkPlan,
+    Prefix,
+    ServerRoom,
+    Uplink,
+    Zone,
+    locate,
+)
+
+__all__ = ["Inventory", "load_inventory"]
+
+
+def _error(var: VarSource, message: str, *subpath: Any) -> InventoryError:
+    err = var.source.error(InventoryError, message, (*var.path, *subpath))
+    assert isinstance(err, InventoryError)
+    return err
+
+
+def _require(all_vars: dict[str, Any], sources: dict[str, VarSource], name: str,
+             display: str) -> VarSource:
+    if name not in all_vars:
+        raise InventoryError(f"no `{name}` variable for group all (declare it in "
+                             f"group_vars/all/{name}.yml)", file=display)
+    return sources[name]
+
+
+def _prefix(var: VarSource, text: str, *subpath: Any) -> Prefix:
+    try:
+        net = parse_net(text)
+    except ValueError as exc:
+        raise _error(var, str(exc), *subpath) from None
+    return Prefix(net, var, subpath)
+
+
+def load_inventory(root: Path | str, known_roles: Collection[str] | None = None,
+                   display: str | None = None) -> Inventory:
+    root = Path(root)
+    raw = read_inventory_dir(root, display or str(root))
+    shown = raw.display_root
+
+    agency_src = _require(raw.all_vars, raw.all_sources, "agency", shown)
+    agency_data = raw.all_vars["agency"]
+    validate(agency_data, "agency", agency_src.source, agency_src.path, InventoryError, "agency")
+    agency = Agency(code=agency_data["code"], name=Text.from_dict(agency_data["name"]),
+                    kind=agency_data["kind"], baseline=agency_data["baseline"],
+                    level=agency_data["level"], region=agency_data.get("region"))
+
+    net_src = _require(raw.all_vars, raw.all_sources, "network", shown)
+    net_data = raw.all_vars["network"]
+    validate(net_data, "network", net_src.source, net_src.path, InventoryError, "network")
+    network = _network(net_src, net_data)
+
+    rooms: list[ServerRoom] = []
+    rooms_src = raw.all_sources.get("server_rooms")
+    if rooms_src is not None:
+        rooms_data = raw.all_vars["server_rooms"]
+        if rooms_data is None:
+            rooms_data = []
+        validate(rooms_data, "server_rooms", rooms_src.source, rooms_src.path, InventoryError,
+                 "server_rooms")
+        seen_rooms: set[str] = set()
+        for index, room in enumerate(rooms_data):
+            if room["id"] in seen_rooms:
+                raise _error(rooms_src, f"duplicate server room id {room['id']!r}", index, "id")
+            seen_rooms.add(room["id"])
+            rooms.append(ServerRoom(room["id"], room,
+                                    VarSource(rooms_src.source, (*rooms_src.path, index))))
+    room_ids = {room.id for room in rooms}
+
+    hosts: list[Host] = []
+    for resolved in raw.resolved_hosts:
+        where = locate(resolved.declared_in)
+        host_vars: dict[str, Any] = {k: resolved.vars[k] for k in ("zone", "role", "ansible_host", "addresses",
+                                                     "server_room") if k in resolved.vars}
+        missing = [k for k in ("zone", "role") if k not in host_vars]
+        if missing:
+            raise InventoryError(f"host {resolved.name!r} has no {' and no '.join(missing)} "
+                                 "variable", file=where.file, line=where.line,
+                                 column=where.column)
+        for key, value in host_vars.items():
+            source = resolved.sources[key]
+            validate({"zone": "z", "role": "r", key: value}, "host", source.source,
+                     source.path[:-1], InventoryError, f"hosts.{resolved.name}")
+        zone_name = host_vars["zone"]
+        if network.zone(zone_name) is None:
+            known = ", ".join(z.name for z in network.zones) or "none declared"
+            raise _error(resolved.sources["zone"],
+                         f"host {resolved.name!r}: unknown zone {zone_name!r} (zones: {known})")
+        if known_roles is not None and host_vars["role"] not in known_roles:
+            raise _error(resolved.sources["role"],
+                         f"host {resolved.name!r}: unknown role {host_vars['role']!r} "
+                         f"(known roles: {', '.join(sorted(known_roles))})")
+        if "server_room" in host_vars and host_vars["server_room"] not in room_ids:
+            raise _error(resolved.sources["server_room"],
+                         f"host {resolved.name!r}: unknown server room "
+                         f"{host_vars['server_room']!r}")
+        hosts.append(Host(resolved.name, zone_name, host_vars["role"],
+                          _host_addresses(resolved.name, host_vars, resolved.sources),
+                          resolved.groups, resolved.vars, resolved.sources, where))
+
+    return Inventory(root=root, display=shown, agency=agency, agency_source=agency_src,
+                     network=network, server_rooms=tuple(rooms), server_rooms_source=rooms_src,
+                     hosts=tuple(hosts), files=tuple(f.display for f in raw.files))
+
+
+def _host_addresses(name: str, host_vars: dict[str, Any],
+                    sources: dict[str, VarSource]) -> tuple[HostAddress, ...]:
+    out: list[HostAddress] = []
+    ansible_host = host_vars.get("ansible_host")
+    # ansible_host may be a DNS name: then only `addresses` says where the host sits
+    if isinstance(ansible_host, str) and is_ip_address(ansible_host):
+        out.append(HostAddress(parse_addr(ansible_host), locate(sources["ansible_host"])))
+    for index, text in enumerate(host_vars.get("addresses", [])):
+        try:
+            net = parse_addr(text)
+        except ValueError as exc:
+            raise _error(sources["addresses"], f"host {name!r}: {exc}", index) from None
+        if not any(a.net.version == net.version and a.net.first == net.first for a in out):
+            out.append(HostAddress(net, locate(sources["addresses"], (index,))))
+    return tuple(out)
+
+
+def _network(src: VarSource, data: dict[str, Any]) -> NetworkPlan:
+    blocks = tuple(
+        AddressBlock(_prefix(src, block["prefix"], "address_blocks", i, "prefix"),
+                     block["allocated_by"])
+        for i, block in enumerate(data["address_blocks"]))
+    zones: list[Zone] = []
+    names: set[str] = set()
+    for i, zone in enumerate(data["zones"]):
+        if zone["name"] in names:
+            raise _error(src, f"duplicate zone name {zone['name']!r}", "zones", i, "name")
+        names.add(zone["name"])
+        subnets = tuple(_prefix(src, text, "zones", i, "subnets", j)
+                        for j, text in enumerate(zone["subnets"]))
+        zones.append(Zone(zone["name"], zone["kind"], subnets, zone.get("vlan"),
+                          zone.get("separated_by"), zone.get("internet_access"),
+                          locate(src, ("zones", i))))
+    uplinks = tuple(Uplink(u["kind"], u["provider"], u, locate(src, ("uplinks", i)))
+                    for i, u in enumerate(data.get("uplinks", [])))
+    return NetworkPlan(data["asn"], blocks, tuple(zones), uplinks, data, src)

@@ -1,0 +1,109 @@
+"""The typed view of an agency inventory that checks work on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..ipnet import Net
+from ..models import Agency, Location
+from ..yamlsource import PathKey
+from .ansible_dir import VarSource
+
+
+def locate(var: VarSource, subpath: Sequence[PathKey] = ()) -> Location:
+    line, column = var.source.locate((*var.path, *subpath))
+    return Location(var.source.display, line, column)
+
+
+@dataclass(frozen=True, slots=True)
+class Prefix:
+    net: Net
+    var: VarSource
+    subpath: tuple[PathKey, ...]
+
+    @property
+    def where(self) -> Location:
+        # computed on demand: locating 100,000 prefixes up front would cost more than checking
+        return locate(self.var, self.subpath)
+
+
+@dataclass(frozen=True)
+class AddressBlock:
+    prefix: Prefix
+    allocated_by: str
+
+
+@dataclass(frozen=True)
+class Zone:
+    name: str
+    kind: str
+    subnets: tuple[Prefix, ...]
+    vlan: int | None
+    separated_by: str | None
+    internet_access: bool | None
+    where: Location
+
+
+@dataclass(frozen=True)
+class Uplink:
+    kind: str
+    provider: str
+    data: Mapping[str, Any]
+    where: Location
+
+
+@dataclass(frozen=True)
+class NetworkPlan:
+    asn: int | None
+    blocks: tuple[AddressBlock, ...]
+    zones: tuple[Zone, ...]
+    uplinks: tuple[Uplink, ...]
+    data: Mapping[str, Any]
+    source: VarSource
+
+    def zone(self, name: str) -> Zone | None:
+        for zone in self.zones:
+            if zone.name == name:
+                return zone
+        return None
+
+
+@dataclass(frozen=True)
+class ServerRoom:
+    id: str
+    data: Mapping[str, Any]
+    source: VarSource  # points at this room's entry
+
+
+@dataclass(frozen=True)
+class HostAddress:
+    net: Net
+    where: Location
+
+
+@dataclass(frozen=True)
+class Host:
+    name: str
+    zone: str
+    role: str
+    addresses: tuple[HostAddress, ...]
+    groups: tuple[str, ...]
+    vars: Mapping[str, Any]
+    sources: Mapping[str, VarSource]
+    where: Location
+
+
+@dataclass(frozen=True)
+class Inventory:
+    root: Path
+    display: str
+    agency: Agency
+    agency_source: VarSource
+    network: NetworkPlan
+    server_rooms: tuple[ServerRoom, ...]
+    server_rooms_source: VarSource | None
+    hosts: tuple[Host, ...]
+    files: tuple[str, ...]

@@ -1,0 +1,258 @@
+"""The shared vocabulary: enums and frozen dataclasses that every layer passes around."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"
+    NOT_APPLICABLE = "not_applicable"
+    NOT_ASSESSED = "not_assessed"
+    WAIVED = "waived"
+
+
+class Severity(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_ORDER.index(self)
+
+
+_SEVERITY_ORDER = [Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL]
+
+
+class Area(StrEnum):
+    INFRASTRUCTURE = "infrastructure"
+    IP_ADDRESSING = "ip_addressing"
+    SECURITY = "security"
+
+
+class TargetKind(StrEnum):
+    AGENCY = "agency"
+    NETWORK = "network"
+    SERVER_ROOM = "server_room"
+    HOST = "host"
+    NATIONAL = "national"
+
+
+class TargetStatus(StrEnum):
+    ASSESSED = "assessed"
+    UNREACHABLE = "unreachable"
+    FAILED = "failed"
+
+
+LANGS = ("vi", "en")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A user-facing text in both languages."""
+
+    vi: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.vi if lang == "vi" else self.en
+
+    def to_dict(self) -> dict[str, str]:
+        return {"vi": self.vi, "en": self.en}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, str]) -> Text:
+        return cls(vi=data["vi"], en=data["en"])
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in the inventory an offending item is declared."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.file
+        return f"{self.file}:{self.line}" + (f":{self.column}" if self.column else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "column": self.column}
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    kind: TargetKind
+    status: TargetStatus = TargetStatus.ASSESSED
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "kind": str(self.kind), "status": str(self.status)}
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+@dataclass(frozen=True)
+class Result:
+    """The verdict of one control on one target."""
+
+    control: str
+    target: str
+    target_kind: TargetKind
+    status: Status
+    severity: Severity
+    area: Area
+    message: Text
+    expected: str = ""
+    observed: str = ""
+    clause: str = ""
+    locations: tuple[Location, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "control": self.control,
+            "target": self.target,
+            "target_kind": str(self.target_kind),
+            "status": str(self.status),
+            "severity": str(self.severity),
+            "area": str(self.area),
+            "message": self.message.to_dict(),
+            "expected": self.expected,
+            "observed": self.observed,
+            "clause": self.clause,
+            "locations": [loc.to_dict() for loc in self.locations],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Result:
+        return cls(
+            control=data["control"],
+            target=data["target"],
+            target_kind=TargetKind(data.get("target_kind", "agency")),
+            status=Status(data["status"]),
+            severity=Severity(data["severity"]),
+            area=Area(data["area"]),
+            message=Text.from_dict(data["message"]),
+            expected=str(data.get("expected", "")),
+            observed=str(data.get("observed", "")),
+            clause=str(data.get("clause", "")),
+            locations=tuple(
+                Location(loc["file"], loc.get("line"), loc.get("column"))
+                for loc in data.get("locations", [])
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Compliance scores of one scope; None where nothing counts (no applicable result)."""
+
+    overall: float | None
+    by_area: Mapping[str, float | None]
+    coverage: float | None
+    overall_without_waivers: float | None
+    counts: Mapping[str, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "overall": self.overall,
+            "by_area": dict(self.by_area),
+            "coverage": self.coverage,
+            "overall_without_waivers": self.overall_without_waivers,
+            "counts": dict(self.counts),
+        }
+
+
+@dataclass(frozen=True)
+class ControlInfo:
+    """What a reporter needs to know about a control (copied into the bundle, so that a saved
+    bundle renders without the policy files)."""
+
+    id: str
+    title: Text
+    description: Text
+    remediation: Text
+    remediation_playbook: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "title": self.title.to_dict(),
+            "description": self.description.to_dict(),
+            "remediation": self.remediation.to_dict(),
+        }
+        if self.remediation_playbook:
+            out["remediation_playbook"] = self.remediation_playbook
+        return out
+
+
+@dataclass(frozen=True)
+class Agency:
+    code: str
+    name: Text
+    kind: str
+    baseline: str
+    level: int
+    region: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "name": self.name.to_dict(), "kind": self.kind}
+        if self.region:
+            out["region"] = self.region
+        return out
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """The result bundle: the one interchange format every reporter reads."""
+
+    agency: Agency
+    baseline: str
+    level: int
+    policy_digest: str
+    policy_version: str
+    tool_version: str
+    started_at: str
+    finished_at: str
+    targets: tuple[Target, ...]
+    results: tuple[Result, ...]
+    scores: Scores
+    controls: Mapping[str, ControlInfo]
+    inventory: str = ""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    notices: tuple[Text, ...] = ()
+
+
+@dataclass(frozen=True)
+class NationalResults:
+    """Results of the checks across several agencies (target kind `national`)."""
+
+    agencies: tuple[str, ...]
+    results: tuple[Result, ...]
+    scores: Scores
+    controls: Mapping[str, ControlInfo]
+
+
+@dataclass(frozen=True)
+class ResultSet:
+    """What one command run produced: a bundle per agency, and national results when several
+    agencies were audited together."""
+
+    bundles: tuple[Bundle, ...]
+    national: NationalResults | None = None
+
+    def all_results(self) -> list[Result]:
+        out = [r for b in self.bundles for r in b.results]
+        if self.national:
+            out.extend(self.national.results)
+        return out

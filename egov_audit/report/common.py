@@ -1,0 +1,79 @@
+"""What every reporter shares: labels in both languages, ordering of gaps, sanitising."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ..models import Result, Severity, Status, Text
+
+# Everything a host or an inventory says is untrusted: terminal control sequences must not reach
+# the terminal (ESC, CSI, OSC, BEL, backspace, carriage return, C1 controls).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text: str, limit: int = 2000) -> str:
+    text = _CONTROL.sub("\ufffd", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+LABELS: dict[str, Text] = {
+    "title": Text("Báo cáo đánh giá mức độ đáp ứng (báo cáo thiếu hụt)", "Gap report"),
+    "agency": Text("Đơn vị", "Agency"),
+    "baseline": Text("Khung tiêu chuẩn", "Baseline"),
+    "level": Text("Cấp độ", "Level"),
+    "policy": Text("Bộ chính sách", "Policy"),
+    "generated": Text("Thời điểm", "Generated"),
+    "score": Text("Điểm tuân thủ", "Compliance score"),
+    "coverage": Text("Độ bao phủ", "Coverage"),
+    "results": Text("Kết quả", "Results"),
+    "gaps": Text("thiếu hụt", "gaps"),
+    "no_gaps": Text("Không có thiếu hụt.", "No gaps."),
+    "observed": Text("Thực tế", "Observed"),
+    "expected": Text("Yêu cầu", "Expected"),
+    "clause": Text("Căn cứ", "Clause"),
+    "where": Text("Vị trí", "Where"),
+    "fix": Text("Khắc phục", "Fix"),
+    "playbook": Text("Playbook", "Playbook"),
+    "passed": Text("Đạt", "Passed"),
+    "national": Text("Kiểm tra liên đơn vị (quốc gia)", "Checks across agencies (national)"),
+    "targets": Text("Đối tượng", "Targets"),
+    "not_scored": Text("chưa có điểm", "not scored"),
+    "summary": Text("Tổng hợp", "Summary"),
+    "area.infrastructure": Text("Hạ tầng", "Infrastructure"),
+    "area.ip_addressing": Text("Địa chỉ IP", "IP addressing"),
+    "area.security": Text("An toàn thông tin", "Security"),
+    "status.pass": Text("đạt", "pass"),
+    "status.fail": Text("không đạt", "fail"),
+    "status.error": Text("lỗi kiểm tra", "error"),
+    "status.not_applicable": Text("không áp dụng", "not applicable"),
+    "status.not_assessed": Text("chưa đánh giá", "not assessed"),
+    "status.waived": Text("ngoại lệ được phê duyệt", "waived"),
+    "severity.low": Text("THẤP", "LOW"),
+    "severity.medium": Text("TRUNG BÌNH", "MEDIUM"),
+    "severity.high": Text("CAO", "HIGH"),
+    "severity.critical": Text("NGHIÊM TRỌNG", "CRITICAL"),
+}
+
+
+def label(key: str, lang: str) -> str:
+    return LABELS[key].get(lang)
+
+
+GAP_STATUSES = (Status.FAIL, Status.ERROR, Status.NOT_ASSESSED)
+_STATUS_ORDER = {Status.ERROR: 0, Status.FAIL: 1, Status.NOT_ASSESSED: 2}
+
+
+def gaps_worst_first(results: Iterable[Result]) -> list[Result]:
+    """Failing, broken and unassessed results; worst severity first, then by status and id."""
+    gaps = [r for r in results if r.status in GAP_STATUSES]
+    gaps.sort(key=lambda r: (-r.severity.rank, _STATUS_ORDER[r.status], r.control, r.target))
+    return gaps
+
+
+def severity_at_least(result: Result, threshold: Severity) -> bool:
+    return result.severity.rank >= threshold.rank
+
+
+def fmt_score(value: float | None, lang: str) -> str:
+    return f"{value:.1f}" if value is not None else label("not_scored", lang)

@@ -1,0 +1,60 @@
+"""JUnit XML for CI systems: one test suite per agency (plus `national`), one test case per
+control × target (classname = agency.control, name = target: unique)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+
+from ..models import Result, ResultSet, Status
+from .common import clean
+from .interface import ReportOptions, register
+
+
+def _xml_text(text: str) -> str:
+    # XML 1.0 cannot carry most control characters at all, even escaped
+    return clean(text, limit=10_000).replace("\ufffd", "?")
+
+
+def _suite(parent: ET.Element, name: str, results: Sequence[Result], lang: str) -> None:
+    failures = sum(1 for r in results if r.status is Status.FAIL)
+    errors = sum(1 for r in results if r.status is Status.ERROR)
+    skipped = sum(1 for r in results if r.status not in (Status.PASS, Status.FAIL, Status.ERROR))
+    suite = ET.SubElement(parent, "testsuite", name=_xml_text(name), tests=str(len(results)),
+                          failures=str(failures), errors=str(errors), skipped=str(skipped))
+    for r in results:
+        case = ET.SubElement(suite, "testcase", classname=_xml_text(f"{name}.{r.control}"),
+                             name=_xml_text(r.target))
+        body = "\n".join(filter(None, [
+            r.message.get(lang),
+            f"observed: {r.observed}" if r.observed else "",
+            f"expected: {r.expected}" if r.expected else "",
+            f"clause: {r.clause}" if r.clause else "",
+            "where: " + ", ".join(str(loc) for loc in r.locations) if r.locations else ""]))
+        message = _xml_text(f"[{r.severity}] {r.message.get(lang)}")[:500]
+        if r.status is Status.FAIL:
+            ET.SubElement(case, "failure", message=message, type=r.severity.value).text = \
+                _xml_text(body)
+        elif r.status is Status.ERROR:
+            ET.SubElement(case, "error", message=message).text = _xml_text(body)
+        elif r.status is not Status.PASS:
+            ET.SubElement(case, "skipped", message=_xml_text(f"{r.status}: "
+                                                             f"{r.message.get(lang)}")[:500])
+
+
+class JunitReporter:
+    name = "junit"
+    suffix = ".xml"
+
+    def render(self, result_set: ResultSet, options: ReportOptions) -> str:
+        root = ET.Element("testsuites", name="egov-audit")
+        for bundle in result_set.bundles:
+            _suite(root, bundle.agency.code, bundle.results, options.lang)
+        if result_set.national is not None:
+            _suite(root, "national", result_set.national.results, options.lang)
+        ET.indent(root)
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + \
+            ET.tostring(root, encoding="unicode") + "\n"
+
+
+register(JunitReporter())

@@ -1,0 +1,92 @@
+"""SARIF 2.1.0 for code-scanning UIs: one rule per control, one result per finding, located at
+the inventory file and line that declares the offending item."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .. import __version__
+from ..models import ControlInfo, Location, Result, ResultSet, Severity, Status
+from .interface import ReportOptions, register
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
+          Severity.LOW: "note"}
+_SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.MEDIUM: "5.5",
+                      Severity.LOW: "2.0"}
+
+
+def _physical(loc: Location) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": loc.file.replace("\\", "/")}}
+    if loc.line:
+        region: dict[str, int] = {"startLine": loc.line}
+        if loc.column:
+            region["startColumn"] = loc.column
+        physical["region"] = region
+    return {"physicalLocation": physical}
+
+
+class SarifReporter:
+    name = "sarif"
+    suffix = ".sarif"
+
+    def render(self, result_set: ResultSet, options: ReportOptions) -> str:
+        lang = options.lang
+        infos: dict[str, ControlInfo] = {}
+        findings: list[tuple[Result, str]] = []
+        severity: dict[str, Severity] = {}
+        for bundle in result_set.bundles:
+            infos.update(bundle.controls)
+            findings += [(r, bundle.inventory) for r in bundle.results
+                         if r.status in (Status.FAIL, Status.ERROR)]
+        if result_set.national is not None:
+            infos.update(result_set.national.controls)
+            findings += [(r, "") for r in result_set.national.results
+                         if r.status in (Status.FAIL, Status.ERROR)]
+        for r, _ in findings:
+            severity[r.control] = r.severity
+        rule_ids = sorted({r.control for r, _ in findings})
+        rules = []
+        for rule_id in rule_ids:
+            info = infos.get(rule_id)
+            rule: dict[str, Any] = {"id": rule_id,
+                                    "defaultConfiguration": {"level": _LEVEL[severity[rule_id]]},
+                                    "properties": {"security-severity":
+                                                   _SECURITY_SEVERITY[severity[rule_id]],
+                                                   "tags": ["compliance", "egov-audit"]}}
+            if info:
+                rule["name"] = rule_id.replace("-", "")
+                rule["shortDescription"] = {"text": info.title.get(lang)}
+                rule["fullDescription"] = {"text": info.description.get(lang)}
+                rule["help"] = {"text": info.remediation.get(lang)}
+            rules.append(rule)
+        index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
+        results = []
+        for r, inventory in findings:
+            text = r.message.get(lang)
+            if r.expected or r.observed:
+                text += f" (observed: {r.observed}; expected: {r.expected})"
+            locations = [_physical(loc) for loc in r.locations[:10]] or \
+                ([_physical(Location(inventory))] if inventory else [])
+            item: dict[str, Any] = {
+                "ruleId": r.control, "ruleIndex": index[r.control],
+                "level": _LEVEL[r.severity] if r.status is Status.FAIL else "error",
+                "message": {"text": text[:4000]},
+                "partialFingerprints": {"egovAudit/v1": f"{r.control}:{r.target}"},
+                "properties": {"target": r.target, "status": r.status.value,
+                               "clause": r.clause},
+            }
+            if locations:
+                item["locations"] = locations
+            results.append(item)
+        log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{
+            "tool": {"driver": {"name": "egov-audit", "version": __version__,
+                                "informationUri": "https://github.com/egov-audit/egov-audit",
+                                "rules": rules}},
+            "results": results,
+        }]}
+        return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+
+
+register(SarifReporter())

@@ -1,0 +1,65 @@
+"""The JSON Schemas shipped with egov-audit, and validation that reports file:line:column."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from ..errors import EgovAuditError
+from ..yamlsource import PathKey, SourceFile
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
+
+SCHEMA_NAMES = ("agency", "network", "server_rooms", "host", "control", "reference_model",
+                "baselines", "catalogue", "result-bundle", "result-set")
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    text = resources.files(__package__).joinpath(f"{name}.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@cache
+def _validator(name: str) -> Validator:
+    from jsonschema import Draft202012Validator
+
+    schema = load_schema(name)
+    if "$ref" not in json.dumps(schema).replace('"$ref": "#', ""):
+        return Draft202012Validator(schema)
+    # cross-file references (the result set refers to the result bundle)
+    from referencing import Registry, Resource
+
+    registry: Registry[Any] = Registry().with_resources(
+        (load_schema(other)["$id"], Resource.from_contents(load_schema(other)))
+        for other in SCHEMA_NAMES)
+    return Draft202012Validator(schema, registry=registry)
+
+
+def _short(message: str, limit: int = 240) -> str:
+    message = " ".join(message.split())
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
+def validate(data: Any, name: str, source: SourceFile, base: Sequence[PathKey],
+             error_cls: type[EgovAuditError], label: str | None = None) -> None:
+    """Raise error_cls at the file, line and JSON path of the first schema violation."""
+    validator = _validator(name)
+    if validator.is_valid(data):
+        return
+    from jsonschema.exceptions import best_match
+
+    error = best_match(validator.iter_errors(data))
+    rel = tuple(error.absolute_path)
+    path = tuple(base) + rel
+    line, column = source.locate(path)
+    shown = (label, *rel) if label else path
+    from ..yamlsource import format_path
+
+    raise error_cls(_short(error.message), file=source.display, line=line, column=column,
+                    path=format_path(shown))

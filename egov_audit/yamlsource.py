@@ -1,0 +1,223 @@
+"""Safe, bounded YAML loading that remembers where every value came from.
+
+PyYAML's C parser composes the node tree; we construct plain data from it ourselves so that we
+can (a) refuse anything but plain data (no Python tags: policy files cannot run code),
+(b) bound alias expansion (YAML bombs) and nesting depth, (c) reject duplicate keys, and
+(d) keep the node tree to answer "which file, line and column declared this value?".
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import EgovAuditError
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_DEPTH = 64
+# Alias expansion may not produce more values than this many per byte of the file (plus slack):
+# plain YAML needs at least a couple of bytes per value, so more means an alias bomb.
+_EXPANSION_PER_BYTE = 1
+_EXPANSION_SLACK = 10_000
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_constructor = yaml.constructor.SafeConstructor()
+
+PathKey = str | int
+JsonPath = tuple[PathKey, ...]
+
+
+def format_path(path: Sequence[PathKey]) -> str:
+    """('zones', 2, 'subnets', 0) -> 'zones[2].subnets[0]'"""
+    out = ""
+    for key in path:
+        if isinstance(key, int):
+            out += f"[{key}]"
+        else:
+            out += f".{key}" if out else str(key)
+    return out or "(document)"
+
+
+@dataclass
+class SourceFile:
+    """One loaded YAML document with its node tree, for locating values."""
+
+    path: Path
+    display: str
+    data: Any
+    root: yaml.Node | None
+
+    def locate(self, path: Sequence[PathKey]) -> tuple[int | None, int | None]:
+        """1-based line and column of the value at `path`, or of its nearest declared parent."""
+        node = self.root
+        if node is None:
+            return None, None
+        best = node
+        for key in path:
+            nxt: yaml.Node | None = None
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(key):
+                        nxt = value_node
+                        break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) \
+                    and 0 <= key < len(node.value):
+                nxt = node.value[key]
+            if nxt is None:
+                break
+            node = best = nxt
+        mark = best.start_mark
+        return mark.line + 1, mark.column + 1
+
+    def error(self, error_cls: type[EgovAuditError], message: str,
+              path: Sequence[PathKey] = ()) -> EgovAuditError:
+        line, column = self.locate(path)
+        return error_cls(message, file=self.display, line=line, column=column,
+                         path=format_path(path) if path else None)
+
+
+def read_text(path: Path, display: str, error_cls: type[EgovAuditError],
+              max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Read a regular, bounded, UTF-8 text file or raise a one-line error."""
+    try:
+        st = os.stat(path)  # before open(): opening a FIFO would block forever
+    except OSError as exc:
+        raise error_cls(f"cannot read: {exc.strerror or exc}", file=display) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise error_cls("not a regular file", file=display)
+    if st.st_size > max_bytes:
+        raise error_cls(f"file too large ({st.st_size} bytes; the limit is {max_bytes})",
+                        file=display)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise error_cls(f"cannot read: {exc.strerror or exc}", file=display) from None
+    if len(raw) > max_bytes:
+        raise error_cls(f"file too large (the limit is {max_bytes} bytes)", file=display)
+    if b"\x00" in raw:
+        line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
+        raise error_cls("binary content (NUL byte); expected UTF-8 YAML text", file=display,
+                        line=line)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise error_cls(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", file=display,
+                        line=line) from None
+
+
+def load_yaml(path: Path, display: str, error_cls: type[EgovAuditError]) -> SourceFile:
+    """Load one YAML file as plain data (dict/list/str/int/float/bool/None)."""
+    text = read_text(path, display, error_cls)
+    return parse_yaml(text, path, display, error_cls)
+
+
+def parse_yaml(text: str, path: Path, display: str,
+               error_cls: type[EgovAuditError]) -> SourceFile:
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise error_cls(f"invalid YAML: {problem}", file=display,
+                        line=mark.line + 1 if mark else None,
+                        column=mark.column + 1 if mark else None) from None
+    except yaml.YAMLError as exc:
+        raise error_cls(f"invalid YAML: {str(exc).splitlines()[0]}", file=display) from None
+    except RecursionError:
+        raise error_cls("invalid YAML: nesting too deep", file=display) from None
+    if root is None:
+        return SourceFile(path, display, None, None)
+    builder = _Builder(display, error_cls, len(text) * _EXPANSION_PER_BYTE + _EXPANSION_SLACK)
+    data = builder.build(root, 0)
+    return SourceFile(path, display, data, root)
+
+
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+# Tags kept as their text: dates stay strings (JSON has no date type), and Ansible's own tags are
+# opaque to us (a vaulted value is never decrypted: it is a secret).
+_AS_TEXT = {"tag:yaml.org,2002:timestamp", "!unsafe"}
+_VAULT = "!vault"
+
+
+class _Builder:
+    def __init__(self, display: str, error_cls: type[EgovAuditError], budget: int) -> None:
+        self.display = display
+        self.error_cls = error_cls
+        self.budget = budget
+
+    def _fail(self, node: yaml.Node, message: str) -> EgovAuditError:
+        mark = node.start_mark
+        return self.error_cls(message, file=self.display, line=mark.line + 1,
+                              column=mark.column + 1)
+
+    def build(self, node: yaml.Node, depth: int) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise self._fail(node, "too many values after alias expansion (YAML bomb?)")
+        if depth > MAX_DEPTH:
+            raise self._fail(node, f"nesting deeper than {MAX_DEPTH} levels")
+        tag = node.tag
+        if isinstance(node, yaml.ScalarNode):
+            if tag == _STR:
+                return node.value
+            if tag == _INT:
+                return _constructor.construct_yaml_int(node)
+            if tag == _NULL:
+                return None
+            if tag == _BOOL:
+                return _constructor.construct_yaml_bool(node)
+            if tag == _FLOAT:
+                return _constructor.construct_yaml_float(node)
+            if tag in _AS_TEXT:
+                return node.value
+            if tag == _VAULT:
+                return "<vault-encrypted>"
+            raise self._fail(node, f"unsupported YAML tag {tag!r}: only plain data is allowed")
+        if isinstance(node, yaml.SequenceNode):
+            if tag != _SEQ:
+                raise self._fail(node, f"unsupported YAML tag {tag!r}: only plain data is allowed")
+            return [self.build(child, depth + 1) for child in node.value]
+        if isinstance(node, yaml.MappingNode):
+            if tag != _MAP:
+                raise self._fail(node, f"unsupported YAML tag {tag!r}: only plain data is allowed")
+            return self._mapping(node, depth)
+        raise self._fail(node, "unsupported YAML node")
+
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        merged: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) \
+                    else [value_node]
+                for source in sources:
+                    value = self.build(source, depth + 1)
+                    if not isinstance(value, dict):
+                        raise self._fail(source, "a merge key (<<) needs a mapping")
+                    for k, v in value.items():
+                        merged.setdefault(k, v)
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self._fail(key_node, "mapping keys must be plain scalars")
+            key = self.build(key_node, depth + 1)
+            if key in out:
+                raise self._fail(key_node, f"duplicate key {key!r}")
+            out[key] = self.build(value_node, depth + 1)
+        for k, v in merged.items():
+            out.setdefault(k, v)
+        return out
