@@ -1,0 +1,63 @@
+"""Test helpers: build inventories from the fixture bases with one change at a time."""
+
+from __future__ import annotations
+
+import copy
+import re
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).parent.parent
+BASES = FIXTURES / "inventories"
+
+# which file of an inventory holds which top-level document
+_DOCS = {"agency": "group_vars/all/agency.yml", "network": "group_vars/all/network.yml",
+         "server_rooms": "group_vars/all/server_rooms.yml"}
+_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _split(path: str) -> list[str | int]:
+    return [int(index) if index else name for name, index in _TOKEN.findall(path)]
+
+
+def _walk(doc: Any, keys: list[str | int]) -> Any:
+    for key in keys:
+        doc = doc[key]
+    return doc
+
+
+def apply_patch(docs: dict[str, Any], patch: Mapping[str, Any]) -> None:
+    """set: {path: value}, delete: [path], append: {path: item}. Paths start with agency,
+    network, server_rooms or hosts (hosts.<name>.<var>)."""
+    for path, value in (patch.get("set") or {}).items():
+        keys = _split(path)
+        _walk(docs, keys[:-1])[keys[-1]] = copy.deepcopy(value)
+    for path in patch.get("delete") or []:
+        keys = _split(path)
+        del _walk(docs, keys[:-1])[keys[-1]]
+    for path, item in (patch.get("append") or {}).items():
+        _walk(docs, _split(path)).append(copy.deepcopy(item))
+
+
+def build_inventory(dest: Path, base: str = "compliant",
+                    patch: Mapping[str, Any] | None = None) -> Path:
+    """Copy a fixture base inventory to dest and apply a patch to its documents."""
+    shutil.copytree(BASES / base, dest)
+    if not patch:
+        return dest
+    docs: dict[str, Any] = {}
+    for name, rel in _DOCS.items():
+        docs[name] = yaml.safe_load((dest / rel).read_text())[name]
+    hosts_doc = yaml.safe_load((dest / "hosts.yml").read_text())
+    docs["hosts"] = hosts_doc["all"]["hosts"]
+    apply_patch(docs, patch)
+    for name, rel in _DOCS.items():
+        (dest / rel).write_text(yaml.safe_dump({name: docs[name]}, allow_unicode=True))
+    hosts_doc["all"]["hosts"] = docs["hosts"]
+    (dest / "hosts.yml").write_text(yaml.safe_dump(hosts_doc, allow_unicode=True))
+    return dest

@@ -1,0 +1,77 @@
+"""Every control is tested both ways: a fixture where it passes and one where it fails."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from egov_audit.audit import AuditRequest, validate
+from egov_audit.checks.context import AuditOptions
+from egov_audit.models import Result, Status
+from egov_audit.policy import PolicySet
+from tests.helpers import FIXTURES, build_inventory
+
+CASES: list[dict[str, Any]] = yaml.safe_load(
+    (FIXTURES / "control_cases.yml").read_text())["cases"]
+
+
+def _case_id(case: dict[str, Any]) -> str:
+    return f"{case['control']}-{case['expect']}-{case.get('why', 'base')}".replace(" ", "_")
+
+
+def run_case(case: dict[str, Any], tmp_path: Path, policy: PolicySet) -> list[Result]:
+    patch = {k: case[k] for k in ("set", "delete", "append") if k in case}
+    paths = [build_inventory(tmp_path / "agency", case.get("base", "compliant"), patch)]
+    if "other" in case:
+        paths.append(build_inventory(tmp_path / "other", "other", case["other"]))
+    request = AuditRequest(paths, baseline=case.get("baseline"), level=case.get("level"),
+                           options=AuditOptions(
+                               documentation_as_public=case.get("documentation_as_public", True)))
+    results = validate(request, policy).all_results()
+    mine = [r for r in results if r.control == case["control"]]
+    if "target" in case:
+        mine = [r for r in mine if r.target == case["target"]]
+    return mine
+
+
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_control_case(case: dict[str, Any], tmp_path: Path, policy: PolicySet) -> None:
+    results = run_case(case, tmp_path, policy)
+    assert results, f"{case['control']} produced no result"
+    expected = Status(case["expect"])
+    if expected is Status.PASS:
+        # a pass case: every result of the control passes
+        assert all(r.status is Status.PASS for r in results), \
+            [(r.target, r.status, r.message.en) for r in results]
+    else:
+        assert any(r.status is expected for r in results), \
+            [(r.target, r.status, r.message.en) for r in results]
+        if expected is Status.FAIL:
+            failing = [r for r in results if r.status is Status.FAIL]
+            # a gap always says what was observed and what is expected, in both languages
+            assert all(r.observed and r.expected and r.message.vi and r.message.en
+                       for r in failing)
+
+
+def test_every_control_has_a_passing_and_a_failing_fixture(policy: PolicySet) -> None:
+    ids = {c.id for c in policy.controls}
+    passing = {c["control"] for c in CASES if c["expect"] == "pass"}
+    failing = {c["control"] for c in CASES if c["expect"] == "fail"}
+    assert not ids - passing, f"controls without a passing fixture: {sorted(ids - passing)}"
+    assert not ids - failing, f"controls without a failing fixture: {sorted(ids - failing)}"
+    assert not (passing | failing) - ids, "fixtures name unknown controls"
+
+
+def test_compliant_base_passes_everything_at_every_level(policy: PolicySet,
+                                                         tmp_path: Path) -> None:
+    path = build_inventory(tmp_path / "agency")
+    for baseline in policy.baselines:
+        for level in range(1, 6):
+            result_set = validate(AuditRequest([path], baseline=baseline, level=level,
+                                               options=AuditOptions(True)), policy)
+            bad = [(r.control, r.target, r.status) for r in result_set.all_results()
+                   if r.status not in (Status.PASS, Status.NOT_APPLICABLE)]
+            assert not bad, (baseline, level, bad)
