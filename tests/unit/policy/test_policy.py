@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from egov_audit.errors import PolicyError
+from egov_audit.policy import DEFAULT_POLICIES, DEFAULT_REFERENCE_MODELS, load_policies
+from egov_audit.policy import PolicySet
+
+
+def test_catalogue_loads_with_both_languages_everywhere(policy: PolicySet) -> None:
+    assert len(policy.controls) >= 50
+    assert set(policy.baselines) == {"tcvn-11930-2017", "tcvn-14423-2026"}
+    for c in policy.controls:
+        for text in (c.title, c.description, c.remediation):
+            assert text.vi.strip() and text.en.strip() and text.vi != text.en, c.id
+    assert policy.digest.startswith("sha256:")
+
+
+def test_parameters_are_cumulative_over_levels(policy: PolicySet) -> None:
+    assert policy.param("server_room.cctv_retention_days", "tcvn-14423-2026", 3) == 90
+    assert policy.param("server_room.cctv_retention_days", "tcvn-14423-2026", 4) == 180
+    assert policy.param("server_room.cctv_retention_days", "tcvn-14423-2026", 5) == 365
+    # defined at level 1, inherited by level 5
+    assert policy.param("server_room.inlet_temp_range_c", "tcvn-11930-2017", 5) == [18, 27]
+    with pytest.raises(KeyError):
+        policy.param("server_room.cctv_retention_days", "tcvn-14423-2026", 2)
+
+
+def test_select_by_level_is_cumulative(policy: PolicySet) -> None:
+    for baseline in policy.baselines:
+        previous: set[str] = set()
+        for level in range(1, 6):
+            current = {c.id for c in policy.select(baseline, level)}
+            assert previous <= current
+            previous = current
+
+
+def _copy(tmp_path: Path) -> tuple[Path, Path]:
+    pol = tmp_path / "policies"
+    models = tmp_path / "reference_models"
+    shutil.copytree(DEFAULT_POLICIES, pol)
+    shutil.copytree(DEFAULT_REFERENCE_MODELS, models)
+    return pol, models
+
+
+def _edit(path: Path, fn) -> None:  # type: ignore[no-untyped-def]
+    data = yaml.safe_load(path.read_text())
+    fn(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+
+
+@pytest.mark.parametrize("mutate,message", [
+    (lambda d: d["controls"][0]["check"].update(op="shell"), "unknown operator 'shell'"),
+    (lambda d: d["controls"][0].update(severity="urgent"), "is not one of"),
+    (lambda d: d["controls"][0]["title"].pop("vi"), "'vi' is a required property"),
+    (lambda d: d["controls"][1]["check"].update(param="server_room.nope"),
+     "parameter 'server_room.nope' is not defined"),
+    (lambda d: d["controls"][0]["baselines"].update({"iso-27001": {"clause": "x",
+                                                                   "from_level": 1}}),
+     "unknown baseline 'iso-27001'"),
+    (lambda d: d["controls"][1].update(id=d["controls"][0]["id"]), "is already defined"),
+])
+def test_broken_policies_are_errors_never_skipped(tmp_path: Path, mutate, message: str) -> None:  # type: ignore[no-untyped-def]
+    pol, models = _copy(tmp_path)
+    _edit(pol / "server_room/cctv.yml", mutate)
+    with pytest.raises(PolicyError, match=message) as err:
+        load_policies(pol, models)
+    assert err.value.file and err.value.file.endswith("cctv.yml")
+
+
+def test_unknown_named_check(tmp_path: Path) -> None:
+    pol, models = _copy(tmp_path)
+    _edit(pol / "network/asn.yml", lambda d: d["controls"][0]["check"].update(named="eval"))
+    with pytest.raises(PolicyError, match="unknown named check 'eval'"):
+        load_policies(pol, models)
+
+
+def test_policy_files_cannot_run_code(tmp_path: Path) -> None:
+    pol, models = _copy(tmp_path)
+    (pol / "evil.yml").write_text("controls: !!python/object/apply:os.system ['touch pwned']\n")
+    with pytest.raises(PolicyError, match="unsupported YAML tag"):
+        load_policies(pol, models)
+    assert not Path("pwned").exists()
+
+
+def test_every_named_check_and_operator_used_exists(policy: PolicySet) -> None:
+    from egov_audit.checks.named import NAMED_CHECKS
+    from egov_audit.checks.operators import OPERATORS
+
+    for c in policy.controls:
+        if c.check.named:
+            assert c.check.named in NAMED_CHECKS
+        else:
+            assert c.check.op in OPERATORS
