@@ -24,7 +24,28 @@ SEVERITIES = ("low", "medium", "high", "critical", "none")
 
 def _fail(message: str) -> NoReturn:
     click.echo(f"egov-audit: error: {message}", err=True)
-    sys.exit(2)
+    raise click.exceptions.Exit(2)
+
+
+class _Cli(click.Group):
+    """Maps egov-audit's errors to one line on stderr and exit code 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except EgovAuditError as exc:
+            _fail(exc.one_line())
+        except RecursionError:
+            _fail("input nested too deeply")
+        except MemoryError:
+            _fail("out of memory")
+        except Exception as exc:
+            if os.environ.get("EGOV_AUDIT_DEBUG"):
+                raise
+            _fail(f"internal error: {type(exc).__name__}: {exc} "
+                  "(set EGOV_AUDIT_DEBUG=1 for details)")
 
 
 def _lang_option(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -72,14 +93,15 @@ def _emit(result_set: ResultSet, fmt: str, output: Path | None, lang: str,
     else:
         click.echo(text, nl=False)
     if fail_on == "none":
-        sys.exit(0)
+        raise click.exceptions.Exit(0)
     threshold = Severity(fail_on)
     failing = [r for r in result_set.all_results()
                if r.status in (Status.FAIL, Status.ERROR) and r.severity.rank >= threshold.rank]
-    sys.exit(1 if failing else 0)
+    raise click.exceptions.Exit(1 if failing else 0)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"],
+                                         "max_content_width": 100})
 @click.version_option(__version__, prog_name="egov-audit")
 def cli() -> None:
     """Audit Vietnamese government agencies against the network, server-room and security
@@ -224,25 +246,10 @@ def schema(name: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     try:
-        cli.main(args=argv, prog_name="egov-audit", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(2)
-    except click.exceptions.Abort:
-        click.echo("egov-audit: aborted", err=True)
-        sys.exit(130)
-    except EgovAuditError as exc:
-        _fail(exc.one_line())
+        cli.main(args=argv, prog_name="egov-audit")
     except KeyboardInterrupt:
         click.echo("egov-audit: interrupted", err=True)
         sys.exit(130)
-    except Exception as exc:
-        if os.environ.get("EGOV_AUDIT_DEBUG"):
-            raise
-        _fail(f"internal error: {type(exc).__name__}: {exc} (set EGOV_AUDIT_DEBUG=1 for details)")
-    sys.exit(0)
 
 
 if __name__ == "__main__":

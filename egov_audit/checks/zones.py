@@ -67,7 +67,9 @@ def role_zone(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> l
                                     f"A {roles[host.role]['en']} sits in zone {zone.name} "
                                     f"({zone.kind}); allowed only in: {names.en}."),
                                expected, observed,
-                               (locate(where) if where else host.where,)))
+                               # the host, and where its zone is assigned (often a group)
+                               tuple(dict.fromkeys([host.where, *((locate(where),)
+                                                                  if where else ())]))))
     return out
 
 

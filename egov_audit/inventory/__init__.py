@@ -26,6 +26,8 @@ from .model import (
 
 __all__ = ["Inventory", "load_inventory"]
 
+_HOST_VARS = ("zone", "role", "ansible_host", "addresses", "server_room")
+
 
 def _error(var: VarSource, message: str, *subpath: Any) -> InventoryError:
     err = var.source.error(InventoryError, message, (*var.path, *subpath))
@@ -87,8 +89,8 @@ def load_inventory(root: Path | str, known_roles: Collection[str] | None = None,
     hosts: list[Host] = []
     for resolved in raw.resolved_hosts:
         where = locate(resolved.declared_in)
-        host_vars: dict[str, Any] = {k: resolved.vars[k] for k in ("zone", "role", "ansible_host", "addresses",
-                                                     "server_room") if k in resolved.vars}
+        host_vars: dict[str, Any] = {k: resolved.vars[k] for k in _HOST_VARS
+                                     if k in resolved.vars}
         missing = [k for k in ("zone", "role") if k not in host_vars]
         if missing:
             raise InventoryError(f"host {resolved.name!r} has no {' and no '.join(missing)} "

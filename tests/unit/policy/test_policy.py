@@ -7,8 +7,7 @@ import pytest
 import yaml
 
 from egov_audit.errors import PolicyError
-from egov_audit.policy import DEFAULT_POLICIES, DEFAULT_REFERENCE_MODELS, load_policies
-from egov_audit.policy import PolicySet
+from egov_audit.policy import DEFAULT_POLICIES, DEFAULT_REFERENCE_MODELS, PolicySet, load_policies
 
 
 def test_catalogue_loads_with_both_languages_everywhere(policy: PolicySet) -> None:

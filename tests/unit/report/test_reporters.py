@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from egov_audit.audit import AuditRequest, validate
+from egov_audit.bundle import bundle_from_dict, bundle_to_dict
+from egov_audit.checks.context import AuditOptions
+from egov_audit.cli import FORMATS
+from egov_audit.models import ResultSet, Status
+from egov_audit.policy import PolicySet
+from egov_audit.report import REPORTERS, ReportOptions
+from egov_audit.report.common import LABELS
+from egov_audit.schemas import _validator
+from tests.helpers import REPO, build_inventory
+
+SAMPLES = sorted((REPO / "inventories").iterdir())
+
+
+@pytest.fixture(scope="module")
+def samples(policy: PolicySet) -> ResultSet:
+    return validate(AuditRequest(SAMPLES, options=AuditOptions(True)), policy)
+
+
+@pytest.fixture(scope="module")
+def one(policy: PolicySet) -> ResultSet:
+    return validate(AuditRequest([REPO / "inventories/song-lam"]), policy)
+
+
+def test_every_format_has_a_reporter_and_every_reporter_a_format() -> None:
+    assert set(FORMATS) == set(REPORTERS)
+
+
+def test_every_report_label_exists_in_both_languages() -> None:
+    for key, text in LABELS.items():
+        assert text.vi.strip() and text.en.strip(), key
+
+
+def test_json_is_a_valid_result_bundle_and_round_trips(one: ResultSet) -> None:
+    data = json.loads(REPORTERS["json"].render(one, ReportOptions()))
+    assert data["schema"] == "egov-audit/result-bundle@1"
+    assert _validator("result-bundle").is_valid(data)
+    assert bundle_to_dict(bundle_from_dict(data)) == data
+    assert data["scores"]["overall"] == one.bundles[0].scores.overall
+
+
+def test_json_of_several_agencies_is_a_valid_result_set(samples: ResultSet) -> None:
+    data = json.loads(REPORTERS["json"].render(samples, ReportOptions()))
+    assert data["schema"] == "egov-audit/result-set@1"
+    errors = list(_validator("result-set").iter_errors(data))
+    assert not errors, errors[0].message
+    assert {r["control"] for r in data["national"]["results"]} >= {"NET-IP-05", "NET-ASN-02"}
+
+
+def test_published_schemas_are_valid_json_schemas() -> None:
+    from egov_audit.schemas import SCHEMA_NAMES, load_schema
+
+    for name in SCHEMA_NAMES:
+        Draft202012Validator.check_schema(load_schema(name))
+
+
+def test_junit_has_unique_cases_and_counts_failures(samples: ResultSet) -> None:
+    root = ET.fromstring(REPORTERS["junit"].render(samples, ReportOptions(lang="en")))
+    keys = [(c.get("classname"), c.get("name")) for c in root.iter("testcase")]
+    assert len(keys) == len(set(keys)) == len(samples.all_results())
+    failures = sum(int(s.get("failures", 0)) for s in root.iter("testsuite"))
+    assert failures == sum(1 for r in samples.all_results() if r.status is Status.FAIL)
+    assert {s.get("name") for s in root.iter("testsuite")} == {"song-lam", "bo-hts", "ha-son",
+                                                               "national"}
+
+
+def test_sarif_points_at_the_declaring_file_and_line(samples: ResultSet) -> None:
+    log = json.loads(REPORTERS["sarif"].render(samples, ReportOptions(lang="en")))
+    assert log["version"] == "2.1.0"
+    run = log["runs"][0]
+    rule_ids = [rule["id"] for rule in run["rules"]] if "rules" in run else \
+        [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+    assert run["results"]
+    for result in run["results"]:
+        assert rule_ids[result["ruleIndex"]] == result["ruleId"]
+        for loc in result.get("locations", []):
+            phys = loc["physicalLocation"]
+            path = REPO / phys["artifactLocation"]["uri"]
+            assert path.exists(), path
+            if "region" in phys:
+                assert 1 <= phys["region"]["startLine"] <= len(path.read_text().splitlines())
+    zone02 = [r for r in run["results"] if r["ruleId"] == "NET-ZONE-02"
+              and r["properties"]["target"] == "dvcdb01"]
+    lines = []
+    for loc in zone02[0]["locations"]:
+        declared = (REPO / loc["physicalLocation"]["artifactLocation"]["uri"]).read_text()
+        lines.append(declared.splitlines()[loc["physicalLocation"]["region"]["startLine"] - 1])
+    # the host's own line, then the line that puts it in the DMZ
+    assert "dvcdb01" in lines[0] and "zone: dmz" in lines[1]
+
+
+def test_text_report_languages(one: ResultSet) -> None:
+    vi = REPORTERS["text"].render(one, ReportOptions(lang="vi"))
+    en = REPORTERS["text"].render(one, ReportOptions(lang="en"))
+    assert "Điểm tuân thủ" in vi and "Compliance score" in en
+    assert "Sở Khoa học và Công nghệ tỉnh Sông Lam" in vi
+    # worst first: the critical gap comes before any high one
+    assert en.index("[CRITICAL]") < en.index("[HIGH]")
+
+
+def test_text_report_neutralises_terminal_escapes(tmp_path: Path, policy: PolicySet) -> None:
+    hostile = "Evil\x1b[2J\x1b]0;pwned\x07\x9b31m\rname"
+    path = build_inventory(tmp_path / "inv", patch={"set": {"agency.name.en": hostile,
+                                                            "agency.name.vi": hostile}})
+    result_set = validate(AuditRequest([path]), policy)
+    for fmt in ("text", "junit"):
+        out = REPORTERS[fmt].render(result_set, ReportOptions(lang="en"))
+        assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out and "\r" not in out
+    ET.fromstring(REPORTERS["junit"].render(result_set, ReportOptions()))
+    data = json.loads(REPORTERS["json"].render(result_set, ReportOptions()))
+    assert data["agency"]["name"]["en"] == hostile  # JSON keeps the data, escaped by JSON
