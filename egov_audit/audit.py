@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -78,8 +80,27 @@ def _infos(policy: PolicySet, results: Sequence[Result]) -> dict[str, ControlInf
     return {c.id: c.info() for c in policy.controls if c.id in ids}
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Loading builds millions of small objects that all stay alive (the YAML node trees are kept
+    to locate findings); the cyclic collector would rescan them again and again for nothing (3x
+    slower on a national plan). Nothing here builds cycles that need collecting."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def validate(request: AuditRequest, policy: PolicySet | None = None) -> ResultSet:
     """Audit inventories from what they declare, with no host contacted."""
+    with _gc_paused():
+        return _validate(request, policy)
+
+
+def _validate(request: AuditRequest, policy: PolicySet | None) -> ResultSet:
     if not request.inventories:
         raise UsageError("no inventory given")
     policy = policy or load_policies(request.policies_dir, request.models_dir)

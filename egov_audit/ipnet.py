@@ -11,6 +11,9 @@ import socket
 from dataclasses import dataclass
 
 _BITS = {4: 32, 6: 128}
+_pton = socket.inet_pton
+_AF_INET = socket.AF_INET
+_AF_INET6 = socket.AF_INET6
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,32 +30,30 @@ class Net:
 
 
 def _addr_int(text: str) -> tuple[int, int]:
-    """Parse an address; raise ValueError with a short reason."""
+    """Parse an address; raise ValueError with a short reason. inet_pton is strict: it refuses
+    leading zeros ('010.0.0.1', octal to some tools), short forms ('10.1') and bad hex."""
     if ":" in text:
         try:
-            return 6, int.from_bytes(socket.inet_pton(socket.AF_INET6, text), "big")
+            return 6, int.from_bytes(_pton(_AF_INET6, text), "big")
         except OSError:
             raise ValueError(f"{text!r} is not a valid IPv6 address") from None
-    parts = text.split(".")
-    if len(parts) != 4 or any(len(p) > 1 and p.startswith("0") for p in parts):
-        raise ValueError(f"{text!r} is not a valid IPv4 address")
     try:
-        return 4, int.from_bytes(socket.inet_pton(socket.AF_INET, text), "big")
+        return 4, int.from_bytes(_pton(_AF_INET, text), "big")
     except OSError:
         raise ValueError(f"{text!r} is not a valid IPv4 address") from None
 
 
 def parse_net(text: str) -> Net:
     """Parse 'a.b.c.d/n' or 'x::/n' (a network: no host bits set)."""
-    if not isinstance(text, str) or "/" not in text:
+    addr, slash, length = text.partition("/") if isinstance(text, str) else ("", "", "")
+    if not slash:
         raise ValueError(f"{text!r} is not an IP network (expected address/prefix-length)")
-    addr, _, length = text.partition("/")
     try:
         version, value = _addr_int(addr)
     except ValueError:
         raise ValueError(f"{text!r} is not an IP network") from None
-    bits = _BITS[version]
-    if not length.isdigit() or not 0 <= int(length) <= bits:
+    bits = 32 if version == 4 else 128
+    if not length.isdigit() or int(length) > bits:
         raise ValueError(f"{text!r} is not an IP network (prefix length must be 0-{bits})")
     prefixlen = int(length)
     host_mask = (1 << (bits - prefixlen)) - 1

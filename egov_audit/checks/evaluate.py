@@ -85,9 +85,9 @@ def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
     path = [p for p in fact.split(".") if p != "*"]
     for target in fact_targets(ctx, control.target):
         observed = resolve_fact(target.facts, fact)
-        where = target.where(path)
-        locs = (where,) if where else ()
         if observed is MISSING:
+            where = target.where(path)
+            locs = (where,) if where else ()
             status = Status.FAIL if check.missing == "fail" else Status.NOT_ASSESSED
             yield Finding(target.id, target.kind, status,
                           Text(f"{fact}: chưa được khai báo (yêu cầu: {expected_vi}).",
@@ -98,6 +98,8 @@ def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
         try:
             ok = operator.test(observed, expected_value)
         except OperatorTypeError as exc:
+            where = target.where(path)
+            locs = (where,) if where else ()
             yield Finding(target.id, target.kind, Status.ERROR,
                           Text(f"{fact}: không so sánh được ({exc}).",
                                f"{fact}: cannot be compared ({exc})."),
@@ -109,6 +111,8 @@ def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
                                f"{fact} = {shown}, as required ({expected_en})."),
                           expected_en, shown)
         else:
+            where = target.where(path)  # located only when reported: locating is not free
+            locs = (where,) if where else ()
             yield Finding(target.id, target.kind, Status.FAIL,
                           Text(f"{fact} = {shown}; yêu cầu: {expected_vi}.",
                                f"{fact} = {shown}; required: {expected_en}."),

@@ -8,6 +8,7 @@ are laminar (two prefixes overlap only if one contains the other), so after sort
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -58,8 +59,6 @@ def _merged(nets: Sequence[Net]) -> dict[int, tuple[list[int], list[int]]]:
 
 
 def _covered(net: Net, runs: Mapping[int, tuple[list[int], list[int]]]) -> bool:
-    from bisect import bisect_right
-
     firsts, lasts = runs[net.version]
     i = bisect_right(firsts, net.first) - 1
     return i >= 0 and lasts[i] >= net.last
@@ -73,30 +72,51 @@ class SpecialRange:
     ref: str
 
 
+@dataclass(frozen=True)
+class _AddressSpace:
+    """Special ranges per family as sorted, disjoint runs, for O(log n) classification."""
+
+    firsts: dict[int, list[int]]
+    lasts: dict[int, list[int]]
+    ranges: dict[int, list[SpecialRange]]
+    global_unicast: Net
+    asn: list[tuple[int, int, str, str]]
+
+
 @cache
-def _address_space(policy: PolicySet) -> tuple[list[SpecialRange], Net, list[tuple[int, int, str,
-                                                                                      str]]]:
+def _address_space(policy: PolicySet) -> _AddressSpace:
     model = policy.model("address_space")
-    special = [SpecialRange(parse_net(e["prefix"]), e["kind"], e["ref"])
-               for e in [*model["ipv4"], *model["ipv6"]["special"]]]
+    special = sorted((SpecialRange(parse_net(e["prefix"]), e["kind"], e["ref"])
+                      for e in [*model["ipv4"], *model["ipv6"]["special"]]),
+                     key=lambda r: (r.net.version, r.net.first))
+    ranges: dict[int, list[SpecialRange]] = {4: [], 6: []}
+    for entry in special:
+        family = ranges[entry.net.version]
+        if family and family[-1].net.last >= entry.net.first:
+            raise ValueError(f"special ranges overlap: {family[-1].net.text} {entry.net.text}")
+        family.append(entry)
     asn = [(e["first"], e["last"], e["kind"], e["ref"]) for e in model["asn"]]
-    return special, parse_net(model["ipv6"]["global_unicast"]), asn
+    return _AddressSpace({v: [r.net.first for r in rs] for v, rs in ranges.items()},
+                         {v: [r.net.last for r in rs] for v, rs in ranges.items()}, ranges,
+                         parse_net(model["ipv6"]["global_unicast"]), asn)
 
 
 def classify_net(policy: PolicySet, net: Net) -> tuple[str, str] | None:
     """(kind, reference) of the special range the prefix touches; None if it is public."""
-    special, global_unicast, _ = _address_space(policy)
-    for entry in special:
-        if entry.net.version == net.version and entry.net.first <= net.last \
-                and net.first <= entry.net.last:
-            return entry.kind, entry.ref
-    if net.version == 6 and not global_unicast.contains(net):
+    space = _address_space(policy)
+    # the last special range starting at or before the prefix's end is the only candidate:
+    # the ranges are disjoint, so every earlier one ends before it
+    i = bisect_right(space.firsts[net.version], net.last) - 1
+    if i >= 0 and space.lasts[net.version][i] >= net.first:
+        entry = space.ranges[net.version][i]
+        return entry.kind, entry.ref
+    if net.version == 6 and not space.global_unicast.contains(net):
         return "reserved", "RFC 4291 (outside global unicast 2000::/3)"
     return None
 
 
 def classify_asn(policy: PolicySet, asn: int) -> tuple[str, str] | None:
-    for first, last, kind, ref in _address_space(policy)[2]:
+    for first, last, kind, ref in _address_space(policy).asn:
         if first <= asn <= last:
             return kind, ref
     return None

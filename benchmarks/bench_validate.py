@@ -1,0 +1,154 @@
+"""Benchmarks of `egov-audit validate` (issue 2 targets), printed as a table:
+
+(a) validate on a sample province inventory, cold start included (a new process each run):
+    target under 0.5 s wall, median of several runs.
+(b) a generated national plan (700 agencies, 100,000 prefixes):
+    - overlap and containment checks (NET-IP-03, NET-IP-04 per agency, NET-IP-05 across all):
+      target under 0.5 s;
+    - the whole validate (load + schemas + every control + national checks) against merely
+      loading the same files with PyYAML's C loader, side by side in one run (interleaved
+      rounds): target a ratio under 3.
+
+    python benchmarks/bench_validate.py [--runs 7] [--rounds 3] [--agencies 700]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO))
+
+from benchmarks.gen_national import generate  # noqa: E402
+from egov_audit.audit import AuditRequest, _gc_paused, validate  # noqa: E402
+from egov_audit.checks.context import AuditOptions, CheckContext, NationalContext  # noqa: E402
+from egov_audit.checks.ip_plan import (  # noqa: E402
+    national_overlap,
+    subnet_overlap,
+    subnets_within_blocks,
+)
+from egov_audit.inventory import load_inventory  # noqa: E402
+from egov_audit.policy import load_policies  # noqa: E402
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, " \
+           f"PyYAML {yaml.__version__} (libyaml {yaml.__with_libyaml__})"
+
+
+def cold_start(runs: int) -> list[float]:
+    exe = Path(sys.executable).parent / "egov-audit"
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.run([str(exe), "validate", "inventories/song-lam", "--fail-on", "none"],
+                              cwd=REPO, capture_output=True, check=False)
+        times.append(time.perf_counter() - start)
+        assert proc.returncode == 0, proc.stderr
+    return times
+
+
+def load_only(paths: list[Path]) -> int:
+    """Merely load every YAML file of the inventories with the C loader."""
+    values = 0
+    for inv in paths:
+        for path in sorted(inv.rglob("*.yml")):
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+            values += len(data) if data else 0
+    return values
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--agencies", type=int, default=700)
+    parser.add_argument("--prefixes", type=int, default=100_000)
+    args = parser.parse_args()
+
+    print(f"machine: {machine()}")
+    times = cold_start(args.runs)
+    print(f"(a) validate inventories/song-lam, cold start: median "
+          f"{statistics.median(times):.3f} s over {args.runs} runs "
+          f"(min {min(times):.3f}, max {max(times):.3f}; target < 0.5 s)")
+
+    data = HERE / ".data" / "national"
+    prefixes = generate(data, args.agencies, args.prefixes)
+    paths = sorted(p for p in data.iterdir() if p.is_dir())
+    print(f"(b) generated {len(paths)} agencies, {prefixes} prefixes under {data}")
+
+    policy = load_policies()
+    options = AuditOptions(documentation_as_public=True)
+    inventories = [load_inventory(p, set(policy.model("network")["roles"])) for p in paths]
+    contexts = [CheckContext(inv, policy, inv.agency.baseline, inv.agency.level, options)
+                for inv in inventories]
+    national = NationalContext(contexts, policy, options)
+    controls = {c.id: c for c in policy.controls}
+    check_times = []
+    for _ in range(args.rounds):
+        # as inside validate: with the cyclic GC paused while the node trees are alive
+        with _gc_paused():
+            start = time.perf_counter()
+            for ctx in contexts:
+                subnets_within_blocks(ctx, controls["NET-IP-03"], {})
+                subnet_overlap(ctx, controls["NET-IP-04"], {})
+            findings = national_overlap(national, controls["NET-IP-05"], {})
+            check_times.append(time.perf_counter() - start)
+    assert findings[0].status.value == "fail"  # the planted cross-agency overlaps are found
+    print(f"    overlap + containment checks: median {statistics.median(check_times):.3f} s "
+          f"(target < 0.5 s)")
+    del inventories, contexts, national
+
+    load_times, validate_times, cli_times = [], [], []
+    request = AuditRequest(paths, options=options)
+    exe = Path(sys.executable).parent / "egov-audit"
+    out = HERE / ".data" / "national.json"
+    for _ in range(args.rounds):
+        gc.collect()
+        start = time.perf_counter()
+        proc = subprocess.run([str(exe), "validate", *map(str, paths), "-f", "json", "-o",
+                               str(out), "--documentation-as-public", "--fail-on", "none"],
+                              capture_output=True, check=False)
+        cli_times.append(time.perf_counter() - start)
+        assert proc.returncode == 0, proc.stderr
+        gc.collect()
+        start = time.perf_counter()
+        load_only(paths)
+        load_times.append(time.perf_counter() - start)
+        gc.collect()
+        start = time.perf_counter()
+        result_set = validate(request)
+        validate_times.append(time.perf_counter() - start)
+        assert result_set.national is not None and len(result_set.bundles) == len(paths)
+        del result_set
+    load_median = statistics.median(load_times)
+    validate_median = statistics.median(validate_times)
+    print(f"    PyYAML CSafeLoader load only: median {load_median:.2f} s")
+    print(f"    whole validate (in process):   median {validate_median:.2f} s")
+    print(f"    ratio validate / load: {validate_median / load_median:.2f} (target < 3)")
+    cli_median = statistics.median(cli_times)
+    print(f"    the same as a command (start-up, JSON report of {out.stat().st_size >> 20} MB "
+          f"written): median {cli_median:.2f} s, ratio {cli_median / load_median:.2f}")
+
+
+if __name__ == "__main__":
+    main()
