@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,9 +17,18 @@ from ..models import Area, ControlInfo, Location, Severity, TargetKind, Text
 from ..schemas import validate
 from ..yamlsource import SourceFile, load_yaml
 
-_REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_POLICIES = _REPO_ROOT / "policies"
-DEFAULT_REFERENCE_MODELS = _REPO_ROOT / "reference_models"
+
+def _data_dir(name: str) -> Path:
+    """The bundled data folder: the repository's own (checkout, editable install) or the copy a
+    regular install puts under <prefix>/share/egov-audit/."""
+    in_repo = Path(__file__).resolve().parents[2] / name
+    if in_repo.is_dir():
+        return in_repo
+    return Path(sys.prefix) / "share" / "egov-audit" / name
+
+
+DEFAULT_POLICIES = _data_dir("policies")
+DEFAULT_REFERENCE_MODELS = _data_dir("reference_models")
 CATALOGUE_FILE = "catalogue.yml"
 BASELINES_FILE = "baselines.yml"
 

@@ -95,3 +95,15 @@ def test_every_named_check_and_operator_used_exists(policy: PolicySet) -> None:
             assert c.check.named in NAMED_CHECKS
         else:
             assert c.check.op in OPERATORS
+
+
+def test_every_policy_folder_is_installed_with_the_package() -> None:
+    import tomllib
+
+    data_files = tomllib.loads((DEFAULT_POLICIES.parent / "pyproject.toml").read_text())[
+        "tool"]["setuptools"]["data-files"]
+    installed = {pattern for patterns in data_files.values() for pattern in patterns}
+    roots = (DEFAULT_POLICIES, DEFAULT_REFERENCE_MODELS)
+    folders = {p.parent.relative_to(DEFAULT_POLICIES.parent)
+               for root in roots for p in root.rglob("*.yml")}
+    assert {f"{folder}/*.yml" for folder in folders} <= installed
