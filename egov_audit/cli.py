@@ -190,7 +190,7 @@ def policies_list(baseline: str | None, level: int | None, area: str | None, tar
         click.echo(json.dumps([{
             "id": c.id, "title": c.title.to_dict(), "area": c.area.value,
             "target": c.target.value, "severity": c.severity.value,
-            "baselines": {b: {"clause": r.clause, "from_level": r.from_level}
+            "baselines": {b: {"clause": r.clause.to_dict(), "from_level": r.from_level}
                           for b, r in c.baselines.items()}} for c in rows],
             ensure_ascii=False, indent=2))
         return
@@ -222,7 +222,7 @@ def policies_show(control_id: str, policies: Path | None, reference_models: Path
     click.echo(f"  area: {c.area.value} · target: {c.target.value} · severity: {c.severity.value}")
     click.echo(f"  {c.description.get(lang)}")
     for baseline, ref in c.baselines.items():
-        click.echo(f"  {baseline}: from level {ref.from_level} — {ref.clause}")
+        click.echo(f"  {baseline}: from level {ref.from_level} — {ref.clause.get(lang)}")
     check = c.check
     if check.named:
         click.echo(f"  check: named {check.named} {dict(check.args or {})}"

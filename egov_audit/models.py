@@ -71,6 +71,21 @@ class Text:
     def from_dict(cls, data: Mapping[str, str]) -> Text:
         return cls(vi=data["vi"], en=data["en"])
 
+    @classmethod
+    def same(cls, text: str) -> Text:
+        """Language-neutral text (data, identifiers, citations): the same in both languages."""
+        return cls(text, text)
+
+    @classmethod
+    def of(cls, value: Text | str) -> Text:
+        return value if isinstance(value, Text) else cls(value, value)
+
+    def __bool__(self) -> bool:
+        return bool(self.vi or self.en)
+
+
+EMPTY = Text("", "")
+
 
 @dataclass(frozen=True)
 class Location:
@@ -114,9 +129,9 @@ class Result:
     severity: Severity
     area: Area
     message: Text
-    expected: str = ""
-    observed: str = ""
-    clause: str = ""
+    expected: Text = EMPTY
+    observed: Text = EMPTY
+    clause: Text = EMPTY
     locations: tuple[Location, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -128,9 +143,9 @@ class Result:
             "severity": str(self.severity),
             "area": str(self.area),
             "message": self.message.to_dict(),
-            "expected": self.expected,
-            "observed": self.observed,
-            "clause": self.clause,
+            "expected": self.expected.to_dict(),
+            "observed": self.observed.to_dict(),
+            "clause": self.clause.to_dict(),
             "locations": [loc.to_dict() for loc in self.locations],
         }
 
@@ -144,9 +159,9 @@ class Result:
             severity=Severity(data["severity"]),
             area=Area(data["area"]),
             message=Text.from_dict(data["message"]),
-            expected=str(data.get("expected", "")),
-            observed=str(data.get("observed", "")),
-            clause=str(data.get("clause", "")),
+            expected=Text.from_dict(data.get("expected", EMPTY.to_dict())),
+            observed=Text.from_dict(data.get("observed", EMPTY.to_dict())),
+            clause=Text.from_dict(data.get("clause", EMPTY.to_dict())),
             locations=tuple(
                 Location(loc["file"], loc.get("line"), loc.get("column"))
                 for loc in data.get("locations", [])

@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from ..policy import Control, PolicySet
 
 
+NOT_DECLARED = Text("chưa khai báo", "not declared")
+
+
 @dataclass(frozen=True)
 class AuditOptions:
     # Sample inventories use documentation ranges (RFC 5737/3849/5398); a demo may count them as
@@ -31,9 +34,13 @@ class Finding:
     target_kind: TargetKind
     status: Status
     message: Text
-    expected: str = ""
-    observed: str = ""
+    expected: Text | str = ""  # a plain str is language-neutral data (values, prefixes, names)
+    observed: Text | str = ""
     locations: tuple[Location, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "expected", Text.of(self.expected))
+        object.__setattr__(self, "observed", Text.of(self.observed))
 
 
 @dataclass

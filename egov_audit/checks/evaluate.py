@@ -9,9 +9,9 @@ from typing import Any
 
 from ..inventory.ansible_dir import VarSource
 from ..inventory.model import locate
-from ..models import Location, Result, Status, TargetKind, Text
+from ..models import EMPTY, Location, Result, Status, TargetKind, Text
 from ..policy import Control
-from .context import CheckContext, Finding, NationalContext
+from .context import NOT_DECLARED, CheckContext, Finding, NationalContext
 from .named import NAMED_CHECKS
 from .operators import OPERATORS, OperatorTypeError, render
 
@@ -81,6 +81,7 @@ def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
     expected_value = ctx.param(check.param) if check.param else check.value
     expected_en = operator.describe(expected_value, "en")
     expected_vi = operator.describe(expected_value, "vi")
+    expected = Text(expected_vi, expected_en)
     fact = check.fact
     path = [p for p in fact.split(".") if p != "*"]
     for target in fact_targets(ctx, control.target):
@@ -92,7 +93,7 @@ def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
             yield Finding(target.id, target.kind, status,
                           Text(f"{fact}: chưa được khai báo (yêu cầu: {expected_vi}).",
                                f"{fact}: not declared (required: {expected_en})."),
-                          expected_en, "not declared", locs)
+                          expected, NOT_DECLARED, locs)
             continue
         shown = render(observed)
         try:
@@ -103,20 +104,20 @@ def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
             yield Finding(target.id, target.kind, Status.ERROR,
                           Text(f"{fact}: không so sánh được ({exc}).",
                                f"{fact}: cannot be compared ({exc})."),
-                          expected_en, shown, locs)
+                          expected, shown, locs)
             continue
         if ok:
             yield Finding(target.id, target.kind, Status.PASS,
                           Text(f"{fact} = {shown}, đạt yêu cầu ({expected_vi}).",
                                f"{fact} = {shown}, as required ({expected_en})."),
-                          expected_en, shown)
+                          expected, shown)
         else:
             where = target.where(path)  # located only when reported: locating is not free
             locs = (where,) if where else ()
             yield Finding(target.id, target.kind, Status.FAIL,
                           Text(f"{fact} = {shown}; yêu cầu: {expected_vi}.",
                                f"{fact} = {shown}; required: {expected_en}."),
-                          expected_en, shown, locs)
+                          expected, shown, locs)
 
 
 def _run(ctx: CheckContext | NationalContext, control: Control) -> list[Finding]:
@@ -134,10 +135,10 @@ def _run(ctx: CheckContext | NationalContext, control: Control) -> list[Finding]
                              f"The check failed: {type(exc).__name__}: {exc}"))]
 
 
-def _result(control: Control, baseline: str, finding: Finding) -> Result:
+def _result(control: Control, clause: Text, finding: Finding) -> Result:
     return Result(control.id, finding.target, finding.target_kind, finding.status,
-                  control.severity, control.area, finding.message, finding.expected,
-                  finding.observed, control.clause(baseline), finding.locations)
+                  control.severity, control.area, finding.message, Text.of(finding.expected),
+                  Text.of(finding.observed), clause, finding.locations)
 
 
 def evaluate_agency(ctx: CheckContext, controls: Iterable[Control]) -> list[Result]:
@@ -147,7 +148,8 @@ def evaluate_agency(ctx: CheckContext, controls: Iterable[Control]) -> list[Resu
             continue
         if not control.applies(ctx.baseline, ctx.level):
             continue
-        out.extend(_result(control, ctx.baseline, f) for f in _run(ctx, control))
+        clause = control.clause(ctx.baseline)
+        out.extend(_result(control, clause, f) for f in _run(ctx, control))
     return out
 
 
@@ -158,9 +160,6 @@ def evaluate_national(ctx: NationalContext, controls: Iterable[Control]) -> list
             continue
         # a national control applies when any of its baselines is in use by the agencies
         used = [b for b in control.baselines if any(a.baseline == b for a in ctx.agencies)]
-        clause = control.clause(used[0]) if used else ""
-        for finding in _run(ctx, control):
-            out.append(Result(control.id, finding.target, finding.target_kind, finding.status,
-                              control.severity, control.area, finding.message, finding.expected,
-                              finding.observed, clause, finding.locations))
+        clause = control.clause(used[0]) if used else EMPTY
+        out.extend(_result(control, clause, f) for f in _run(ctx, control))
     return out

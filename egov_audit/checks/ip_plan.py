@@ -133,6 +133,9 @@ _KIND_TEXT = {
 }
 
 
+_PUBLIC = Text("công cộng", "public")
+
+
 def _public(ctx_options_doc: bool, classified: tuple[str, str] | None) -> bool:
     return classified is None or (ctx_options_doc and classified[0] == "documentation")
 
@@ -143,7 +146,7 @@ def asn_public(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> 
     """The agency holds its own public AS number."""
     plan = ctx.inventory.network
     where = (_loc(ctx, ("asn",)),)
-    expected = "public ASN (VNNIC)"
+    expected = Text("ASN công cộng (do VNNIC cấp)", "public ASN (VNNIC)")
     if plan.asn is None:
         return [Finding("network", NET, Status.FAIL,
                         Text("Đơn vị chưa có số hiệu mạng (ASN) riêng.",
@@ -163,7 +166,8 @@ def asn_public(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> 
                          "ASN công cộng riêng của đơn vị.",
                          f"AS{plan.asn} is a {_KIND_TEXT[kind].en} AS number ({ref}), not a "
                          "public ASN of the agency's own."),
-                    expected, f"AS{plan.asn} ({kind}, {ref})", where)]
+                    expected, Text(f"AS{plan.asn} ({_KIND_TEXT[kind].vi}, {ref})",
+                                   f"AS{plan.asn} ({_KIND_TEXT[kind].en}, {ref})"), where)]
 
 
 def _loc(ctx: CheckContext, subpath: tuple[Any, ...]) -> Location:
@@ -179,19 +183,22 @@ def pi_block(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> li
     version = int(args.get("version", 4))
     family = f"IPv{version}"
     blocks = [b for b in ctx.inventory.network.blocks if b.prefix.net.version == version]
-    expected = f"{family} block allocated by VNNIC, public" + \
-        (" (global unicast)" if version == 6 else "")
-    seen: list[str] = []
+    unicast = " (global unicast)" if version == 6 else ""
+    expected = Text(f"khối {family} công cộng do VNNIC cấp{unicast}",
+                    f"public {family} block allocated by VNNIC{unicast}")
+    seen_vi: list[str] = []
+    seen_en: list[str] = []
     good: list[str] = []
     for block in blocks:
         classified = classify_net(ctx.policy, block.prefix.net)
         is_pi = block.allocated_by.strip().upper() == "VNNIC"
-        label = f"{block.prefix.net.text} ({block.allocated_by}"
-        label += f", {classified[0]}" if classified else ", public"
-        seen.append(label + ")")
+        kind = _KIND_TEXT[classified[0]] if classified else _PUBLIC
+        seen_vi.append(f"{block.prefix.net.text} ({block.allocated_by}, {kind.vi})")
+        seen_en.append(f"{block.prefix.net.text} ({block.allocated_by}, {kind.en})")
         if is_pi and _public(ctx.options.documentation_as_public, classified):
             good.append(block.prefix.net.text)
-    observed = cap_list(seen) or f"no {family} block"
+    observed = Text(cap_list(seen_vi), cap_list(seen_en)) if blocks else \
+        Text(f"không có khối {family}", f"no {family} block")
     locs = tuple(b.prefix.where for b in blocks[:20]) or (_loc(ctx, ("address_blocks",)),)
     if good:
         return [Finding("network", NET, Status.PASS,
@@ -219,16 +226,18 @@ def subnets_within_blocks(ctx: CheckContext, control: Control,
             checked += 1
             if not _covered(subnet.net, runs):
                 outside.append((zone.name, subnet))
-    expected = "every zone subnet inside an address block of the agency"
+    expected = Text("mọi mạng con nằm trong khối địa chỉ của đơn vị",
+                    "every zone subnet inside an address block of the agency")
     if not checked:
         return [Finding("network", NET, Status.NOT_APPLICABLE,
                         Text("Chưa khai báo mạng con nào.", "No subnet is declared."),
-                        expected, "no subnet")]
+                        expected, Text("không có mạng con", "no subnet"))]
     if not outside:
         return [Finding("network", NET, Status.PASS,
                         Text(f"Cả {checked} mạng con nằm trong các khối địa chỉ.",
                              f"All {checked} subnets lie inside the address blocks."),
-                        expected, f"{checked} subnets, all inside")]
+                        expected, Text(f"{checked} mạng con, đều nằm trong",
+                                       f"{checked} subnets, all inside"))]
     detail = [f"{s.net.text} ({zone}{_outside_part(plan.blocks, s.net)})" for zone, s in outside]
     return [Finding("network", NET, Status.FAIL,
                     Text(f"{len(outside)} mạng con nằm ngoài các khối địa chỉ của đơn vị: "
@@ -257,12 +266,13 @@ def subnet_overlap(ctx: CheckContext, control: Control, args: Mapping[str, Any])
     items = [(s.net, (zone.name, s)) for zone in ctx.inventory.network.zones
              for s in zone.subnets]
     pairs = list(nested_pairs(items))
-    expected = "no overlapping subnets"
+    expected = Text("không có mạng con chồng lấn", "no overlapping subnets")
     if not pairs:
         return [Finding("network", NET, Status.PASS,
                         Text(f"Không có mạng con chồng lấn ({len(items)} mạng con).",
                              f"No overlapping subnets ({len(items)} subnets)."),
-                        expected, f"{len(items)} subnets, none overlapping")]
+                        expected, Text(f"{len(items)} mạng con, không chồng lấn",
+                                       f"{len(items)} subnets, none overlapping"))]
     detail = [f"{a.net.text} ({za}) ⊇ {b.net.text} ({zb})" for (za, a), (zb, b) in pairs]
     locs: list[Location] = []
     for (_, a), (_, b) in pairs[:10]:
@@ -298,7 +308,8 @@ def national_overlap(ctx: NationalContext, control: Control,
         by_pair.setdefault(key, []).append(f"{code_a} {a.net.text} ⊇ {code_b} {b.net.text}")
         if len(locs) < 20:
             locs.extend((a.where, b.where))
-    expected = "no prefix shared between agencies"
+    expected = Text("không có tiền tố dùng chung giữa các đơn vị",
+                    "no prefix shared between agencies")
     agencies = len(ctx.agencies)
     if not by_pair:
         return [Finding("national", TargetKind.NATIONAL, Status.PASS,
@@ -306,7 +317,8 @@ def national_overlap(ctx: NationalContext, control: Control,
                              f"({len(items)} tiền tố).",
                              f"No address overlap between {agencies} agencies "
                              f"({len(items)} prefixes)."),
-                        expected, f"{len(items)} prefixes, no overlap")]
+                        expected, Text(f"{len(items)} tiền tố, không chồng lấn",
+                                       f"{len(items)} prefixes, no overlap"))]
     detail = [f"{a} ↔ {b}: {cap_list(pairs, 3)}" for (a, b), pairs in sorted(by_pair.items())]
     return [Finding("national", TargetKind.NATIONAL, Status.FAIL,
                     Text(f"{len(by_pair)} cặp đơn vị có địa chỉ chồng lấn: {cap_list(detail, 5)}",
@@ -334,11 +346,12 @@ def national_asn_unique(ctx: NationalContext, control: Control,
         if asn is not None:
             holders.setdefault(asn, []).append(agency.inventory.agency.code)
     shared = {asn: codes for asn, codes in holders.items() if len(codes) > 1}
-    expected = "each ASN declared by one agency"
+    expected = Text("mỗi ASN chỉ do một đơn vị khai báo", "each ASN declared by one agency")
     if not shared:
         return [Finding("national", TargetKind.NATIONAL, Status.PASS,
                         Text(f"{len(holders)} ASN, không trùng lặp.",
-                             f"{len(holders)} ASNs, none shared."), expected, "no shared ASN")]
+                             f"{len(holders)} ASNs, none shared."), expected,
+                        Text("không có ASN trùng", "no shared ASN"))]
     detail = [f"AS{asn}: {', '.join(codes)}" for asn, codes in sorted(shared.items())]
     return [Finding("national", TargetKind.NATIONAL, Status.FAIL,
                     Text(f"ASN bị khai báo trùng: {cap_list(detail, 10)}.",
@@ -357,13 +370,14 @@ def host_address_in_zone(ctx: CheckContext, control: Control,
         zone = plan.zone(host.zone)
         assert zone is not None  # the loader refuses unknown zones
         subnets = ", ".join(s.net.text for s in zone.subnets) or "none"
-        expected = f"in zone {zone.name}: {subnets}"
+        expected = Text(f"thuộc vùng {zone.name}: {subnets}", f"in zone {zone.name}: {subnets}")
         if not host.addresses:
             out.append(Finding(host.name, TargetKind.HOST, Status.NOT_ASSESSED,
                                Text("Máy chủ chưa khai báo địa chỉ IP (ansible_host là tên miền "
                                     "và không có `addresses`).",
                                     "No IP address declared (ansible_host is a name and there "
-                                    "are no `addresses`)."), expected, "no address",
+                                    "are no `addresses`)."), expected,
+                               Text("không có địa chỉ", "no address"),
                                (host.where,)))
             continue
         stray = [a for a in host.addresses
@@ -388,14 +402,16 @@ def zones_dual_stack(ctx: CheckContext, control: Control, args: Mapping[str, Any
     """Zones of the given kinds (public-facing: DMZ) have both an IPv4 and an IPv6 subnet."""
     kinds = list(args.get("kinds", ["dmz"]))
     zones = [z for z in ctx.inventory.network.zones if z.kind in kinds]
-    expected = f"zones of kind {', '.join(kinds)} with IPv4 and IPv6 subnets"
+    expected = Text(f"vùng loại {', '.join(kinds)} có mạng con IPv4 và IPv6",
+                    f"zones of kind {', '.join(kinds)} with IPv4 and IPv6 subnets")
     if not zones:
         return [Finding("network", NET, Status.NOT_APPLICABLE,
                         Text(f"Không có vùng loại {', '.join(kinds)}.",
-                             f"No zone of kind {', '.join(kinds)}."), expected, "no such zone")]
+                             f"No zone of kind {', '.join(kinds)}."), expected,
+                        Text("không có vùng này", "no such zone"))]
     single = [z for z in zones if {s.net.version for s in z.subnets} != {4, 6}]
     observed = "; ".join(
-        f"{z.name}: {', '.join(s.net.text for s in z.subnets) or 'no subnet'}" for z in zones)
+        f"{z.name}: {', '.join(s.net.text for s in z.subnets) or '-'}" for z in zones)
     if single:
         names = ", ".join(z.name for z in single)
         return [Finding("network", NET, Status.FAIL,
@@ -418,16 +434,17 @@ def duplicate_host_addresses(ctx: CheckContext, control: Control,
             owners.setdefault((address.net.version, address.net.first), []).append(
                 (host.name, address.where))
     dups = {key: hosts for key, hosts in owners.items() if len(hosts) > 1}
-    expected = "each address used by one host"
+    expected = Text("mỗi địa chỉ chỉ dùng cho một máy chủ", "each address used by one host")
     if not owners:
         return [Finding("network", NET, Status.NOT_APPLICABLE,
                         Text("Không có máy chủ nào khai báo địa chỉ IP.",
-                             "No host declares an IP address."), expected, "no address")]
+                             "No host declares an IP address."), expected,
+                        Text("không có địa chỉ", "no address"))]
     if not dups:
         return [Finding("network", NET, Status.PASS,
                         Text(f"{len(owners)} địa chỉ, không trùng.",
                              f"{len(owners)} addresses, none shared."), expected,
-                        f"{len(owners)} addresses")]
+                        Text(f"{len(owners)} địa chỉ", f"{len(owners)} addresses"))]
     detail = [f"{format_addr(v, value)}: {', '.join(h for h, _ in hosts)}"
               for (v, value), hosts in sorted(dups.items())]
     locs = tuple(loc for hosts in dups.values() for _, loc in hosts)[:20]

@@ -9,7 +9,7 @@ from typing import Any
 from ..inventory.model import locate
 from ..models import Status, TargetKind, Text
 from ..policy import Control
-from .context import CheckContext, Finding, cap_list, named_check
+from .context import NOT_DECLARED, CheckContext, Finding, cap_list, named_check
 
 NET = TargetKind.NETWORK
 
@@ -25,8 +25,8 @@ def required_zones(ctx: CheckContext, control: Control, args: Mapping[str, Any])
     required = list(ctx.param("network.required_zone_kinds"))
     present = {z.kind for z in ctx.inventory.network.zones}
     missing = [k for k in required if k not in present]
-    expected = ", ".join(required) or "none"
-    observed = ", ".join(sorted(present)) or "no zone"
+    expected = ", ".join(required) or "-"
+    observed = ", ".join(sorted(present)) or "-"
     where = (locate(ctx.inventory.network.source, ("zones",)),)
     if not required:
         return [Finding("network", NET, Status.NOT_APPLICABLE,
@@ -51,8 +51,9 @@ def role_zone(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> l
         zone = ctx.inventory.network.zone(host.zone)
         assert zone is not None
         allowed = list(roles[host.role]["zones"])
-        expected = f"{host.role} in {', '.join(allowed)}"
-        observed = f"zone {zone.name} ({zone.kind})"
+        expected = Text(f"{host.role} ở vùng loại {', '.join(allowed)}",
+                        f"{host.role} in zone kind {', '.join(allowed)}")
+        observed = Text(f"vùng {zone.name} ({zone.kind})", f"zone {zone.name} ({zone.kind})")
         if zone.kind in allowed:
             out.append(Finding(host.name, TargetKind.HOST, Status.PASS,
                                Text(f"Vai trò {host.role} được đặt đúng vùng {zone.kind}.",
@@ -79,14 +80,16 @@ def zone_firewall_separation(ctx: CheckContext, control: Control,
     """Zones of the kinds the model lists are separated from the rest by a firewall."""
     kinds = set(ctx.policy.model("network")["firewall_separated_kinds"])
     zones = [z for z in ctx.inventory.network.zones if z.kind in kinds]
-    expected = "separated_by: firewall for " + ", ".join(sorted(kinds))
+    expected = Text("separated_by: firewall cho " + ", ".join(sorted(kinds)),
+                    "separated_by: firewall for " + ", ".join(sorted(kinds)))
     if not zones:
         return [Finding("network", NET, Status.NOT_APPLICABLE,
                         Text("Không có vùng nào cần tách bằng tường lửa.",
-                             "No zone needs firewall separation."), expected, "no such zone")]
+                             "No zone needs firewall separation."), expected,
+                        Text("không có vùng này", "no such zone"))]
     weak = [z for z in zones if z.separated_by not in (None, "firewall")]
     unknown = [z for z in zones if z.separated_by is None]
-    observed = "; ".join(f"{z.name}: {z.separated_by or 'not declared'}" for z in zones)
+    observed = "; ".join(f"{z.name}: {z.separated_by or '?'}" for z in zones)
     if weak:
         names = ", ".join(f"{z.name} ({z.separated_by})" for z in weak)
         return [Finding("network", NET, Status.FAIL,
@@ -109,13 +112,14 @@ def management_isolated(ctx: CheckContext, control: Control,
                         args: Mapping[str, Any]) -> list[Finding]:
     """Management zones have no Internet access."""
     zones = [z for z in ctx.inventory.network.zones if z.kind == "management"]
-    expected = "management zones: internet_access false"
+    expected = Text("vùng quản trị: internet_access false",
+                    "management zones: internet_access false")
     if not zones:
         return [Finding("network", NET, Status.NOT_APPLICABLE,
                         Text("Không có vùng quản trị.", "No management zone."),
-                        expected, "no management zone")]
+                        expected, Text("không có vùng quản trị", "no management zone"))]
     observed = "; ".join(f"{z.name}: internet_access "
-                         f"{'not declared' if z.internet_access is None else z.internet_access}"
+                         f"{'?' if z.internet_access is None else str(z.internet_access).lower()}"
                          for z in zones)
     exposed = [z for z in zones if z.internet_access is True]
     if exposed:
@@ -140,15 +144,16 @@ def internet_providers(ctx: CheckContext, control: Control,
     """Internet uplinks through at least `network.min_internet_providers` distinct providers."""
     plan = ctx.inventory.network
     minimum = int(ctx.param("network.min_internet_providers"))
-    expected = f"at least {minimum} distinct Internet providers"
+    expected = Text(f"tối thiểu {minimum} nhà cung cấp Internet khác nhau",
+                    f"at least {minimum} distinct Internet providers")
     if "uplinks" not in plan.data:
         return [Finding("network", NET, Status.NOT_ASSESSED,
                         Text("Chưa khai báo đường kết nối (uplinks).",
-                             "Uplinks are not declared."), expected, "not declared",
+                             "Uplinks are not declared."), expected, NOT_DECLARED,
                         (locate(plan.source),))]
     providers = sorted({u.provider.strip().casefold() for u in plan.uplinks
                         if u.kind == "internet"})
-    observed = f"{len(providers)}: {', '.join(providers) or 'none'}"
+    observed = f"{len(providers)}: {', '.join(providers) or '-'}"
     if len(providers) >= minimum:
         return [Finding("network", NET, Status.PASS,
                         Text(f"Kết nối Internet qua {len(providers)} nhà cung cấp.",
@@ -169,12 +174,14 @@ def tslcd_redundant_paths(ctx: CheckContext, control: Control,
     minimum = int(args.get("min_paths", 2))
     links = [(i, u) for i, u in enumerate(plan.uplinks)
              if u.kind == "tslcd" and u.data.get("access_level") == "I"]
-    expected = f"level-I TSLCD access over at least {minimum} separate fibre paths"
+    expected = Text(f"truy nhập TSLCD cấp I qua tối thiểu {minimum} tuyến cáp quang độc lập",
+                    f"level-I TSLCD access over at least {minimum} separate fibre paths")
     if not links:
         return [Finding("network", NET, Status.NOT_APPLICABLE,
                         Text("Không có kết nối TSLCD cấp I.", "No level-I TSLCD access."),
-                        expected, "no level-I TSLCD uplink")]
-    observed = "; ".join(f"{u.provider}: {u.data.get('fibre_paths', 'not declared')} paths"
+                        expected, Text("không có kết nối TSLCD cấp I",
+                                       "no level-I TSLCD uplink"))]
+    observed = "; ".join(f"{u.provider}: fibre_paths {u.data.get('fibre_paths', '?')}"
                          for _, u in links)
     unknown = [u for _, u in links if "fibre_paths" not in u.data]
     short = [u for _, u in links if u.data.get("fibre_paths", minimum) < minimum]
@@ -199,7 +206,8 @@ def rooms_declared(ctx: CheckContext, control: Control, args: Mapping[str, Any])
     """The agency has surveyed at least one server room."""
     inv = ctx.inventory
     code = inv.agency.code
-    expected = "at least one server room survey"
+    expected = Text("tối thiểu một phiếu khảo sát phòng máy chủ",
+                    "at least one server room survey")
     count = len(inv.server_rooms)
     if count:
         return [Finding(code, TargetKind.AGENCY, Status.PASS,
@@ -219,10 +227,12 @@ def standby_site(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -
     inv = ctx.inventory
     code = inv.agency.code
     minimum = float(ctx.param("server_room.min_standby_site_km"))
-    expected = f"standby site at least {minimum:g} km away"
+    expected = Text(f"trung tâm dự phòng cách tối thiểu {minimum:g} km",
+                    f"standby site at least {minimum:g} km away")
     standby = [r for r in inv.server_rooms if r.data.get("role") == "standby"]
-    observed = cap_list([f"{r.id}: {r.data.get('distance_to_primary_km', 'distance not declared')}"
-                         " km" for r in standby]) or "no standby room"
+    observed = Text.of(cap_list([f"{r.id}: {r.data.get('distance_to_primary_km', '?')} km"
+                                 for r in standby])) if standby \
+        else Text("không có phòng dự phòng", "no standby room")
     far = [r for r in standby if r.data.get("distance_to_primary_km", 0) >= minimum]
     if far:
         return [Finding(code, TargetKind.AGENCY, Status.PASS,

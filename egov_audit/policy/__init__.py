@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PolicyError
-from ..models import Area, ControlInfo, Location, Severity, TargetKind, Text
+from ..models import EMPTY, Area, ControlInfo, Location, Severity, TargetKind, Text
 from ..schemas import validate
 from ..yamlsource import SourceFile, load_yaml
 
@@ -47,7 +47,7 @@ class Check:
 
 @dataclass(frozen=True)
 class ControlBaseline:
-    clause: str
+    clause: Text
     from_level: int
 
 
@@ -69,9 +69,9 @@ class Control:
         ref = self.baselines.get(baseline)
         return ref is not None and level >= ref.from_level
 
-    def clause(self, baseline: str) -> str:
+    def clause(self, baseline: str) -> Text:
         ref = self.baselines.get(baseline)
-        return ref.clause if ref else ""
+        return ref.clause if ref else EMPTY
 
     def info(self) -> ControlInfo:
         return ControlInfo(self.id, self.title, self.description, self.remediation,
@@ -199,6 +199,11 @@ def load_policies(policies_dir: Path | None = None,
     return policy
 
 
+def _text(value: str | Mapping[str, str]) -> Text:
+    """A clause is a plain citation (the same in both languages) or {vi, en}."""
+    return Text.same(value) if isinstance(value, str) else Text.from_dict(value)
+
+
 def _control(source: SourceFile, index: int, data: Mapping[str, Any]) -> Control:
     line, column = source.locate(("controls", index))
     check_data = data["check"]
@@ -212,7 +217,7 @@ def _control(source: SourceFile, index: int, data: Mapping[str, Any]) -> Control
         id=data["id"], title=Text.from_dict(data["title"]),
         description=Text.from_dict(data["description"]), area=Area(data["area"]),
         target=TargetKind(data["target"]), severity=Severity(data["severity"]),
-        baselines={k: ControlBaseline(v["clause"], v["from_level"])
+        baselines={k: ControlBaseline(_text(v["clause"]), v["from_level"])
                    for k, v in data["baselines"].items()},
         check=check, remediation=Text(remediation["vi"], remediation["en"]),
         remediation_playbook=remediation.get("playbook"),

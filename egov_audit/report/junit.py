@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from ..models import Result, ResultSet, Status
-from .common import clean
+from .common import clean, label
 from .interface import ReportOptions, register
 
 
@@ -27,10 +27,11 @@ def _suite(parent: ET.Element, name: str, results: Sequence[Result], lang: str) 
                              name=_xml_text(r.target))
         body = "\n".join(filter(None, [
             r.message.get(lang),
-            f"observed: {r.observed}" if r.observed else "",
-            f"expected: {r.expected}" if r.expected else "",
-            f"clause: {r.clause}" if r.clause else "",
-            "where: " + ", ".join(str(loc) for loc in r.locations) if r.locations else ""]))
+            f"{label('observed', lang)}: {r.observed.get(lang)}" if r.observed else "",
+            f"{label('expected', lang)}: {r.expected.get(lang)}" if r.expected else "",
+            f"{label('clause', lang)}: {r.clause.get(lang)}" if r.clause else "",
+            f"{label('where', lang)}: " + ", ".join(str(loc) for loc in r.locations)
+            if r.locations else ""]))
         message = _xml_text(f"[{r.severity}] {r.message.get(lang)}")[:500]
         if r.status is Status.FAIL:
             ET.SubElement(case, "failure", message=message, type=r.severity.value).text = \

@@ -8,6 +8,7 @@ from typing import Any
 
 from .. import __version__
 from ..models import ControlInfo, Location, Result, ResultSet, Severity, Status
+from .common import label
 from .interface import ReportOptions, register
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -66,7 +67,8 @@ class SarifReporter:
         for r, inventory in findings:
             text = r.message.get(lang)
             if r.expected or r.observed:
-                text += f" (observed: {r.observed}; expected: {r.expected})"
+                text += f" ({label('observed', lang)}: {r.observed.get(lang)}; " \
+                        f"{label('expected', lang)}: {r.expected.get(lang)})"
             locations = [_physical(loc) for loc in r.locations[:10]] or \
                 ([_physical(Location(inventory))] if inventory else [])
             item: dict[str, Any] = {
@@ -75,7 +77,7 @@ class SarifReporter:
                 "message": {"text": text[:4000]},
                 "partialFingerprints": {"egovAudit/v1": f"{r.control}:{r.target}"},
                 "properties": {"target": r.target, "status": r.status.value,
-                               "clause": r.clause},
+                               "clause": r.clause.get(lang)},
             }
             if locations:
                 item["locations"] = locations

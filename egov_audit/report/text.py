@@ -79,11 +79,11 @@ def _gap(result: Result, info: ControlInfo | None, lang: str,
     pad = 6
     out += _wrap(" " * pad, result.message.get(lang), pad)
     if result.observed:
-        out += _wrap(f"{' ' * pad}{label('observed', lang)}: ", result.observed, pad + 4)
+        out += _wrap(f"{' ' * pad}{label('observed', lang)}: ", result.observed.get(lang), pad + 4)
     if result.expected:
-        out += _wrap(f"{' ' * pad}{label('expected', lang)}: ", result.expected, pad + 4)
+        out += _wrap(f"{' ' * pad}{label('expected', lang)}: ", result.expected.get(lang), pad + 4)
     if result.clause:
-        out += _wrap(f"{' ' * pad}{label('clause', lang)}: ", result.clause, pad + 4)
+        out += _wrap(f"{' ' * pad}{label('clause', lang)}: ", result.clause.get(lang), pad + 4)
     if result.locations:
         shown = ", ".join(str(loc) for loc in result.locations[:4])
         if len(result.locations) > 4:
@@ -150,15 +150,16 @@ def _national(result_set: ResultSet, options: ReportOptions) -> list[str]:
 
 def _summary(result_set: ResultSet, options: ReportOptions) -> list[str]:
     lang, style = options.lang, _styler(options)
+    columns = [label("score", lang)] + [label("area." + a.value, lang) for a in Area]
+    widths = [max(len(c), 6) for c in columns]
     out = [style(f"== {label('summary', lang)} ==", bold=True)]
-    header = f" {label('agency', lang):<24} {label('level', lang):>6} {label('score', lang):>16}"
-    out.append(header + "".join(f" {label('area.' + a.value, lang)[:14]:>15}" for a in Area))
+    out.append(f" {label('agency', lang):<24} {label('level', lang):>6} "
+               + " ".join(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True)))
     for bundle in sorted(result_set.bundles, key=lambda b: (b.scores.overall or 0)):
-        row = f" {clean(bundle.agency.code):<24} {bundle.level:>6} " \
-              f"{fmt_score(bundle.scores.overall, lang):>16}"
-        row += "".join(f" {fmt_score(bundle.scores.by_area.get(a.value), lang):>15}"
-                       for a in Area)
-        out.append(row)
+        values = [bundle.scores.overall] + [bundle.scores.by_area.get(a.value) for a in Area]
+        out.append(f" {clean(bundle.agency.code):<24} {bundle.level:>6} "
+                   + " ".join(f"{fmt_score(v, lang):>{w}}"
+                              for v, w in zip(values, widths, strict=True)))
     return out
 
 

@@ -26,8 +26,9 @@ def test_national_validation_of_all_samples_finds_the_planted_overlap() -> None:
     assert [b["agency"]["code"] for b in data["bundles"]] == ["song-lam", "bo-hts", "ha-son"]
     (overlap,) = [r for r in data["national"]["results"] if r["control"] == "NET-IP-05"]
     assert overlap["status"] == "fail"
-    assert "ha-son ↔ song-lam" in overlap["observed"]
-    assert "203.0.113.0/25" in overlap["observed"] and "203.0.113.64/26" in overlap["observed"]
+    observed = overlap["observed"]["en"]
+    assert "ha-son ↔ song-lam" in observed
+    assert "203.0.113.0/25" in observed and "203.0.113.64/26" in observed
     files = {loc["file"] for loc in overlap["locations"]}
     assert files == {"inventories/song-lam/group_vars/all/network.yml",
                      "inventories/ha-son/group_vars/all.yml"}

@@ -75,3 +75,21 @@ def test_compliant_base_passes_everything_at_every_level(policy: PolicySet,
             bad = [(r.control, r.target, r.status) for r in result_set.all_results()
                    if r.status not in (Status.PASS, Status.NOT_APPLICABLE)]
             assert not bad, (baseline, level, bad)
+
+
+def test_every_result_speaks_both_languages(policy: PolicySet) -> None:
+    from tests.helpers import REPO
+
+    samples = sorted((REPO / "inventories").iterdir())
+    results = validate(AuditRequest(samples), policy).all_results()
+    assert results
+    for r in results:
+        for text in (r.message, r.expected, r.observed, r.clause):
+            assert bool(text.vi) == bool(text.en), (r.control, text)
+        assert r.message.vi and r.message.en and r.clause.vi and r.clause.en, r.control
+
+
+def test_every_clause_exists_in_both_languages(policy: PolicySet) -> None:
+    for control in policy.controls:
+        for baseline, ref in control.baselines.items():
+            assert ref.clause.vi.strip() and ref.clause.en.strip(), (control.id, baseline)
