@@ -13,6 +13,7 @@ from ..schemas import validate
 from .ansible_dir import VarSource, read_inventory_dir
 from .model import (
     AddressBlock,
+    Declared,
     Host,
     HostAddress,
     Inventory,
@@ -48,7 +49,7 @@ def _prefix(var: VarSource, text: str, *subpath: Any) -> Prefix:
         net = parse_net(text)
     except ValueError as exc:
         raise _error(var, str(exc), *subpath) from None
-    return Prefix(net, var, subpath)
+    return Prefix(net, Declared(var, tuple(subpath)))
 
 
 def load_inventory(root: Path | str, known_roles: Collection[str] | None = None,
@@ -115,7 +116,8 @@ def load_inventory(root: Path | str, known_roles: Collection[str] | None = None,
                          f"{host_vars['server_room']!r}")
         hosts.append(Host(resolved.name, zone_name, host_vars["role"],
                           _host_addresses(resolved.name, host_vars, resolved.sources),
-                          resolved.groups, resolved.vars, resolved.sources, where))
+                          resolved.groups, resolved.vars, resolved.sources,
+                          Declared(resolved.declared_in)))
 
     return Inventory(root=root, display=shown, agency=agency, agency_source=agency_src,
                      network=network, server_rooms=tuple(rooms), server_rooms_source=rooms_src,
@@ -128,14 +130,14 @@ def _host_addresses(name: str, host_vars: dict[str, Any],
     ansible_host = host_vars.get("ansible_host")
     # ansible_host may be a DNS name: then only `addresses` says where the host sits
     if isinstance(ansible_host, str) and is_ip_address(ansible_host):
-        out.append(HostAddress(parse_addr(ansible_host), locate(sources["ansible_host"])))
+        out.append(HostAddress(parse_addr(ansible_host), Declared(sources["ansible_host"])))
     for index, text in enumerate(host_vars.get("addresses", [])):
         try:
             net = parse_addr(text)
         except ValueError as exc:
             raise _error(sources["addresses"], f"host {name!r}: {exc}", index) from None
         if not any(a.net.version == net.version and a.net.first == net.first for a in out):
-            out.append(HostAddress(net, locate(sources["addresses"], (index,))))
+            out.append(HostAddress(net, Declared(sources["addresses"], (index,))))
     return tuple(out)
 
 
@@ -154,7 +156,7 @@ def _network(src: VarSource, data: dict[str, Any]) -> NetworkPlan:
                         for j, text in enumerate(zone["subnets"]))
         zones.append(Zone(zone["name"], zone["kind"], subnets, zone.get("vlan"),
                           zone.get("separated_by"), zone.get("internet_access"),
-                          locate(src, ("zones", i))))
-    uplinks = tuple(Uplink(u["kind"], u["provider"], u, locate(src, ("uplinks", i)))
+                          Declared(src, ("zones", i))))
+    uplinks = tuple(Uplink(u["kind"], u["provider"], u, Declared(src, ("uplinks", i)))
                     for i, u in enumerate(data.get("uplinks", [])))
     return NetworkPlan(data["asn"], blocks, tuple(zones), uplinks, data, src)

@@ -46,6 +46,7 @@ class Group:
     parents: set[str] = field(default_factory=set)
     hosts: set[str] = field(default_factory=set)
     depth: int = 0
+    priority: int = 1
 
 
 @dataclass
@@ -113,6 +114,7 @@ class _Reader:
         self.groups["all"].children.add("ungrouped")
         self.groups["ungrouped"].parents.add("all")
         self.hosts: dict[str, HostEntry] = {}
+        self._listings: dict[str, set[str]] = {}
 
     def load(self, path: Path) -> SourceFile:
         rel = path.relative_to(self.root)
@@ -173,6 +175,9 @@ class _Reader:
                     raise source.error(InventoryError, "group vars must be a mapping",
                                        (*path, key))
                 for var, var_value in value.items():
+                    if var == "ansible_group_priority":  # a group attribute, not a variable
+                        group.priority = var_value if isinstance(var_value, int) else 1
+                        continue
                     group.vars[str(var)] = var_value
                     group.var_sources[str(var)] = VarSource(source, (*path, "vars", var))
             elif key == "hosts":
@@ -215,34 +220,55 @@ class _Reader:
                     entry.inline_sources[str(var)] = VarSource(source, (*hpath, var))
 
     # -- group_vars / host_vars ----------------------------------------------------------
-    def vars_files(self, kind: str, name: str) -> list[Path]:
-        base = self.root / kind
-        found: list[Path] = []
-        for ext in _VARS_EXTENSIONS:
-            candidate = base / f"{name}{ext}"
-            if candidate.is_dir() and ext == "":
-                found.extend(self._walk(candidate))
-            elif candidate.exists() or candidate.is_symlink():
-                found.append(candidate)
-        return found
+    def _listing(self, kind: str) -> set[str]:
+        """Names in group_vars/ or host_vars/, listed once (not four stats per group and host)."""
+        if kind not in self._listings:
+            try:
+                self._listings[kind] = set(os.listdir(self.root / kind))
+            except (FileNotFoundError, NotADirectoryError):
+                self._listings[kind] = set()
+            except OSError as exc:
+                raise InventoryError(f"cannot list: {exc.strerror or exc}",
+                                     file=_display(self.display_root, Path(kind))) from None
+        return self._listings[kind]
 
-    def _walk(self, directory: Path) -> list[Path]:
-        out: list[Path] = []
-        seen: set[tuple[int, int]] = set()
-        for dirpath, dirnames, filenames in os.walk(directory, followlinks=True):
-            st = os.stat(dirpath)
-            if (st.st_dev, st.st_ino) in seen:  # a symlink loop: do not go round again
-                dirnames[:] = []
+    def vars_files(self, kind: str, name: str) -> list[Path]:
+        """Ansible's DataLoader.find_vars_files: the first of `name`, `name.yml`, `name.yaml`,
+        `name.json` that exists wins (a directory `name/` shadows `name.yml`)."""
+        listing = self._listing(kind)
+        for ext in _VARS_EXTENSIONS:
+            if f"{name}{ext}" not in listing:
                 continue
-            seen.add((st.st_dev, st.st_ino))
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for filename in sorted(filenames):
-                if filename.startswith(".") or \
-                        os.path.splitext(filename)[1] not in _VARS_EXTENSIONS:
-                    continue
-                out.append(Path(dirpath) / filename)
-                if len(out) > _MAX_VARS_FILES:
-                    raise InventoryError("too many variable files", file=str(directory))
+            candidate = self.root / kind / f"{name}{ext}"
+            if candidate.is_dir():
+                return self._walk(candidate, set())
+            return [candidate]
+        return []
+
+    def _walk(self, directory: Path, seen: set[tuple[int, int]]) -> list[Path]:
+        """Ansible's _get_dir_vars_files: entries in sorted order, files and folders mixed;
+        hidden and backup (~) files skipped; folders without an extension recursed into."""
+        try:
+            st = os.stat(directory)
+            entries = sorted(os.listdir(directory))
+        except OSError as exc:
+            raise InventoryError(f"cannot read: {exc.strerror or exc}",
+                                 file=str(directory)) from None
+        if (st.st_dev, st.st_ino) in seen:  # a symlink loop: do not go round again
+            return []
+        seen.add((st.st_dev, st.st_ino))
+        out: list[Path] = []
+        for entry in entries:
+            if entry.startswith(".") or entry.endswith("~"):
+                continue
+            path = directory / entry
+            ext = os.path.splitext(entry)[1]
+            if not ext and path.is_dir():
+                out.extend(self._walk(path, seen))
+            elif (path.is_file() or path.is_symlink()) and ext in _VARS_EXTENSIONS:
+                out.append(path)
+            if len(out) > _MAX_VARS_FILES:
+                raise InventoryError("too many variable files", file=str(directory))
         return out
 
     def vars_from_files(self, kind: str, name: str) -> tuple[dict[str, Any],
@@ -297,12 +323,8 @@ def read_inventory_dir(root: Path, display_root: str | None = None) -> AnsibleIn
             groups["ungrouped"].hosts.add(host)
     _compute_depths(groups, display_root)
 
-    def priority(name: str) -> int:
-        value = groups[name].vars.get("ansible_group_priority", 1)
-        return value if isinstance(value, int) else 1
-
     def sort_key(name: str) -> tuple[int, int, str]:
-        return groups[name].depth, priority(name), name
+        return groups[name].depth, groups[name].priority, name
 
     file_group_vars = {name: reader.vars_from_files("group_vars", name) for name in groups}
 

@@ -19,15 +19,26 @@ def locate(var: VarSource, subpath: Sequence[PathKey] = ()) -> Location:
 
 
 @dataclass(frozen=True, slots=True)
-class Prefix:
-    net: Net
+class Declared:
+    """Where an item is declared. Located on demand: walking the YAML node tree for each of
+    100,000 prefixes up front would cost more than checking them."""
+
     var: VarSource
-    subpath: tuple[PathKey, ...]
+    subpath: tuple[PathKey, ...] = ()
 
     @property
     def where(self) -> Location:
-        # computed on demand: locating 100,000 prefixes up front would cost more than checking
         return locate(self.var, self.subpath)
+
+
+@dataclass(frozen=True, slots=True)
+class Prefix:
+    net: Net
+    declared: Declared
+
+    @property
+    def where(self) -> Location:
+        return self.declared.where
 
 
 @dataclass(frozen=True)
@@ -44,7 +55,11 @@ class Zone:
     vlan: int | None
     separated_by: str | None
     internet_access: bool | None
-    where: Location
+    declared: Declared
+
+    @property
+    def where(self) -> Location:
+        return self.declared.where
 
 
 @dataclass(frozen=True)
@@ -52,7 +67,11 @@ class Uplink:
     kind: str
     provider: str
     data: Mapping[str, Any]
-    where: Location
+    declared: Declared
+
+    @property
+    def where(self) -> Location:
+        return self.declared.where
 
 
 @dataclass(frozen=True)
@@ -81,7 +100,11 @@ class ServerRoom:
 @dataclass(frozen=True)
 class HostAddress:
     net: Net
-    where: Location
+    declared: Declared
+
+    @property
+    def where(self) -> Location:
+        return self.declared.where
 
 
 @dataclass(frozen=True)
@@ -93,7 +116,11 @@ class Host:
     groups: tuple[str, ...]
     vars: Mapping[str, Any]
     sources: Mapping[str, VarSource]
-    where: Location
+    declared: Declared
+
+    @property
+    def where(self) -> Location:
+        return self.declared.where
 
 
 @dataclass(frozen=True)
