@@ -265,7 +265,9 @@ class _Reader:
             ext = os.path.splitext(entry)[1]
             if not ext and path.is_dir():
                 out.extend(self._walk(path, seen))
-            elif (path.is_file() or path.is_symlink()) and ext in _VARS_EXTENSIONS:
+            elif ext in _VARS_EXTENSIONS and not path.is_dir():
+                # Ansible silently skips FIFOs and broken links; we read them, so that the user
+                # hears about them (reading refuses anything but a regular file)
                 out.append(path)
             if len(out) > _MAX_VARS_FILES:
                 raise InventoryError("too many variable files", file=str(directory))
