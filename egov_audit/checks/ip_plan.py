@@ -341,10 +341,12 @@ def national_asn_unique(ctx: NationalContext, control: Control,
                         args: Mapping[str, Any]) -> list[Finding]:
     """No two agencies declare the same AS number."""
     holders: dict[int, list[str]] = {}
+    where: dict[int, list[Location]] = {}
     for agency in ctx.agencies:
         asn = agency.inventory.network.asn
         if asn is not None:
             holders.setdefault(asn, []).append(agency.inventory.agency.code)
+            where.setdefault(asn, []).append(_loc(agency, ("asn",)))
     shared = {asn: codes for asn, codes in holders.items() if len(codes) > 1}
     expected = Text("mỗi ASN chỉ do một đơn vị khai báo", "each ASN declared by one agency")
     if not shared:
@@ -356,7 +358,8 @@ def national_asn_unique(ctx: NationalContext, control: Control,
     return [Finding("national", TargetKind.NATIONAL, Status.FAIL,
                     Text(f"ASN bị khai báo trùng: {cap_list(detail, 10)}.",
                          f"ASNs declared by several agencies: {cap_list(detail, 10)}."),
-                    expected, cap_list(detail))]
+                    expected, cap_list(detail),
+                    tuple(loc for asn in sorted(shared) for loc in where[asn])[:20])]
 
 
 # -- NET-IP-06 -------------------------------------------------------------------------------

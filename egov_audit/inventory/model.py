@@ -31,14 +31,21 @@ class Declared:
         return locate(self.var, self.subpath)
 
 
-@dataclass(frozen=True, slots=True)
-class Prefix:
-    net: Net
+class _Located:
+    """Items that know where they are declared, located only when asked."""
+
+    __slots__ = ()
     declared: Declared
 
     @property
     def where(self) -> Location:
         return self.declared.where
+
+
+@dataclass(frozen=True, slots=True)
+class Prefix(_Located):
+    net: Net
+    declared: Declared
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,7 @@ class AddressBlock:
 
 
 @dataclass(frozen=True)
-class Zone:
+class Zone(_Located):
     name: str
     kind: str
     subnets: tuple[Prefix, ...]
@@ -57,21 +64,13 @@ class Zone:
     internet_access: bool | None
     declared: Declared
 
-    @property
-    def where(self) -> Location:
-        return self.declared.where
-
 
 @dataclass(frozen=True)
-class Uplink:
+class Uplink(_Located):
     kind: str
     provider: str
     data: Mapping[str, Any]
     declared: Declared
-
-    @property
-    def where(self) -> Location:
-        return self.declared.where
 
 
 @dataclass(frozen=True)
@@ -98,17 +97,13 @@ class ServerRoom:
 
 
 @dataclass(frozen=True)
-class HostAddress:
+class HostAddress(_Located):
     net: Net
     declared: Declared
 
-    @property
-    def where(self) -> Location:
-        return self.declared.where
-
 
 @dataclass(frozen=True)
-class Host:
+class Host(_Located):
     name: str
     zone: str
     role: str
@@ -117,10 +112,6 @@ class Host:
     vars: Mapping[str, Any]
     sources: Mapping[str, VarSource]
     declared: Declared
-
-    @property
-    def where(self) -> Location:
-        return self.declared.where
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,11 @@ _SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.M
 
 
 def _physical(loc: Location) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": loc.file.replace("\\", "/")}}
+    uri = loc.file.replace("\\", "/")
+    artifact: dict[str, Any] = {"uri": uri}
+    if not uri.startswith("/"):
+        artifact["uriBaseId"] = "%SRCROOT%"  # relative to where the command ran (the repo root)
+    physical: dict[str, Any] = {"artifactLocation": artifact}
     if loc.line:
         region: dict[str, int] = {"startLine": loc.line}
         if loc.column:

@@ -132,3 +132,17 @@ def test_text_report_neutralises_terminal_escapes(tmp_path: Path, policy: Policy
     ET.fromstring(REPORTERS["junit"].render(result_set, ReportOptions()))
     data = json.loads(REPORTERS["json"].render(result_set, ReportOptions()))
     assert data["agency"]["name"]["en"] == hostile  # JSON keeps the data, escaped by JSON
+
+
+def test_every_sarif_result_has_a_location(samples: ResultSet, tmp_path: Path,
+                                           policy: PolicySet) -> None:
+    # code-scanning services drop results without one; the national ASN clash included
+    clash = validate(AuditRequest([
+        build_inventory(tmp_path / "a"),
+        build_inventory(tmp_path / "b", "other", {"set": {"network.asn": 64501}})]), policy)
+    for result_set in (samples, clash):
+        log = json.loads(REPORTERS["sarif"].render(result_set, ReportOptions(lang="en")))
+        rules = {r["ruleId"] for r in log["runs"][0]["results"]}
+        for result in log["runs"][0]["results"]:
+            assert result.get("locations"), result["ruleId"]
+    assert "NET-ASN-02" in rules
