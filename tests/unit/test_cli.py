@@ -93,3 +93,19 @@ def test_schema_command_publishes_the_result_bundle_schema() -> None:
     code, out, _ = _run("schema", "result-bundle")
     assert code == 0 and json.loads(out)["properties"]["schema"]["const"] == \
         "egov-audit/result-bundle@1"
+
+
+def test_nothing_is_written_when_the_input_is_bad(tmp_path: Path) -> None:
+    path = build_inventory(tmp_path / "inv", patch={"set": {"agency.level": 9}})
+    target = tmp_path / "out.json"
+    code, out, err = _run("validate", str(path), "-f", "json", "-o", str(target))
+    assert code == 2 and "agency.level" in err
+    assert not target.exists() and not list(tmp_path.glob(".out.json.*"))
+
+
+def test_an_existing_report_is_replaced_whole(tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    target.write_text("old report\n")
+    _run("validate", SONG_LAM, "-o", str(target), "--lang", "en")
+    text = target.read_text()
+    assert text.startswith("egov-audit · Gap report") and "old report" not in text
