@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,6 +12,7 @@ from pathlib import Path
 from . import __version__
 from .checks.context import AuditOptions, CheckContext, NationalContext
 from .checks.evaluate import evaluate_agency, evaluate_national
+from .collect.evidence import HostEvidence, read_evidence_dir
 from .errors import InventoryError, UsageError
 from .inventory import Inventory, load_inventory
 from .inventory.model import locate
@@ -23,6 +24,7 @@ from .models import (
     ResultSet,
     Target,
     TargetKind,
+    TargetStatus,
     Text,
 )
 from .policy import PolicySet, load_policies
@@ -56,13 +58,28 @@ def _context(inventory: Inventory, policy: PolicySet, request: AuditRequest) -> 
     return CheckContext(inventory, policy, baseline, level, request.options)
 
 
-def _targets(inventory: Inventory) -> tuple[Target, ...]:
+def _targets(inventory: Inventory,
+             evidence: Mapping[str, HostEvidence] | None) -> tuple[Target, ...]:
     targets = [Target(inventory.agency.code, TargetKind.AGENCY),
                Target("network", TargetKind.NETWORK)]
     targets += [Target(f"room:{r.id}", TargetKind.SERVER_ROOM) for r in inventory.server_rooms]
-    # validate reads the declared plan only: hosts are assessed on what the inventory says
-    targets += [Target(h.name, TargetKind.HOST, reason="declared in the inventory; not contacted")
-                for h in inventory.hosts]
+    for host in inventory.hosts:
+        if evidence is None:
+            # validate reads the declared plan only: hosts are judged on what the inventory says
+            targets.append(Target(host.name, TargetKind.HOST,
+                                  reason="declared in the inventory; not contacted"))
+            continue
+        found = evidence.get(host.name)
+        if found is None:
+            targets.append(Target(host.name, TargetKind.HOST, TargetStatus.FAILED,
+                                  "no evidence collected"))
+        elif found.status == "unreachable":
+            targets.append(Target(host.name, TargetKind.HOST, TargetStatus.UNREACHABLE,
+                                  found.reason))
+        elif found.status != "collected":
+            targets.append(Target(host.name, TargetKind.HOST, TargetStatus.FAILED, found.reason))
+        else:
+            targets.append(Target(host.name, TargetKind.HOST, reason=found.collected_at))
     return tuple(targets)
 
 
@@ -97,10 +114,21 @@ def _gc_paused() -> Iterator[None]:
 def validate(request: AuditRequest, policy: PolicySet | None = None) -> ResultSet:
     """Audit inventories from what they declare, with no host contacted."""
     with _gc_paused():
-        return _validate(request, policy)
+        return _audit(request, policy, None)
 
 
-def _validate(request: AuditRequest, policy: PolicySet | None) -> ResultSet:
+def evaluate(request: AuditRequest, evidence_dir: Path,
+             policy: PolicySet | None = None) -> ResultSet:
+    """Audit one inventory with the evidence collected from its hosts (offline, re-runnable)."""
+    if len(request.inventories) != 1:
+        raise UsageError("evaluate takes one inventory and its evidence directory")
+    evidence = read_evidence_dir(evidence_dir)
+    with _gc_paused():
+        return _audit(request, policy, [evidence])
+
+
+def _audit(request: AuditRequest, policy: PolicySet | None,
+           evidence: Sequence[Mapping[str, HostEvidence]] | None) -> ResultSet:
     if not request.inventories:
         raise UsageError("no inventory given")
     policy = policy or load_policies(request.policies_dir, request.models_dir)
@@ -114,7 +142,10 @@ def _validate(request: AuditRequest, policy: PolicySet | None) -> ResultSet:
             raise InventoryError(f"agency code {code!r} is also used by {seen[code]}",
                                  file=inventory.display)
         seen[code] = inventory.display
-        contexts.append(_context(inventory, policy, request))
+        ctx = _context(inventory, policy, request)
+        if evidence is not None:
+            ctx.evidence = evidence[len(contexts)]
+        contexts.append(ctx)
 
     bundles: list[Bundle] = []
     for ctx in contexts:
@@ -124,7 +155,7 @@ def _validate(request: AuditRequest, policy: PolicySet | None) -> ResultSet:
             agency=ctx.inventory.agency, baseline=ctx.baseline, level=ctx.level,
             policy_digest=policy.digest, policy_version=policy.version,
             tool_version=__version__, started_at=started, finished_at=_now(),
-            targets=_targets(ctx.inventory), results=tuple(results),
+            targets=_targets(ctx.inventory, ctx.evidence), results=tuple(results),
             scores=compute_scores(results, policy.weights), controls=_infos(policy, results),
             inventory=ctx.inventory.display, options=request.options.to_dict(),
             notices=_notices(request.options)))

@@ -61,3 +61,37 @@ def build_inventory(dest: Path, base: str = "compliant",
     hosts_doc["all"]["hosts"] = docs["hosts"]
     (dest / "hosts.yml").write_text(yaml.safe_dump(hosts_doc, allow_unicode=True))
     return dest
+
+
+def build_evidence(dest: Path, inventory: Path, facts: Mapping[str, Any] | None = None,
+                   target: str | None = None, status: Mapping[str, str] | None = None,
+                   extra_hosts: list[str] | None = None) -> Path:
+    """Evidence for every host of `inventory` from evidence/hardened.json: `facts` patches the
+    bundle of `target` (every host when None); `status` makes hosts `unreachable` or `missing`."""
+    import json
+
+    from egov_audit.collect.evidence import FACT_BUNDLE_SCHEMA, record_failure, write_bundle
+    from egov_audit.inventory import load_inventory
+
+    template = (FIXTURES / "evidence" / "hardened.json").read_text()
+    status = status or {}
+    hosts = [(h.name, h.addresses[0].net.text if h.addresses else "192.0.2.99")
+             for h in load_inventory(inventory).hosts]
+    hosts += [(name, "203.0.113.99") for name in extra_hosts or []]
+    for name, address in hosts:
+        if status.get(name) == "missing":
+            continue
+        if status.get(name) == "unreachable":
+            record_failure(dest, name, "unreachable", "ssh: connect to host: Connection refused")
+            continue
+        length = "64" if ":" in address else "24"
+        bundle = json.loads(template.replace("HOST", name)
+                            .replace("ADDRESS", f"{address}/{length}"))
+        assert bundle["schema"] == FACT_BUNDLE_SCHEMA
+        if facts and (target is None or target == name):
+            wrapper = {"facts": bundle["facts"]}
+            apply_patch(wrapper, {k: {f"facts.{p}": v for p, v in vs.items()}
+                                  if isinstance(vs, dict) else [f"facts.{p}" for p in vs]
+                                  for k, vs in facts.items()})
+        write_bundle(dest, bundle)
+    return dest

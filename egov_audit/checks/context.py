@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..models import Location, Status, TargetKind, Text
 
 if TYPE_CHECKING:
+    from ..collect.evidence import HostEvidence
     from ..inventory import Inventory
     from ..policy import Control, PolicySet
 
@@ -52,6 +53,9 @@ class CheckContext:
     baseline: str
     level: int
     options: AuditOptions = field(default_factory=AuditOptions)
+    # None: validate (no host contacted: controls that need evidence do not run);
+    # otherwise the fact bundles by host name (scan, evaluate)
+    evidence: Mapping[str, HostEvidence] | None = None
 
     def param(self, name: str) -> Any:
         return self.policy.param(name, self.baseline, self.level)
@@ -79,21 +83,40 @@ class NamedCheck:
     target: TargetKind
     fn: CheckFn
     doc: str
+    needs_evidence: bool = False
 
 
 NAMED_CHECKS: dict[str, NamedCheck] = {}
 
 
-def named_check(name: str, target: TargetKind) -> Callable[[CheckFn], CheckFn]:
+def named_check(name: str, target: TargetKind,
+                needs_evidence: bool = False) -> Callable[[CheckFn], CheckFn]:
     """Register structural check logic under a name that policies can use."""
 
     def wrap(fn: CheckFn) -> CheckFn:
         if name in NAMED_CHECKS:
             raise RuntimeError(f"named check {name} registered twice")
-        NAMED_CHECKS[name] = NamedCheck(name, target, fn, (fn.__doc__ or "").strip())
+        NAMED_CHECKS[name] = NamedCheck(name, target, fn, (fn.__doc__ or "").strip(),
+                                        needs_evidence)
         return fn
 
     return wrap
+
+
+def not_assessed_host(host: str, evidence: HostEvidence | None) -> Finding:
+    """The verdict on a host the scan could not assess: unreachable, failed, no evidence."""
+    if evidence is None:
+        return Finding(host, TargetKind.HOST, Status.NOT_ASSESSED,
+                       Text("Không có dữ liệu thu thập từ máy chủ này.",
+                            "No evidence was collected from this host."),
+                       observed=Text("không có dữ liệu", "no evidence"))
+    reason = evidence.reason or evidence.status
+    what = Text("không kết nối được", "unreachable") if evidence.status == "unreachable" \
+        else Text("thu thập thất bại", "collection failed")
+    return Finding(host, TargetKind.HOST, Status.NOT_ASSESSED,
+                   Text(f"Không đánh giá được: {what.vi} ({reason}).",
+                        f"Not assessed: {what.en} ({reason})."),
+                   observed=Text(f"{what.vi}: {reason}", f"{what.en}: {reason}"))
 
 
 def cap_list(items: Sequence[str], limit: int = 20) -> str:

@@ -11,11 +11,18 @@ from ..inventory.ansible_dir import VarSource
 from ..inventory.model import locate
 from ..models import EMPTY, Location, Result, Status, TargetKind, Text
 from ..policy import Control
-from .context import NOT_DECLARED, CheckContext, Finding, NationalContext
+from .context import (
+    NOT_DECLARED,
+    CheckContext,
+    Finding,
+    NationalContext,
+    not_assessed_host,
+)
 from .named import NAMED_CHECKS
 from .operators import OPERATORS, OperatorTypeError, render
 
 MISSING = object()
+NOT_SET = Text("chưa thiết lập", "not set")
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,9 @@ class FactTarget:
     sources: Mapping[str, VarSource] | None = None  # per top-level key (host vars)
 
     def where(self, path: Sequence[str | int]) -> Location | None:
+        if self.kind is TargetKind.HOST and self.sources:
+            # a host's facts come from the host, not the inventory: point at its zone line
+            return locate(next(iter(self.sources.values())))
         if self.sources is not None and path and path[0] in self.sources:
             return locate(self.sources[str(path[0])], tuple(path[1:]))
         if self.source is not None:
@@ -45,7 +55,11 @@ def fact_targets(ctx: CheckContext, kind: TargetKind) -> list[FactTarget]:
     if kind is TargetKind.SERVER_ROOM:
         return [FactTarget(f"room:{r.id}", kind, r.data, r.source) for r in inv.server_rooms]
     if kind is TargetKind.HOST:
-        return [FactTarget(h.name, kind, h.vars, None, h.sources) for h in inv.hosts]
+        # host facts are the evidence collected from the host (see _declarative)
+        evidence = ctx.evidence or {}
+        return [FactTarget(h.name, kind, evidence[h.name].facts, None,
+                           {k: v for k, v in h.sources.items() if k == "zone"})
+                for h in inv.hosts if h.name in evidence and evidence[h.name].collected]
     return []
 
 
@@ -84,16 +98,23 @@ def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
     expected = Text(expected_vi, expected_en)
     fact = check.fact
     path = [p for p in fact.split(".") if p != "*"]
+    if control.target is TargetKind.HOST:
+        evidence = ctx.evidence or {}
+        for host in ctx.inventory.hosts:
+            found = evidence.get(host.name)
+            if found is None or not found.collected:
+                yield not_assessed_host(host.name, found)
     for target in fact_targets(ctx, control.target):
         observed = resolve_fact(target.facts, fact)
-        if observed is MISSING:
+        if observed is MISSING or observed is None:  # null: not set
             where = target.where(path)
             locs = (where,) if where else ()
             status = Status.FAIL if check.missing == "fail" else Status.NOT_ASSESSED
+            absent = NOT_SET if target.kind is TargetKind.HOST else NOT_DECLARED
             yield Finding(target.id, target.kind, status,
-                          Text(f"{fact}: chưa được khai báo (yêu cầu: {expected_vi}).",
-                               f"{fact}: not declared (required: {expected_en})."),
-                          expected, NOT_DECLARED, locs)
+                          Text(f"{fact}: {absent.vi} (yêu cầu: {expected_vi}).",
+                               f"{fact}: {absent.en} (required: {expected_en})."),
+                          expected, absent, locs)
             continue
         shown = render(observed)
         try:
@@ -141,6 +162,13 @@ def _result(control: Control, clause: Text, finding: Finding) -> Result:
                   Text.of(finding.observed), clause, finding.locations)
 
 
+def needs_evidence(control: Control) -> bool:
+    """Controls that judge what a host reports (not what the inventory declares)."""
+    if control.check.named is not None:
+        return NAMED_CHECKS[control.check.named].needs_evidence
+    return control.target is TargetKind.HOST
+
+
 def evaluate_agency(ctx: CheckContext, controls: Iterable[Control]) -> list[Result]:
     out: list[Result] = []
     for control in controls:
@@ -148,6 +176,8 @@ def evaluate_agency(ctx: CheckContext, controls: Iterable[Control]) -> list[Resu
             continue
         if not control.applies(ctx.baseline, ctx.level):
             continue
+        if ctx.evidence is None and needs_evidence(control):
+            continue  # validate contacts no host
         clause = control.clause(ctx.baseline)
         out.extend(_result(control, clause, f) for f in _run(ctx, control))
     return out

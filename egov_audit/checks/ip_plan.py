@@ -455,3 +455,88 @@ def duplicate_host_addresses(ctx: CheckContext, control: Control,
                     Text(f"Địa chỉ IP bị dùng trùng: {cap_list(detail, 10)}.",
                          f"IP addresses used by several hosts: {cap_list(detail, 10)}."),
                     expected, cap_list(detail), locs)]
+
+
+# -- live data (scan, evaluate) -----------------------------------------------------------------
+_NOT_PLANNED = ("127.0.0.0/8", "::1/128", "169.254.0.0/16", "fe80::/10")
+
+
+def _live_addresses(facts: Mapping[str, Any]) -> list[Net]:
+    """Global addresses a host reports on its interfaces (loopback and link-local left out)."""
+    from ..ipnet import parse_addr
+
+    skip = [parse_net(p) for p in _NOT_PLANNED]
+    out: list[Net] = []
+    interfaces = facts.get("interfaces")
+    for iface in interfaces if isinstance(interfaces, list) else []:
+        addresses = iface.get("addresses") if isinstance(iface, dict) else None
+        for text in addresses if isinstance(addresses, list) else []:
+            try:
+                net = parse_addr(str(text))
+            except ValueError:
+                continue
+            if not any(s.contains(net) for s in skip):
+                out.append(net)
+    return out
+
+
+@named_check("host_live_addresses", TargetKind.HOST, needs_evidence=True)
+def host_live_addresses(ctx: CheckContext, control: Control,
+                        args: Mapping[str, Any]) -> list[Finding]:
+    """The addresses a host really has lie in the subnets of its declared zone."""
+    from .context import not_assessed_host
+
+    out: list[Finding] = []
+    evidence = ctx.evidence or {}
+    for host in ctx.inventory.hosts:
+        found = evidence.get(host.name)
+        if found is None or not found.collected:
+            out.append(not_assessed_host(host.name, found))
+            continue
+        zone = ctx.inventory.network.zone(host.zone)
+        assert zone is not None
+        subnets = ", ".join(s.net.text for s in zone.subnets) or "-"
+        expected = Text(f"thuộc vùng {zone.name}: {subnets}", f"in zone {zone.name}: {subnets}")
+        live = _live_addresses(found.facts)
+        shown = ", ".join(n.text for n in live)
+        if not live:
+            out.append(Finding(host.name, TargetKind.HOST, Status.NOT_ASSESSED,
+                               Text("Máy chủ không báo địa chỉ toàn cục nào.",
+                                    "The host reports no global address."), expected,
+                               Text("không có địa chỉ", "no address"), (host.where,)))
+            continue
+        stray = [n for n in live if not any(s.net.contains(n) for s in zone.subnets)]
+        if stray:
+            wrong = ", ".join(n.text for n in stray[:10])
+            out.append(Finding(host.name, TargetKind.HOST, Status.FAIL,
+                               Text(f"Địa chỉ thực tế {wrong} không thuộc vùng {zone.name} "
+                                    f"({subnets}).",
+                                    f"Live address {wrong} is not in zone {zone.name} "
+                                    f"({subnets})."), expected, shown, (host.where,)))
+        else:
+            out.append(Finding(host.name, TargetKind.HOST, Status.PASS,
+                               Text(f"Địa chỉ thực tế {shown} thuộc vùng {zone.name}.",
+                                    f"Live addresses {shown} are in zone {zone.name}."),
+                               expected, shown))
+    return out
+
+
+@named_check("answering_hosts_declared", NET, needs_evidence=True)
+def answering_hosts_declared(ctx: CheckContext, control: Control,
+                             args: Mapping[str, Any]) -> list[Finding]:
+    """Every host that answered the scan is declared in the inventory's plan."""
+    declared = {h.name for h in ctx.inventory.hosts}
+    answered = sorted(h for h, e in (ctx.evidence or {}).items() if e.collected)
+    stray = [h for h in answered if h not in declared]
+    expected = Text("mọi máy chủ trả lời đều có trong quy hoạch",
+                    "every answering host is in the plan")
+    if stray:
+        names = cap_list(stray)
+        return [Finding("network", NET, Status.FAIL,
+                        Text(f"Máy chủ trả lời nhưng không có trong quy hoạch: {names}.",
+                             f"Hosts answered but are missing from the plan: {names}."),
+                        expected, names, (_loc(ctx, ("zones",)),))]
+    return [Finding("network", NET, Status.PASS,
+                    Text(f"{len(answered)} máy chủ trả lời, đều có trong quy hoạch.",
+                         f"{len(answered)} answering hosts, all in the plan."),
+                    expected, Text(f"{len(answered)} máy chủ", f"{len(answered)} hosts"))]

@@ -68,12 +68,26 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-@_register("eq", "bằng {value}", "equal to {value}")
-def _eq(observed: Any, expected: Any) -> bool:
+def _same(observed: Any, expected: Any) -> bool:
     # true must not equal 1: YAML surveys mix booleans and numbers
     if _is_number(observed) and _is_number(expected):
         return bool(observed == expected)
     return type(observed) is type(expected) and bool(observed == expected)
+
+
+def _comparable(observed: Any, expected: Any) -> None:
+    """A count reported as text ('0') must not quietly compare unequal to 0: that is a broken
+    fact, not a verdict."""
+    kinds = {"number" if _is_number(v) else type(v).__name__ for v in (observed, expected)}
+    if len(kinds) > 1:
+        raise OperatorTypeError(f"{render(observed)} and {render(expected)} are of different "
+                                "types")
+
+
+@_register("eq", "bằng {value}", "equal to {value}")
+def _eq(observed: Any, expected: Any) -> bool:
+    _comparable(observed, expected)
+    return _same(observed, expected)
 
 
 @_register("ne", "khác {value}", "not equal to {value}")
@@ -123,7 +137,7 @@ def _between(observed: Any, expected: Any) -> bool:
 
 @_register("in", "một trong {value}", "one of {value}")
 def _in(observed: Any, expected: Any) -> bool:
-    return any(_eq(observed, item) for item in _list(expected))
+    return any(_same(observed, item) for item in _list(expected))
 
 
 @_register("not_in", "không thuộc {value}", "none of {value}")
@@ -133,7 +147,7 @@ def _not_in(observed: Any, expected: Any) -> bool:
 
 @_register("contains", "có chứa {value}", "includes {value}")
 def _contains(observed: Any, expected: Any) -> bool:
-    return any(_eq(item, expected) for item in _list(observed))
+    return any(_same(item, expected) for item in _list(observed))
 
 
 @_register("not_contains", "không chứa {value}", "does not include {value}")
@@ -145,6 +159,11 @@ def _not_contains(observed: Any, expected: Any) -> bool:
 def _subset_of(observed: Any, expected: Any) -> bool:
     allowed = _list(expected)
     return all(_in(item, allowed) for item in _list(observed))
+
+
+@_register("empty", "không có (danh sách rỗng)", "none (an empty list)", needs_expected=False)
+def _empty(observed: Any, _: Any) -> bool:
+    return len(_list(observed)) == 0
 
 
 @_register("length_ge", "ít nhất {value} phần tử", "at least {value} items")

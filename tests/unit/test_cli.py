@@ -98,7 +98,7 @@ def test_schema_command_publishes_the_result_bundle_schema() -> None:
 def test_nothing_is_written_when_the_input_is_bad(tmp_path: Path) -> None:
     path = build_inventory(tmp_path / "inv", patch={"set": {"agency.level": 9}})
     target = tmp_path / "out.json"
-    code, out, err = _run("validate", str(path), "-f", "json", "-o", str(target))
+    code, _, err = _run("validate", str(path), "-f", "json", "-o", str(target))
     assert code == 2 and "agency.level" in err
     assert not target.exists() and not list(tmp_path.glob(".out.json.*"))
 

@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 import yaml
 
-from egov_audit.audit import AuditRequest, validate
+from egov_audit.audit import AuditRequest, evaluate, validate
 from egov_audit.checks.context import AuditOptions
+from egov_audit.checks.evaluate import needs_evidence
 from egov_audit.models import Result, Status
 from egov_audit.policy import PolicySet
-from tests.helpers import FIXTURES, build_inventory
+from tests.helpers import FIXTURES, build_evidence, build_inventory
 
 CASES: list[dict[str, Any]] = yaml.safe_load(
     (FIXTURES / "control_cases.yml").read_text())["cases"]
@@ -20,6 +21,10 @@ CASES: list[dict[str, Any]] = yaml.safe_load(
 
 def _case_id(case: dict[str, Any]) -> str:
     return f"{case['control']}-{case['expect']}-{case.get('why', 'base')}".replace(" ", "_")
+
+
+def _live(policy: PolicySet, control_id: str) -> bool:
+    return needs_evidence(policy.control(control_id))
 
 
 def run_case(case: dict[str, Any], tmp_path: Path, policy: PolicySet) -> list[Result]:
@@ -30,7 +35,13 @@ def run_case(case: dict[str, Any], tmp_path: Path, policy: PolicySet) -> list[Re
     request = AuditRequest(paths, baseline=case.get("baseline"), level=case.get("level"),
                            options=AuditOptions(
                                documentation_as_public=case.get("documentation_as_public", True)))
-    results = validate(request, policy).all_results()
+    if _live(policy, case["control"]):
+        evidence = build_evidence(tmp_path / "evidence", paths[0], case.get("facts"),
+                                  case.get("target") if case.get("facts") else None,
+                                  case.get("evidence_status"), case.get("evidence_extra_hosts"))
+        results = evaluate(request, evidence, policy).all_results()
+    else:
+        results = validate(request, policy).all_results()
     mine = [r for r in results if r.control == case["control"]]
     if "target" in case:
         mine = [r for r in mine if r.target == case["target"]]
@@ -68,10 +79,11 @@ def test_every_control_has_a_passing_and_a_failing_fixture(policy: PolicySet) ->
 def test_compliant_base_passes_everything_at_every_level(policy: PolicySet,
                                                          tmp_path: Path) -> None:
     path = build_inventory(tmp_path / "agency")
+    evidence = build_evidence(tmp_path / "evidence", path)
     for baseline in policy.baselines:
         for level in range(1, 6):
-            result_set = validate(AuditRequest([path], baseline=baseline, level=level,
-                                               options=AuditOptions(True)), policy)
+            result_set = evaluate(AuditRequest([path], baseline=baseline, level=level,
+                                               options=AuditOptions(True)), evidence, policy)
             bad = [(r.control, r.target, r.status) for r in result_set.all_results()
                    if r.status not in (Status.PASS, Status.NOT_APPLICABLE)]
             assert not bad, (baseline, level, bad)

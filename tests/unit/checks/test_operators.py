@@ -6,7 +6,7 @@ from egov_audit.checks.operators import OPERATORS, OperatorTypeError
 
 
 @pytest.mark.parametrize("op,observed,expected,result", [
-    ("eq", 1, 1, True), ("eq", True, 1, False), ("eq", 1, 1.0, True), ("eq", "a", "b", False),
+    ("eq", 1, 1, True), ("eq", 1, 1.0, True), ("eq", "a", "b", False),
     ("ne", "a", "b", True), ("is_true", True, None, True), ("is_true", False, None, False),
     ("is_false", False, None, True), ("ge", 90, 90, True), ("ge", 89, 90, False),
     ("le", 4.1, 4, False), ("gt", 2, 1, True), ("lt", 2, 1, False),
@@ -15,6 +15,7 @@ from egov_audit.checks.operators import OPERATORS, OperatorTypeError
     ("contains", ["internet", "tslcd"], "tslcd", True), ("contains", ["internet"], "tslcd", False),
     ("not_contains", ["telnet"], "telnet", False), ("subset_of", ["a"], ["a", "b"], True),
     ("subset_of", ["a", "c"], ["a", "b"], False), ("length_ge", [1, 2], 2, True),
+    ("empty", [], None, True), ("empty", ["toor"], None, False),
     ("regex", "prohibit-password", "no|prohibit-password", True),
     ("regex", "yes", "no|prohibit-password", False),
     ("cidr_within", "10.1.2.3", ["10.0.0.0/8"], True),
@@ -25,7 +26,8 @@ def test_operators(op: str, observed: object, expected: object, result: bool) ->
 
 
 @pytest.mark.parametrize("op,observed,expected", [
-    ("ge", "90", 90), ("ge", True, 1), ("is_true", "yes", None), ("between", 5, [1]),
+    ("ge", "90", 90), ("ge", True, 1), ("eq", True, 1), ("eq", "0", 0),
+    ("ne", [], "x"), ("is_true", "yes", None), ("between", 5, [1]),
     ("contains", "tslcd", "tslcd"), ("regex", 5, "5"), ("cidr_within", "x", ["10.0.0.0/8"]),
 ])
 def test_type_mismatches_are_errors_not_verdicts(op: str, observed: object,

@@ -1,0 +1,113 @@
+"""Fact bundles: one JSON file per host, written atomically, read back defensively (everything a
+host reports is untrusted)."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import CollectionError
+
+FACT_BUNDLE_SCHEMA = "egov-audit/fact-bundle@1"
+MAX_BUNDLE_BYTES = 8 * 1024 * 1024
+COLLECTED, UNREACHABLE, FAILED = "collected", "unreachable", "failed"
+
+
+@dataclass(frozen=True)
+class HostEvidence:
+    host: str
+    status: str  # collected | unreachable | failed
+    reason: str = ""
+    collected_at: str = ""
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    digest: str = ""  # sha256 of the file, for signed bundles
+
+    @property
+    def collected(self) -> bool:
+        return self.status == COLLECTED
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def write_bundle(directory: Path, data: Mapping[str, Any]) -> Path:
+    """Write one host's bundle atomically: readers see the old file or the new one, never half."""
+    host = str(data["host"])
+    if "/" in host or host in ("", ".", ".."):
+        raise CollectionError(f"refusing a host name that is not a file name: {host!r}")
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / f"{host}.json"
+    fd, tmp = tempfile.mkstemp(prefix=f".{host}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False, indent=2, sort_keys=True)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o640)
+        os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise CollectionError(f"cannot write evidence: {exc.strerror or exc}",
+                              file=str(target)) from None
+    return target
+
+
+def record_failure(directory: Path, host: str, status: str, reason: str) -> Path:
+    """Record that a host could not be assessed, unless a good bundle already exists."""
+    existing = directory / f"{host}.json"
+    if existing.exists():
+        current = read_bundle(existing)
+        if current is not None and current.collected:
+            return existing  # never lose what was collected
+    return write_bundle(directory, {"schema": FACT_BUNDLE_SCHEMA, "host": host, "status": status,
+                                    "reason": reason[:2000], "collected_at": now()})
+
+
+def read_bundle(path: Path) -> HostEvidence | None:
+    """A bundle, or a `failed` record saying why the file is unusable; None if it is not one of
+    ours (temporary files, other JSON)."""
+    from ..schemas import is_valid
+
+    host = path.stem
+    try:
+        raw = path.read_bytes()[: MAX_BUNDLE_BYTES + 1]
+    except OSError as exc:
+        return HostEvidence(host, FAILED, f"evidence unreadable: {exc.strerror or exc}")
+    if len(raw) > MAX_BUNDLE_BYTES:
+        return HostEvidence(host, FAILED, "evidence larger than 8 MB: refused")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return HostEvidence(host, FAILED, f"evidence is not valid JSON: {exc}")
+    if not isinstance(data, dict) or data.get("schema") != FACT_BUNDLE_SCHEMA:
+        return None
+    if not is_valid(data, "fact-bundle"):
+        return HostEvidence(host, FAILED, "evidence does not match the fact-bundle schema")
+    if data["host"] != host:
+        return HostEvidence(host, FAILED, f"evidence file names host {data['host']!r}")
+    return HostEvidence(host, data["status"], str(data.get("reason", "")),
+                        str(data.get("collected_at", "")), data.get("facts") or {},
+                        "sha256:" + hashlib.sha256(raw).hexdigest())
+
+
+def read_evidence_dir(directory: Path) -> dict[str, HostEvidence]:
+    if not directory.is_dir():
+        raise CollectionError("no such evidence directory", file=str(directory))
+    out: dict[str, HostEvidence] = {}
+    for path in sorted(directory.glob("*.json")):
+        if path.name.startswith("."):
+            continue
+        evidence = read_bundle(path)
+        if evidence is not None:
+            out[evidence.host] = evidence
+    return out
