@@ -13,9 +13,10 @@ from . import __version__
 from .checks.context import AuditOptions, CheckContext, NationalContext
 from .checks.evaluate import evaluate_agency, evaluate_national
 from .collect.evidence import HostEvidence, read_evidence_dir
+from .collect.interface import CollectionReport, CollectOptions, Collector, ProgressFn
 from .errors import InventoryError, UsageError
 from .inventory import Inventory, load_inventory
-from .inventory.model import locate
+from .inventory.model import Host, locate
 from .models import (
     Bundle,
     ControlInfo,
@@ -125,6 +126,45 @@ def evaluate(request: AuditRequest, evidence_dir: Path,
     evidence = read_evidence_dir(evidence_dir)
     with _gc_paused():
         return _audit(request, policy, [evidence])
+
+
+def select_hosts(inventory: Inventory, limit: str | None) -> list[str]:
+    """The hosts an Ansible --limit picks: names or groups, with shell wildcards, comma- or
+    colon-separated, `!` to exclude."""
+    from fnmatch import fnmatchcase
+
+    names = [h.name for h in inventory.hosts]
+    if not limit:
+        return names
+    patterns = [p for p in limit.replace(":", ",").split(",") if p]
+    include = [p for p in patterns if not p.startswith("!")]
+    exclude = [p[1:] for p in patterns if p.startswith("!")]
+
+    def hit(host: Host, pats: list[str]) -> bool:
+        return any(fnmatchcase(host.name, p) or p in host.groups for p in pats)
+
+    return [h.name for h in inventory.hosts
+            if (not include or hit(h, include)) and not hit(h, exclude)]
+
+
+def scan(request: AuditRequest, evidence_dir: Path, options: CollectOptions,
+         collector: Collector | None = None, progress: ProgressFn | None = None,
+         policy: PolicySet | None = None) -> tuple[ResultSet, CollectionReport]:
+    """Collect evidence from the inventory's hosts, then evaluate everything on it."""
+    if len(request.inventories) != 1:
+        raise UsageError("scan takes one inventory")
+    policy = policy or load_policies(request.policies_dir, request.models_dir)
+    inventory = load_inventory(request.inventories[0],
+                               known_roles=set(policy.model("network")["roles"]))
+    hosts = select_hosts(inventory, options.limit)
+    if not hosts:
+        raise UsageError(f"--limit {options.limit!r} matches no host of the inventory")
+    if collector is None:
+        from .collect.ansible import AnsibleCollector
+
+        collector = AnsibleCollector()
+    report = collector.collect(inventory.root, hosts, evidence_dir, options, progress)
+    return evaluate(request, evidence_dir, policy), report
 
 
 def _audit(request: AuditRequest, policy: PolicySet | None,

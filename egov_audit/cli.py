@@ -104,6 +104,17 @@ def _emit(result_set: ResultSet, fmt: str, output: Path | None, lang: str,
     raise click.exceptions.Exit(1 if failing else 0)
 
 
+def _audit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = click.option("--documentation-as-public", is_flag=True,
+                      help="Count documentation addresses and ASNs (RFC 5737/3849/5398) as "
+                           "public, for demos on sample data. The report says so.")(fn)
+    fn = click.option("--level", type=click.IntRange(1, 5),
+                      help="Audit at this security level instead of the agency's own.")(fn)
+    fn = click.option("--baseline",
+                      help="Audit against this baseline instead of the agency's own.")(fn)
+    return fn
+
+
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"],
                                          "max_content_width": 100})
 @click.version_option(__version__, prog_name="egov-audit")
@@ -115,12 +126,7 @@ def cli() -> None:
 @cli.command()
 @click.argument("inventories", nargs=-1, required=True,
                 type=click.Path(path_type=Path))
-@click.option("--baseline", help="Audit against this baseline instead of the agency's own.")
-@click.option("--level", type=click.IntRange(1, 5),
-              help="Audit at this security level instead of the agency's own.")
-@click.option("--documentation-as-public", is_flag=True,
-              help="Count documentation addresses and ASNs (RFC 5737/3849/5398) as public, "
-                   "for demos on sample data. The report says so.")
+@_audit_options
 @_policy_options
 @_output_options
 def validate(inventories: Sequence[Path], baseline: str | None, level: int | None,
@@ -137,6 +143,116 @@ def validate(inventories: Sequence[Path], baseline: str | None, level: int | Non
                            options=AuditOptions(documentation_as_public=documentation_as_public),
                            policies_dir=policies, models_dir=reference_models)
     _emit(run_validate(request), fmt, output, lang, color, fail_on)
+
+
+@cli.command()
+@click.argument("inventory", type=click.Path(path_type=Path))
+@click.option("--evidence", "evidence_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where the fact bundles go (default: evidence/<agency code>).")
+@click.option("--limit", "-l", help="Only these hosts or groups (an Ansible pattern).")
+@click.option("--forks", type=click.IntRange(1, 500), default=10, show_default=True,
+              help="Hosts collected in parallel.")
+@click.option("--timeout", type=click.IntRange(5, 86400), default=120, show_default=True,
+              help="Seconds a host may take before it is given up (not_assessed).")
+@click.option("--insecure-no-host-key-checking", "no_host_key_checking", is_flag=True,
+              help="Do NOT verify SSH host keys. Only for throw-away labs: anyone on the path "
+                   "can impersonate the hosts.")
+@_audit_options
+@_policy_options
+@_output_options
+def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: int,
+         timeout: int, no_host_key_checking: bool, baseline: str | None, level: int | None,
+         documentation_as_public: bool, policies: Path | None, reference_models: Path | None,
+         fmt: str, output: Path | None, lang: str, color: bool | None, fail_on: str) -> None:
+    """Collect evidence from the inventory's hosts over Ansible (read-only), then evaluate every
+    control: the declared plan and what the hosts really are."""
+    from .audit import AuditRequest
+    from .audit import scan as run_scan
+    from .checks.context import AuditOptions
+    from .collect.interface import CollectOptions
+    from .inventory import load_inventory
+
+    if no_host_key_checking:
+        click.secho("egov-audit: WARNING: SSH host key checking is OFF for this scan: the hosts "
+                    "are not authenticated. Use this only in a lab.", err=True, fg="red",
+                    bold=True)
+    if evidence_dir is None:
+        evidence_dir = Path("evidence") / load_inventory(inventory).agency.code
+    request = AuditRequest(inventories=[inventory], baseline=baseline, level=level,
+                           options=AuditOptions(documentation_as_public=documentation_as_public),
+                           policies_dir=policies, models_dir=reference_models)
+    options = CollectOptions(limit=limit, forks=forks, timeout=timeout,
+                             host_key_checking=not no_host_key_checking)
+    with _Progress() as progress:
+        result_set, report = run_scan(request, evidence_dir, options, progress=progress.host)
+    from .report.common import clean
+
+    click.echo(f"egov-audit: {len(report.outcomes)} hosts in {report.seconds:.1f} s: "
+               f"{report.count('collected')} collected, {report.count('unreachable')} "
+               f"unreachable, {report.count('failed')} failed; evidence in {evidence_dir}",
+               err=True)
+    for outcome in report.outcomes:
+        if outcome.status != "collected":
+            click.echo(f"  {clean(outcome.host)}: {outcome.status}: {clean(outcome.reason, 300)}",
+                       err=True)
+    _emit(result_set, fmt, output, lang, color, fail_on)
+
+
+class _Progress:
+    """A progress bar on stderr (hosts done / failed / unreachable) when it is a terminal."""
+
+    def __init__(self) -> None:
+        self.done = self.failed = self.unreachable = 0
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _Progress:
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(TextColumn("[bold]scan"), BarColumn(),
+                                 TextColumn("{task.description}"), TimeElapsedColumn(),
+                                 console=Console(stderr=True), transient=True)
+            self._bar.__enter__()
+            self._task = self._bar.add_task(self._text(), total=None)
+        return self
+
+    def _text(self) -> str:
+        return f"{self.done} done · {self.failed} failed · {self.unreachable} unreachable"
+
+    def host(self, outcome: Any) -> None:
+        self.done += outcome.status == "collected"
+        self.failed += outcome.status == "failed"
+        self.unreachable += outcome.status == "unreachable"
+        if self._bar is not None:
+            self._bar.update(self._task, description=self._text())
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+
+
+@cli.command("evaluate")
+@click.argument("inventory", type=click.Path(path_type=Path))
+@click.option("--evidence", "evidence_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="The fact bundles a scan (or plain ansible-playbook / AWX) collected.")
+@_audit_options
+@_policy_options
+@_output_options
+def evaluate_cmd(inventory: Path, evidence_dir: Path, baseline: str | None, level: int | None,
+                 documentation_as_public: bool, policies: Path | None,
+                 reference_models: Path | None, fmt: str, output: Path | None, lang: str,
+                 color: bool | None, fail_on: str) -> None:
+    """Re-evaluate saved evidence offline (for instance against a newer policy version)."""
+    from .audit import AuditRequest, evaluate
+    from .checks.context import AuditOptions
+
+    request = AuditRequest(inventories=[inventory], baseline=baseline, level=level,
+                           options=AuditOptions(documentation_as_public=documentation_as_public),
+                           policies_dir=policies, models_dir=reference_models)
+    _emit(evaluate(request, evidence_dir), fmt, output, lang, color, fail_on)
 
 
 @cli.command()

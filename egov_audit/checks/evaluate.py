@@ -88,6 +88,16 @@ def _resolve(value: Any, parts: list[str]) -> Any:
     return value
 
 
+def _holds(facts: Mapping[str, Any], when: Mapping[str, Any]) -> bool:
+    observed = resolve_fact(facts, str(when["fact"]))
+    if observed is MISSING or observed is None:
+        return False
+    try:
+        return OPERATORS[str(when["op"])].test(observed, when.get("value"))
+    except OperatorTypeError:
+        return False
+
+
 def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
     check = control.check
     assert check.fact is not None and check.op is not None
@@ -105,6 +115,12 @@ def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
             if found is None or not found.collected:
                 yield not_assessed_host(host.name, found)
     for target in fact_targets(ctx, control.target):
+        if check.when is not None and not _holds(target.facts, check.when):
+            cond = f"{check.when['fact']} {check.when['op']} {render(check.when.get('value', ''))}"
+            yield Finding(target.id, target.kind, Status.NOT_APPLICABLE,
+                          Text(f"Không áp dụng: điều kiện {cond.strip()} không thỏa.",
+                               f"Not applicable: {cond.strip()} does not hold."))
+            continue
         observed = resolve_fact(target.facts, fact)
         if observed is MISSING or observed is None:  # null: not set
             where = target.where(path)

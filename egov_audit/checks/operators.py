@@ -161,6 +161,11 @@ def _subset_of(observed: Any, expected: Any) -> bool:
     return all(_in(item, allowed) for item in _list(observed))
 
 
+@_register("present", "có", "present", needs_expected=False)
+def _present(observed: Any, _: Any) -> bool:
+    return True  # reached only when the fact exists and is not null
+
+
 @_register("empty", "không có (danh sách rỗng)", "none (an empty list)", needs_expected=False)
 def _empty(observed: Any, _: Any) -> bool:
     return len(_list(observed)) == 0

@@ -62,13 +62,17 @@ def write_bundle(directory: Path, data: Mapping[str, Any]) -> Path:
     return target
 
 
-def record_failure(directory: Path, host: str, status: str, reason: str) -> Path:
-    """Record that a host could not be assessed, unless a good bundle already exists."""
+def record_failure(directory: Path, host: str, status: str, reason: str,
+                   keep_collected_since: str | None = None) -> Path:
+    """Record that a host could not be assessed. A bundle collected by this same run (at or
+    after `keep_collected_since`) is kept: what was collected is never lost; an older one is
+    replaced, so that stale evidence never stands in for an unreachable host."""
     existing = directory / f"{host}.json"
-    if existing.exists():
+    if keep_collected_since is not None and existing.exists():
         current = read_bundle(existing)
-        if current is not None and current.collected:
-            return existing  # never lose what was collected
+        if current is not None and current.collected and \
+                current.collected_at >= keep_collected_since:
+            return existing
     return write_bundle(directory, {"schema": FACT_BUNDLE_SCHEMA, "host": host, "status": status,
                                     "reason": reason[:2000], "collected_at": now()})
 

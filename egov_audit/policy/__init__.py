@@ -43,6 +43,7 @@ class Check:
     named: str | None = None
     args: Mapping[str, Any] | None = None
     missing: str = "not_assessed"
+    when: Mapping[str, Any] | None = None  # precondition {fact, op, value}
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,8 @@ def _control(source: SourceFile, index: int, data: Mapping[str, Any]) -> Control
                   value=check_data.get("value"), has_value="value" in check_data,
                   param=check_data.get("param"), named=check_data.get("named"),
                   args=check_data.get("args"),
-                  missing=check_data.get("missing", "not_assessed"))
+                  missing=check_data.get("missing", "not_assessed"),
+                  when=check_data.get("when"))
     remediation = data["remediation"]
     return Control(
         id=data["id"], title=Text.from_dict(data["title"]),
@@ -258,6 +260,8 @@ def _cross_check(policy: PolicySet, policies_dir: Path) -> None:
                 raise fail(control, f"operator {check.op!r} takes no value or param")
             if check.has_value and check.param is not None:
                 raise fail(control, "give either a value or a param, not both")
+            if check.when is not None and check.when["op"] not in OPERATORS:
+                raise fail(control, f"unknown operator {check.when['op']!r} in `when`")
         if check.param is not None:
             model_name = check.param.partition(".")[0]
             if model_name not in policy.models:

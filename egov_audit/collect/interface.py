@@ -1,0 +1,44 @@
+"""The Collector interface: gather evidence from an inventory's hosts into an evidence directory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class CollectOptions:
+    limit: str | None = None  # an Ansible host pattern
+    forks: int = 10
+    timeout: int = 120  # seconds per host for the whole collection task
+    connect_timeout: int = 15
+    host_key_checking: bool = True
+
+
+@dataclass(frozen=True)
+class HostOutcome:
+    host: str
+    status: str  # collected | unreachable | failed
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class CollectionReport:
+    outcomes: Sequence[HostOutcome] = field(default_factory=tuple)
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+
+ProgressFn = Callable[[HostOutcome], None]
+
+
+class Collector(Protocol):
+    name: str
+
+    def collect(self, inventory: Path, hosts: Sequence[str], evidence_dir: Path,
+                options: CollectOptions, progress: ProgressFn | None = None
+                ) -> CollectionReport: ...
