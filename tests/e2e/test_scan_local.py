@@ -1,0 +1,158 @@
+"""`egov-audit scan` end to end on this machine through Ansible's local connection: the real
+playbook, the real module, real ansible-runner. (Scans over SSH run against the lab.)"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_bad_inputs import run_cli
+from tests.helpers import BASES, REPO
+
+LOCAL_HOSTS = """all:
+  hosts:
+    self:
+      zone: servers
+      role: application
+      ansible_host: 10.50.10.10
+      ansible_connection: local
+      ansible_python_interpreter: "{{ ansible_playbook_python }}"
+"""
+
+
+@pytest.fixture(scope="module")
+def local_inventory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    inv = tmp_path_factory.mktemp("local") / "inv"
+    shutil.copytree(BASES / "compliant", inv)
+    (inv / "hosts.yml").write_text(LOCAL_HOSTS)
+    return inv
+
+
+def _etc_digest() -> str:
+    digest = hashlib.sha256()
+    for root, dirs, files in os.walk("/etc"):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            try:
+                st = os.lstat(path)
+                digest.update(f"{path}:{st.st_mode}:{st.st_uid}:{st.st_gid}".encode())
+                if os.path.isfile(path) and not os.path.islink(path):
+                    with open(path, "rb") as handle:
+                        digest.update(handle.read())
+            except OSError:
+                continue
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def scanned(local_inventory: Path, tmp_path_factory: pytest.TempPathFactory
+            ) -> tuple[subprocess.CompletedProcess[str], Path, str, str]:
+    evidence = tmp_path_factory.mktemp("evidence")
+    before = _etc_digest()
+    proc = run_cli("scan", str(local_inventory), "--evidence", str(evidence), "-f", "json",
+                   "--lang", "en", "--documentation-as-public", "--fail-on", "none")
+    return proc, evidence, before, _etc_digest()
+
+
+def test_scan_collects_and_evaluates(scanned: tuple[subprocess.CompletedProcess[str], Path,
+                                                    str, str]) -> None:
+    proc, evidence, _, _ = scanned
+    assert proc.returncode == 0, proc.stderr
+    assert "1 collected, 0 unreachable, 0 failed" in proc.stderr
+    bundle = json.loads((evidence / "self.json").read_text())
+    assert bundle["status"] == "collected" and bundle["facts"]["os"]["id"]
+    data = json.loads(proc.stdout)
+    host_results = [r for r in data["results"] if r["target"] == "self"
+                    and r["control"].startswith("HOST-")]
+    assert len(host_results) >= 40
+    # this machine is judged on what it really is: verdicts, not just "not assessed"
+    verdicts = {r["status"] for r in host_results}
+    assert {"pass", "fail"} <= verdicts
+    (target,) = [t for t in data["targets"] if t["id"] == "self"]
+    assert target["status"] == "assessed"
+    # the account facts say what shadow says without saying what is in it
+    files = bundle["facts"]["files"]
+    expected_shadow = oct(os.stat("/etc/shadow").st_mode & 0o7777)[2:].rjust(4, "0")
+    assert files["etc_shadow"]["mode"] == expected_shadow
+
+
+def test_scan_changes_nothing_in_etc(scanned: tuple[subprocess.CompletedProcess[str], Path,
+                                                    str, str]) -> None:
+    _, _, before, after = scanned
+    assert before == after
+
+
+def test_no_password_hash_leaves_the_host(scanned: tuple[subprocess.CompletedProcess[str],
+                                                         Path, str, str]) -> None:
+    proc, evidence, _, _ = scanned
+    hashes = [fields[1] for line in Path("/etc/shadow").read_text().splitlines()
+              if len(fields := line.split(":")) > 1 and len(fields[1]) > 2]
+    produced = proc.stdout + proc.stderr + "".join(p.read_text() for p in evidence.iterdir())
+    for secret in hashes:
+        assert secret not in produced
+    assert "$6$" not in produced and "$y$" not in produced
+
+
+def test_evaluate_reproduces_the_scan_offline(
+        local_inventory: Path,
+        scanned: tuple[subprocess.CompletedProcess[str], Path, str, str]) -> None:
+    proc, evidence, _, _ = scanned
+    again = run_cli("evaluate", str(local_inventory), "--evidence", str(evidence), "-f", "json",
+                    "--lang", "en", "--documentation-as-public", "--fail-on", "none")
+    assert again.returncode == 0, again.stderr
+
+    def verdicts(text: str) -> list[tuple[str, str, str]]:
+        return sorted((r["control"], r["target"], r["status"])
+                      for r in json.loads(text)["results"])
+
+    assert verdicts(again.stdout) == verdicts(proc.stdout)
+
+
+def test_plain_ansible_playbook_writes_the_same_bundles(local_inventory: Path,
+                                                        tmp_path: Path) -> None:
+    """The AWX path: the playbook alone, no egov-audit, then `evaluate` reads what it wrote."""
+    exe = shutil.which("ansible-playbook") or str(Path(sys.executable).parent /
+                                                  "ansible-playbook")
+    env = {**os.environ, "ANSIBLE_HOME": str(tmp_path / "home")}
+    proc = subprocess.run([exe, "-i", str(local_inventory), str(REPO / "playbooks/collect.yml"),
+                           "-e", f"egov_evidence_dir={tmp_path / 'ev'}"], capture_output=True,
+                          text=True, env=env, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    bundle = json.loads((tmp_path / "ev" / "self.json").read_text())
+    assert bundle["schema"] == "egov-audit/fact-bundle@1" and bundle["status"] == "collected"
+    result = run_cli("evaluate", str(local_inventory), "--evidence", str(tmp_path / "ev"),
+                     "-f", "json", "--fail-on", "none")
+    assert result.returncode == 0, result.stderr
+
+
+def test_scan_of_an_unreachable_host_is_reported_not_fatal(tmp_path: Path) -> None:
+    inv = tmp_path / "inv"
+    shutil.copytree(BASES / "compliant", inv)
+    (inv / "hosts.yml").write_text(LOCAL_HOSTS + """    gone:
+      zone: servers
+      role: application
+      ansible_host: 127.0.0.1
+      ansible_port: 1
+      ansible_connection: ssh
+""")
+    proc = run_cli("scan", str(inv), "--evidence", str(tmp_path / "ev"), "-f", "json",
+                   "--fail-on", "none", "--timeout", "30")
+    assert proc.returncode == 0, proc.stderr
+    assert "1 collected, 1 unreachable, 0 failed" in proc.stderr
+    data = json.loads(proc.stdout)
+    targets = {t["id"]: t for t in data["targets"]}
+    assert targets["gone"]["status"] == "unreachable" and targets["gone"]["reason"]
+    assert targets["self"]["status"] == "assessed"
+    gone = [r for r in data["results"] if r["target"] == "gone" and r["control"] == "HOST-FW-01"]
+    assert gone[0]["status"] == "not_assessed"
+    assert data["scores"]["coverage"] < 1
+    recorded = json.loads((tmp_path / "ev" / "gone.json").read_text())
+    assert recorded["status"] == "unreachable" and "Connection refused" in recorded["reason"]
