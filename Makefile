@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 REPORT_LANG ?= vi
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup lab-deps demo test lint bench clean
 
 setup: $(VENV)/.installed
 
@@ -17,17 +17,17 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: setup
-	@echo "== egov-audit validate inventories/song-lam (sample province, level 3) =="
-	$(BIN)/egov-audit validate inventories/song-lam --lang $(REPORT_LANG) --fail-on none
-	@echo "== all sample agencies together, with the national cross-agency checks =="
-	$(BIN)/egov-audit validate inventories/* --documentation-as-public --lang $(REPORT_LANG) \
-		--fail-on none | sed -n '/== .*Summary\|== .*Tổng hợp/,$$p'
+	REPORT_LANG=$(REPORT_LANG) tools/demo.sh
+
+# openssh-server for the lab of real SSH hosts (root only; without root the lab tests skip)
+lab-deps:
+	tools/install-lab-deps.sh
 
 lint: setup
 	$(BIN)/ruff check egov_audit tests benchmarks
 	$(BIN)/mypy
 
-test: lint
+test: lint lab-deps
 	$(BIN)/pytest -q
 
 bench: setup

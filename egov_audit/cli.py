@@ -352,6 +352,41 @@ def policies_show(control_id: str, policies: Path | None, reference_models: Path
     click.echo(f"  defined at: {c.where}")
 
 
+@cli.group()
+def lab() -> None:
+    """A lab of real SSH hosts on loopback addresses, for trying scans (root only)."""
+
+
+@lab.command("up")
+@click.option("--faults", is_flag=True,
+              help="Also start the fault hosts (down, dropping, hanging, no Python, broken "
+                   "sshd_config, hostile).")
+@click.option("--state", type=click.Path(file_okay=False, path_type=Path),
+              help="Lab state directory (default /tmp/egov-audit-lab or "
+                   "$EGOV_AUDIT_LAB_STATE).")
+def lab_up(faults: bool, state: Path | None) -> None:
+    """Start the lab hosts and write an inventory for them."""
+    from . import lab as lab_module
+
+    hosts = lab_module.SERVERS + (lab_module.FAULTS if faults else ())
+    started = lab_module.up(hosts, state or lab_module.DEFAULT_STATE)
+    for host in started.hosts:
+        state_text = f"{host.ip}:{host.port}" if host.start else "declared, not started"
+        click.echo(f"  {host.name:<10} {host.profile:<13} {state_text}")
+    click.echo(f"lab up: inventory {started.inventory}")
+    click.echo(f"scan it: egov-audit scan {started.inventory}")
+
+
+@lab.command("down")
+@click.option("--state", type=click.Path(file_okay=False, path_type=Path))
+def lab_down(state: Path | None) -> None:
+    """Stop the lab hosts and delete the lab state."""
+    from . import lab as lab_module
+
+    stopped = lab_module.down(state or lab_module.DEFAULT_STATE)
+    click.echo(f"lab down: {len(stopped)} hosts stopped")
+
+
 @cli.command()
 @click.argument("name", type=click.Choice(["result-bundle", "result-set", "agency", "network",
                                            "server_rooms", "host", "control"]))

@@ -126,8 +126,11 @@ def sshd():
         return {"installed": False}
     rc, out = run([exe, "-T"])
     if rc != 0:
+        if os.geteuid() != 0:
+            # sshd -T reads the host keys: without root nothing can be said about the config
+            return {"installed": True, "readable": False}
         # a broken sshd_config: the daemon may still run with the old settings
-        return {"installed": True, "config_valid": False}
+        return {"installed": True, "readable": True, "config_valid": False}
     values = {}
     for line in out.splitlines():
         key, _, value = line.partition(" ")
@@ -147,7 +150,7 @@ def sshd():
         isinstance(count, int) else 0
     values["access_restricted"] = any(values.get(k) not in (None, "", "none")
                                       for k in ("allowusers", "allowgroups"))
-    values.update({"installed": True, "config_valid": True})
+    values.update({"installed": True, "readable": True, "config_valid": True})
     return values
 
 

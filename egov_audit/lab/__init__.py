@@ -1,0 +1,299 @@
+"""A lab of real hosts on one machine: several sshd hosts on loopback addresses, each in its own
+mount, UTS, IPC and PID namespaces with a copy-on-write view of the machine's filesystem, each
+configured by a profile as a realistic agency server (hardened, typical, weak, ...) or as a
+fault (a host that hangs, drops the connection, has no Python, ...). Root only.
+
+The hosts share the machine's kernel and network stack: they are not a security boundary, and
+what a profile cannot fake without touching the machine (a running chronyd, firewall rules) is
+represented by a process or a file of that host only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import asdict, dataclass
+from importlib import resources
+from pathlib import Path
+
+from ..errors import UsageError
+
+DEFAULT_STATE = Path(os.environ.get("EGOV_AUDIT_LAB_STATE", "/tmp/egov-audit-lab"))
+
+
+@dataclass(frozen=True)
+class LabHost:
+    name: str
+    ip: str
+    profile: str  # a script under egov_audit/lab/profiles/
+    zone: str
+    role: str
+    port: int = 22
+    start: bool = True  # False: declared in the inventory, never started (unreachable)
+    python: str = "/usr/bin/python3"
+    user: str = "root"  # who the scan logs in as
+
+
+# The agency servers of the lab, and the fault hosts (--faults).
+SERVERS = (
+    LabHost("portal01", "127.0.1.11", "hardened", "dmz", "web_portal", port=2222),
+    LabHost("app01", "127.0.1.21", "typical", "servers", "application"),
+    LabHost("log01", "127.0.1.22", "secrets", "servers", "log_collector", port=2222),
+    LabHost("db01", "127.0.1.31", "weak", "db", "database"),
+    # the lab shares the machine's interfaces: jump01's zone is declared with the machine's own
+    # networks, so its live addresses match the plan (and every other host's do not)
+    LabHost("jump01", "127.0.1.51", "hardened", "mgmt", "jump_host", port=2222),
+    # a scan without root: what an unprivileged account cannot read is not assessed
+    LabHost("mon01", "127.0.1.23", "unprivileged", "servers", "monitoring", user="audit"),
+)
+FAULTS = (
+    LabHost("down01", "127.0.1.41", "typical", "servers", "application", start=False),
+    LabHost("drop01", "127.0.1.42", "dropper", "servers", "application",
+            python="/usr/local/bin/python3-dropper"),
+    LabHost("hang01", "127.0.1.43", "hang", "servers", "application",
+            python="/usr/local/bin/python3-hang"),
+    LabHost("nopy01", "127.0.1.44", "nopython", "servers", "application"),
+    LabHost("brok01", "127.0.1.45", "brokensshd", "servers", "application"),
+    LabHost("evil01", "127.0.1.46", "hostile", "servers", "application",
+            python="/usr/local/bin/python3-hostile"),
+)
+
+
+@dataclass(frozen=True)
+class Lab:
+    state: Path
+    hosts: tuple[LabHost, ...]
+
+    @property
+    def inventory(self) -> Path:
+        return self.state / "inventory"
+
+    @property
+    def key(self) -> Path:
+        return self.state / "id_ed25519"
+
+
+def _require_root() -> None:
+    if os.geteuid() != 0:
+        raise UsageError("egov-audit lab needs root (it creates namespaces and mounts)")
+    for tool in ("unshare", "ssh-keygen"):
+        if shutil.which(tool) is None:
+            raise UsageError(f"egov-audit lab needs {tool}")
+    if not Path("/usr/sbin/sshd").exists():
+        raise UsageError("egov-audit lab needs openssh-server (/usr/sbin/sshd)")
+
+
+def _data(name: str) -> Path:
+    return Path(str(resources.files(__package__).joinpath(name)))
+
+
+def _banner(ip: str, port: int) -> bool:
+    try:
+        with socket.create_connection((ip, port), timeout=1) as conn:
+            return conn.recv(4) == b"SSH-"
+    except OSError:
+        return False
+
+
+def up(hosts: tuple[LabHost, ...] = SERVERS, state: Path = DEFAULT_STATE) -> Lab:
+    """Start the lab hosts and write an egov-audit inventory for them."""
+    _require_root()
+    if (state / "lab.json").exists():
+        raise UsageError(f"a lab is already up in {state} (egov-audit lab down first)")
+    for host in hosts:
+        if host.start and _banner(host.ip, host.port):
+            raise UsageError(f"{host.ip}:{host.port} is already in use")
+    state.mkdir(parents=True, exist_ok=True)
+    lab = Lab(state, hosts)
+    if not lab.key.exists():
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "egov-audit-lab",
+                        "-f", str(lab.key)], check=True)
+    boot = _data("boot.sh")
+    (state / "lab.json").write_text(json.dumps([asdict(h) for h in hosts], indent=2))
+    started: list[LabHost] = []
+    for host in hosts:
+        if not host.start:
+            continue
+        directory = state / "hosts" / host.name
+        shutil.rmtree(directory, ignore_errors=True)
+        (directory / "cow").mkdir(parents=True)
+        ssh_dir = directory / "root" / ".ssh"  # the profile copies it for a non-root user
+        ssh_dir.mkdir(parents=True)
+        (ssh_dir / "authorized_keys").write_text(lab.key.with_suffix(".pub").read_text())
+        os.chmod(directory / "root", 0o700)
+        os.chmod(ssh_dir, 0o700)
+        os.chmod(ssh_dir / "authorized_keys", 0o600)
+        with open(directory / "console.log", "wb") as console:
+            proc = subprocess.Popen(
+                ["unshare", "--mount", "--uts", "--ipc", "--pid", "--fork", "--kill-child",
+                 "--mount-proc", "--propagation", "private", "/bin/bash", str(boot), host.name,
+                 host.ip, str(host.port), str(directory),
+                 str(_data(f"profiles/{host.profile}.sh"))],
+                stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT,
+                start_new_session=True)
+        (directory / "unshare.pid").write_text(str(proc.pid))
+        started.append(host)
+    known_hosts: list[str] = []
+    failed: list[str] = []
+    for host in started:
+        directory = state / "hosts" / host.name
+        upid = int((directory / "unshare.pid").read_text())
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not _banner(host.ip, host.port):
+            if not Path(f"/proc/{upid}").exists():
+                break
+            time.sleep(0.1)
+        init = _child(upid)
+        if init is not None:
+            (directory / "init.pid").write_text(str(init))
+            (directory / "mntns").write_text(os.readlink(f"/proc/{init}/ns/mnt"))
+        if init is None or not _banner(host.ip, host.port):
+            log = (directory / "console.log").read_text(errors="replace")[-400:]
+            failed.append(f"{host.name}: {' '.join(log.split())}")
+            continue
+        key = Path(f"/proc/{init}/root/etc/ssh/ssh_host_ed25519_key.pub").read_text().split()
+        address = host.ip if host.port == 22 else f"[{host.ip}]:{host.port}"
+        known_hosts.append(f"{address} {key[0]} {key[1]}")
+    (state / "known_hosts").write_text("\n".join(known_hosts) + "\n")
+    _write_inventory(lab)
+    _write_ssh_config(lab)
+    if failed:
+        down(state)
+        raise UsageError("lab hosts failed to start: " + "; ".join(failed))
+    return lab
+
+
+def _child(pid: int) -> int | None:
+    for _ in range(50):
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            return None
+        if children:
+            return int(children[0])
+        time.sleep(0.05)
+    return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def down(state: Path = DEFAULT_STATE) -> list[str]:
+    """Stop every lab host (only the processes the lab started) and delete the state."""
+    _require_root()
+    stopped: list[str] = []
+    hosts_dir = state / "hosts"
+    for sock in state.glob("cm-*"):
+        subprocess.run(["ssh", "-o", f"ControlPath={sock}", "-O", "exit", "lab"],
+                       capture_output=True, check=False, timeout=10)
+    for directory in sorted(hosts_dir.iterdir()) if hosts_dir.is_dir() else []:
+        init = _read_pid(directory / "init.pid")
+        upid = _read_pid(directory / "unshare.pid")
+        ns = (directory / "mntns").read_text() if (directory / "mntns").exists() else None
+        if init and ns and _alive(init):
+            with contextlib.suppress(OSError):
+                if os.readlink(f"/proc/{init}/ns/mnt") == ns:
+                    # PID 1 of the host: the kernel kills every process left in it
+                    os.kill(init, signal.SIGTERM)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and ((init and _alive(init)) or
+                                               (upid and _alive(upid))):
+            time.sleep(0.05)
+        if upid and _alive(upid):
+            with contextlib.suppress(OSError):
+                os.kill(upid, signal.SIGKILL)  # --kill-child takes the host down with it
+        with contextlib.suppress(ChildProcessError, OSError):
+            if upid:
+                os.waitpid(upid, os.WNOHANG)
+        stopped.append(directory.name)
+    shutil.rmtree(state, ignore_errors=True)
+    return stopped
+
+
+def _read_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _machine_networks() -> list[str]:
+    """The networks of the machine's own global addresses (what every lab host reports)."""
+    import ipaddress
+
+    try:
+        out = subprocess.run(["ip", "-j", "address", "show"], capture_output=True, text=True,
+                             timeout=10, check=True).stdout
+        interfaces = json.loads(out)
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return []
+    networks: list[str] = []
+    for iface in interfaces:
+        for info in iface.get("addr_info", []):
+            try:
+                net = ipaddress.ip_interface(f"{info['local']}/{info['prefixlen']}").network
+            except (KeyError, ValueError):
+                continue
+            if not (net.is_loopback or net.is_link_local) and str(net) not in networks:
+                networks.append(str(net))
+    return networks
+
+
+def _write_ssh_config(lab: Lab) -> None:
+    """For `ssh -F STATE/ssh_config portal01` and testinfra: keys pinned, one master per host."""
+    lines = []
+    for host in lab.hosts:
+        lines += [f"Host {host.name}", f"  HostName {host.ip}", f"  Port {host.port}"]
+    lines += ["Host *", "  User root", f"  IdentityFile {lab.key}", "  IdentitiesOnly yes",
+              f"  UserKnownHostsFile {lab.state / 'known_hosts'}", "  StrictHostKeyChecking yes",
+              "  BatchMode yes", "  LogLevel ERROR", "  ControlMaster auto",
+              "  ControlPersist 60s", f"  ControlPath {lab.state}/cm-%C", "  ConnectTimeout 10"]
+    (lab.state / "ssh_config").write_text("\n".join(lines) + "\n")
+
+
+def _write_inventory(lab: Lab) -> None:
+    """An egov-audit inventory of the lab agency: a province at level 3 whose zones hold the
+    hosts' loopback addresses. Host keys are pinned in known_hosts: host key checking stays on."""
+    inv = lab.inventory
+    (inv / "group_vars" / "all").mkdir(parents=True, exist_ok=True)
+    ssh_args = (f"-o UserKnownHostsFile={lab.state / 'known_hosts'} -o StrictHostKeyChecking=yes "
+                f"-o ControlMaster=auto -o ControlPersist=60s "
+                f"-o ControlPath={lab.state}/cm-%C -o ConnectTimeout=10")
+    hosts = {h.name: {"zone": h.zone, "role": h.role, "ansible_host": h.ip,
+                      "ansible_port": h.port, "ansible_python_interpreter": h.python,
+                      "ansible_user": h.user}
+             for h in lab.hosts}
+    machine = _machine_networks()
+    (inv / "hosts.yml").write_text(json.dumps({"all": {
+        "vars": {"ansible_user": "root", "ansible_ssh_private_key_file": str(lab.key),
+                 "ansible_ssh_common_args": ssh_args},
+        "hosts": hosts}}, indent=2) + "\n")
+    (inv / "group_vars" / "all" / "agency.yml").write_text(json.dumps({"agency": {
+        "code": "lab", "name": {"vi": "Đơn vị thử nghiệm (lab)", "en": "Lab agency"},
+        "kind": "province", "baseline": "tcvn-11930-2017", "level": 3}}, ensure_ascii=False,
+        indent=2) + "\n")
+    (inv / "group_vars" / "all" / "network.yml").write_text(json.dumps({"network": {
+        "asn": None,
+        "address_blocks": [{"prefix": "127.0.0.0/8", "allocated_by": "internal"},
+                           *({"prefix": n, "allocated_by": "internal"} for n in machine)],
+        "zones": [
+            {"name": "dmz", "kind": "dmz", "subnets": ["127.0.1.0/28"], "separated_by": "firewall"},
+            {"name": "servers", "kind": "internal_server", "subnets": ["127.0.1.16/29",
+                                                                       "127.0.1.32/27"],
+             "separated_by": "firewall"},
+            {"name": "db", "kind": "database", "subnets": ["127.0.1.28/30"],
+             "separated_by": "firewall"},
+            {"name": "mgmt", "kind": "management", "subnets": ["127.0.1.48/28", *machine],
+             "separated_by": "firewall", "internet_access": False},
+        ]}}, indent=2) + "\n")
