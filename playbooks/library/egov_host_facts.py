@@ -256,7 +256,13 @@ def accounts():
     defaults = sorted(u.pw_name for u in interactive if u.pw_name in DEFAULT_ACCOUNTS
                       and state.get(u.pw_name) == "password")
     human = sorted(u.pw_name for u in interactive if u.pw_uid > SYSTEM_UID_MAX)
+    inactive = None  # days after password expiry before an account is disabled (-1: never)
+    for line in config_lines(read("/etc/default/useradd")):
+        key, _, value = line.partition("=")
+        if key.strip() == "INACTIVE" and value.strip().lstrip("-").isdigit():
+            inactive = int(value.strip())
     return {"shadow_readable": shadow_readable, "extra_uid0": uid0[:MAX_ITEMS],
+            "inactive_days": inactive,
             "empty_password": empty[:MAX_ITEMS], "default_active": defaults[:MAX_ITEMS],
             "interactive_users": len(human), "interactive_names": human[:MAX_ITEMS]}
 

@@ -39,5 +39,6 @@ customize() {
   daemon auditd
   daemon wazuh-agentd
   printf 'readonly TMOUT=900\nexport TMOUT\n' >/etc/profile.d/tmout.sh
+  sed -i -E '/^#?[[:space:]]*INACTIVE=/d' /etc/default/useradd && echo 'INACTIVE=30' >>/etc/default/useradd
   no_pending_updates
 }
