@@ -281,3 +281,21 @@ def test_lab_needs_root_and_says_so() -> None:
     finally:
         os.seteuid(0)
     assert result.exit_code == 2 and "needs root" in result.stderr, result.output
+
+
+def test_limit_and_the_progress_bar_on_a_terminal(lab: lab_module.Lab, tmp_path: Path) -> None:
+    import shlex
+
+    evidence = tmp_path / "evidence"
+    command = shlex.join([sys.executable, "-m", "egov_audit", "scan", str(lab.inventory),
+                          "--limit", "portal01,app01", "--evidence", str(evidence),
+                          "--lang", "en", "--fail-on", "none", "-o", str(tmp_path / "r.txt")])
+    # `script` gives the scan a real terminal: the progress bar shows on stderr
+    proc = subprocess.run(["script", "-qefc", command, "/dev/null"], capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert "done ·" in proc.stdout and "unreachable" in proc.stdout
+    assert "2 hosts" in proc.stdout and "2 collected" in proc.stdout
+    assert sorted(p.stem for p in evidence.glob("*.json")) == ["app01", "portal01"]
+    report = (tmp_path / "r.txt").read_text()
+    assert "Gap report" in report and "\x1b" not in report
