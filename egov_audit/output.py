@@ -7,23 +7,25 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import ReportError
+from .errors import EgovAuditError, ReportError
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str, mode: int = 0o644,
+                 error_cls: type[EgovAuditError] = ReportError) -> None:
+    """Write to a temporary file beside `path`, fsync, then rename over it."""
     directory = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise ReportError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
+        raise error_cls(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise ReportError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
+        raise error_cls(f"cannot write: {exc.strerror or exc}", file=str(path)) from None

@@ -95,3 +95,24 @@ def build_evidence(dest: Path, inventory: Path, facts: Mapping[str, Any] | None 
                                   for k, vs in facts.items()})
         write_bundle(dest, bundle)
     return dest
+
+
+def tree_digest(root: str) -> str:
+    """Checksum of a directory tree: paths, modes, owners and contents (read-only scans)."""
+    import hashlib
+    import os
+
+    digest = hashlib.sha256()
+    for base, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(base, name)
+            try:
+                st = os.lstat(path)
+                digest.update(f"{path[len(root):]}:{st.st_mode:o}:{st.st_uid}".encode())
+                if not os.path.islink(path) and os.path.isfile(path):
+                    with open(path, "rb") as handle:
+                        digest.update(handle.read())
+            except OSError:
+                continue
+    return digest.hexdigest()

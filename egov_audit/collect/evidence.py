@@ -3,11 +3,8 @@ host reports is untrusted)."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CollectionError
+from ..output import write_atomic
 
 FACT_BUNDLE_SCHEMA = "egov-audit/fact-bundle@1"
 MAX_BUNDLE_BYTES = 8 * 1024 * 1024
@@ -44,21 +42,14 @@ def write_bundle(directory: Path, data: Mapping[str, Any]) -> Path:
     host = str(data["host"])
     if "/" in host or host in ("", ".", ".."):
         raise CollectionError(f"refusing a host name that is not a file name: {host!r}")
-    directory.mkdir(parents=True, exist_ok=True)
-    target = directory / f"{host}.json"
-    fd, tmp = tempfile.mkstemp(prefix=f".{host}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, indent=2, sort_keys=True)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o640)
-        os.replace(tmp, target)
+        directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise CollectionError(f"cannot write evidence: {exc.strerror or exc}",
-                              file=str(target)) from None
+        raise CollectionError(f"cannot create: {exc.strerror or exc}",
+                              file=str(directory)) from None
+    target = directory / f"{host}.json"
+    write_atomic(target, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True),
+                 mode=0o640, error_cls=CollectionError)
     return target
 
 

@@ -5,7 +5,6 @@ without Python, with a broken sshd_config, hostile). Root only: CI runs as root.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import signal
@@ -22,6 +21,7 @@ import pytest
 from egov_audit import lab as lab_module
 from egov_audit.policy import load_policies
 from tests.e2e.test_bad_inputs import run_cli
+from tests.helpers import tree_digest
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the lab needs root; CI runs as root")
 
@@ -29,28 +29,15 @@ SECRETS = ("EGOVLAB", "lablabla", "notarealhash", "BEGIN OPENSSH PRIVATE KEY")
 ALL_HOSTS = lab_module.SERVERS + lab_module.FAULTS
 
 
-def _etc_digest(pid: int) -> str:
-    """Checksum of a lab host's /etc, read from outside through its mount namespace."""
-    root = f"/proc/{pid}/root/etc"
-    digest = hashlib.sha256()
-    for base, dirs, files in os.walk(root):
-        dirs.sort()
-        for name in sorted(files):
-            path = os.path.join(base, name)
-            try:
-                st = os.lstat(path)
-                digest.update(f"{path[len(root):]}:{st.st_mode:o}:{st.st_uid}".encode())
-                if not os.path.islink(path) and os.path.isfile(path):
-                    with open(path, "rb") as handle:
-                        digest.update(handle.read())
-            except OSError:
-                continue
-    return digest.hexdigest()
-
-
 def _init_pids(state: Path) -> dict[str, int]:
     return {d.name: int((d / "init.pid").read_text()) for d in (state / "hosts").iterdir()
             if (d / "init.pid").exists()}
+
+
+def _host_etc_digests(lab: lab_module.Lab) -> dict[str, str]:
+    """Each lab host's /etc, read from outside through its mount namespace."""
+    return {name: tree_digest(f"/proc/{pid}/root/etc")
+            for name, pid in _init_pids(lab.state).items()}
 
 
 @pytest.fixture(scope="module")
@@ -66,10 +53,10 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[lab_module.Lab]:
 @pytest.fixture(scope="module")
 def scan(lab: lab_module.Lab, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     evidence = tmp_path_factory.mktemp("evidence")
-    before = {name: _etc_digest(pid) for name, pid in _init_pids(lab.state).items()}
+    before = _host_etc_digests(lab)
     proc = run_cli("scan", str(lab.inventory), "--evidence", str(evidence), "--timeout", "20",
                    "-f", "json", "--lang", "en")
-    after = {name: _etc_digest(pid) for name, pid in _init_pids(lab.state).items()}
+    after = _host_etc_digests(lab)
     text = run_cli("evaluate", str(lab.inventory), "--evidence", str(evidence), "--lang", "vi")
     return {"proc": proc, "evidence": evidence, "before": before, "after": after,
             "data": json.loads(proc.stdout), "text": text}

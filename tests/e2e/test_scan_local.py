@@ -3,7 +3,6 @@ playbook, the real module, real ansible-runner. (Scans over SSH run against the 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.test_bad_inputs import run_cli
-from tests.helpers import BASES, REPO
+from tests.helpers import BASES, REPO, tree_digest
 
 LOCAL_HOSTS = """all:
   hosts:
@@ -35,31 +34,14 @@ def local_inventory(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return inv
 
 
-def _etc_digest() -> str:
-    digest = hashlib.sha256()
-    for root, dirs, files in os.walk("/etc"):
-        dirs.sort()
-        for name in sorted(files):
-            path = os.path.join(root, name)
-            try:
-                st = os.lstat(path)
-                digest.update(f"{path}:{st.st_mode}:{st.st_uid}:{st.st_gid}".encode())
-                if os.path.isfile(path) and not os.path.islink(path):
-                    with open(path, "rb") as handle:
-                        digest.update(handle.read())
-            except OSError:
-                continue
-    return digest.hexdigest()
-
-
 @pytest.fixture(scope="module")
 def scanned(local_inventory: Path, tmp_path_factory: pytest.TempPathFactory
             ) -> tuple[subprocess.CompletedProcess[str], Path, str, str]:
     evidence = tmp_path_factory.mktemp("evidence")
-    before = _etc_digest()
+    before = tree_digest("/etc")
     proc = run_cli("scan", str(local_inventory), "--evidence", str(evidence), "-f", "json",
                    "--lang", "en", "--documentation-as-public", "--fail-on", "none")
-    return proc, evidence, before, _etc_digest()
+    return proc, evidence, before, tree_digest("/etc")
 
 
 def test_scan_collects_and_evaluates(scanned: tuple[subprocess.CompletedProcess[str], Path,
