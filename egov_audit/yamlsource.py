@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,19 @@ class SourceFile:
     display: str
     data: Any
     root: yaml.Node | None
+    # key -> value node, per mapping node, built on first use: locating every host of a
+    # 5,000-host inventory must not scan the hosts mapping 5,000 times
+    _keys: dict[int, dict[str, yaml.Node]] = field(default_factory=dict, repr=False)
+
+    def _child(self, node: yaml.MappingNode, key: str) -> yaml.Node | None:
+        index = self._keys.get(id(node))
+        if index is None:
+            index = {}
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    index.setdefault(key_node.value, value_node)
+            self._keys[id(node)] = index
+        return index.get(key)
 
     def locate(self, path: Sequence[PathKey]) -> tuple[int | None, int | None]:
         """1-based line and column of the value at `path`, or of its nearest declared parent."""
@@ -62,10 +75,7 @@ class SourceFile:
         for key in path:
             nxt: yaml.Node | None = None
             if isinstance(node, yaml.MappingNode):
-                for key_node, value_node in node.value:
-                    if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(key):
-                        nxt = value_node
-                        break
+                nxt = self._child(node, str(key))
             elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) \
                     and 0 <= key < len(node.value):
                 nxt = node.value[key]

@@ -56,6 +56,7 @@ class CheckContext:
     # None: validate (no host contacted: controls that need evidence do not run);
     # otherwise the fact bundles by host name (scan, evaluate)
     evidence: Mapping[str, HostEvidence] | None = None
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)  # derived once per audit
 
     def param(self, name: str) -> Any:
         return self.policy.param(name, self.baseline, self.level)

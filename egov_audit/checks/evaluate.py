@@ -55,11 +55,16 @@ def fact_targets(ctx: CheckContext, kind: TargetKind) -> list[FactTarget]:
     if kind is TargetKind.SERVER_ROOM:
         return [FactTarget(f"room:{r.id}", kind, r.data, r.source) for r in inv.server_rooms]
     if kind is TargetKind.HOST:
-        # host facts are the evidence collected from the host (see _declarative)
-        evidence = ctx.evidence or {}
-        return [FactTarget(h.name, kind, evidence[h.name].facts, None,
+        # host facts are the evidence collected from the host (see _declarative); built once
+        # per audit, not once per control
+        cached = ctx.cache.get("host_targets")
+        if cached is None:
+            evidence = ctx.evidence or {}
+            cached = ctx.cache["host_targets"] = [
+                FactTarget(h.name, kind, evidence[h.name].facts, None,
                            {k: v for k, v in h.sources.items() if k == "zone"})
                 for h in inv.hosts if h.name in evidence and evidence[h.name].collected]
+        return list(cached)
     return []
 
 

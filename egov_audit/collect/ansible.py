@@ -18,7 +18,6 @@ from .interface import CollectionReport, CollectOptions, HostOutcome, ProgressFn
 
 PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
 COLLECT_TASK = "Gather the facts the host controls need (changes nothing, returns no secret)"
-WRITE_TASK = "Write this host's fact bundle on the controller"
 
 
 def _tail(runner: Any) -> str:
@@ -75,7 +74,7 @@ class AnsibleCollector:
                 settle(HostOutcome(host, UNREACHABLE, _reason(data)))
             elif kind == "runner_on_failed" and not data.get("ignore_errors"):
                 settle(HostOutcome(host, FAILED, _reason(data)))
-            elif kind == "runner_on_ok" and data.get("task") == WRITE_TASK:
+            elif kind == "runner_on_ok" and data.get("task") == COLLECT_TASK:
                 settle(HostOutcome(host, COLLECTED))
             return False  # events are not kept on disk: we only need the verdicts
 

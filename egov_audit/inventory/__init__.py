@@ -89,11 +89,11 @@ def load_inventory(root: Path | str, known_roles: Collection[str] | None = None,
 
     hosts: list[Host] = []
     for resolved in raw.resolved_hosts:
-        where = locate(resolved.declared_in)
         host_vars: dict[str, Any] = {k: resolved.vars[k] for k in _HOST_VARS
                                      if k in resolved.vars}
         missing = [k for k in ("zone", "role") if k not in host_vars]
         if missing:
+            where = locate(resolved.declared_in)
             raise InventoryError(f"host {resolved.name!r} has no {' and no '.join(missing)} "
                                  "variable", file=where.file, line=where.line,
                                  column=where.column)

@@ -1,0 +1,69 @@
+# -*- coding: utf-8 -*-
+"""Action plugin for egov_host_facts: runs the module on the host, then writes that host's fact
+bundle on the controller at once (atomically), from the controller process itself: no second
+task, no module run on the controller per host. Ansible loads it from beside the playbook, so
+plain ansible-playbook and AWX write the same bundles as `egov-audit scan`."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import json
+import os
+import tempfile
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+SCHEMA = "egov-audit/fact-bundle@1"
+
+
+def _write_atomic(directory, name, data):
+    if "/" in name or name in ("", ".", ".."):
+        raise AnsibleActionFail("host name %r cannot name an evidence file" % name)
+    if not os.path.isdir(directory):
+        os.makedirs(directory, mode=0o750)
+    target = os.path.join(directory, name + ".json")
+    fd, tmp = tempfile.mkstemp(prefix="." + name + ".", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(data, handle, ensure_ascii=False, indent=2, sort_keys=True)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o640)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return target
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super(ActionModule, self).run(tmp, task_vars)
+        module = self._execute_module(module_name="egov_host_facts", module_args={},
+                                      task_vars=task_vars)
+        if module.get("failed") or "egov_facts" not in module:
+            result.update(module)
+            result["failed"] = True
+            return result
+        directory = self._templar.template(task_vars.get("egov_evidence_dir"))
+        if not directory:
+            raise AnsibleActionFail("egov_evidence_dir is not set")
+        host = task_vars["inventory_hostname"]
+        now = datetime.datetime.now(datetime.timezone.utc)
+        path = _write_atomic(os.path.expanduser(str(directory)), host, {
+            "schema": SCHEMA, "host": host, "status": "collected",
+            "collected_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "collector": module.get("collector", {}), "facts": module["egov_facts"]})
+        # the facts are in the bundle: the task result stays small (events, callbacks, AWX)
+        result.update({"changed": False, "egov_bundle": path,
+                       "collector": module.get("collector", {})})
+        return result
