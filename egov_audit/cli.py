@@ -19,7 +19,8 @@ from .errors import EgovAuditError
 if TYPE_CHECKING:
     from .models import ResultSet
 
-FORMATS = ("text", "json", "junit", "sarif")  # kept equal to the reporter registry by a test
+# kept equal to the reporter registry by a test
+FORMATS = ("text", "json", "junit", "sarif", "html", "markdown", "csv", "xlsx")
 SEVERITIES = ("low", "medium", "high", "critical", "none")
 
 
@@ -91,11 +92,15 @@ def _emit(result_set: ResultSet, fmt: str, output: Path | None, lang: str,
 
     use_color = color if color is not None else (
         output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-    text = get_reporter(fmt).render(result_set, ReportOptions(lang=lang, color=use_color))
+    rendered = get_reporter(fmt).render(result_set, ReportOptions(lang=lang, color=use_color))
     if output is not None:
-        write_atomic(output, text)
+        write_atomic(output, rendered)
+    elif isinstance(rendered, bytes):
+        if sys.stdout.isatty():
+            _fail(f"--format {fmt} is a binary file: give --output FILE")
+        sys.stdout.buffer.write(rendered)
     else:
-        click.echo(text, nl=False)
+        click.echo(rendered, nl=False)
     if fail_on == "none":
         raise click.exceptions.Exit(0)
     threshold = Severity(fail_on)

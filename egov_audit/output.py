@@ -10,7 +10,7 @@ from pathlib import Path
 from .errors import EgovAuditError, ReportError
 
 
-def write_atomic(path: Path, text: str, mode: int = 0o644,
+def write_atomic(path: Path, text: str | bytes, mode: int = 0o644,
                  error_cls: type[EgovAuditError] = ReportError) -> None:
     """Write to a temporary file beside `path`, fsync, then rename over it."""
     directory = path.parent if str(path.parent) else Path(".")
@@ -19,8 +19,9 @@ def write_atomic(path: Path, text: str, mode: int = 0o644,
     except OSError as exc:
         raise error_cls(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from . import csv, html, junit, markdown, sarif, text, xlsx  # noqa: F401  (registrations)
 from . import json as json_reporter  # noqa: F401
-from . import junit, sarif, text  # noqa: F401  (imported for their registrations)
 from .interface import REPORTERS, Reporter, ReportOptions
 
 __all__ = ["REPORTERS", "ReportOptions", "Reporter", "get_reporter"]

@@ -19,7 +19,7 @@ class Reporter(Protocol):
     name: str
     suffix: str
 
-    def render(self, result_set: ResultSet, options: ReportOptions) -> str: ...
+    def render(self, result_set: ResultSet, options: ReportOptions) -> str | bytes: ...
 
 
 REPORTERS: dict[str, Reporter] = {}

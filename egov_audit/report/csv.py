@@ -1,0 +1,35 @@
+"""The gaps as CSV: one row per gap and target, UTF-8 with a byte-order mark so that Excel shows
+Vietnamese correctly when the file is opened directly."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from ..models import ResultSet
+from .common import clean, label
+from .interface import ReportOptions, register
+from .view import GAP_COLUMNS, gap_rows, views
+
+
+def _cell(value: str) -> str:
+    # a cell starting with = + - @ is a formula to a spreadsheet: host data must stay data
+    value = clean(value, 32_000)
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+class CsvReporter:
+    name = "csv"
+    suffix = ".csv"
+
+    def render(self, result_set: ResultSet, options: ReportOptions) -> str:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow([label(f"col.{c}", options.lang) for c in GAP_COLUMNS])
+        for view in views(result_set, options.lang):
+            for row in gap_rows(view):
+                writer.writerow([_cell(v) for v in row])
+        return "\ufeff" + buffer.getvalue()
+
+
+register(CsvReporter())

@@ -1,0 +1,82 @@
+"""The gap report in Markdown, for tickets and wikis: the same structure as the HTML report."""
+
+from __future__ import annotations
+
+import re
+
+from ..models import ResultSet
+from .common import clean, label
+from .interface import ReportOptions, register
+from .view import AgencyView, views
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+def md(text: str, limit: int = 600) -> str:
+    """Untrusted text as inert Markdown: no markup, no HTML, no table breaks, one line."""
+    text = " ".join(clean(text, limit).split())
+    return _SPECIAL.sub(r"\\\1", text)
+
+
+def _fmt(value: float | None, lang: str) -> str:
+    return f"{value:.1f}" if value is not None else label("not_scored", lang)
+
+
+def _agency(v: AgencyView, lang: str) -> list[str]:
+    out = [f"# {label('title', lang)}: {md(v.name)}", ""]
+    if v.baseline:
+        out.append(f"- **{label('agency', lang)}:** {md(v.name)} ({md(v.code)}, "
+                   f"{label('kind.' + v.kind, lang)})")
+        out.append(f"- **{label('baseline', lang)}:** {md(v.baseline)} · "
+                   f"**{label('level', lang)}** {v.level}")
+    out.append(f"- **{label('generated', lang)}:** {md(v.generated)} · egov-audit "
+               f"{md(v.tool_version)}" + (f" · {label('policy', lang)} {md(v.policy)}"
+                                          if v.policy else ""))
+    coverage = f"{v.scores.coverage * 100:.0f}%" if v.scores.coverage is not None else "-"
+    out.append(f"- **{label('score', lang)}: {_fmt(v.scores.overall, lang)}/100** · "
+               f"{label('coverage', lang)}: {coverage}")
+    out += [f"> **⚠ {md(n)}**" for n in v.notices]
+    out += ["", f"| {label('col.area', lang)} | {label('col.score', lang)} | "
+                f"{label('gaps', lang)} |", "| --- | ---: | ---: |"]
+    out += [f"| {a.name} | {_fmt(a.score, lang)} | {a.gaps} |" for a in v.areas]
+    if v.unassessed:
+        out += ["", f"## ⚠ {label('html.unassessed', lang)}: {len(v.unassessed)}", "",
+                label("html.unassessed_note", lang), "",
+                f"| {label('col.target', lang)} | {label('col.kind', lang)} | "
+                f"{label('col.status', lang)} | {label('col.reason', lang)} |",
+                "| --- | --- | --- | --- |"]
+        out += [f"| {md(u.target)} | {u.kind} | {u.status} | {md(u.reason, 300)} |"
+                for u in v.unassessed]
+    out += ["", f"## {label('html.gaps_title', lang)} ({len(v.gaps)})"]
+    for g in v.gaps:
+        out += ["", f"### [{label('severity.' + g.severity.value, lang)}] {g.control} — "
+                    f"{md(g.title)}", "",
+                f"- **{label('col.area', lang)}:** {label('area.' + g.area.value, lang)}",
+                f"- **{label('col.clause', lang)}:** {md(g.clause)}",
+                f"- **{label('html.why', lang)}:** {md(g.why)}",
+                f"- **{label('col.fix', lang)}:** {md(g.fix)}"
+                + (f" (`{md(g.playbook)}`)" if g.playbook else ""), "",
+                f"| {label('col.target', lang)} | {label('col.status', lang)} | "
+                f"{label('col.observed', lang)} | {label('col.expected', lang)} | "
+                f"{label('col.where', lang)} |", "| --- | --- | --- | --- | --- |"]
+        out += [f"| {md(t.target)} | {label('status.' + t.status.value, lang)} | "
+                f"{md(t.observed, 300)} | {md(t.expected, 200)} | {md(', '.join(t.where))} |"
+                for t in g.targets]
+    out += ["", f"## {label('html.passed', lang)} ({len(v.passed)})", ""]
+    out += [f"- **{p.control}** {md(p.title)} ({p.targets})" for p in v.passed] or \
+        [label("html.none", lang)]
+    return out
+
+
+class MarkdownReporter:
+    name = "markdown"
+    suffix = ".md"
+
+    def render(self, result_set: ResultSet, options: ReportOptions) -> str:
+        lines: list[str] = []
+        for view in views(result_set, options.lang):
+            lines += [*_agency(view, options.lang), "", "---", ""]
+        return "\n".join(lines[:-3]) + "\n"
+
+
+register(MarkdownReporter())

@@ -1,0 +1,95 @@
+"""The gap report as an Excel workbook (what officials expect to receive): a sheet of gaps with
+filters and a frozen header, a sheet of scores, a sheet of targets."""
+
+from __future__ import annotations
+
+import io
+
+from ..models import ResultSet
+from .common import clean, label
+from .interface import ReportOptions, register
+from .view import GAP_COLUMNS, gap_rows, views
+
+_WIDTHS = {"agency": 12, "control": 14, "title": 40, "severity": 10, "area": 14, "status": 13,
+           "target": 16, "observed": 40, "expected": 30, "clause": 40, "where": 40, "fix": 50}
+
+
+def _cell(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    value = clean(value, 32_000)  # Excel's cell limit is 32,767 characters
+    # host data must not become a formula
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+class XlsxReporter:
+    name = "xlsx"
+    suffix = ".xlsx"
+
+    def render(self, result_set: ResultSet, options: ReportOptions) -> bytes:
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font, PatternFill
+        from openpyxl.utils import get_column_letter
+
+        lang = options.lang
+        book = Workbook()
+        header_font = Font(bold=True)
+        header_fill = PatternFill("solid", fgColor="DDE4EE")
+        all_views = views(result_set, lang)
+
+        def sheet(title: str, columns: list[str], rows: list[list[object]],
+                  widths: list[int]) -> None:
+            ws = book.create_sheet(title)
+            ws.append(columns)
+            for cell in ws[1]:
+                cell.font, cell.fill = header_font, header_fill
+            for row in rows:
+                ws.append([_cell(v) for v in row])
+            ws.freeze_panes = "A2"
+            ws.auto_filter.ref = ws.dimensions
+            for index, width in enumerate(widths, start=1):
+                ws.column_dimensions[get_column_letter(index)].width = width
+            for row_cells in ws.iter_rows(min_row=2):
+                for cell in row_cells:
+                    cell.alignment = Alignment(vertical="top", wrap_text=True)
+
+        for default in list(book.worksheets):  # the empty sheet a new workbook starts with
+            book.remove(default)
+        gap_data: list[list[object]] = []
+        for view in all_views:
+            for row in gap_rows(view):
+                row[3] = label(f"severity.{row[3]}", lang)
+                row[4] = label(f"area.{row[4]}", lang)
+                row[5] = label(f"status.{row[5]}", lang)
+                gap_data.append(list(row))
+        sheet(label("sheet.gaps", lang), [label(f"col.{c}", lang) for c in GAP_COLUMNS],
+              gap_data, [_WIDTHS[c] for c in GAP_COLUMNS])
+        area_names = [label(f"area.{a.area.value}", lang) for a in all_views[0].areas] \
+            if all_views else []
+        score_rows: list[list[object]] = []
+        for view in all_views:
+            by_area = {a.name: a.score for a in view.areas}
+            score_rows.append([view.code, view.name, view.baseline, view.level,
+                               view.scores.overall, view.scores.overall_without_waivers,
+                               view.scores.coverage,
+                               *(by_area.get(n) for n in area_names), view.generated])
+        sheet(label("sheet.scores", lang),
+              [label("col.agency", lang), label("agency", lang), label("col.baseline", lang),
+               label("col.level", lang), label("col.score", lang),
+               label("col.without_waivers", lang), label("col.coverage", lang), *area_names,
+               label("col.date", lang)],
+              score_rows, [14, 40, 18, 8, 10, 14, 12, *([14] * len(area_names)), 22])
+        target_rows: list[list[object]] = []
+        for bundle in result_set.bundles:
+            target_rows += [[bundle.agency.code, t.id, t.kind.value, t.status.value, t.reason]
+                            for t in bundle.targets]
+        sheet(label("sheet.targets", lang),
+              [label("col.agency", lang), label("col.target", lang), label("col.kind", lang),
+               label("col.status", lang), label("col.reason", lang)],
+              target_rows, [14, 24, 14, 14, 60])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return buffer.getvalue()
+
+
+register(XlsxReporter())
