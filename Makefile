@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 REPORT_LANG ?= vi
 
-.PHONY: setup lab-deps demo test lint bench clean
+.PHONY: setup test-deps demo test lint bench clean
 
 setup: $(VENV)/.installed
 
@@ -19,15 +19,16 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	REPORT_LANG=$(REPORT_LANG) tools/demo.sh
 
-# openssh-server for the lab of real SSH hosts (root only; without root the lab tests skip)
-lab-deps:
-	tools/install-lab-deps.sh
+# openssh-server (the lab of real SSH hosts) and Chromium (HTML report tests); root only:
+# without root those tests are skipped
+test-deps:
+	tools/install-test-deps.sh
 
 lint: setup
 	$(BIN)/ruff check egov_audit tests benchmarks
 	$(BIN)/mypy
 
-test: lint lab-deps
+test: lint test-deps
 	$(BIN)/pytest -q
 
 bench: setup

@@ -20,7 +20,7 @@ echo "== 2. the three sample agencies together, with the national checks =="
 "$EGOV" validate inventories/* --documentation-as-public --lang "$REPORT_LANG" --fail-on none \
   | sed -n '/== .*Summary\|== .*Tổng hợp/,$p'
 echo
-if [ "$(id -u)" = 0 ] && tools/install-lab-deps.sh && [ -x /usr/sbin/sshd ]; then
+if [ "$(id -u)" = 0 ] && tools/install-test-deps.sh lab && [ -x /usr/sbin/sshd ]; then
   echo "== 3. egov-audit scan: a lab of real SSH hosts on loopback (root) =="
   "$EGOV" lab up --state "$state"
   "$EGOV" scan "$state/inventory" --evidence "$work/evidence" --lang "$REPORT_LANG" \

@@ -1,0 +1,98 @@
+"""Markdown, CSV and XLSX carry the same gaps as the HTML report, in both languages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from egov_audit.audit import AuditRequest, validate
+from egov_audit.checks.context import AuditOptions
+from egov_audit.models import ResultSet
+from egov_audit.policy import PolicySet
+from egov_audit.report import REPORTERS, ReportOptions
+from egov_audit.report.view import GAP_COLUMNS, gap_rows, views
+from tests.helpers import REPO, build_inventory
+
+SAMPLES = sorted((REPO / "inventories").iterdir())
+
+
+@pytest.fixture(scope="module")
+def samples(policy: PolicySet) -> ResultSet:
+    return validate(AuditRequest(SAMPLES, options=AuditOptions(True)), policy)
+
+
+def _render(result_set: ResultSet, fmt: str, lang: str = "en") -> str | bytes:
+    return REPORTERS[fmt].render(result_set, ReportOptions(lang=lang))
+
+
+def test_markdown_and_html_show_the_same_gaps(samples: ResultSet) -> None:
+    html = str(_render(samples, "html"))
+    markdown = str(_render(samples, "markdown"))
+    gaps_html = re.findall(r'<section class="gap"[^>]*>\s*<h3><span[^>]*>[^<]*</span>([A-Z0-9-]+)',
+                           html)
+    gaps_md = re.findall(r"^### \[[^\]]+\] ([A-Z0-9-]+)", markdown, flags=re.M)
+    assert gaps_html == gaps_md and len(gaps_md) > 20
+    expected = [g.control for v in views(samples, "en") for g in v.gaps]
+    assert gaps_md == expected
+
+
+def test_gaps_are_worst_first(samples: ResultSet) -> None:
+    for view in views(samples, "en"):
+        ranks = [-g.severity.rank for g in view.gaps]
+        assert ranks == sorted(ranks)
+
+
+def test_csv_has_a_row_per_gap_target_and_a_bom(samples: ResultSet) -> None:
+    text = str(_render(samples, "csv", "vi"))
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    assert rows[0][0] == "Đơn vị" and len(rows[0]) == len(GAP_COLUMNS)
+    assert len(rows) - 1 == sum(len(gap_rows(v)) for v in views(samples, "vi"))
+
+
+def test_xlsx_sheets_headers_and_rows(samples: ResultSet, tmp_path: Path) -> None:
+    data = _render(samples, "xlsx", "vi")
+    assert isinstance(data, bytes)
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(data)
+    book = load_workbook(path)
+    assert book.sheetnames == ["Thiếu hụt", "Điểm", "Đối tượng"]
+    gaps = book["Thiếu hụt"]
+    assert [c.value for c in gaps[1]][:3] == ["Đơn vị", "Biện pháp kiểm soát", "Nội dung"]
+    assert gaps.freeze_panes == "A2" and gaps.auto_filter.ref
+    assert gaps.max_row - 1 == sum(len(gap_rows(v)) for v in views(samples, "vi"))
+    scores = book["Điểm"]
+    assert scores.max_row - 1 == len(samples.bundles) + 1  # the agencies and the national row
+    codes = {row[0].value for row in scores.iter_rows(min_row=2)}
+    assert {"song-lam", "bo-hts", "ha-son", "national"} == codes
+    targets = book["Đối tượng"]
+    assert targets.max_row - 1 == sum(len(b.targets) for b in samples.bundles)
+
+
+def test_spreadsheet_cells_never_become_formulas(tmp_path: Path, policy: PolicySet) -> None:
+    path = build_inventory(tmp_path / "inv", patch={"set": {
+        "network.zones[0].subnets": ["10.0.0.0/8"],  # outside every block: a gap
+        "server_rooms[0].cctv.retention_days": 10}})
+    result_set = validate(AuditRequest([path], options=AuditOptions(True)), policy)
+    rows = list(csv.reader(io.StringIO(str(_render(result_set, "csv"))[1:])))
+    assert rows[1:] and all(not cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r)
+
+
+def test_markdown_neutralises_markup(tmp_path: Path, policy: PolicySet) -> None:
+    hostile = "<script>x</script> | [a](javascript:1) **b**"
+    path = build_inventory(tmp_path / "inv", patch={"set": {"agency.name.en": hostile}})
+    markdown = str(_render(validate(AuditRequest([path]), policy), "markdown"))
+    assert "<script>" not in markdown and "](javascript" not in markdown
+    assert "\\<script\\>" in markdown
+
+
+def test_vietnamese_and_english_reports_differ_everywhere(samples: ResultSet) -> None:
+    for fmt in ("html", "markdown", "csv"):
+        vi, en = str(_render(samples, fmt, "vi")), str(_render(samples, fmt, "en"))
+        assert vi != en
+    assert "Biện pháp đã đạt" in str(_render(samples, "html", "vi"))

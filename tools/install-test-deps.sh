@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what the end-to-end tests need (root, Debian/Ubuntu): openssh-server for the lab of
+# real SSH hosts (without letting the package start a machine-wide sshd: the lab hosts bind
+# 127.0.1.x themselves), and Chromium with its driver for the HTML report tests.
+set -euo pipefail
+[ "$(id -u)" = 0 ] || { echo "install-test-deps: not root: lab and browser tests are skipped" >&2; exit 0; }
+need=()
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v ssh >/dev/null || need+=(openssh-client)
+command -v unshare >/dev/null || need+=(util-linux)
+command -v ip >/dev/null || need+=(iproute2)
+command -v script >/dev/null || need+=(bsdutils)
+if [ "${1:-all}" != lab ]; then  # `install-test-deps.sh lab`: only what the lab needs
+  [ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
+  [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
+fi
+[ ${#need[@]} -gt 0 ] || exit 0
+command -v apt-get >/dev/null || { echo "install-test-deps: install ${need[*]} by hand" >&2; exit 1; }
+policy=/usr/sbin/policy-rc.d made=
+if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod 755 "$policy"; made=1; fi
+trap '[ -n "$made" ] && rm -f "$policy"' EXIT
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
