@@ -271,6 +271,39 @@ def report(bundle: Path, fmt: str, output: Path | None, lang: str, color: bool |
     _emit(read_result_set(bundle), fmt, output, lang, color, fail_on)
 
 
+@cli.command("diff")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "markdown", "html"]),
+              default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--allow-different-agencies", is_flag=True,
+              help="Compare bundles of two different agencies anyway.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default="none", show_default=True,
+              help="Exit 1 if a result became failing at this severity or above.")
+@_lang_option
+def diff_cmd(old: Path, new: Path, fmt: str, output: Path | None,
+             allow_different_agencies: bool, fail_on: str, lang: str) -> None:
+    """What changed between two saved bundles of an agency: newly failing, newly passing, still
+    failing, controls and targets added or removed, the score change per area."""
+    from .bundle import read_result_set
+    from .diff import diff_sets
+    from .models import Severity
+    from .output import write_atomic
+    from .report.diff import DIFF_RENDERERS
+
+    diffs = diff_sets(read_result_set(old), read_result_set(new), allow_different_agencies)
+    rendered = DIFF_RENDERERS[fmt](diffs, lang)
+    if output is not None:
+        write_atomic(output, rendered)
+    else:
+        click.echo(rendered, nl=False)
+    if fail_on != "none":
+        threshold = Severity(fail_on)
+        worse = [c for d in diffs for c in d.newly_failing if c.severity.rank >= threshold.rank]
+        raise click.exceptions.Exit(1 if worse else 0)
+
+
 @cli.group()
 def policies() -> None:
     """The control catalogue."""
