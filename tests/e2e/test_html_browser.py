@@ -97,6 +97,22 @@ def test_opens_offline_and_filters_like_a_user(browser: Any, report: Path,
     assert shot.stat().st_size > 20_000
 
 
+def test_prints_to_pdf_with_every_gap_expanded(browser: Any, report: Path) -> None:
+    import base64
+
+    from selenium.webdriver.common.print_page_options import PrintOptions
+
+    browser.get(report.as_uri())
+    options = PrintOptions()
+    options.orientation = "portrait"
+    pdf = base64.b64decode(browser.print_page(options))
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") > 3
+    # the print stylesheet hides the filter bar and keeps gap sections whole
+    assert browser.execute_script(
+        "return Array.from(document.styleSheets).some(s => Array.from(s.cssRules).some("
+        "r => r.media && r.media.mediaText === 'print'))")
+
+
 def _hostile_bundle(tmp_path: Path) -> Path:
     source = tmp_path / "bundle.json"
     proc = run_cli("validate", str(REPO / "inventories/song-lam"), "-f", "json", "-o",
