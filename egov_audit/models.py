@@ -199,12 +199,14 @@ class ControlInfo:
     description: Text
     remediation: Text
     remediation_playbook: str | None = None
+    clauses: Mapping[str, Text] = field(default_factory=dict)  # per baseline
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "title": self.title.to_dict(),
             "description": self.description.to_dict(),
             "remediation": self.remediation.to_dict(),
+            "clauses": {b: t.to_dict() for b, t in sorted(self.clauses.items())},
         }
         if self.remediation_playbook:
             out["remediation_playbook"] = self.remediation_playbook

@@ -76,7 +76,8 @@ class Control:
 
     def info(self) -> ControlInfo:
         return ControlInfo(self.id, self.title, self.description, self.remediation,
-                           self.remediation_playbook)
+                           self.remediation_playbook,
+                           {b: ref.clause for b, ref in self.baselines.items()})
 
 
 @dataclass(frozen=True)

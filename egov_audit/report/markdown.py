@@ -9,7 +9,8 @@ from .common import clean, label
 from .interface import ReportOptions, register
 from .view import AgencyView, views
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+# what could start markup mid-line: emphasis, code, links and images ([ ]), HTML (< >), tables
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~])")
 
 
 def md(text: str, limit: int = 600) -> str:
@@ -52,7 +53,8 @@ def _agency(v: AgencyView, lang: str) -> list[str]:
         out += ["", f"### [{label('severity.' + g.severity.value, lang)}] {g.control} — "
                     f"{md(g.title)}", "",
                 f"- **{label('col.area', lang)}:** {label('area.' + g.area.value, lang)}",
-                f"- **{label('col.clause', lang)}:** {md(g.clause)}",
+                f"- **{label('col.clause', lang)}:** {md(v.baseline)}: {md(g.clause)}"
+                + "".join(f"; {md(b)}: {md(c)}" for b, c in g.other_clauses),
                 f"- **{label('html.why', lang)}:** {md(g.why)}",
                 f"- **{label('col.fix', lang)}:** {md(g.fix)}"
                 + (f" (`{md(g.playbook)}`)" if g.playbook else ""), "",

@@ -34,6 +34,7 @@ class Gap:
     severity: Severity
     area: Area
     clause: str
+    other_clauses: tuple[tuple[str, str], ...]  # (baseline, clause) of the other baselines
     status: Status  # the worst status among its targets
     targets: tuple[GapTarget, ...]
 
@@ -86,7 +87,8 @@ class AgencyView:
         return self.kind == "national"
 
 
-def _gaps(results: Sequence[Result], controls: dict[str, ControlInfo], lang: str) -> list[Gap]:
+def _gaps(results: Sequence[Result], controls: dict[str, ControlInfo], lang: str,
+          baseline: str) -> list[Gap]:
     by_control: dict[str, list[Result]] = {}
     for r in results:
         if r.status in GAP_STATUSES:
@@ -102,6 +104,8 @@ def _gaps(results: Sequence[Result], controls: dict[str, ControlInfo], lang: str
             fix=info.remediation.get(lang) if info else "",
             playbook=info.remediation_playbook if info else None,
             severity=first.severity, area=first.area, clause=first.clause.get(lang),
+            other_clauses=tuple((b, t.get(lang)) for b, t in sorted(info.clauses.items())
+                                if b != baseline) if info else (),
             status=first.status,
             targets=tuple(GapTarget(r.target, r.target_kind.value, r.status,
                                     r.observed.get(lang) or r.message.get(lang),
@@ -117,7 +121,7 @@ def _view(code: str, name: str, kind: str, baseline: str, level: int | None, gen
           tool: str, policy: str, scores: Scores, notices: tuple[str, ...],
           results: Sequence[Result], controls: dict[str, ControlInfo],
           unassessed: tuple[Unassessed, ...], lang: str) -> AgencyView:
-    gaps = _gaps(results, controls, lang)
+    gaps = _gaps(results, controls, lang, baseline)
     areas = tuple(
         AreaSummary(area, label("area." + area.value, lang), scores.by_area.get(area.value),
                     sum(1 for g in gaps if g.area is area),

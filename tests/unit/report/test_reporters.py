@@ -146,3 +146,10 @@ def test_every_sarif_result_has_a_location(samples: ResultSet, tmp_path: Path,
         for result in log["runs"][0]["results"]:
             assert result.get("locations"), result["ruleId"]
     assert "NET-ASN-02" in rules
+
+
+def test_every_diff_label_exists_in_both_languages() -> None:
+    from egov_audit.report.diff import DIFF_LABELS
+
+    for key, text in DIFF_LABELS.items():
+        assert text.vi.strip() and text.en.strip() and text.vi != text.en, key
