@@ -198,7 +198,9 @@ def _audit(request: AuditRequest, policy: PolicySet | None,
             targets=_targets(ctx.inventory, ctx.evidence), results=tuple(results),
             scores=compute_scores(results, policy.weights), controls=_infos(policy, results),
             inventory=ctx.inventory.display, options=request.options.to_dict(),
-            notices=_notices(request.options)))
+            notices=_notices(request.options),
+            evidence_digests={h: e.digest for h, e in (ctx.evidence or {}).items()
+                              if e.digest}))
 
     national = None
     if len(contexts) > 1:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .errors import ReportError
+from .errors import EgovAuditError, ReportError
 from .models import (
     Agency,
     Bundle,
@@ -43,6 +43,7 @@ def bundle_to_dict(bundle: Bundle) -> dict[str, Any]:
         "results": [r.to_dict() for r in bundle.results],
         "scores": bundle.scores.to_dict(),
         "controls": {cid: info.to_dict() for cid, info in sorted(bundle.controls.items())},
+        "evidence_digests": dict(sorted(bundle.evidence_digests.items())),
     }
 
 
@@ -92,24 +93,25 @@ def bundle_from_dict(data: dict[str, Any]) -> Bundle:
         results=tuple(Result.from_dict(r) for r in data["results"]),
         scores=_scores(data["scores"]), controls=_controls(data.get("controls", {})),
         inventory=data.get("inventory", ""), options=data.get("options", {}),
-        notices=tuple(Text.from_dict(n) for n in data.get("notices", [])))
+        notices=tuple(Text.from_dict(n) for n in data.get("notices", [])),
+        evidence_digests=data.get("evidence_digests", {}))
 
 
-def read_result_set(path: Path) -> ResultSet:
-    """Read a saved bundle or result set; a file that is not one is a ReportError."""
+def read_json(path: Path, error_cls: type[EgovAuditError] = ReportError) -> dict[str, Any]:
+    """A bundle file as raw JSON (bounded in size), validated against its published schema."""
     from .schemas import _validator
     from .yamlsource import read_text
 
-    text = read_text(path, str(path), ReportError, max_bytes=512 * 1024 * 1024)
+    text = read_text(path, str(path), error_cls, max_bytes=512 * 1024 * 1024)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ReportError(f"not JSON: {exc.msg}", file=str(path), line=exc.lineno,
-                          column=exc.colno) from None
+        raise error_cls(f"not JSON: {exc.msg}", file=str(path), line=exc.lineno,
+                        column=exc.colno) from None
     kind = data.get("schema") if isinstance(data, dict) else None
     name = {BUNDLE_SCHEMA: "result-bundle", SET_SCHEMA: "result-set"}.get(str(kind))
     if name is None:
-        raise ReportError(f"not an egov-audit result bundle (schema: {kind!r})", file=str(path))
+        raise error_cls(f"not an egov-audit result bundle (schema: {kind!r})", file=str(path))
     validator = _validator(name)
     if not validator.is_valid(data):
         from jsonschema.exceptions import best_match
@@ -117,8 +119,16 @@ def read_result_set(path: Path) -> ResultSet:
         from .yamlsource import format_path
 
         error = best_match(validator.iter_errors(data))
-        raise ReportError(error.message[:200], file=str(path),
-                          path=format_path(tuple(error.absolute_path)))
+        raise error_cls(error.message[:200], file=str(path),
+                        path=format_path(tuple(error.absolute_path)))
+    return data  # type: ignore[no-any-return]
+
+
+def read_result_set(path: Path) -> ResultSet:
+    """Read a saved bundle or result set; a file that is not one is a ReportError."""
+    data = read_json(path)
+    kind = data.get("schema")
+    name = "result-bundle" if kind == BUNDLE_SCHEMA else "result-set"
     if name == "result-bundle":
         return ResultSet((bundle_from_dict(data),))
     national = data.get("national")

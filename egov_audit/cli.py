@@ -304,6 +304,136 @@ def diff_cmd(old: Path, new: Path, fmt: str, output: Path | None,
         raise click.exceptions.Exit(1 if worse else 0)
 
 
+@cli.command()
+@click.option("--agency", required=True, help="The agency code the key is for.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("keys"), show_default=True)
+def keygen(agency: str, out_dir: Path) -> None:
+    """Make an Ed25519 key pair for an agency: <code>.key (keep it secret) and <code>.pub (send
+    it to the inspectors, who register it)."""
+    from .sign import key_id, load_private
+    from .sign import keygen as make
+
+    private, public = make(out_dir, agency)
+    click.echo(f"private key {private} (mode 0600), public key {public}, "
+               f"id {key_id(load_private(private).public_key())}")
+
+
+@cli.command("sign")
+@click.argument("bundle", type=click.Path(path_type=Path))
+@click.option("--key", "key_path", required=True, type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Default: BUNDLE with .signed.json.")
+def sign_cmd(bundle: Path, key_path: Path, output: Path | None) -> None:
+    """Sign a result bundle with the agency's private key."""
+    import json
+
+    from .bundle import read_json
+    from .output import write_atomic
+    from .sign import load_private, sign
+
+    data = read_json(bundle)
+    signed = sign(data, load_private(key_path))
+    target = output or bundle.with_name(bundle.name.removesuffix(".json") + ".signed.json")
+    write_atomic(target, json.dumps(signed, ensure_ascii=False, indent=2) + "\n")
+    click.echo(f"signed {target} ({signed['signature']['key_id']})")
+
+
+def _registry(keys: Path | None, pubkey: Path | None, agency: str) -> Any:
+    from .sign import KeyRegistry
+
+    if keys is not None:
+        return KeyRegistry.from_dir(keys)
+    if pubkey is not None:
+        return KeyRegistry.single(agency, pubkey)
+    _fail("give the registered public keys: --keys DIR (one <agency>.pub each) or --pubkey")
+
+
+@cli.command("verify")
+@click.argument("bundle", type=click.Path(path_type=Path))
+@click.option("--pubkey", type=click.Path(dir_okay=False, path_type=Path),
+              help="The public key registered for the bundle's agency.")
+@click.option("--keys", type=click.Path(file_okay=False, path_type=Path),
+              help="A registry: one <agency code>.pub per agency.")
+def verify_cmd(bundle: Path, pubkey: Path | None, keys: Path | None) -> None:
+    """Check a signed bundle: exit 0 if it is intact and signed by a key registered for its
+    agency, 1 (with the reason) if not."""
+    from .bundle import read_json
+    from .sign import TrustError, verify
+
+    data = read_json(bundle)
+    agency = str(data.get("agency", {}).get("code", ""))
+    try:
+        key = verify(data, _registry(keys, pubkey, agency))
+    except TrustError as exc:
+        click.echo(f"egov-audit: rejected: {bundle}: {exc.message}", err=True)
+        raise click.exceptions.Exit(1) from None
+    click.echo(f"valid: {bundle} is {agency}'s, signed with {key}")
+
+
+@cli.command("collect")
+@click.argument("bundles", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--db", default="egov-audit.db", show_default=True,
+              help="A SQLite file, or a postgresql:// URL.")
+@click.option("--keys", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The key registry: one <agency code>.pub per agency.")
+def collect_cmd(bundles: Sequence[Path], db: str, keys: Path) -> None:
+    """Verify signed bundles and store them for the national table. Each bad bundle is refused
+    with its reason; the good ones are stored. Exit 1 if any was refused."""
+    from .bundle import read_json
+    from .sign import KeyRegistry, TrustError, bundle_digest, verify
+    from .store import open_store
+
+    registry = KeyRegistry.from_dir(keys)
+    refused = 0
+    with open_store(db) as store:
+        for path in bundles:
+            try:
+                data = read_json(path, TrustError)
+                if data.get("schema") != "egov-audit/result-bundle@1":
+                    raise TrustError("a result set: collect each agency's signed bundle")
+                key = verify(data, registry)
+                outcome = store.submit(data, bundle_digest(data), key)
+            except TrustError as exc:
+                refused += 1
+                click.echo(f"refused {path}: {exc.one_line()}", err=True)
+                continue
+            click.echo(f"{outcome.outcome} {path}: {outcome.agency} {outcome.finished_at}")
+    raise click.exceptions.Exit(1 if refused else 0)
+
+
+@cli.command("scores")
+@click.option("--db", default="egov-audit.db", show_default=True,
+              help="A SQLite file, or a postgresql:// URL.")
+@click.option("--kind", type=click.Choice(["province", "ministry"]))
+@click.option("--region")
+@click.option("--baseline")
+@click.option("--level", type=click.IntRange(1, 5))
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "csv", "xlsx", "html"]),
+              default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+@_lang_option
+def scores_cmd(db: str, kind: str | None, region: str | None, baseline: str | None,
+               level: int | None, fmt: str, output: Path | None, lang: str) -> None:
+    """The national table: each agency's latest scores, trend, and the most common gaps."""
+    from .output import write_atomic
+    from .report.national import render_national
+    from .store import open_store
+
+    with open_store(db) as store:
+        table = store.national_table(kind, region, baseline, level)
+        gaps = store.common_gaps(kind, region, baseline, level)
+    rendered = render_national(table, gaps, fmt, lang)
+    if output is not None:
+        write_atomic(output, rendered)
+    elif isinstance(rendered, bytes):
+        if sys.stdout.isatty():
+            _fail("--format xlsx is a binary file: give --output FILE")
+        sys.stdout.buffer.write(rendered)
+    else:
+        click.echo(rendered, nl=False)
+
+
 @cli.group()
 def policies() -> None:
     """The control catalogue."""

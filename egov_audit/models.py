@@ -248,6 +248,7 @@ class Bundle:
     inventory: str = ""
     options: Mapping[str, Any] = field(default_factory=dict)
     notices: tuple[Text, ...] = ()
+    evidence_digests: Mapping[str, str] = field(default_factory=dict)  # host -> sha256
 
 
 @dataclass(frozen=True)

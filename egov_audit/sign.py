@@ -1,0 +1,184 @@
+"""Signed result bundles (Ed25519): an agency signs its bundle; an inspector verifies it against the
+public keys registered for that agency.
+
+The signature covers the canonical form of the whole bundle (every result, the scores, the policy
+digest, the tool version, the evidence digests, the waivers) and the signature's own metadata
+(agency, key id, time): any change to any byte of meaning breaks it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import EgovAuditError, UsageError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
+
+ALGORITHM = "ed25519"
+
+
+class TrustError(EgovAuditError):
+    """A bundle is unsigned, tampered with, signed by a key not registered for its agency, or
+    otherwise not to be trusted."""
+
+
+def canonical(data: Mapping[str, Any]) -> bytes:
+    """Deterministic JSON: sorted keys, no spaces, UTF-8. The same bytes for the same meaning."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False).encode("utf-8")
+
+
+def _message(bundle: Mapping[str, Any], signature: Mapping[str, Any]) -> bytes:
+    body = {k: v for k, v in bundle.items() if k != "signature"}
+    meta = {k: v for k, v in signature.items() if k != "value"}
+    return canonical(body) + b"\n" + canonical(meta)
+
+
+def key_id(public: Ed25519PublicKey) -> str:
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    raw = public.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return "ed25519:" + hashlib.sha256(raw).hexdigest()[:32]
+
+
+def keygen(directory: Path, agency: str) -> tuple[Path, Path]:
+    """A new key pair: <agency>.key (private, 0600) and <agency>.pub (to register)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+        PublicFormat,
+    )
+
+    directory.mkdir(parents=True, exist_ok=True)
+    private_path, public_path = directory / f"{agency}.key", directory / f"{agency}.pub"
+    if private_path.exists():
+        raise UsageError(f"{private_path} exists: refusing to overwrite a private key")
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+    fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)
+    public_path.write_bytes(key.public_key().public_bytes(Encoding.PEM,
+                                                          PublicFormat.SubjectPublicKeyInfo))
+    return private_path, public_path
+
+
+def load_private(path: Path) -> Ed25519PrivateKey:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    try:
+        key = load_pem_private_key(path.read_bytes(), password=None)
+    except (OSError, ValueError, TypeError) as exc:
+        raise UsageError(f"not an Ed25519 private key: {exc}", file=str(path)) from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise UsageError("not an Ed25519 private key", file=str(path))
+    return key
+
+
+def load_public(path: Path) -> list[Ed25519PublicKey]:
+    """Every public key in a PEM file (an agency may have several registered)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    try:
+        text = path.read_text("ascii")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read a public key: {exc}", file=str(path)) from None
+    keys: list[Ed25519PublicKey] = []
+    for block in text.split("-----END PUBLIC KEY-----")[:-1]:
+        try:
+            key = load_pem_public_key((block + "-----END PUBLIC KEY-----\n").strip().encode())
+        except ValueError as exc:
+            raise UsageError(f"not a public key: {exc}", file=str(path)) from None
+        if not isinstance(key, Ed25519PublicKey):
+            raise UsageError("not an Ed25519 public key", file=str(path))
+        keys.append(key)
+    if not keys:
+        raise UsageError("no public key in the file", file=str(path))
+    return keys
+
+
+@dataclass(frozen=True)
+class KeyRegistry:
+    """The public keys registered per agency: a directory of <agency code>.pub files."""
+
+    keys: Mapping[str, list[Ed25519PublicKey]]
+
+    @classmethod
+    def from_dir(cls, directory: Path) -> KeyRegistry:
+        if not directory.is_dir():
+            raise UsageError("no such key registry directory", file=str(directory))
+        return cls({p.stem: load_public(p) for p in sorted(directory.glob("*.pub"))})
+
+    @classmethod
+    def single(cls, agency: str, path: Path) -> KeyRegistry:
+        return cls({agency: load_public(path)})
+
+
+def sign(bundle: dict[str, Any], private: Ed25519PrivateKey) -> dict[str, Any]:
+    agency = bundle.get("agency", {}).get("code")
+    if not agency:
+        raise UsageError("not a result bundle of one agency (no agency code)")
+    signature = {"algorithm": ALGORITHM, "agency": agency,
+                 "key_id": key_id(private.public_key()),
+                 "signed_at": datetime.now(UTC).isoformat(timespec="seconds")
+                 .replace("+00:00", "Z")}
+    body = {k: v for k, v in bundle.items() if k != "signature"}
+    value = private.sign(_message(body, signature))
+    return {**body, "signature": {**signature,
+                                  "value": base64.b64encode(value).decode("ascii")}}
+
+
+def verify(bundle: Mapping[str, Any], registry: KeyRegistry) -> str:
+    """The key id that signed the bundle; TrustError when it must not be trusted."""
+    from cryptography.exceptions import InvalidSignature
+
+    signature = bundle.get("signature")
+    if not isinstance(signature, dict):
+        raise TrustError("the bundle is not signed")
+    if signature.get("algorithm") != ALGORITHM:
+        raise TrustError(f"unsupported signature algorithm {signature.get('algorithm')!r}")
+    agency = bundle.get("agency", {}).get("code") if isinstance(bundle.get("agency"),
+                                                                 dict) else None
+    if signature.get("agency") != agency:
+        raise TrustError(f"the signature names agency {signature.get('agency')!r}, the "
+                         f"bundle {agency!r}")
+    registered = registry.keys.get(str(agency), [])
+    if not registered:
+        raise TrustError(f"no key is registered for agency {agency!r}")
+    try:
+        value = base64.b64decode(str(signature.get("value", "")), validate=True)
+    except ValueError:
+        raise TrustError("the signature value is not base64") from None
+    message = _message(bundle, signature)
+    for public in registered:
+        if key_id(public) != signature.get("key_id"):
+            continue
+        try:
+            public.verify(value, message)
+        except InvalidSignature:
+            raise TrustError("the signature does not match the bundle: it was changed after "
+                             "signing") from None
+        return key_id(public)
+    raise TrustError(f"signed with key {signature.get('key_id')}, which is not registered for "
+                     f"agency {agency!r}")
+
+
+def bundle_digest(bundle: Mapping[str, Any]) -> str:
+    """Identity of a signed bundle (idempotent re-submission)."""
+    return "sha256:" + hashlib.sha256(canonical(bundle)).hexdigest()

@@ -1,0 +1,246 @@
+"""National result storage: verified bundles in SQLite (default, nothing to install) or
+PostgreSQL (a postgresql:// URL), with the same schema, created and migrated by the tool."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import zlib
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import EgovAuditError, UsageError
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 1: agencies, bundles (with the signed body, compressed), gaps per bundle and control
+    (
+        "CREATE TABLE agencies (code TEXT PRIMARY KEY, name_vi TEXT NOT NULL, "
+        "name_en TEXT NOT NULL, kind TEXT NOT NULL, region TEXT)",
+        "CREATE TABLE bundles (id {serial} PRIMARY KEY, "
+        "agency TEXT NOT NULL REFERENCES agencies(code), digest TEXT NOT NULL UNIQUE, "
+        "finished_at TEXT NOT NULL, baseline TEXT NOT NULL, level INTEGER NOT NULL, "
+        "policy_version TEXT, policy_digest TEXT NOT NULL, tool_version TEXT NOT NULL, "
+        "overall REAL, infrastructure REAL, ip_addressing REAL, security REAL, coverage REAL, "
+        "overall_without_waivers REAL, hosts INTEGER NOT NULL, key_id TEXT NOT NULL, "
+        "submitted_at TEXT NOT NULL, body {blob} NOT NULL)",
+        "CREATE INDEX bundles_by_agency ON bundles (agency, finished_at)",
+        "CREATE TABLE gaps (bundle_id BIGINT NOT NULL REFERENCES bundles(id), "
+        "control TEXT NOT NULL, severity TEXT NOT NULL, area TEXT NOT NULL, "
+        "targets INTEGER NOT NULL, PRIMARY KEY (bundle_id, control))",
+    ),
+    # 2: waived results are counted per bundle (scores are kept with and without waivers)
+    ("ALTER TABLE bundles ADD COLUMN waived INTEGER NOT NULL DEFAULT 0",),
+)
+
+
+class StoreError(EgovAuditError):
+    """The database cannot be opened, migrated or written."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    outcome: str  # stored | duplicate
+    agency: str
+    finished_at: str
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.postgres = url.startswith(("postgresql://", "postgres://"))
+        try:
+            if self.postgres:
+                import psycopg
+
+                self.conn: Any = psycopg.connect(url, autocommit=False)
+            else:
+                path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
+                self.conn = sqlite3.connect(path, timeout=60, isolation_level=None)
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.execute("PRAGMA foreign_keys=ON")
+                self.conn.execute("PRAGMA busy_timeout=60000")
+        except Exception as exc:  # both drivers raise their own error types
+            raise StoreError(f"cannot open the database: {exc}") from None
+        self.migrate()
+
+    # -- plumbing -------------------------------------------------------------------------------
+    def _sql(self, statement: str) -> str:
+        statement = statement.format(serial="BIGSERIAL" if self.postgres else "INTEGER",
+                                     blob="BYTEA" if self.postgres else "BLOB")
+        return statement.replace("?", "%s") if self.postgres else statement
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
+        return self.conn.execute(self._sql(statement), tuple(params))
+
+    @contextmanager
+    def transaction(self, lock: str | None = None) -> Iterator[None]:
+        """One write transaction. SQLite takes the write lock at once (BEGIN IMMEDIATE), so two
+        collect processes queue instead of failing; PostgreSQL serialises per agency."""
+        for attempt in range(50):
+            try:
+                if self.postgres:
+                    if lock:
+                        self.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (lock,))
+                else:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError:
+                time.sleep(0.05 * (attempt + 1))
+        else:
+            raise StoreError("the database stayed locked")
+        try:
+            yield
+        except BaseException:
+            self.conn.rollback() if self.postgres else self.conn.execute("ROLLBACK")
+            raise
+        self.conn.commit() if self.postgres else self.conn.execute("COMMIT")
+
+    def migrate(self) -> int:
+        with self.transaction("egov-audit-migrations"):
+            self.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY "
+                         "KEY, applied_at TEXT NOT NULL)")
+            done = {row[0] for row in self.execute("SELECT version FROM schema_migrations")}
+            for version, statements in enumerate(MIGRATIONS, start=1):
+                if version in done:
+                    continue
+                for statement in statements:
+                    self.execute(statement)
+                self.execute("INSERT INTO schema_migrations VALUES (?, ?)",
+                             (version, datetime.now(UTC).isoformat()))
+        return len(MIGRATIONS)
+
+    def version(self) -> int:
+        return int(self.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0])
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing ------------------------------------------------------------------------------
+    def submit(self, bundle: Mapping[str, Any], digest: str, key: str) -> Submission:
+        """Store one verified bundle. The same bundle again is a no-op; a bundle older than the
+        agency's latest is refused (a replay); a newer one becomes its latest."""
+        from ..sign import TrustError
+
+        agency = bundle["agency"]
+        code, finished = agency["code"], bundle["finished_at"]
+        scores = bundle["scores"]
+        by_area = scores.get("by_area", {})
+        gaps: dict[str, list[Any]] = {}
+        for r in bundle["results"]:
+            if r["status"] in ("fail", "error", "not_assessed"):
+                entry = gaps.setdefault(r["control"], [r["severity"], r["area"], 0])
+                entry[2] += 1
+        hosts = sum(1 for t in bundle["targets"] if t["kind"] == "host")
+        body = zlib.compress(json.dumps(bundle, ensure_ascii=False).encode("utf-8"), 6)
+        with self.transaction(code):
+            if self.execute("SELECT 1 FROM bundles WHERE digest = ?", (digest,)).fetchone():
+                return Submission("duplicate", code, finished)
+            latest = self.execute("SELECT MAX(finished_at) FROM bundles WHERE agency = ?",
+                                  (code,)).fetchone()[0]
+            if latest is not None and finished <= latest:
+                raise TrustError(f"stale: {code} already has a bundle from {latest}; this one is "
+                                 f"from {finished} (an old bundle replayed as new?)")
+            self.execute(
+                "INSERT INTO agencies (code, name_vi, name_en, kind, region) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET name_vi = "
+                "excluded.name_vi, name_en = excluded.name_en, kind = excluded.kind, "
+                "region = excluded.region",
+                (code, agency["name"]["vi"], agency["name"]["en"], agency["kind"],
+                 agency.get("region")))
+            row = self.execute(
+                "INSERT INTO bundles (agency, digest, finished_at, baseline, level, "
+                "policy_version, policy_digest, tool_version, overall, infrastructure, "
+                "ip_addressing, security, coverage, overall_without_waivers, hosts, key_id, "
+                "submitted_at, body, waived) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "?, ?, ?, ?) RETURNING id",
+                (code, digest, finished, bundle["baseline"], bundle["level"],
+                 bundle.get("policy_version"), bundle["policy_digest"],
+                 bundle["tool"]["version"], scores.get("overall"),
+                 by_area.get("infrastructure"), by_area.get("ip_addressing"),
+                 by_area.get("security"), scores.get("coverage"),
+                 scores.get("overall_without_waivers"), hosts, key,
+                 datetime.now(UTC).isoformat(timespec="seconds"), body,
+                 scores.get("counts", {}).get("waived", 0))).fetchone()
+            bundle_id = row[0]
+            rows = [(bundle_id, control, severity, area, count)
+                    for control, (severity, area, count) in gaps.items()]
+            if rows:
+                statement = self._sql("INSERT INTO gaps (bundle_id, control, severity, area, "
+                                      "targets) VALUES (?, ?, ?, ?, ?)")
+                if self.postgres:
+                    with self.conn.cursor() as cursor:
+                        cursor.executemany(statement, rows)
+                else:
+                    self.conn.executemany(statement, rows)
+        return Submission("stored", code, finished)
+
+    # -- reading ------------------------------------------------------------------------------
+    _LATEST = ("WITH ranked AS (SELECT b.*, ROW_NUMBER() OVER (PARTITION BY agency ORDER BY "
+               "finished_at DESC, id DESC) AS rn, LAG(overall) OVER (PARTITION BY agency "
+               "ORDER BY finished_at, id) AS previous, COUNT(*) OVER (PARTITION BY agency) "
+               "AS submissions FROM bundles b) ")
+
+    def _filters(self, kind: str | None, region: str | None, baseline: str | None,
+                 level: int | None) -> tuple[str, list[Any]]:
+        where, params = ["r.rn = 1"], []
+        for column, value in (("a.kind", kind), ("a.region", region), ("r.baseline", baseline),
+                              ("r.level", level)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        return " AND ".join(where), params
+
+    def national_table(self, kind: str | None = None, region: str | None = None,
+                       baseline: str | None = None, level: int | None = None
+                       ) -> list[dict[str, Any]]:
+        where, params = self._filters(kind, region, baseline, level)
+        rows = self.execute(
+            self._LATEST + "SELECT a.code, a.name_vi, a.name_en, a.kind, a.region, r.baseline, "
+            "r.level, r.finished_at, r.overall, r.infrastructure, r.ip_addressing, r.security, "
+            "r.coverage, r.overall_without_waivers, r.previous, r.submissions, r.hosts, "
+            "r.waived FROM ranked r JOIN agencies a ON a.code = r.agency WHERE " + where +
+            " ORDER BY r.overall IS NULL, r.overall DESC, a.code", params).fetchall()
+        keys = ("code", "name_vi", "name_en", "kind", "region", "baseline", "level", "date",
+                "overall", "infrastructure", "ip_addressing", "security", "coverage",
+                "overall_without_waivers", "previous", "submissions", "hosts", "waived")
+        table = [dict(zip(keys, row, strict=True)) for row in rows]
+        for row in table:
+            row["trend"] = None if row["previous"] is None or row["overall"] is None \
+                else round(row["overall"] - row["previous"], 1)
+        return table
+
+    def common_gaps(self, kind: str | None = None, region: str | None = None,
+                    baseline: str | None = None, level: int | None = None,
+                    limit: int = 10) -> list[dict[str, Any]]:
+        where, params = self._filters(kind, region, baseline, level)
+        rows = self.execute(
+            self._LATEST + "SELECT g.control, g.severity, g.area, COUNT(*) AS agencies, "
+            "SUM(g.targets) AS targets FROM ranked r JOIN agencies a ON a.code = r.agency "
+            "JOIN gaps g ON g.bundle_id = r.id WHERE " + where + " GROUP BY g.control, "
+            "g.severity, g.area ORDER BY agencies DESC, targets DESC, g.control LIMIT ?",
+            [*params, limit]).fetchall()
+        return [dict(zip(("control", "severity", "area", "agencies", "targets"), row,
+                         strict=True)) for row in rows]
+
+    def history(self, agency: str) -> list[dict[str, Any]]:
+        rows = self.execute("SELECT finished_at, overall, digest FROM bundles WHERE agency = ? "
+                            "ORDER BY finished_at", (agency,)).fetchall()
+        return [{"finished_at": r[0], "overall": r[1], "digest": r[2]} for r in rows]
+
+
+def open_store(url: str | Path) -> Store:
+    text = str(url)
+    if not text:
+        raise UsageError("no database URL")
+    return Store(text)
