@@ -8,3 +8,17 @@ from egov_audit.policy import PolicySet, load_policies
 @pytest.fixture(scope="session")
 def policy() -> PolicySet:
     return load_policies()
+
+
+@pytest.fixture(scope="session")
+def postgres():  # type: ignore[no-untyped-def]
+    """A real PostgreSQL server (Debian's package; `make test` installs it as root)."""
+    from tests import pg
+
+    if not pg.available():
+        pytest.skip("PostgreSQL binaries missing (make test installs them as root; CI is root)")
+    server = pg.PostgresServer()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests need (root, Debian/Ubuntu): openssh-server for the lab of
 # real SSH hosts (without letting the package start a machine-wide sshd: the lab hosts bind
-# 127.0.1.x themselves), and Chromium with its driver for the HTML report tests.
+# 127.0.1.x themselves), Chromium with its driver for the HTML report tests, and PostgreSQL
+# (the tests start their own throwaway cluster with Debian's binaries).
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "install-test-deps: not root: lab and browser tests are skipped" >&2; exit 0; }
 need=()
@@ -11,6 +12,7 @@ command -v unshare >/dev/null || need+=(util-linux)
 command -v ip >/dev/null || need+=(iproute2)
 command -v script >/dev/null || need+=(bsdutils)
 if [ "${1:-all}" != lab ]; then  # `install-test-deps.sh lab`: only what the lab needs
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
   [ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
   [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 fi

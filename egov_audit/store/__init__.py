@@ -59,14 +59,31 @@ class Store:
 
                 self.conn: Any = psycopg.connect(url, autocommit=False)
             else:
-                path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
-                self.conn = sqlite3.connect(path, timeout=60, isolation_level=None)
-                self.conn.execute("PRAGMA journal_mode=WAL")
-                self.conn.execute("PRAGMA foreign_keys=ON")
-                self.conn.execute("PRAGMA busy_timeout=60000")
+                self.conn = self._open_sqlite(url)
+        except StoreError:
+            raise
         except Exception as exc:  # both drivers raise their own error types
             raise StoreError(f"cannot open the database: {exc}") from None
         self.migrate()
+
+    @staticmethod
+    def _open_sqlite(url: str) -> sqlite3.Connection:
+        path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
+        # a second collector opening the same new file may find it locked while the first one
+        # switches it to WAL or migrates it: wait and try again rather than fail
+        for attempt in range(100):
+            conn = sqlite3.connect(path, timeout=60, isolation_level=None)
+            try:
+                conn.execute("PRAGMA busy_timeout=60000")
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA foreign_keys=ON")
+                return conn
+            except sqlite3.OperationalError as exc:
+                conn.close()
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                time.sleep(0.05 * (1 + attempt % 10))
+        raise StoreError("the database stayed locked", file=path)
 
     # -- plumbing -------------------------------------------------------------------------------
     def _sql(self, statement: str) -> str:

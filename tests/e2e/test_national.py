@@ -1,0 +1,217 @@
+"""National inspectors end to end: the three sample agencies are validated, their bundles signed,
+collected into SQLite and into a real PostgreSQL server, and the national table is asserted on
+both; tampered, replayed and wrongly signed bundles are refused; two collectors at once lose
+nothing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from egov_audit.sign import canonical
+from egov_audit.store import open_store
+from tests.e2e.test_bad_inputs import run_cli
+from tests.helpers import REPO
+
+AGENCIES = ("song-lam", "bo-hts", "ha-son")
+
+
+@pytest.fixture(scope="module")
+def signed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    work = tmp_path_factory.mktemp("national")
+    keys, registry = work / "keys", work / "registry"
+    registry.mkdir()
+    out: dict[str, Any] = {"work": work, "keys": keys, "registry": registry, "bundles": {}}
+    for agency in AGENCIES:
+        assert run_cli("keygen", "--agency", agency, "--out", str(keys)).returncode == 0
+        (registry / f"{agency}.pub").write_bytes((keys / f"{agency}.pub").read_bytes())
+        bundle = work / f"{agency}.json"
+        proc = run_cli("validate", str(REPO / "inventories" / agency), "-f", "json", "-o",
+                       str(bundle), "--documentation-as-public", "--fail-on", "none")
+        assert proc.returncode == 0, proc.stderr
+        proc = run_cli("sign", str(bundle), "--key", str(keys / f"{agency}.key"))
+        assert proc.returncode == 0, proc.stderr
+        out["bundles"][agency] = work / f"{agency}.signed.json"
+    return out
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "national.db")
+    server = request.getfixturevalue("postgres")
+    return str(server.new_database())
+
+
+def _collect(db: str, registry: Path, *bundles: Path) -> subprocess.CompletedProcess[str]:
+    return run_cli("collect", *map(str, bundles), "--db", db, "--keys", str(registry))
+
+
+def _rewrite(source: Path, target: Path, change: Any) -> Path:
+    data = json.loads(source.read_text())
+    change(data)
+    target.write_text(json.dumps(data))
+    return target
+
+
+def test_collect_and_the_national_table(db: str, signed: dict[str, Any]) -> None:
+    bundles = signed["bundles"]
+    proc = _collect(db, signed["registry"], *bundles.values())
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("stored ") == 3
+    again = _collect(db, signed["registry"], bundles["song-lam"])
+    assert again.returncode == 0 and "duplicate" in again.stdout  # idempotent
+    with open_store(db) as store:
+        table = store.national_table()
+        assert [r["code"] for r in table] == ["bo-hts", "song-lam", "ha-son"]  # best first
+        for row in table:
+            bundle = json.loads(bundles[row["code"]].read_text())
+            assert row["overall"] == bundle["scores"]["overall"]
+            assert row["security"] == bundle["scores"]["by_area"]["security"]
+            assert row["level"] == bundle["level"] and row["submissions"] == 1
+        assert [r["code"] for r in store.national_table(kind="province")] == ["song-lam",
+                                                                             "ha-son"]
+        assert [r["code"] for r in store.national_table(level=4)] == ["bo-hts"]
+        gaps = store.common_gaps()
+        assert gaps[0]["agencies"] >= 2 and {"control", "severity", "targets"} <= set(gaps[0])
+        assert store.version() == 2
+    text = run_cli("scores", "--db", db, "--lang", "vi")
+    assert text.returncode == 0 and "Thiếu hụt phổ biến nhất" in text.stdout
+    data = json.loads(run_cli("scores", "--db", db, "-f", "json").stdout)
+    assert [a["code"] for a in data["agencies"]] == ["bo-hts", "song-lam", "ha-son"]
+
+
+def test_a_newer_bundle_becomes_the_latest_and_history_is_kept(
+        db: str, signed: dict[str, Any]) -> None:
+    work, keys = signed["work"], signed["keys"]
+    first = signed["bundles"]["song-lam"]
+    assert _collect(db, signed["registry"], first).returncode == 0
+    proc = run_cli("validate", str(REPO / "inventories/song-lam"), "-f", "json", "-o",
+                   str(work / "later.json"), "--fail-on", "none")  # no demo opt-in: lower
+    assert proc.returncode == 0
+    assert run_cli("sign", str(work / "later.json"), "--key",
+                   str(keys / "song-lam.key")).returncode == 0
+    assert _collect(db, signed["registry"], work / "later.signed.json").returncode == 0
+    with open_store(db) as store:
+        (row,) = store.national_table()
+        later = json.loads((work / "later.signed.json").read_text())
+        assert row["overall"] == later["scores"]["overall"] and row["submissions"] == 2
+        earlier = json.loads(first.read_text())["scores"]["overall"]
+        assert row["trend"] == round(later["scores"]["overall"] - earlier, 1)
+        assert len(store.history("song-lam")) == 2
+
+
+def _flip_status(d: dict[str, Any]) -> None:
+    failed = next(r for r in d["results"] if r["status"] == "fail")
+    failed["status"] = "pass"
+
+
+def _remove_failed(d: dict[str, Any]) -> None:
+    d["results"].remove(next(r for r in d["results"] if r["status"] == "fail"))
+
+
+def _score(d: dict[str, Any]) -> None:
+    d["scores"]["overall"] = 99.9
+
+
+def _swap_agency(d: dict[str, Any]) -> None:
+    d["agency"]["code"] = "bo-hts"  # claims to be another agency
+
+
+def _unsign(d: dict[str, Any]) -> None:
+    del d["signature"]
+
+
+def _policy(d: dict[str, Any]) -> None:
+    d["policy_digest"] = "sha256:" + "0" * 64
+
+
+@pytest.mark.parametrize("tamper,reason", [
+    (_flip_status, "changed after signing"), (_score, "changed after signing"),
+    (_remove_failed, "changed after signing"), (_swap_agency, "signature names agency"),
+    (_unsign, "not signed"), (_policy, "changed after signing"),
+])
+def test_tampered_bundles_are_refused_and_the_good_ones_stored(
+        db: str, signed: dict[str, Any], tamper: Any, reason: str) -> None:
+    work = signed["work"]
+    bad = _rewrite(signed["bundles"]["song-lam"], work / f"bad-{tamper.__name__}.json", tamper)
+    proc = _collect(db, signed["registry"], bad, signed["bundles"]["ha-son"])
+    assert proc.returncode == 1
+    assert reason in proc.stderr and "Traceback" not in proc.stderr
+    assert "stored " in proc.stdout and "ha-son" in proc.stdout
+    with open_store(db) as store:
+        assert [r["code"] for r in store.national_table()] == ["ha-son"]
+    verify = run_cli("verify", str(bad), "--keys", str(signed["registry"]))
+    assert verify.returncode == 1 and reason in verify.stderr
+
+
+def test_another_agencys_key_is_refused(db: str, signed: dict[str, Any]) -> None:
+    work = signed["work"]
+    forged = work / "forged.json"
+    assert run_cli("sign", str(work / "song-lam.json"), "--key",
+                   str(signed["keys"] / "ha-son.key"), "-o", str(forged)).returncode == 0
+    proc = _collect(db, signed["registry"], forged)
+    assert proc.returncode == 1 and "not registered for agency 'song-lam'" in proc.stderr
+
+
+def test_an_old_bundle_replayed_as_new_is_refused(db: str, signed: dict[str, Any]) -> None:
+    work, keys = signed["work"], signed["keys"]
+    old = signed["bundles"]["ha-son"]
+    proc = run_cli("validate", str(REPO / "inventories/ha-son"), "-f", "json", "-o",
+                   str(work / "ha-son-new.json"), "--fail-on", "none")
+    assert proc.returncode == 0
+    run_cli("sign", str(work / "ha-son-new.json"), "--key", str(keys / "ha-son.key"))
+    assert _collect(db, signed["registry"], work / "ha-son-new.signed.json").returncode == 0
+    proc = _collect(db, signed["registry"], old)
+    assert proc.returncode == 1 and "stale" in proc.stderr
+    # and moving its date forward breaks the signature
+    moved = _rewrite(old, work / "ha-son-moved.json",
+                     lambda d: d.update(finished_at="2099-01-01T00:00:00Z"))
+    proc = _collect(db, signed["registry"], moved)
+    assert proc.returncode == 1 and "changed after signing" in proc.stderr
+
+
+def _many(signed: dict[str, Any], prefix: str, count: int) -> list[Path]:
+    """`count` signed bundles of distinct agencies, made from one sample bundle."""
+    from egov_audit.sign import keygen, load_private, sign
+
+    work = signed["work"] / prefix
+    work.mkdir(exist_ok=True)
+    base = json.loads((signed["work"] / "song-lam.json").read_text())
+    paths = []
+    for i in range(count):
+        code = f"{prefix}-{i:03d}"
+        private, public = keygen(work / "keys", code)
+        (signed["registry"] / f"{code}.pub").write_bytes(public.read_bytes())
+        data = {**base, "agency": {**base["agency"], "code": code}}
+        path = work / f"{code}.json"
+        path.write_text(json.dumps(sign(data, load_private(private))))
+        paths.append(path)
+    return paths
+
+
+def test_two_collectors_at_once_lose_nothing(db: str, signed: dict[str, Any]) -> None:
+    tag = "pg" if db.startswith("postgresql") else "sq"
+    first, second = _many(signed, f"{tag}1", 25), _many(signed, f"{tag}2", 25)
+    procs = [subprocess.Popen([sys.executable, "-m", "egov_audit", "collect", *map(str, batch),
+                               "--db", db, "--keys", str(signed["registry"])],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for batch in (first, second)]
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        assert out.count("stored ") == 25
+    with open_store(db) as store:
+        codes = {r["code"] for r in store.national_table()}
+        assert {p.stem for p in first + second} <= codes
+
+
+def test_canonical_form_is_stable() -> None:
+    a = {"b": [1, {"y": "Hà Nội", "x": 2.5}], "a": None}
+    b = {"a": None, "b": [1, {"x": 2.5, "y": "Hà Nội"}]}
+    assert canonical(a) == canonical(b) == '{"a":null,"b":[1,{"x":2.5,"y":"Hà Nội"}]}'.encode()
