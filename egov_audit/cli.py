@@ -364,11 +364,11 @@ def verify_cmd(bundle: Path, pubkey: Path | None, keys: Path | None) -> None:
     data = read_json(bundle)
     agency = str(data.get("agency", {}).get("code", ""))
     try:
-        key = verify(data, _registry(keys, pubkey, agency))
+        verified = verify(data, _registry(keys, pubkey, agency))
     except TrustError as exc:
         click.echo(f"egov-audit: rejected: {bundle}: {exc.message}", err=True)
         raise click.exceptions.Exit(1) from None
-    click.echo(f"valid: {bundle} is {agency}'s, signed with {key}")
+    click.echo(f"valid: {bundle} is {agency}'s, signed with {verified.key_id}")
 
 
 @cli.command("collect")
@@ -381,7 +381,7 @@ def collect_cmd(bundles: Sequence[Path], db: str, keys: Path) -> None:
     """Verify signed bundles and store them for the national table. Each bad bundle is refused
     with its reason; the good ones are stored. Exit 1 if any was refused."""
     from .bundle import read_json
-    from .sign import KeyRegistry, TrustError, bundle_digest, verify
+    from .sign import KeyRegistry, TrustError, verify
     from .store import open_store
 
     registry = KeyRegistry.from_dir(keys)
@@ -392,8 +392,8 @@ def collect_cmd(bundles: Sequence[Path], db: str, keys: Path) -> None:
                 data = read_json(path, TrustError)
                 if data.get("schema") != "egov-audit/result-bundle@1":
                     raise TrustError("a result set: collect each agency's signed bundle")
-                key = verify(data, registry)
-                outcome = store.submit(data, bundle_digest(data), key)
+                verified = verify(data, registry)
+                outcome = store.submit(data, verified.digest, verified.key_id)
             except TrustError as exc:
                 refused += 1
                 click.echo(f"refused {path}: {exc.one_line()}", err=True)

@@ -144,8 +144,14 @@ def sign(bundle: dict[str, Any], private: Ed25519PrivateKey) -> dict[str, Any]:
                                   "value": base64.b64encode(value).decode("ascii")}}
 
 
-def verify(bundle: Mapping[str, Any], registry: KeyRegistry) -> str:
-    """The key id that signed the bundle; TrustError when it must not be trusted."""
+@dataclass(frozen=True)
+class Verified:
+    key_id: str
+    digest: str  # identity of the signed bundle: re-submitting it is a no-op
+
+
+def verify(bundle: Mapping[str, Any], registry: KeyRegistry) -> Verified:
+    """Who signed the bundle; TrustError when it must not be trusted."""
     from cryptography.exceptions import InvalidSignature
 
     signature = bundle.get("signature")
@@ -174,11 +180,7 @@ def verify(bundle: Mapping[str, Any], registry: KeyRegistry) -> str:
         except InvalidSignature:
             raise TrustError("the signature does not match the bundle: it was changed after "
                              "signing") from None
-        return key_id(public)
+        return Verified(key_id(public), "sha256:" + hashlib.sha256(message + value).hexdigest())
     raise TrustError(f"signed with key {signature.get('key_id')}, which is not registered for "
                      f"agency {agency!r}")
 
-
-def bundle_digest(bundle: Mapping[str, Any]) -> str:
-    """Identity of a signed bundle (idempotent re-submission)."""
-    return "sha256:" + hashlib.sha256(canonical(bundle)).hexdigest()

@@ -159,7 +159,7 @@ class Store:
                 entry = gaps.setdefault(r["control"], [r["severity"], r["area"], 0])
                 entry[2] += 1
         hosts = sum(1 for t in bundle["targets"] if t["kind"] == "host")
-        body = zlib.compress(json.dumps(bundle, ensure_ascii=False).encode("utf-8"), 6)
+        body = zlib.compress(json.dumps(bundle, ensure_ascii=False).encode("utf-8"), 1)
         with self.transaction(code):
             if self.execute("SELECT 1 FROM bundles WHERE digest = ?", (digest,)).fetchone():
                 return Submission("duplicate", code, finished)
@@ -203,7 +203,11 @@ class Store:
         return Submission("stored", code, finished)
 
     # -- reading ------------------------------------------------------------------------------
-    _LATEST = ("WITH ranked AS (SELECT b.*, ROW_NUMBER() OVER (PARTITION BY agency ORDER BY "
+    # never b.*: the signed bodies are large and not needed for the table
+    _LATEST = ("WITH ranked AS (SELECT b.id, b.agency, b.finished_at, b.baseline, b.level, "
+               "b.overall, b.infrastructure, b.ip_addressing, b.security, b.coverage, "
+               "b.overall_without_waivers, b.hosts, b.waived, "
+               "ROW_NUMBER() OVER (PARTITION BY agency ORDER BY "
                "finished_at DESC, id DESC) AS rn, LAG(overall) OVER (PARTITION BY agency "
                "ORDER BY finished_at, id) AS previous, COUNT(*) OVER (PARTITION BY agency) "
                "AS submissions FROM bundles b) ")

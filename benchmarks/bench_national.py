@@ -1,0 +1,122 @@
+"""Benchmark of national collection (issue 5 targets): 700 signed agency bundles (10,000 hosts in
+all) collected into SQLite and into PostgreSQL, and the national table query; wall time and peak
+memory of the collect command (targets: collect < 60 s, table < 1 s, memory < 500 MB).
+
+    .venv/bin/python benchmarks/bench_national.py [--agencies 700] [--hosts 10000]
+PostgreSQL: a throwaway server from Debian's binaries (as in the tests), when available.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO))
+
+from benchmarks.bench_reports import fleet  # noqa: E402
+from benchmarks.bench_validate import machine  # noqa: E402
+from egov_audit.audit import AuditRequest, evaluate  # noqa: E402
+from egov_audit.bundle import bundle_to_dict  # noqa: E402
+from egov_audit.checks.context import AuditOptions  # noqa: E402
+from egov_audit.sign import keygen, load_private, sign  # noqa: E402
+from egov_audit.store import open_store  # noqa: E402
+
+
+def make_bundles(work: Path, agencies: int, hosts: int) -> tuple[list[Path], Path, int]:
+    per_agency = max(1, hosts // agencies)
+    inventory, evidence = fleet(work / "fleet", per_agency, worst=False)
+    base = bundle_to_dict(evaluate(AuditRequest([inventory], options=AuditOptions(True)),
+                                   evidence).bundles[0])
+    registry = work / "registry"
+    registry.mkdir()
+    paths = []
+    extra = hosts - per_agency * agencies  # spread the rest over the first agencies
+    for i in range(agencies):
+        code = f"agency-{i:04d}"
+        private, public = keygen(work / "keys", code)
+        shutil.copy(public, registry / f"{code}.pub")
+        data = {**base, "agency": {**base["agency"], "code": code,
+                                   "kind": "province" if i % 3 else "ministry",
+                                   "region": f"region-{i % 6}"},
+                "scores": {**base["scores"], "overall": round(40 + (i * 37) % 60, 1)}}
+        if i < extra:  # one more host's results, so that the fleet adds up to `hosts`
+            data["targets"] = [*data["targets"], {"id": "extra01", "kind": "host",
+                                                  "status": "assessed"}]
+        path = work / "bundles" / f"{code}.json"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps(sign(data, load_private(private))))
+        paths.append(path)
+    base_hosts = sum(1 for t in base["targets"] if t["kind"] == "host")
+    return paths, registry, base_hosts * agencies + max(0, extra)
+
+
+def collect(db: str, paths: list[Path], registry: Path) -> tuple[float, float]:
+    exe = Path(sys.executable).parent / "egov-audit"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    proc = subprocess.run([str(exe), "collect", *map(str, paths), "--db", db, "--keys",
+                           str(registry)], capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.count("stored ") == len(paths)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(peak, before) / 1024
+
+
+def table(db: str, rounds: int = 5) -> float:
+    times = []
+    for _ in range(rounds):
+        with open_store(db) as store:
+            start = time.perf_counter()
+            rows = store.national_table()
+            store.common_gaps()
+            times.append(time.perf_counter() - start)
+    assert rows
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--agencies", type=int, default=700)
+    parser.add_argument("--hosts", type=int, default=10_000)
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    work = Path(tempfile.mkdtemp(prefix="egov-bench-national-"))
+    try:
+        paths, registry, hosts = make_bundles(work, args.agencies, args.hosts)
+        size = sum(p.stat().st_size for p in paths) / 1e6
+        print(f"{len(paths)} signed bundles, {hosts} hosts, {size:.0f} MB of JSON")
+        seconds, peak = collect(str(work / "national.db"), paths, registry)
+        print(f"  SQLite:     collect {seconds:.1f} s (peak RSS {peak:.0f} MB), national table "
+              f"{table(str(work / 'national.db')) * 1000:.0f} ms")
+        sys.path.insert(0, str(REPO))
+        from tests import pg
+
+        if pg.available():
+            server = pg.PostgresServer()
+            try:
+                url = server.new_database()
+                seconds, peak = collect(url, paths, registry)
+                print(f"  PostgreSQL: collect {seconds:.1f} s (peak RSS {peak:.0f} MB), "
+                      f"national table {table(url) * 1000:.0f} ms")
+            finally:
+                server.stop()
+        print("  targets: collect < 60 s, table < 1 s, memory < 500 MB")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("EGOV_AUDIT_LANG", "en")
+    main()
