@@ -6,8 +6,9 @@ import gc
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .checks.context import AuditOptions, CheckContext, NationalContext
@@ -30,6 +31,8 @@ from .models import (
 )
 from .policy import PolicySet, load_policies
 from .score import compute_scores
+from .waivers import DEFAULT_PATH as DEFAULT_WAIVERS
+from .waivers import apply_waivers, load_waivers
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,8 @@ class AuditRequest:
     options: AuditOptions = field(default_factory=AuditOptions)
     policies_dir: Path | None = None
     models_dir: Path | None = None
+    waivers: Path | None = None  # default: <inventory>/egov-audit/waivers.yml when it exists
+    today: date | None = None  # for waiver expiry (default: today)
 
 
 def _now() -> str:
@@ -91,6 +96,27 @@ def _notices(options: AuditOptions) -> tuple[Text, ...]:
                      "DEMO MODE: documentation addresses and ASNs (RFC 5737, 3849, 5398) are "
                      "counted as public resources."),)
     return ()
+
+
+def _waive(request: AuditRequest, inventory: Inventory, policy: PolicySet,
+           targets: Sequence[Target], results: list[Result]
+           ) -> tuple[list[Result], list[dict[str, Any]]]:
+    path = request.waivers or inventory.root / DEFAULT_WAIVERS
+    if request.waivers is None and not path.exists():
+        return results, []
+    display = str(path) if request.waivers else str(Path(inventory.display) / DEFAULT_WAIVERS)
+    waivers = load_waivers(path, display, {c.id for c in policy.controls},
+                           {t.id for t in targets})
+    return apply_waivers(results, waivers, request.today or date.today())
+
+
+def _waiver_notices(record: Sequence[Mapping[str, Any]]) -> tuple[Text, ...]:
+    expired = [w for w in record if w["state"] == "expired"]
+    if not expired:
+        return ()
+    names = ", ".join(f"{w['control']} ({w['expires']})" for w in expired)
+    return (Text(f"{len(expired)} ngoại lệ đã hết hạn, không được áp dụng: {names}.",
+                 f"{len(expired)} waivers have expired and were not applied: {names}."),)
 
 
 def _infos(policy: PolicySet, results: Sequence[Result]) -> dict[str, ControlInfo]:
@@ -187,18 +213,24 @@ def _audit(request: AuditRequest, policy: PolicySet | None,
             ctx.evidence = evidence[len(contexts)]
         contexts.append(ctx)
 
+    if request.waivers is not None and len(contexts) != 1:
+        raise UsageError("--waivers applies to one inventory (each inventory may keep its own "
+                         f"{DEFAULT_WAIVERS})")
     bundles: list[Bundle] = []
     for ctx in contexts:
         started = _now()
         results = evaluate_agency(ctx, policy.controls)
+        targets = _targets(ctx.inventory, ctx.evidence)
+        results, waiver_record = _waive(request, ctx.inventory, policy, targets, results)
+        notices = _notices(request.options) + _waiver_notices(waiver_record)
         bundles.append(Bundle(
             agency=ctx.inventory.agency, baseline=ctx.baseline, level=ctx.level,
             policy_digest=policy.digest, policy_version=policy.version,
             tool_version=__version__, started_at=started, finished_at=_now(),
-            targets=_targets(ctx.inventory, ctx.evidence), results=tuple(results),
+            targets=targets, results=tuple(results),
             scores=compute_scores(results, policy.weights), controls=_infos(policy, results),
             inventory=ctx.inventory.display, options=request.options.to_dict(),
-            notices=_notices(request.options),
+            notices=notices, waivers=tuple(waiver_record),
             evidence_digests={h: e.digest for h, e in (ctx.evidence or {}).items()
                               if e.digest}))
 

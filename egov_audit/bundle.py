@@ -44,6 +44,7 @@ def bundle_to_dict(bundle: Bundle) -> dict[str, Any]:
         "scores": bundle.scores.to_dict(),
         "controls": {cid: info.to_dict() for cid, info in sorted(bundle.controls.items())},
         "evidence_digests": dict(sorted(bundle.evidence_digests.items())),
+        "waivers": [dict(w) for w in bundle.waivers],
     }
 
 
@@ -94,7 +95,8 @@ def bundle_from_dict(data: dict[str, Any]) -> Bundle:
         scores=_scores(data["scores"]), controls=_controls(data.get("controls", {})),
         inventory=data.get("inventory", ""), options=data.get("options", {}),
         notices=tuple(Text.from_dict(n) for n in data.get("notices", [])),
-        evidence_digests=data.get("evidence_digests", {}))
+        evidence_digests=data.get("evidence_digests", {}),
+        waivers=tuple(data.get("waivers", [])))
 
 
 def read_json(path: Path, error_cls: type[EgovAuditError] = ReportError) -> dict[str, Any]:

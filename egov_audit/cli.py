@@ -110,6 +110,9 @@ def _emit(result_set: ResultSet, fmt: str, output: Path | None, lang: str,
 
 
 def _audit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = click.option("--waivers", type=click.Path(dir_okay=False, path_type=Path),
+                      help="Approved exceptions (default: <inventory>/egov-audit/waivers.yml "
+                           "when it exists).")(fn)
     fn = click.option("--documentation-as-public", is_flag=True,
                       help="Count documentation addresses and ASNs (RFC 5737/3849/5398) as "
                            "public, for demos on sample data. The report says so.")(fn)
@@ -135,7 +138,7 @@ def cli() -> None:
 @_policy_options
 @_output_options
 def validate(inventories: Sequence[Path], baseline: str | None, level: int | None,
-             documentation_as_public: bool, policies: Path | None,
+             documentation_as_public: bool, waivers: Path | None, policies: Path | None,
              reference_models: Path | None, fmt: str, output: Path | None, lang: str,
              color: bool | None, fail_on: str) -> None:
     """Check inventories without contacting any host: schemas, network and IP plan, server rooms,
@@ -146,7 +149,7 @@ def validate(inventories: Sequence[Path], baseline: str | None, level: int | Non
 
     request = AuditRequest(inventories=list(inventories), baseline=baseline, level=level,
                            options=AuditOptions(documentation_as_public=documentation_as_public),
-                           policies_dir=policies, models_dir=reference_models)
+                           policies_dir=policies, models_dir=reference_models, waivers=waivers)
     _emit(run_validate(request), fmt, output, lang, color, fail_on)
 
 
@@ -167,7 +170,8 @@ def validate(inventories: Sequence[Path], baseline: str | None, level: int | Non
 @_output_options
 def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: int,
          timeout: int, no_host_key_checking: bool, baseline: str | None, level: int | None,
-         documentation_as_public: bool, policies: Path | None, reference_models: Path | None,
+         documentation_as_public: bool, waivers: Path | None, policies: Path | None,
+         reference_models: Path | None,
          fmt: str, output: Path | None, lang: str, color: bool | None, fail_on: str) -> None:
     """Collect evidence from the inventory's hosts over Ansible (read-only), then evaluate every
     control: the declared plan and what the hosts really are."""
@@ -185,7 +189,7 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
         evidence_dir = Path("evidence") / load_inventory(inventory).agency.code
     request = AuditRequest(inventories=[inventory], baseline=baseline, level=level,
                            options=AuditOptions(documentation_as_public=documentation_as_public),
-                           policies_dir=policies, models_dir=reference_models)
+                           policies_dir=policies, models_dir=reference_models, waivers=waivers)
     options = CollectOptions(limit=limit, forks=forks, timeout=timeout,
                              host_key_checking=not no_host_key_checking)
     with _Progress() as progress:
@@ -247,7 +251,7 @@ class _Progress:
 @_policy_options
 @_output_options
 def evaluate_cmd(inventory: Path, evidence_dir: Path, baseline: str | None, level: int | None,
-                 documentation_as_public: bool, policies: Path | None,
+                 documentation_as_public: bool, waivers: Path | None, policies: Path | None,
                  reference_models: Path | None, fmt: str, output: Path | None, lang: str,
                  color: bool | None, fail_on: str) -> None:
     """Re-evaluate saved evidence offline (for instance against a newer policy version)."""
@@ -256,7 +260,7 @@ def evaluate_cmd(inventory: Path, evidence_dir: Path, baseline: str | None, leve
 
     request = AuditRequest(inventories=[inventory], baseline=baseline, level=level,
                            options=AuditOptions(documentation_as_public=documentation_as_public),
-                           policies_dir=policies, models_dir=reference_models)
+                           policies_dir=policies, models_dir=reference_models, waivers=waivers)
     _emit(evaluate(request, evidence_dir), fmt, output, lang, color, fail_on)
 
 

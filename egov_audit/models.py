@@ -249,6 +249,7 @@ class Bundle:
     options: Mapping[str, Any] = field(default_factory=dict)
     notices: tuple[Text, ...] = ()
     evidence_digests: Mapping[str, str] = field(default_factory=dict)  # host -> sha256
+    waivers: tuple[Mapping[str, Any], ...] = ()  # every waiver, with its state
 
 
 @dataclass(frozen=True)

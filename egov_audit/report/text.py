@@ -51,6 +51,9 @@ def _scores(scores: Scores, lang: str, style: Callable[..., str]) -> list[str]:
     coverage = f"{scores.coverage * 100:.0f}%" if scores.coverage is not None else "-"
     out = [style(f"{label('score', lang)}: {overall}/100", bold=True) +
            f"   {label('coverage', lang)}: {coverage}"]
+    if scores.counts.get("waived"):
+        out[0] += (f"   {label('col.without_waivers', lang)}: "
+                   f"{fmt_score(scores.overall_without_waivers, lang)}")
     for area in Area:
         value = scores.by_area.get(area.value)
         out.append(f"  {label('area.' + area.value, lang):<22} {_bar(value)} "

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from jsonschema.protocols import Validator
 
 SCHEMA_NAMES = ("agency", "network", "server_rooms", "host", "control", "reference_model",
-                "baselines", "catalogue", "result-bundle", "result-set", "fact-bundle")
+                "baselines", "catalogue", "result-bundle", "result-set", "fact-bundle", "waivers")
 
 
 @cache

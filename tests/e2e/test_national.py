@@ -131,10 +131,16 @@ def _policy(d: dict[str, Any]) -> None:
     d["policy_digest"] = "sha256:" + "0" * 64
 
 
+def _add_waiver(d: dict[str, Any]) -> None:
+    d["waivers"] = [*d.get("waivers", []), {"control": "NET-IP-04", "targets": ["network"],
+                                             "state": "active", "applied_to": 1}]
+
+
 @pytest.mark.parametrize("tamper,reason", [
     (_flip_status, "changed after signing"), (_score, "changed after signing"),
     (_remove_failed, "changed after signing"), (_swap_agency, "signature names agency"),
     (_unsign, "not signed"), (_policy, "changed after signing"),
+    (_add_waiver, "changed after signing"),
 ])
 def test_tampered_bundles_are_refused_and_the_good_ones_stored(
         db: str, signed: dict[str, Any], tamper: Any, reason: str) -> None:

@@ -1,0 +1,92 @@
+"""Approved exceptions (ngoại lệ được phê duyệt): a waiver names a control, the targets it
+covers, a justification, who approved it and until when. Active waivers turn a failing result
+into `waived`; expired ones are ignored and reported; a waiver for an unknown control or target
+is an input error. The waivers travel in the (signed) result bundle."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .errors import InventoryError
+from .models import Result, Status
+from .schemas import validate
+from .yamlsource import load_yaml
+
+WAIVABLE = {Status.FAIL, Status.ERROR, Status.NOT_ASSESSED}
+DEFAULT_PATH = Path("egov-audit") / "waivers.yml"  # inside the inventory directory
+
+
+@dataclass(frozen=True)
+class Waiver:
+    control: str
+    targets: tuple[str, ...]
+    justification: str
+    approved_by: str
+    approved_on: str
+    expires: str
+    reference: str
+    where: str
+
+    def active(self, today: date) -> bool:
+        return date.fromisoformat(self.expires) >= today
+
+    def to_dict(self, state: str, applied: int) -> dict[str, Any]:
+        return {"control": self.control, "targets": list(self.targets),
+                "justification": self.justification, "approved_by": self.approved_by,
+                "approved_on": self.approved_on, "expires": self.expires,
+                "reference": self.reference, "state": state, "applied_to": applied}
+
+
+def load_waivers(path: Path, display: str, controls: Collection[str],
+                 targets: Collection[str]) -> list[Waiver]:
+    source = load_yaml(path, display, InventoryError)
+    if source.data is None:
+        return []
+    validate(source.data, "waivers", source, (), InventoryError)
+    out: list[Waiver] = []
+    for index, item in enumerate(source.data["waivers"]):
+        if item["control"] not in controls:
+            raise source.error(InventoryError, f"waiver for unknown control "
+                               f"{item['control']!r}", ("waivers", index, "control"))
+        for t_index, target in enumerate(item["targets"]):
+            if target not in targets:
+                raise source.error(InventoryError, f"waiver for unknown target {target!r} "
+                                   f"(targets: hosts, network, room:<id>, the agency code)",
+                                   ("waivers", index, "targets", t_index))
+        try:
+            date.fromisoformat(item["expires"])
+        except ValueError:
+            raise source.error(InventoryError, f"{item['expires']!r} is not a date",
+                               ("waivers", index, "expires")) from None
+        line, _ = source.locate(("waivers", index))
+        out.append(Waiver(item["control"], tuple(item["targets"]), item["justification"],
+                          item["approved_by"], str(item.get("approved_on", "")),
+                          item["expires"], str(item.get("reference", "")),
+                          f"{display}:{line}"))
+    return out
+
+
+def apply_waivers(results: Sequence[Result], waivers: Sequence[Waiver],
+                  today: date) -> tuple[list[Result], list[dict[str, Any]]]:
+    """Results with active waivers applied, and a record of every waiver (active, expired)."""
+    covered: dict[tuple[str, str], int] = {}
+    for index, waiver in enumerate(waivers):
+        if waiver.active(today):
+            for target in waiver.targets:
+                covered.setdefault((waiver.control, target), index)
+    applied = [0] * len(waivers)
+    out: list[Result] = []
+    for result in results:
+        hit = covered.get((result.control, result.target))
+        if hit is not None and result.status in WAIVABLE:
+            applied[hit] += 1
+            out.append(replace(result, status=Status.WAIVED))
+        else:
+            out.append(result)
+    record = [w.to_dict("active" if w.active(today) else "expired", applied[i])
+              for i, w in enumerate(waivers)]
+    return out, record
