@@ -328,15 +328,26 @@ def keygen(agency: str, out_dir: Path) -> None:
 @click.option("--key", "key_path", required=True, type=click.Path(path_type=Path))
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Default: BUNDLE with .signed.json.")
-def sign_cmd(bundle: Path, key_path: Path, output: Path | None) -> None:
-    """Sign a result bundle with the agency's private key."""
+@click.option("--inventory", "inventory_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Pack the inventory the bundle was computed from (for re-scoring).")
+@click.option("--evidence", "evidence_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Pack the hosts' fact bundles too (for re-scoring a scan).")
+def sign_cmd(bundle: Path, key_path: Path, output: Path | None, inventory_dir: Path | None,
+             evidence_dir: Path | None) -> None:
+    """Sign a result bundle with the agency's private key (optionally with its inputs, so that
+    inspectors can re-score it against newer policies)."""
     import json
 
     from .bundle import read_json
+    from .inputs import pack
     from .output import write_atomic
     from .sign import load_private, sign
 
     data = read_json(bundle)
+    if inventory_dir is not None:
+        data["inputs"] = pack(inventory_dir, evidence_dir)
+    elif evidence_dir is not None:
+        _fail("--evidence needs --inventory")
     signed = sign(data, load_private(key_path))
     target = output or bundle.with_name(bundle.name.removesuffix(".json") + ".signed.json")
     write_atomic(target, json.dumps(signed, ensure_ascii=False, indent=2) + "\n")
@@ -404,6 +415,25 @@ def collect_cmd(bundles: Sequence[Path], db: str, keys: Path) -> None:
                 continue
             click.echo(f"{outcome.outcome} {path}: {outcome.agency} {outcome.finished_at}")
     raise click.exceptions.Exit(1 if refused else 0)
+
+
+@cli.command("rescore")
+@click.option("--db", default="egov-audit.db", show_default=True,
+              help="A SQLite file, or a postgresql:// URL.")
+@click.option("--policies", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The newer policies directory.")
+@click.option("--reference-models", type=click.Path(file_okay=False, path_type=Path),
+              help="The newer reference models (default: the bundled ones).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@_lang_option
+def rescore_cmd(db: str, policies: Path, reference_models: Path | None, fmt: str,
+                lang: str) -> None:
+    """Re-evaluate each agency's latest stored bundle (its packed inventory and evidence)
+    against newer policies, without going back to the hosts, and say what changed."""
+    from .rescore import render, rescore
+
+    click.echo(render(rescore(db, policies, reference_models), fmt, lang), nl=False)
 
 
 @cli.command("scores")

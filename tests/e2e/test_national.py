@@ -221,3 +221,42 @@ def test_canonical_form_is_stable() -> None:
     a = {"b": [1, {"y": "Hà Nội", "x": 2.5}], "a": None}
     b = {"a": None, "b": [1, {"x": 2.5, "y": "Hà Nội"}]}
     assert canonical(a) == canonical(b) == '{"a":null,"b":[1,{"x":2.5,"y":"Hà Nội"}]}'.encode()
+
+
+def test_rescore_stored_evidence_against_newer_policies(db: str, signed: dict[str, Any],
+                                                        tmp_path: Path) -> None:
+    """A scan's bundle is signed with its inventory and evidence, collected, and re-scored
+    against a newer host baseline without any host: the changed control shows up."""
+    import shutil
+
+    from tests.helpers import build_evidence, build_inventory
+
+    inventory = build_inventory(tmp_path / "inv")
+    evidence = build_evidence(tmp_path / "evidence", inventory)
+    bundle = tmp_path / "scan.json"
+    proc = run_cli("evaluate", str(inventory), "--evidence", str(evidence), "-f", "json", "-o",
+                   str(bundle), "--documentation-as-public", "--fail-on", "none")
+    assert proc.returncode == 0, proc.stderr
+    from egov_audit.sign import keygen
+
+    private, public = keygen(tmp_path / "keys", "compliant")
+    shutil.copy(public, signed["registry"] / "compliant.pub")
+    proc = run_cli("sign", str(bundle), "--key", str(private), "--inventory", str(inventory),
+                   "--evidence", str(evidence), "-o", str(tmp_path / "signed.json"))
+    assert proc.returncode == 0, proc.stderr
+    assert _collect(db, signed["registry"], tmp_path / "signed.json").returncode == 0
+    shutil.rmtree(evidence)  # re-scoring never needs the hosts or the agency's files
+    shutil.rmtree(inventory)
+    models = tmp_path / "models"
+    shutil.copytree(REPO / "reference_models", models)
+    host = models / "host.yml"
+    host.write_text(host.read_text().replace("ssh_max_auth_tries: 5           # lock after 5",
+                                             "ssh_max_auth_tries: 2           # lock after 5"))
+    proc = run_cli("rescore", "--db", db, "--policies", str(REPO / "policies"),
+                   "--reference-models", str(models), "-f", "json")
+    assert proc.returncode == 0, proc.stderr
+    (agency,) = json.loads(proc.stdout)["agencies"]
+    assert agency["new_agency"] == "compliant"
+    assert {(c["control"], c["target"]) for c in agency["newly_failing"]} == {
+        ("HOST-SSH-03", h) for h in ("web01", "app01", "db01", "jump01", "ws01")}
+    assert agency["scores"]["overall"]["delta"] < 0
