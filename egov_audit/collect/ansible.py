@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CollectionError
+from ..paths import data_dir
 from .evidence import COLLECTED, FAILED, UNREACHABLE, now, read_bundle, record_failure
 from .interface import CollectionReport, CollectOptions, HostOutcome, ProgressFn
 
-PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
+PLAYBOOKS = data_dir("playbooks")
 COLLECT_TASK = "Gather the facts the host controls need (changes nothing, returns no secret)"
 
 

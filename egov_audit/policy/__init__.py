@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,21 +13,12 @@ from typing import Any
 
 from ..errors import PolicyError
 from ..models import EMPTY, Area, ControlInfo, Location, Severity, TargetKind, Text
+from ..paths import data_dir, data_root
 from ..schemas import validate
 from ..yamlsource import SourceFile, load_yaml
 
-
-def _data_dir(name: str) -> Path:
-    """The bundled data folder: the repository's own (checkout, editable install) or the copy a
-    regular install puts under <prefix>/share/egov-audit/."""
-    in_repo = Path(__file__).resolve().parents[2] / name
-    if in_repo.is_dir():
-        return in_repo
-    return Path(sys.prefix) / "share" / "egov-audit" / name
-
-
-DEFAULT_POLICIES = _data_dir("policies")
-DEFAULT_REFERENCE_MODELS = _data_dir("reference_models")
+DEFAULT_POLICIES = data_dir("policies")
+DEFAULT_REFERENCE_MODELS = data_dir("reference_models")
 CATALOGUE_FILE = "catalogue.yml"
 BASELINES_FILE = "baselines.yml"
 
@@ -275,7 +265,8 @@ def _cross_check(policy: PolicySet, policies_dir: Path) -> None:
                         raise fail(control, f"parameter {check.param!r} is not defined for "
                                    f"{baseline} at level {level}") from None
         if control.remediation_playbook is not None:
-            playbook = policies_dir.parent / control.remediation_playbook
+            # remediation task files ship with egov-audit (playbooks/remediate/)
+            playbook = data_root() / control.remediation_playbook
             if not playbook.is_file():
                 raise fail(control, f"remediation playbook {control.remediation_playbook!r} "
                            "does not exist")
