@@ -15,6 +15,7 @@ import click
 
 from . import __version__
 from .errors import EgovAuditError
+from .models import Status
 
 if TYPE_CHECKING:
     from .models import ResultSet
@@ -552,6 +553,117 @@ def policies_show(control_id: str, policies: Path | None, reference_models: Path
     if c.remediation_playbook:
         click.echo(f"  playbook: {c.remediation_playbook}")
     click.echo(f"  defined at: {c.where}")
+
+
+@cli.command("fix")
+@click.argument("bundle", type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the playbook here (default: standard output; with --apply a temporary "
+                   "file).")
+@click.option("--controls", help="Only these controls (comma-separated; wildcards: HOST-SSH-*).")
+@click.option("--limit", "-l", help="Only these hosts (comma-separated; wildcards).")
+@click.option("--max-age", type=float, default=7, show_default=True,
+              help="Refuse evidence older than this many days (the hosts may have changed).")
+@click.option("--apply", "do_apply", is_flag=True,
+              help="Run it: a preview in check mode, a confirmation, the change, a re-scan.")
+@click.option("--yes", is_flag=True, help="With --apply: do not ask for confirmation.")
+@click.option("--inventory", type=click.Path(file_okay=False, path_type=Path),
+              help="With --apply: the inventory (default: the one the bundle names).")
+@click.option("--evidence", "evidence_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="With --apply: where the re-scan writes (default: evidence/<agency>).")
+@click.option("--insecure-no-host-key-checking", "no_host_key_checking", is_flag=True)
+@_lang_option
+def fix_cmd(bundle: Path, output: Path | None, controls: str | None, limit: str | None,
+            max_age: float, do_apply: bool, yes: bool, inventory: Path | None,
+            evidence_dir: Path | None, no_host_key_checking: bool, lang: str) -> None:
+    """Turn a result bundle into an Ansible playbook that fixes the failing host controls on the
+    failing hosts, and with --apply run it safely and re-scan."""
+    import tempfile
+
+    from .bundle import read_result_set
+    from .fix import plan_fixes, render_playbook, run_playbook
+    from .output import write_atomic
+    from .policy import load_policies
+    from .report.common import clean
+
+    result_set = read_result_set(bundle)
+    if len(result_set.bundles) != 1:
+        _fail("fix takes the bundle of one agency")
+    policy = load_policies()
+    plan = plan_fixes(result_set.bundles[0], policy,
+                      [c.strip() for c in (controls or "").split(",") if c.strip()],
+                      [h.strip() for h in (limit or "").split(",") if h.strip()],
+                      max_age, lang=lang)
+    fixes = sum(len(v) for v in plan.hosts.values())
+    click.echo(f"egov-audit: {fixes} fixes on {len(plan.hosts)} hosts; "
+               f"{len(plan.manual)} gaps need a person", err=True)
+    for manual in plan.manual:
+        click.echo(f"  manual: {manual.control} on {clean(manual.target)}: "
+                   f"{clean(manual.remediation)}", err=True)
+    if plan.empty:
+        raise click.exceptions.Exit(0)
+    playbook_text = render_playbook(plan, policy, str(bundle))
+    if not do_apply:
+        if output is not None:
+            write_atomic(output, playbook_text)
+        else:
+            click.echo(playbook_text, nl=False)
+        raise click.exceptions.Exit(0)
+
+    the_bundle = result_set.bundles[0]
+    inventory = inventory or Path(the_bundle.inventory)
+    if not inventory.is_dir():
+        _fail(f"no inventory to apply to ({inventory}): give --inventory")
+    work = Path(tempfile.mkdtemp(prefix="egov-audit-fix-"))
+    playbook = output or work / "remediation.yml"
+    write_atomic(playbook, playbook_text)
+    preview = run_playbook(playbook, inventory, check=True,
+                           host_key_checking=not no_host_key_checking)
+    click.echo("preview (check mode, nothing changed yet):")
+    for host in sorted(plan.hosts):
+        would = preview.changed.get(host, [])
+        click.echo(f"  {clean(host)}: {len(would)} changes" +
+                   "".join(f"\n    - {clean(t)}" for t in would))
+    if not yes and not click.confirm("apply these changes?", default=False):
+        click.echo("nothing applied")
+        raise click.exceptions.Exit(0)
+    applied = run_playbook(playbook, inventory, check=False,
+                           host_key_checking=not no_host_key_checking)
+    for host, failures in sorted(applied.failed.items()):
+        for failure in failures:
+            click.echo(f"  FAILED {clean(host)}: {clean(failure)}", err=True)
+    for host, reason in sorted(applied.unreachable.items()):
+        click.echo(f"  UNREACHABLE {clean(host)}: {clean(reason)}", err=True)
+    changed_hosts = sorted(h for h in plan.hosts if applied.changed.get(h))
+    click.echo(f"applied: {sum(len(v) for v in applied.changed.values())} changes on "
+               f"{len(changed_hosts)} hosts; {len(applied.failed)} hosts with failed fixes")
+    if changed_hosts:
+        from .audit import AuditRequest
+        from .audit import scan as run_scan
+        from .checks.context import AuditOptions
+        from .collect.interface import CollectOptions
+
+        evidence_dir = evidence_dir or Path("evidence") / the_bundle.agency.code
+        request = AuditRequest([inventory], baseline=the_bundle.baseline,
+                               level=the_bundle.level, options=AuditOptions(
+                                   bool(the_bundle.options.get("documentation_as_public"))))
+        after, _ = run_scan(request, evidence_dir, CollectOptions(
+            limit=",".join(changed_hosts), host_key_checking=not no_host_key_checking),
+            policy=policy)
+        before_fail = {h: sum(1 for r in the_bundle.results if r.target == h
+                              and r.status is Status.FAIL) for h in changed_hosts}
+        after_fail = {h: sum(1 for r in after.bundles[0].results if r.target == h
+                             and r.status is Status.FAIL) for h in changed_hosts}
+        click.echo(f"score {_score(the_bundle.scores.overall)} -> "
+                   f"{_score(after.bundles[0].scores.overall)}")
+        for host in changed_hosts:
+            click.echo(f"  {clean(host)}: {before_fail[host]} failing controls -> "
+                       f"{after_fail[host]}")
+    raise click.exceptions.Exit(1 if applied.failed or applied.unreachable else 0)
+
+
+def _score(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
 
 
 @cli.group()

@@ -1,0 +1,190 @@
+"""From a result bundle to an Ansible playbook that fixes exactly the failing controls on exactly
+the failing hosts (remediation as code), and, with --apply, running it safely: a preview in check
+mode first, a confirmation, then the change, then a re-scan of the changed hosts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+from .models import Bundle, Status, TargetKind
+from .paths import data_root
+from .policy import PolicySet
+
+
+@dataclass(frozen=True)
+class Fix:
+    control: str
+    clause: str
+    task_file: Path
+
+
+@dataclass(frozen=True)
+class Manual:
+    control: str
+    target: str
+    remediation: str
+
+
+@dataclass
+class FixPlan:
+    bundle: Bundle
+    hosts: dict[str, list[Fix]] = field(default_factory=dict)
+    manual: list[Manual] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.hosts.values())
+
+
+def _age(bundle: Bundle, now: datetime) -> timedelta:
+    finished = datetime.fromisoformat(bundle.finished_at.replace("Z", "+00:00"))
+    return now - finished
+
+
+def plan_fixes(bundle: Bundle, policy: PolicySet, controls: Sequence[str] = (),
+               limit: Sequence[str] = (), max_age_days: float | None = 7,
+               now: datetime | None = None, lang: str = "en") -> FixPlan:
+    """Failing host controls that have a remediation task file, per host; the others are
+    listed as manual work. Evidence older than `max_age_days` is refused: the host may have
+    changed since."""
+    now = now or datetime.now(UTC)
+    if not bundle.evidence_digests:
+        raise UsageError("the bundle holds no assessed host: it was not made from evidence "
+                         "(scan or evaluate first)")
+    if max_age_days is not None and _age(bundle, now) > timedelta(days=max_age_days):
+        days = _age(bundle, now).total_seconds() / 86400
+        raise UsageError(f"the evidence is {days:.1f} days old (more than {max_age_days:g}): "
+                         "scan again, or allow it with --max-age DAYS")
+    by_id = {c.id: c for c in policy.controls}
+    plan = FixPlan(bundle)
+
+    def wanted(control: str) -> bool:
+        return not controls or any(fnmatchcase(control, c.upper()) for c in controls)
+
+    for result in bundle.results:
+        if result.target_kind is not TargetKind.HOST or result.status is not Status.FAIL:
+            continue
+        if not wanted(result.control):
+            continue
+        if limit and not any(fnmatchcase(result.target, pattern) for pattern in limit):
+            continue
+        control = by_id.get(result.control)
+        if control is None or control.remediation_playbook is None:
+            text = control.remediation.get(lang) if control else ""
+            plan.manual.append(Manual(result.control, result.target, text))
+            continue
+        plan.hosts.setdefault(result.target, []).append(
+            Fix(result.control, result.clause.get(lang),
+                data_root() / control.remediation_playbook))
+    return plan
+
+
+def host_params(policy: PolicySet, baseline: str, level: int) -> dict[str, Any]:
+    """Every parameter of the host reference model at this baseline and level."""
+    levels = policy.model("host").get("parameters", {}).get(baseline, {})
+    keys = sorted({k for values in levels.values() for k in (values or {})})
+    return {key: policy.param(f"host.{key}", baseline, level) for key in keys}
+
+
+def render_playbook(plan: FixPlan, policy: PolicySet, source: str) -> str:
+    """The playbook: one play per host, one task per control (its id and clause as the name)."""
+    bundle = plan.bundle
+    params = host_params(policy, bundle.baseline, bundle.level)
+    handlers = data_root() / "playbooks" / "remediate" / "handlers.yml"
+    plays: list[dict[str, Any]] = []
+    for host in sorted(plan.hosts):
+        tasks = [{"name": f"{fix.control} — {fix.clause}",
+                  "ansible.builtin.include_tasks": str(fix.task_file),
+                  "vars": {"egov_control": fix.control}}
+                 for fix in sorted(plan.hosts[host], key=lambda f: f.control)]
+        plays.append({"name": f"egov-audit remediation: {host}", "hosts": host,
+                      "become": True, "gather_facts": True, "gather_subset": ["min"],
+                      "vars": {"egov_params": params},
+                      "handlers": [{"name": "Reload handlers of the remediation tasks",
+                                    "ansible.builtin.import_tasks": str(handlers)}],
+                      "tasks": tasks})
+    import yaml
+
+    class _Plain(yaml.SafeDumper):
+        def ignore_aliases(self, data: Any) -> bool:  # every play spells its parameters out
+            return True
+
+    header = (f"# Generated by egov-audit fix from {source}\n"
+              f"# agency {bundle.agency.code}, baseline {bundle.baseline}, level {bundle.level},"
+              f" evidence of {bundle.finished_at}\n"
+              "# Fixes only the failing controls that can be fixed automatically; run it with\n"
+              "# --check --diff first (egov-audit fix --apply does).\n")
+    body = yaml.dump(plays, Dumper=_Plain, allow_unicode=True, sort_keys=False, width=100)
+    return header + "---\n" + body
+
+
+@dataclass(frozen=True)
+class RunReport:
+    changed: dict[str, list[str]]  # host -> task names that changed
+    failed: dict[str, list[str]]  # host -> "task: reason"
+    unreachable: dict[str, str]
+    rc: int
+
+
+def run_playbook(playbook: Path, inventory: Path, check: bool,
+                 host_key_checking: bool = True, forks: int = 10) -> RunReport:
+    """Run a remediation playbook through ansible-runner (check mode: nothing changes)."""
+    import shutil
+    import sys
+    import tempfile
+
+    import ansible_runner
+
+    private = Path(tempfile.mkdtemp(prefix="egov-audit-fix-"))
+    changed: dict[str, list[str]] = {}
+    failed: dict[str, list[str]] = {}
+    unreachable: dict[str, str] = {}
+
+    def on_event(event: dict[str, Any]) -> bool:
+        data = event.get("event_data") or {}
+        host, task = data.get("host"), str(data.get("task", ""))
+        kind = event.get("event")
+        res = data.get("res") or {}
+        if not host:
+            return False
+        if kind == "runner_on_ok" and res.get("changed"):
+            changed.setdefault(host, []).append(task)
+        elif kind == "runner_on_failed" and not data.get("ignore_errors"):
+            reason = " ".join(str(res.get("msg", "failed")).split())[:300]
+            failed.setdefault(host, []).append(f"{task}: {reason}")
+        elif kind == "runner_on_unreachable":
+            unreachable[host] = " ".join(str(res.get("msg", "")).split())[:300]
+        return False
+
+    bin_dir = Path(sys.executable).parent
+    env = {"ANSIBLE_HOST_KEY_CHECKING": str(host_key_checking),
+           "ANSIBLE_HOME": str(private / "home"), "ANSIBLE_NOCOLOR": "1",
+           "ANSIBLE_RETRY_FILES_ENABLED": "False",
+           "ANSIBLE_CONFIG": str(data_root() / "ansible.cfg"),
+           "PATH": f"{bin_dir}:{__import__('os').environ.get('PATH', '')}"}
+    try:
+        runner = ansible_runner.run(
+            private_data_dir=str(private), playbook=str(playbook.resolve()),
+            inventory=str(inventory.resolve()), forks=forks, envvars=env, quiet=True,
+            cmdline="--check --diff" if check else "--diff", event_handler=on_event,
+            suppress_env_files=True, settings={"suppress_ansible_output": True})
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+    return RunReport(changed, failed, unreachable, int(runner.rc or 0))
+
+
+def plan_summary(plan: FixPlan) -> dict[str, Any]:
+    return {"hosts": {h: [f.control for f in fixes] for h, fixes in sorted(plan.hosts.items())},
+            "manual": [{"control": m.control, "target": m.target, "remediation": m.remediation}
+                       for m in plan.manual]}
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

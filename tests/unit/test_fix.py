@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from egov_audit.audit import AuditRequest, evaluate, validate
+from egov_audit.checks.context import AuditOptions
+from egov_audit.errors import UsageError
+from egov_audit.fix import host_params, plan_fixes, render_playbook
+from egov_audit.models import Bundle
+from egov_audit.policy import PolicySet
+from tests.helpers import build_evidence, build_inventory
+
+
+@pytest.fixture
+def bundle(tmp_path: Path, policy: PolicySet) -> Bundle:
+    inventory = build_inventory(tmp_path / "inv")
+    evidence = build_evidence(tmp_path / "ev", inventory, target="web01", facts={"set": {
+        "sshd.passwordauthentication": "yes", "files.etc_shadow.world_readable": True,
+        "antimalware.present": False}})
+    return evaluate(AuditRequest([inventory], options=AuditOptions(True)), evidence,
+                    policy).bundles[0]
+
+
+def test_only_failing_fixable_controls_on_failing_hosts(bundle: Bundle,
+                                                        policy: PolicySet) -> None:
+    plan = plan_fixes(bundle, policy)
+    assert list(plan.hosts) == ["web01"]
+    assert sorted(f.control for f in plan.hosts["web01"]) == ["HOST-FILE-01", "HOST-SSH-02"]
+    assert [(m.control, m.target) for m in plan.manual] == [("HOST-AV-01", "web01")]
+    assert plan_fixes(bundle, policy, controls=["HOST-SSH-*"]).hosts["web01"][0].control == \
+        "HOST-SSH-02"
+    assert plan_fixes(bundle, policy, limit=["db*"]).empty
+
+
+def test_the_playbook(bundle: Bundle, policy: PolicySet) -> None:
+    text = render_playbook(plan_fixes(bundle, policy), policy, "b.json")
+    plays = yaml.safe_load(text)
+    (play,) = plays
+    assert play["hosts"] == "web01" and play["become"] is True
+    names = [t["name"] for t in play["tasks"]]
+    assert names[0].startswith("HOST-FILE-01 — TCVN 14423:2026")
+    assert all(Path(t["ansible.builtin.include_tasks"]).is_file() for t in play["tasks"])
+    assert play["vars"]["egov_params"] == host_params(policy, bundle.baseline, bundle.level)
+    assert "&id" not in text  # no YAML aliases: every play spells its parameters out
+
+
+def test_stale_or_hostless_bundles_are_refused(bundle: Bundle, policy: PolicySet,
+                                               tmp_path: Path) -> None:
+    later = datetime.now(UTC) + timedelta(days=8)
+    with pytest.raises(UsageError, match="days old"):
+        plan_fixes(bundle, policy, now=later)
+    assert not plan_fixes(bundle, policy, now=later, max_age_days=None).empty
+    declared = validate(AuditRequest([build_inventory(tmp_path / "v")]), policy).bundles[0]
+    with pytest.raises(UsageError, match="no assessed host"):
+        plan_fixes(declared, policy)
