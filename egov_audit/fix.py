@@ -35,6 +35,7 @@ class Manual:
 @dataclass
 class FixPlan:
     bundle: Bundle
+    services: dict[str, Any] = field(default_factory=dict)
     hosts: dict[str, list[Fix]] = field(default_factory=dict)
     manual: list[Manual] = field(default_factory=list)
 
@@ -48,9 +49,34 @@ def _age(bundle: Bundle, now: datetime) -> timedelta:
     return now - finished
 
 
+# fixes that need a service of the agency's plan: the parameter and the host role that gives it
+NEEDS = {"HOST-LOG-01": ("log_collector", "log_collector"), "HOST-TIME-02": ("ntp_servers", "ntp")}
+
+
+def plan_services(inventory_dir: Path | None, policy: PolicySet) -> dict[str, Any]:
+    """The agency's log collector and time servers, from the inventory's host roles."""
+    if inventory_dir is None or not inventory_dir.is_dir():
+        return {}
+    from .inventory import load_inventory
+
+    inventory = load_inventory(inventory_dir, set(policy.model("network")["roles"]))
+
+    def addresses(role: str) -> list[str]:
+        return [h.addresses[0].net.text for h in inventory.hosts
+                if h.role == role and h.addresses]
+
+    out: dict[str, Any] = {}
+    if addresses("log_collector"):
+        out["log_collector"] = f"{addresses('log_collector')[0]}:514"
+    if addresses("ntp"):
+        out["ntp_servers"] = addresses("ntp")
+    return out
+
+
 def plan_fixes(bundle: Bundle, policy: PolicySet, controls: Sequence[str] = (),
                limit: Sequence[str] = (), max_age_days: float | None = 7,
-               now: datetime | None = None, lang: str = "en") -> FixPlan:
+               now: datetime | None = None, lang: str = "en",
+               services: dict[str, Any] | None = None) -> FixPlan:
     """Failing host controls that have a remediation task file, per host; the others are
     listed as manual work. Evidence older than `max_age_days` is refused: the host may have
     changed since."""
@@ -63,7 +89,7 @@ def plan_fixes(bundle: Bundle, policy: PolicySet, controls: Sequence[str] = (),
         raise UsageError(f"the evidence is {days:.1f} days old (more than {max_age_days:g}): "
                          "scan again, or allow it with --max-age DAYS")
     by_id = {c.id: c for c in policy.controls}
-    plan = FixPlan(bundle)
+    plan = FixPlan(bundle, services=dict(services or {}))
 
     def wanted(control: str) -> bool:
         return not controls or any(fnmatchcase(control, c.upper()) for c in controls)
@@ -76,6 +102,12 @@ def plan_fixes(bundle: Bundle, policy: PolicySet, controls: Sequence[str] = (),
         if limit and not any(fnmatchcase(result.target, pattern) for pattern in limit):
             continue
         control = by_id.get(result.control)
+        needed = NEEDS.get(result.control)
+        if control is not None and needed and needed[0] not in plan.services:
+            plan.manual.append(Manual(result.control, result.target,
+                                      f"no host with role {needed[1]} in the inventory: "
+                                      + control.remediation.get(lang)))
+            continue
         if control is None or control.remediation_playbook is None:
             text = control.remediation.get(lang) if control else ""
             plan.manual.append(Manual(result.control, result.target, text))
@@ -96,15 +128,21 @@ def host_params(policy: PolicySet, baseline: str, level: int) -> dict[str, Any]:
 def render_playbook(plan: FixPlan, policy: PolicySet, source: str) -> str:
     """The playbook: one play per host, one task per control (its id and clause as the name)."""
     bundle = plan.bundle
-    params = host_params(policy, bundle.baseline, bundle.level)
+    params = {**host_params(policy, bundle.baseline, bundle.level), **plan.services}
     handlers = data_root() / "playbooks" / "remediate" / "handlers.yml"
     plays: list[dict[str, Any]] = []
     for host in sorted(plan.hosts):
+        # one block per control: a fix that fails is reported (rescue) and the host's other
+        # fixes still run
         tasks = [{"name": f"{fix.control} — {fix.clause}",
-                  "ansible.builtin.include_tasks": str(fix.task_file),
-                  "vars": {"egov_control": fix.control}}
+                  "block": [{"name": f"Apply the remediation of {fix.control}",
+                             "ansible.builtin.include_tasks": str(fix.task_file),
+                             "vars": {"egov_control": fix.control}}],
+                  "rescue": [{"name": f"Report that {fix.control} could not be fixed",
+                              "ansible.builtin.debug": {
+                                  "msg": f"egov-audit: {fix.control} was not fixed"}}]}
                  for fix in sorted(plan.hosts[host], key=lambda f: f.control)]
-        plays.append({"name": f"egov-audit remediation: {host}", "hosts": host,
+        plays.append({"name": f"Remediation by egov-audit: {host}", "hosts": host,
                       "become": True, "gather_facts": True, "gather_subset": ["min"],
                       "vars": {"egov_params": params},
                       "handlers": [{"name": "Reload handlers of the remediation tasks",
@@ -115,6 +153,9 @@ def render_playbook(plan: FixPlan, policy: PolicySet, source: str) -> str:
     class _Plain(yaml.SafeDumper):
         def ignore_aliases(self, data: Any) -> bool:  # every play spells its parameters out
             return True
+
+        def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+            super().increase_indent(flow, False)  # lists indented under their key (yamllint)
 
     header = (f"# Generated by egov-audit fix from {source}\n"
               f"# agency {bundle.agency.code}, baseline {bundle.baseline}, level {bundle.level},"

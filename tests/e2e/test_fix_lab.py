@@ -26,6 +26,10 @@ HOSTS = (
     lab_module.LabHost("fixdb01", "127.0.3.31", "weak", "db", "database"),
     lab_module.LabHost("fixmon01", "127.0.3.23", "unprivileged", "servers", "monitoring",
                        user="audit"),
+    # the agency's log collector and time server: where the fixes point the others to
+    lab_module.LabHost("fixlog01", "127.0.3.22", "hardened", "servers", "log_collector",
+                       port=2222),
+    lab_module.LabHost("fixntp01", "127.0.3.51", "hardened", "mgmt", "ntp", port=2222),
 )
 FIXABLE = sorted(c.id for c in load_policies().controls if c.remediation_playbook)
 
@@ -127,6 +131,9 @@ def test_testinfra_confirms_the_hosts_real_state(lab: lab_module.Lab,
     assert host.file("/etc/login.defs").contains("^PASS_MAX_DAYS\t90")
     # sshd took the new settings (reloaded, not restarted) and still answers
     assert "permitemptypasswords no" in host.check_output("sshd -T")
+    # logs now go to the agency's collector, time comes from its time server
+    assert host.file("/etc/rsyslog.d/50-egov-forward.conf").contains("@@127.0.3.22:514")
+    assert host.file("/etc/chrony/chrony.conf").contains("^server 127.0.3.51 iburst")
 
 
 def test_preview_then_no_leaves_the_hosts_alone(lab: lab_module.Lab,

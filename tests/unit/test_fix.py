@@ -43,7 +43,9 @@ def test_the_playbook(bundle: Bundle, policy: PolicySet) -> None:
     assert play["hosts"] == "web01" and play["become"] is True
     names = [t["name"] for t in play["tasks"]]
     assert names[0].startswith("HOST-FILE-01 — TCVN 14423:2026")
-    assert all(Path(t["ansible.builtin.include_tasks"]).is_file() for t in play["tasks"])
+    assert all(Path(t["block"][0]["ansible.builtin.include_tasks"]).is_file()
+               for t in play["tasks"])
+    assert all(t["rescue"] for t in play["tasks"])  # a failed fix never stops the others
     assert play["vars"]["egov_params"] == host_params(policy, bundle.baseline, bundle.level)
     assert "&id" not in text  # no YAML aliases: every play spells its parameters out
 
@@ -57,3 +59,22 @@ def test_stale_or_hostless_bundles_are_refused(bundle: Bundle, policy: PolicySet
     declared = validate(AuditRequest([build_inventory(tmp_path / "v")]), policy).bundles[0]
     with pytest.raises(UsageError, match="no assessed host"):
         plan_fixes(declared, policy)
+
+
+def test_the_playbook_passes_ansible_lint_production(bundle: Bundle, policy: PolicySet,
+                                                     tmp_path: Path) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    playbook = tmp_path / "remediation.yml"
+    playbook.write_text(render_playbook(plan_fixes(bundle, policy), policy, "b.json"))
+    exe = shutil.which("ansible-lint") or str(Path(sys.executable).parent / "ansible-lint")
+    proc = subprocess.run([exe, "--offline", "--nocolor", "--profile", "production",
+                           "--format", "pep8", str(playbook)], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=600, check=False,
+                          env={**os.environ, "ANSIBLE_HOME": str(tmp_path / "home"),
+                               "NO_COLOR": "1"})
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "Profile 'production' was required, and it passed" in proc.stderr + proc.stdout
