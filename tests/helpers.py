@@ -116,3 +116,23 @@ def tree_digest(root: str) -> str:
             except OSError:
                 continue
     return digest.hexdigest()
+
+
+CLI_TIMEOUT = 60  # a bad input must fail fast, never hang
+
+
+def run_cli(*args: str, preexec: list[str] | None = None, cwd: Path | None = None,
+            timeout: float = CLI_TIMEOUT) -> Any:
+    """The real command line, as a subprocess."""
+    import os
+    import subprocess
+    import sys
+
+    command = [*(preexec or []), sys.executable, "-m", "egov_audit", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=cwd,
+                          env={**os.environ, "EGOV_AUDIT_DEBUG": ""}, check=False)
+
+
+def run_long(*args: str, **kwargs: Any) -> Any:
+    """The real command line for work on hosts or databases: ten minutes, not one."""
+    return run_cli(*args, timeout=600, **kwargs)

@@ -7,25 +7,16 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.helpers import BASES, FIXTURES
+from tests.helpers import BASES, FIXTURES, run_cli
 
 CORPUS = FIXTURES / "bad_inputs"
 CASES: dict[str, dict[str, Any]] = yaml.safe_load((CORPUS / "cases.yml").read_text())["cases"]
-TIMEOUT = 60
-
-
-def run_cli(*args: str, preexec: list[str] | None = None,
-            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    command = [*(preexec or []), sys.executable, "-m", "egov_audit", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, cwd=cwd,
-                          env={**os.environ, "EGOV_AUDIT_DEBUG": ""}, check=False)
 
 
 def assert_clean_error(proc: subprocess.CompletedProcess[str], must_contain: str,

@@ -15,8 +15,7 @@ import pytest
 
 from egov_audit.bundle import bundle_to_dict, read_result_set
 from egov_audit.models import Status
-from tests.e2e.test_bad_inputs import run_cli
-from tests.helpers import REPO
+from tests.helpers import REPO, run_cli
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"

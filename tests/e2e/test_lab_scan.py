@@ -20,7 +20,7 @@ import pytest
 
 from egov_audit import lab as lab_module
 from egov_audit.policy import load_policies
-from tests.e2e.test_bad_inputs import run_cli
+from tests.helpers import run_long as run_cli
 from tests.helpers import tree_digest
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the lab needs root; CI runs as root")

@@ -15,8 +15,8 @@ import pytest
 
 from egov_audit.sign import canonical
 from egov_audit.store import open_store
-from tests.e2e.test_bad_inputs import run_cli
 from tests.helpers import REPO
+from tests.helpers import run_long as run_cli
 
 AGENCIES = ("song-lam", "bo-hts", "ha-son")
 

@@ -6,8 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from tests.e2e.test_bad_inputs import run_cli
-from tests.helpers import REPO
+from tests.helpers import REPO, run_cli
 
 
 def test_readme_inventory_example_validates(tmp_path: Path) -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_bad_inputs import run_cli
 from tests.helpers import BASES, REPO, tree_digest
+from tests.helpers import run_long as run_cli
 
 LOCAL_HOSTS = """all:
   hosts:

@@ -7,8 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tests.e2e.test_bad_inputs import run_cli
-from tests.helpers import REPO
+from tests.helpers import REPO, run_cli
 
 SAMPLES = ["inventories/song-lam", "inventories/bo-hts", "inventories/ha-son"]
 

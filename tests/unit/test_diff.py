@@ -12,8 +12,7 @@ from egov_audit.errors import UsageError
 from egov_audit.models import Bundle
 from egov_audit.policy import PolicySet
 from egov_audit.report.diff import DIFF_RENDERERS
-from tests.e2e.test_bad_inputs import run_cli
-from tests.helpers import build_inventory
+from tests.helpers import build_inventory, run_cli
 
 
 def _bundle(tmp_path: Path, policy: PolicySet, name: str, patch: dict[str, object]) -> Bundle:
