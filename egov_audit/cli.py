@@ -550,6 +550,10 @@ def policies_show(control_id: str, policies: Path | None, reference_models: Path
         expected = f"param {check.param}" if check.param else repr(check.value)
         click.echo(f"  check: {check.fact} {check.op} {expected}")
     click.echo(f"  remediation: {c.remediation.get(lang)}")
+    if c.owner:
+        click.echo(f"  who: {c.owner.get(lang)}")
+    if c.form:
+        click.echo(f"  form: {c.form.get(lang)}")
     if c.remediation_playbook:
         click.echo(f"  playbook: {c.remediation_playbook}")
     click.echo(f"  defined at: {c.where}")

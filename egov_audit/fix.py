@@ -110,6 +110,9 @@ def plan_fixes(bundle: Bundle, policy: PolicySet, controls: Sequence[str] = (),
             continue
         if control is None or control.remediation_playbook is None:
             text = control.remediation.get(lang) if control else ""
+            if control is not None and control.owner:
+                text += f" [{control.owner.get(lang)}"
+                text += f"; {control.form.get(lang)}]" if control.form else "]"
             plan.manual.append(Manual(result.control, result.target, text))
             continue
         plan.hosts.setdefault(result.target, []).append(

@@ -200,6 +200,8 @@ class ControlInfo:
     remediation: Text
     remediation_playbook: str | None = None
     clauses: Mapping[str, Text] = field(default_factory=dict)  # per baseline
+    owner: Text | None = None  # who does it, when a person must
+    form: Text | None = None  # the form, registry or procedure involved
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -210,6 +212,10 @@ class ControlInfo:
         }
         if self.remediation_playbook:
             out["remediation_playbook"] = self.remediation_playbook
+        if self.owner:
+            out["owner"] = self.owner.to_dict()
+        if self.form:
+            out["form"] = self.form.to_dict()
         return out
 
 

@@ -55,6 +55,8 @@ class Control:
     remediation: Text
     remediation_playbook: str | None
     where: Location
+    owner: Text | None = None
+    form: Text | None = None
 
     def applies(self, baseline: str, level: int) -> bool:
         ref = self.baselines.get(baseline)
@@ -67,7 +69,8 @@ class Control:
     def info(self) -> ControlInfo:
         return ControlInfo(self.id, self.title, self.description, self.remediation,
                            self.remediation_playbook,
-                           {b: ref.clause for b, ref in self.baselines.items()})
+                           {b: ref.clause for b, ref in self.baselines.items()},
+                           self.owner, self.form)
 
 
 @dataclass(frozen=True)
@@ -214,7 +217,9 @@ def _control(source: SourceFile, index: int, data: Mapping[str, Any]) -> Control
                    for k, v in data["baselines"].items()},
         check=check, remediation=Text(remediation["vi"], remediation["en"]),
         remediation_playbook=remediation.get("playbook"),
-        where=Location(source.display, line, column))
+        where=Location(source.display, line, column),
+        owner=Text.from_dict(remediation["owner"]) if "owner" in remediation else None,
+        form=Text.from_dict(remediation["form"]) if "form" in remediation else None)
 
 
 def _cross_check(policy: PolicySet, policies_dir: Path) -> None:

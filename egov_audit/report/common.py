@@ -69,6 +69,8 @@ LABELS: dict[str, Text] = {
     "col.clause": Text("Căn cứ", "Clause"),
     "col.where": Text("Vị trí khai báo", "Where declared"),
     "col.fix": Text("Khắc phục", "Fix"),
+    "col.owner": Text("Ai thực hiện", "Who does it"),
+    "col.form": Text("Thủ tục, biểu mẫu", "Form or procedure"),
     "col.reason": Text("Lý do", "Reason"),
     "col.score": Text("Điểm", "Score"),
     "col.coverage": Text("Độ bao phủ", "Coverage"),

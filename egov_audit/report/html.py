@@ -74,7 +74,8 @@ def _agency(view: AgencyView, lang: str) -> dict[str, Any]:
                                     max([1, *(n for _, n in view.host_failures)])))
         if view.host_failures else "",
         "gaps": [{"control": g.control, "title": g.title, "why": g.why, "fix": g.fix,
-                  "playbook": g.playbook, "severity": g.severity, "area": g.area,
+                  "playbook": g.playbook, "owner": g.owner, "form": g.form,
+                  "severity": g.severity, "area": g.area,
                   "clause": g.clause, "other_clauses": g.other_clauses, "status": g.status,
                   "targets": g.targets,
                   "severity_label": label(f"severity.{g.severity.value}", lang),
@@ -102,7 +103,7 @@ class HtmlReporter:
             "by_severity", "by_host", "tool", "waived", "gap_targets", "none", "shown")})
         labels.update({f"col_{k}": label(f"col.{k}", lang) for k in (
             "target", "kind", "status", "reason", "area", "clause", "fix", "observed",
-            "expected", "where")})
+            "expected", "where", "owner", "form")})
         labels.update({"area": label("col.area", lang), "severity": label("col.severity", lang),
                        "status": label("col.status", lang),
                        "gaps_title": label("html.gaps_title", lang),

@@ -31,6 +31,8 @@ class Gap:
     why: str
     fix: str
     playbook: str | None
+    owner: str
+    form: str
     severity: Severity
     area: Area
     clause: str
@@ -103,6 +105,8 @@ def _gaps(results: Sequence[Result], controls: dict[str, ControlInfo], lang: str
             why=info.description.get(lang) if info else "",
             fix=info.remediation.get(lang) if info else "",
             playbook=info.remediation_playbook if info else None,
+            owner=info.owner.get(lang) if info and info.owner else "",
+            form=info.form.get(lang) if info and info.form else "",
             severity=first.severity, area=first.area, clause=first.clause.get(lang),
             other_clauses=tuple((b, t.get(lang)) for b, t in sorted(info.clauses.items())
                                 if b != baseline) if info else (),

@@ -107,3 +107,13 @@ def test_every_policy_folder_is_installed_with_the_package() -> None:
     folders = {p.parent.relative_to(DEFAULT_POLICIES.parent)
                for root in roots for p in root.rglob("*.yml")}
     assert {f"{folder}/*.yml" for folder in folders} <= installed
+
+
+def test_gaps_a_person_must_close_say_who_and_through_which_procedure(policy: PolicySet) -> None:
+    """Server rooms, ASN, address blocks, uplinks, services: no playbook can fix them."""
+    for c in policy.controls:
+        if c.id.startswith(("ROOM-", "NET-ASN", "NET-UPL", "NET-SOC", "NET-LGSP")) or \
+                c.id in ("NET-IP-01", "NET-IP-02", "NET-IP-05", "NET-IP-09"):
+            assert c.remediation_playbook is None, c.id
+            assert c.owner and c.owner.vi != c.owner.en, c.id
+            assert c.form and c.form.vi != c.form.en, c.id
