@@ -585,7 +585,7 @@ def fix_cmd(bundle: Path, output: Path | None, controls: str | None, limit: str 
     import tempfile
 
     from .bundle import read_result_set
-    from .fix import plan_fixes, plan_services, render_playbook, run_playbook
+    from .fix import plan_fixes, read_agency_plan, render_playbook, run_playbook
     from .output import write_atomic
     from .policy import load_policies
     from .report.common import clean
@@ -598,7 +598,7 @@ def fix_cmd(bundle: Path, output: Path | None, controls: str | None, limit: str 
     plan = plan_fixes(result_set.bundles[0], policy,
                       [c.strip() for c in (controls or "").split(",") if c.strip()],
                       [h.strip() for h in (limit or "").split(",") if h.strip()],
-                      max_age, lang=lang, services=plan_services(declared, policy))
+                      max_age, lang=lang, agency=read_agency_plan(declared, policy))
     fixes = sum(len(v) for v in plan.hosts.values())
     click.echo(f"egov-audit: {fixes} fixes on {len(plan.hosts)} hosts; "
                f"{len(plan.manual)} gaps need a person", err=True)

@@ -53,10 +53,24 @@ def _age(bundle: Bundle, now: datetime) -> timedelta:
 NEEDS = {"HOST-LOG-01": ("log_collector", "log_collector"), "HOST-TIME-02": ("ntp_servers", "ntp")}
 
 
-def plan_services(inventory_dir: Path | None, policy: PolicySet) -> dict[str, Any]:
-    """The agency's log collector and time servers, from the inventory's host roles."""
+@dataclass(frozen=True)
+class AgencyPlan:
+    """What the inventory says that fixes need: the agency's services and management networks,
+    and per host the controls that must never be fixed there automatically."""
+    services: dict[str, Any] = field(default_factory=dict)
+    skip: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+# host variable: controls egov-audit must not fix on this host (its firewall is run by another
+# tool, it shares the network stack of a lab machine, ...)
+SKIP_VAR = "egov_fix_skip"
+
+
+def read_agency_plan(inventory_dir: Path | None, policy: PolicySet) -> AgencyPlan:
+    """The agency's log collector and time servers (from the inventory's host roles), its
+    management networks (from the zones), and the hosts' `egov_fix_skip` lists."""
     if inventory_dir is None or not inventory_dir.is_dir():
-        return {}
+        return AgencyPlan()
     from .inventory import load_inventory
 
     inventory = load_inventory(inventory_dir, set(policy.model("network")["roles"]))
@@ -66,17 +80,33 @@ def plan_services(inventory_dir: Path | None, policy: PolicySet) -> dict[str, An
                 if h.role == role and h.addresses]
 
     out: dict[str, Any] = {}
+    # where administrators connect from: the firewall baseline keeps SSH open to these
+    management = [subnet.net.text for zone in inventory.network.zones
+                  if zone.kind == "management" for subnet in zone.subnets]
+    if management:
+        out["mgmt_sources"] = sorted(set(management))
     if addresses("log_collector"):
         out["log_collector"] = f"{addresses('log_collector')[0]}:514"
     if addresses("ntp"):
         out["ntp_servers"] = addresses("ntp")
-    return out
+    skip: dict[str, frozenset[str]] = {}
+    for host in inventory.hosts:
+        listed = host.vars.get(SKIP_VAR)  # the host schema made it a list of ids
+        if isinstance(listed, list):
+            skip[host.name] = frozenset(str(c).upper() for c in listed)
+    return AgencyPlan(out, skip)
+
+
+_SKIPPED = {"vi": f"{SKIP_VAR} của máy chủ này không cho sửa tự động: ",
+            "en": f"{SKIP_VAR} of this host keeps it from being fixed automatically: "}
+_NO_ROLE = {"vi": "kho máy chủ không có máy nào có vai trò {role}: ",
+            "en": "no host with role {role} in the inventory: "}
 
 
 def plan_fixes(bundle: Bundle, policy: PolicySet, controls: Sequence[str] = (),
                limit: Sequence[str] = (), max_age_days: float | None = 7,
                now: datetime | None = None, lang: str = "en",
-               services: dict[str, Any] | None = None) -> FixPlan:
+               agency: AgencyPlan | None = None) -> FixPlan:
     """Failing host controls that have a remediation task file, per host; the others are
     listed as manual work. Evidence older than `max_age_days` is refused: the host may have
     changed since."""
@@ -89,7 +119,8 @@ def plan_fixes(bundle: Bundle, policy: PolicySet, controls: Sequence[str] = (),
         raise UsageError(f"the evidence is {days:.1f} days old (more than {max_age_days:g}): "
                          "scan again, or allow it with --max-age DAYS")
     by_id = {c.id: c for c in policy.controls}
-    plan = FixPlan(bundle, services=dict(services or {}))
+    agency = agency or AgencyPlan()
+    plan = FixPlan(bundle, services=dict(agency.services))
 
     def wanted(control: str) -> bool:
         return not controls or any(fnmatchcase(control, c.upper()) for c in controls)
@@ -102,10 +133,15 @@ def plan_fixes(bundle: Bundle, policy: PolicySet, controls: Sequence[str] = (),
         if limit and not any(fnmatchcase(result.target, pattern) for pattern in limit):
             continue
         control = by_id.get(result.control)
+        if control is not None and control.remediation_playbook is not None and \
+                result.control in agency.skip.get(result.target, ()):
+            plan.manual.append(Manual(result.control, result.target,
+                                      _SKIPPED[lang] + control.remediation.get(lang)))
+            continue
         needed = NEEDS.get(result.control)
         if control is not None and needed and needed[0] not in plan.services:
             plan.manual.append(Manual(result.control, result.target,
-                                      f"no host with role {needed[1]} in the inventory: "
+                                      _NO_ROLE[lang].format(role=needed[1])
                                       + control.remediation.get(lang)))
             continue
         if control is None or control.remediation_playbook is None:

@@ -11,6 +11,7 @@ command -v ssh >/dev/null || need+=(openssh-client)
 command -v unshare >/dev/null || need+=(util-linux)
 command -v ip >/dev/null || need+=(iproute2)
 command -v script >/dev/null || need+=(bsdutils)
+command -v nft >/dev/null || need+=(nftables)
 if [ "${1:-all}" != lab ]; then  # `install-test-deps.sh lab`: only what the lab needs
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
   [ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)

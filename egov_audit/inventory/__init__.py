@@ -27,7 +27,7 @@ from .model import (
 
 __all__ = ["Inventory", "load_inventory"]
 
-_HOST_VARS = ("zone", "role", "ansible_host", "addresses", "server_room")
+_HOST_VARS = ("zone", "role", "ansible_host", "addresses", "server_room", "egov_fix_skip")
 
 
 def _error(var: VarSource, message: str, *subpath: Any) -> InventoryError:

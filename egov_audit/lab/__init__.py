@@ -38,6 +38,24 @@ class LabHost:
     start: bool = True  # False: declared in the inventory, never started (unreachable)
     python: str = "/usr/bin/python3"
     user: str = "root"  # who the scan logs in as
+    # its own network namespace, joined to the machine by a veth pair on the /30 of `ip`: its
+    # firewall rules are its own (firewall remediation is tested only on such hosts)
+    netns: bool = False
+
+    @property
+    def link(self) -> str:
+        """The machine's end of the veth pair (an interface name of at most 15 characters)."""
+        import ipaddress
+
+        return f"egl{int(ipaddress.ip_address(self.ip)):08x}"
+
+    @property
+    def peer(self) -> str:
+        """The machine's address on the veth pair: the other host address of the /30."""
+        import ipaddress
+
+        net = ipaddress.ip_interface(f"{self.ip}/30").network
+        return next(str(a) for a in net.hosts() if str(a) != self.ip)
 
 
 # The agency servers of the lab, and the fault hosts (--faults).
@@ -131,14 +149,16 @@ def up(hosts: tuple[LabHost, ...] = SERVERS, state: Path = DEFAULT_STATE) -> Lab
         os.chmod(ssh_dir / "authorized_keys", 0o600)
         with open(directory / "console.log", "wb") as console:
             proc = subprocess.Popen(
-                ["unshare", "--mount", "--uts", "--ipc", "--pid", "--fork", "--kill-child",
-                 "--mount-proc", "--propagation", "private", "/bin/bash", str(boot), host.name,
-                 host.ip, str(host.port), str(directory),
-                 str(_data(f"profiles/{host.profile}.sh"))],
+                ["unshare", "--mount", "--uts", "--ipc", "--pid", *(["--net"] * host.netns),
+                 "--fork", "--kill-child", "--mount-proc", "--propagation", "private",
+                 "/bin/bash", str(boot), host.name, host.ip, str(host.port), str(directory),
+                 str(_data(f"profiles/{host.profile}.sh")), "1" if host.netns else "0"],
                 stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT,
                 start_new_session=True)
         (directory / "unshare.pid").write_text(str(proc.pid))
         started.append(host)
+        if host.netns:
+            _wire(host, proc.pid)
     known_hosts: list[str] = []
     failed: list[str] = []
     for host in started:
@@ -167,6 +187,28 @@ def up(hosts: tuple[LabHost, ...] = SERVERS, state: Path = DEFAULT_STATE) -> Lab
         down(state)
         raise UsageError("lab hosts failed to start: " + "; ".join(failed))
     return lab
+
+
+def _wire(host: LabHost, unshare_pid: int) -> None:
+    """Join a host's own network namespace to the machine: a veth pair on a /30 and a default
+    route back through the machine (boot.sh waits for the address before starting sshd)."""
+    init = _child(unshare_pid)
+    if init is None:
+        return  # it died at once: up() reports its console
+    ip = shutil.which("ip") or "/usr/sbin/ip"
+    inside = ["nsenter", "-t", str(init), "-n", ip]
+    for command in ([ip, "link", "add", host.link, "type", "veth", "peer", "name", "eth0",
+                     "netns", str(init)],
+                    [ip, "address", "add", f"{host.peer}/30", "dev", host.link],
+                    [ip, "link", "set", host.link, "up"],
+                    [*inside, "link", "set", "lo", "up"],
+                    [*inside, "address", "add", f"{host.ip}/30", "dev", "eth0"],
+                    [*inside, "link", "set", "eth0", "up"],
+                    [*inside, "route", "add", "default", "via", host.peer]):
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=10, check=False)
+        if proc.returncode != 0:
+            raise UsageError(f"lab host {host.name}: {' '.join(command[-6:])}: "
+                             f"{proc.stderr.strip()}")
 
 
 def _child(pid: int) -> int | None:
@@ -217,8 +259,19 @@ def down(state: Path = DEFAULT_STATE) -> list[str]:
             if upid:
                 os.waitpid(upid, os.WNOHANG)
         stopped.append(directory.name)
+    for host in _declared(state):
+        if host.netns:  # gone with its namespace already, unless the host never started
+            subprocess.run(["ip", "link", "delete", host.link], capture_output=True,
+                           check=False, timeout=10)
     shutil.rmtree(state, ignore_errors=True)
     return stopped
+
+
+def _declared(state: Path) -> list[LabHost]:
+    try:
+        return [LabHost(**h) for h in json.loads((state / "lab.json").read_text())]
+    except (OSError, ValueError, TypeError):
+        return []
 
 
 def _read_pid(path: Path) -> int | None:
@@ -240,6 +293,8 @@ def _machine_networks() -> list[str]:
         return []
     networks: list[str] = []
     for iface in interfaces:
+        if str(iface.get("ifname", "")).startswith("egl"):
+            continue  # a lab host's own veth link, not one of the machine's networks
         for info in iface.get("addr_info", []):
             try:
                 net = ipaddress.ip_interface(f"{info['local']}/{info['prefixlen']}").network
@@ -270,9 +325,11 @@ def _write_inventory(lab: Lab) -> None:
     ssh_args = (f"-o UserKnownHostsFile={lab.state / 'known_hosts'} -o StrictHostKeyChecking=yes "
                 f"-o ControlMaster=auto -o ControlPersist=60s "
                 f"-o ControlPath={lab.state}/cm-%C -o ConnectTimeout=10")
+    # a host on the machine's own network stack: fixing its firewall would change the machine's
     hosts = {h.name: {"zone": h.zone, "role": h.role, "ansible_host": h.ip,
                       "ansible_port": h.port, "ansible_python_interpreter": h.python,
-                      "ansible_user": h.user}
+                      "ansible_user": h.user, **({} if h.netns else
+                                                 {"egov_fix_skip": ["HOST-FW-01"]})}
              for h in lab.hosts}
     machine = _machine_networks()
     (inv / "hosts.yml").write_text(json.dumps({"all": {

@@ -5,7 +5,10 @@
 # profile customises it; then sshd becomes PID 1 and listens on the host's loopback address.
 # Adapted from shared/testhosts/setup.sh.
 set -euo pipefail
-NAME=$1 IP=$2 PORT=$3 D=$4 PROFILE=$5
+NAME=$1 IP=$2 PORT=$3 D=$4 PROFILE=$5 NETNS=${6:-0}
+if [ "$NETNS" = 1 ]; then  # its own network namespace: the lab wires a veth pair into it
+  for _ in $(seq 200); do ip -o -4 address show | grep -q " $IP/" && break; sleep 0.05; done
+fi
 SSHD_CONFIG=/etc/ssh/sshd_config
 customize() { :; }
 # shellcheck source=/dev/null

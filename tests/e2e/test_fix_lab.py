@@ -30,7 +30,11 @@ HOSTS = (
     lab_module.LabHost("fixlog01", "127.0.3.22", "hardened", "servers", "log_collector",
                        port=2222),
     lab_module.LabHost("fixntp01", "127.0.3.51", "hardened", "mgmt", "ntp", port=2222),
+    # its own network namespace: the only kind of lab host whose firewall may be fixed
+    lab_module.LabHost("fixfw01", "198.18.3.2", "weak", "servers", "application", netns=True),
 )
+# the hosts on the machine's own network stack: their firewall is the machine's (egov_fix_skip)
+SHARED = ("fixapp01", "fixdb01")
 FIXABLE = sorted(c.id for c in load_policies().controls if c.remediation_playbook)
 
 
@@ -40,7 +44,10 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[lab_module.Lab]:
     started = lab_module.up(HOSTS, state)
     # the lab's plan puts 127.0.1.x in its zones: widen them to these hosts' addresses
     network = started.inventory / "group_vars/all/network.yml"
-    network.write_text(network.read_text().replace("127.0.1.", "127.0.3."))
+    plan = json.loads(network.read_text().replace("127.0.1.", "127.0.3."))
+    servers = next(z for z in plan["network"]["zones"] if z["name"] == "servers")
+    servers["subnets"].append("198.18.3.0/30")
+    network.write_text(json.dumps(plan, indent=2))
     try:
         yield started
     finally:
@@ -72,18 +79,30 @@ def applied(lab: lab_module.Lab, tmp_path_factory: pytest.TempPathFactory) -> di
 
 
 def test_the_fixable_gaps_were_real_before(applied: dict[str, Any]) -> None:
-    for host in ("fixapp01", "fixdb01"):
+    for host in (*SHARED, "fixfw01"):
         assert len(_failing(applied["before"], host) & set(FIXABLE)) >= 10, host
+    # the weak host fails every kind: services, accounts, firewall
+    assert {"HOST-SVC-01", "HOST-ACC-02", "HOST-ACC-03", "HOST-FW-01"} <= \
+        _failing(applied["before"], "fixfw01")
 
 
 def test_apply_fixes_every_fixable_control(applied: dict[str, Any]) -> None:
     proc = applied["proc"]
     assert "preview (check mode, nothing changed yet)" in proc.stdout
-    for host in ("fixapp01", "fixdb01"):
+    assert not _failing(applied["after"], "fixfw01") & set(FIXABLE)
+    for host in SHARED:
         left = _failing(applied["after"], host) & set(FIXABLE)
-        assert not left, (host, left)
+        # their firewall is the machine's: listed for a person, never changed
+        assert left == {"HOST-FW-01"}, (host, left)
+        assert f"manual: HOST-FW-01 on {host}: egov_fix_skip" in proc.stderr
         # what needs a person is still reported, not hidden
         assert _failing(applied["after"], host) - set(FIXABLE) or host == "fixapp01"
+
+
+def test_the_machine_firewall_was_never_touched(applied: dict[str, Any]) -> None:
+    ruleset = subprocess.run(["nft", "list", "ruleset"], capture_output=True, text=True,
+                             timeout=30, check=True).stdout
+    assert "egov_audit" not in ruleset
 
 
 def test_a_failing_host_does_not_stop_the_others(applied: dict[str, Any]) -> None:
@@ -97,7 +116,7 @@ def test_a_second_apply_changes_nothing(lab: lab_module.Lab, applied: dict[str, 
     work = applied["work"]
     proc = run_cli("fix", str(work / "before.json"), "--apply", "--yes", "--inventory",
                    str(lab.inventory), "--evidence", str(applied["evidence"]), "--limit",
-                   "fixapp01,fixdb01")
+                   "fixapp01,fixdb01,fixfw01")
     assert proc.returncode == 0, proc.stderr
     assert "applied: 0 changes on 0 hosts" in proc.stdout
 
@@ -111,7 +130,7 @@ def test_plain_ansible_playbook_runs_the_generated_playbook(lab: lab_module.Lab,
     exe = shutil.which("ansible-playbook") or str(Path(sys.executable).parent /
                                                   "ansible-playbook")
     proc = subprocess.run([exe, "-i", str(lab.inventory), str(playbook), "--limit",
-                           "fixapp01,fixdb01"], capture_output=True, text=True, timeout=600,
+                           "fixapp01,fixdb01,fixfw01"], capture_output=True, text=True, timeout=600,
                           env={**os.environ, "ANSIBLE_HOME": str(tmp_path / "home")},
                           check=False)
     assert proc.returncode == 0, proc.stdout[-3000:]
@@ -134,6 +153,42 @@ def test_testinfra_confirms_the_hosts_real_state(lab: lab_module.Lab,
     # logs now go to the agency's collector, time comes from its time server
     assert host.file("/etc/rsyslog.d/50-egov-forward.conf").contains("@@127.0.3.22:514")
     assert host.file("/etc/chrony/chrony.conf").contains("^server 127.0.3.51 iburst")
+    # the telnet daemon is gone; the passwordless and the default account are locked
+    assert not host.process.filter(comm="in.telnetd")
+    assert host.check_output("passwd -S guest").split()[1] == "L"
+    assert host.check_output("passwd -S admin").split()[1] == "L"
+
+
+def test_the_firewall_baseline_drops_strangers_and_keeps_the_operator(
+        lab: lab_module.Lab, applied: dict[str, Any]) -> None:
+    import socket
+
+    import testinfra
+
+    fw = next(h for h in HOSTS if h.name == "fixfw01")
+    host = testinfra.get_host("ssh://fixfw01", ssh_config=str(lab.state / "ssh_config"))
+    table = host.check_output("nft list table inet egov_audit")
+    ssh_rule = next(line for line in table.splitlines() if "tcp dport 22 accept" in line)
+    # SSH from the management zone and from where the change was made, nothing else
+    assert "policy drop" in table and "127.0.3.48/28" in ssh_rule and fw.peer in ssh_rule
+    assert host.file("/etc/nftables.conf").contains('include "/etc/egov-audit/host-firewall.nft"')
+
+    def reaches(source: str) -> bool:
+        with socket.socket() as sock:
+            sock.bind((source, 0))
+            sock.settimeout(3)
+            try:
+                sock.connect((fw.ip, fw.port))
+                return sock.recv(4) == b"SSH-"
+            except OSError:
+                return False
+
+    # a second address of the machine on the host's link: neither management nor the operator
+    stranger = "198.18.3.5"
+    subprocess.run(["ip", "address", "add", f"{stranger}/32", "dev", fw.link], check=True,
+                   timeout=10)
+    assert reaches(fw.peer)  # the address the change was made from
+    assert not reaches(stranger)  # dropped, not refused: the connection times out
 
 
 def test_preview_then_no_leaves_the_hosts_alone(lab: lab_module.Lab,

@@ -9,8 +9,9 @@ import yaml
 from egov_audit.audit import AuditRequest, evaluate, validate
 from egov_audit.checks.context import AuditOptions
 from egov_audit.errors import UsageError
-from egov_audit.fix import host_params, plan_fixes, render_playbook
+from egov_audit.fix import Fix, host_params, plan_fixes, render_playbook
 from egov_audit.models import Bundle
+from egov_audit.paths import data_root
 from egov_audit.policy import PolicySet
 from tests.helpers import build_evidence, build_inventory
 
@@ -68,8 +69,12 @@ def test_the_playbook_passes_ansible_lint_production(bundle: Bundle, policy: Pol
     import subprocess
     import sys
 
+    plan = plan_fixes(bundle, policy)
+    # every remediation task file, not only those of this bundle's gaps
+    plan.hosts["web01"] = [Fix(c.id, "clause", data_root() / c.remediation_playbook)
+                           for c in policy.controls if c.remediation_playbook]
     playbook = tmp_path / "remediation.yml"
-    playbook.write_text(render_playbook(plan_fixes(bundle, policy), policy, "b.json"))
+    playbook.write_text(render_playbook(plan, policy, "b.json"))
     exe = shutil.which("ansible-lint") or str(Path(sys.executable).parent / "ansible-lint")
     proc = subprocess.run([exe, "--offline", "--nocolor", "--profile", "production",
                            "--format", "pep8", str(playbook)], capture_output=True, text=True,
@@ -78,3 +83,5 @@ def test_the_playbook_passes_ansible_lint_production(bundle: Bundle, policy: Pol
                                "NO_COLOR": "1"})
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "Profile 'production' was required, and it passed" in proc.stderr + proc.stdout
+    task_files = {c.remediation_playbook for c in policy.controls if c.remediation_playbook}
+    assert f"in {len(task_files) + 2} files processed" in proc.stderr + proc.stdout
