@@ -23,18 +23,18 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the lab needs root; C
 
 HOSTS = (
     lab_module.LabHost("fixapp01", "127.0.3.21", "typical", "servers", "application"),
-    lab_module.LabHost("fixdb01", "127.0.3.31", "weak", "db", "database"),
     lab_module.LabHost("fixmon01", "127.0.3.23", "unprivileged", "servers", "monitoring",
                        user="audit"),
     # the agency's log collector and time server: where the fixes point the others to
     lab_module.LabHost("fixlog01", "127.0.3.22", "hardened", "servers", "log_collector",
                        port=2222),
     lab_module.LabHost("fixntp01", "127.0.3.51", "hardened", "mgmt", "ntp", port=2222),
-    # its own network namespace: the only kind of lab host whose firewall may be fixed
-    lab_module.LabHost("fixfw01", "198.18.3.2", "weak", "servers", "application", netns=True),
+    # a neglected server in its own network namespace: the only kind of lab host whose
+    # firewall may be fixed
+    lab_module.LabHost("fixdb01", "198.18.3.2", "weak", "db", "database", netns=True),
 )
 # the hosts on the machine's own network stack: their firewall is the machine's (egov_fix_skip)
-SHARED = ("fixapp01", "fixdb01")
+SHARED = ("fixapp01",)
 FIXABLE = sorted(c.id for c in load_policies().controls if c.remediation_playbook)
 
 
@@ -45,8 +45,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[lab_module.Lab]:
     # the lab's plan puts 127.0.1.x in its zones: widen them to these hosts' addresses
     network = started.inventory / "group_vars/all/network.yml"
     plan = json.loads(network.read_text().replace("127.0.1.", "127.0.3."))
-    servers = next(z for z in plan["network"]["zones"] if z["name"] == "servers")
-    servers["subnets"].append("198.18.3.0/30")
+    db_zone = next(z for z in plan["network"]["zones"] if z["name"] == "db")
+    db_zone["subnets"].append("198.18.3.0/30")
     network.write_text(json.dumps(plan, indent=2))
     try:
         yield started
@@ -79,17 +79,17 @@ def applied(lab: lab_module.Lab, tmp_path_factory: pytest.TempPathFactory) -> di
 
 
 def test_the_fixable_gaps_were_real_before(applied: dict[str, Any]) -> None:
-    for host in (*SHARED, "fixfw01"):
+    for host in (*SHARED, "fixdb01"):
         assert len(_failing(applied["before"], host) & set(FIXABLE)) >= 10, host
     # the weak host fails every kind: services, accounts, firewall
     assert {"HOST-SVC-01", "HOST-ACC-02", "HOST-ACC-03", "HOST-FW-01"} <= \
-        _failing(applied["before"], "fixfw01")
+        _failing(applied["before"], "fixdb01")
 
 
 def test_apply_fixes_every_fixable_control(applied: dict[str, Any]) -> None:
     proc = applied["proc"]
     assert "preview (check mode, nothing changed yet)" in proc.stdout
-    assert not _failing(applied["after"], "fixfw01") & set(FIXABLE)
+    assert not _failing(applied["after"], "fixdb01") & set(FIXABLE)
     for host in SHARED:
         left = _failing(applied["after"], host) & set(FIXABLE)
         # their firewall is the machine's: listed for a person, never changed
@@ -116,7 +116,7 @@ def test_a_second_apply_changes_nothing(lab: lab_module.Lab, applied: dict[str, 
     work = applied["work"]
     proc = run_cli("fix", str(work / "before.json"), "--apply", "--yes", "--inventory",
                    str(lab.inventory), "--evidence", str(applied["evidence"]), "--limit",
-                   "fixapp01,fixdb01,fixfw01")
+                   "fixapp01,fixdb01")
     assert proc.returncode == 0, proc.stderr
     assert "applied: 0 changes on 0 hosts" in proc.stdout
 
@@ -130,7 +130,7 @@ def test_plain_ansible_playbook_runs_the_generated_playbook(lab: lab_module.Lab,
     exe = shutil.which("ansible-playbook") or str(Path(sys.executable).parent /
                                                   "ansible-playbook")
     proc = subprocess.run([exe, "-i", str(lab.inventory), str(playbook), "--limit",
-                           "fixapp01,fixdb01,fixfw01"], capture_output=True, text=True, timeout=600,
+                           "fixapp01,fixdb01"], capture_output=True, text=True, timeout=600,
                           env={**os.environ, "ANSIBLE_HOME": str(tmp_path / "home")},
                           check=False)
     assert proc.returncode == 0, proc.stdout[-3000:]
@@ -165,8 +165,8 @@ def test_the_firewall_baseline_drops_strangers_and_keeps_the_operator(
 
     import testinfra
 
-    fw = next(h for h in HOSTS if h.name == "fixfw01")
-    host = testinfra.get_host("ssh://fixfw01", ssh_config=str(lab.state / "ssh_config"))
+    fw = next(h for h in HOSTS if h.name == "fixdb01")
+    host = testinfra.get_host("ssh://fixdb01", ssh_config=str(lab.state / "ssh_config"))
     table = host.check_output("nft list table inet egov_audit")
     ssh_rule = next(line for line in table.splitlines() if "tcp dport 22 accept" in line)
     # SSH from the management zone and from where the change was made, nothing else

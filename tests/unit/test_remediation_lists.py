@@ -1,0 +1,44 @@
+"""The remediation task files act on exactly the names the collector reports: default
+accounts (HOST-ACC-03) and insecure daemons (HOST-SVC-01)."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from types import ModuleType
+from typing import Any
+
+import yaml
+
+from egov_audit.paths import data_root
+
+
+def _collector() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "egov_host_facts", data_root() / "playbooks/library/egov_host_facts.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _tasks(name: str) -> list[dict[str, Any]]:
+    tasks: list[dict[str, Any]] = yaml.safe_load(
+        (data_root() / "playbooks/remediate" / name).read_text())
+    return tasks
+
+
+def test_default_account_names_match_the_collector() -> None:
+    names = next(t["ansible.builtin.set_fact"]["egov_default_accounts"]
+                 for t in _tasks("accounts.yml")
+                 if "egov_default_accounts" in t.get("ansible.builtin.set_fact", {}))
+    assert names == list(_collector().DEFAULT_ACCOUNTS)
+
+
+def test_insecure_daemon_names_match_the_collector() -> None:
+    pattern = next(t["vars"]["egov_insecure_daemons"] for t in _tasks("services.yml")
+                   if "egov_insecure_daemons" in t.get("vars", {}))
+    daemons = _collector().INSECURE_DAEMONS
+    assert all(re.fullmatch(pattern, name) for name in daemons)
+    assert not re.fullmatch(pattern, "sshd") and not re.fullmatch(pattern, "inXtelnetd")
+    assert len(pattern.split("|")) == len(daemons)
