@@ -155,6 +155,9 @@ def test_testinfra_confirms_the_hosts_real_state(lab: lab_module.Lab,
     assert host.file("/etc/chrony/chrony.conf").contains("^server 127.0.3.51 iburst")
     # the telnet daemon is gone; the passwordless and the default account are locked
     assert not host.process.filter(comm="in.telnetd")
+    assert host.file("/etc/inetd.conf").contains("^#<off by egov-audit HOST-SVC-01> telnet")
+    assert host.file("/etc/xinetd.d/tftp").contains("^\tdisable = yes$")
+    assert not host.file("/etc/xinetd.d/tftp").contains("disable = no")
     assert host.check_output("passwd -S guest").split()[1] == "L"
     assert host.check_output("passwd -S admin").split()[1] == "L"
 
@@ -204,3 +207,25 @@ def test_preview_then_no_leaves_the_hosts_alone(lab: lab_module.Lab,
 def test_stale_evidence_is_refused(applied: dict[str, Any]) -> None:
     proc = run_cli("fix", str(applied["work"] / "before.json"), "--max-age", "0")
     assert proc.returncode == 2 and "days old" in proc.stderr
+
+
+def test_a_firewall_that_would_lock_the_operator_out_is_rolled_back(
+        lab: lab_module.Lab, applied: dict[str, Any], tmp_path: Path) -> None:
+    """Last: it leaves fixdb01 without its firewall. The probe of a new connection is pointed at
+    a closed port, as if the rules had cut the controller off."""
+    import testinfra
+
+    host = testinfra.get_host("ssh://fixdb01", ssh_config=str(lab.state / "ssh_config"))
+    host.run_expect([0], "nft delete table inet egov_audit")
+    exe = shutil.which("ansible-playbook") or str(Path(sys.executable).parent /
+                                                  "ansible-playbook")
+    proc = subprocess.run([exe, "-i", str(lab.inventory), str(applied["work"] / "remediation.yml"),
+                           "--limit", "fixdb01", "-e", "egov_fw_probe_port=9"],
+                          capture_output=True, text=True, timeout=600, check=False,
+                          env={**os.environ, "ANSIBLE_HOME": str(tmp_path / "home")})
+    assert "the firewall baseline was rolled back" in proc.stdout, proc.stdout[-3000:]
+    assert "egov-audit: HOST-FW-01 was not fixed" in proc.stdout
+    assert host.run("nft list table inet egov_audit").rc != 0  # nothing of it is left
+    # rescued, not failed: the host's other fixes ran (the rescue of the rollback, then the
+    # control's own)
+    assert "rescued=2" in proc.stdout and "failed=0" in proc.stdout

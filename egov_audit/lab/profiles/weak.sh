@@ -20,5 +20,10 @@ customize() {
   printf 'root ALL=(ALL:ALL) ALL\n%%sudo ALL=(ALL:ALL) NOPASSWD: ALL\n' >/etc/sudoers
   chmod 0644 /etc/sudoers
   daemon in.telnetd
+  # and the classic superserver entries: telnet in inetd, tftp in xinetd
+  printf 'telnet\tstream\ttcp\tnowait\troot\t/usr/sbin/tcpd\t/usr/sbin/in.telnetd\n' >>/etc/inetd.conf
+  mkdir -p /etc/xinetd.d
+  printf 'service tftp\n{\n\tsocket_type = dgram\n\tdisable = no\n\tserver = /usr/sbin/in.tftpd\n}\n' \
+    >/etc/xinetd.d/tftp
   pending_security_updates
 }
