@@ -22,11 +22,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.bench_scan import write_fleet  # noqa: E402
 from benchmarks.bench_validate import machine  # noqa: E402
 from egov_audit import lab  # noqa: E402
 from egov_audit.audit import AuditRequest, evaluate  # noqa: E402
@@ -102,29 +104,17 @@ def apply_on_lab(rounds: int, count: int) -> None:
     print(f"    second apply (preview + apply, 0 changes): median {again:.1f} s")
 
 
+def _every_host_with_gaps(index: int, facts: dict[str, Any]) -> None:
+    facts["sshd"].update(permitrootlogin="yes", passwordauthentication="yes",
+                         x11forwarding="yes", maxauthtries=10)
+    facts["firewall"]["active"] = False
+    facts["services"]["insecure"] = ["telnet"]
+
+
 def plan_many(hosts: int, rounds: int) -> None:
     work = Path(tempfile.mkdtemp(prefix="egov-bench-plan-"))
     try:
-        inventory = work / "inv"
-        shutil.copytree(REPO / "tests/fixtures/inventories/compliant", inventory)
-        lines = ["all:", "  hosts:"]
-        template = (REPO / "tests/fixtures/evidence/hardened.json").read_text()
-        evidence = work / "evidence"
-        evidence.mkdir()
-        for i in range(hosts):
-            name = f"srv{i:05d}"
-            address = f"10.50.10.{i % 250 + 1}"
-            lines.append(f"    {name}: {{zone: servers, role: application, "
-                         f"ansible_host: {address}}}")
-            bundle = json.loads(template.replace("HOST", name)
-                                .replace("ADDRESS", f"{address}/24"))
-            facts = bundle["facts"]
-            facts["sshd"].update(permitrootlogin="yes", passwordauthentication="yes",
-                                 x11forwarding="yes", maxauthtries=10)
-            facts["firewall"]["active"] = False
-            facts["services"]["insecure"] = ["telnet"]
-            (evidence / f"{name}.json").write_text(json.dumps(bundle))
-        (inventory / "hosts.yml").write_text("\n".join(lines) + "\n")
+        inventory, evidence = write_fleet(work, hosts, _every_host_with_gaps)
         policy = load_policies()
         result = evaluate(AuditRequest([inventory], options=AuditOptions(True)), evidence,
                           policy).bundles[0]

@@ -20,7 +20,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -70,27 +72,38 @@ def scan_vs_setup(rounds: int) -> None:
     print(f"    ratio scan / setup: {scan / setup:.2f} (target < 1.5)")
 
 
+def write_fleet(work: Path, hosts: int,
+                gaps: Callable[[int, dict[str, Any]], None]) -> tuple[Path, Path]:
+    """An inventory of `hosts` servers and their saved evidence: the hardened fixture's facts,
+    changed by `gaps(index, facts)`. Returns the inventory and the evidence folder."""
+    inventory = work / "inv"
+    shutil.copytree(REPO / "tests/fixtures/inventories/compliant", inventory)
+    lines = ["all:", "  hosts:"]
+    template = (REPO / "tests/fixtures/evidence/hardened.json").read_text()
+    evidence = work / "evidence"
+    evidence.mkdir()
+    for i in range(hosts):
+        name = f"srv{i:05d}"
+        address = f"10.50.10.{i % 250 + 1}"
+        lines.append(f"    {name}: {{zone: servers, role: application, "
+                     f"ansible_host: {address}}}")
+        bundle = json.loads(template.replace("HOST", name).replace("ADDRESS", f"{address}/24"))
+        gaps(i, bundle["facts"])
+        (evidence / f"{name}.json").write_text(json.dumps(bundle))
+    (inventory / "hosts.yml").write_text("\n".join(lines) + "\n")
+    return inventory, evidence
+
+
+def _a_third_with_gaps(index: int, facts: dict[str, Any]) -> None:
+    if index % 3 == 0:
+        facts["sshd"]["permitrootlogin"] = "yes"
+        facts["firewall"]["active"] = False
+
+
 def evaluate_many(hosts: int, rounds: int) -> None:
     work = Path(tempfile.mkdtemp(prefix="egov-bench-eval-"))
     try:
-        inventory = work / "inv"
-        shutil.copytree(REPO / "tests/fixtures/inventories/compliant", inventory)
-        lines = ["all:", "  hosts:"]
-        template = (REPO / "tests/fixtures/evidence/hardened.json").read_text()
-        evidence = work / "evidence"
-        evidence.mkdir()
-        for i in range(hosts):
-            name = f"srv{i:05d}"
-            address = f"10.50.10.{i % 250 + 1}"
-            lines.append(f"    {name}: {{zone: servers, role: application, "
-                         f"ansible_host: {address}}}")
-            bundle = json.loads(template.replace("HOST", name)
-                                .replace("ADDRESS", f"{address}/24"))
-            if i % 3 == 0:  # a third of the fleet has gaps
-                bundle["facts"]["sshd"]["permitrootlogin"] = "yes"
-                bundle["facts"]["firewall"]["active"] = False
-            (evidence / f"{name}.json").write_text(json.dumps(bundle))
-        (inventory / "hosts.yml").write_text("\n".join(lines) + "\n")
+        inventory, evidence = write_fleet(work, hosts, _a_third_with_gaps)
         request = AuditRequest([inventory], options=AuditOptions(True))
         times = []
         for _ in range(rounds):
