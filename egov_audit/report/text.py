@@ -96,6 +96,13 @@ def _gap(result: Result, info: ControlInfo | None, lang: str,
         out += _wrap(f"{' ' * pad}{label('fix', lang)}: ", info.remediation.get(lang), pad + 4)
         if info.remediation_playbook:
             out.append(f"{' ' * pad}{label('playbook', lang)}: {info.remediation_playbook}")
+        else:  # a person closes it: who, and through which form or procedure
+            if info.owner:
+                out += _wrap(f"{' ' * pad}{label('col.owner', lang)}: ", info.owner.get(lang),
+                             pad + 4)
+            if info.form:
+                out += _wrap(f"{' ' * pad}{label('col.form', lang)}: ", info.form.get(lang),
+                             pad + 4)
     return out
 
 

@@ -119,6 +119,9 @@ def test_text_report_languages(one: ResultSet) -> None:
     assert "Sở Khoa học và Công nghệ tỉnh Sông Lam" in vi
     # worst first: the critical gap comes before any high one
     assert en.index("[CRITICAL]") < en.index("[HIGH]")
+    # a gap no playbook closes says who closes it and through which form or procedure
+    assert "Who does it: The ministry's or province's IT unit; allocated by VNNIC" in en
+    assert "Ai thực hiện: " in vi and "Thủ tục, biểu mẫu: " in vi
 
 
 def test_text_report_neutralises_terminal_escapes(tmp_path: Path, policy: PolicySet) -> None:
