@@ -588,7 +588,7 @@ def fix_cmd(bundle: Path, output: Path | None, controls: str | None, limit: str 
     from .fix import plan_fixes, read_agency_plan, render_playbook, run_playbook
     from .output import write_atomic
     from .policy import load_policies
-    from .report.common import clean
+    from .report.common import clean, label
 
     result_set = read_result_set(bundle)
     if len(result_set.bundles) != 1:
@@ -600,11 +600,12 @@ def fix_cmd(bundle: Path, output: Path | None, controls: str | None, limit: str 
                       [h.strip() for h in (limit or "").split(",") if h.strip()],
                       max_age, lang=lang, agency=read_agency_plan(declared, policy))
     fixes = sum(len(v) for v in plan.hosts.values())
-    click.echo(f"egov-audit: {fixes} fixes on {len(plan.hosts)} hosts; "
-               f"{len(plan.manual)} gaps need a person", err=True)
+    click.echo(label("fix.summary", lang).format(fixes=fixes, hosts=len(plan.hosts),
+                                                 manual=len(plan.manual)), err=True)
     for manual in plan.manual:
-        click.echo(f"  manual: {manual.control} on {clean(manual.target)}: "
-                   f"{clean(manual.remediation)}", err=True)
+        click.echo(label("fix.manual", lang).format(control=manual.control,
+                                                    target=clean(manual.target),
+                                                    text=clean(manual.remediation)), err=True)
     if plan.empty:
         raise click.exceptions.Exit(0)
     playbook_text = render_playbook(plan, policy, str(bundle))
@@ -624,24 +625,27 @@ def fix_cmd(bundle: Path, output: Path | None, controls: str | None, limit: str 
     write_atomic(playbook, playbook_text)
     preview = run_playbook(playbook, inventory, check=True,
                            host_key_checking=not no_host_key_checking)
-    click.echo("preview (check mode, nothing changed yet):")
+    click.echo(label("fix.preview", lang))
     for host in sorted(plan.hosts):
         would = preview.changed.get(host, [])
-        click.echo(f"  {clean(host)}: {len(would)} changes" +
+        click.echo(label("fix.would", lang).format(host=clean(host), count=len(would)) +
                    "".join(f"\n    - {clean(t)}" for t in would))
-    if not yes and not click.confirm("apply these changes?", default=False):
-        click.echo("nothing applied")
+    if not yes and not click.confirm(label("fix.confirm", lang), default=False):
+        click.echo(label("fix.nothing", lang))
         raise click.exceptions.Exit(0)
     applied = run_playbook(playbook, inventory, check=False,
                            host_key_checking=not no_host_key_checking)
     for host, failures in sorted(applied.failed.items()):
         for failure in failures:
-            click.echo(f"  FAILED {clean(host)}: {clean(failure)}", err=True)
+            click.echo(label("fix.failed", lang).format(host=clean(host), why=clean(failure)),
+                       err=True)
     for host, reason in sorted(applied.unreachable.items()):
-        click.echo(f"  UNREACHABLE {clean(host)}: {clean(reason)}", err=True)
+        click.echo(label("fix.unreachable", lang).format(host=clean(host), why=clean(reason)),
+                   err=True)
     changed_hosts = sorted(h for h in plan.hosts if applied.changed.get(h))
-    click.echo(f"applied: {sum(len(v) for v in applied.changed.values())} changes on "
-               f"{len(changed_hosts)} hosts; {len(applied.failed)} hosts with failed fixes")
+    click.echo(label("fix.applied", lang).format(
+        changes=sum(len(v) for v in applied.changed.values()), hosts=len(changed_hosts),
+        failed=len(applied.failed)))
     if changed_hosts:
         from .audit import AuditRequest
         from .audit import scan as run_scan
@@ -659,11 +663,12 @@ def fix_cmd(bundle: Path, output: Path | None, controls: str | None, limit: str 
                               and r.status is Status.FAIL) for h in changed_hosts}
         after_fail = {h: sum(1 for r in after.bundles[0].results if r.target == h
                              and r.status is Status.FAIL) for h in changed_hosts}
-        click.echo(f"score {_score(the_bundle.scores.overall)} -> "
-                   f"{_score(after.bundles[0].scores.overall)}")
+        click.echo(label("fix.score", lang).format(
+            before=_score(the_bundle.scores.overall),
+            after=_score(after.bundles[0].scores.overall)))
         for host in changed_hosts:
-            click.echo(f"  {clean(host)}: {before_fail[host]} failing controls -> "
-                       f"{after_fail[host]}")
+            click.echo(label("fix.host_after", lang).format(
+                host=clean(host), before=before_fail[host], after=after_fail[host]))
     raise click.exceptions.Exit(1 if applied.failed or applied.unreachable else 0)
 
 

@@ -70,6 +70,26 @@ LABELS: dict[str, Text] = {
     "col.where": Text("Vị trí khai báo", "Where declared"),
     "col.fix": Text("Khắc phục", "Fix"),
     "col.owner": Text("Ai thực hiện", "Who does it"),
+    # egov-audit fix: its summary, preview and outcome ({...} filled in by the command)
+    "fix.summary": Text("egov-audit: {fixes} bản sửa trên {hosts} máy chủ; {manual} điểm thiếu "
+                        "cần người xử lý",
+                        "egov-audit: {fixes} fixes on {hosts} hosts; {manual} gaps need a person"),
+    "fix.manual": Text("  cần người: {control} trên {target}: {text}",
+                       "  manual: {control} on {target}: {text}"),
+    "fix.preview": Text("xem trước (chế độ kiểm tra, chưa thay đổi gì):",
+                        "preview (check mode, nothing changed yet):"),
+    "fix.would": Text("  {host}: {count} thay đổi", "  {host}: {count} changes"),
+    "fix.confirm": Text("áp dụng các thay đổi này?", "apply these changes?"),
+    "fix.nothing": Text("không áp dụng gì", "nothing applied"),
+    "fix.failed": Text("  THẤT BẠI {host}: {why}", "  FAILED {host}: {why}"),
+    "fix.unreachable": Text("  KHÔNG KẾT NỐI ĐƯỢC {host}: {why}", "  UNREACHABLE {host}: {why}"),
+    "fix.applied": Text("đã áp dụng: {changes} thay đổi trên {hosts} máy chủ; {failed} máy chủ "
+                        "có bản sửa thất bại",
+                        "applied: {changes} changes on {hosts} hosts; {failed} hosts with failed "
+                        "fixes"),
+    "fix.score": Text("điểm {before} -> {after}", "score {before} -> {after}"),
+    "fix.host_after": Text("  {host}: {before} biện pháp không đạt -> {after}",
+                           "  {host}: {before} failing controls -> {after}"),
     "col.form": Text("Thủ tục, biểu mẫu", "Form or procedure"),
     "col.reason": Text("Lý do", "Reason"),
     "col.score": Text("Điểm", "Score"),

@@ -121,7 +121,7 @@ def test_a_second_apply_changes_nothing(lab: lab_module.Lab, applied: dict[str, 
     work = applied["work"]
     proc = run_cli("fix", str(work / "before.json"), "--apply", "--yes", "--inventory",
                    str(lab.inventory), "--evidence", str(applied["evidence"]), "--limit",
-                   ",".join((*SHARED, "fixdb01")))
+                   ",".join((*SHARED, "fixdb01")), "--lang", "en")
     assert proc.returncode == 0, proc.stderr
     assert "applied: 0 changes on 0 hosts" in proc.stdout
 
@@ -204,9 +204,12 @@ def test_preview_then_no_leaves_the_hosts_alone(lab: lab_module.Lab,
     work = applied["work"]
     proc = subprocess.run([sys.executable, "-m", "egov_audit", "fix", str(work / "before.json"),
                            "--apply", "--inventory", str(lab.inventory), "--evidence",
-                           str(applied["evidence"]), "--limit", "fixapp01"], input="n\n",
+                           str(applied["evidence"]), "--limit", "fixapp01", "--lang", "vi"],
+                          input="n\n",
                           capture_output=True, text=True, timeout=600, check=False)
-    assert proc.returncode == 0 and "nothing applied" in proc.stdout
+    # in Vietnamese: "preview ..., nothing changed yet", "nothing applied"
+    assert "xem trước (chế độ kiểm tra, chưa thay đổi gì)" in proc.stdout
+    assert proc.returncode == 0 and "không áp dụng gì" in proc.stdout
 
 
 def test_stale_evidence_is_refused(applied: dict[str, Any]) -> None:
