@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make demo`: validate the sample agencies, then scan real hosts: the lab of SSH hosts when run
-# as root, this machine (through Ansible's local connection) otherwise.
+# `make demo`: validate the sample agencies, scan real hosts (the lab of SSH hosts when run
+# as root, this machine through Ansible's local connection otherwise), write the remediation playbook.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EGOV=.venv/bin/egov-audit
@@ -41,4 +41,18 @@ all:
 YML
   "$EGOV" scan "$work/inventory" --evidence "$work/evidence" --lang "$REPORT_LANG" \
     --fail-on none
+fi
+inventory=$([ -f "$state/lab.json" ] && echo "$state/inventory" || echo "$work/inventory")
+echo
+echo "== 4. egov-audit fix: the playbook that closes the fixable gaps (written, not applied) =="
+"$EGOV" evaluate "$inventory" --evidence "$work/evidence" -f json -o "$work/bundle.json" \
+  --fail-on none
+"$EGOV" fix "$work/bundle.json" --inventory "$inventory" -o "$work/remediation.yml" \
+  --lang "$REPORT_LANG" 2>"$work/fix.log"
+head -n 8 "$work/fix.log"
+echo "   ..."
+if [ -f "$work/remediation.yml" ]; then
+  sed -n '1,8p' "$work/remediation.yml"
+  grep -m 6 '^    - name: .\?HOST-' "$work/remediation.yml"
+  echo "   ($(grep -c '^    - name: .\?HOST-' "$work/remediation.yml") fixes; apply with: egov-audit fix BUNDLE --apply)"
 fi
