@@ -5,6 +5,7 @@ mode first, a confirmation, then the change, then a re-scan of the changed hosts
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -97,6 +98,9 @@ def read_agency_plan(inventory_dir: Path | None, policy: PolicySet) -> AgencyPla
     return AgencyPlan(out, skip)
 
 
+# an inventory host name that is exactly one host as a play's `hosts:` (no pattern characters)
+_ONE_HOST = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
+
 _SKIPPED = {"vi": f"{SKIP_VAR} của máy chủ này không cho sửa tự động: ",
             "en": f"{SKIP_VAR} of this host keeps it from being fixed automatically: "}
 _NO_ROLE = {"vi": "kho máy chủ không có máy nào có vai trò {role}: ",
@@ -151,6 +155,10 @@ def plan_fixes(bundle: Bundle, policy: PolicySet, controls: Sequence[str] = (),
                 text += f"; {control.form.get(lang)}]" if control.form else "]"
             plan.manual.append(Manual(result.control, result.target, text))
             continue
+        if not _ONE_HOST.fullmatch(result.target) or result.target in ("all", "ungrouped"):
+            # a play's `hosts:` is a pattern: "all", "web*" or "a,b" would reach other hosts
+            raise UsageError(f"the bundle names a host {result.target!r} that Ansible would "
+                             "read as a pattern of several hosts: refusing to write a play for it")
         plan.hosts.setdefault(result.target, []).append(
             Fix(result.control, result.clause.get(lang),
                 data_root() / control.remediation_playbook))
