@@ -582,6 +582,7 @@ def fix_cmd(bundle: Path, output: Path | None, controls: str | None, limit: str 
             evidence_dir: Path | None, no_host_key_checking: bool, lang: str) -> None:
     """Turn a result bundle into an Ansible playbook that fixes the failing host controls on the
     failing hosts, and with --apply run it safely and re-scan."""
+    import shutil
     import tempfile
 
     from .bundle import read_result_set
@@ -621,55 +622,58 @@ def fix_cmd(bundle: Path, output: Path | None, controls: str | None, limit: str 
     if not inventory.is_dir():
         _fail(f"no inventory to apply to ({inventory}): give --inventory")
     work = Path(tempfile.mkdtemp(prefix="egov-audit-fix-"))
-    playbook = output or work / "remediation.yml"
-    write_atomic(playbook, playbook_text)
-    preview = run_playbook(playbook, inventory, check=True,
-                           host_key_checking=not no_host_key_checking)
-    click.echo(label("fix.preview", lang))
-    for host in sorted(plan.hosts):
-        would = preview.changed.get(host, [])
-        click.echo(label("fix.would", lang).format(host=clean(host), count=len(would)) +
-                   "".join(f"\n    - {clean(t)}" for t in would))
-    if not yes and not click.confirm(label("fix.confirm", lang), default=False):
-        click.echo(label("fix.nothing", lang))
-        raise click.exceptions.Exit(0)
-    applied = run_playbook(playbook, inventory, check=False,
-                           host_key_checking=not no_host_key_checking)
-    for host, failures in sorted(applied.failed.items()):
-        for failure in failures:
-            click.echo(label("fix.failed", lang).format(host=clean(host), why=clean(failure)),
+    try:  # the playbook of a run without --output is a temporary file
+        playbook = output or work / "remediation.yml"
+        write_atomic(playbook, playbook_text)
+        preview = run_playbook(playbook, inventory, check=True,
+                               host_key_checking=not no_host_key_checking)
+        click.echo(label("fix.preview", lang))
+        for host in sorted(plan.hosts):
+            would = preview.changed.get(host, [])
+            click.echo(label("fix.would", lang).format(host=clean(host), count=len(would)) +
+                       "".join(f"\n    - {clean(t)}" for t in would))
+        if not yes and not click.confirm(label("fix.confirm", lang), default=False):
+            click.echo(label("fix.nothing", lang))
+            raise click.exceptions.Exit(0)
+        applied = run_playbook(playbook, inventory, check=False,
+                               host_key_checking=not no_host_key_checking)
+        for host, failures in sorted(applied.failed.items()):
+            for failure in failures:
+                click.echo(label("fix.failed", lang).format(host=clean(host), why=clean(failure)),
+                           err=True)
+        for host, reason in sorted(applied.unreachable.items()):
+            click.echo(label("fix.unreachable", lang).format(host=clean(host), why=clean(reason)),
                        err=True)
-    for host, reason in sorted(applied.unreachable.items()):
-        click.echo(label("fix.unreachable", lang).format(host=clean(host), why=clean(reason)),
-                   err=True)
-    changed_hosts = sorted(h for h in plan.hosts if applied.changed.get(h))
-    click.echo(label("fix.applied", lang).format(
-        changes=sum(len(v) for v in applied.changed.values()), hosts=len(changed_hosts),
-        failed=len(applied.failed)))
-    if changed_hosts:
-        from .audit import AuditRequest
-        from .audit import scan as run_scan
-        from .checks.context import AuditOptions
-        from .collect.interface import CollectOptions
+        changed_hosts = sorted(h for h in plan.hosts if applied.changed.get(h))
+        click.echo(label("fix.applied", lang).format(
+            changes=sum(len(v) for v in applied.changed.values()), hosts=len(changed_hosts),
+            failed=len(applied.failed)))
+        if changed_hosts:
+            from .audit import AuditRequest
+            from .audit import scan as run_scan
+            from .checks.context import AuditOptions
+            from .collect.interface import CollectOptions
 
-        evidence_dir = evidence_dir or Path("evidence") / the_bundle.agency.code
-        request = AuditRequest([inventory], baseline=the_bundle.baseline,
-                               level=the_bundle.level, options=AuditOptions(
-                                   bool(the_bundle.options.get("documentation_as_public"))))
-        after, _ = run_scan(request, evidence_dir, CollectOptions(
-            limit=",".join(changed_hosts), host_key_checking=not no_host_key_checking),
-            policy=policy)
-        before_fail = {h: sum(1 for r in the_bundle.results if r.target == h
-                              and r.status is Status.FAIL) for h in changed_hosts}
-        after_fail = {h: sum(1 for r in after.bundles[0].results if r.target == h
-                             and r.status is Status.FAIL) for h in changed_hosts}
-        click.echo(label("fix.score", lang).format(
-            before=_score(the_bundle.scores.overall),
-            after=_score(after.bundles[0].scores.overall)))
-        for host in changed_hosts:
-            click.echo(label("fix.host_after", lang).format(
-                host=clean(host), before=before_fail[host], after=after_fail[host]))
-    raise click.exceptions.Exit(1 if applied.failed or applied.unreachable else 0)
+            evidence_dir = evidence_dir or Path("evidence") / the_bundle.agency.code
+            request = AuditRequest([inventory], baseline=the_bundle.baseline,
+                                   level=the_bundle.level, options=AuditOptions(
+                                       bool(the_bundle.options.get("documentation_as_public"))))
+            after, _ = run_scan(request, evidence_dir, CollectOptions(
+                limit=",".join(changed_hosts), host_key_checking=not no_host_key_checking),
+                policy=policy)
+            before_fail = {h: sum(1 for r in the_bundle.results if r.target == h
+                                  and r.status is Status.FAIL) for h in changed_hosts}
+            after_fail = {h: sum(1 for r in after.bundles[0].results if r.target == h
+                                 and r.status is Status.FAIL) for h in changed_hosts}
+            click.echo(label("fix.score", lang).format(
+                before=_score(the_bundle.scores.overall),
+                after=_score(after.bundles[0].scores.overall)))
+            for host in changed_hosts:
+                click.echo(label("fix.host_after", lang).format(
+                    host=clean(host), before=before_fail[host], after=after_fail[host]))
+        raise click.exceptions.Exit(1 if applied.failed or applied.unreachable else 0)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _score(value: float | None) -> str:

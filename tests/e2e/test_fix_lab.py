@@ -118,12 +118,18 @@ def test_a_failing_host_does_not_stop_the_others(applied: dict[str, Any]) -> Non
 
 
 def test_a_second_apply_changes_nothing(lab: lab_module.Lab, applied: dict[str, Any]) -> None:
+    import glob
+    import tempfile
+
     work = applied["work"]
+    temporary = f"{tempfile.gettempdir()}/egov-audit-fix-*"
+    before = set(glob.glob(temporary))
     proc = run_cli("fix", str(work / "before.json"), "--apply", "--yes", "--inventory",
                    str(lab.inventory), "--evidence", str(applied["evidence"]), "--limit",
                    ",".join((*SHARED, "fixdb01")), "--lang", "en")
     assert proc.returncode == 0, proc.stderr
     assert "applied: 0 changes on 0 hosts" in proc.stdout
+    assert set(glob.glob(temporary)) <= before  # no playbook left behind without --output
 
 
 def test_plain_ansible_playbook_runs_the_generated_playbook(lab: lab_module.Lab,
