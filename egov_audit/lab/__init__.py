@@ -135,6 +135,7 @@ def up(hosts: tuple[LabHost, ...] = SERVERS, state: Path = DEFAULT_STATE) -> Lab
     boot = _data("boot.sh")
     (state / "lab.json").write_text(json.dumps([asdict(h) for h in hosts], indent=2))
     started: list[LabHost] = []
+    failed: list[str] = []  # what kept a host from starting: the whole lab is taken down
     for host in hosts:
         if not host.start:
             continue
@@ -158,9 +159,10 @@ def up(hosts: tuple[LabHost, ...] = SERVERS, state: Path = DEFAULT_STATE) -> Lab
         (directory / "unshare.pid").write_text(str(proc.pid))
         started.append(host)
         if host.netns:
-            _wire(host, proc.pid)
+            wiring = _wire(host, proc.pid)
+            if wiring:
+                failed.append(wiring)
     known_hosts: list[str] = []
-    failed: list[str] = []
     for host in started:
         directory = state / "hosts" / host.name
         upid = int((directory / "unshare.pid").read_text())
@@ -189,12 +191,13 @@ def up(hosts: tuple[LabHost, ...] = SERVERS, state: Path = DEFAULT_STATE) -> Lab
     return lab
 
 
-def _wire(host: LabHost, unshare_pid: int) -> None:
+def _wire(host: LabHost, unshare_pid: int) -> str | None:
     """Join a host's own network namespace to the machine: a veth pair on a /30 and a default
-    route back through the machine (boot.sh waits for the address before starting sshd)."""
+    route back through the machine (boot.sh waits for the address before starting sshd).
+    Returns what went wrong, if anything."""
     init = _child(unshare_pid)
     if init is None:
-        return  # it died at once: up() reports its console
+        return None  # it died at once: up() reports its console
     ip = shutil.which("ip") or "/usr/sbin/ip"
     inside = ["nsenter", "-t", str(init), "-n", ip]
     for command in ([ip, "link", "add", host.link, "type", "veth", "peer", "name", "eth0",
@@ -207,8 +210,8 @@ def _wire(host: LabHost, unshare_pid: int) -> None:
                     [*inside, "route", "add", "default", "via", host.peer]):
         proc = subprocess.run(command, capture_output=True, text=True, timeout=10, check=False)
         if proc.returncode != 0:
-            raise UsageError(f"lab host {host.name}: {' '.join(command[-6:])}: "
-                             f"{proc.stderr.strip()}")
+            return f"{host.name}: {' '.join(command[-6:])}: {proc.stderr.strip()}"
+    return None
 
 
 def _child(pid: int) -> int | None:
