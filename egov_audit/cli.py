@@ -195,7 +195,7 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
                              host_key_checking=not no_host_key_checking)
     with _Progress() as progress:
         result_set, report = run_scan(request, evidence_dir, options, progress=progress.host)
-    from .report.common import clean
+    from .report.common import terminal
 
     click.echo(f"egov-audit: {len(report.outcomes)} hosts in {report.seconds:.1f} s: "
                f"{report.count('collected')} collected, {report.count('unreachable')} "
@@ -203,8 +203,8 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
                err=True)
     for outcome in report.outcomes:
         if outcome.status != "collected":
-            click.echo(f"  {clean(outcome.host)}: {outcome.status}: {clean(outcome.reason, 300)}",
-                       err=True)
+            click.echo(f"  {terminal(outcome.host)}: {outcome.status}: "
+                       f"{terminal(outcome.reason, 300)}", err=True)
     _emit(result_set, fmt, output, lang, color, fail_on)
 
 
@@ -513,12 +513,12 @@ def policies_list(baseline: str | None, level: int | None, area: str | None, tar
                           for b, r in c.baselines.items()}} for c in rows],
             ensure_ascii=False, indent=2))
         return
-    from .report.common import clean
+    from .report.common import terminal
 
     for c in rows:
         levels = " ".join(f"{b}≥{r.from_level}" for b, r in c.baselines.items())
         click.echo(f"{c.id:<16} {c.severity.value:<8} {c.area.value:<14} {c.target.value:<11} "
-                   f"{clean(c.title.get(lang))}  [{levels}]")
+                   f"{terminal(c.title.get(lang))}  [{levels}]")
     click.echo(f"{len(rows)} controls · policy {policy.version} · {policy.digest[:19]}…",
                err=True)
 
@@ -589,7 +589,7 @@ def fix_cmd(bundle: Path, output: Path | None, controls: str | None, limit: str 
     from .fix import plan_fixes, read_agency_plan, render_playbook, run_playbook
     from .output import write_atomic
     from .policy import load_policies
-    from .report.common import clean, label
+    from .report.common import label, terminal
 
     result_set = read_result_set(bundle)
     if len(result_set.bundles) != 1:
@@ -605,8 +605,8 @@ def fix_cmd(bundle: Path, output: Path | None, controls: str | None, limit: str 
                                                  manual=len(plan.manual)), err=True)
     for manual in plan.manual:
         click.echo(label("fix.manual", lang).format(control=manual.control,
-                                                    target=clean(manual.target),
-                                                    text=clean(manual.remediation)), err=True)
+                                                    target=terminal(manual.target),
+                                                    text=terminal(manual.remediation)), err=True)
     if plan.empty:
         raise click.exceptions.Exit(0)
     playbook_text = render_playbook(plan, policy, str(bundle))
@@ -630,8 +630,8 @@ def fix_cmd(bundle: Path, output: Path | None, controls: str | None, limit: str 
         click.echo(label("fix.preview", lang))
         for host in sorted(plan.hosts):
             would = preview.changed.get(host, [])
-            click.echo(label("fix.would", lang).format(host=clean(host), count=len(would)) +
-                       "".join(f"\n    - {clean(t)}" for t in would))
+            click.echo(label("fix.would", lang).format(host=terminal(host), count=len(would)) +
+                       "".join(f"\n    - {terminal(t)}" for t in would))
         if not yes and not click.confirm(label("fix.confirm", lang), default=False):
             click.echo(label("fix.nothing", lang))
             raise click.exceptions.Exit(0)
@@ -639,11 +639,11 @@ def fix_cmd(bundle: Path, output: Path | None, controls: str | None, limit: str 
                                host_key_checking=not no_host_key_checking)
         for host, failures in sorted(applied.failed.items()):
             for failure in failures:
-                click.echo(label("fix.failed", lang).format(host=clean(host), why=clean(failure)),
-                           err=True)
+                click.echo(label("fix.failed", lang).format(host=terminal(host),
+                                                            why=terminal(failure)), err=True)
         for host, reason in sorted(applied.unreachable.items()):
-            click.echo(label("fix.unreachable", lang).format(host=clean(host), why=clean(reason)),
-                       err=True)
+            click.echo(label("fix.unreachable", lang).format(host=terminal(host),
+                                                             why=terminal(reason)), err=True)
         changed_hosts = sorted(h for h in plan.hosts if applied.changed.get(h))
         click.echo(label("fix.applied", lang).format(
             changes=sum(len(v) for v in applied.changed.values()), hosts=len(changed_hosts),
@@ -670,7 +670,7 @@ def fix_cmd(bundle: Path, output: Path | None, controls: str | None, limit: str 
                 after=_score(after.bundles[0].scores.overall)))
             for host in changed_hosts:
                 click.echo(label("fix.host_after", lang).format(
-                    host=clean(host), before=before_fail[host], after=after_fail[host]))
+                    host=terminal(host), before=before_fail[host], after=after_fail[host]))
         raise click.exceptions.Exit(1 if applied.failed or applied.unreachable else 0)
     finally:
         shutil.rmtree(work, ignore_errors=True)

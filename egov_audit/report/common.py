@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
+from ..gates.sanitize import terminal
 from ..models import Result, Severity, Status, Text
 
-# Everything a host or an inventory says is untrusted: terminal control sequences must not reach
-# the terminal (ESC, CSI, OSC, BEL, backspace, carriage return, C1 controls).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def clean(text: str, limit: int = 2000) -> str:
-    text = _CONTROL.sub("\ufffd", text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+__all__ = ["LABELS", "gaps_worst_first", "label", "terminal"]
 
 
 LABELS: dict[str, Text] = {

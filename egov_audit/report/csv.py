@@ -6,16 +6,11 @@ from __future__ import annotations
 import csv
 import io
 
+from ..gates.sanitize import cell_text
 from ..models import ResultSet
-from .common import clean, label
+from .common import label
 from .interface import ReportOptions, register
 from .view import GAP_COLUMNS, gap_rows, views
-
-
-def _cell(value: str) -> str:
-    # a cell starting with = + - @ is a formula to a spreadsheet: host data must stay data
-    value = clean(value, 32_000)
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 class CsvReporter:
@@ -28,7 +23,7 @@ class CsvReporter:
         writer.writerow([label(f"col.{c}", options.lang) for c in GAP_COLUMNS])
         for view in views(result_set, options.lang):
             for row in gap_rows(view):
-                writer.writerow([_cell(v) for v in row])
+                writer.writerow([cell_text(v) for v in row])
         return "\ufeff" + buffer.getvalue()
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..diff import BundleDiff, Change
 from ..models import Text
-from .common import LABELS, clean
+from .common import LABELS, terminal
 from .markdown import md
 
 DIFF_LABELS: dict[str, Text] = {
@@ -68,9 +68,11 @@ LISTS = ("controls_added", "controls_removed", "targets_added", "targets_removed
 def render_text(diffs: Sequence[BundleDiff], lang: str) -> str:
     out: list[str] = []
     for d in diffs:
-        out += [f"egov-audit · {_l('title', lang)}: {clean(d.name.get(lang))} ({d.new_agency})",
-                f"{_l('before', lang)}: {d.old_date} (policy {d.old_policy}) · "
-                f"{_l('after', lang)}: {d.new_date} (policy {d.new_policy})", "",
+        out += [f"egov-audit · {_l('title', lang)}: {terminal(d.name.get(lang))} "
+                f"({terminal(d.new_agency)})",
+                f"{_l('before', lang)}: {terminal(d.old_date)} (policy "
+                f"{terminal(d.old_policy)}) · {_l('after', lang)}: {terminal(d.new_date)} "
+                f"(policy {terminal(d.new_policy)})", "",
                 f"== {_l('scores', lang)} =="]
         for s in d.scores:
             out.append(f"  {_scope(s.scope, lang):<22} {_num(s.old, s.scope):>7} → "
@@ -80,11 +82,12 @@ def render_text(diffs: Sequence[BundleDiff], lang: str) -> str:
             out += ["", f"== {_l(section, lang)}: {len(items)} =="]
             for c in items:
                 old, new = _status(c, lang)
-                out.append(f"  [{LABELS['severity.' + c.severity.value].get(lang)}] {c.control} "
-                           f"{clean(c.target)} — {clean(c.title.get(lang))} ({old} → {new})")
+                out.append(f"  [{LABELS['severity.' + c.severity.value].get(lang)}] "
+                           f"{terminal(c.control)} {terminal(c.target)} — "
+                           f"{terminal(c.title.get(lang))} ({old} → {new})")
         for key in LISTS:
             items = getattr(d, key)
-            shown = ", ".join(clean(i) for i in items) or _l("none", lang)
+            shown = ", ".join(terminal(i) for i in items) or _l("none", lang)
             out.append(f"{_l(key, lang)}: {shown}")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
@@ -122,7 +125,7 @@ def render_markdown(diffs: Sequence[BundleDiff], lang: str) -> str:
         for section in SECTIONS:
             items = getattr(d, section)
             out += ["", f"## {_l(section, lang)} ({len(items)})", ""]
-            out += [f"- **[{LABELS['severity.' + c.severity.value].get(lang)}] {c.control}** "
+            out += [f"- **[{LABELS['severity.' + c.severity.value].get(lang)}] {md(c.control)}** "
                     f"{md(c.target)} — {md(c.title.get(lang))} ({' → '.join(_status(c, lang))})"
                     for c in items] or [_l("none", lang)]
         out.append("")
@@ -133,12 +136,10 @@ def render_markdown(diffs: Sequence[BundleDiff], lang: str) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-
-
 def render_html(diffs: Sequence[BundleDiff], lang: str) -> str:
-    from jinja2 import Environment, PackageLoader
+    from ..gates.sanitize import html_environment
 
-    env = Environment(loader=PackageLoader("egov_audit.report", "templates"), autoescape=True)
+    env = html_environment()
     labels = {k: _l(k, lang) for k in DIFF_LABELS}
     labels.update({"severity": LABELS["col.severity"].get(lang),
                    "control": LABELS["col.control"].get(lang),

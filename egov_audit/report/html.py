@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
+from ..gates.sanitize import html, html_environment
 from ..models import Area, ResultSet, Severity, Status
 from .common import label
 from .interface import ReportOptions, register
@@ -19,8 +20,6 @@ _COLORS = {"critical": "#7b1fa2", "high": "#c62828", "medium": "#ef6c00", "low":
 
 def _bars(items: Sequence[tuple[str, float, str]], maximum: float, unit: str = "") -> str:
     """A horizontal bar chart as inline SVG: (label, value, colour)."""
-    from markupsafe import escape
-
     if not items:
         return ""
     row, width, label_w = 22, 360, 140
@@ -30,7 +29,7 @@ def _bars(items: Sequence[tuple[str, float, str]], maximum: float, unit: str = "
     for i, (text, value, colour) in enumerate(items):
         y = i * row + 2
         bar = 0 if maximum <= 0 else (width - label_w - 50) * min(value, maximum) / maximum
-        shown = escape(text if len(text) <= 22 else text[:21] + "…")
+        shown = html(text if len(text) <= 22 else text[:21] + "…")
         parts.append(f'<text x="0" y="{y + 15}" font-size="12">{shown}</text>'
                      f'<rect x="{label_w}" y="{y + 3}" width="{bar:.1f}" height="15" '
                      f'fill="{colour}" rx="2"/>'
@@ -89,12 +88,8 @@ class HtmlReporter:
     suffix = ".html"
 
     def render(self, result_set: ResultSet, options: ReportOptions) -> str:
-        from jinja2 import Environment, PackageLoader, select_autoescape
-
         lang = options.lang
-        env = Environment(loader=PackageLoader("egov_audit.report", "templates"),
-                          autoescape=select_autoescape(default=True, default_for_string=True),
-                          trim_blocks=True, lstrip_blocks=True)
+        env = html_environment(trim_blocks=True, lstrip_blocks=True)
         keys = ("title", "baseline", "level", "generated", "policy", "score", "coverage", "gaps",
                 "no_gaps")
         labels = {k: label(k, lang) for k in keys}

@@ -6,14 +6,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
+from ..gates.sanitize import xml_text as _xml_text
 from ..models import Result, ResultSet, Status
-from .common import clean, label
+from .common import label
 from .interface import ReportOptions, register
-
-
-def _xml_text(text: str) -> str:
-    # XML 1.0 cannot carry most control characters at all, even escaped
-    return clean(text, limit=10_000).replace("\ufffd", "?")
 
 
 def _suite(parent: ET.Element, name: str, results: Sequence[Result], lang: str) -> None:

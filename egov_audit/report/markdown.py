@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
+from ..gates.sanitize import markdown as md
 from ..models import ResultSet
-from .common import clean, label
+from .common import label
 from .interface import ReportOptions, register
 from .view import AgencyView, views
 
-# what could start markup mid-line: emphasis, code, links and images ([ ]), HTML (< >), tables
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~])")
-
-
-def md(text: str, limit: int = 600) -> str:
-    """Untrusted text as inert Markdown: no markup, no HTML, no table breaks, one line."""
-    text = " ".join(clean(text, limit).split())
-    return _SPECIAL.sub(r"\\\1", text)
+__all__ = ["MarkdownReporter", "md"]
 
 
 def _fmt(value: float | None, lang: str) -> str:
@@ -39,18 +31,18 @@ def _agency(v: AgencyView, lang: str) -> list[str]:
     out += [f"> **⚠ {md(n)}**" for n in v.notices]
     out += ["", f"| {label('col.area', lang)} | {label('col.score', lang)} | "
                 f"{label('gaps', lang)} |", "| --- | ---: | ---: |"]
-    out += [f"| {a.name} | {_fmt(a.score, lang)} | {a.gaps} |" for a in v.areas]
+    out += [f"| {md(a.name)} | {_fmt(a.score, lang)} | {a.gaps} |" for a in v.areas]
     if v.unassessed:
         out += ["", f"## ⚠ {label('html.unassessed', lang)}: {len(v.unassessed)}", "",
                 label("html.unassessed_note", lang), "",
                 f"| {label('col.target', lang)} | {label('col.kind', lang)} | "
                 f"{label('col.status', lang)} | {label('col.reason', lang)} |",
                 "| --- | --- | --- | --- |"]
-        out += [f"| {md(u.target)} | {u.kind} | {u.status} | {md(u.reason, 300)} |"
+        out += [f"| {md(u.target)} | {md(u.kind)} | {md(u.status)} | {md(u.reason, 300)} |"
                 for u in v.unassessed]
     out += ["", f"## {label('html.gaps_title', lang)} ({len(v.gaps)})"]
     for g in v.gaps:
-        out += ["", f"### [{label('severity.' + g.severity.value, lang)}] {g.control} — "
+        out += ["", f"### [{label('severity.' + g.severity.value, lang)}] {md(g.control)} — "
                     f"{md(g.title)}", "",
                 f"- **{label('col.area', lang)}:** {label('area.' + g.area.value, lang)}",
                 f"- **{label('col.clause', lang)}:** {md(v.baseline)}: {md(g.clause)}"
@@ -67,7 +59,7 @@ def _agency(v: AgencyView, lang: str) -> list[str]:
                 f"{md(t.observed, 300)} | {md(t.expected, 200)} | {md(', '.join(t.where))} |"
                 for t in g.targets]
     out += ["", f"## {label('html.passed', lang)} ({len(v.passed)})", ""]
-    out += [f"- **{p.control}** {md(p.title)} ({p.targets})" for p in v.passed] or \
+    out += [f"- **{md(p.control)}** {md(p.title)} ({p.targets})" for p in v.passed] or \
         [label("html.none", lang)]
     return out
 

@@ -9,7 +9,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from .common import LABELS, clean, label
+from ..gates.sanitize import cell, cell_text, html, terminal
+from .common import LABELS, label
 
 _AREAS = ("infrastructure", "ip_addressing", "security")
 
@@ -31,12 +32,20 @@ def _columns(lang: str) -> list[str]:
             label("national.trend", lang), label("col.date", lang)]
 
 
-def _row(r: dict[str, Any], lang: str) -> list[str]:
+def _values(r: dict[str, Any], lang: str) -> list[Any]:
+    """One agency's row with numbers as numbers (spreadsheets sort and filter them)."""
     name = r["name_vi"] if lang == "vi" else r["name_en"]
-    return [r["code"], name, label(f"kind.{r['kind']}", lang), str(r["level"]), r["baseline"],
-            _fmt(r["overall"]), *(_fmt(r[a]) for a in _AREAS),
-            "-" if r["coverage"] is None else f"{r['coverage'] * 100:.0f}%", _trend(r["trend"]),
-            r["date"]]
+    coverage = None if r["coverage"] is None else round(r["coverage"] * 100)
+    return [r["code"], name, label(f"kind.{r['kind']}", lang), r["level"], r["baseline"],
+            r["overall"], *(r[a] for a in _AREAS), coverage, r["trend"], r["date"]]
+
+
+def _row(r: dict[str, Any], lang: str) -> list[str]:
+    """The same row as display text."""
+    values = _values(r, lang)
+    coverage = values[-3]
+    return [str(v) for v in values[:5]] + [_fmt(v) for v in values[5:9]] + [
+        "-" if coverage is None else f"{coverage}%", _trend(values[-2]), str(values[-1])]
 
 
 def render_national(table: Sequence[dict[str, Any]], gaps: Sequence[dict[str, Any]], fmt: str,
@@ -56,28 +65,27 @@ def render_national(table: Sequence[dict[str, Any]], gaps: Sequence[dict[str, An
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(columns)
-        writer.writerows([[clean(c) for c in row] for row in rows])
+        writer.writerows([[cell_text(c) for c in _values(r, lang)] for r in table])
         return "\ufeff" + buffer.getvalue()
     if fmt == "xlsx":
         from openpyxl import Workbook
 
         book = Workbook(write_only=True)
-        for title, head, body in ((label("sheet.scores", lang), columns, rows),
+        numbers = [_values(r, lang) for r in table]
+        for title, head, body in ((label("sheet.scores", lang), columns, numbers),
                                   (label("sheet.gaps", lang), gap_columns, gap_rows)):
             ws = book.create_sheet(title)
             ws.freeze_panes = "A2"
             ws.append(head)
             for row in body:
-                ws.append([clean(c) for c in row])
+                ws.append([cell(c) for c in row])
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()
     if fmt == "html":
-        from markupsafe import escape
-
         def table_html(head: list[str], body: list[list[str]]) -> str:
-            return ("<table><tr>" + "".join(f"<th>{escape(h)}</th>" for h in head) + "</tr>"
-                    + "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>"
+            return ("<table><tr>" + "".join(f"<th>{html(h)}</th>" for h in head) + "</tr>"
+                    + "".join("<tr>" + "".join(f"<td>{html(c)}</td>" for c in row) + "</tr>"
                               for row in body) + "</table>")
         title = LABELS["summary"].get(lang)
         return ("<!DOCTYPE html><html><head><meta charset='utf-8'><meta http-equiv="
@@ -85,14 +93,16 @@ def render_national(table: Sequence[dict[str, Any]], gaps: Sequence[dict[str, An
                 "'unsafe-inline'\"><title>egov-audit</title><style>body{font-family:'Noto Sans',"
                 "'DejaVu Sans',Arial,sans-serif;margin:24px}table{border-collapse:collapse}"
                 "td,th{border:1px solid #ccc;padding:4px 8px}th{background:#edf2f7}</style>"
-                f"</head><body><h1>egov-audit · {escape(title)}</h1>"
-                + table_html(columns, rows) + f"<h2>{escape(label('national.common_gaps', lang))}"
+                f"</head><body><h1>egov-audit · {html(title)}</h1>"
+                + table_html(columns, rows) + f"<h2>{html(label('national.common_gaps', lang))}"
                 "</h2>" + table_html(gap_columns, gap_rows) + "</body></html>\n")
-    widths = [max(len(c), *(len(clean(r[i])) for r in rows)) if rows else len(c)
+    rows = [[terminal(c) for c in row] for row in rows]
+    gap_rows = [[terminal(c) for c in row] for row in gap_rows]
+    widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c)
               for i, c in enumerate(columns)]
     widths[1] = min(widths[1], 36)
     lines = ["  ".join(c.ljust(w)[:w] for c, w in zip(columns, widths, strict=True))]
-    lines += ["  ".join(clean(c).ljust(w)[:w] for c, w in zip(r, widths, strict=True))
+    lines += ["  ".join(c.ljust(w)[:w] for c, w in zip(r, widths, strict=True))
               for r in rows]
     lines += ["", f"== {label('national.common_gaps', lang)} =="]
     lines += [f"  {g[0]:<16} {g[1]:<14} {g[2]:<18} {g[3]:>5} {g[4]:>7}" for g in gap_rows]

@@ -7,7 +7,7 @@ import textwrap
 from collections.abc import Callable, Mapping, Sequence
 
 from ..models import Area, Bundle, ControlInfo, Result, ResultSet, Scores, Severity, Status
-from .common import clean, fmt_score, gaps_worst_first, label
+from .common import fmt_score, gaps_worst_first, label, terminal
 from .interface import ReportOptions, register
 
 _SEVERITY_COLOR = {Severity.CRITICAL: "magenta", Severity.HIGH: "red",
@@ -66,7 +66,7 @@ def _scores(scores: Scores, lang: str, style: Callable[..., str]) -> list[str]:
 
 
 def _wrap(prefix: str, text: str, indent: int) -> list[str]:
-    return textwrap.wrap(clean(text), width=_WIDTH, initial_indent=prefix,
+    return textwrap.wrap(terminal(text), width=_WIDTH, initial_indent=prefix,
                          subsequent_indent=" " * indent, break_on_hyphens=False,
                          break_long_words=False) or [prefix]
 
@@ -77,7 +77,8 @@ def _gap(result: Result, info: ControlInfo | None, lang: str,
     status = "" if result.status is Status.FAIL else f" ({label('status.' + result.status, lang)})"
     title = info.title.get(lang) if info else ""
     head = f" {style(f'[{sev}]', fg=_SEVERITY_COLOR[result.severity], bold=True)} " \
-        f"{style(result.control, bold=True)} {clean(result.target)}{status} — {clean(title)}"
+        f"{style(terminal(result.control), bold=True)} {terminal(result.target)}{status} — " \
+        f"{terminal(title)}"
     out = [head]
     pad = 6
     out += _wrap(" " * pad, result.message.get(lang), pad)
@@ -95,7 +96,8 @@ def _gap(result: Result, info: ControlInfo | None, lang: str,
     if info:
         out += _wrap(f"{' ' * pad}{label('fix', lang)}: ", info.remediation.get(lang), pad + 4)
         if info.remediation_playbook:
-            out.append(f"{' ' * pad}{label('playbook', lang)}: {info.remediation_playbook}")
+            out.append(f"{' ' * pad}{label('playbook', lang)}: "
+                       f"{terminal(info.remediation_playbook)}")
         else:  # a person closes it: who, and through which form or procedure
             if info.owner:
                 out += _wrap(f"{' ' * pad}{label('col.owner', lang)}: ", info.owner.get(lang),
@@ -131,15 +133,15 @@ def _bundle(bundle: Bundle, options: ReportOptions) -> list[str]:
     lang, style = options.lang, _styler(options)
     agency = bundle.agency
     out = [style(f"egov-audit · {label('title', lang)}", bold=True),
-           f"{label('agency', lang)}: {clean(agency.name.get(lang))} ({clean(agency.code)}, "
+           f"{label('agency', lang)}: {terminal(agency.name.get(lang))} ({terminal(agency.code)}, "
            f"{agency.kind})",
-           f"{label('baseline', lang)}: {bundle.baseline} · {label('level', lang)} "
-           f"{bundle.level} · {label('policy', lang)} {bundle.policy_version} "
-           f"({bundle.policy_digest[:19]}…) · {bundle.finished_at}"]
+           f"{label('baseline', lang)}: {terminal(bundle.baseline)} · {label('level', lang)} "
+           f"{bundle.level} · {label('policy', lang)} {terminal(bundle.policy_version)} "
+           f"({terminal(bundle.policy_digest[:19])}…) · {terminal(bundle.finished_at)}"]
     if bundle.inventory:
-        out.append(f"Inventory: {clean(bundle.inventory)}")
+        out.append(f"Inventory: {terminal(bundle.inventory)}")
     for notice in bundle.notices:
-        out.append(style(f"!! {notice.get(lang)}", fg="yellow", bold=True))
+        out.append(style(f"!! {terminal(notice.get(lang))}", fg="yellow", bold=True))
     out.append("")
     out.extend(_scores(bundle.scores, lang, style))
     out.extend(_gaps_by_area(bundle.results, bundle.controls, lang, bundle.scores, style))
@@ -151,7 +153,7 @@ def _national(result_set: ResultSet, options: ReportOptions) -> list[str]:
     assert national is not None
     lang, style = options.lang, _styler(options)
     out = [style(f"egov-audit · {label('national', lang)}", bold=True),
-           f"{label('agency', lang)}: {', '.join(clean(a) for a in national.agencies)}", ""]
+           f"{label('agency', lang)}: {', '.join(terminal(a) for a in national.agencies)}", ""]
     out.extend(_scores(national.scores, lang, style))
     out.extend(_gaps_by_area(national.results, national.controls, lang, None, style))
     out.append("")
@@ -167,7 +169,7 @@ def _summary(result_set: ResultSet, options: ReportOptions) -> list[str]:
                + " ".join(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True)))
     for bundle in sorted(result_set.bundles, key=lambda b: (b.scores.overall or 0)):
         values = [bundle.scores.overall] + [bundle.scores.by_area.get(a.value) for a in Area]
-        out.append(f" {clean(bundle.agency.code):<24} {bundle.level:>6} "
+        out.append(f" {terminal(bundle.agency.code):<24} {bundle.level:>6} "
                    + " ".join(f"{fmt_score(v, lang):>{w}}"
                               for v, w in zip(values, widths, strict=True)))
     return out

@@ -5,21 +5,14 @@ from __future__ import annotations
 
 import io
 
+from ..gates.sanitize import cell as safe_cell
 from ..models import ResultSet
-from .common import clean, label
+from .common import label
 from .interface import ReportOptions, register
 from .view import GAP_COLUMNS, gap_rows, views
 
 _WIDTHS = {"agency": 12, "control": 14, "title": 40, "severity": 10, "area": 14, "status": 13,
            "target": 16, "observed": 40, "expected": 30, "clause": 40, "where": 40, "fix": 50}
-
-
-def _cell(value: object) -> object:
-    if not isinstance(value, str):
-        return value
-    value = clean(value, 32_000)  # Excel's cell limit is 32,767 characters
-    # host data must not become a formula
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 class XlsxReporter:
@@ -54,7 +47,7 @@ class XlsxReporter:
                 header.append(cell)
             ws.append(header)
             for row in rows:
-                ws.append([_cell(v) for v in row])
+                ws.append([safe_cell(v) for v in row])
 
         gap_data: list[list[object]] = []
         for view in all_views:

@@ -1,0 +1,118 @@
+"""One sanitiser per medium. Everything a report shows may come from a hostile place (a bundle
+from another agency, a host that is compromised, a file name in an inventory), so every reporter
+and every table, the national ones included, passes untrusted text through the function of its
+medium, and only here is it decided what is dangerous there:
+
+- `terminal`: no control sequence (ESC, CSI, OSC, BEL, backspace, C1) and no bidirectional
+  override reaches a terminal; newlines and tabs become spaces (one item, one line);
+- `markdown`: inert text: no markup, no HTML, no link, no table break, one line;
+- `cell`: a CSV or XLSX cell that a spreadsheet never runs as a formula;
+- `xml_text`: only characters XML 1.0 can carry (the serialiser escapes the rest);
+- `html`: escaped text for HTML (the HTML report's Jinja environment autoescapes with the same
+  rule and strips the same control characters).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+# C0 controls except tab/newline, DEL, C1 controls; and the Unicode bidirectional controls
+# (they reorder what a reader sees: "Trojan Source")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                      r"\u2066-\u2069]")
+_WHITESPACE_CONTROL = re.compile(r"[\t\n\r\x0b\x0c\x85\u2028\u2029]")
+REPLACEMENT = "\ufffd"
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def clean(text: str, limit: int = 2000) -> str:
+    """Untrusted text with every control character made visible (U+FFFD); newlines and tabs are
+    kept (for media that wrap or quote them)."""
+    text = _CONTROL.sub(REPLACEMENT, str(text))
+    return _cut(text, limit)
+
+
+def terminal(text: str, limit: int = 2000) -> str:
+    """Untrusted text for a terminal line: no control sequence, no line break."""
+    text = _WHITESPACE_CONTROL.sub(" ", str(text))
+    return clean(text, limit)
+
+
+# every ASCII punctuation that can start markup in CommonMark or GitHub Markdown: emphasis,
+# code, links and images, HTML and entities, tables, headings, strikethrough
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&])")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):(?=//|[A-Za-z])")
+
+
+def markdown(text: str, limit: int = 600) -> str:
+    """Untrusted text as inert Markdown on one line: every markup character escaped, URL
+    schemes broken (`javascript:` and autolinks), no raw HTML."""
+    text = " ".join(terminal(text, limit).split())
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _SCHEME.sub(r"\1\\:", text)
+
+
+# what makes a spreadsheet cell a formula, in ASCII and full-width forms
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+CELL_LIMIT = 32_000  # Excel's own limit is 32,767 characters
+
+
+def cell(value: object) -> object:
+    """A CSV or XLSX cell: numbers stay numbers; text never starts a formula (a leading
+    apostrophe, as spreadsheets themselves mark text) and carries no control character."""
+    if value is None or isinstance(value, (int, float)):
+        return value
+    text = clean(str(value), CELL_LIMIT)
+    if text.lstrip(" ").startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def cell_text(value: object) -> str:
+    """`cell` for CSV, where every cell is text."""
+    out = cell(value)
+    return "" if out is None else str(out)
+
+
+# XML 1.0's Char production; the rest cannot be carried, even escaped
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str, limit: int = 10_000) -> str:
+    """Untrusted text for an XML element or attribute (the serialiser escapes < > & ")."""
+    text = _CONTROL.sub(REPLACEMENT, str(text))
+    return _cut(_NOT_XML.sub(REPLACEMENT, text), limit)
+
+
+def html(text: str, limit: int = 10_000) -> str:
+    """Untrusted text, escaped for HTML."""
+    from markupsafe import escape
+
+    return str(escape(clean(text, limit)))
+
+
+def html_finalize(value: object) -> object:
+    """The HTML templates' `finalize`: untrusted text loses its control characters before Jinja's
+    autoescape escapes it (markup we built ourselves is left as it is)."""
+    from markupsafe import Markup
+
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return clean(value, 100_000)
+    return value
+
+
+def html_environment(**options: Any) -> Environment:
+    """The Jinja environment of every HTML report: autoescape on for every template, untrusted
+    text through `html_finalize`, nothing from a file ever used as a template."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    return Environment(loader=PackageLoader("egov_audit.report", "templates"),
+                       autoescape=select_autoescape(default=True, default_for_string=True),
+                       finalize=html_finalize, **options)
