@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -101,21 +100,62 @@ def bundle_from_dict(data: dict[str, Any]) -> Bundle:
         waivers=tuple(data.get("waivers", [])))
 
 
-def read_json(path: Path, error_cls: type[EgovAuditError] = ReportError) -> dict[str, Any]:
-    """A bundle file as raw JSON (bounded in size), validated against its published schema."""
-    from .schemas import _validator, is_valid
-    from .yamlsource import read_text
+MAX_BUNDLE_FILE = 512 * 1024 * 1024
 
-    text = read_text(path, str(path), error_cls, max_bytes=512 * 1024 * 1024)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise error_cls(f"not JSON: {exc.msg}", file=str(path), line=exc.lineno,
-                        column=exc.colno) from None
+
+def _semantic_errors(data: dict[str, Any]) -> tuple[str, str] | None:
+    """What the schema cannot say: (JSON path, reason) of the first value a later step would
+    trip over, or None. Levels are integers, not 3.0; dates are real dates."""
+    from datetime import datetime
+
+    bundles = data.get("bundles") if data.get("schema") == SET_SCHEMA else [data]
+    for index, bundle in enumerate(bundles or []):
+        base = f"bundles[{index}]." if data.get("schema") == SET_SCHEMA else ""
+        if type(bundle.get("level")) is not int:
+            return f"{base}level", f"{bundle.get('level')!r} is not an integer level"
+        stamps = [("started_at", bundle.get("started_at")),
+                  ("finished_at", bundle.get("finished_at"))]
+        signature = bundle.get("signature")
+        if isinstance(signature, dict):
+            stamps.append(("signature.signed_at", signature.get("signed_at")))
+        for where, value in stamps:
+            try:
+                datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+            except ValueError:
+                return f"{base}{where}", f"{str(value)[:40]!r} is not a date and time"
+        for w_index, waiver in enumerate(bundle.get("waivers") or []):
+            for key in ("approved_on", "expires"):
+                value = waiver.get(key)
+                if value in (None, ""):
+                    continue
+                try:
+                    datetime.fromisoformat(str(value))
+                except ValueError:
+                    return f"{base}waivers[{w_index}].{key}", f"{str(value)[:40]!r} is not a date"
+    return None
+
+
+def read_json(path: Path, error_cls: type[EgovAuditError] = ReportError) -> dict[str, Any]:
+    """The bundle gate: a result bundle or result set file through the strict JSON reader (see
+    gates/jsonin.py), validated against its published schema and checked for what the schema
+    cannot say. Every command that reads a bundle (report, diff, fix, sign, verify, collect) reads
+    it here, so verification and evaluation see exactly the same values."""
+    from .gates.jsonin import read_json_file
+
+    data = read_json_file(path, error_cls, MAX_BUNDLE_FILE)
+    return check_bundle_data(data, str(path), error_cls)
+
+
+def check_bundle_data(data: Any, display: str,
+                      error_cls: type[EgovAuditError] = ReportError) -> dict[str, Any]:
+    """Schema and meaning checks of parsed bundle data (a file's, or one stored in a database)."""
+    from .schemas import _validator, is_valid
+
     kind = data.get("schema") if isinstance(data, dict) else None
     name = {BUNDLE_SCHEMA: "result-bundle", SET_SCHEMA: "result-set"}.get(str(kind))
     if name is None:
-        raise error_cls(f"not an egov-audit result bundle (schema: {kind!r})", file=str(path))
+        raise error_cls(f"not an egov-audit result bundle (schema: {str(kind)[:60]!r})",
+                        file=display)
     if not is_valid(data, name):  # the compiled schema: bundles can hold 100,000 results
         from jsonschema.exceptions import best_match
 
@@ -123,8 +163,13 @@ def read_json(path: Path, error_cls: type[EgovAuditError] = ReportError) -> dict
 
         error = best_match(_validator(name).iter_errors(data))
         if error is not None:
-            raise error_cls(error.message[:200], file=str(path),
+            from .gates.sanitize import terminal
+
+            raise error_cls(terminal(error.message, 200), file=display,
                             path=format_path(tuple(error.absolute_path)))
+    problem = _semantic_errors(data)
+    if problem is not None:
+        raise error_cls(problem[1], file=display, path=problem[0])
     return data  # type: ignore[no-any-return]
 
 

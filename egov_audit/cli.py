@@ -26,7 +26,9 @@ SEVERITIES = ("low", "medium", "high", "critical", "none")
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"egov-audit: error: {message}", err=True)
+    from .gates.sanitize import terminal
+
+    click.echo(f"egov-audit: error: {terminal(message)}", err=True)
     raise click.exceptions.Exit(2)
 
 
@@ -85,23 +87,30 @@ def _policy_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def _emit(result_set: ResultSet, fmt: str, output: Path | None, lang: str,
-          color: bool | None, fail_on: str) -> NoReturn:
-    from .models import Severity, Status
-    from .output import write_atomic
-    from .report import ReportOptions, get_reporter
+def _write(output: Path | None, rendered: str | bytes, inputs: Sequence[Path | None],
+           fmt: str) -> None:
+    """A rendered report to its file (through the output gate) or to standard output."""
+    from .gates.fileout import write_output
 
-    use_color = color if color is not None else (
-        output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-    rendered = get_reporter(fmt).render(result_set, ReportOptions(lang=lang, color=use_color))
     if output is not None:
-        write_atomic(output, rendered)
+        write_output(output, rendered, inputs=[p for p in inputs if p is not None])
     elif isinstance(rendered, bytes):
         if sys.stdout.isatty():
             _fail(f"--format {fmt} is a binary file: give --output FILE")
         sys.stdout.buffer.write(rendered)
     else:
         click.echo(rendered, nl=False)
+
+
+def _emit(result_set: ResultSet, fmt: str, output: Path | None, lang: str,
+          color: bool | None, fail_on: str, inputs: Sequence[Path | None] = ()) -> NoReturn:
+    from .models import Severity, Status
+    from .report import ReportOptions, get_reporter
+
+    use_color = color if color is not None else (
+        output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    rendered = get_reporter(fmt).render(result_set, ReportOptions(lang=lang, color=use_color))
+    _write(output, rendered, inputs, fmt)
     if fail_on == "none":
         raise click.exceptions.Exit(0)
     threshold = Severity(fail_on)
@@ -151,7 +160,8 @@ def validate(inventories: Sequence[Path], baseline: str | None, level: int | Non
     request = AuditRequest(inventories=list(inventories), baseline=baseline, level=level,
                            options=AuditOptions(documentation_as_public=documentation_as_public),
                            policies_dir=policies, models_dir=reference_models, waivers=waivers)
-    _emit(run_validate(request), fmt, output, lang, color, fail_on)
+    _emit(run_validate(request), fmt, output, lang, color, fail_on,
+          [*inventories, waivers, policies, reference_models])
 
 
 @cli.command()
@@ -205,7 +215,8 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
         if outcome.status != "collected":
             click.echo(f"  {terminal(outcome.host)}: {outcome.status}: "
                        f"{terminal(outcome.reason, 300)}", err=True)
-    _emit(result_set, fmt, output, lang, color, fail_on)
+    _emit(result_set, fmt, output, lang, color, fail_on,
+          [inventory, evidence_dir, waivers, policies, reference_models])
 
 
 class _Progress:
@@ -262,7 +273,8 @@ def evaluate_cmd(inventory: Path, evidence_dir: Path, baseline: str | None, leve
     request = AuditRequest(inventories=[inventory], baseline=baseline, level=level,
                            options=AuditOptions(documentation_as_public=documentation_as_public),
                            policies_dir=policies, models_dir=reference_models, waivers=waivers)
-    _emit(evaluate(request, evidence_dir), fmt, output, lang, color, fail_on)
+    _emit(evaluate(request, evidence_dir), fmt, output, lang, color, fail_on,
+          [inventory, evidence_dir, waivers, policies, reference_models])
 
 
 @cli.command()
@@ -273,7 +285,7 @@ def report(bundle: Path, fmt: str, output: Path | None, lang: str, color: bool |
     """Render a saved result bundle (or result set) in another format."""
     from .bundle import read_result_set
 
-    _emit(read_result_set(bundle), fmt, output, lang, color, fail_on)
+    _emit(read_result_set(bundle), fmt, output, lang, color, fail_on, [bundle])
 
 
 @cli.command("diff")
@@ -294,15 +306,10 @@ def diff_cmd(old: Path, new: Path, fmt: str, output: Path | None,
     from .bundle import read_result_set
     from .diff import diff_sets
     from .models import Severity
-    from .output import write_atomic
     from .report.diff import DIFF_RENDERERS
 
     diffs = diff_sets(read_result_set(old), read_result_set(new), allow_different_agencies)
-    rendered = DIFF_RENDERERS[fmt](diffs, lang)
-    if output is not None:
-        write_atomic(output, rendered)
-    else:
-        click.echo(rendered, nl=False)
+    _write(output, DIFF_RENDERERS[fmt](diffs, lang), [old, new], fmt)
     if fail_on != "none":
         threshold = Severity(fail_on)
         worse = [c for d in diffs for c in d.newly_failing if c.severity.rank >= threshold.rank]
@@ -316,11 +323,13 @@ def diff_cmd(old: Path, new: Path, fmt: str, output: Path | None,
 def keygen(agency: str, out_dir: Path) -> None:
     """Make an Ed25519 key pair for an agency: <code>.key (keep it secret) and <code>.pub (send
     it to the inspectors, who register it)."""
+    from .gates.sanitize import terminal
     from .sign import key_id, load_private
     from .sign import keygen as make
 
     private, public = make(out_dir, agency)
-    click.echo(f"private key {private} (mode 0600), public key {public}, "
+    click.echo(f"private key {terminal(str(private))} (mode 0600), public key "
+               f"{terminal(str(public))}, "
                f"id {key_id(load_private(private).public_key())}")
 
 
@@ -340,28 +349,35 @@ def sign_cmd(bundle: Path, key_path: Path, output: Path | None, inventory_dir: P
     import json
 
     from .bundle import read_json
+    from .gates.fileout import write_output
+    from .gates.sanitize import terminal
     from .inputs import pack
-    from .output import write_atomic
     from .sign import load_private, sign
 
+    if evidence_dir is not None and inventory_dir is None:
+        _fail("--evidence needs --inventory")
     data = read_json(bundle)
+    if data.get("schema") != "egov-audit/result-bundle@1":
+        _fail(f"{bundle}: a result set of several agencies: sign each agency's bundle")
     if inventory_dir is not None:
         data["inputs"] = pack(inventory_dir, evidence_dir)
-    elif evidence_dir is not None:
-        _fail("--evidence needs --inventory")
     signed = sign(data, load_private(key_path))
     target = output or bundle.with_name(bundle.name.removesuffix(".json") + ".signed.json")
-    write_atomic(target, json.dumps(signed, ensure_ascii=False, indent=2) + "\n")
-    click.echo(f"signed {target} ({signed['signature']['key_id']})")
+    write_output(target, json.dumps(signed, ensure_ascii=False, indent=2) + "\n",
+                 inputs=[p for p in (bundle, key_path, inventory_dir, evidence_dir) if p])
+    click.echo(f"signed {terminal(str(target))} ({signed['signature']['key_id']})")
 
 
-def _registry(keys: Path | None, pubkey: Path | None, agency: str) -> Any:
+def _registry(keys: Path | None, pubkey: Path | None, agency: str | None) -> Any:
     from .sign import KeyRegistry
 
+    if keys is not None and pubkey is not None:
+        _fail("give either --keys or --pubkey, not both")
     if keys is not None:
         return KeyRegistry.from_dir(keys)
     if pubkey is not None:
-        return KeyRegistry.single(agency, pubkey)
+        # the key is bound to the agency it was registered for, never to the bundle's claim
+        return KeyRegistry.single(agency or pubkey.name.removesuffix(".pub"), pubkey)
     _fail("give the registered public keys: --keys DIR (one <agency>.pub each) or --pubkey")
 
 
@@ -369,22 +385,27 @@ def _registry(keys: Path | None, pubkey: Path | None, agency: str) -> Any:
 @click.argument("bundle", type=click.Path(path_type=Path))
 @click.option("--pubkey", type=click.Path(dir_okay=False, path_type=Path),
               help="The public key registered for the bundle's agency.")
+@click.option("--agency", help="With --pubkey: the agency the key is registered for (default: "
+                                "the key file's name, <agency code>.pub).")
 @click.option("--keys", type=click.Path(file_okay=False, path_type=Path),
               help="A registry: one <agency code>.pub per agency.")
-def verify_cmd(bundle: Path, pubkey: Path | None, keys: Path | None) -> None:
+def verify_cmd(bundle: Path, pubkey: Path | None, agency: str | None, keys: Path | None) -> None:
     """Check a signed bundle: exit 0 if it is intact and signed by a key registered for its
     agency, 1 (with the reason) if not."""
     from .bundle import read_json
+    from .gates.sanitize import terminal
     from .sign import TrustError, verify
 
-    data = read_json(bundle)
-    agency = str(data.get("agency", {}).get("code", ""))
+    registry = _registry(keys, pubkey, agency)
     try:
-        verified = verify(data, _registry(keys, pubkey, agency))
+        data = read_json(bundle, TrustError)
+        verified = verify(data, registry)
     except TrustError as exc:
-        click.echo(f"egov-audit: rejected: {bundle}: {exc.message}", err=True)
+        click.echo(f"egov-audit: rejected: {terminal(str(bundle))}: {terminal(exc.message)}",
+                   err=True)
         raise click.exceptions.Exit(1) from None
-    click.echo(f"valid: {bundle} is {agency}'s, signed with {verified.key_id}")
+    click.echo(f"valid: {terminal(str(bundle))} is {terminal(data['agency']['code'])}'s, "
+               f"signed with {verified.key_id}")
 
 
 @cli.command("collect")
@@ -451,22 +472,13 @@ def rescore_cmd(db: str, policies: Path, reference_models: Path | None, fmt: str
 def scores_cmd(db: str, kind: str | None, region: str | None, baseline: str | None,
                level: int | None, fmt: str, output: Path | None, lang: str) -> None:
     """The national table: each agency's latest scores, trend, and the most common gaps."""
-    from .output import write_atomic
     from .report.national import render_national
     from .store import open_store
 
     with open_store(db) as store:
         table = store.national_table(kind, region, baseline, level)
         gaps = store.common_gaps(kind, region, baseline, level)
-    rendered = render_national(table, gaps, fmt, lang)
-    if output is not None:
-        write_atomic(output, rendered)
-    elif isinstance(rendered, bytes):
-        if sys.stdout.isatty():
-            _fail("--format xlsx is a binary file: give --output FILE")
-        sys.stdout.buffer.write(rendered)
-    else:
-        click.echo(rendered, nl=False)
+    _write(output, render_national(table, gaps, fmt, lang), [Path(db)], fmt)
 
 
 @cli.group()

@@ -53,8 +53,12 @@ def key_id(public: Ed25519PublicKey) -> str:
     return "ed25519:" + hashlib.sha256(raw).hexdigest()[:32]
 
 
+MAX_KEY_FILE = 64 * 1024
+
+
 def keygen(directory: Path, agency: str) -> tuple[Path, Path]:
-    """A new key pair: <agency>.key (private, 0600) and <agency>.pub (to register)."""
+    """A new key pair: <agency>.key (private, 0600) and <agency>.pub (to register). Never
+    replaces an existing key, and the agency code must be a plain file name."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.serialization import (
         Encoding,
@@ -63,18 +67,31 @@ def keygen(directory: Path, agency: str) -> tuple[Path, Path]:
         PublicFormat,
     )
 
-    directory.mkdir(parents=True, exist_ok=True)
+    from .gates.fileout import write_output
+    from .gates.names import check_agency_code
+
+    check_agency_code(agency)
     private_path, public_path = directory / f"{agency}.key", directory / f"{agency}.pub"
-    if private_path.exists():
-        raise UsageError(f"{private_path} exists: refusing to overwrite a private key")
+    for path in (private_path, public_path):
+        if os.path.lexists(path):
+            raise UsageError("exists: refusing to replace a key (move it away first)",
+                             file=str(path))
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create: {exc.strerror or exc}", file=str(directory)) from None
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
-    fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(pem)
-    public_path.write_bytes(key.public_key().public_bytes(Encoding.PEM,
-                                                          PublicFormat.SubjectPublicKeyInfo))
+    write_output(private_path, pem, secret=True, exclusive=True, error_cls=UsageError)
+    write_output(public_path, key.public_key().public_bytes(
+        Encoding.PEM, PublicFormat.SubjectPublicKeyInfo), exclusive=True, error_cls=UsageError)
     return private_path, public_path
+
+
+def _read_key_file(path: Path) -> bytes:
+    from .gates.jsonin import read_bytes
+
+    return read_bytes(path, str(path), UsageError, MAX_KEY_FILE)
 
 
 def load_private(path: Path) -> Ed25519PrivateKey:
@@ -82,8 +99,8 @@ def load_private(path: Path) -> Ed25519PrivateKey:
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
     try:
-        key = load_pem_private_key(path.read_bytes(), password=None)
-    except (OSError, ValueError, TypeError) as exc:
+        key = load_pem_private_key(_read_key_file(path), password=None)
+    except (ValueError, TypeError) as exc:
         raise UsageError(f"not an Ed25519 private key: {exc}", file=str(path)) from None
     if not isinstance(key, Ed25519PrivateKey):
         raise UsageError("not an Ed25519 private key", file=str(path))
@@ -96,9 +113,9 @@ def load_public(path: Path) -> list[Ed25519PublicKey]:
     from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
     try:
-        text = path.read_text("ascii")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read a public key: {exc}", file=str(path)) from None
+        text = _read_key_file(path).decode("ascii")
+    except UnicodeDecodeError:
+        raise UsageError("cannot read a public key: not ASCII PEM text", file=str(path)) from None
     keys: list[Ed25519PublicKey] = []
     for block in text.split("-----END PUBLIC KEY-----")[:-1]:
         try:
@@ -121,13 +138,25 @@ class KeyRegistry:
 
     @classmethod
     def from_dir(cls, directory: Path) -> KeyRegistry:
+        """Every <agency code>.pub of a folder; a file whose name is not an agency code is
+        refused (it could never match a bundle, and is likely a mistake)."""
+        from .gates.names import check_agency_code
+
         if not directory.is_dir():
             raise UsageError("no such key registry directory", file=str(directory))
-        return cls({p.stem: load_public(p) for p in sorted(directory.glob("*.pub"))})
+        keys = {}
+        for path in sorted(directory.glob("*.pub")):
+            check_agency_code(path.stem, f"key registry file {path.name}: agency code")
+            keys[path.stem] = load_public(path)
+        return cls(keys)
 
     @classmethod
     def single(cls, agency: str, path: Path) -> KeyRegistry:
-        return cls({agency: load_public(path)})
+        """One key file registered for one agency: `verify --pubkey` binds the key to the agency
+        it was registered for (its file name, or --agency), never to whatever a bundle claims."""
+        from .gates.names import check_agency_code
+
+        return cls({check_agency_code(agency): load_public(path)})
 
 
 def sign(bundle: dict[str, Any], private: Ed25519PrivateKey) -> dict[str, Any]:

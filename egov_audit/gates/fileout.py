@@ -86,6 +86,17 @@ def _temporary(directory: Path, mode: int) -> tuple[int, str | None]:
     return fd, name
 
 
+def _link_unnamed(fd: int, target: Path | str) -> None:
+    """Give an O_TMPFILE file its name: linkat(AT_SYMLINK_FOLLOW) of /proc/self/fd/N. (os.link
+    calls plain link(2) unless a directory descriptor is given, and link(2) would try to
+    hard-link the /proc symlink itself.)"""
+    proc = os.open("/proc/self/fd", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.link(str(fd), target, src_dir_fd=proc, follow_symlinks=True)
+    finally:
+        os.close(proc)
+
+
 def write_output(path: Path, content: str | bytes, *, inputs: Iterable[Path] = (),
                  secret: bool = False, exclusive: bool = False, mode: int | None = None,
                  error_cls: type[EgovAuditError] = ReportError) -> None:
@@ -130,10 +141,10 @@ def write_output(path: Path, content: str | bytes, *, inputs: Iterable[Path] = (
             if named is None:
                 if st is None or exclusive:
                     # no file yet: link the finished file in under its name, atomically
-                    os.link(f"/proc/self/fd/{fd}", target, follow_symlinks=True)
+                    _link_unnamed(fd, target)
                     return
                 linked = os.path.join(directory, f".{target.name}.{os.getpid()}.tmp")
-                os.link(f"/proc/self/fd/{fd}", linked, follow_symlinks=True)
+                _link_unnamed(fd, linked)
             assert linked is not None
             if exclusive:
                 os.link(linked, target)  # fails if it appeared meanwhile

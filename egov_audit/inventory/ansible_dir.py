@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InventoryError
+from ..gates.names import is_file_name
 from ..yamlsource import JsonPath, SourceFile, load_yaml
 
 _VARS_EXTENSIONS = ("", ".yml", ".yaml", ".json")
@@ -82,32 +83,67 @@ def _display(root_display: str, rel: Path) -> str:
     return str(Path(root_display) / rel) if rel != Path(".") else root_display
 
 
+# a host pattern never names more hosts than this (the whole inventory has the same bound):
+# checked on the product of its ranges, before anything is expanded
+MAX_RANGE_HOSTS = 100_000
+
+
+def _range_items(match: re.Match[str]) -> range | list[str]:
+    start, end, step_text = match.group(1), match.group(2), match.group(3)
+    if step_text is not None and (len(step_text) > 6 or int(step_text) < 1):
+        raise ValueError(f"host range {match.group(0)!r} has a bad step")
+    step = int(step_text) if step_text else 1
+    if start.isdigit() and end.isdigit():
+        if len(start) > 7 or len(end) > 7 or int(end) < int(start):
+            raise ValueError(f"host range {match.group(0)!r} is not valid (start 0-9999999, "
+                             "end not below start)")
+        return range(int(start), int(end) + 1, step)
+    if len(start) == 1 and len(end) == 1 and start.isalpha() and end.isalpha() \
+            and start <= end:
+        return [chr(c) for c in range(ord(start), ord(end) + 1, step)]
+    raise ValueError(f"host range {match.group(0)!r} is not valid")
+
+
+def count_host_pattern(name: str) -> int:
+    """How many names a pattern expands to, computed without expanding it."""
+    total = 1
+    for match in _RANGE.finditer(name):
+        total *= len(_range_items(match))
+        if total > MAX_RANGE_HOSTS:
+            break
+    return total
+
+
 def expand_host_pattern(name: str) -> list[str]:
-    """'web[01:03].x' -> ['web01.x', 'web02.x', 'web03.x'] (Ansible's inventory ranges)."""
+    """'web[01:03].x' -> ['web01.x', 'web02.x', 'web03.x'] (Ansible's inventory ranges). A
+    pattern of more than MAX_RANGE_HOSTS names is refused before any is made."""
+    if count_host_pattern(name) > MAX_RANGE_HOSTS:
+        raise ValueError(f"host pattern {name[:80]!r} expands to more than {MAX_RANGE_HOSTS:,} "
+                         "hosts")
+    return _expand(name)
+
+
+def _expand(name: str) -> list[str]:
     match = _RANGE.search(name)
     if not match:
         return [name]
-    start, end, step_text = match.group(1), match.group(2), match.group(3)
-    step = int(step_text) if step_text else 1
     head, tail = name[: match.start()], name[match.end():]
-    if start.isdigit() and end.isdigit():
-        width = len(start) if start.startswith("0") else 0
-        if int(end) - int(start) > 100_000 or step < 1:
-            raise ValueError(f"host range {match.group(0)!r} is too large or has a bad step")
-        items = [str(i).zfill(width) for i in range(int(start), int(end) + 1, step)]
-    elif len(start) == 1 and len(end) == 1 and start.isalpha() and end.isalpha():
-        items = [chr(c) for c in range(ord(start), ord(end) + 1, step)]
+    items = _range_items(match)
+    if isinstance(items, range):
+        width = len(match.group(1)) if match.group(1).startswith("0") else 0
+        texts = [str(i).zfill(width) for i in items]
     else:
-        raise ValueError(f"host range {match.group(0)!r} is not valid")
+        texts = items
     out: list[str] = []
-    for item in items:
-        out.extend(expand_host_pattern(head + item + tail))
+    for item in texts:
+        out.extend(_expand(head + item + tail))
     return out
 
 
 class _Reader:
     def __init__(self, root: Path, display_root: str) -> None:
         self.root = root
+        self._real_root = Path(os.path.realpath(root))
         self.display_root = display_root
         self.files: list[SourceFile] = []
         self.groups: dict[str, Group] = {"all": Group("all"), "ungrouped": Group("ungrouped")}
@@ -118,7 +154,13 @@ class _Reader:
 
     def load(self, path: Path) -> SourceFile:
         rel = path.relative_to(self.root)
-        source = load_yaml(path, _display(self.display_root, rel), InventoryError)
+        shown = _display(self.display_root, rel)
+        # every file of an inventory lies inside it: a link to /etc/shadow or to an agency's
+        # signing key must never be read (nor packed into a signed bundle, nor echoed in an error)
+        if not Path(os.path.realpath(path)).is_relative_to(self._real_root):
+            raise InventoryError("a link that leaves the inventory directory: refused",
+                                 file=shown)
+        source = load_yaml(path, shown, InventoryError)
         self.files.append(source)
         return source
 
@@ -205,9 +247,15 @@ class _Reader:
             if not isinstance(pattern, str) or not pattern.strip():
                 raise source.error(InventoryError, f"host name {pattern!r} is not valid", hpath)
             try:
+                if len(self.hosts) + count_host_pattern(pattern) > MAX_RANGE_HOSTS:
+                    raise ValueError(f"the inventory names more than {MAX_RANGE_HOSTS:,} hosts")
                 names = expand_host_pattern(pattern)
             except ValueError as exc:
                 raise source.error(InventoryError, str(exc), hpath) from None
+            if not is_file_name(names[0]) or any(c.isspace() for c in pattern):
+                # its evidence is <name>.json: no separator, no control character, not hidden
+                raise source.error(InventoryError, f"host name {pattern[:80]!r} is not valid "
+                                   "(no '/', spaces, control characters or leading '.')", hpath)
             if host_vars is not None and not isinstance(host_vars, dict):
                 raise source.error(InventoryError, "host vars must be a mapping", hpath)
             for host_name in names:
