@@ -15,7 +15,6 @@ import click
 
 from . import __version__
 from .errors import EgovAuditError
-from .models import Status
 
 if TYPE_CHECKING:
     from .models import ResultSet
@@ -573,6 +572,16 @@ def policies_show(control_id: str, policies: Path | None, reference_models: Path
 
 @cli.command("fix")
 @click.argument("bundle", type=click.Path(path_type=Path))
+@click.option("--inventory", type=click.Path(file_okay=False, path_type=Path),
+              help="The inventory the plays run against and the bundle's evidence is judged "
+                   "with (default: the one the bundle names, which is then said).")
+@click.option("--evidence", "evidence_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The evidence the bundle was made from, re-evaluated to know what fails "
+                   "(default: packed in the bundle, else evidence/<agency>); --apply's re-scan "
+                   "writes here.")
+@click.option("--keys", type=click.Path(file_okay=False, path_type=Path),
+              help="Trust a signed bundle's results as they are, if its signature verifies "
+                   "against this key registry (one <agency code>.pub per agency).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the playbook here (default: standard output; with --apply a temporary "
                    "file).")
@@ -580,38 +589,38 @@ def policies_show(control_id: str, policies: Path | None, reference_models: Path
 @click.option("--limit", "-l", help="Only these hosts (comma-separated; wildcards).")
 @click.option("--max-age", type=float, default=7, show_default=True,
               help="Refuse evidence older than this many days (the hosts may have changed).")
+@click.option("--allow-controller", is_flag=True,
+              help="Also fix an inventory host that is this machine (local connection, "
+                   "loopback address).")
 @click.option("--apply", "do_apply", is_flag=True,
               help="Run it: a preview in check mode, a confirmation, the change, a re-scan.")
 @click.option("--yes", is_flag=True, help="With --apply: do not ask for confirmation.")
-@click.option("--inventory", type=click.Path(file_okay=False, path_type=Path),
-              help="With --apply: the inventory (default: the one the bundle names).")
-@click.option("--evidence", "evidence_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="With --apply: where the re-scan writes (default: evidence/<agency>).")
 @click.option("--insecure-no-host-key-checking", "no_host_key_checking", is_flag=True)
 @_lang_option
-def fix_cmd(bundle: Path, output: Path | None, controls: str | None, limit: str | None,
-            max_age: float, do_apply: bool, yes: bool, inventory: Path | None,
-            evidence_dir: Path | None, no_host_key_checking: bool, lang: str) -> None:
+def fix_cmd(bundle: Path, inventory: Path | None, evidence_dir: Path | None, keys: Path | None,
+            output: Path | None, controls: str | None, limit: str | None, max_age: float,
+            allow_controller: bool, do_apply: bool, yes: bool, no_host_key_checking: bool,
+            lang: str) -> None:
     """Turn a result bundle into an Ansible playbook that fixes the failing host controls on the
-    failing hosts, and with --apply run it safely and re-scan."""
+    failing hosts, and with --apply run it safely and re-scan. What fails is re-evaluated from
+    the bundle's evidence (or taken from a bundle whose signature verifies with --keys)."""
     import shutil
     import tempfile
 
-    from .bundle import read_result_set
-    from .fix import plan_fixes, read_agency_plan, render_playbook, run_playbook
-    from .output import write_atomic
+    from .fix import FixRequest, apply_fixes, prepare, render_playbook
+    from .gates.fileout import write_output
     from .policy import load_policies
     from .report.common import label, terminal
 
-    result_set = read_result_set(bundle)
-    if len(result_set.bundles) != 1:
-        _fail("fix takes the bundle of one agency")
+    def split(text: str | None) -> tuple[str, ...]:
+        return tuple(item.strip() for item in (text or "").split(",") if item.strip())
+
     policy = load_policies()
-    declared = inventory or Path(result_set.bundles[0].inventory)
-    plan = plan_fixes(result_set.bundles[0], policy,
-                      [c.strip() for c in (controls or "").split(",") if c.strip()],
-                      [h.strip() for h in (limit or "").split(",") if h.strip()],
-                      max_age, lang=lang, agency=read_agency_plan(declared, policy))
+    prepared = prepare(FixRequest(bundle, inventory, evidence_dir, keys, split(controls),
+                                  split(limit), max_age, lang, allow_controller), policy)
+    for notice in prepared.notices:
+        click.echo(f"egov-audit: {notice}", err=True)
+    plan = prepared.plan
     fixes = sum(len(v) for v in plan.hosts.values())
     click.echo(label("fix.summary", lang).format(fixes=fixes, hosts=len(plan.hosts),
                                                  manual=len(plan.manual)), err=True)
@@ -622,70 +631,52 @@ def fix_cmd(bundle: Path, output: Path | None, controls: str | None, limit: str 
     if plan.empty:
         raise click.exceptions.Exit(0)
     playbook_text = render_playbook(plan, policy, str(bundle))
+    inputs = [p for p in (bundle, inventory, evidence_dir, keys) if p is not None]
     if not do_apply:
-        if output is not None:
-            write_atomic(output, playbook_text)
-        else:
-            click.echo(playbook_text, nl=False)
+        _write(output, playbook_text, inputs, "yaml")
         raise click.exceptions.Exit(0)
 
-    the_bundle = result_set.bundles[0]
-    inventory = inventory or Path(the_bundle.inventory)
-    if not inventory.is_dir():
-        _fail(f"no inventory to apply to ({inventory}): give --inventory")
     work = Path(tempfile.mkdtemp(prefix="egov-audit-fix-"))
     try:  # the playbook of a run without --output is a temporary file
         playbook = output or work / "remediation.yml"
-        write_atomic(playbook, playbook_text)
-        preview = run_playbook(playbook, inventory, check=True,
-                               host_key_checking=not no_host_key_checking)
-        click.echo(label("fix.preview", lang))
-        for host in sorted(plan.hosts):
-            would = preview.changed.get(host, [])
-            click.echo(label("fix.would", lang).format(host=terminal(host), count=len(would)) +
-                       "".join(f"\n    - {terminal(t)}" for t in would))
-        if not yes and not click.confirm(label("fix.confirm", lang), default=False):
-            click.echo(label("fix.nothing", lang))
-            raise click.exceptions.Exit(0)
-        applied = run_playbook(playbook, inventory, check=False,
-                               host_key_checking=not no_host_key_checking)
-        for host, failures in sorted(applied.failed.items()):
-            for failure in failures:
-                click.echo(label("fix.failed", lang).format(host=terminal(host),
-                                                            why=terminal(failure)), err=True)
-        for host, reason in sorted(applied.unreachable.items()):
-            click.echo(label("fix.unreachable", lang).format(host=terminal(host),
-                                                             why=terminal(reason)), err=True)
-        changed_hosts = sorted(h for h in plan.hosts if applied.changed.get(h))
-        click.echo(label("fix.applied", lang).format(
-            changes=sum(len(v) for v in applied.changed.values()), hosts=len(changed_hosts),
-            failed=len(applied.failed)))
-        if changed_hosts:
-            from .audit import AuditRequest
-            from .audit import scan as run_scan
-            from .checks.context import AuditOptions
-            from .collect.interface import CollectOptions
+        write_output(playbook, playbook_text, inputs=inputs)
 
-            evidence_dir = evidence_dir or Path("evidence") / the_bundle.agency.code
-            request = AuditRequest([inventory], baseline=the_bundle.baseline,
-                                   level=the_bundle.level, options=AuditOptions(
-                                       bool(the_bundle.options.get("documentation_as_public"))))
-            after, _ = run_scan(request, evidence_dir, CollectOptions(
-                limit=",".join(changed_hosts), host_key_checking=not no_host_key_checking),
-                policy=policy)
-            before_fail = {h: sum(1 for r in the_bundle.results if r.target == h
-                                  and r.status is Status.FAIL) for h in changed_hosts}
-            after_fail = {h: sum(1 for r in after.bundles[0].results if r.target == h
-                                 and r.status is Status.FAIL) for h in changed_hosts}
-            click.echo(label("fix.score", lang).format(
-                before=_score(the_bundle.scores.overall),
-                after=_score(after.bundles[0].scores.overall)))
-            for host in changed_hosts:
-                click.echo(label("fix.host_after", lang).format(
-                    host=terminal(host), before=before_fail[host], after=after_fail[host]))
-        raise click.exceptions.Exit(1 if applied.failed or applied.unreachable else 0)
+        def confirm(preview: Any) -> bool:
+            click.echo(label("fix.preview", lang))
+            for host in sorted(plan.hosts):
+                would = preview.changed.get(host, [])
+                click.echo(label("fix.would", lang).format(host=terminal(host), count=len(would))
+                           + "".join(f"\n    - {terminal(t)}" for t in would))
+            if yes or click.confirm(label("fix.confirm", lang), default=False):
+                return True
+            click.echo(label("fix.nothing", lang))
+            return False
+
+        outcome = apply_fixes(prepared, playbook, policy, confirm,
+                              host_key_checking=not no_host_key_checking)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    applied = outcome.applied
+    if applied is None:
+        raise click.exceptions.Exit(0)
+    for host, failures in sorted(applied.failed.items()):
+        for failure in failures:
+            click.echo(label("fix.failed", lang).format(host=terminal(host),
+                                                        why=terminal(failure)), err=True)
+    for host, reason in sorted(applied.unreachable.items()):
+        click.echo(label("fix.unreachable", lang).format(host=terminal(host),
+                                                         why=terminal(reason)), err=True)
+    click.echo(label("fix.applied", lang).format(
+        changes=sum(len(v) for v in applied.changed.values()), hosts=len(outcome.hosts),
+        failed=len(applied.failed)))
+    if outcome.hosts:
+        click.echo(label("fix.score", lang).format(before=_score(outcome.score_before),
+                                                   after=_score(outcome.score_after)))
+        for change in outcome.hosts:
+            click.echo(label("fix.host_after", lang).format(
+                host=terminal(change.host), before=change.failing_before,
+                after=change.failing_after))
+    raise click.exceptions.Exit(0 if outcome.ok else 1)
 
 
 def _score(value: float | None) -> str:

@@ -1,12 +1,18 @@
 """From a result bundle to an Ansible playbook that fixes exactly the failing controls on exactly
 the failing hosts (remediation as code), and, with --apply, running it safely: a preview in check
-mode first, a confirmation, then the change, then a re-scan of the changed hosts."""
+mode first, a confirmation, then the change, then a re-scan of the changed hosts.
+
+A bundle travels between agencies and inspectors, so nothing in it is trusted (see
+docs/SECURITY.md): which controls fail on which hosts comes from re-evaluating the bundle's
+evidence against the inventory the operator names, or from a bundle whose signature verifies
+against a registered key; plays target exact host names of that inventory only (never a group, a
+pattern or the controller); every text written into the playbook comes from the policy, and is
+marked `!unsafe` so that Ansible never templates it."""
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from fnmatch import fnmatchcase
@@ -14,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
+from .gates.names import is_exact_host
+from .inventory import Inventory
 from .models import Bundle, Status, TargetKind
 from .paths import data_root
 from .policy import PolicySet
@@ -45,37 +53,30 @@ class FixPlan:
         return not any(self.hosts.values())
 
 
-def _age(bundle: Bundle, now: datetime) -> timedelta:
-    finished = datetime.fromisoformat(bundle.finished_at.replace("Z", "+00:00"))
-    return now - finished
-
-
 # fixes that need a service of the agency's plan: the parameter and the host role that gives it
 NEEDS = {"HOST-LOG-01": ("log_collector", "log_collector"), "HOST-TIME-02": ("ntp_servers", "ntp")}
-
-
-@dataclass(frozen=True)
-class AgencyPlan:
-    """What the inventory says that fixes need: the agency's services and management networks,
-    and per host the controls that must never be fixed there automatically."""
-    services: dict[str, Any] = field(default_factory=dict)
-    skip: dict[str, frozenset[str]] = field(default_factory=dict)
-
 
 # host variable: controls egov-audit must not fix on this host (its firewall is run by another
 # tool, it shares the network stack of a lab machine, ...)
 SKIP_VAR = "egov_fix_skip"
+# what makes an inventory host the controller itself
+_CONTROLLER_ADDRESSES = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
-def read_agency_plan(inventory_dir: Path | None, policy: PolicySet) -> AgencyPlan:
+@dataclass(frozen=True)
+class AgencyPlan:
+    """What the operator's inventory says that fixes need: the agency's services and management
+    networks, its hosts (the only names a play may target), which of them are the controller,
+    and per host the controls that must never be fixed there automatically."""
+    services: dict[str, Any] = field(default_factory=dict)
+    skip: dict[str, frozenset[str]] = field(default_factory=dict)
+    hosts: frozenset[str] = frozenset()
+    controller: frozenset[str] = frozenset()
+
+
+def read_agency_plan(inventory: Inventory) -> AgencyPlan:
     """The agency's log collector and time servers (from the inventory's host roles), its
-    management networks (from the zones), and the hosts' `egov_fix_skip` lists."""
-    if inventory_dir is None or not inventory_dir.is_dir():
-        return AgencyPlan()
-    from .inventory import load_inventory
-
-    inventory = load_inventory(inventory_dir, set(policy.model("network")["roles"]))
-
+    management networks (from the zones), its hosts and the hosts' `egov_fix_skip` lists."""
     def addresses(role: str) -> list[str]:
         return [h.addresses[0].net.text for h in inventory.hosts
                 if h.role == role and h.addresses]
@@ -91,15 +92,18 @@ def read_agency_plan(inventory_dir: Path | None, policy: PolicySet) -> AgencyPla
     if addresses("ntp"):
         out["ntp_servers"] = addresses("ntp")
     skip: dict[str, frozenset[str]] = {}
+    controller: set[str] = set()
     for host in inventory.hosts:
         listed = host.vars.get(SKIP_VAR)  # the host schema made it a list of ids
         if isinstance(listed, list):
             skip[host.name] = frozenset(str(c).upper() for c in listed)
-    return AgencyPlan(out, skip)
+        if host.vars.get("ansible_connection") == "local" or \
+                str(host.vars.get("ansible_host", host.name)).lower() in _CONTROLLER_ADDRESSES \
+                or host.name.lower() in _CONTROLLER_ADDRESSES:
+            controller.add(host.name)
+    return AgencyPlan(out, skip, frozenset(h.name for h in inventory.hosts),
+                      frozenset(controller))
 
-
-# an inventory host name that is exactly one host as a play's `hosts:` (no pattern characters)
-_ONE_HOST = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
 
 _SKIPPED = {"vi": f"{SKIP_VAR} của máy chủ này không cho sửa tự động: ",
             "en": f"{SKIP_VAR} of this host keeps it from being fixed automatically: "}
@@ -107,23 +111,30 @@ _NO_ROLE = {"vi": "kho máy chủ không có máy nào có vai trò {role}: ",
             "en": "no host with role {role} in the inventory: "}
 
 
-def plan_fixes(bundle: Bundle, policy: PolicySet, controls: Sequence[str] = (),
-               limit: Sequence[str] = (), max_age_days: float | None = 7,
-               now: datetime | None = None, lang: str = "en",
-               agency: AgencyPlan | None = None) -> FixPlan:
+def _age(stamp: str, now: datetime) -> timedelta:
+    return now - datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def plan_fixes(bundle: Bundle, policy: PolicySet, agency: AgencyPlan,
+               controls: Sequence[str] = (), limit: Sequence[str] = (),
+               max_age_days: float | None = 7, now: datetime | None = None,
+               lang: str = "en", collected_at: str | None = None,
+               allow_controller: bool = False) -> FixPlan:
     """Failing host controls that have a remediation task file, per host; the others are
-    listed as manual work. Evidence older than `max_age_days` is refused: the host may have
-    changed since."""
+    listed as manual work. `bundle` holds trusted results (re-evaluated, or signed). Evidence
+    older than `max_age_days` (collected at `collected_at`, default the bundle's end) is refused:
+    the host may have changed since. A host that is not an exact host of the operator's inventory
+    is refused; the controller only with `allow_controller`."""
     now = now or datetime.now(UTC)
     if not bundle.evidence_digests:
         raise UsageError("the bundle holds no assessed host: it was not made from evidence "
                          "(scan or evaluate first)")
-    if max_age_days is not None and _age(bundle, now) > timedelta(days=max_age_days):
-        days = _age(bundle, now).total_seconds() / 86400
+    stamp = collected_at or bundle.finished_at
+    if max_age_days is not None and _age(stamp, now) > timedelta(days=max_age_days):
+        days = _age(stamp, now).total_seconds() / 86400
         raise UsageError(f"the evidence is {days:.1f} days old (more than {max_age_days:g}): "
                          "scan again, or allow it with --max-age DAYS")
     by_id = {c.id: c for c in policy.controls}
-    agency = agency or AgencyPlan()
     plan = FixPlan(bundle, services=dict(agency.services))
 
     def wanted(control: str) -> bool:
@@ -155,14 +166,27 @@ def plan_fixes(bundle: Bundle, policy: PolicySet, controls: Sequence[str] = (),
                 text += f"; {control.form.get(lang)}]" if control.form else "]"
             plan.manual.append(Manual(result.control, result.target, text))
             continue
-        if not _ONE_HOST.fullmatch(result.target) or result.target in ("all", "ungrouped"):
-            # a play's `hosts:` is a pattern: "all", "web*" or "a,b" would reach other hosts
-            raise UsageError(f"the bundle names a host {result.target!r} that Ansible would "
-                             "read as a pattern of several hosts: refusing to write a play for it")
+        _check_target(result.target, agency, allow_controller)
+        reference = control.baselines.get(bundle.baseline)
+        clause = reference.clause.get(lang) if reference else ""
         plan.hosts.setdefault(result.target, []).append(
-            Fix(result.control, result.clause.get(lang),
-                data_root() / control.remediation_playbook))
+            Fix(control.id, clause, data_root() / control.remediation_playbook))
     return plan
+
+
+def _check_target(host: str, agency: AgencyPlan, allow_controller: bool) -> None:
+    """A play's `hosts:` is a pattern: only an exact host of the operator's inventory may be
+    one, and the controller only when the operator asks for it."""
+    if not is_exact_host(host):
+        raise UsageError(f"the bundle names a host {host[:80]!r} that Ansible would read as a "
+                         "pattern of several hosts, a group or the controller: refusing to "
+                         "write a play for it")
+    if host not in agency.hosts:
+        raise UsageError(f"the bundle names a host {host[:80]!r} that the inventory does not "
+                         "declare: refusing to write a play for it")
+    if host in agency.controller and not allow_controller:
+        raise UsageError(f"host {host!r} is this machine (a local connection or a loopback "
+                         "address): give --allow-controller to fix it")
 
 
 def host_params(policy: PolicySet, baseline: str, level: int) -> dict[str, Any]:
@@ -172,21 +196,37 @@ def host_params(policy: PolicySet, baseline: str, level: int) -> dict[str, Any]:
     return {key: policy.param(f"host.{key}", baseline, level) for key in keys}
 
 
+class Unsafe(str):
+    """Text Ansible must never template: written as `!unsafe` (Ansible's own marker). Every
+    string of a play that is data (names, messages, parameters) is one; only the tool's own
+    paths and keywords are plain."""
+
+
+def _unsafe(value: Any) -> Any:
+    if isinstance(value, str):
+        return Unsafe(value)
+    if isinstance(value, dict):
+        return {key: _unsafe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_unsafe(item) for item in value]
+    return value
+
+
 def _task(fix: Fix) -> dict[str, Any]:
     # one block per control: a fix that fails is reported (rescue) and the host's other fixes
     # still run
-    return {"name": f"{fix.control} — {fix.clause}",
-            "block": [{"name": f"Apply the remediation of {fix.control}",
+    return {"name": Unsafe(f"{fix.control} — {fix.clause}"),
+            "block": [{"name": Unsafe(f"Apply the remediation of {fix.control}"),
                        "ansible.builtin.include_tasks": str(fix.task_file),
-                       "vars": {"egov_control": fix.control}}],
-            "rescue": [{"name": f"Report that {fix.control} could not be fixed",
+                       "vars": {"egov_control": Unsafe(fix.control)}}],
+            "rescue": [{"name": Unsafe(f"Report that {fix.control} could not be fixed"),
                         "ansible.builtin.debug": {
-                            "msg": f"egov-audit: {fix.control} was not fixed"}}]}
+                            "msg": Unsafe(f"egov-audit: {fix.control} was not fixed")}}]}
 
 
 def _play(host: str, params: Any, tasks: Any) -> dict[str, Any]:
     handlers = data_root() / "playbooks" / "remediate" / "handlers.yml"
-    return {"name": f"Remediation by egov-audit: {host}", "hosts": host,
+    return {"name": Unsafe(f"Remediation by egov-audit: {host}"), "hosts": host,
             "become": True, "gather_facts": True, "gather_subset": ["min"],
             "vars": params,
             "handlers": [{"name": "Reload handlers of the remediation tasks",
@@ -196,8 +236,8 @@ def _play(host: str, params: Any, tasks: Any) -> dict[str, Any]:
 
 def _params(plan: FixPlan, policy: PolicySet) -> dict[str, Any]:
     bundle = plan.bundle
-    return {"egov_params": {**host_params(policy, bundle.baseline, bundle.level),
-                            **plan.services}}
+    return {"egov_params": _unsafe({**host_params(policy, bundle.baseline, bundle.level),
+                                    **plan.services})}
 
 
 def playbook_data(plan: FixPlan, policy: PolicySet) -> list[dict[str, Any]]:
@@ -208,12 +248,7 @@ def playbook_data(plan: FixPlan, policy: PolicySet) -> list[dict[str, Any]]:
             for host in sorted(plan.hosts)]
 
 
-def render_playbook(plan: FixPlan, policy: PolicySet, source: str) -> str:
-    """The playbook of `playbook_data` as YAML that ansible-lint accepts. The parameters and each
-    control's task are the same in every play: they are written once and pasted, which makes a
-    playbook for 1,000 hosts about ten times faster to write than dumping every play."""
-    from textwrap import indent
-
+def _dumper() -> Any:
     import yaml
 
     class _Plain(yaml.SafeDumper):
@@ -223,11 +258,30 @@ def render_playbook(plan: FixPlan, policy: PolicySet, source: str) -> str:
         def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
             super().increase_indent(flow, False)  # lists indented under their key (yamllint)
 
-    def dump(data: Any) -> str:
-        return yaml.dump(data, Dumper=_Plain, allow_unicode=True, sort_keys=False, width=100)
+    def unsafe(dumper: yaml.SafeDumper, value: Unsafe) -> yaml.ScalarNode:
+        return dumper.represent_scalar("!unsafe", str(value))
 
-    def line(value: object) -> str:  # a comment stays one line, whatever the bundle holds
-        return " ".join(str(value).split())
+    _Plain.add_representer(Unsafe, unsafe)
+    return _Plain
+
+
+def render_playbook(plan: FixPlan, policy: PolicySet, source: str) -> str:
+    """The playbook of `playbook_data` as YAML that ansible-lint accepts. The parameters and each
+    control's task are the same in every play: they are written once and pasted, which makes a
+    playbook for 1,000 hosts about ten times faster to write than dumping every play."""
+    from textwrap import indent
+
+    import yaml
+
+    from .gates.sanitize import terminal
+
+    dumper = _dumper()
+
+    def dump(data: Any) -> str:
+        return yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False, width=100)
+
+    def line(value: object) -> str:  # a comment stays one line, whatever it holds
+        return " ".join(terminal(str(value), 300).split())
 
     bundle = plan.bundle
     params_text = "  vars:\n" + indent(dump(_params(plan, policy)), "    ")
@@ -251,6 +305,143 @@ def render_playbook(plan: FixPlan, policy: PolicySet, source: str) -> str:
     return header + "---\n" + "".join(body)
 
 
+# -- where the results come from --------------------------------------------------------------
+@dataclass(frozen=True)
+class FixRequest:
+    bundle: Path
+    inventory: Path | None = None  # the operator's; None: the one the bundle names (said so)
+    evidence: Path | None = None  # the bundle's evidence; None: packed in it, or evidence/<code>
+    keys: Path | None = None  # a key registry: trust a signed bundle's results as they are
+    controls: tuple[str, ...] = ()
+    limit: tuple[str, ...] = ()
+    max_age_days: float | None = 7
+    lang: str = "en"
+    allow_controller: bool = False
+
+
+@dataclass(frozen=True)
+class PreparedFix:
+    plan: FixPlan
+    inventory: Path  # the inventory the plays run against
+    evidence: Path | None  # where a re-scan writes
+    notices: tuple[str, ...]  # what the operator must know (one line each, in `lang`)
+
+
+_NOTICES = {
+    "inventory_from_bundle": {
+        "vi": "dùng kho máy chủ do gói kết quả ghi: {path} (chỉ định bằng --inventory)",
+        "en": "using the inventory the bundle names: {path} (choose one with --inventory)"},
+    "signed": {"vi": "kết quả lấy từ gói đã ký, chữ ký hợp lệ ({key})",
+               "en": "results taken from the signed bundle, signature valid ({key})"},
+    "reevaluated": {"vi": "kết quả được đánh giá lại từ bằng chứng: {path}",
+                    "en": "results re-evaluated from the evidence: {path}"},
+    "unconfirmed": {
+        "vi": "{count} kết quả không đạt mà gói ghi không được bằng chứng xác nhận, bỏ qua: "
+              "{items}",
+        "en": "{count} failures the bundle claims are not confirmed by its evidence, ignored: "
+              "{items}"},
+    "changed": {
+        "vi": "bằng chứng của {count} máy chủ đã thay đổi kể từ khi lập gói: {items}",
+        "en": "the evidence of {count} hosts changed since the bundle was made: {items}"},
+}
+
+
+def _notice(which: str, lang: str, **values: object) -> str:
+    from .gates.sanitize import terminal
+
+    text = _NOTICES[which]["vi" if lang == "vi" else "en"]
+    return text.format(**{k: terminal(str(v), 300) for k, v in values.items()})
+
+
+def prepare(request: FixRequest, policy: PolicySet) -> PreparedFix:
+    """Read the bundle through its gate, decide which results to trust, and plan the fixes."""
+    from .bundle import bundle_from_dict, read_json
+    from .inventory import load_inventory
+
+    data = read_json(request.bundle)
+    if data.get("schema") != "egov-audit/result-bundle@1":
+        raise UsageError("fix takes the bundle of one agency", file=str(request.bundle))
+    notices: list[str] = []
+    inventory_path = request.inventory
+    if inventory_path is None:
+        inventory_path = Path(str(data.get("inventory") or ""))
+        notices.append(_notice("inventory_from_bundle", request.lang, path=inventory_path))
+    if not str(inventory_path) or not inventory_path.is_dir():
+        raise UsageError(f"no inventory directory {str(inventory_path)!r}: give --inventory")
+    inventory = load_inventory(inventory_path, set(policy.model("network")["roles"]))
+    code = inventory.agency.code
+    if data["agency"]["code"] != code:
+        raise UsageError(f"the bundle is agency {data['agency']['code']!r}'s, the inventory "
+                         f"agency {code!r}'s", file=str(request.bundle))
+    claimed = bundle_from_dict(data)
+    if claimed.baseline not in policy.baselines:
+        raise UsageError(f"the bundle's baseline {claimed.baseline!r} is not one of this "
+                         f"policy's ({', '.join(sorted(policy.baselines))})")
+    collected_at: str | None = None
+    evidence_dir = request.evidence
+    if request.keys is not None:
+        from .sign import KeyRegistry, verify
+
+        verified = verify(data, KeyRegistry.from_dir(request.keys))
+        trusted = claimed
+        notices.append(_notice("signed", request.lang, key=verified.key_id))
+    else:
+        trusted, collected_at = _reevaluate(request, data, claimed, inventory_path, policy,
+                                            notices)
+    if evidence_dir is None:
+        evidence_dir = Path("evidence") / code
+    plan = plan_fixes(trusted, policy, read_agency_plan(inventory), request.controls,
+                      request.limit, request.max_age_days, lang=request.lang,
+                      collected_at=collected_at, allow_controller=request.allow_controller)
+    return PreparedFix(plan, inventory_path, evidence_dir, tuple(notices))
+
+
+def _reevaluate(request: FixRequest, data: dict[str, Any], claimed: Bundle, inventory: Path,
+                policy: PolicySet, notices: list[str]) -> tuple[Bundle, str | None]:
+    """The bundle's results, recomputed from its evidence against the operator's inventory:
+    a forged or edited bundle cannot add a single fix."""
+    import tempfile
+
+    from .audit import AuditRequest, evaluate
+    from .checks.context import AuditOptions
+    from .collect.evidence import read_evidence_dir
+    from .inputs import unpack
+
+    options = AuditOptions(data.get("options", {}).get("documentation_as_public") is True)
+    audit = AuditRequest([inventory], baseline=claimed.baseline, level=claimed.level,
+                         options=options)
+    with tempfile.TemporaryDirectory(prefix="egov-audit-fix-") as work:
+        evidence = request.evidence
+        packed = (data.get("inputs") or {}).get("evidence")
+        if evidence is None and packed:
+            _, evidence = unpack({"evidence": packed}, Path(work))
+        if evidence is None:
+            evidence = Path("evidence") / claimed.agency.code
+        if not evidence.is_dir():
+            raise UsageError(f"no evidence folder {str(evidence)!r}: fix re-evaluates the "
+                             "evidence the bundle was made from (--evidence DIR), or trusts a "
+                             "signed bundle (--keys DIR)")
+        found = read_evidence_dir(evidence)
+        trusted = evaluate(audit, evidence, policy).bundles[0]
+        notices.append(_notice("reevaluated", request.lang,
+                               path=request.evidence or evidence.name))
+    changed = sorted(h for h, digest in claimed.evidence_digests.items()
+                     if h in found and found[h].digest != digest)
+    if changed:
+        notices.append(_notice("changed", request.lang, count=len(changed),
+                               items=", ".join(changed[:10])))
+    confirmed = {(r.control, r.target) for r in trusted.results if r.status is Status.FAIL}
+    unconfirmed = sorted({(r.control, r.target) for r in claimed.results
+                          if r.status is Status.FAIL and r.target_kind is TargetKind.HOST}
+                         - confirmed)
+    if unconfirmed:
+        notices.append(_notice("unconfirmed", request.lang, count=len(unconfirmed),
+                               items=", ".join(f"{c} {t}" for c, t in unconfirmed[:10])))
+    stamps = [e.collected_at for e in found.values() if e.collected and e.collected_at]
+    return trusted, min(stamps) if stamps else None
+
+
+# -- applying ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class RunReport:
     changed: dict[str, list[str]]  # host -> task names that changed
@@ -259,27 +450,23 @@ class RunReport:
     rc: int
 
 
-def run_playbook(playbook: Path, inventory: Path, check: bool,
-                 host_key_checking: bool = True, forks: int = 10) -> RunReport:
-    """Run a remediation playbook through ansible-runner (check mode: nothing changes)."""
-    import shutil
-    import sys
-    import tempfile
+def run_fix_playbook(playbook: Path, inventory: Path, check: bool,
+                     host_key_checking: bool = True, forks: int = 10) -> RunReport:
+    """Run a remediation playbook through the Ansible execution adapter (check mode: nothing
+    changes)."""
+    from .runner import RunSettings, run_playbook
 
-    import ansible_runner
-
-    private = Path(tempfile.mkdtemp(prefix="egov-audit-fix-"))
     changed: dict[str, list[str]] = {}
     failed: dict[str, list[str]] = {}
     unreachable: dict[str, str] = {}
 
-    def on_event(event: dict[str, Any]) -> bool:
+    def on_event(event: dict[str, Any]) -> None:
         data = event.get("event_data") or {}
         host, task = data.get("host"), str(data.get("task", ""))
         kind = event.get("event")
         res = data.get("res") or {}
         if not host:
-            return False
+            return
         if kind == "runner_on_ok" and res.get("changed"):
             changed.setdefault(host, []).append(task)
         elif kind == "runner_on_failed" and not data.get("ignore_errors"):
@@ -287,23 +474,67 @@ def run_playbook(playbook: Path, inventory: Path, check: bool,
             failed.setdefault(host, []).append(f"{task}: {reason}")
         elif kind == "runner_on_unreachable":
             unreachable[host] = " ".join(str(res.get("msg", "")).split())[:300]
-        return False
 
-    bin_dir = Path(sys.executable).parent
-    env = {"ANSIBLE_HOST_KEY_CHECKING": str(host_key_checking),
-           "ANSIBLE_HOME": str(private / "home"), "ANSIBLE_NOCOLOR": "1",
-           "ANSIBLE_RETRY_FILES_ENABLED": "False",
-           "ANSIBLE_CONFIG": str(data_root() / "ansible.cfg"),
-           "PATH": f"{bin_dir}:{__import__('os').environ.get('PATH', '')}"}
-    try:
-        runner = ansible_runner.run(
-            private_data_dir=str(private), playbook=str(playbook.resolve()),
-            inventory=str(inventory.resolve()), forks=forks, envvars=env, quiet=True,
-            cmdline="--check --diff" if check else "--diff", event_handler=on_event,
-            suppress_env_files=True, settings={"suppress_ansible_output": True})
-    finally:
-        shutil.rmtree(private, ignore_errors=True)
-    return RunReport(changed, failed, unreachable, int(runner.rc or 0))
+    run = run_playbook(playbook, inventory, RunSettings(
+        host_key_checking=host_key_checking, forks=forks, check=check, diff=True), on_event,
+        UsageError)
+    return RunReport(changed, failed, unreachable, run.rc)
+
+
+@dataclass(frozen=True)
+class HostChange:
+    host: str
+    failing_before: int
+    failing_after: int
+
+
+@dataclass(frozen=True)
+class ApplyOutcome:
+    preview: RunReport
+    confirmed: bool
+    applied: RunReport | None = None
+    score_before: float | None = None
+    score_after: float | None = None
+    hosts: tuple[HostChange, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.applied is None or not (self.applied.failed or self.applied.unreachable)
+
+
+def apply_fixes(prepared: PreparedFix, playbook: Path, policy: PolicySet,
+                confirm: Callable[[RunReport], bool], host_key_checking: bool = True
+                ) -> ApplyOutcome:
+    """Preview in check mode, ask `confirm` (which shows the preview), apply, then re-scan the
+    hosts that changed and compare their failing controls and the score."""
+    preview = run_fix_playbook(playbook, prepared.inventory, check=True,
+                               host_key_checking=host_key_checking)
+    if not confirm(preview):
+        return ApplyOutcome(preview, confirmed=False)
+    applied = run_fix_playbook(playbook, prepared.inventory, check=False,
+                               host_key_checking=host_key_checking)
+    bundle = prepared.plan.bundle
+    changed_hosts = sorted(h for h in prepared.plan.hosts if applied.changed.get(h))
+    if not changed_hosts:
+        return ApplyOutcome(preview, True, applied)
+    from .audit import AuditRequest, scan
+    from .checks.context import AuditOptions
+    from .collect.interface import CollectOptions
+
+    request = AuditRequest([prepared.inventory], baseline=bundle.baseline, level=bundle.level,
+                           options=AuditOptions(
+                               bool(bundle.options.get("documentation_as_public"))))
+    assert prepared.evidence is not None
+    after, _ = scan(request, prepared.evidence, CollectOptions(
+        limit=",".join(changed_hosts), host_key_checking=host_key_checking), policy=policy)
+    new = after.bundles[0]
+
+    def failing(results: Sequence[Any], host: str) -> int:
+        return sum(1 for r in results if r.target == host and r.status is Status.FAIL)
+
+    return ApplyOutcome(preview, True, applied, bundle.scores.overall, new.scores.overall,
+                        tuple(HostChange(h, failing(bundle.results, h), failing(new.results, h))
+                              for h in changed_hosts))
 
 
 def plan_summary(plan: FixPlan) -> dict[str, Any]:

@@ -1,50 +1,117 @@
 """What an audit was computed from, packed into a bundle before it is signed (the inventory's
 files and the hosts' fact bundles), so that inspectors can re-score it against a newer policy
-version without going back to the agency or its hosts."""
+version without going back to the agency or its hosts.
+
+Packing is a boundary (what leaves the agency): only the files the inventory loader itself reads
+(regular files inside the inventory tree: links that leave it are refused by the loader), never
+anything that looks like key material. Unpacking is another (what arrives from an agency): paths
+must be plain relative paths, host names plain file names, sizes bounded.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .collect.evidence import MAX_BUNDLE_BYTES, read_evidence_dir
+from .collect.evidence import read_evidence_dir
 from .errors import EgovAuditError, UsageError
+from .gates.names import is_file_name
+from .waivers import DEFAULT_PATH as WAIVERS_PATH
 from .yamlsource import MAX_FILE_BYTES, read_text
 
-_SKIP = {".git", "__pycache__"}
+# what private keys look like in the formats agencies use (PEM, OpenSSH, PuTTY, JWK)
+_KEY_MATERIAL = re.compile(
+    r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|PuTTY-User-Key-File-"
+    r"|\"d\"\s*:\s*\"[A-Za-z0-9_-]{20,}\"")
+MAX_PACKED_FILES = 10_000
+MAX_PACKED_BYTES = 256 * 1024 * 1024
+
+
+class InputsError(EgovAuditError):
+    """Packed inputs are unsafe or malformed."""
+
+
+def _inventory_files(inventory: Path) -> list[tuple[str, Path]]:
+    """(relative path, path) of every file the loader reads, and the waivers file."""
+    from .inventory.ansible_dir import read_inventory_dir
+
+    raw = read_inventory_dir(inventory, str(inventory))
+    out = [(source.path.relative_to(inventory).as_posix(), source.path) for source in raw.files]
+    waivers = inventory / WAIVERS_PATH
+    if waivers.exists():
+        out.append((WAIVERS_PATH.as_posix(), waivers))
+    return out
 
 
 def pack(inventory: Path, evidence: Path | None) -> dict[str, Any]:
-    """The inventory's text files (relative path -> text) and the evidence bundles."""
+    """The inventory's files (relative path -> text) and the evidence bundles."""
     if not inventory.is_dir():
         raise UsageError("no such inventory directory", file=str(inventory))
     files: dict[str, str] = {}
-    for path in sorted(inventory.rglob("*")):
-        if any(part in _SKIP for part in path.parts) or not path.is_file():
-            continue
-        if path.suffix not in (".yml", ".yaml", ".json", "") or path.name.startswith("."):
-            continue
-        rel = path.relative_to(inventory).as_posix()
-        files[rel] = read_text(path, str(path), UsageError, MAX_FILE_BYTES)
+    for rel, path in _inventory_files(inventory):
+        shown = str(inventory / rel)
+        text = read_text(path, shown, UsageError, MAX_FILE_BYTES)
+        if _KEY_MATERIAL.search(text):
+            raise UsageError("looks like private key material: refusing to pack it into a "
+                             "bundle that leaves the agency", file=shown)
+        files[rel] = text
     facts: dict[str, Any] = {}
     if evidence is not None:
         for host, found in read_evidence_dir(evidence).items():
-            raw = (evidence / f"{host}.json").read_bytes()[:MAX_BUNDLE_BYTES]
-            facts[host] = json.loads(raw)
-            assert found.host == host
+            if found.data is None:
+                raise UsageError(f"unusable evidence of {host}: {found.reason}",
+                                 file=str(evidence / f"{host}.json"))
+            facts[host] = found.data
     return {"inventory_files": files, "evidence": facts}
+
+
+def _check_rel(rel: object) -> str:
+    """A packed path: relative, plain components, nothing hidden, no way up."""
+    if not isinstance(rel, str) or not rel or rel.startswith("/") or len(rel) > 1024:
+        raise InputsError(f"packed inventory path {str(rel)[:80]!r} is not a relative path")
+    for part in rel.split("/"):
+        if not is_file_name(part):
+            raise InputsError(f"packed inventory path {rel[:80]!r} is not a plain relative path")
+    return rel
+
+
+def check_inputs(inputs: object) -> Mapping[str, Any]:
+    """The structure of packed inputs, before anything is written from them."""
+    if not isinstance(inputs, Mapping):
+        raise InputsError("packed inputs are not an object")
+    files = inputs.get("inventory_files", {})
+    evidence = inputs.get("evidence") or {}
+    if not isinstance(files, Mapping) or not isinstance(evidence, Mapping):
+        raise InputsError("packed inputs: inventory_files and evidence must be objects")
+    if len(files) > MAX_PACKED_FILES or len(evidence) > MAX_PACKED_FILES:
+        raise InputsError(f"packed inputs hold more than {MAX_PACKED_FILES:,} files")
+    total = 0
+    for rel, text in files.items():
+        _check_rel(rel)
+        if not isinstance(text, str):
+            raise InputsError(f"packed inventory file {rel[:80]!r} is not text")
+        total += len(text)
+    for host, bundle in evidence.items():
+        if not isinstance(host, str) or not is_file_name(host):
+            raise InputsError(f"packed evidence host {str(host)[:80]!r} is not a file name")
+        if not isinstance(bundle, Mapping):
+            raise InputsError(f"packed evidence of {host[:80]!r} is not an object")
+    if total > MAX_PACKED_BYTES:
+        raise InputsError(f"packed inventory files exceed {MAX_PACKED_BYTES >> 20} MB")
+    return inputs
 
 
 def unpack(inputs: Mapping[str, Any], directory: Path) -> tuple[Path, Path | None]:
     """Write packed inputs back to files: (inventory dir, evidence dir or None)."""
+    check_inputs(inputs)
     inventory = directory / "inventory"
+    inventory.mkdir()
     for rel, text in inputs.get("inventory_files", {}).items():
-        target = (inventory / rel).resolve()
-        if not str(target).startswith(str(inventory.resolve()) + "/"):
-            raise EgovAuditError(f"packed inventory path {rel!r} escapes the inventory")
+        target = inventory / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
     evidence_data = inputs.get("evidence") or {}
@@ -53,8 +120,6 @@ def unpack(inputs: Mapping[str, Any], directory: Path) -> tuple[Path, Path | Non
     evidence = directory / "evidence"
     evidence.mkdir()
     for host, bundle in evidence_data.items():
-        if "/" in host:
-            raise EgovAuditError(f"packed evidence host {host!r} is not a file name")
         (evidence / f"{host}.json").write_text(json.dumps(bundle))
     return inventory, evidence
 

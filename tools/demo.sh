@@ -47,8 +47,10 @@ echo
 echo "== 4. egov-audit fix: the playbook that closes the fixable gaps (written, not applied) =="
 "$EGOV" evaluate "$inventory" --evidence "$work/evidence" -f json -o "$work/bundle.json" \
   --fail-on none
-"$EGOV" fix "$work/bundle.json" --inventory "$inventory" -o "$work/remediation.yml" \
-  --lang "$REPORT_LANG" 2>"$work/fix.log"
+# not root, the scanned host is this machine: fix writes a play for it only when asked
+controller=$([ -f "$state/lab.json" ] || echo --allow-controller)
+"$EGOV" fix "$work/bundle.json" --inventory "$inventory" --evidence "$work/evidence" \
+  $controller -o "$work/remediation.yml" --lang "$REPORT_LANG" 2>"$work/fix.log"
 head -n 8 "$work/fix.log"
 echo "   ..."
 if [ -f "$work/remediation.yml" ]; then

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CollectionError
-from ..output import write_atomic
+from ..gates.fileout import write_output
+from ..gates.names import is_file_name
 
 FACT_BUNDLE_SCHEMA = "egov-audit/fact-bundle@1"
 MAX_BUNDLE_BYTES = 8 * 1024 * 1024
@@ -27,6 +29,7 @@ class HostEvidence:
     collected_at: str = ""
     facts: Mapping[str, Any] = field(default_factory=dict)
     digest: str = ""  # sha256 of the file, for signed bundles
+    data: Mapping[str, Any] | None = field(default=None, repr=False)  # the whole bundle
 
     @property
     def collected(self) -> bool:
@@ -40,7 +43,7 @@ def now() -> str:
 def write_bundle(directory: Path, data: Mapping[str, Any]) -> Path:
     """Write one host's bundle atomically: readers see the old file or the new one, never half."""
     host = str(data["host"])
-    if "/" in host or host in ("", ".", ".."):
+    if not is_file_name(host):
         raise CollectionError(f"refusing a host name that is not a file name: {host!r}")
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -48,7 +51,7 @@ def write_bundle(directory: Path, data: Mapping[str, Any]) -> Path:
         raise CollectionError(f"cannot create: {exc.strerror or exc}",
                               file=str(directory)) from None
     target = directory / f"{host}.json"
-    write_atomic(target, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True),
+    write_output(target, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True),
                  mode=0o640, error_cls=CollectionError)
     return target
 
@@ -70,39 +73,50 @@ def record_failure(directory: Path, host: str, status: str, reason: str,
 
 def read_bundle(path: Path) -> HostEvidence | None:
     """A bundle, or a `failed` record saying why the file is unusable; None if it is not one of
-    ours (temporary files, other JSON)."""
+    ours (temporary files, other JSON). Hosts may be compromised: the file goes through the
+    strict JSON reader (regular files only, bounded, no duplicate keys or odd numbers)."""
+    from ..gates.jsonin import StrictJsonError, loads, read_bytes
     from ..schemas import is_valid
 
     host = path.stem
     try:
-        raw = path.read_bytes()[: MAX_BUNDLE_BYTES + 1]
-    except OSError as exc:
-        return HostEvidence(host, FAILED, f"evidence unreadable: {exc.strerror or exc}")
-    if len(raw) > MAX_BUNDLE_BYTES:
-        return HostEvidence(host, FAILED, "evidence larger than 8 MB: refused")
+        raw = read_bytes(path, str(path), CollectionError, MAX_BUNDLE_BYTES)
+    except CollectionError as exc:
+        return HostEvidence(host, FAILED, f"evidence refused: {exc.message}")
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return HostEvidence(host, FAILED, f"evidence is not valid JSON: {exc}")
+        data = loads(raw)
+    except StrictJsonError as exc:
+        where = f" (line {exc.line})" if exc.line else ""
+        return HostEvidence(host, FAILED, f"evidence is not valid JSON{where}: {exc.message}")
     if not isinstance(data, dict) or data.get("schema") != FACT_BUNDLE_SCHEMA:
         return None
     if not is_valid(data, "fact-bundle"):
         return HostEvidence(host, FAILED, "evidence does not match the fact-bundle schema")
     if data["host"] != host:
-        return HostEvidence(host, FAILED, f"evidence file names host {data['host']!r}")
+        return HostEvidence(host, FAILED, f"evidence file names host {str(data['host'])[:80]!r}")
     return HostEvidence(host, data["status"], str(data.get("reason", "")),
                         str(data.get("collected_at", "")), data.get("facts") or {},
-                        "sha256:" + hashlib.sha256(raw).hexdigest())
+                        "sha256:" + hashlib.sha256(raw).hexdigest(), data)
+
+
+# an evidence folder holds at most this many fact bundles (one per host of an inventory)
+MAX_EVIDENCE_FILES = 100_000
 
 
 def read_evidence_dir(directory: Path) -> dict[str, HostEvidence]:
     if not directory.is_dir():
         raise CollectionError("no such evidence directory", file=str(directory))
+    try:
+        names = sorted(entry.name for entry in os.scandir(directory)
+                       if entry.name.endswith(".json") and not entry.name.startswith("."))
+    except OSError as exc:
+        raise CollectionError(f"cannot list: {exc.strerror or exc}", file=str(directory)) from None
+    if len(names) > MAX_EVIDENCE_FILES:
+        raise CollectionError(f"more than {MAX_EVIDENCE_FILES:,} fact bundles: refused",
+                              file=str(directory))
     out: dict[str, HostEvidence] = {}
-    for path in sorted(directory.glob("*.json")):
-        if path.name.startswith("."):
-            continue
-        evidence = read_bundle(path)
+    for name in names:
+        evidence = read_bundle(directory / name)
         if evidence is not None:
             out[evidence.host] = evidence
     return out

@@ -9,11 +9,36 @@ import yaml
 from egov_audit.audit import AuditRequest, evaluate, validate
 from egov_audit.checks.context import AuditOptions
 from egov_audit.errors import UsageError
-from egov_audit.fix import Fix, host_params, plan_fixes, playbook_data, render_playbook
+from egov_audit.fix import (
+    AgencyPlan,
+    Fix,
+    host_params,
+    plan_fixes,
+    playbook_data,
+    read_agency_plan,
+    render_playbook,
+)
+from egov_audit.inventory import load_inventory
 from egov_audit.models import Bundle
 from egov_audit.paths import data_root
 from egov_audit.policy import PolicySet
 from tests.helpers import build_evidence, build_inventory
+
+
+class _Loader(yaml.SafeLoader):
+    """Reads a generated playbook as Ansible does: `!unsafe` is a string never templated."""
+
+
+_Loader.add_constructor("!unsafe", lambda loader, node: loader.construct_scalar(node))
+
+
+def load_playbook(text: str) -> object:
+    return yaml.load(text, Loader=_Loader)
+
+
+@pytest.fixture
+def agency(tmp_path: Path, bundle: Bundle) -> AgencyPlan:
+    return read_agency_plan(load_inventory(tmp_path / "inv"))
 
 
 @pytest.fixture
@@ -26,20 +51,21 @@ def bundle(tmp_path: Path, policy: PolicySet) -> Bundle:
                     policy).bundles[0]
 
 
-def test_only_failing_fixable_controls_on_failing_hosts(bundle: Bundle,
-                                                        policy: PolicySet) -> None:
-    plan = plan_fixes(bundle, policy)
+def test_only_failing_fixable_controls_on_failing_hosts(bundle: Bundle, policy: PolicySet,
+        agency: AgencyPlan) -> None:
+    plan = plan_fixes(bundle, policy, agency)
     assert list(plan.hosts) == ["web01"]
     assert sorted(f.control for f in plan.hosts["web01"]) == ["HOST-FILE-01", "HOST-SSH-02"]
     assert [(m.control, m.target) for m in plan.manual] == [("HOST-AV-01", "web01")]
-    assert plan_fixes(bundle, policy, controls=["HOST-SSH-*"]).hosts["web01"][0].control == \
-        "HOST-SSH-02"
-    assert plan_fixes(bundle, policy, limit=["db*"]).empty
+    ssh_only = plan_fixes(bundle, policy, agency, controls=["HOST-SSH-*"])
+    assert ssh_only.hosts["web01"][0].control == "HOST-SSH-02"
+    assert plan_fixes(bundle, policy, agency, limit=["db*"]).empty
 
 
-def test_the_playbook(bundle: Bundle, policy: PolicySet) -> None:
-    text = render_playbook(plan_fixes(bundle, policy), policy, "b.json")
-    plays = yaml.safe_load(text)
+def test_the_playbook(bundle: Bundle, policy: PolicySet,
+        agency: AgencyPlan) -> None:
+    text = render_playbook(plan_fixes(bundle, policy, agency), policy, "b.json")
+    plays = load_playbook(text)
     (play,) = plays
     assert play["hosts"] == "web01" and play["become"] is True
     names = [t["name"] for t in play["tasks"]]
@@ -47,29 +73,32 @@ def test_the_playbook(bundle: Bundle, policy: PolicySet) -> None:
     assert all(Path(t["block"][0]["ansible.builtin.include_tasks"]).is_file()
                for t in play["tasks"])
     assert all(t["rescue"] for t in play["tasks"])  # a failed fix never stops the others
-    assert play["vars"]["egov_params"] == host_params(policy, bundle.baseline, bundle.level)
+    assert play["vars"]["egov_params"] == {**host_params(policy, bundle.baseline, bundle.level),
+                                           **agency.services}
     assert "&id" not in text  # no YAML aliases: every play spells its parameters out
 
 
 def test_stale_or_hostless_bundles_are_refused(bundle: Bundle, policy: PolicySet,
+        agency: AgencyPlan,
                                                tmp_path: Path) -> None:
     later = datetime.now(UTC) + timedelta(days=8)
     with pytest.raises(UsageError, match="days old"):
-        plan_fixes(bundle, policy, now=later)
-    assert not plan_fixes(bundle, policy, now=later, max_age_days=None).empty
+        plan_fixes(bundle, policy, agency, now=later)
+    assert not plan_fixes(bundle, policy, agency, now=later, max_age_days=None).empty
     declared = validate(AuditRequest([build_inventory(tmp_path / "v")]), policy).bundles[0]
     with pytest.raises(UsageError, match="no assessed host"):
-        plan_fixes(declared, policy)
+        plan_fixes(declared, policy, agency)
 
 
 def test_the_playbook_passes_ansible_lint_production(bundle: Bundle, policy: PolicySet,
+        agency: AgencyPlan,
                                                      tmp_path: Path) -> None:
     import os
     import shutil
     import subprocess
     import sys
 
-    plan = plan_fixes(bundle, policy)
+    plan = plan_fixes(bundle, policy, agency)
     # every remediation task file, not only those of this bundle's gaps
     plan.hosts["web01"] = [Fix(c.id, "clause", data_root() / c.remediation_playbook)
                            for c in policy.controls if c.remediation_playbook]
@@ -87,21 +116,23 @@ def test_the_playbook_passes_ansible_lint_production(bundle: Bundle, policy: Pol
     assert f"in {len(task_files) + 2} files processed" in proc.stderr + proc.stdout
 
 
-def test_the_pasted_playbook_is_the_plays_themselves(bundle: Bundle, policy: PolicySet) -> None:
+def test_the_pasted_playbook_is_the_plays_themselves(bundle: Bundle, policy: PolicySet,
+        agency: AgencyPlan) -> None:
     """render_playbook writes shared parts once and pastes them: it must read back as exactly
     the plays, for hosts with different fixes and names YAML must quote."""
-    plan = plan_fixes(bundle, policy)
+    plan = plan_fixes(bundle, policy, agency)
     fixable = [Fix(c.id, f"clause: {c.id} #", data_root() / c.remediation_playbook)
                for c in policy.controls if c.remediation_playbook]
     plan.hosts.update({"db01": fixable[:5], "yes": fixable[3:9], "web-02.example": fixable,
                        "EGOV_TASKS": fixable[1:2]})
     text = render_playbook(plan, policy, "b\n.json")
-    assert yaml.safe_load(text) == playbook_data(plan, policy)
+    assert load_playbook(text) == playbook_data(plan, policy)
     assert text.splitlines()[0] == "# Generated by egov-audit fix from b .json"
 
 
 @pytest.mark.parametrize("name", ["all", "web*", "a,b", "!db01", "db01:&web", "x[0:3]", "~.*"])
 def test_a_host_name_that_is_a_pattern_is_refused(bundle: Bundle, policy: PolicySet,
+        agency: AgencyPlan,
                                                   name: str) -> None:
     import dataclasses
 
@@ -109,4 +140,4 @@ def test_a_host_name_that_is_a_pattern_is_refused(bundle: Bundle, policy: Policy
         dataclasses.replace(r, target=name) if r.target == "web01" else r
         for r in bundle.results))
     with pytest.raises(UsageError, match="pattern of several hosts"):
-        plan_fixes(hostile, policy)
+        plan_fixes(hostile, policy, agency)

@@ -57,7 +57,8 @@ def test_unusable_bundles_are_failed_hosts_with_a_reason(tmp_path: Path, content
 
 def test_oversized_bundles_are_refused(tmp_path: Path) -> None:
     (tmp_path / "web01.json").write_bytes(b"{" + b" " * (9 * 1024 * 1024) + b"}")
-    assert "larger than 8 MB" in read_evidence_dir(tmp_path)["web01"].reason
+    assert "file too large (9437186 bytes; the limit is 8388608)" in \
+        read_evidence_dir(tmp_path)["web01"].reason
 
 
 def test_other_json_and_temporary_files_are_ignored(tmp_path: Path) -> None:
