@@ -417,6 +417,7 @@ def collect_cmd(bundles: Sequence[Path], db: str, keys: Path) -> None:
     """Verify signed bundles and store them for the national table. Each bad bundle is refused
     with its reason; the good ones are stored. Exit 1 if any was refused."""
     from .bundle import read_json
+    from .gates.sanitize import terminal
     from .sign import KeyRegistry, TrustError, verify
     from .store import open_store
 
@@ -424,17 +425,20 @@ def collect_cmd(bundles: Sequence[Path], db: str, keys: Path) -> None:
     refused = 0
     with open_store(db) as store:
         for path in bundles:
+            # one bad bundle is refused with its reason; every other one is still stored
             try:
                 data = read_json(path, TrustError)
                 if data.get("schema") != "egov-audit/result-bundle@1":
                     raise TrustError("a result set: collect each agency's signed bundle")
                 verified = verify(data, registry)
                 outcome = store.submit(data, verified.digest, verified.key_id)
-            except TrustError as exc:
+            except EgovAuditError as exc:
                 refused += 1
-                click.echo(f"refused {path}: {exc.one_line()}", err=True)
+                reason = exc.message if exc.file == str(path) else exc.one_line()
+                click.echo(f"refused {terminal(str(path))}: {terminal(reason)}", err=True)
                 continue
-            click.echo(f"{outcome.outcome} {path}: {outcome.agency} {outcome.finished_at}")
+            click.echo(f"{outcome.outcome} {terminal(str(path))}: {terminal(outcome.agency)} "
+                       f"{terminal(outcome.finished_at)}")
     raise click.exceptions.Exit(1 if refused else 0)
 
 
@@ -454,7 +458,9 @@ def rescore_cmd(db: str, policies: Path, reference_models: Path | None, fmt: str
     against newer policies, without going back to the hosts, and say what changed."""
     from .rescore import render, rescore
 
-    click.echo(render(rescore(db, policies, reference_models), fmt, lang), nl=False)
+    items = rescore(db, policies, reference_models)
+    click.echo(render(items, fmt, lang), nl=False)
+    raise click.exceptions.Exit(1 if any(i.failed for i in items) else 0)
 
 
 @cli.command("scores")
@@ -474,7 +480,7 @@ def scores_cmd(db: str, kind: str | None, region: str | None, baseline: str | No
     from .report.national import render_national
     from .store import open_store
 
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         table = store.national_table(kind, region, baseline, level)
         gaps = store.common_gaps(kind, region, baseline, level)
     _write(output, render_national(table, gaps, fmt, lang), [Path(db)], fmt)

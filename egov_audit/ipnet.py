@@ -84,3 +84,33 @@ def format_addr(version: int, value: int) -> str:
     if version == 4:
         return socket.inet_ntop(socket.AF_INET, value.to_bytes(4, "big"))
     return socket.inet_ntop(socket.AF_INET6, value.to_bytes(16, "big"))
+
+
+# IPv6 notations that carry an IPv4 address (RFC 4291 2.5.5): ::ffff:a.b.c.d (mapped) and the
+# deprecated ::a.b.c.d (compatible). A block written this way is the IPv4 block in disguise: the
+# overlap checks compare each family separately, so it would escape them.
+_MAPPED = (0xFFFF << 32, (0xFFFF << 32) | 0xFFFFFFFF)
+_COMPATIBLE = (2, 0xFFFFFFFF)  # ::/96 without :: and ::1
+
+
+def _embedded_v4(net: Net) -> tuple[int, int] | None:
+    if net.version != 6:
+        return None
+    for low, high in (_MAPPED, _COMPATIBLE):
+        if low <= net.first and net.last <= high:
+            return low, high
+    return None
+
+
+def check_declared(net: Net) -> Net:
+    """A prefix or address an agency declares: IPv4-mapped or -compatible IPv6 notation is
+    refused with the IPv4 form to write instead."""
+    embedded = _embedded_v4(net)
+    if embedded is None:
+        return net
+    base = embedded[0] & ~0xFFFFFFFF
+    first = format_addr(4, net.first - base)
+    length = max(net.prefixlen - 96, 0)
+    shown = f"{first}/{length}" if net.prefixlen < 128 or "/" in net.text else first
+    raise ValueError(f"{net.text!r} is IPv4 written as IPv6 (IPv4-mapped or -compatible): "
+                     f"write it as {shown}")

@@ -12,8 +12,9 @@ from .audit import AuditRequest, evaluate, validate
 from .bundle import bundle_from_dict
 from .checks.context import AuditOptions
 from .diff import BundleDiff, diff_bundles
+from .errors import EgovAuditError, ReportError
 from .inputs import unpack, workdir
-from .policy import load_policies
+from .policy import PolicySet, load_policies
 from .store import open_store
 
 
@@ -23,33 +24,60 @@ class Rescored:
     finished_at: str
     diff: BundleDiff | None
     reason: str = ""  # why it could not be re-scored
+    failed: bool = False  # the stored bundle is unusable (not merely without its inputs)
+
+
+def _stored_bundle(body: bytes) -> dict[str, Any]:
+    """A stored bundle body back through the bundle gate: the database may be old, copied from
+    elsewhere or tampered with, and one bad row must not stop the others."""
+    from .bundle import check_bundle_data
+    from .gates.jsonin import StrictJsonError, loads
+
+    try:
+        raw = zlib.decompress(body)
+    except zlib.error as exc:
+        raise ReportError(f"stored bundle is not readable: {exc}") from None
+    try:
+        data = loads(raw)
+    except StrictJsonError as exc:
+        raise ReportError(f"stored bundle is not valid JSON: {exc.message}") from None
+    return check_bundle_data(data, "stored bundle")
+
+
+def _rescore_one(data: dict[str, Any], policy: PolicySet) -> BundleDiff:
+    from .inputs import check_inputs
+
+    old = bundle_from_dict(data)
+    inputs = check_inputs(data["inputs"])
+    with workdir() as tmp:
+        inventory, evidence = unpack(inputs, Path(tmp))
+        request = AuditRequest(
+            [inventory], baseline=data["baseline"], level=data["level"],
+            options=AuditOptions(data.get("options", {}).get("documentation_as_public") is True))
+        result = evaluate(request, evidence, policy) if evidence is not None \
+            else validate(request, policy)
+    return diff_bundles(old, result.bundles[0])
 
 
 def rescore(db: str, policies: Path, models: Path | None) -> list[Rescored]:
+    """Each agency's latest stored bundle re-evaluated against `policies`. An agency whose
+    bundle or inputs are unusable is reported with the reason; the others go on."""
     policy = load_policies(policies, models)
     out: list[Rescored] = []
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         latest = store.execute(
             "SELECT agency, finished_at, body FROM bundles b WHERE finished_at = (SELECT "
             "MAX(finished_at) FROM bundles WHERE agency = b.agency) ORDER BY agency").fetchall()
     for agency, finished, body in latest:
-        data: dict[str, Any] = json.loads(zlib.decompress(bytes(body)))
-        inputs = data.get("inputs")
-        if not inputs:
-            out.append(Rescored(agency, finished, None,
-                                "signed without its inputs (egov-audit sign --inventory)"))
-            continue
-        old = bundle_from_dict(data)
-        with workdir() as tmp:
-            inventory, evidence = unpack(inputs, Path(tmp))
-            request = AuditRequest(
-                [inventory], baseline=data["baseline"], level=data["level"],
-                options=AuditOptions(bool(data.get("options", {}).get(
-                    "documentation_as_public"))))
-            result = evaluate(request, evidence, policy) if evidence is not None \
-                else validate(request, policy)
-        new = result.bundles[0]
-        out.append(Rescored(agency, finished, diff_bundles(old, new)))
+        try:
+            data = _stored_bundle(bytes(body))
+            if not data.get("inputs"):
+                out.append(Rescored(agency, finished, None,
+                                    "signed without its inputs (egov-audit sign --inventory)"))
+                continue
+            out.append(Rescored(agency, finished, _rescore_one(data, policy)))
+        except EgovAuditError as exc:
+            out.append(Rescored(agency, finished, None, exc.one_line(), failed=True))
     return out
 
 
@@ -58,9 +86,13 @@ def render(items: list[Rescored], fmt: str, lang: str) -> str:
 
     if fmt == "json":
         diffs = json.loads(render_json([i.diff for i in items if i.diff], lang))
-        skipped = [{"agency": i.agency, "reason": i.reason} for i in items if not i.diff]
+        skipped = [{"agency": i.agency, "reason": i.reason, "failed": i.failed}
+                   for i in items if not i.diff]
         return json.dumps({**diffs, "not_rescored": skipped}, ensure_ascii=False,
                           indent=2) + "\n"
     parts = [render_text([i.diff], lang) for i in items if i.diff]
-    parts += [f"{i.agency}: not re-scored: {i.reason}\n" for i in items if not i.diff]
+    from .gates.sanitize import terminal
+
+    parts += [f"{terminal(i.agency)}: not re-scored: {terminal(i.reason)}\n"
+              for i in items if not i.diff]
     return "\n".join(parts) if parts else "no bundle stored\n"

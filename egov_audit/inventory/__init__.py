@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InventoryError
-from ..ipnet import is_ip_address, parse_addr, parse_net
+from ..ipnet import check_declared, is_ip_address, parse_addr, parse_net
 from ..models import Agency, Text
 from ..schemas import validate
 from .ansible_dir import VarSource, read_inventory_dir
@@ -46,7 +46,7 @@ def _require(all_vars: dict[str, Any], sources: dict[str, VarSource], name: str,
 
 def _prefix(var: VarSource, text: str, *subpath: Any) -> Prefix:
     try:
-        net = parse_net(text)
+        net = check_declared(parse_net(text))
     except ValueError as exc:
         raise _error(var, str(exc), *subpath) from None
     return Prefix(net, Declared(var, tuple(subpath)))
@@ -130,10 +130,14 @@ def _host_addresses(name: str, host_vars: dict[str, Any],
     ansible_host = host_vars.get("ansible_host")
     # ansible_host may be a DNS name: then only `addresses` says where the host sits
     if isinstance(ansible_host, str) and is_ip_address(ansible_host):
-        out.append(HostAddress(parse_addr(ansible_host), Declared(sources["ansible_host"])))
+        try:
+            address = check_declared(parse_addr(ansible_host))
+        except ValueError as exc:
+            raise _error(sources["ansible_host"], f"host {name!r}: {exc}") from None
+        out.append(HostAddress(address, Declared(sources["ansible_host"])))
     for index, text in enumerate(host_vars.get("addresses", [])):
         try:
-            net = parse_addr(text)
+            net = check_declared(parse_addr(text))
         except ValueError as exc:
             raise _error(sources["addresses"], f"host {name!r}: {exc}", index) from None
         if not any(a.net.version == net.version and a.net.first == net.first for a in out):

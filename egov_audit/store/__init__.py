@@ -49,26 +49,50 @@ class Submission:
     finished_at: str
 
 
+def _one_line(exc: BaseException) -> str:
+    # drivers' messages run over several lines (libpq: one per address it tried)
+    return " ".join(str(exc).split())[:500] or type(exc).__name__
+
+
+def _driver_errors(postgres: bool) -> tuple[type[BaseException], ...]:
+    if postgres:
+        import psycopg
+
+        return (psycopg.Error,)
+    return (sqlite3.Error,)
+
+
 class Store:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, create: bool = True) -> None:
         self.url = url
         self.postgres = url.startswith(("postgresql://", "postgres://"))
+        shown = _redact(url)
+        if not self.postgres and not create and not Path(_sqlite_path(url)).is_file():
+            raise StoreError("no such database (collect bundles into it first)", file=shown)
         try:
             if self.postgres:
                 import psycopg
 
-                self.conn: Any = psycopg.connect(url, autocommit=False)
+                self.conn: Any = psycopg.connect(url, autocommit=False, connect_timeout=30)
             else:
                 self.conn = self._open_sqlite(url)
         except StoreError:
             raise
         except Exception as exc:  # both drivers raise their own error types
-            raise StoreError(f"cannot open the database: {exc}") from None
-        self.migrate()
+            raise StoreError(f"cannot open the database: {_one_line(exc)}", file=shown) from None
+        try:
+            self.migrate()
+        except StoreError:
+            self.conn.close()
+            raise
+        except _driver_errors(self.postgres) as exc:
+            self.conn.close()
+            raise StoreError(f"not an egov-audit database, or a damaged one: {_one_line(exc)}",
+                             file=shown) from None
 
     @staticmethod
     def _open_sqlite(url: str) -> sqlite3.Connection:
-        path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
+        path = _sqlite_path(url)
         # a second collector opening the same new file may find it locked while the first one
         # switches it to WAL or migrates it: wait and try again rather than fail
         for attempt in range(100):
@@ -92,7 +116,11 @@ class Store:
         return statement.replace("?", "%s") if self.postgres else statement
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
-        return self.conn.execute(self._sql(statement), tuple(params))
+        try:
+            return self.conn.execute(self._sql(statement), tuple(params))
+        except _driver_errors(self.postgres) as exc:
+            raise StoreError(f"database error: {_one_line(exc)}", file=_redact(self.url)) \
+                from None
 
     @contextmanager
     def transaction(self, lock: str | None = None) -> Iterator[None]:
@@ -122,6 +150,10 @@ class Store:
             self.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY "
                          "KEY, applied_at TEXT NOT NULL)")
             done = {row[0] for row in self.execute("SELECT version FROM schema_migrations")}
+            if done - set(range(1, len(MIGRATIONS) + 1)):
+                raise StoreError(f"the database is at schema version {max(done)}, newer than "
+                                 f"this egov-audit knows ({len(MIGRATIONS)}): upgrade egov-audit",
+                                 file=_redact(self.url))
             for version, statements in enumerate(MIGRATIONS, start=1):
                 if version in done:
                     continue
@@ -260,8 +292,21 @@ class Store:
         return [{"finished_at": r[0], "overall": r[1], "digest": r[2]} for r in rows]
 
 
-def open_store(url: str | Path) -> Store:
+def _sqlite_path(url: str) -> str:
+    return url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
+
+
+def _redact(url: str) -> str:
+    """A database URL as it may be shown: never its password."""
+    import re
+
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+def open_store(url: str | Path, create: bool = True) -> Store:
+    """The national store; `create=False` (reading commands): a missing SQLite file is an error,
+    not a new empty database."""
     text = str(url)
     if not text:
         raise UsageError("no database URL")
-    return Store(text)
+    return Store(text, create)
