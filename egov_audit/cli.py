@@ -67,7 +67,7 @@ def _output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                       show_default=True,
                       help="Exit 1 if a result fails (or errors) at this severity or above; "
                            "'none' never does.")(fn)
-    fn = click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+    fn = click.option("--output", "-o", type=click.Path(path_type=Path),
                       help="Write the report to this file (atomically) instead of stdout.")(fn)
     fn = click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="text",
                       show_default=True, help="Output format.")(fn)
@@ -292,7 +292,7 @@ def report(bundle: Path, fmt: str, output: Path | None, lang: str, color: bool |
 @click.argument("new", type=click.Path(path_type=Path))
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "markdown", "html"]),
               default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path))
 @click.option("--allow-different-agencies", is_flag=True,
               help="Compare bundles of two different agencies anyway.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default="none", show_default=True,
@@ -335,7 +335,7 @@ def keygen(agency: str, out_dir: Path) -> None:
 @cli.command("sign")
 @click.argument("bundle", type=click.Path(path_type=Path))
 @click.option("--key", "key_path", required=True, type=click.Path(path_type=Path))
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--output", "-o", type=click.Path(path_type=Path),
               help="Default: BUNDLE with .signed.json.")
 @click.option("--inventory", "inventory_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Pack the inventory the bundle was computed from (for re-scoring).")
@@ -472,7 +472,7 @@ def rescore_cmd(db: str, policies: Path, reference_models: Path | None, fmt: str
 @click.option("--level", type=click.IntRange(1, 5))
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "csv", "xlsx", "html"]),
               default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path))
 @_lang_option
 def scores_cmd(db: str, kind: str | None, region: str | None, baseline: str | None,
                level: int | None, fmt: str, output: Path | None, lang: str) -> None:
@@ -588,7 +588,7 @@ def policies_show(control_id: str, policies: Path | None, reference_models: Path
 @click.option("--keys", type=click.Path(file_okay=False, path_type=Path),
               help="Trust a signed bundle's results as they are, if its signature verifies "
                    "against this key registry (one <agency code>.pub per agency).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--output", "-o", type=click.Path(path_type=Path),
               help="Write the playbook here (default: standard output; with --apply a temporary "
                    "file).")
 @click.option("--controls", help="Only these controls (comma-separated; wildcards: HOST-SSH-*).")
@@ -736,7 +736,16 @@ def schema(name: str) -> None:
     click.echo(json.dumps(load_schema(name), ensure_ascii=False, indent=2))
 
 
+def _terminated(signum: int, frame: object) -> NoReturn:
+    # `kill` (SIGTERM) unwinds like Ctrl-C: every finally block runs, so a write in progress
+    # leaves no temporary file and fix --apply removes its temporary playbook
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         cli.main(args=argv, prog_name="egov-audit")
     except KeyboardInterrupt:

@@ -1,0 +1,95 @@
+"""Shared material of the security corpus: one agency with hosts and evidence, a real bundle made
+from them, a key pair, and the CLI run in process (exit code, stdout, stderr)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from egov_audit.cli import cli
+from tests.helpers import build_evidence, build_inventory
+
+CANARY_COMMAND = "touch {canary}"
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run(*args: str | Path, stdin: str | None = None) -> Run:
+    result = CliRunner().invoke(cli, [str(a) for a in args], input=stdin)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception  # a traceback is a defect: show it
+    return Run(result.exit_code, result.stdout, result.stderr)
+
+
+@dataclass(frozen=True)
+class Agency:
+    root: Path
+    inventory: Path
+    evidence: Path
+    bundle: Path  # JSON result bundle made by `evaluate`
+    keys: Path  # registry: compliant.pub
+    private: Path  # keys-private/compliant.key
+    signed: Path  # the bundle signed with the agency's key, inputs packed
+
+    def data(self) -> dict[str, Any]:
+        return json.loads(self.bundle.read_text())
+
+    def write(self, name: str, data: Any) -> Path:
+        path = self.root / name
+        path.write_text(json.dumps(data, ensure_ascii=False))
+        return path
+
+
+@pytest.fixture(scope="session")
+def agency_template(tmp_path_factory: pytest.TempPathFactory) -> Agency:
+    root = tmp_path_factory.mktemp("security")
+    inventory = build_inventory(root / "inventory")
+    evidence = build_evidence(root / "evidence", inventory, target="web01", facts={"set": {
+        "sshd.passwordauthentication": "yes", "files.etc_shadow.world_readable": True}})
+    bundle = root / "bundle.json"
+    done = run("evaluate", inventory, "--evidence", evidence, "--documentation-as-public",
+               "-f", "json", "-o", bundle, "--fail-on", "none")
+    assert done.code == 0, done.err
+    assert run("keygen", "--agency", "compliant", "--out", root / "keys-private").code == 0
+    keys = root / "keys"
+    keys.mkdir()
+    shutil.copy(root / "keys-private" / "compliant.pub", keys / "compliant.pub")
+    signed = root / "bundle.signed.json"
+    done = run("sign", bundle, "--key", root / "keys-private" / "compliant.key",
+               "--inventory", inventory, "--evidence", evidence, "-o", signed)
+    assert done.code == 0, done.err
+    return Agency(root, inventory, evidence, bundle, keys, root / "keys-private/compliant.key",
+                  signed)
+
+
+@pytest.fixture
+def agency(agency_template: Agency, tmp_path: Path) -> Agency:
+    """A fresh copy per test: tests write hostile files next to it."""
+    root = tmp_path / "agency"
+    shutil.copytree(agency_template.root, root, symlinks=True)
+    return Agency(root, *(root / p.relative_to(agency_template.root) for p in (
+        agency_template.inventory, agency_template.evidence, agency_template.bundle,
+        agency_template.keys, agency_template.private, agency_template.signed)))
+
+
+def walk_strings(data: Any, change: Callable[[str], str]) -> Any:
+    """Every string value (not key) of a JSON document changed by `change`."""
+    if isinstance(data, str):
+        return change(data)
+    if isinstance(data, dict):
+        return {k: walk_strings(v, change) for k, v in data.items()}
+    if isinstance(data, list):
+        return [walk_strings(v, change) for v in data]
+    return data
