@@ -247,7 +247,8 @@ class _Reader:
             if not isinstance(pattern, str) or not pattern.strip():
                 raise source.error(InventoryError, f"host name {pattern!r} is not valid", hpath)
             try:
-                if len(self.hosts) + count_host_pattern(pattern) > MAX_RANGE_HOSTS:
+                count = count_host_pattern(pattern)
+                if count <= MAX_RANGE_HOSTS and len(self.hosts) + count > MAX_RANGE_HOSTS:
                     raise ValueError(f"the inventory names more than {MAX_RANGE_HOSTS:,} hosts")
                 names = expand_host_pattern(pattern)
             except ValueError as exc:

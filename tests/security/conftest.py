@@ -58,6 +58,7 @@ def agency_template(tmp_path_factory: pytest.TempPathFactory) -> Agency:
     inventory = build_inventory(root / "inventory")
     evidence = build_evidence(root / "evidence", inventory, target="web01", facts={"set": {
         "sshd.passwordauthentication": "yes", "files.etc_shadow.world_readable": True}})
+    freshen(evidence)
     bundle = root / "bundle.json"
     done = run("evaluate", inventory, "--evidence", evidence, "--documentation-as-public",
                "-f", "json", "-o", bundle, "--fail-on", "none")
@@ -82,6 +83,16 @@ def agency(agency_template: Agency, tmp_path: Path) -> Agency:
     return Agency(root, *(root / p.relative_to(agency_template.root) for p in (
         agency_template.inventory, agency_template.evidence, agency_template.bundle,
         agency_template.keys, agency_template.private, agency_template.signed)))
+
+
+def freshen(evidence: Path) -> None:
+    """Evidence collected now (the fixture's date is old: fix refuses stale evidence)."""
+    from egov_audit.collect.evidence import now
+
+    for path in evidence.glob("*.json"):
+        data = json.loads(path.read_text())
+        data["collected_at"] = now()
+        path.write_text(json.dumps(data))
 
 
 def walk_strings(data: Any, change: Callable[[str], str]) -> Any:

@@ -1,0 +1,289 @@
+"""Boundary: bundles that come back to `fix`. Which controls fail on which hosts comes from the
+bundle's evidence re-evaluated against the operator's inventory (or from a bundle whose
+signature verifies against a registered key); plays target exact inventory hosts only; nothing
+in the playbook is ever templated by Ansible (a canary proves it with a real ansible-playbook)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from egov_audit.fix import Fix, FixPlan, read_agency_plan, render_playbook
+from egov_audit.inventory import load_inventory
+from egov_audit.paths import data_root
+from egov_audit.policy import PolicySet
+from tests.helpers import build_evidence
+from tests.security.conftest import Agency, freshen, run, walk_strings
+
+INJECTION = "{{ lookup('pipe', 'touch %s') }}"
+
+
+def _hostile_text(canary: Path) -> str:
+    return INJECTION % canary
+
+
+def _poison(data: dict[str, Any], canary: Path) -> dict[str, Any]:
+    """Every free text of a bundle (clauses, titles, messages, names, locations, notices) gets a
+    template that would create the canary if Ansible ever templated it; identifiers and
+    enumerations that the bundle gate checks are kept, so that the bundle reaches fix."""
+    evil = _hostile_text(canary)
+    keep = {"schema", "baseline", "started_at", "finished_at", "policy_digest", "control",
+            "target", "status", "severity", "area", "target_kind", "kind", "evidence_digests",
+            "id", "state", "tool", "code", "inventory"}
+
+    def poison(node: Any, key: str = "") -> Any:
+        if isinstance(node, dict):
+            return {k: (v if k in keep else poison(v, k)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [poison(v, key) for v in node]
+        return f"{node} {evil}" if isinstance(node, str) else node
+
+    hostile: dict[str, Any] = poison(data)
+    hostile["controls"] = {cid: walk_strings(info, lambda s: f"{s} {evil}")
+                           for cid, info in data["controls"].items()}
+    return hostile
+
+
+def _hostile_bundle(agency: Agency, canary: Path) -> Path:
+    data = _poison(agency.data(), canary)
+    data["inventory"] = str(agency.inventory)
+    return agency.write("hostile.json", data)
+
+
+def _fix(agency: Agency, bundle: Path, *extra: str | Path) -> tuple[int, str, str, Path]:
+    out = agency.root / "remediation.yml"
+    done = run("fix", bundle, "--inventory", agency.inventory, "--evidence", agency.evidence,
+               "--lang", "en", "-o", out, *extra)
+    return done.code, done.out, done.err, out
+
+
+def test_a_hostile_bundle_puts_none_of_its_text_in_the_playbook(agency: Agency) -> None:
+    canary = agency.root / "canary"
+    code, _, err, out = _fix(agency, _hostile_bundle(agency, canary))
+    assert code == 0, err
+    text = out.read_text()
+    assert "lookup(" not in text and "touch" not in text
+    plays = yaml.load(text, Loader=_UnsafeLoader)
+    assert [p["hosts"] for p in plays] == ["web01"]
+    assert sorted(t["name"].split(" — ")[0] for t in plays[0]["tasks"]) == \
+        ["HOST-FILE-01", "HOST-SSH-02"]
+    assert not canary.exists()
+
+
+class _UnsafeLoader(yaml.SafeLoader):
+    pass
+
+
+_UnsafeLoader.add_constructor("!unsafe", lambda loader, node: loader.construct_scalar(node))
+
+
+def _hosts_of(playbook: Path) -> list[str]:
+    """The `hosts:` of each play, read as Ansible reads the file (`!unsafe` is a string)."""
+    return [play["hosts"] for play in yaml.load(playbook.read_text(), Loader=_UnsafeLoader)]
+
+
+def test_a_forged_failure_is_not_fixed(agency: Agency) -> None:
+    data = agency.data()
+    passing = next(r for r in data["results"] if r["target"] == "app01"
+                   and r["control"] == "HOST-SSH-02")
+    assert passing["status"] == "pass"
+    passing["status"] = "fail"
+    code, _, err, out = _fix(agency, agency.write("forged.json", data))
+    assert code == 0
+    assert "1 failures the bundle claims are not confirmed by its evidence, ignored: " \
+           "HOST-SSH-02 app01" in err
+    assert _hosts_of(out) == ["web01"]  # noqa: S506
+
+
+@pytest.mark.parametrize("target", ["all", "ALL", "localhost", "web*", "web01,app01",
+                                    "!db01", "192.0.2.20", "servers", "127.0.0.1"])
+def test_a_claimed_target_that_is_not_an_inventory_host_gets_no_play(agency: Agency,
+                                                                     target: str) -> None:
+    data = agency.data()
+    for result in data["results"]:
+        if result["target"] == "web01":
+            result["target"] = target
+    code, _, err, out = _fix(agency, agency.write("targets.json", data))
+    assert code == 0, err
+    assert "not confirmed by its evidence, ignored" in err
+    # re-evaluated: web01's real failures are fixed, nothing else is targeted
+    assert _hosts_of(out) == ["web01"]  # noqa: S506
+
+
+def _signed(agency: Agency, data: dict[str, Any], name: str) -> Path:
+    unsigned = agency.write(f"{name}.unsigned.json", data)
+    signed = agency.root / f"{name}.json"
+    done = run("sign", unsigned, "--key", agency.private, "-o", signed)
+    assert done.code == 0, done.err
+    return signed
+
+
+@pytest.mark.parametrize(("target", "reason"), [
+    ("all", "would read as a pattern of several hosts, a group or the controller"),
+    ("ALL", "would read as a pattern of several hosts, a group or the controller"),
+    ("localhost", "would read as a pattern of several hosts, a group or the controller"),
+    ("web*", "would read as a pattern of several hosts, a group or the controller"),
+    ("a,b", "would read as a pattern of several hosts, a group or the controller"),
+    ("servers", "that the inventory does not declare"),
+    ("192.0.2.20", "that the inventory does not declare"),
+    ("ungrouped", "would read as a pattern of several hosts, a group or the controller"),
+])
+def test_a_signed_bundle_still_reaches_exact_inventory_hosts_only(agency: Agency, target: str,
+                                                                  reason: str) -> None:
+    """Even a bundle whose signature verifies (a compromised agency's key) cannot widen a play."""
+    data = agency.data()
+    for result in data["results"]:
+        if result["target"] == "web01":
+            result["target"] = target
+    signed = _signed(agency, data, "signed-targets")
+    code, _, err, out = _fix(agency, signed, "--keys", agency.keys)
+    assert code == 2 and reason in err, err
+    assert not out.exists()
+
+
+def test_a_signed_bundle_is_trusted_only_when_its_signature_verifies(agency: Agency) -> None:
+    code, _, err, out = _fix(agency, agency.signed, "--keys", agency.keys)
+    assert code == 0 and "results taken from the signed bundle, signature valid" in err
+    data = json.loads(agency.signed.read_text())
+    data["results"][0]["status"] = "fail" if data["results"][0]["status"] == "pass" else "pass"
+    out.unlink()
+    code, _, err, out = _fix(agency, agency.write("tampered.json", data), "--keys", agency.keys)
+    assert code == 2 and "it was changed after signing" in err and not out.exists()
+    code, _, err, out = _fix(agency, agency.bundle, "--keys", agency.keys)
+    assert code == 2 and "the bundle is not signed" in err
+
+
+def test_the_inventory_named_by_the_bundle_is_said(agency: Agency) -> None:
+    out = agency.root / "r.yml"
+    done = run("fix", agency.bundle, "--evidence", agency.evidence, "--lang", "en", "-o", out)
+    assert done.code == 0, done.err
+    assert f"using the inventory the bundle names: {agency.data()['inventory']}" in done.err
+
+
+def test_another_agencys_bundle_is_refused(agency: Agency) -> None:
+    data = agency.data()
+    data["agency"]["code"] = "other"
+    code, _, err, out = _fix(agency, agency.write("other.json", data))
+    assert code == 2 and "the bundle is agency 'other''s, the inventory agency 'compliant''s" \
+        in err
+    assert not out.exists()
+
+
+def test_an_unknown_baseline_is_refused(agency: Agency) -> None:
+    data = agency.data()
+    data["baseline"] = "made-up-2099"
+    code, _, err, _ = _fix(agency, agency.write("baseline.json", data))
+    assert code == 2 and "the bundle's baseline 'made-up-2099' is not one of this policy's" in err
+
+
+def test_no_evidence_is_a_clear_error(agency: Agency, tmp_path: Path) -> None:
+    out = agency.root / "r.yml"
+    done = run("fix", agency.bundle, "--inventory", agency.inventory, "--evidence",
+               tmp_path / "none", "-o", out)
+    assert done.code == 2 and "no evidence folder" in done.err and not out.exists()
+
+
+def test_changed_evidence_is_said(agency: Agency) -> None:
+    path = agency.evidence / "app01.json"
+    data = json.loads(path.read_text())
+    data["facts"]["sshd"]["x11forwarding"] = "yes"
+    path.write_text(json.dumps(data))
+    code, _, err, _ = _fix(agency, agency.bundle)
+    assert code == 0 and "the evidence of 1 hosts changed since the bundle was made: app01" in err
+
+
+def test_the_evidence_packed_in_a_bundle_is_used(agency: Agency) -> None:
+    out = agency.root / "r.yml"
+    shutil.rmtree(agency.evidence)
+    done = run("fix", agency.signed, "--inventory", agency.inventory, "--lang", "en", "-o", out)
+    assert done.code == 0, done.err
+    assert "results re-evaluated from the evidence" in done.err and out.exists()
+
+
+def _controller_agency(agency: Agency) -> Path:
+    """The agency with one more host: this machine, through Ansible's local connection."""
+    hosts = agency.inventory / "hosts.yml"
+    data = yaml.safe_load(hosts.read_text())
+    data["all"]["hosts"]["ctl"] = {
+        "zone": "servers", "role": "application", "ansible_host": "10.50.10.50",
+        "ansible_connection": "local", "ansible_python_interpreter": sys.executable}
+    hosts.write_text(yaml.safe_dump(data))
+    shutil.rmtree(agency.evidence)
+    build_evidence(agency.evidence, agency.inventory, target="ctl", facts={"set": {
+        "files.etc_shadow.world_readable": True}})
+    freshen(agency.evidence)
+    bundle = agency.root / "ctl.json"
+    done = run("evaluate", agency.inventory, "--evidence", agency.evidence,
+               "--documentation-as-public", "-f", "json", "-o", bundle, "--fail-on", "none")
+    assert done.code == 0, done.err
+    return bundle
+
+
+def test_the_controller_is_fixed_only_when_asked(agency: Agency) -> None:
+    bundle = _controller_agency(agency)
+    code, _, err, out = _fix(agency, bundle)
+    assert code == 2 and "host 'ctl' is this machine" in err and "--allow-controller" in err
+    assert not out.exists()
+    code, _, err, out = _fix(agency, bundle, "--allow-controller")
+    assert code == 0, err
+    assert _hosts_of(out) == ["ctl"]  # noqa: S506
+
+
+def _ansible_playbook() -> str:
+    return shutil.which("ansible-playbook") or str(Path(sys.executable).parent /
+                                                   "ansible-playbook")
+
+
+def _check_run(inventory: Path, playbook: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    extra = [] if os.geteuid() == 0 else ["-e", "ansible_become=false"]
+    return subprocess.run([_ansible_playbook(), "-i", str(inventory), str(playbook), "--check",
+                           *extra], capture_output=True, text=True, timeout=600, check=False,
+                          env={**os.environ, "ANSIBLE_HOME": str(home), "NO_COLOR": "1"})
+
+
+def test_a_hostile_bundle_s_playbook_runs_in_check_mode_without_running_its_text(
+        agency: Agency) -> None:
+    """End to end: a bundle full of `{{ lookup('pipe', 'touch CANARY') }}` -> fix -> the real
+    ansible-playbook --check on this machine (local connection): the canary never appears."""
+    canary = agency.root / "canary"
+    bundle = _controller_agency(agency)
+    hostile = agency.write("ctl-hostile.json", _poison(json.loads(bundle.read_text()), canary))
+    code, _, err, out = _fix(agency, hostile, "--allow-controller", "--controls", "HOST-FILE-01")
+    assert code == 0, err
+    proc = _check_run(agency.inventory, out, agency.root / "home")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "ctl" in proc.stdout and "failed=0" in proc.stdout
+    assert not canary.exists()
+
+
+def test_unsafe_marking_keeps_ansible_from_templating_text_that_reaches_a_playbook(
+        agency: Agency, policy: PolicySet) -> None:
+    """Defence in depth: even if a template string did reach a task name or a parameter (here
+    put there on purpose), Ansible runs the play without templating it."""
+    canary = agency.root / "canary"
+    bundle_path = _controller_agency(agency)
+    from egov_audit.bundle import bundle_from_dict, read_json
+
+    bundle = bundle_from_dict(read_json(bundle_path))
+    agency_plan = read_agency_plan(load_inventory(agency.inventory))
+    control = next(c for c in policy.controls if c.id == "HOST-FILE-01")
+    assert control.remediation_playbook is not None
+    plan = FixPlan(bundle, services={"log_collector": _hostile_text(canary)},
+                   hosts={"ctl": [Fix("HOST-FILE-01", _hostile_text(canary),
+                                      data_root() / control.remediation_playbook)]})
+    assert agency_plan.controller == frozenset({"ctl"})
+    playbook = agency.root / "direct.yml"
+    playbook.write_text(render_playbook(plan, policy, _hostile_text(canary)))
+    assert "!unsafe" in playbook.read_text()
+    proc = _check_run(agency.inventory, playbook, agency.root / "home")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "TASK [Reset the mode of the file: HOST-FILE-01]" in proc.stdout  # the fix ran
+    assert not canary.exists()
