@@ -100,7 +100,7 @@ def test_a_forged_failure_is_not_fixed(agency: Agency) -> None:
     assert code == 0
     assert "1 failures the bundle claims are not confirmed by its evidence, ignored: " \
            "HOST-SSH-02 app01" in err
-    assert _hosts_of(out) == ["web01"]  # noqa: S506
+    assert _hosts_of(out) == ["web01"]
 
 
 @pytest.mark.parametrize("target", ["all", "ALL", "localhost", "web*", "web01,app01",
@@ -115,7 +115,7 @@ def test_a_claimed_target_that_is_not_an_inventory_host_gets_no_play(agency: Age
     assert code == 0, err
     assert "not confirmed by its evidence, ignored" in err
     # re-evaluated: web01's real failures are fixed, nothing else is targeted
-    assert _hosts_of(out) == ["web01"]  # noqa: S506
+    assert _hosts_of(out) == ["web01"]
 
 
 def _signed(agency: Agency, data: dict[str, Any], name: str) -> Path:
@@ -234,7 +234,7 @@ def test_the_controller_is_fixed_only_when_asked(agency: Agency) -> None:
     assert not out.exists()
     code, _, err, out = _fix(agency, bundle, "--allow-controller")
     assert code == 0, err
-    assert _hosts_of(out) == ["ctl"]  # noqa: S506
+    assert _hosts_of(out) == ["ctl"]
 
 
 def _ansible_playbook() -> str:
