@@ -26,6 +26,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u2
                       r"\u2066-\u2069]")
 _WHITESPACE_CONTROL = re.compile(r"[\t\n\r\x0b\x0c\x85\u2028\u2029]")
 REPLACEMENT = "\ufffd"
+# XML 1.0's Char production; the rest cannot be carried, even escaped
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _cut(text: str, limit: int) -> str:
@@ -66,10 +68,11 @@ CELL_LIMIT = 32_000  # Excel's own limit is 32,767 characters
 
 def cell(value: object) -> object:
     """A CSV or XLSX cell: numbers stay numbers; text never starts a formula (a leading
-    apostrophe, as spreadsheets themselves mark text) and carries no control character."""
+    apostrophe, as spreadsheets themselves mark text) and carries no control character nor any
+    character XML cannot hold (an XLSX file is XML: one such character makes it unreadable)."""
     if value is None or isinstance(value, (int, float)):
         return value
-    text = clean(str(value), CELL_LIMIT)
+    text = _NOT_XML.sub(REPLACEMENT, clean(str(value), CELL_LIMIT))
     if text.lstrip(" ").startswith(_FORMULA_START):
         return "'" + text
     return text
@@ -79,10 +82,6 @@ def cell_text(value: object) -> str:
     """`cell` for CSV, where every cell is text."""
     out = cell(value)
     return "" if out is None else str(out)
-
-
-# XML 1.0's Char production; the rest cannot be carried, even escaped
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def xml_text(text: str, limit: int = 10_000) -> str:

@@ -42,6 +42,10 @@ class StoreError(EgovAuditError):
     """The database cannot be opened, migrated or written."""
 
 
+class _NewerSchema(StoreError):
+    """The database was migrated by a newer egov-audit."""
+
+
 @dataclass(frozen=True)
 class Submission:
     outcome: str  # stored | duplicate
@@ -80,14 +84,17 @@ class Store:
             raise
         except Exception as exc:  # both drivers raise their own error types
             raise StoreError(f"cannot open the database: {_one_line(exc)}", file=shown) from None
+        unusable: tuple[type[BaseException], ...] = (StoreError, *_driver_errors(self.postgres))
         try:
             self.migrate()
-        except StoreError:
+        except _NewerSchema:
             self.conn.close()
             raise
-        except _driver_errors(self.postgres) as exc:
+        except unusable as exc:
             self.conn.close()
-            raise StoreError(f"not an egov-audit database, or a damaged one: {_one_line(exc)}",
+            reason = exc.message.removeprefix("database error: ") \
+                if isinstance(exc, StoreError) else _one_line(exc)
+            raise StoreError(f"not an egov-audit database, or a damaged one: {reason}",
                              file=shown) from None
 
     @staticmethod
@@ -151,7 +158,7 @@ class Store:
                          "KEY, applied_at TEXT NOT NULL)")
             done = {row[0] for row in self.execute("SELECT version FROM schema_migrations")}
             if done - set(range(1, len(MIGRATIONS) + 1)):
-                raise StoreError(f"the database is at schema version {max(done)}, newer than "
+                raise _NewerSchema(f"the database is at schema version {max(done)}, newer than "
                                  f"this egov-audit knows ({len(MIGRATIONS)}): upgrade egov-audit",
                                  file=_redact(self.url))
             for version, statements in enumerate(MIGRATIONS, start=1):
