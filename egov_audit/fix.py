@@ -115,6 +115,14 @@ def _age(stamp: str, now: datetime) -> timedelta:
     return now - datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
+def _refuse_stale(stamp: str, max_age_days: float | None, now: datetime | None = None) -> None:
+    now = now or datetime.now(UTC)
+    if max_age_days is not None and _age(stamp, now) > timedelta(days=max_age_days):
+        days = _age(stamp, now).total_seconds() / 86400
+        raise UsageError(f"the evidence is {days:.1f} days old (more than {max_age_days:g}): "
+                         "scan again, or allow it with --max-age DAYS")
+
+
 def plan_fixes(bundle: Bundle, policy: PolicySet, agency: AgencyPlan,
                controls: Sequence[str] = (), limit: Sequence[str] = (),
                max_age_days: float | None = 7, now: datetime | None = None,
@@ -129,11 +137,7 @@ def plan_fixes(bundle: Bundle, policy: PolicySet, agency: AgencyPlan,
     if not bundle.evidence_digests:
         raise UsageError("the bundle holds no assessed host: it was not made from evidence "
                          "(scan or evaluate first)")
-    stamp = collected_at or bundle.finished_at
-    if max_age_days is not None and _age(stamp, now) > timedelta(days=max_age_days):
-        days = _age(stamp, now).total_seconds() / 86400
-        raise UsageError(f"the evidence is {days:.1f} days old (more than {max_age_days:g}): "
-                         "scan again, or allow it with --max-age DAYS")
+    _refuse_stale(collected_at or bundle.finished_at, max_age_days, now)
     by_id = {c.id: c for c in policy.controls}
     plan = FixPlan(bundle, services=dict(agency.services))
 
@@ -374,6 +378,7 @@ def prepare(request: FixRequest, policy: PolicySet) -> PreparedFix:
         raise UsageError(f"the bundle is agency {data['agency']['code']!r}'s, the inventory "
                          f"agency {code!r}'s", file=str(request.bundle))
     claimed = bundle_from_dict(data)
+    _refuse_stale(claimed.finished_at, request.max_age_days)  # before any work: cheap and clear
     if claimed.baseline not in policy.baselines:
         raise UsageError(f"the bundle's baseline {claimed.baseline!r} is not one of this "
                          f"policy's ({', '.join(sorted(policy.baselines))})")
