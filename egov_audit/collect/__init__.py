@@ -1,2 +1,3 @@
-"""Collecting evidence from hosts. `interface` defines the Collector; `ansible` is the only module
-that imports ansible_runner; `evidence` reads and writes fact bundles atomically."""
+"""Collecting evidence from hosts. `interface` defines the Collector; `ansible` runs the
+collection playbook through the Ansible execution adapter (egov_audit/runner.py); `evidence`
+writes fact bundles atomically and reads them through the strict JSON reader."""
