@@ -71,6 +71,9 @@ def applied(lab: lab_module.Lab, tmp_path_factory: pytest.TempPathFactory) -> di
     work = tmp_path_factory.mktemp("fix")
     evidence = work / "evidence"
     before = _scan(lab, evidence, work / "before.json")
+    # fix re-evaluates the evidence a bundle was made from: keep it, for the runs that apply
+    # the same bundle again after the re-scan below has replaced `evidence`
+    shutil.copytree(evidence, work / "evidence-before")
     proc = run_cli("fix", str(work / "before.json"), "--apply", "--yes", "--inventory",
                    str(lab.inventory), "--evidence", str(evidence), "-o",
                    str(work / "remediation.yml"), "--lang", "en")
@@ -125,7 +128,7 @@ def test_a_second_apply_changes_nothing(lab: lab_module.Lab, applied: dict[str, 
     temporary = f"{tempfile.gettempdir()}/egov-audit-fix-*"
     before = set(glob.glob(temporary))
     proc = run_cli("fix", str(work / "before.json"), "--apply", "--yes", "--inventory",
-                   str(lab.inventory), "--evidence", str(applied["evidence"]), "--limit",
+                   str(lab.inventory), "--evidence", str(work / "evidence-before"), "--limit",
                    ",".join((*SHARED, "fixdb01")), "--lang", "en")
     assert proc.returncode == 0, proc.stderr
     assert "applied: 0 changes on 0 hosts" in proc.stdout
@@ -210,7 +213,7 @@ def test_preview_then_no_leaves_the_hosts_alone(lab: lab_module.Lab,
     work = applied["work"]
     proc = subprocess.run([sys.executable, "-m", "egov_audit", "fix", str(work / "before.json"),
                            "--apply", "--inventory", str(lab.inventory), "--evidence",
-                           str(applied["evidence"]), "--limit", "fixapp01", "--lang", "vi"],
+                           str(work / "evidence-before"), "--limit", "fixapp01", "--lang", "vi"],
                           input="n\n",
                           capture_output=True, text=True, timeout=600, check=False)
     # in Vietnamese: "preview ..., nothing changed yet", "nothing applied"

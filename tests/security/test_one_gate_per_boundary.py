@@ -1,0 +1,46 @@
+"""The gates stay the only ways through their boundaries: a new command that parses JSON, writes a
+file, runs Ansible or builds a Jinja environment by itself fails here, and must use the gate (or
+be added below with the reason it is not a boundary)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "egov_audit"
+
+# (what, pattern, the only modules allowed to do it, why those)
+RULES = [
+    ("parse JSON", re.compile(r"\bjson\.loads?\("), {
+        "gates/jsonin.py": "the strict reader itself",
+        "schemas/__init__.py": "the package's own schemas",
+        "lab/__init__.py": "the lab's own state and `ip -j` output of its own namespaces",
+        "rescore.py": "reads back the JSON it rendered itself",
+    }),
+    ("write a file", re.compile(r"\.write_(text|bytes)\(|os\.replace\(|\bos\.link\(|"
+                                r"open\([^)]*['\"][wa]b?['\"]"), {
+        "gates/fileout.py": "the output writer itself",
+        "lab/__init__.py": "the lab's own state folder",
+        "inputs.py": "unpacks into a temporary folder it created itself, after check_inputs",
+    }),
+    ("run Ansible", re.compile(r"\bimport ansible_runner\b|ansible_runner\.run"), {
+        "runner.py": "the Ansible execution adapter",
+    }),
+    ("build a Jinja environment", re.compile(r"\bEnvironment\("), {
+        "gates/sanitize.py": "the HTML environment: autoescape and finalize",
+    }),
+    ("load YAML", re.compile(r"\byaml\.(load|safe_load|full_load|unsafe_load)\("), {
+        "yamlsource.py": "the safe, bounded YAML loader",
+    }),
+]
+
+
+@pytest.mark.parametrize(("what", "pattern", "allowed"), [r[:3] for r in RULES],
+                         ids=[r[0] for r in RULES])
+def test_only_the_gate_does_it(what: str, pattern: re.Pattern[str],
+                               allowed: dict[str, str]) -> None:
+    found = {path.relative_to(PACKAGE).as_posix() for path in PACKAGE.rglob("*.py")
+             if pattern.search(path.read_text())}
+    assert found <= set(allowed), f"{what} outside its gate: {sorted(found - set(allowed))}"
