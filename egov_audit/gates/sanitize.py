@@ -15,6 +15,7 @@ medium, and only here is it decided what is dangerous there:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -26,6 +27,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u2
                       r"\u2066-\u2069]")
 _WHITESPACE_CONTROL = re.compile(r"[\t\n\r\x0b\x0c\x85\u2028\u2029]")
 REPLACEMENT = "\ufffd"
+# reports repeat the same texts thousands of times (titles, clauses, observed values per host):
+# the sanitisers are pure, so each distinct text is sanitised once
+_cached = lru_cache(maxsize=1 << 16)
 # XML 1.0's Char production; the rest cannot be carried, even escaped
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -34,6 +38,7 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+@_cached
 def clean(text: str, limit: int = 2000) -> str:
     """Untrusted text with every control character made visible (U+FFFD); newlines and tabs are
     kept (for media that wrap or quote them)."""
@@ -41,6 +46,7 @@ def clean(text: str, limit: int = 2000) -> str:
     return _cut(text, limit)
 
 
+@_cached
 def terminal(text: str, limit: int = 2000) -> str:
     """Untrusted text for a terminal line: no control sequence, no line break."""
     text = _WHITESPACE_CONTROL.sub(" ", str(text))
@@ -50,29 +56,44 @@ def terminal(text: str, limit: int = 2000) -> str:
 # every ASCII punctuation that can start markup in CommonMark or GitHub Markdown: emphasis,
 # code, links and images, HTML and entities, tables, headings, strikethrough
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&])")
-_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):(?=//|[A-Za-z])")
+# the colon of a URL scheme (`javascript:x`, `https://`): escaped, no link can form
+_SCHEME = re.compile(r"(?<=[A-Za-z0-9+.\-]):(?=/|[A-Za-z])")
 
 
+# anything the terminal sanitiser would change (a fast test: most texts hold none of it)
+_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
+                          r"\u2066-\u2069]")
+
+
+@_cached
 def markdown(text: str, limit: int = 600) -> str:
     """Untrusted text as inert Markdown on one line: every markup character escaped, URL
     schemes broken (`javascript:` and autolinks), no raw HTML."""
-    text = " ".join(terminal(text, limit).split())
+    text = str(text)
+    if len(text) > limit:
+        text = _cut(text, limit)
+    if _ANY_CONTROL.search(text):  # reports hold tens of thousands of texts: the rare case only
+        text = " ".join(terminal(text, limit).split())
     text = _MD_SPECIAL.sub(r"\\\1", text)
-    return _SCHEME.sub(r"\1\\:", text)
+    return _SCHEME.sub(r"\\:", text) if ":" in text else text
 
 
+# `clean`'s characters and those XML cannot hold, in one pass
+_NOT_IN_CELL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                          "\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 # what makes a spreadsheet cell a formula, in ASCII and full-width forms
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 CELL_LIMIT = 32_000  # Excel's own limit is 32,767 characters
 
 
+@_cached
 def cell(value: object) -> object:
     """A CSV or XLSX cell: numbers stay numbers; text never starts a formula (a leading
     apostrophe, as spreadsheets themselves mark text) and carries no control character nor any
     character XML cannot hold (an XLSX file is XML: one such character makes it unreadable)."""
     if value is None or isinstance(value, (int, float)):
         return value
-    text = _NOT_XML.sub(REPLACEMENT, clean(str(value), CELL_LIMIT))
+    text = _cut(_NOT_IN_CELL.sub(REPLACEMENT, str(value)), CELL_LIMIT)
     if text.lstrip(" ").startswith(_FORMULA_START):
         return "'" + text
     return text
@@ -84,12 +105,14 @@ def cell_text(value: object) -> str:
     return "" if out is None else str(out)
 
 
+@_cached
 def xml_text(text: str, limit: int = 10_000) -> str:
     """Untrusted text for an XML element or attribute (the serialiser escapes < > & ")."""
     text = _CONTROL.sub(REPLACEMENT, str(text))
     return _cut(_NOT_XML.sub(REPLACEMENT, text), limit)
 
 
+@_cached
 def html(text: str, limit: int = 10_000) -> str:
     """Untrusted text, escaped for HTML."""
     from markupsafe import escape

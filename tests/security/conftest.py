@@ -95,6 +95,31 @@ def freshen(evidence: Path) -> None:
         path.write_text(json.dumps(data))
 
 
+# the identifiers and enumerations of a bundle that the bundle gate checks: kept as they are
+# when a test poisons every free text, so that the hostile bundle passes the gate
+GATED_KEYS = frozenset({
+    "schema", "baseline", "started_at", "finished_at", "policy_digest", "control", "target",
+    "status", "severity", "area", "target_kind", "kind", "evidence_digests", "id", "state",
+    "tool", "code"})
+
+
+def poison(data: dict[str, Any], change: Callable[[str], str],
+           keep: frozenset[str] = GATED_KEYS) -> dict[str, Any]:
+    """Every free text of a bundle changed by `change` (the controls' texts included); the
+    values under `keep` left alone."""
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: (v if k in keep else walk(v)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return change(node) if isinstance(node, str) else node
+
+    hostile: dict[str, Any] = walk(data)
+    hostile["controls"] = {cid: walk_strings(info, change)
+                           for cid, info in data["controls"].items()}
+    return hostile
+
+
 def walk_strings(data: Any, change: Callable[[str], str]) -> Any:
     """Every string value (not key) of a JSON document changed by `change`."""
     if isinstance(data, str):

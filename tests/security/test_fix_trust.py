@@ -21,7 +21,7 @@ from egov_audit.inventory import load_inventory
 from egov_audit.paths import data_root
 from egov_audit.policy import PolicySet
 from tests.helpers import build_evidence
-from tests.security.conftest import Agency, freshen, run, walk_strings
+from tests.security.conftest import GATED_KEYS, Agency, freshen, poison, run
 
 INJECTION = "{{ lookup('pipe', 'touch %s') }}"
 
@@ -32,24 +32,9 @@ def _hostile_text(canary: Path) -> str:
 
 def _poison(data: dict[str, Any], canary: Path) -> dict[str, Any]:
     """Every free text of a bundle (clauses, titles, messages, names, locations, notices) gets a
-    template that would create the canary if Ansible ever templated it; identifiers and
-    enumerations that the bundle gate checks are kept, so that the bundle reaches fix."""
+    template that would create the canary if Ansible ever templated it."""
     evil = _hostile_text(canary)
-    keep = {"schema", "baseline", "started_at", "finished_at", "policy_digest", "control",
-            "target", "status", "severity", "area", "target_kind", "kind", "evidence_digests",
-            "id", "state", "tool", "code", "inventory"}
-
-    def poison(node: Any, key: str = "") -> Any:
-        if isinstance(node, dict):
-            return {k: (v if k in keep else poison(v, k)) for k, v in node.items()}
-        if isinstance(node, list):
-            return [poison(v, key) for v in node]
-        return f"{node} {evil}" if isinstance(node, str) else node
-
-    hostile: dict[str, Any] = poison(data)
-    hostile["controls"] = {cid: walk_strings(info, lambda s: f"{s} {evil}")
-                           for cid, info in data["controls"].items()}
-    return hostile
+    return poison(data, lambda text: f"{text} {evil}", GATED_KEYS | {"inventory"})
 
 
 def _hostile_bundle(agency: Agency, canary: Path) -> Path:

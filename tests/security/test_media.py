@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.security.conftest import Agency, run, walk_strings
+from tests.security.conftest import Agency, poison, run
 
 # one string that attacks every medium at once
 HOSTILE = ("\x1b[2J\x1b]0;owned\x07\u202e\n[CRITICAL] FAKE LINE\r"
@@ -25,23 +25,11 @@ HOSTILE = ("\x1b[2J\x1b]0;owned\x07\u202e\n[CRITICAL] FAKE LINE\r"
            "![p](http://evil.example/p.png) | cell | <https://evil.example> &lt;b&gt; "
            "\x01\x0b\ufffe\uffff")
 FORMULA = '=HYPERLINK("http://evil.example","x")'
-KEEP = {"schema", "baseline", "started_at", "finished_at", "policy_digest", "control", "status",
-        "severity", "area", "target_kind", "kind", "evidence_digests", "state", "tool", "code",
-        "id", "target"}
 
 
 def _poison(data: dict[str, Any]) -> dict[str, Any]:
-    def poison(node: Any, key: str = "") -> Any:
-        if isinstance(node, dict):
-            return {k: (v if k in KEEP else poison(v, k)) for k, v in node.items()}
-        if isinstance(node, list):
-            return [poison(v, key) for v in node]
-        return f"{FORMULA}{HOSTILE} {node}" if isinstance(node, str) else node
-
-    hostile: dict[str, Any] = poison(data)
+    hostile = poison(data, lambda text: f"{FORMULA}{HOSTILE} {text}")
     hostile["agency"]["name"] = {"vi": FORMULA, "en": FORMULA}
-    hostile["controls"] = {cid: walk_strings(info, lambda s: f"{HOSTILE} {s}")
-                           for cid, info in data["controls"].items()}
     # a host name from an inventory can hold no control character, but it can look like markup
     for result in hostile["results"]:
         if result["target"] == "web01":
