@@ -88,7 +88,10 @@ def main() -> None:
                         "last one before the trust gates)")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--cold-runs", type=int, default=15)
+    parser.add_argument("--only", choices=["cold", "evaluate", "reports", "read"],
+                        action="append", help="measure only these (default: all)")
     args = parser.parse_args()
+    only = set(args.only or ["cold", "evaluate", "reports", "read"])
 
     sys.path.insert(0, str(REPO))
     from benchmarks.bench_reports import fleet
@@ -117,14 +120,16 @@ def main() -> None:
             for key, value in values.items():
                 times[tree].setdefault(key, []).append(value)
 
-        for _ in range(args.cold_runs):
+        for _ in range(args.cold_runs if "cold" in only else 0):
             for name, tree in trees.items():
                 add(name, {"cold validate": _cold(tree, work / f"cold-{name}.json")})
         for _ in range(args.rounds):
             for name, tree in trees.items():
-                add(name, _run_worker(tree, "evaluate", big_inv, big_ev, bundle))
-                add(name, _run_worker(tree, "reports", rep_inv, rep_ev, bundle))
-                add(name, _run_worker(tree, "read", big_inv, big_ev, bundle))
+                for task in ("evaluate", "reports", "read"):
+                    if task in only:
+                        add(name, _run_worker(tree, task, big_inv if task != "reports" else
+                                              rep_inv, big_ev if task != "reports" else rep_ev,
+                                              bundle))
         labels = {"cold validate": "(a) validate song-lam, cold, a new process",
                   "evaluate": "(b) evaluate 5,000 hosts' evidence, in process",
                   "html": "(c) HTML report, 1,000 hosts, worst case",
@@ -133,6 +138,8 @@ def main() -> None:
                   "read": f"(d) read a {bundle.stat().st_size >> 20} MB bundle back"}
         print(f"{'what':<48} {'before':>8} {'now':>8} {'ratio':>7}")
         for key, text in labels.items():
+            if key not in times["now"]:
+                continue
             before = statistics.median(times["before"][key])
             now = statistics.median(times["now"][key])
             print(f"{text:<48} {before:>7.3f}s {now:>7.3f}s {now / before:>7.2f}")
