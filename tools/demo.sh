@@ -55,6 +55,6 @@ head -n 8 "$work/fix.log"
 echo "   ..."
 if [ -f "$work/remediation.yml" ]; then
   sed -n '1,8p' "$work/remediation.yml"
-  grep -m 6 '^    - name: .\?HOST-' "$work/remediation.yml"
-  echo "   ($(grep -c '^    - name: .\?HOST-' "$work/remediation.yml") fixes; apply with: egov-audit fix BUNDLE --apply)"
+  grep -m 6 '^    - name: \(!unsafe \)\?.\?HOST-' "$work/remediation.yml"
+  echo "   ($(grep -c '^    - name: \(!unsafe \)\?.\?HOST-' "$work/remediation.yml") fixes; apply with: egov-audit fix BUNDLE --inventory DIR --evidence DIR --apply)"
 fi
