@@ -199,3 +199,15 @@ def test_an_evidence_folder_with_too_many_files_is_refused(agency: Agency,
     monkeypatch.setattr(evidence, "MAX_EVIDENCE_FILES", 3)
     with pytest.raises(CollectionError, match="more than 3 fact bundles: refused"):
         evidence.read_evidence_dir(agency.evidence)
+
+
+def test_sign_names_a_corrupt_fact_bundle(agency: Agency) -> None:
+    corrupt = agency.evidence / "db01.json"
+    corrupt.write_text(corrupt.read_text()[:200])
+    out = agency.root / "out.json"
+    done = run("sign", agency.bundle, "--key", agency.private, "--inventory", agency.inventory,
+               "--evidence", agency.evidence, "-o", out)
+    assert done.code == 2
+    assert done.err.startswith(f"egov-audit: error: {corrupt}: unusable evidence of db01: "
+                               "evidence is not valid JSON")
+    assert not out.exists()
