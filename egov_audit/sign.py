@@ -89,7 +89,7 @@ def keygen(directory: Path, agency: str) -> tuple[Path, Path]:
 
 
 def _read_key_file(path: Path) -> bytes:
-    from .gates.jsonin import read_bytes
+    from .gates.filein import read_bytes
 
     return read_bytes(path, str(path), UsageError, MAX_KEY_FILE)
 

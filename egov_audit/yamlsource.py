@@ -8,8 +8,6 @@ can (a) refuse anything but plain data (no Python tags: policy files cannot run 
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,22 +93,9 @@ class SourceFile:
 def read_text(path: Path, display: str, error_cls: type[EgovAuditError],
               max_bytes: int = MAX_FILE_BYTES) -> str:
     """Read a regular, bounded, UTF-8 text file or raise a one-line error."""
-    try:
-        st = os.stat(path)  # before open(): opening a FIFO would block forever
-    except OSError as exc:
-        raise error_cls(f"cannot read: {exc.strerror or exc}", file=display) from None
-    if not stat.S_ISREG(st.st_mode):
-        raise error_cls("not a regular file", file=display)
-    if st.st_size > max_bytes:
-        raise error_cls(f"file too large ({st.st_size} bytes; the limit is {max_bytes})",
-                        file=display)
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(max_bytes + 1)
-    except OSError as exc:
-        raise error_cls(f"cannot read: {exc.strerror or exc}", file=display) from None
-    if len(raw) > max_bytes:
-        raise error_cls(f"file too large (the limit is {max_bytes} bytes)", file=display)
+    from .gates.filein import read_bytes
+
+    raw = read_bytes(path, display, error_cls, max_bytes)
     if b"\x00" in raw:
         line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
         raise error_cls("binary content (NUL byte); expected UTF-8 YAML text", file=display,

@@ -75,7 +75,8 @@ def read_bundle(path: Path) -> HostEvidence | None:
     """A bundle, or a `failed` record saying why the file is unusable; None if it is not one of
     ours (temporary files, other JSON). Hosts may be compromised: the file goes through the
     strict JSON reader (regular files only, bounded, no duplicate keys or odd numbers)."""
-    from ..gates.jsonin import StrictJsonError, loads, read_bytes
+    from ..gates.filein import read_bytes
+    from ..gates.jsonin import StrictJsonError, loads
     from ..schemas import is_valid
 
     host = path.stem

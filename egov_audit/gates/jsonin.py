@@ -10,21 +10,21 @@ differently, or that crashes a later step, is refused here with the file and the
 - numbers out of range: integers beyond 64 bits (databases and other tools overflow), floats
   that overflow to infinity;
 - lone UTF-16 surrogates (`"\\ud800"`: not text; they fail when written as UTF-8);
-- nesting deeper than `MAX_DEPTH`, files larger than the caller's bound, anything that is not a
-  regular file (a FIFO would block, /dev/zero would never end).
+- nesting deeper than `MAX_DEPTH`; and, through `filein.read_bytes`, files larger than the
+  caller's bound and anything that is not a regular file (a FIFO would block, /dev/zero would
+  never end).
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import stat
 from pathlib import Path
 from typing import Any
 
 from ..errors import EgovAuditError
+from .filein import read_bytes
 
 MAX_DEPTH = 64
 MAX_INT = 2**63 - 1  # SQLite INTEGER, PostgreSQL BIGINT
@@ -140,38 +140,6 @@ def loads(data: str | bytes) -> Any:
     if _SURROGATE_ESCAPE.search(text) and _surrogate(value):
         raise StrictJsonError("a string holds a lone UTF-16 surrogate (not text)")
     return value
-
-
-def read_bytes(path: Path, display: str, error_cls: type[EgovAuditError],
-               max_bytes: int) -> bytes:
-    """A regular file's bytes, at most `max_bytes`. Opened without blocking and checked on the
-    open descriptor: a FIFO, a device or a directory is refused, never read."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError as exc:
-        raise error_cls(f"cannot read: {exc.strerror or exc}", file=display) from None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise error_cls("not a regular file", file=display)
-        if st.st_size > max_bytes:
-            raise error_cls(f"file too large ({st.st_size} bytes; the limit is {max_bytes})",
-                            file=display)
-        chunks: list[bytes] = []
-        size = 0
-        while size <= max_bytes:
-            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-    except OSError as exc:
-        raise error_cls(f"cannot read: {exc.strerror or exc}", file=display) from None
-    finally:
-        os.close(fd)
-    if size > max_bytes:
-        raise error_cls(f"file too large (the limit is {max_bytes} bytes)", file=display)
-    return b"".join(chunks)
 
 
 def decode(raw: bytes, display: str, error_cls: type[EgovAuditError]) -> Any:
