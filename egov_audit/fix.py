@@ -339,6 +339,8 @@ _NOTICES = {
                "en": "results taken from the signed bundle, signature valid ({key})"},
     "reevaluated": {"vi": "kết quả được đánh giá lại từ bằng chứng: {path}",
                     "en": "results re-evaluated from the evidence: {path}"},
+    "packed": {"vi": "kết quả được đánh giá lại từ bằng chứng đóng gói trong gói kết quả",
+               "en": "results re-evaluated from the evidence packed in the bundle"},
     "unconfirmed": {
         "vi": "{count} kết quả không đạt mà gói ghi không được bằng chứng xác nhận, bỏ qua: "
               "{items}",
@@ -418,7 +420,8 @@ def _reevaluate(request: FixRequest, data: dict[str, Any], claimed: Bundle, inve
     with tempfile.TemporaryDirectory(prefix="egov-audit-fix-") as work:
         evidence = request.evidence
         packed = (data.get("inputs") or {}).get("evidence")
-        if evidence is None and packed:
+        from_bundle = evidence is None and bool(packed)
+        if from_bundle:
             _, evidence = unpack({"evidence": packed}, Path(work))
         if evidence is None:
             evidence = Path("evidence") / claimed.agency.code
@@ -428,8 +431,8 @@ def _reevaluate(request: FixRequest, data: dict[str, Any], claimed: Bundle, inve
                              "signed bundle (--keys DIR)")
         found = read_evidence_dir(evidence)
         trusted = evaluate(audit, evidence, policy).bundles[0]
-        notices.append(_notice("reevaluated", request.lang,
-                               path=request.evidence or evidence.name))
+        notices.append(_notice("packed", request.lang) if from_bundle else
+                       _notice("reevaluated", request.lang, path=evidence))
     changed = sorted(h for h, digest in claimed.evidence_digests.items()
                      if h in found and found[h].digest != digest)
     if changed:
