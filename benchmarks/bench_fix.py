@@ -33,7 +33,8 @@ from benchmarks.bench_validate import machine  # noqa: E402
 from egov_audit import lab  # noqa: E402
 from egov_audit.audit import AuditRequest, evaluate  # noqa: E402
 from egov_audit.checks.context import AuditOptions  # noqa: E402
-from egov_audit.fix import plan_fixes, render_playbook  # noqa: E402
+from egov_audit.fix import plan_fixes, read_agency_plan, render_playbook  # noqa: E402
+from egov_audit.inventory import load_inventory  # noqa: E402
 from egov_audit.policy import load_policies  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -55,6 +56,8 @@ def _fresh_lab(work: Path, count: int) -> tuple[lab.Lab, Path]:
     bundle = work / "before.json"
     _run([BIN / "egov-audit", "scan", started.inventory, "--evidence", work / "ev", "-f", "json",
           "-o", bundle, "--fail-on", "none"])
+    # fix re-evaluates the evidence a bundle was made from; an apply's re-scan replaces `ev`
+    shutil.copytree(work / "ev", work / "ev-before")
     return started, bundle
 
 
@@ -82,10 +85,10 @@ def apply_on_lab(rounds: int, count: int) -> None:
                                      work / "ev", "-o", work / "fix.yml"], env))
                 second.append(_run([BIN / "egov-audit", "fix", bundle, "--apply", "--yes",
                                     "--inventory", started.inventory, "--evidence",
-                                    work / "ev"], env))
+                                    work / "ev-before"], env))
             else:
                 _run([BIN / "egov-audit", "fix", bundle, "--inventory", started.inventory,
-                      "-o", work / "fix.yml"])
+                      "--evidence", work / "ev", "-o", work / "fix.yml"])
                 playbook = [BIN / "ansible-playbook", "-i", started.inventory, work / "fix.yml"]
                 by_hand.append(_run([*playbook, "--check", "--diff"], env)
                                + _run([*playbook, "--diff"], env)
@@ -118,10 +121,11 @@ def plan_many(hosts: int, rounds: int) -> None:
         policy = load_policies()
         result = evaluate(AuditRequest([inventory], options=AuditOptions(True)), evidence,
                           policy).bundles[0]
+        agency = read_agency_plan(load_inventory(inventory))
         times, fixes = [], 0
         for _ in range(rounds):
             start = time.perf_counter()
-            plan = plan_fixes(result, policy)
+            plan = plan_fixes(result, policy, agency, max_age_days=None)
             text = render_playbook(plan, policy, "bench.json")
             times.append(time.perf_counter() - start)
             fixes = sum(len(v) for v in plan.hosts.values())

@@ -144,12 +144,14 @@ def validate(request: AuditRequest, policy: PolicySet | None = None) -> ResultSe
         return _audit(request, policy, None)
 
 
-def evaluate(request: AuditRequest, evidence_dir: Path,
-             policy: PolicySet | None = None) -> ResultSet:
-    """Audit one inventory with the evidence collected from its hosts (offline, re-runnable)."""
+def evaluate(request: AuditRequest, evidence_dir: Path, policy: PolicySet | None = None,
+             evidence: Mapping[str, HostEvidence] | None = None) -> ResultSet:
+    """Audit one inventory with the evidence collected from its hosts (offline, re-runnable).
+    `evidence`: the folder already read (by a caller that needed it too)."""
     if len(request.inventories) != 1:
         raise UsageError("evaluate takes one inventory and its evidence directory")
-    evidence = read_evidence_dir(evidence_dir)
+    if evidence is None:
+        evidence = read_evidence_dir(evidence_dir)
     with _gc_paused():
         return _audit(request, policy, [evidence])
 

@@ -11,7 +11,6 @@ marked `!unsafe` so that Ansible never templates it."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -430,7 +429,7 @@ def _reevaluate(request: FixRequest, data: dict[str, Any], claimed: Bundle, inve
                              "evidence the bundle was made from (--evidence DIR), or trusts a "
                              "signed bundle (--keys DIR)")
         found = read_evidence_dir(evidence)
-        trusted = evaluate(audit, evidence, policy).bundles[0]
+        trusted = evaluate(audit, evidence, policy, found).bundles[0]
         notices.append(_notice("packed", request.lang) if from_bundle else
                        _notice("reevaluated", request.lang, path=evidence))
     changed = sorted(h for h, digest in claimed.evidence_digests.items()
@@ -543,13 +542,3 @@ def apply_fixes(prepared: PreparedFix, playbook: Path, policy: PolicySet,
     return ApplyOutcome(preview, True, applied, bundle.scores.overall, new.scores.overall,
                         tuple(HostChange(h, failing(bundle.results, h), failing(new.results, h))
                               for h in changed_hosts))
-
-
-def plan_summary(plan: FixPlan) -> dict[str, Any]:
-    return {"hosts": {h: [f.control for f in fixes] for h, fixes in sorted(plan.hosts.items())},
-            "manual": [{"control": m.control, "target": m.target, "remediation": m.remediation}
-                       for m in plan.manual]}
-
-
-def dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -15,7 +15,6 @@ AGENCY_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _ONE_HOST = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,252}")
 # what Ansible always reads as more than a name
 _RESERVED_HOSTS = frozenset({"all", "ungrouped", "localhost"})
-MAX_HOST_NAME = 253
 
 
 def check_agency_code(code: object, what: str = "agency code",
@@ -38,10 +37,3 @@ def is_exact_host(name: str) -> bool:
     """A name that an Ansible play's `hosts:` matches against exactly one inventory host."""
     return bool(_ONE_HOST.fullmatch(name)) and name.lower() not in _RESERVED_HOSTS \
         and not name.startswith(("127.", "::"))
-
-
-def check_exact_host(name: object, error_cls: type[EgovAuditError] = UsageError) -> str:
-    if not isinstance(name, str) or not is_exact_host(name):
-        raise error_cls(f"host name {str(name)[:80]!r} is not an exact inventory host name "
-                        "(Ansible would read it as a pattern, a group or the controller)")
-    return name
