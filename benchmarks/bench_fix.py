@@ -33,9 +33,9 @@ from benchmarks.bench_validate import machine  # noqa: E402
 from egov_audit import lab  # noqa: E402
 from egov_audit.audit import AuditRequest, evaluate  # noqa: E402
 from egov_audit.checks.context import AuditOptions  # noqa: E402
+from egov_audit.checks.vocabulary import load_catalogue  # noqa: E402
 from egov_audit.fix import plan_fixes, read_agency_plan, render_playbook  # noqa: E402
 from egov_audit.inventory import load_inventory  # noqa: E402
-from egov_audit.policy import load_policies  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -118,7 +118,7 @@ def plan_many(hosts: int, rounds: int) -> None:
     work = Path(tempfile.mkdtemp(prefix="egov-bench-plan-"))
     try:
         inventory, evidence = write_fleet(work, hosts, _every_host_with_gaps)
-        policy = load_policies()
+        policy = load_catalogue()
         result = evaluate(AuditRequest([inventory], options=AuditOptions(True)), evidence,
                           policy).bundles[0]
         agency = read_agency_plan(load_inventory(inventory))

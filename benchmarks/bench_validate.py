@@ -38,8 +38,8 @@ from egov_audit.checks.ip_plan import (  # noqa: E402
     subnet_overlap,
     subnets_within_blocks,
 )
+from egov_audit.checks.vocabulary import load_catalogue  # noqa: E402
 from egov_audit.inventory import load_inventory  # noqa: E402
-from egov_audit.policy import load_policies  # noqa: E402
 
 
 def machine() -> str:
@@ -96,7 +96,7 @@ def main() -> None:
     paths = sorted(p for p in data.iterdir() if p.is_dir())
     print(f"(b) generated {len(paths)} agencies, {prefixes} prefixes under {data}")
 
-    policy = load_policies()
+    policy = load_catalogue()
     options = AuditOptions(documentation_as_public=True)
     inventories = [load_inventory(p, set(policy.model("network")["roles"])) for p in paths]
     contexts = [CheckContext(inv, policy, inv.agency.baseline, inv.agency.level, options)

@@ -13,6 +13,7 @@ from typing import Any
 from . import __version__
 from .checks.context import AuditOptions, CheckContext, NationalContext
 from .checks.evaluate import evaluate_agency, evaluate_national
+from .checks.vocabulary import load_catalogue
 from .collect.evidence import HostEvidence, read_evidence_dir
 from .collect.interface import CollectionReport, CollectOptions, Collector, ProgressFn
 from .errors import InventoryError, UsageError
@@ -29,7 +30,7 @@ from .models import (
     TargetStatus,
     Text,
 )
-from .policy import PolicySet, load_policies
+from .policy import PolicySet
 from .score import compute_scores
 from .waivers import DEFAULT_PATH as DEFAULT_WAIVERS
 from .waivers import apply_waivers, load_waivers
@@ -181,7 +182,7 @@ def scan(request: AuditRequest, evidence_dir: Path, options: CollectOptions,
     """Collect evidence from the inventory's hosts, then evaluate everything on it."""
     if len(request.inventories) != 1:
         raise UsageError("scan takes one inventory")
-    policy = policy or load_policies(request.policies_dir, request.models_dir)
+    policy = policy or load_catalogue(request.policies_dir, request.models_dir)
     inventory = load_inventory(request.inventories[0],
                                known_roles=set(policy.model("network")["roles"]))
     hosts = select_hosts(inventory, options.limit)
@@ -199,7 +200,7 @@ def _audit(request: AuditRequest, policy: PolicySet | None,
            evidence: Sequence[Mapping[str, HostEvidence]] | None) -> ResultSet:
     if not request.inventories:
         raise UsageError("no inventory given")
-    policy = policy or load_policies(request.policies_dir, request.models_dir)
+    policy = policy or load_catalogue(request.policies_dir, request.models_dir)
     roles = set(policy.model("network")["roles"])
     contexts: list[CheckContext] = []
     seen: dict[str, str] = {}

@@ -149,7 +149,7 @@ def read_json(path: Path, error_cls: type[EgovAuditError] = ReportError) -> dict
 def check_bundle_data(data: Any, display: str,
                       error_cls: type[EgovAuditError] = ReportError) -> dict[str, Any]:
     """Schema and meaning checks of parsed bundle data (a file's, or one stored in a database)."""
-    from .schemas import _validator, is_valid
+    from .schemas import first_error, is_valid
 
     kind = data.get("schema") if isinstance(data, dict) else None
     name = {BUNDLE_SCHEMA: "result-bundle", SET_SCHEMA: "result-set"}.get(str(kind))
@@ -157,16 +157,14 @@ def check_bundle_data(data: Any, display: str,
         raise error_cls(f"not an egov-audit result bundle (schema: {str(kind)[:60]!r})",
                         file=display)
     if not is_valid(data, name):  # the compiled schema: bundles can hold 100,000 results
-        from jsonschema.exceptions import best_match
-
         from .yamlsource import format_path
 
-        error = best_match(_validator(name).iter_errors(data))
+        error = first_error(data, name)
         if error is not None:
             from .gates.sanitize import terminal
 
             raise error_cls(terminal(error.message, 200), file=display,
-                            path=format_path(tuple(error.absolute_path)))
+                            path=format_path(error.path))
     problem = _semantic_errors(data)
     if problem is not None:
         raise error_cls(problem[1], file=display, path=problem[0])

@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .audit import AuditRequest, evaluate, validate
 from .bundle import bundle_from_dict
 from .checks.context import AuditOptions
-from .diff import BundleDiff, diff_bundles
+from .checks.vocabulary import load_catalogue
+from .diff import BundleDiff, Rescored, diff_bundles
 from .errors import EgovAuditError, ReportError
 from .inputs import unpack, workdir
-from .policy import PolicySet, load_policies
+from .policy import PolicySet
 from .store import open_store
-
-
-@dataclass(frozen=True)
-class Rescored:
-    agency: str
-    finished_at: str
-    diff: BundleDiff | None
-    reason: str = ""  # why it could not be re-scored
-    failed: bool = False  # the stored bundle is unusable (not merely without its inputs)
 
 
 def _stored_bundle(body: bytes) -> dict[str, Any]:
@@ -62,7 +52,7 @@ def _rescore_one(data: dict[str, Any], policy: PolicySet) -> BundleDiff:
 def rescore(db: str, policies: Path, models: Path | None) -> list[Rescored]:
     """Each agency's latest stored bundle re-evaluated against `policies`. An agency whose
     bundle or inputs are unusable is reported with the reason; the others go on."""
-    policy = load_policies(policies, models)
+    policy = load_catalogue(policies, models)
     out: list[Rescored] = []
     with open_store(db, create=False) as store:
         latest = store.execute(
@@ -79,20 +69,3 @@ def rescore(db: str, policies: Path, models: Path | None) -> list[Rescored]:
         except EgovAuditError as exc:
             out.append(Rescored(agency, finished, None, exc.one_line(), failed=True))
     return out
-
-
-def render(items: list[Rescored], fmt: str, lang: str) -> str:
-    from .report.diff import render_json, render_text
-
-    if fmt == "json":
-        diffs = json.loads(render_json([i.diff for i in items if i.diff], lang))
-        skipped = [{"agency": i.agency, "reason": i.reason, "failed": i.failed}
-                   for i in items if not i.diff]
-        return json.dumps({**diffs, "not_rescored": skipped}, ensure_ascii=False,
-                          indent=2) + "\n"
-    parts = [render_text([i.diff], lang) for i in items if i.diff]
-    from .gates.sanitize import terminal
-
-    parts += [f"{terminal(i.agency)}: not re-scored: {terminal(i.reason)}\n"
-              for i in items if not i.diff]
-    return "\n".join(parts) if parts else "no bundle stored\n"

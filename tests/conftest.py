@@ -4,12 +4,13 @@ import os
 
 import pytest
 
-from egov_audit.policy import PolicySet, load_policies
+from egov_audit.checks.vocabulary import load_catalogue
+from egov_audit.policy import PolicySet
 
 
 @pytest.fixture(scope="session")
 def policy() -> PolicySet:
-    return load_policies()
+    return load_catalogue()
 
 
 @pytest.fixture(scope="session")

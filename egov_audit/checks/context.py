@@ -58,8 +58,10 @@ class CheckContext:
     evidence: Mapping[str, HostEvidence] | None = None
     cache: dict[str, Any] = field(default_factory=dict, repr=False)  # derived once per audit
 
-    def param(self, name: str) -> Any:
-        return self.policy.param(name, self.baseline, self.level)
+    def param(self, name: str, control: Control) -> Any:
+        """The parameter's value at this baseline and level, as the baseline sets it for
+        `control` (a baseline may set a parameter otherwise for one control)."""
+        return self.policy.param(name, self.baseline, self.level, control)
 
     @property
     def network_target(self) -> str:
@@ -84,21 +86,36 @@ class NamedCheck:
     target: TargetKind
     fn: CheckFn
     doc: str
+    # what it requires, for the requirement matrix: {name} is filled in with each parameter's
+    # value (by its name without the model) and each argument's
+    requires: Text
     needs_evidence: bool = False
+    # JSON Schema of each argument a policy may give (`check.args`); all are required unless
+    # they have a default, and no other argument is accepted: a typo is a load-time error
+    args: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    params: tuple[str, ...] = ()  # the reference-model parameters it reads
+
+    def arguments(self, given: Mapping[str, Any] | None) -> dict[str, Any]:
+        """The arguments a control's check runs with: what the policy gives, else the default."""
+        return {**self.defaults, **(given or {})}
 
 
 NAMED_CHECKS: dict[str, NamedCheck] = {}
 
 
-def named_check(name: str, target: TargetKind,
-                needs_evidence: bool = False) -> Callable[[CheckFn], CheckFn]:
+def named_check(name: str, target: TargetKind, requires: Text, needs_evidence: bool = False,
+                *, args: Mapping[str, Mapping[str, Any]] | None = None,
+                defaults: Mapping[str, Any] | None = None,
+                params: Sequence[str] = ()) -> Callable[[CheckFn], CheckFn]:
     """Register structural check logic under a name that policies can use."""
 
     def wrap(fn: CheckFn) -> CheckFn:
         if name in NAMED_CHECKS:
             raise RuntimeError(f"named check {name} registered twice")
         NAMED_CHECKS[name] = NamedCheck(name, target, fn, (fn.__doc__ or "").strip(),
-                                        needs_evidence)
+                                        requires, needs_evidence, dict(args or {}),
+                                        dict(defaults or {}), tuple(params))
         return fn
 
     return wrap

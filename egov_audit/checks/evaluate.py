@@ -107,7 +107,7 @@ def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
     check = control.check
     assert check.fact is not None and check.op is not None
     operator = OPERATORS[check.op]
-    expected_value = ctx.param(check.param) if check.param else check.value
+    expected_value = ctx.param(check.param, control) if check.param else check.value
     expected_en = operator.describe(expected_value, "en")
     expected_vi = operator.describe(expected_value, "vi")
     expected = Text(expected_vi, expected_en)
@@ -167,7 +167,7 @@ def _run(ctx: CheckContext | NationalContext, control: Control) -> list[Finding]
     try:
         if control.check.named is not None:
             spec = NAMED_CHECKS[control.check.named]
-            return spec.fn(ctx, control, control.check.args or {})
+            return spec.fn(ctx, control, spec.arguments(control.check.args))
         assert isinstance(ctx, CheckContext)
         return list(_declarative(ctx, control))
     except Exception as exc:

@@ -141,7 +141,8 @@ def _public(ctx_options_doc: bool, classified: tuple[str, str] | None) -> bool:
 
 
 # -- NET-ASN-01 -----------------------------------------------------------------------------
-@named_check("asn_public", NET)
+@named_check("asn_public", NET, requires=Text("có số hiệu mạng (ASN) công cộng riêng",
+                                              "its own public AS number (ASN)"))
 def asn_public(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> list[Finding]:
     """The agency holds its own public AS number."""
     plan = ctx.inventory.network
@@ -177,10 +178,13 @@ def _loc(ctx: CheckContext, subpath: tuple[Any, ...]) -> Location:
 
 
 # -- NET-IP-01 / NET-IP-02 -------------------------------------------------------------------
-@named_check("pi_block", NET)
+@named_check("pi_block", NET, requires=Text(
+    "có khối địa chỉ IPv{version} độc lập, công cộng, do VNNIC cấp",
+    "a provider-independent public IPv{version} block allocated by VNNIC"),
+             args={"version": {"enum": [4, 6]}})
 def pi_block(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> list[Finding]:
     """The agency holds a provider-independent (VNNIC) public block of the given IP version."""
-    version = int(args.get("version", 4))
+    version = int(args["version"])
     family = f"IPv{version}"
     blocks = [b for b in ctx.inventory.network.blocks if b.prefix.net.version == version]
     unicast = " (global unicast)" if version == 6 else ""
@@ -212,7 +216,9 @@ def pi_block(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> li
 
 
 # -- NET-IP-03 -------------------------------------------------------------------------------
-@named_check("subnets_within_blocks", NET)
+@named_check("subnets_within_blocks", NET, requires=Text(
+    "mọi mạng con của các vùng nằm trong khối địa chỉ đã khai báo của đơn vị",
+    "every zone subnet inside the agency's declared address blocks"))
 def subnets_within_blocks(ctx: CheckContext, control: Control,
                           args: Mapping[str, Any]) -> list[Finding]:
     """Every zone subnet lies inside the agency's declared address blocks (private space too:
@@ -260,7 +266,8 @@ def _outside_part(blocks: Sequence[Any], net: Net) -> str:
 
 
 # -- NET-IP-04 -------------------------------------------------------------------------------
-@named_check("subnet_overlap", NET)
+@named_check("subnet_overlap", NET, requires=Text("các mạng con của các vùng không chồng lấn nhau",
+                                           "no two zone subnets overlap"))
 def subnet_overlap(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> list[Finding]:
     """No two subnets of the agency's zones overlap."""
     items = [(s.net, (zone.name, s)) for zone in ctx.inventory.network.zones
@@ -284,7 +291,9 @@ def subnet_overlap(ctx: CheckContext, control: Control, args: Mapping[str, Any])
 
 
 # -- NET-IP-05 (national) ---------------------------------------------------------------------
-@named_check("national_overlap", TargetKind.NATIONAL)
+@named_check("national_overlap", TargetKind.NATIONAL, requires=Text(
+    "không có khối địa chỉ hay mạng con nào trùng với của đơn vị khác",
+    "no address block or subnet overlaps another agency's"))
 def national_overlap(ctx: NationalContext, control: Control,
                      args: Mapping[str, Any]) -> list[Finding]:
     """No address block or subnet of one agency overlaps another agency's."""
@@ -336,7 +345,8 @@ def _overlap_relevant(policy: PolicySet, net: Net) -> bool:
 
 
 # -- NET-ASN-02 (national) ---------------------------------------------------------------------
-@named_check("national_asn_unique", TargetKind.NATIONAL)
+@named_check("national_asn_unique", TargetKind.NATIONAL, requires=Text(
+    "không có hai đơn vị khai báo cùng một ASN", "no two agencies declare the same ASN"))
 def national_asn_unique(ctx: NationalContext, control: Control,
                         args: Mapping[str, Any]) -> list[Finding]:
     """No two agencies declare the same AS number."""
@@ -363,7 +373,9 @@ def national_asn_unique(ctx: NationalContext, control: Control,
 
 
 # -- NET-IP-06 -------------------------------------------------------------------------------
-@named_check("host_address_in_zone", TargetKind.HOST)
+@named_check("host_address_in_zone", TargetKind.HOST, requires=Text(
+    "mọi địa chỉ của máy chủ nằm trong mạng con thuộc vùng của nó",
+    "every address of a host inside a subnet of its zone"))
 def host_address_in_zone(ctx: CheckContext, control: Control,
                          args: Mapping[str, Any]) -> list[Finding]:
     """Every address of a host lies in a subnet of the host's zone."""
@@ -400,10 +412,14 @@ def host_address_in_zone(ctx: CheckContext, control: Control,
 
 
 # -- NET-IP-07 -------------------------------------------------------------------------------
-@named_check("zones_dual_stack", NET)
+@named_check("zones_dual_stack", NET, requires=Text(
+    "các vùng ({kinds}) có cả mạng con IPv4 và IPv6",
+    "the zones ({kinds}) have both IPv4 and IPv6 subnets"),
+    args={"kinds": {"type": "array", "minItems": 1, "items": {"type": "string"}}},
+    defaults={"kinds": ["dmz"]})
 def zones_dual_stack(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> list[Finding]:
     """Zones of the given kinds (public-facing: DMZ) have both an IPv4 and an IPv6 subnet."""
-    kinds = list(args.get("kinds", ["dmz"]))
+    kinds = list(args["kinds"])
     zones = [z for z in ctx.inventory.network.zones if z.kind in kinds]
     expected = Text(f"vùng loại {', '.join(kinds)} có mạng con IPv4 và IPv6",
                     f"zones of kind {', '.join(kinds)} with IPv4 and IPv6 subnets")
@@ -427,7 +443,9 @@ def zones_dual_stack(ctx: CheckContext, control: Control, args: Mapping[str, Any
 
 
 # -- NET-IP-08 -------------------------------------------------------------------------------
-@named_check("duplicate_host_addresses", NET)
+@named_check("duplicate_host_addresses", NET, requires=Text(
+    "không có hai máy chủ khai báo cùng một địa chỉ IP",
+    "no two hosts declare the same IP address"))
 def duplicate_host_addresses(ctx: CheckContext, control: Control,
                              args: Mapping[str, Any]) -> list[Finding]:
     """No two hosts declare the same IP address."""
@@ -480,7 +498,10 @@ def _live_addresses(facts: Mapping[str, Any]) -> list[Net]:
     return out
 
 
-@named_check("host_live_addresses", TargetKind.HOST, needs_evidence=True)
+@named_check("host_live_addresses", TargetKind.HOST, requires=Text(
+    "địa chỉ thực tế của máy chủ nằm trong mạng con của vùng đã khai báo",
+    "the addresses a host really has inside the subnets of its declared zone"),
+    needs_evidence=True)
 def host_live_addresses(ctx: CheckContext, control: Control,
                         args: Mapping[str, Any]) -> list[Finding]:
     """The addresses a host really has lie in the subnets of its declared zone."""
@@ -521,7 +542,9 @@ def host_live_addresses(ctx: CheckContext, control: Control,
     return out
 
 
-@named_check("answering_hosts_declared", NET, needs_evidence=True)
+@named_check("answering_hosts_declared", NET, requires=Text(
+    "mọi máy chủ trả lời khi quét đều được khai báo trong inventory",
+    "every host that answered the scan is declared in the inventory"), needs_evidence=True)
 def answering_hosts_declared(ctx: CheckContext, control: Control,
                              args: Mapping[str, Any]) -> list[Finding]:
     """Every host that answered the scan is declared in the inventory's plan."""

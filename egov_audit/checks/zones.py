@@ -19,10 +19,12 @@ def _kind_names(ctx: CheckContext, kinds: list[str]) -> Text:
     return Text(", ".join(names[k]["vi"] for k in kinds), ", ".join(names[k]["en"] for k in kinds))
 
 
-@named_check("required_zones", NET)
+@named_check("required_zones", NET, requires=Text("có đủ các vùng mạng: {required_zone_kinds}",
+                                           "the network zones {required_zone_kinds} exist"),
+             params=["network.required_zone_kinds"])
 def required_zones(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> list[Finding]:
     """Every zone kind the level requires exists (parameter network.required_zone_kinds)."""
-    required = list(ctx.param("network.required_zone_kinds"))
+    required = list(ctx.param("network.required_zone_kinds", control))
     present = {z.kind for z in ctx.inventory.network.zones}
     missing = [k for k in required if k not in present]
     expected = ", ".join(required) or "-"
@@ -42,7 +44,9 @@ def required_zones(ctx: CheckContext, control: Control, args: Mapping[str, Any])
                          "All zones the level requires exist."), expected, observed)]
 
 
-@named_check("role_zone", TargetKind.HOST)
+@named_check("role_zone", TargetKind.HOST, requires=Text(
+    "máy chủ chỉ đặt trong vùng mà vai trò của nó được phép (mô hình tham chiếu mạng)",
+    "a host only in a zone kind its role allows (network reference model)"))
 def role_zone(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> list[Finding]:
     """A host sits only in a zone kind its role allows (reference model `roles`)."""
     roles = ctx.policy.model("network")["roles"]
@@ -74,7 +78,9 @@ def role_zone(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> l
     return out
 
 
-@named_check("zone_firewall_separation", NET)
+@named_check("zone_firewall_separation", NET, requires=Text(
+    "các vùng mô hình tham chiếu yêu cầu được tách bằng tường lửa",
+    "the zones the reference model lists are separated by a firewall"))
 def zone_firewall_separation(ctx: CheckContext, control: Control,
                              args: Mapping[str, Any]) -> list[Finding]:
     """Zones of the kinds the model lists are separated from the rest by a firewall."""
@@ -107,7 +113,8 @@ def zone_firewall_separation(ctx: CheckContext, control: Control,
                          "Zones are separated by firewalls."), expected, observed)]
 
 
-@named_check("management_isolated", NET)
+@named_check("management_isolated", NET, requires=Text("vùng quản trị không có kết nối Internet",
+                                                "management zones have no Internet access"))
 def management_isolated(ctx: CheckContext, control: Control,
                         args: Mapping[str, Any]) -> list[Finding]:
     """Management zones have no Internet access."""
@@ -138,12 +145,15 @@ def management_isolated(ctx: CheckContext, control: Control,
                          "Management zones have no Internet access."), expected, observed)]
 
 
-@named_check("internet_providers", NET)
+@named_check("internet_providers", NET, requires=Text(
+    "kết nối Internet qua tối thiểu {min_internet_providers} nhà cung cấp khác nhau",
+    "Internet uplinks through at least {min_internet_providers} distinct providers"),
+             params=["network.min_internet_providers"])
 def internet_providers(ctx: CheckContext, control: Control,
                        args: Mapping[str, Any]) -> list[Finding]:
     """Internet uplinks through at least `network.min_internet_providers` distinct providers."""
     plan = ctx.inventory.network
-    minimum = int(ctx.param("network.min_internet_providers"))
+    minimum = int(ctx.param("network.min_internet_providers", control))
     expected = Text(f"tối thiểu {minimum} nhà cung cấp Internet khác nhau",
                     f"at least {minimum} distinct Internet providers")
     if "uplinks" not in plan.data:
@@ -166,12 +176,15 @@ def internet_providers(ctx: CheckContext, control: Control,
                     (locate(plan.source, ("uplinks",)),))]
 
 
-@named_check("tslcd_redundant_paths", NET)
+@named_check("tslcd_redundant_paths", NET, requires=Text(
+    "truy nhập TSLCD cấp I qua tối thiểu {min_paths} tuyến cáp quang độc lập",
+    "level-I TSLCD access over at least {min_paths} separate fibre paths"),
+             args={"min_paths": {"type": "integer", "minimum": 1}}, defaults={"min_paths": 2})
 def tslcd_redundant_paths(ctx: CheckContext, control: Control,
                           args: Mapping[str, Any]) -> list[Finding]:
     """Level-I access to the specialized data network uses at least 2 separate fibre paths."""
     plan = ctx.inventory.network
-    minimum = int(args.get("min_paths", 2))
+    minimum = int(args["min_paths"])
     links = [(i, u) for i, u in enumerate(plan.uplinks)
              if u.kind == "tslcd" and u.data.get("access_level") == "I"]
     expected = Text(f"truy nhập TSLCD cấp I qua tối thiểu {minimum} tuyến cáp quang độc lập",
@@ -201,7 +214,8 @@ def tslcd_redundant_paths(ctx: CheckContext, control: Control,
 
 
 # -- server rooms at agency level -------------------------------------------------------------
-@named_check("rooms_declared", TargetKind.AGENCY)
+@named_check("rooms_declared", TargetKind.AGENCY, requires=Text(
+    "có ít nhất một phiếu khảo sát phòng máy chủ", "at least one server room surveyed"))
 def rooms_declared(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> list[Finding]:
     """The agency has surveyed at least one server room."""
     inv = ctx.inventory
@@ -221,12 +235,15 @@ def rooms_declared(ctx: CheckContext, control: Control, args: Mapping[str, Any])
                     expected, "0", (where,))]
 
 
-@named_check("standby_site", TargetKind.AGENCY)
+@named_check("standby_site", TargetKind.AGENCY, requires=Text(
+    "có trung tâm dự phòng cách tối thiểu {min_standby_site_km} km",
+    "a standby site at least {min_standby_site_km} km away"),
+             params=["server_room.min_standby_site_km"])
 def standby_site(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> list[Finding]:
     """A standby server room at least `server_room.min_standby_site_km` from the primary."""
     inv = ctx.inventory
     code = inv.agency.code
-    minimum = float(ctx.param("server_room.min_standby_site_km"))
+    minimum = float(ctx.param("server_room.min_standby_site_km", control))
     expected = Text(f"trung tâm dự phòng cách tối thiểu {minimum:g} km",
                     f"standby site at least {minimum:g} km away")
     standby = [r for r in inv.server_rooms if r.data.get("role") == "standby"]

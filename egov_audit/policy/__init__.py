@@ -1,26 +1,31 @@
-"""Load the control catalogue (policies/), the reference models and the baselines
-(reference_models/), validate them against their schemas and against each other."""
+"""Load the control catalogue: controls (policies/<area>/<family>.yml: what is checked), baselines
+(policies/baselines/<baseline>.yml: which controls apply, under which clause, from which level) and
+reference models (reference_models/: the parameters per baseline and level). Pure data: what a
+check's name, operator and arguments mean is the checks' business, handed in as a vocabulary."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from ..errors import PolicyError
+from ..errors import EgovAuditError, PolicyError
 from ..models import EMPTY, Area, ControlInfo, Location, Severity, TargetKind, Text
 from ..paths import data_dir, data_root
 from ..schemas import validate
-from ..yamlsource import SourceFile, load_yaml
+from ..yamlsource import JsonPath, SourceFile, load_yaml
 
 DEFAULT_POLICIES = data_dir("policies")
 DEFAULT_REFERENCE_MODELS = data_dir("reference_models")
 CATALOGUE_FILE = "catalogue.yml"
-BASELINES_FILE = "baselines.yml"
+_BASELINE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+BASELINES_DIR = "baselines"
+LEVELS = range(1, 6)
 
 
 @dataclass(frozen=True)
@@ -38,8 +43,12 @@ class Check:
 
 @dataclass(frozen=True)
 class ControlBaseline:
+    """How one baseline cites one control."""
+
     clause: Text
     from_level: int
+    # reference-model parameters this baseline sets otherwise for this control
+    params: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,7 @@ class Control:
     where: Location
     owner: Text | None = None
     form: Text | None = None
+    family: str = ""  # the policy file it comes from, e.g. "host/ssh"
 
     def applies(self, baseline: str, level: int) -> bool:
         ref = self.baselines.get(baseline)
@@ -80,6 +90,7 @@ class Baseline:
     regulations: tuple[str, ...]
     level_clauses: Mapping[int, str]
     certainty: str
+    where: Location | None = None
 
 
 @dataclass(frozen=True, eq=False)  # identity hash: checks cache derived tables per policy
@@ -90,6 +101,7 @@ class PolicySet:
     baselines: Mapping[str, Baseline]
     models: Mapping[str, Mapping[str, Any]]
     digest: str
+    families: Mapping[str, Text] = field(default_factory=dict)  # "host/ssh" -> its title
 
     def control(self, control_id: str) -> Control:
         for control in self.controls:
@@ -97,9 +109,15 @@ class PolicySet:
                 return control
         raise KeyError(control_id)
 
-    def param(self, name: str, baseline: str, level: int) -> Any:
-        """'network.required_zone_kinds' at (baseline, level), cumulative over levels 1..level.
-        Raises KeyError when no level up to `level` defines it."""
+    def param(self, name: str, baseline: str, level: int,
+              control: Control | None = None) -> Any:
+        """'network.required_zone_kinds' at (baseline, level), cumulative over levels 1..level,
+        unless the baseline sets it otherwise for `control`. Raises KeyError when no level up to
+        `level` defines it."""
+        if control is not None:
+            ref = control.baselines.get(baseline)
+            if ref is not None and name in ref.params:
+                return ref.params[name]
         model_name, _, key = name.partition(".")
         levels = self.models[model_name].get("parameters", {}).get(baseline, {})
         found = False
@@ -124,43 +142,117 @@ class PolicySet:
                 and (area is None or c.area == area)]
 
 
+
+@dataclass(frozen=True)
+class Problem:
+    """Something a control says that its check vocabulary does not accept."""
+
+    message: str
+    path: JsonPath = ("check",)  # inside the control, for file:line
+
+
+class CheckVocabulary(Protocol):
+    """What the checks know: operators, named checks and their arguments. The policy loader
+    asks; the checks package answers (egov_audit.checks.vocabulary)."""
+
+    def problems(self, control: Control) -> Iterator[Problem]: ...
+
+    def params(self, control: Control) -> tuple[str, ...]:
+        """The reference-model parameters the control's check reads."""
+        ...
+
+
 def _env_dir(var: str, default: Path) -> Path:
     value = os.environ.get(var)
     return Path(value) if value else default
 
 
-def load_policies(policies_dir: Path | None = None,
-                  models_dir: Path | None = None) -> PolicySet:
+@dataclass
+class _Loader:
+    policies_dir: Path
+    models_dir: Path
+    digest: Any = field(default_factory=hashlib.sha256)
+    # where each control was declared, to put file:line on what is found wrong with it later
+    sources: dict[str, tuple[SourceFile, JsonPath]] = field(default_factory=dict)
+    baseline_sources: dict[str, SourceFile] = field(default_factory=dict)
+
+    def load(self, path: Path, root: Path) -> SourceFile:
+        source = load_yaml(path, str(path), PolicyError)
+        # the digest names files relative to their folder: the same catalogue anywhere on disk
+        # has the same digest
+        self.digest.update(path.relative_to(root).as_posix().encode())
+        self.digest.update(json.dumps(source.data, sort_keys=True, default=str).encode())
+        return source
+
+    def fail(self, control_id: str, message: str, path: JsonPath = ()) -> EgovAuditError:
+        source, base = self.sources[control_id]
+        return source.error(PolicyError, f"{control_id}: {message}", base + path)
+
+
+def load_policies(policies_dir: Path | None = None, models_dir: Path | None = None, *,
+                  vocabulary: CheckVocabulary) -> PolicySet:
     policies_dir = policies_dir or _env_dir("EGOV_AUDIT_POLICIES", DEFAULT_POLICIES)
     models_dir = models_dir or _env_dir("EGOV_AUDIT_REFERENCE_MODELS", DEFAULT_REFERENCE_MODELS)
     for directory in (policies_dir, models_dir):
         if not directory.is_dir():
             raise PolicyError("no such directory", file=str(directory))
-    digest = hashlib.sha256()
+    loader = _Loader(policies_dir, models_dir)
 
-    def load(path: Path) -> SourceFile:
-        source = load_yaml(path, str(path), PolicyError)
-        digest.update(path.name.encode())
-        digest.update(json.dumps(source.data, sort_keys=True, default=str).encode())
-        return source
-
-    catalogue_src = load(policies_dir / CATALOGUE_FILE)
+    catalogue_src = loader.load(policies_dir / CATALOGUE_FILE, policies_dir)
     validate(catalogue_src.data, "catalogue", catalogue_src, (), PolicyError)
     weights = {Severity(k): float(v)
                for k, v in catalogue_src.data["severity_weights"].items()}
 
-    baselines_src = load(models_dir / BASELINES_FILE)
-    validate(baselines_src.data, "baselines", baselines_src, (), PolicyError)
-    baselines = {
-        key: Baseline(key, Text.from_dict(b["title"]), tuple(b["regulations"]),
-                      {int(k): str(v) for k, v in b["level_clauses"].items()}, b["certainty"])
-        for key, b in baselines_src.data["baselines"].items()}
+    baseline_sources = _baseline_sources(loader)
+    baselines = {key: _baseline(key, source) for key, source in baseline_sources.items()}
+    models = _models(loader, baselines)
+    drafts, families = _control_drafts(loader)
+    citations = _citations(loader, baseline_sources, drafts)
+    controls = []
+    for control_id, draft in drafts.items():
+        if not citations.get(control_id):
+            raise loader.fail(control_id, "no baseline cites this control (add it to "
+                              f"{policies_dir / BASELINES_DIR}/<baseline>.yml)", ("id",))
+        controls.append(Control(baselines=citations[control_id], **draft))
 
+    policy = PolicySet(catalogue_src.data["version"], weights, tuple(controls), baselines,
+                       models, "sha256:" + loader.digest.hexdigest(), families)
+    _cross_check(loader, policy, vocabulary)
+    return policy
+
+
+def _baseline_sources(loader: _Loader) -> dict[str, SourceFile]:
+    folder = loader.policies_dir / BASELINES_DIR
+    files = sorted(folder.glob("*.yml")) if folder.is_dir() else []
+    if not files:
+        raise PolicyError("no baselines (policies/baselines/<baseline>.yml)", file=str(folder))
+    sources = {}
+    for path in files:
+        source = loader.load(path, loader.policies_dir)
+        if not _BASELINE_ID.fullmatch(path.stem):
+            raise source.error(PolicyError, f"a baseline's file name is its id: {path.stem!r} "
+                               "is not one (lower-case letters, digits and '-')", ())
+        validate(source.data, "baseline", source, (), PolicyError)
+        if set(source.data["level_clauses"]) != set(LEVELS):
+            raise source.error(PolicyError, "level_clauses needs exactly the levels 1 to 5",
+                               ("level_clauses",))
+        sources[path.stem] = source
+    loader.baseline_sources.update(sources)
+    return sources
+
+
+def _baseline(key: str, source: SourceFile) -> Baseline:
+    data = source.data
+    line, column = source.locate(())
+    return Baseline(key, Text.from_dict(data["title"]), tuple(data["regulations"]),
+                    {int(k): str(v) for k, v in data["level_clauses"].items()},
+                    data["certainty"], Location(source.display, line or 1, column or 1))
+
+
+def _models(loader: _Loader, baselines: Mapping[str, Baseline]) -> dict[str, Mapping[str, Any]]:
     models: dict[str, Mapping[str, Any]] = {}
-    for path in sorted(models_dir.glob("*.yml")):
-        if path.name == BASELINES_FILE:
-            continue
-        source = load(path)
+    for path in sorted(loader.models_dir.glob("*.yml")):
+        source = loader.load(path, loader.models_dir)
         validate(source.data, "reference_model", source, (), PolicyError)
         name = source.data["model"]
         if name in models:
@@ -171,35 +263,41 @@ def load_policies(policies_dir: Path | None = None,
                 raise source.error(PolicyError, f"unknown baseline {baseline!r}",
                                    ("parameters", baseline))
         models[name] = source.data
+    return models
 
-    controls: list[Control] = []
-    seen: dict[str, Location] = {}
-    files = sorted(p for p in policies_dir.rglob("*.yml") if p.name != CATALOGUE_FILE)
+
+def _control_drafts(loader: _Loader) -> tuple[dict[str, dict[str, Any]], dict[str, Text]]:
+    """Every control's fields but its baselines, family defaults applied, in file order."""
+    root = loader.policies_dir
+    files = sorted(p for p in root.rglob("*.yml")
+                   if p.name != CATALOGUE_FILE and p.relative_to(root).parts[0] != BASELINES_DIR)
     if not files:
-        raise PolicyError("no policy files (*.yml)", file=str(policies_dir))
+        raise PolicyError("no policy files (*.yml)", file=str(root))
+    drafts: dict[str, dict[str, Any]] = {}
+    families: dict[str, Text] = {}
     for path in files:
-        source = load(path)
+        source = loader.load(path, root)
         validate(source.data, "control", source, (), PolicyError)
+        family = path.relative_to(root).with_suffix("").as_posix()
+        families[family] = Text.from_dict(source.data["family"]["title"])
+        defaults = source.data["family"].get("defaults", {})
         for index, data in enumerate(source.data["controls"]):
-            control = _control(source, index, data)
-            if control.id in seen:
-                raise source.error(PolicyError, f"control {control.id} is already defined at "
-                                   f"{seen[control.id]}", ("controls", index, "id"))
-            seen[control.id] = control.where
-            controls.append(control)
-
-    policy = PolicySet(catalogue_src.data["version"], weights, tuple(controls), baselines,
-                       models, "sha256:" + digest.hexdigest())
-    _cross_check(policy, policies_dir)
-    return policy
+            control_id = data["id"]
+            if control_id in drafts:
+                where = drafts[control_id]["where"]
+                raise source.error(PolicyError, f"control {control_id} is already defined at "
+                                   f"{where}", ("controls", index, "id"))
+            loader.sources[control_id] = (source, ("controls", index))
+            drafts[control_id] = _draft(loader, source, index, data, defaults, family)
+    return drafts, families
 
 
-def _text(value: str | Mapping[str, str]) -> Text:
-    """A clause is a plain citation (the same in both languages) or {vi, en}."""
-    return Text.same(value) if isinstance(value, str) else Text.from_dict(value)
-
-
-def _control(source: SourceFile, index: int, data: Mapping[str, Any]) -> Control:
+def _draft(loader: _Loader, source: SourceFile, index: int, data: Mapping[str, Any],
+           defaults: Mapping[str, Any], family: str) -> dict[str, Any]:
+    control_id = data["id"]
+    for key in ("area", "target"):
+        if key not in data and key not in defaults:
+            raise loader.fail(control_id, f"no {key}: give it here or in the family's defaults")
     line, column = source.locate(("controls", index))
     check_data = data["check"]
     check = Check(fact=check_data.get("fact"), op=check_data.get("op"),
@@ -208,70 +306,82 @@ def _control(source: SourceFile, index: int, data: Mapping[str, Any]) -> Control
                   args=check_data.get("args"),
                   missing=check_data.get("missing", "not_assessed"),
                   when=check_data.get("when"))
-    remediation = data["remediation"]
-    return Control(
-        id=data["id"], title=Text.from_dict(data["title"]),
-        description=Text.from_dict(data["description"]), area=Area(data["area"]),
-        target=TargetKind(data["target"]), severity=Severity(data["severity"]),
-        baselines={k: ControlBaseline(_text(v["clause"]), v["from_level"])
-                   for k, v in data["baselines"].items()},
+    remediation = {**defaults.get("remediation", {}), **data["remediation"]}
+    return dict(
+        id=control_id, title=Text.from_dict(data["title"]),
+        description=Text.from_dict(data["description"]),
+        area=Area(data.get("area", defaults.get("area"))),
+        target=TargetKind(data.get("target", defaults.get("target"))),
+        severity=Severity(data["severity"]),
         check=check, remediation=Text(remediation["vi"], remediation["en"]),
         remediation_playbook=remediation.get("playbook"),
         where=Location(source.display, line, column),
         owner=Text.from_dict(remediation["owner"]) if "owner" in remediation else None,
-        form=Text.from_dict(remediation["form"]) if "form" in remediation else None)
+        form=Text.from_dict(remediation["form"]) if "form" in remediation else None,
+        family=family)
 
 
-def _cross_check(policy: PolicySet, policies_dir: Path) -> None:
-    """Everything a control names must exist: baselines, operators, named checks, parameters."""
-    from ..checks.named import NAMED_CHECKS
-    from ..checks.operators import OPERATORS
+def _citations(loader: _Loader, sources: Mapping[str, SourceFile],
+               drafts: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, ControlBaseline]]:
+    """control id -> baseline -> how that baseline cites it."""
+    out: dict[str, dict[str, ControlBaseline]] = {}
+    for baseline, source in sources.items():
+        for family, entry in source.data["families"].items():
+            family_clause = entry.get("clause")
+            for control_id, ref in entry["controls"].items():
+                where = ("families", family, "controls", control_id)
+                draft = drafts.get(control_id)
+                if draft is None:
+                    raise source.error(PolicyError, f"unknown control {control_id}", where)
+                if draft["family"] != family:
+                    raise source.error(PolicyError, f"{control_id} belongs to the family "
+                                       f"{draft['family']!r}, not {family!r}", where)
+                clause = ref.get("clause", family_clause)
+                if clause is None:
+                    raise source.error(PolicyError, f"{control_id}: no clause (give it here or "
+                                       "for the whole family)", where)
+                out.setdefault(control_id, {})[baseline] = ControlBaseline(
+                    _text(clause), ref["from_level"], dict(ref.get("params", {})))
+    # the order baselines are listed in is the order of the files, whatever the citing order
+    return {cid: {b: refs[b] for b in sources if b in refs} for cid, refs in out.items()}
 
-    def fail(control: Control, message: str) -> PolicyError:
-        return PolicyError(f"{control.id}: {message}", file=control.where.file,
-                           line=control.where.line, column=control.where.column)
 
+def _text(value: str | Mapping[str, str]) -> Text:
+    """A clause is a plain citation (the same in both languages) or {vi, en}."""
+    return Text.same(value) if isinstance(value, str) else Text.from_dict(value)
+
+
+def _cross_check(loader: _Loader, policy: PolicySet, vocabulary: CheckVocabulary) -> None:
+    """Everything a control names must exist: its check's words (asked of the vocabulary), the
+    parameters it reads at every level it applies, its remediation playbook."""
     for control in policy.controls:
-        for baseline in control.baselines:
-            if baseline not in policy.baselines:
-                raise fail(control, f"unknown baseline {baseline!r}")
-        check = control.check
-        if check.named is not None:
-            spec = NAMED_CHECKS.get(check.named)
-            if spec is None:
-                raise fail(control, f"unknown named check {check.named!r} (known: "
-                           f"{', '.join(sorted(NAMED_CHECKS))})")
-            if spec.target != control.target:
-                raise fail(control, f"named check {check.named!r} checks {spec.target} "
-                           f"targets, not {control.target}")
-        else:
-            op = OPERATORS.get(check.op or "")
-            if op is None:
-                raise fail(control, f"unknown operator {check.op!r} (known: "
-                           f"{', '.join(sorted(OPERATORS))})")
-            has_expected = check.has_value or check.param is not None
-            if op.needs_expected and not has_expected:
-                raise fail(control, f"operator {check.op!r} needs a value or a param")
-            if not op.needs_expected and has_expected:
-                raise fail(control, f"operator {check.op!r} takes no value or param")
-            if check.has_value and check.param is not None:
-                raise fail(control, "give either a value or a param, not both")
-            if check.when is not None and check.when["op"] not in OPERATORS:
-                raise fail(control, f"unknown operator {check.when['op']!r} in `when`")
-        if check.param is not None:
-            model_name = check.param.partition(".")[0]
-            if model_name not in policy.models:
-                raise fail(control, f"unknown reference model {model_name!r}")
-            for baseline, ref in control.baselines.items():
+        for problem in vocabulary.problems(control):
+            raise loader.fail(control.id, problem.message, problem.path)
+        reads = vocabulary.params(control)
+        for name in reads:
+            if name.partition(".")[0] not in policy.models:
+                raise loader.fail(control.id, f"unknown reference model "
+                                  f"{name.partition('.')[0]!r}", ("check",))
+        for baseline, ref in control.baselines.items():
+            for name in ref.params:
+                if name not in reads:
+                    source = loader.baseline_sources[baseline]
+                    raise source.error(
+                        PolicyError, f"{control.id} does not read the parameter {name!r} (it "
+                        f"reads: {', '.join(reads) or 'none'})",
+                        ("families", control.family, "controls", control.id, "params", name))
+            for name in reads:
                 for level in range(ref.from_level, 6):
                     try:
-                        policy.param(check.param, baseline, level)
+                        policy.param(name, baseline, level, control)
                     except KeyError:
-                        raise fail(control, f"parameter {check.param!r} is not defined for "
-                                   f"{baseline} at level {level}") from None
+                        raise loader.fail(control.id, f"parameter {name!r} is not defined for "
+                                          f"{baseline} at level {level}", ("check",)) from None
         if control.remediation_playbook is not None:
             # remediation task files ship with egov-audit (playbooks/remediate/)
             playbook = data_root() / control.remediation_playbook
             if not playbook.is_file():
-                raise fail(control, f"remediation playbook {control.remediation_playbook!r} "
-                           "does not exist")
+                raise loader.fail(control.id, f"remediation playbook "
+                                  f"{control.remediation_playbook!r} does not exist",
+                                  ("remediation",))
+

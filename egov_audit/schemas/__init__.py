@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from jsonschema.protocols import Validator
 
 SCHEMA_NAMES = ("agency", "network", "server_rooms", "host", "control", "reference_model",
-                "baselines", "catalogue", "result-bundle", "result-set", "fact-bundle", "waivers")
+                "baseline", "catalogue", "result-bundle", "result-set", "fact-bundle", "waivers")
 
 
 @cache
@@ -61,6 +62,26 @@ def is_valid(data: Any, name: str) -> bool:
     return True
 
 
+def first_error(data: Any, schema: str | Mapping[str, Any]) -> SchemaProblem | None:
+    """Why `data` does not match a shipped schema (by name) or a given one: the most relevant
+    error (jsonschema's best match), or None when it matches."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    validator = _validator(schema) if isinstance(schema, str) \
+        else Draft202012Validator(dict(schema))
+    error = best_match(validator.iter_errors(data))
+    if error is None:
+        return None
+    return SchemaProblem(error.message, tuple(error.absolute_path))
+
+
+@dataclass(frozen=True)
+class SchemaProblem:
+    message: str
+    path: tuple[PathKey, ...]
+
+
 def _short(message: str, limit: int = 240) -> str:
     message = " ".join(message.split())
     return message if len(message) <= limit else message[: limit - 1] + "…"
@@ -71,15 +92,12 @@ def validate(data: Any, name: str, source: SourceFile, base: Sequence[PathKey],
     """Raise error_cls at the file, line and JSON path of the first schema violation."""
     if is_valid(data, name):
         return
-    from jsonschema.exceptions import best_match
-
-    error = best_match(_validator(name).iter_errors(data))
+    error = first_error(data, name)
     if error is None:
         return
-    rel = tuple(error.absolute_path)
-    path = tuple(base) + rel
+    path = tuple(base) + error.path
     line, column = source.locate(path)
-    shown = (label, *rel) if label else path
+    shown = (label, *error.path) if label else path
     from ..yamlsource import format_path
 
     raise error_cls(_short(error.message), file=source.display, line=line, column=column,

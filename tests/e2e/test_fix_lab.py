@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from egov_audit import lab as lab_module
-from egov_audit.policy import load_policies
+from egov_audit.checks.vocabulary import load_catalogue
 from tests.helpers import run_long as run_cli
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the lab needs root; CI runs as root")
@@ -35,7 +35,7 @@ HOSTS = (
 )
 # the hosts on the machine's own network stack: their firewall is the machine's (egov_fix_skip)
 SHARED = ("fixapp01", "fixlog01", "fixntp01")
-FIXABLE = sorted(c.id for c in load_policies().controls if c.remediation_playbook)
+FIXABLE = sorted(c.id for c in load_catalogue().controls if c.remediation_playbook)
 
 
 @pytest.fixture(scope="module")

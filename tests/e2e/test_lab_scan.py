@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from egov_audit import lab as lab_module
-from egov_audit.policy import load_policies
+from egov_audit.checks.vocabulary import load_catalogue
 from tests.helpers import run_long as run_cli
 from tests.helpers import tree_digest
 
@@ -137,7 +137,7 @@ def test_each_server_gets_the_verdicts_its_state_deserves(scan: dict[str, Any]) 
 
 
 def test_every_host_control_passes_and_fails_on_some_lab_host(scan: dict[str, Any]) -> None:
-    policy = load_policies()
+    policy = load_catalogue()
     verdicts = _verdicts(scan["data"])
     seen: dict[str, set[str]] = defaultdict(set)
     for statuses in verdicts.values():

@@ -38,7 +38,7 @@ def resolved_catalogue(policy: PolicySet) -> dict[str, Any]:
                 control.id: {
                     "clause": _text(control.clause(key)),
                     "from_level": control.baselines[key].from_level,
-                    "param_value": (policy.resolved_param(control, key, level)
+                    "param_value": (policy.param(control.check.param, key, level, control)
                                     if control.check.param is not None else None)}
                 for control in policy.select(key, level)}
         baselines[key] = {
@@ -48,3 +48,12 @@ def resolved_catalogue(policy: PolicySet) -> dict[str, Any]:
     return {"version": policy.version, "order": [c.id for c in policy.controls],
             "weights": {str(k.value): v for k, v in sorted(policy.weights.items())},
             "controls": controls, "baselines": baselines}
+
+
+if __name__ == "__main__":
+    import json
+
+    from egov_audit.checks.vocabulary import load_catalogue
+
+    print(json.dumps(resolved_catalogue(load_catalogue()), ensure_ascii=False, indent=1,
+                     sort_keys=True))

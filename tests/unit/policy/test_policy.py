@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
+from egov_audit.checks.vocabulary import load_catalogue
 from egov_audit.errors import PolicyError
-from egov_audit.policy import DEFAULT_POLICIES, DEFAULT_REFERENCE_MODELS, PolicySet, load_policies
+from egov_audit.policy import DEFAULT_POLICIES, DEFAULT_REFERENCE_MODELS, PolicySet
 
 
 def test_catalogue_loads_with_both_languages_everywhere(policy: PolicySet) -> None:
@@ -49,40 +51,150 @@ def _copy(tmp_path: Path) -> tuple[Path, Path]:
 def _edit(path: Path, fn) -> None:  # type: ignore[no-untyped-def]
     data = yaml.safe_load(path.read_text())
     fn(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
 
 
-@pytest.mark.parametrize("mutate,message", [
-    (lambda d: d["controls"][0]["check"].update(op="shell"), "unknown operator 'shell'"),
-    (lambda d: d["controls"][0].update(severity="urgent"), "is not one of"),
-    (lambda d: d["controls"][0]["title"].pop("vi"), "'vi' is a required property"),
-    (lambda d: d["controls"][1]["check"].update(param="server_room.nope"),
-     "parameter 'server_room.nope' is not defined"),
-    (lambda d: d["controls"][0]["baselines"].update({"iso-27001": {"clause": "x",
-                                                                   "from_level": 1}}),
-     "unknown baseline 'iso-27001'"),
-    (lambda d: d["controls"][1].update(id=d["controls"][0]["id"]), "is already defined"),
+def _load(pol: Path, models: Path) -> PolicySet:
+    return load_catalogue(pol, models)
+
+
+BASELINE = "baselines/tcvn-14423-2026.yml"
+
+
+def _cited(d, control_id: str):  # type: ignore[no-untyped-def]
+    return d["families"]["server_room/cctv"]["controls"][control_id]
+
+
+@pytest.mark.parametrize("file,mutate,message,line", [
+    ("server_room/cctv.yml", lambda d: d["controls"][0]["check"].update(op="shell"),
+     "unknown operator 'shell'", "op: shell"),
+    ("server_room/cctv.yml", lambda d: d["controls"][0].update(severity="urgent"),
+     "is not one of", "severity: urgent"),
+    ("server_room/cctv.yml", lambda d: d["controls"][0]["title"].pop("vi"),
+     "'vi' is a required property", "title:"),
+    ("server_room/cctv.yml", lambda d: d["controls"][1]["check"].update(param="server_room.nope"),
+     "parameter 'server_room.nope' is not defined", "check:"),
+    ("server_room/cctv.yml", lambda d: d["controls"][1].update(id=d["controls"][0]["id"]),
+     "is already defined", "- id: ROOM-CCTV-01"),
+    ("server_room/cctv.yml", lambda d: d["family"].pop("defaults"),
+     "ROOM-CCTV-01: no area: give it here or in the family's defaults", "- id: ROOM-CCTV-01"),
+    (BASELINE, lambda d: d["families"]["server_room/cctv"]["controls"].update(
+        {"ROOM-CCTV-99": {"from_level": 1}}), "unknown control ROOM-CCTV-99", "ROOM-CCTV-99:"),
+    (BASELINE, lambda d: d["families"]["server_room/cctv"]["controls"].update(
+        {"ROOM-PWR-01": {"from_level": 1}}),
+     "ROOM-PWR-01 belongs to the family 'server_room/power', not 'server_room/cctv'",
+     "ROOM-PWR-01:"),
+    (BASELINE, lambda d: _cited(d, "ROOM-CCTV-02").update(params={"host.pass_min_len": 3}),
+     "ROOM-CCTV-02 does not read the parameter 'host.pass_min_len' (it reads: "
+     "server_room.cctv_retention_days)", "host.pass_min_len:"),
+    (BASELINE, lambda d: _cited(d, "ROOM-CCTV-02").update(from_level=7),
+     "7 is greater than the maximum of 5", "from_level: 7"),
+    (BASELINE, lambda d: d["level_clauses"].pop(5), "does not have enough properties",
+     "level_clauses:"),
 ])
-def test_broken_policies_are_errors_never_skipped(tmp_path: Path, mutate, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_broken_policies_are_errors_with_file_and_line(
+        tmp_path: Path, file: str, mutate, message: str, line: str) -> None:  # type: ignore[no-untyped-def]
     pol, models = _copy(tmp_path)
-    _edit(pol / "server_room/cctv.yml", mutate)
-    with pytest.raises(PolicyError, match=message) as err:
-        load_policies(pol, models)
-    assert err.value.file and err.value.file.endswith("cctv.yml")
+    _edit(pol / file, mutate)
+    with pytest.raises(PolicyError, match=re.escape(message)) as err:
+        _load(pol, models)
+    assert err.value.file and err.value.file.endswith(file)
+    assert err.value.line is not None
+    lines = (pol / file).read_text().splitlines()
+    # the line of the key, or the first line of its value
+    assert line in lines[err.value.line - 1] or line in lines[err.value.line - 2], err.value
+
+
+def test_a_control_no_baseline_cites_is_an_error(tmp_path: Path) -> None:
+    pol, models = _copy(tmp_path)
+    for path in (pol / "baselines").glob("*.yml"):
+        _edit(path, lambda d: d["families"]["server_room/cctv"]["controls"].pop("ROOM-CCTV-02"))
+    with pytest.raises(PolicyError, match="ROOM-CCTV-02: no baseline cites this control") as err:
+        _load(pol, models)
+    assert err.value.file and err.value.file.endswith("server_room/cctv.yml")
+
+
+def test_unknown_baseline_in_a_reference_model(tmp_path: Path) -> None:
+    pol, models = _copy(tmp_path)
+    _edit(models / "server_room.yml",
+          lambda d: d["parameters"].update({"iso-27001": {1: {"min_ups_runtime_min": 5}}}))
+    with pytest.raises(PolicyError, match="unknown baseline 'iso-27001'"):
+        _load(pol, models)
+
+
+def test_a_baseline_sets_a_parameter_otherwise_for_one_control(tmp_path: Path) -> None:
+    pol, models = _copy(tmp_path)
+    _edit(pol / BASELINE,
+          lambda d: _cited(d, "ROOM-CCTV-02").update(
+              params={"server_room.cctv_retention_days": 400}))
+    policy = _load(pol, models)
+    control = policy.control("ROOM-CCTV-02")
+    assert policy.param("server_room.cctv_retention_days", "tcvn-14423-2026", 4, control) == 400
+    # the model's value for everyone else, and for the other baseline
+    assert policy.param("server_room.cctv_retention_days", "tcvn-14423-2026", 4) == 180
+    assert policy.param("server_room.cctv_retention_days", "tcvn-11930-2017", 4,
+                        control) != 400
 
 
 def test_unknown_named_check(tmp_path: Path) -> None:
     pol, models = _copy(tmp_path)
     _edit(pol / "network/asn.yml", lambda d: d["controls"][0]["check"].update(named="eval"))
     with pytest.raises(PolicyError, match="unknown named check 'eval'"):
-        load_policies(pol, models)
+        _load(pol, models)
+
+
+@pytest.mark.parametrize("file,index,args,message", [
+    ("network/uplinks.yml", 2, {"min_path": 2},
+     "named check 'tslcd_redundant_paths' takes no argument 'min_path' (it takes: min_paths)"),
+    ("network/ip_plan.yml", 6, {"kind": ["dmz"]},
+     "named check 'zones_dual_stack' takes no argument 'kind' (it takes: kinds)"),
+    ("network/ip_plan.yml", 0, {"versoin": 4},
+     "named check 'pi_block' takes no argument 'versoin' (it takes: version)"),
+    ("network/ip_plan.yml", 0, {}, "named check 'pi_block' needs the argument 'version'"),
+    ("network/ip_plan.yml", 0, {"version": 5}, "argument 'version' of 'pi_block': 5 is not one of"),
+    ("network/uplinks.yml", 2, {"min_paths": "two"},
+     "argument 'min_paths' of 'tslcd_redundant_paths': 'two' is not of type 'integer'"),
+])
+def test_named_check_arguments_are_checked_at_load_time(
+        tmp_path: Path, file: str, index: int, args: dict, message: str) -> None:  # type: ignore[type-arg]
+    pol, models = _copy(tmp_path)
+
+    def mutate(d) -> None:  # type: ignore[no-untyped-def]
+        check = d["controls"][index]["check"]
+        assert check["named"] in message
+        check["args"] = args
+
+    _edit(pol / file, mutate)
+    with pytest.raises(PolicyError, match=re.escape(message)) as err:
+        _load(pol, models)
+    assert err.value.file and err.value.file.endswith(file) and err.value.line
+
+
+def test_named_check_says_which_parameter_it_reads(tmp_path: Path) -> None:
+    pol, models = _copy(tmp_path)
+    _edit(pol / "network/zones.yml",
+          lambda d: d["controls"][0]["check"].update(param="network.min_internet_providers"))
+    with pytest.raises(PolicyError, match=re.escape(
+            "named check 'required_zones' reads network.required_zone_kinds, not "
+            "'network.min_internet_providers'")):
+        _load(pol, models)
+
+
+def test_shipped_policies_have_no_yaml_anchors_or_aliases() -> None:
+    """An anchor shared between controls makes one edit change several controls unseen."""
+    for root in (DEFAULT_POLICIES, DEFAULT_REFERENCE_MODELS):
+        for path in sorted(root.rglob("*.yml")):
+            for event in yaml.parse(path.read_text("utf-8")):
+                where = f"{path}:{event.start_mark.line + 1}"
+                assert not isinstance(event, yaml.AliasEvent), f"alias at {where}"
+                assert getattr(event, "anchor", None) is None, f"anchor at {where}"
 
 
 def test_policy_files_cannot_run_code(tmp_path: Path) -> None:
     pol, models = _copy(tmp_path)
     (pol / "evil.yml").write_text("controls: !!python/object/apply:os.system ['touch pwned']\n")
     with pytest.raises(PolicyError, match="unsupported YAML tag"):
-        load_policies(pol, models)
+        _load(pol, models)
     assert not Path("pwned").exists()
 
 
