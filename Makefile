@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 REPORT_LANG ?= vi
 
-.PHONY: setup test-deps demo test lint bench clean
+.PHONY: setup test-deps demo test lint bench docs clean
 
 setup: $(VENV)/.installed
 
@@ -32,6 +32,10 @@ lint: setup
 
 test: lint test-deps
 	$(BIN)/pytest -q
+
+# docs/requirements/*.md and README.md's catalogue block, from policies/ and reference_models/
+docs: setup
+	$(BIN)/python tools/gen_docs.py
 
 bench: setup
 	$(BIN)/python benchmarks/bench_validate.py

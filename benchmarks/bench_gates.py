@@ -50,7 +50,8 @@ def _worker(task: str, inventory: str, evidence: str, bundle: str) -> dict[str, 
         start = time.perf_counter()
         read_result_set(Path(bundle))
         return {"read": time.perf_counter() - start}
-    from egov_audit.report import REPORTERS, ReportOptions
+    from egov_audit.report.gaps import REPORTERS
+    from egov_audit.report.interface import ReportOptions
 
     result = evaluate(request, Path(evidence))
     out = {}

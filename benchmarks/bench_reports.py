@@ -23,7 +23,8 @@ sys.path.insert(0, str(REPO))
 from benchmarks.bench_validate import machine  # noqa: E402
 from egov_audit.audit import AuditRequest, evaluate  # noqa: E402
 from egov_audit.checks.context import AuditOptions  # noqa: E402
-from egov_audit.report import REPORTERS, ReportOptions  # noqa: E402
+from egov_audit.report.gaps import REPORTERS  # noqa: E402
+from egov_audit.report.interface import ReportOptions  # noqa: E402
 
 WEAK = {"sshd": {"permitrootlogin": "yes", "passwordauthentication": "yes", "maxauthtries": 9,
                  "x11forwarding": "yes", "port": [22], "logingracetime": 120,

@@ -15,12 +15,12 @@ import click
 
 from . import __version__
 from .errors import EgovAuditError
+from .report.interface import formats
 
 if TYPE_CHECKING:
     from .models import ResultSet
 
 # kept equal to the reporter registry by a test
-FORMATS = ("text", "json", "junit", "sarif", "html", "markdown", "csv", "xlsx")
 SEVERITIES = ("low", "medium", "high", "critical", "none")
 
 
@@ -69,7 +69,7 @@ def _output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                            "'none' never does.")(fn)
     fn = click.option("--output", "-o", type=click.Path(path_type=Path),
                       help="Write the report to this file (atomically) instead of stdout.")(fn)
-    fn = click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="text",
+    fn = click.option("--format", "-f", "fmt", type=click.Choice(formats("gaps")), default="text",
                       show_default=True, help="Output format.")(fn)
     fn = click.option("--color/--no-color", default=None,
                       help="Colour the text report (default: when writing to a terminal).")(fn)
@@ -104,11 +104,11 @@ def _write(output: Path | None, rendered: str | bytes, inputs: Sequence[Path | N
 def _emit(result_set: ResultSet, fmt: str, output: Path | None, lang: str,
           color: bool | None, fail_on: str, inputs: Sequence[Path | None] = ()) -> NoReturn:
     from .models import Severity, Status
-    from .report import ReportOptions, get_reporter
+    from .report.interface import ReportOptions, render
 
     use_color = color if color is not None else (
         output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-    rendered = get_reporter(fmt).render(result_set, ReportOptions(lang=lang, color=use_color))
+    rendered = render("gaps", fmt, result_set, ReportOptions(lang=lang, color=use_color))
     _write(output, rendered, inputs, fmt)
     if fail_on == "none":
         raise click.exceptions.Exit(0)
@@ -290,7 +290,7 @@ def report(bundle: Path, fmt: str, output: Path | None, lang: str, color: bool |
 @cli.command("diff")
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "markdown", "html"]),
+@click.option("--format", "-f", "fmt", type=click.Choice(formats("diff")),
               default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path))
 @click.option("--allow-different-agencies", is_flag=True,
@@ -305,10 +305,10 @@ def diff_cmd(old: Path, new: Path, fmt: str, output: Path | None,
     from .bundle import read_result_set
     from .diff import diff_sets
     from .models import Severity
-    from .report.diff import DIFF_RENDERERS
+    from .report.interface import ReportOptions, render
 
     diffs = diff_sets(read_result_set(old), read_result_set(new), allow_different_agencies)
-    _write(output, DIFF_RENDERERS[fmt](diffs, lang), [old, new], fmt)
+    _write(output, render("diff", fmt, diffs, ReportOptions(lang=lang)), [old, new], fmt)
     if fail_on != "none":
         threshold = Severity(fail_on)
         worse = [c for d in diffs for c in d.newly_failing if c.severity.rank >= threshold.rank]
@@ -449,17 +449,18 @@ def collect_cmd(bundles: Sequence[Path], db: str, keys: Path) -> None:
               help="The newer policies directory.")
 @click.option("--reference-models", type=click.Path(file_okay=False, path_type=Path),
               help="The newer reference models (default: the bundled ones).")
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text",
+@click.option("--format", "-f", "fmt", type=click.Choice(formats("rescore")), default="text",
               show_default=True)
 @_lang_option
 def rescore_cmd(db: str, policies: Path, reference_models: Path | None, fmt: str,
                 lang: str) -> None:
     """Re-evaluate each agency's latest stored bundle (its packed inventory and evidence)
     against newer policies, without going back to the hosts, and say what changed."""
-    from .rescore import render, rescore
+    from .report.interface import ReportOptions, render
+    from .rescore import rescore
 
     items = rescore(db, policies, reference_models)
-    click.echo(render(items, fmt, lang), nl=False)
+    click.echo(render("rescore", fmt, items, ReportOptions(lang=lang)), nl=False)
     raise click.exceptions.Exit(1 if any(i.failed for i in items) else 0)
 
 
@@ -470,20 +471,21 @@ def rescore_cmd(db: str, policies: Path, reference_models: Path | None, fmt: str
 @click.option("--region")
 @click.option("--baseline")
 @click.option("--level", type=click.IntRange(1, 5))
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "csv", "xlsx", "html"]),
+@click.option("--format", "-f", "fmt", type=click.Choice(formats("national")),
               default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path))
 @_lang_option
 def scores_cmd(db: str, kind: str | None, region: str | None, baseline: str | None,
                level: int | None, fmt: str, output: Path | None, lang: str) -> None:
     """The national table: each agency's latest scores, trend, and the most common gaps."""
-    from .report.national import render_national
+    from .report.interface import ReportOptions, render
+    from .report.national import NationalTable
     from .store import open_store
 
     with open_store(db, create=False) as store:
-        table = store.national_table(kind, region, baseline, level)
-        gaps = store.common_gaps(kind, region, baseline, level)
-    _write(output, render_national(table, gaps, fmt, lang), [Path(db)], fmt)
+        table = NationalTable(store.national_table(kind, region, baseline, level),
+                              store.common_gaps(kind, region, baseline, level))
+    _write(output, render("national", fmt, table, ReportOptions(lang=lang)), [Path(db)], fmt)
 
 
 @cli.group()
@@ -506,9 +508,9 @@ def policies_list(baseline: str | None, level: int | None, area: str | None, tar
     """List controls, filtered by baseline, level, area and target."""
     import json
 
-    from .policy import load_policies
+    from .checks.vocabulary import load_catalogue
 
-    policy = load_policies(policies, reference_models)
+    policy = load_catalogue(policies, reference_models)
     if baseline is not None and baseline not in policy.baselines:
         _fail(f"unknown baseline {baseline!r} (known: {', '.join(sorted(policy.baselines))})")
     rows = []
@@ -546,34 +548,68 @@ def policies_list(baseline: str | None, level: int | None, area: str | None, tar
 @_lang_option
 def policies_show(control_id: str, policies: Path | None, reference_models: Path | None,
                   lang: str) -> None:
-    """Show one control in full."""
-    from .policy import load_policies
+    """Show one control in full: what each baseline requires of it at each level."""
+    from .checks.requirements import required_value
+    from .checks.vocabulary import load_catalogue
+    from .report.common import label, terminal
 
-    policy = load_policies(policies, reference_models)
+    policy = load_catalogue(policies, reference_models)
     try:
         c = policy.control(control_id.upper())
     except KeyError:
         _fail(f"unknown control {control_id!r} (see `egov-audit policies list`)")
-    click.echo(f"{c.id} — {c.title.get(lang)}")
-    click.echo(f"  area: {c.area.value} · target: {c.target.value} · severity: {c.severity.value}")
-    click.echo(f"  {c.description.get(lang)}")
+
+    def line(key: str, value: str) -> None:
+        click.echo(f"  {label(key, lang)}: {terminal(value)}")
+
+    click.echo(f"{c.id} — {terminal(c.title.get(lang))}")
+    click.echo(f"  {terminal(c.description.get(lang))}")
+    line("col.area", label(f"area.{c.area.value}", lang))
+    line("col.target_kind", label(f"targetkind.{c.target.value}", lang))
+    line("col.severity", label(f"severity.{c.severity.value}", lang))
+    line("col.family", f"{policy.families[c.family].get(lang)} ({c.family})")
     for baseline, ref in c.baselines.items():
-        click.echo(f"  {baseline}: from level {ref.from_level} — {ref.clause.get(lang)}")
-    check = c.check
-    if check.named:
-        click.echo(f"  check: named {check.named} {dict(check.args or {})}"
-                   + (f" param {check.param}" if check.param else ""))
-    else:
-        expected = f"param {check.param}" if check.param else repr(check.value)
-        click.echo(f"  check: {check.fact} {check.op} {expected}")
-    click.echo(f"  remediation: {c.remediation.get(lang)}")
+        click.echo(f"  {terminal(baseline)}: {terminal(ref.clause.get(lang))}")
+        previous = None
+        for level in range(ref.from_level, 6):
+            required = required_value(policy, c, baseline, level).get(lang)
+            if required != previous:  # levels are cumulative: say only what changes
+                click.echo(f"    {label('level', lang)} {level}+: {terminal(required)}")
+            previous = required
+    line("col.fix", c.remediation.get(lang))
     if c.owner:
-        click.echo(f"  who: {c.owner.get(lang)}")
+        line("col.closes", c.owner.get(lang))
     if c.form:
-        click.echo(f"  form: {c.form.get(lang)}")
+        line("col.form", c.form.get(lang))
     if c.remediation_playbook:
-        click.echo(f"  playbook: {c.remediation_playbook}")
-    click.echo(f"  defined at: {c.where}")
+        line("playbook", c.remediation_playbook)
+    line("where", str(c.where))
+
+
+@policies.command("matrix")
+@click.option("--baseline", required=True, help="The baseline (see `egov-audit policies list`).")
+@click.option("--level", type=click.IntRange(1, 5), required=True, help="The security level.")
+@click.option("--format", "-f", "fmt", type=click.Choice(formats("matrix")), default="text",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path),
+              help="Write it to this file instead of stdout.")
+@click.option("--bilingual", is_flag=True,
+              help="Vietnamese and English side by side (for documents a regulator reviews).")
+@_policy_options
+@_lang_option
+def policies_matrix(baseline: str, level: int, fmt: str, output: Path | None, bilingual: bool,
+                    policies: Path | None, reference_models: Path | None, lang: str) -> None:
+    """The requirement matrix: every control a baseline requires at a level, its clause, the
+    required value, severity, who closes a gap and through which procedure."""
+    from .checks.requirements import requirement_matrix
+    from .checks.vocabulary import load_catalogue
+    from .policy import DEFAULT_POLICIES, DEFAULT_REFERENCE_MODELS
+    from .report.interface import ReportOptions, render
+
+    policy = load_catalogue(policies, reference_models)
+    matrix = requirement_matrix(policy, baseline, level)
+    _write(output, render("matrix", fmt, matrix, ReportOptions(lang=lang, bilingual=bilingual)),
+           [policies or DEFAULT_POLICIES, reference_models or DEFAULT_REFERENCE_MODELS], fmt)
 
 
 @cli.command("fix")
@@ -613,15 +649,15 @@ def fix_cmd(bundle: Path, inventory: Path | None, evidence_dir: Path | None, key
     import shutil
     import tempfile
 
+    from .checks.vocabulary import load_catalogue
     from .fix import FixRequest, apply_fixes, prepare, render_playbook
     from .gates.fileout import write_output
-    from .policy import load_policies
     from .report.common import label, terminal
 
     def split(text: str | None) -> tuple[str, ...]:
         return tuple(item.strip() for item in (text or "").split(",") if item.strip())
 
-    policy = load_policies()
+    policy = load_catalogue()
     prepared = prepare(FixRequest(bundle, inventory, evidence_dir, keys, split(controls),
                                   split(limit), max_age, lang, allow_controller), policy)
     for notice in prepared.notices:

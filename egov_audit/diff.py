@@ -118,3 +118,12 @@ def diff_sets(old: ResultSet, new: ResultSet,
     if not shared:
         raise UsageError("the two files have no agency in common")
     return [diff_bundles(olds[code], news[code]) for code in shared]
+
+
+@dataclass(frozen=True)
+class Rescored:
+    agency: str
+    finished_at: str
+    diff: BundleDiff | None
+    reason: str = ""  # why it could not be re-scored
+    failed: bool = False  # the stored bundle is unusable (not merely without its inputs)

@@ -1,4 +1,5 @@
-"""Renderers of a diff between two audits: text, json, markdown, html."""
+"""Renderers of a diff between two audits (text, json, markdown, html), and of re-scoring
+stored bundles (text, json), which is a diff per agency."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..diff import BundleDiff, Change
+from ..diff import BundleDiff, Change, Rescored
 from ..models import Text
 from .common import LABELS, terminal
+from .interface import Render, ReportOptions
 from .markdown import md
 
 DIFF_LABELS: dict[str, Text] = {
@@ -101,14 +103,18 @@ def _change_dict(c: Change) -> dict[str, Any]:
 
 
 def render_json(diffs: Sequence[BundleDiff], lang: str) -> str:
-    return json.dumps({"schema": "egov-audit/diff@1", "agencies": [{
+    return json.dumps(_document(diffs), ensure_ascii=False, indent=2) + "\n"
+
+
+def _document(diffs: Sequence[BundleDiff]) -> dict[str, Any]:
+    return {"schema": "egov-audit/diff@1", "agencies": [{
         "old_agency": d.old_agency, "new_agency": d.new_agency, "name": d.name.to_dict(),
         "old": {"date": d.old_date, "policy": d.old_policy},
         "new": {"date": d.new_date, "policy": d.new_policy},
         **{s: [_change_dict(c) for c in getattr(d, s)] for s in SECTIONS},
         **{k: list(getattr(d, k)) for k in LISTS},
         "scores": {s.scope: {"old": s.old, "new": s.new, "delta": s.delta} for s in d.scores},
-    } for d in diffs]}, ensure_ascii=False, indent=2) + "\n"
+    } for d in diffs]}
 
 
 def render_markdown(diffs: Sequence[BundleDiff], lang: str) -> str:
@@ -163,5 +169,27 @@ def render_html(diffs: Sequence[BundleDiff], lang: str) -> str:
     return env.get_template("diff.html.j2").render(lang=lang, L=labels, diffs=context)
 
 
-DIFF_RENDERERS: dict[str, Callable[[Sequence[BundleDiff], str], str]] = {
-    "text": render_text, "json": render_json, "markdown": render_markdown, "html": render_html}
+def _with_lang(fn: Callable[[Sequence[BundleDiff], str], str]) -> Render:
+    return lambda diffs, options: fn(diffs, options.lang)
+
+
+DIFF_RENDERERS: dict[str, Render] = {
+    "text": _with_lang(render_text), "json": _with_lang(render_json),
+    "markdown": _with_lang(render_markdown), "html": _with_lang(render_html)}
+
+
+def render_rescore_json(items: Sequence[Rescored], options: ReportOptions) -> str:
+    diffs = _document([i.diff for i in items if i.diff])
+    skipped = [{"agency": i.agency, "reason": i.reason, "failed": i.failed}
+               for i in items if not i.diff]
+    return json.dumps({**diffs, "not_rescored": skipped}, ensure_ascii=False, indent=2) + "\n"
+
+
+def render_rescore_text(items: Sequence[Rescored], options: ReportOptions) -> str:
+    parts = [render_text([i.diff], options.lang) for i in items if i.diff]
+    parts += [f"{terminal(i.agency)}: not re-scored: {terminal(i.reason)}\n"
+              for i in items if not i.diff]
+    return "\n".join(parts) if parts else "no bundle stored\n"
+
+
+RESCORE_RENDERERS: dict[str, Render] = {"text": render_rescore_text, "json": render_rescore_json}

@@ -7,10 +7,12 @@ import csv
 import io
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ..gates.sanitize import cell, cell_text, html, terminal
 from .common import LABELS, label
+from .interface import Render, ReportOptions
 
 _AREAS = ("infrastructure", "ip_addressing", "security")
 
@@ -46,6 +48,14 @@ def _row(r: dict[str, Any], lang: str) -> list[str]:
     coverage = values[-3]
     return [str(v) for v in values[:5]] + [_fmt(v) for v in values[5:9]] + [
         "-" if coverage is None else f"{coverage}%", _trend(values[-2]), str(values[-1])]
+
+
+@dataclass(frozen=True)
+class NationalTable:
+    """The national table as the store answers it: one row per agency, the most common gaps."""
+
+    agencies: Sequence[dict[str, Any]]
+    common_gaps: Sequence[dict[str, Any]]
 
 
 def render_national(table: Sequence[dict[str, Any]], gaps: Sequence[dict[str, Any]], fmt: str,
@@ -107,3 +117,13 @@ def render_national(table: Sequence[dict[str, Any]], gaps: Sequence[dict[str, An
     lines += ["", f"== {label('national.common_gaps', lang)} =="]
     lines += [f"  {g[0]:<16} {g[1]:<14} {g[2]:<18} {g[3]:>5} {g[4]:>7}" for g in gap_rows]
     return "\n".join(lines) + "\n"
+
+
+def _national(fmt: str) -> Render:
+    def render(data: NationalTable, options: ReportOptions) -> str | bytes:
+        return render_national(data.agencies, data.common_gaps, fmt, options.lang)
+    return render
+
+
+NATIONAL_RENDERERS: dict[str, Render] = {
+    fmt: _national(fmt) for fmt in ("text", "json", "csv", "xlsx", "html")}

@@ -12,6 +12,7 @@ from egov_audit.errors import UsageError
 from egov_audit.models import Bundle
 from egov_audit.policy import PolicySet
 from egov_audit.report.diff import DIFF_RENDERERS
+from egov_audit.report.interface import ReportOptions
 from tests.helpers import build_inventory, run_cli
 
 
@@ -63,7 +64,7 @@ def test_refuses_two_agencies_unless_told(tmp_path: Path, policy: PolicySet) -> 
 @pytest.mark.parametrize("fmt", sorted(DIFF_RENDERERS))
 def test_every_format_in_both_languages(pair: tuple[Bundle, Bundle], fmt: str) -> None:
     d = diff_bundles(*pair)
-    vi, en = DIFF_RENDERERS[fmt]([d], "vi"), DIFF_RENDERERS[fmt]([d], "en")
+    vi, en = (str(DIFF_RENDERERS[fmt]([d], ReportOptions(lang=lang))) for lang in ("vi", "en"))
     assert "NET-ZONE-03" in vi and "NET-ZONE-03" in en
     if fmt == "json":
         assert json.loads(en)["agencies"][0]["newly_failing"][0]["control"] == "NET-ZONE-03"

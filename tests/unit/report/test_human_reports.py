@@ -14,7 +14,8 @@ from egov_audit.audit import AuditRequest, validate
 from egov_audit.checks.context import AuditOptions
 from egov_audit.models import ResultSet
 from egov_audit.policy import PolicySet
-from egov_audit.report import REPORTERS, ReportOptions
+from egov_audit.report.gaps import REPORTERS
+from egov_audit.report.interface import ReportOptions
 from egov_audit.report.view import GAP_COLUMNS, gap_rows, views
 from tests.helpers import REPO, build_inventory
 

@@ -1,0 +1,51 @@
+"""One registry of everything rendered: each subject's module renders exactly the formats the
+registry lists, and the command line offers exactly those."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+import click
+import pytest
+
+from egov_audit.cli import cli
+from egov_audit.errors import UsageError
+from egov_audit.report.interface import SUBJECTS, formats, renderer
+
+
+@pytest.mark.parametrize("subject", sorted(SUBJECTS))
+def test_each_subject_renders_exactly_its_formats(subject: str) -> None:
+    spec = SUBJECTS[subject]
+    table = getattr(importlib.import_module(spec.module), spec.table)
+    assert sorted(table) == sorted(spec.formats)
+    for fmt in spec.formats:
+        assert callable(renderer(subject, fmt))
+    with pytest.raises(UsageError, match="unknown format 'docx'"):
+        renderer(subject, "docx")
+
+
+COMMANDS = {("report",): "gaps", ("validate",): "gaps", ("scan",): "gaps",
+            ("evaluate",): "gaps", ("diff",): "diff", ("rescore",): "rescore",
+            ("scores",): "national", ("policies", "matrix"): "matrix"}
+
+
+@pytest.mark.parametrize("path,subject", sorted(COMMANDS.items()))
+def test_cli_format_choices_come_from_the_registry(path: tuple[str, ...], subject: str) -> None:
+    command: click.Command = cli
+    for name in path:
+        assert isinstance(command, click.Group)
+        command = command.commands[name]
+    option = next(p for p in command.params if p.name == "fmt")
+    assert isinstance(option.type, click.Choice)
+    assert tuple(option.type.choices) == formats(subject)
+
+
+def test_reading_the_registry_imports_no_renderer() -> None:
+    """The CLI needs the format choices at start-up: they must not cost the renderers."""
+    code = ("import sys, egov_audit.cli; "
+            "print(sorted(m for m in sys.modules if m.startswith('egov_audit.report.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "['egov_audit.report.interface']"
