@@ -1,0 +1,138 @@
+"""The shape of the package: imports flow one way (no cycle, lazy imports inside functions
+included: a cycle hidden in a function is still a cycle), and no module reaches into another
+package's private names."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+from tests.helpers import REPO
+
+PACKAGE = REPO / "egov_audit"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(REPO).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or \
+        (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _imports(module: str) -> Iterator[tuple[str, list[str], int]]:
+    """(imported module, names taken from it, line) for every import that runs, at any depth."""
+    path = MODULES[module]
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    tree = ast.parse(path.read_text("utf-8"))
+
+    def walk(node: ast.AST) -> Iterator[ast.AST]:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and _is_type_checking(child):
+                yield from (n for orelse in child.orelse for n in [orelse, *walk(orelse)])
+                continue
+            yield child
+            yield from walk(child)
+
+    for node in walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("egov_audit"):
+                    yield alias.name, [], node.lineno
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if not target.startswith("egov_audit"):
+                continue
+            names = [a.name for a in node.names]
+            # `from . import x` imports the module x
+            submodules = [f"{target}.{n}" for n in names if f"{target}.{n}" in MODULES]
+            if submodules:
+                for sub in submodules:
+                    yield sub, [], node.lineno
+            else:
+                yield target, names, node.lineno
+
+
+def _graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {m: set() for m in MODULES}
+    for module in MODULES:
+        for target, _, _ in _imports(module):
+            if target in MODULES and target != module:
+                graph[module].add(target)
+            # importing a.b.c runs a/__init__ and a/b/__init__ first
+            parent = target.rpartition(".")[0]
+            while parent and parent in MODULES:
+                if parent != module and not module.startswith(parent + "."):
+                    graph[module].add(parent)
+                parent = parent.rpartition(".")[0]
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                out.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_the_import_graph_has_no_cycle() -> None:
+    graph = _graph()
+    assert sum(len(targets) for targets in graph.values()) > 100  # the walk sees the imports
+    assert _cycles(graph) == []
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_no_module_imports_a_private_name_of_another_package() -> None:
+    found = []
+    for module, path in MODULES.items():
+        own = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        for target, names, line in _imports(module):
+            target_package = target if MODULES.get(target, Path()).name == "__init__.py" \
+                else target.rpartition(".")[0]
+            private = [n for n in names if n.startswith("_") and not n.startswith("__")]
+            if private and target_package != own:
+                found.append(f"{path.relative_to(REPO)}:{line}: {target} {private}")
+    assert found == []
