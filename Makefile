@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 REPORT_LANG ?= vi
 
-.PHONY: setup test-deps demo test lint bench docs clean
+.PHONY: setup test-deps demo test test-fast lint bench docs clean
 
 setup: $(VENV)/.installed
 
@@ -32,6 +32,10 @@ lint: setup
 
 test: lint test-deps
 	$(BIN)/pytest -q
+
+# the inner loop: no root, no lab, no browser, no database server, under a minute
+test-fast: setup
+	$(BIN)/pytest -q -n 2 -m "not lab and not browser and not postgres and not slow"
 
 # docs/requirements/*.md and README.md's catalogue block, from policies/ and reference_models/
 docs: setup

@@ -36,7 +36,9 @@ class _Cli(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         # a command is one short process holding big object graphs (YAML node trees, results):
-        # the cyclic GC would rescan them for nothing, costing seconds on a national plan
+        # the cyclic GC would rescan them for nothing, costing seconds on a national plan. Put
+        # back as found: the CLI also runs inside other programs (tests, AWX plugins)
+        enabled = gc.isenabled()
         gc.disable()
         try:
             return super().invoke(ctx)
@@ -53,6 +55,9 @@ class _Cli(click.Group):
                 raise
             _fail(f"internal error: {type(exc).__name__}: {exc} "
                   "(set EGOV_AUDIT_DEBUG=1 for details)")
+        finally:
+            if enabled:
+                gc.enable()
 
 
 def _lang_option(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -1,11 +1,33 @@
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Iterator
 
 import pytest
 
 from egov_audit.checks.vocabulary import load_catalogue
 from egov_audit.policy import PolicySet
+
+
+@pytest.fixture(autouse=True)
+def _gc_state_is_put_back() -> Iterator[None]:
+    """Code that pauses the garbage collector (the CLI, evaluation) must put it back: a test
+    that leaves it off would change the memory and speed of every test after it."""
+    before = (gc.isenabled(), gc.get_threshold())
+    yield
+    after = (gc.isenabled(), gc.get_threshold())
+    if after != before:
+        gc.enable() if before[0] else gc.disable()
+        gc.set_threshold(*before[1])
+        pytest.fail(f"garbage collector left as {after}, was {before}")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses the PostgreSQL server is marked `postgres` (make test-fast skips it)."""
+    for item in items:
+        if "postgres" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
 
 
 @pytest.fixture(scope="session")

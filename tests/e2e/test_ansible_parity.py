@@ -15,6 +15,8 @@ import pytest
 from egov_audit.inventory.ansible_dir import read_inventory_dir
 from tests.helpers import FIXTURES, REPO
 
+pytestmark = pytest.mark.slow  # runs ansible-inventory per inventory
+
 INVENTORIES = [FIXTURES / "precedence", *sorted((REPO / "inventories").iterdir()),
                FIXTURES / "inventories" / "compliant"]
 

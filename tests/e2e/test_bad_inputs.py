@@ -15,6 +15,8 @@ import yaml
 
 from tests.helpers import BASES, FIXTURES, run_cli
 
+pytestmark = pytest.mark.slow  # runs the real CLI once per corpus case
+
 CORPUS = FIXTURES / "bad_inputs"
 CASES: dict[str, dict[str, Any]] = yaml.safe_load((CORPUS / "cases.yml").read_text())["cases"]
 

@@ -6,9 +6,13 @@ from __future__ import annotations
 import os
 import subprocess
 
+import pytest
+
 from tests.helpers import REPO
 
 
+@pytest.mark.lab
+@pytest.mark.slow
 def test_the_demo_runs_every_step_and_ends_with_the_remediation_playbook() -> None:
     proc = subprocess.run(["bash", str(REPO / "tools" / "demo.sh")], cwd=REPO,
                           capture_output=True, text=True, timeout=900, check=False,

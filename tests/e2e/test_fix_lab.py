@@ -19,7 +19,8 @@ from egov_audit import lab as lab_module
 from egov_audit.checks.vocabulary import load_catalogue
 from tests.helpers import run_long as run_cli
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the lab needs root; CI runs as root")
+pytestmark = [pytest.mark.lab,
+              pytest.mark.skipif(os.geteuid() != 0, reason="the lab needs root; CI runs as root")]
 
 HOSTS = (
     lab_module.LabHost("fixapp01", "127.0.3.21", "typical", "servers", "application"),

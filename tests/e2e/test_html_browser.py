@@ -20,10 +20,11 @@ from tests.helpers import REPO, run_cli
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 # as root (CI), `make test` installs Chromium: a missing browser then fails, never skips
-pytestmark = pytest.mark.skipif(os.geteuid() != 0 and not (os.path.exists(CHROMIUM)
-                                                           and os.path.exists(CHROMEDRIVER)),
-                                reason="needs chromium and chromium-driver (make test installs "
-                                       "them as root; CI runs as root)")
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(os.geteuid() != 0 and not (os.path.exists(CHROMIUM)
+                                                            and os.path.exists(CHROMEDRIVER)),
+                                 reason="needs chromium and chromium-driver (make test installs "
+                                        "them as root; CI runs as root)")]
 
 
 @pytest.fixture(scope="module")

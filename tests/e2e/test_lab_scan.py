@@ -23,7 +23,8 @@ from egov_audit.checks.vocabulary import load_catalogue
 from tests.helpers import run_long as run_cli
 from tests.helpers import tree_digest
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the lab needs root; CI runs as root")
+pytestmark = [pytest.mark.lab,
+              pytest.mark.skipif(os.geteuid() != 0, reason="the lab needs root; CI runs as root")]
 
 SECRETS = ("EGOVLAB", "lablabla", "notarealhash", "BEGIN OPENSSH PRIVATE KEY")
 ALL_HOSTS = lab_module.SERVERS + lab_module.FAULTS

@@ -15,6 +15,8 @@ import pytest
 from tests.helpers import BASES, REPO, tree_digest
 from tests.helpers import run_long as run_cli
 
+pytestmark = pytest.mark.slow  # scans this machine with real Ansible
+
 LOCAL_HOSTS = """all:
   hosts:
     self:

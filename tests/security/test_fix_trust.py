@@ -235,6 +235,7 @@ def _check_run(inventory: Path, playbook: Path, home: Path) -> subprocess.Comple
                           env={**os.environ, "ANSIBLE_HOME": str(home), "NO_COLOR": "1"})
 
 
+@pytest.mark.slow  # runs ansible-playbook
 def test_a_hostile_bundle_s_playbook_runs_in_check_mode_without_running_its_text(
         agency: Agency) -> None:
     """End to end: a bundle full of `{{ lookup('pipe', 'touch CANARY') }}` -> fix -> the real
@@ -250,6 +251,7 @@ def test_a_hostile_bundle_s_playbook_runs_in_check_mode_without_running_its_text
     assert not canary.exists()
 
 
+@pytest.mark.slow  # runs ansible-playbook
 def test_unsafe_marking_keeps_ansible_from_templating_text_that_reaches_a_playbook(
         agency: Agency, policy: PolicySet) -> None:
     """Defence in depth: even if a template string did reach a task name or a parameter (here

@@ -90,6 +90,7 @@ def test_stale_or_hostless_bundles_are_refused(bundle: Bundle, policy: PolicySet
         plan_fixes(declared, policy, agency)
 
 
+@pytest.mark.slow  # ansible-lint loads all of Ansible
 def test_the_playbook_passes_ansible_lint_production(bundle: Bundle, policy: PolicySet,
         agency: AgencyPlan,
                                                      tmp_path: Path) -> None:
