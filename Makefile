@@ -27,8 +27,10 @@ test-deps:
 	tools/install-test-deps.sh
 
 lint: setup
-	$(BIN)/ruff check egov_audit tests benchmarks
+	$(BIN)/ruff check egov_audit tests benchmarks tools playbooks
 	$(BIN)/mypy
+	$(BIN)/mypy playbooks/library/egov_host_facts.py
+	$(BIN)/mypy playbooks/action_plugins/egov_host_facts.py
 
 test: lint test-deps
 	$(BIN)/pytest -q

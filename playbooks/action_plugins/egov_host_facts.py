@@ -8,10 +8,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import datetime
 import json
 import os
 import tempfile
+from typing import Any, Dict, Optional
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
@@ -19,7 +21,7 @@ from ansible.plugins.action import ActionBase
 SCHEMA = "egov-audit/fact-bundle@1"
 
 
-def _write_atomic(directory, name, data):
+def _write_atomic(directory: str, name: str, data: Dict[str, Any]) -> str:
     if "/" in name or name in ("", ".", ".."):
         raise AnsibleActionFail("host name %r cannot name an evidence file" % name)
     if not os.path.isdir(directory):
@@ -34,10 +36,8 @@ def _write_atomic(directory, name, data):
         os.chmod(tmp, 0o640)
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
     return target
 
@@ -45,7 +45,8 @@ def _write_atomic(directory, name, data):
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
 
-    def run(self, tmp=None, task_vars=None):
+    def run(self, tmp: Optional[str] = None,
+            task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         task_vars = task_vars or {}
         result = super(ActionModule, self).run(tmp, task_vars)
         module = self._execute_module(module_name="egov_host_facts", module_args={},

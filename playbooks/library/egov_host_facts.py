@@ -35,8 +35,11 @@ import stat
 import struct
 import subprocess
 import time
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
 
 from ansible.module_utils.basic import AnsibleModule
+
+Facts = Dict[str, Any]
 
 VERSION = "1"
 MAX_TEXT = 4096
@@ -61,20 +64,12 @@ SENSITIVE_FILES = {"/etc/shadow": "etc_shadow", "/etc/gshadow": "etc_gshadow",
                    "/etc/ssh/sshd_config": "etc_ssh_sshd_config", "/etc/sudoers": "etc_sudoers"}
 
 
-def text(value, limit=MAX_TEXT):
-    value = value if isinstance(value, str) else str(value)
-    return value if len(value) <= limit else value[:limit] + "…"
+def text(value: Any, limit: int = MAX_TEXT) -> str:
+    shown = value if isinstance(value, str) else str(value)
+    return shown if len(shown) <= limit else shown[:limit] + "…"
 
 
-def read(path, limit=1 << 20):
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(limit).decode("utf-8", "replace")
-    except (OSError, IOError):
-        return None
-
-
-def run(args, timeout=20):
+def run_command(args: List[str], timeout: int = 20) -> Tuple[Optional[int], str]:
     """Run a read-only command; (rc, stdout) or (None, '') when it is missing or hangs."""
     try:
         proc = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -85,31 +80,90 @@ def run(args, timeout=20):
     return proc.returncode, proc.stdout[: 4 << 20].decode("utf-8", "replace")
 
 
-def config_lines(content):
+Runner = Callable[[List[str], int], Tuple[Optional[int], str]]
+
+
+class Host(object):
+    """Where the facts come from. On an audited host: its own files (root "/") and commands.
+    In tests: a saved file tree (tests/fixtures/hostfs/<profile>/) and recorded command outputs,
+    so every parser runs on any machine in milliseconds. Every file and command the module
+    reads goes through here, and only through here."""
+
+    def __init__(self, root: str = "/", runner: Runner = run_command, euid: Optional[int] = None,
+                 kernel: Optional[str] = None, hostname: Optional[str] = None) -> None:
+        self.root = root
+        self.runner = runner
+        self.euid = os.geteuid() if euid is None else euid
+        self.kernel = os.uname().release if kernel is None else kernel
+        self.hostname = socket.gethostname() if hostname is None else hostname
+
+    def path(self, path: str) -> str:
+        return path if self.root == "/" else os.path.join(self.root, path.lstrip("/"))
+
+    def read(self, path: str, limit: int = 1 << 20) -> Optional[str]:
+        try:
+            with open(self.path(path), "rb") as handle:
+                return handle.read(limit).decode("utf-8", "replace")
+        except (OSError, IOError):
+            return None
+
+    def glob(self, pattern: str) -> List[str]:
+        """Paths on the host (not under the test root) matching `pattern`."""
+        found = glob.glob(self.path(pattern))
+        if self.root == "/":
+            return found
+        return ["/" + os.path.relpath(p, self.root) for p in found]
+
+    def exists(self, path: str) -> bool:
+        return os.path.exists(self.path(path))
+
+    def stat(self, path: str) -> os.stat_result:
+        return os.stat(self.path(path))
+
+    def run(self, args: List[str], timeout: int = 20) -> Tuple[Optional[int], str]:
+        return self.runner(args, timeout)
+
+    def users(self) -> List[Tuple[str, int, str]]:
+        """(name, uid, shell) of every account. On the host through NSS (pwd): directory
+        accounts count too; in a saved tree from its etc/passwd."""
+        if self.root == "/":
+            try:
+                return [(u.pw_name, u.pw_uid, u.pw_shell) for u in pwd.getpwall()]
+            except Exception:
+                return []
+        out = []
+        for line in (self.read("/etc/passwd") or "").splitlines():
+            fields = line.split(":")
+            if len(fields) >= 7 and fields[2].isdigit():
+                out.append((fields[0], int(fields[2]), fields[6]))
+        return out
+
+
+def config_lines(content: Optional[str]) -> Iterator[str]:
     for line in (content or "").splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
             yield line
 
 
-def processes():
+def processes(host: Host) -> Set[str]:
     names = set()
-    for comm in glob.glob("/proc/[0-9]*/comm"):
-        name = read(comm, 256)
+    for comm in host.glob("/proc/[0-9]*/comm"):
+        name = host.read(comm, 256)
         if name:
             names.add(name.strip())
     return names
 
 
 # -- facts ---------------------------------------------------------------------------------
-def os_release():
+def os_release(host: Host) -> Facts:
     out = {}
-    for line in config_lines(read("/etc/os-release")):
+    for line in config_lines(host.read("/etc/os-release")):
         key, _, value = line.partition("=")
         if key in ("ID", "VERSION_ID", "PRETTY_NAME", "ID_LIKE"):
             out[key.lower()] = text(value.strip().strip('"'), 200)
-    out["kernel"] = text(os.uname().release, 200)
-    out["hostname"] = text(socket.gethostname(), 255)
+    out["kernel"] = text(host.kernel, 200)
+    out["hostname"] = text(host.hostname, 255)
     return out
 
 
@@ -119,19 +173,19 @@ SSHD_KEYS = {"permitrootlogin", "passwordauthentication", "maxauthtries", "clien
              "listenaddress", "protocol", "usepam", "allowusers", "allowgroups", "ciphers", "macs"}
 
 
-def sshd():
+def sshd(host: Host) -> Facts:
     paths = ["/usr/sbin/sshd", "/usr/bin/sshd", "/sbin/sshd"]
-    exe = next((p for p in paths if os.path.exists(p)), None)
+    exe = next((p for p in paths if host.exists(p)), None)
     if exe is None:
         return {"installed": False}
-    rc, out = run([exe, "-T"])
+    rc, out = host.run([exe, "-T"])
     if rc != 0:
-        if os.geteuid() != 0:
+        if host.euid != 0:
             # sshd -T reads the host keys: without root nothing can be said about the config
             return {"installed": True, "readable": False}
         # a broken sshd_config: the daemon may still run with the old settings
         return {"installed": True, "readable": True, "config_valid": False}
-    values = {}
+    values: Facts = {}
     for line in out.splitlines():
         key, _, value = line.partition(" ")
         if key in SSHD_KEYS:
@@ -154,11 +208,11 @@ def sshd():
     return values
 
 
-def login_defs():
+def login_defs(host: Host) -> Facts:
     out = {}
     wanted = {"PASS_MAX_DAYS", "PASS_MIN_DAYS", "PASS_MIN_LEN", "PASS_WARN_AGE", "ENCRYPT_METHOD",
               "UMASK", "LOGIN_RETRIES", "FAIL_DELAY"}
-    for line in config_lines(read("/etc/login.defs")):
+    for line in config_lines(host.read("/etc/login.defs")):
         parts = line.split(None, 1)
         if len(parts) == 2 and parts[0] in wanted:
             value = parts[1].strip()
@@ -167,25 +221,25 @@ def login_defs():
     return out
 
 
-def _pam_lines():
+def _pam_lines(host: Host) -> List[str]:
     lines = []
-    for path in sorted(glob.glob("/etc/pam.d/*")):
-        for line in config_lines(read(path)):
+    for path in sorted(host.glob("/etc/pam.d/*")):
+        for line in config_lines(host.read(path)):
             lines.append(line)
     return lines
 
 
-def pwquality():
+def pwquality(host: Host) -> Facts:
     out = {}
-    for path in ["/etc/security/pwquality.conf"] + sorted(
-            glob.glob("/etc/security/pwquality.conf.d/*.conf")):
-        for line in config_lines(read(path)):
+    for path in ["/etc/security/pwquality.conf",
+                 *sorted(host.glob("/etc/security/pwquality.conf.d/*.conf"))]:
+        for line in config_lines(host.read(path)):
             key, _, value = line.partition("=")
             key, value = key.strip(), value.strip()
             if key in ("minlen", "minclass", "dcredit", "ucredit", "lcredit", "ocredit",
                        "retry", "remember", "enforce_for_root"):
                 out[key] = int(value) if value.lstrip("-").isdigit() else True
-    pam = _pam_lines()
+    pam = _pam_lines(host)
     out["pam_enabled"] = any("pam_pwquality.so" in line or "pam_cracklib.so" in line
                              for line in pam)
     for line in pam:  # options given on the PAM line win over the file
@@ -201,10 +255,10 @@ def pwquality():
     return out
 
 
-def lockout():
-    pam = _pam_lines()
+def lockout(host: Host) -> Facts:
+    pam = _pam_lines(host)
     module = None
-    settings = {}
+    settings: Dict[str, int] = {}
     for line in pam:
         for name in ("pam_faillock.so", "pam_tally2.so", "pam_tally.so"):
             if name in line:
@@ -213,30 +267,27 @@ def lockout():
                     key, _, value = opt.partition("=")
                     if key in ("deny", "unlock_time", "fail_interval") and value.isdigit():
                         settings[key] = int(value)
-    for line in config_lines(read("/etc/security/faillock.conf")):
+    for line in config_lines(host.read("/etc/security/faillock.conf")):
         key, _, value = line.partition("=")
         key, value = key.strip(), value.strip()
         if key in ("deny", "unlock_time", "fail_interval") and value.isdigit():
             settings.setdefault(key, int(value))
-    out = {"configured": module is not None and settings.get("deny", 0) > 0}
+    out: Facts = {"configured": module is not None and settings.get("deny", 0) > 0}
     if module:
         out["module"] = module
     out.update(settings)
     return out
 
 
-def accounts():
+def accounts(host: Host) -> Facts:
     """Derived facts only: the password hashes are read to know whether one is empty or locked,
     and are never returned."""
-    try:
-        users = pwd.getpwall()
-    except Exception:  # noqa: BLE001
-        users = []
+    users = host.users()
     shells_ok = ("/bin/false", "/usr/sbin/nologin", "/sbin/nologin", "/usr/bin/false",
                  "/bin/sync")
-    uid0 = sorted(u.pw_name for u in users if u.pw_uid == 0 and u.pw_name != "root")
+    uid0 = sorted(name for name, uid, _ in users if uid == 0 and name != "root")
     state = {}
-    shadow = read("/etc/shadow")
+    shadow = host.read("/etc/shadow")
     shadow_readable = shadow is not None
     for line in (shadow or "").splitlines():
         fields = line.split(":")
@@ -251,13 +302,13 @@ def accounts():
             last_change = fields[2] if len(fields) > 2 else ""
             if last_change == "0":
                 state[fields[0] + ":expired"] = "yes"
-    interactive = [u for u in users if u.pw_shell not in shells_ok]
+    interactive = [(name, uid) for name, uid, shell in users if shell not in shells_ok]
     empty = sorted(name for name, value in state.items() if value == "empty")
-    defaults = sorted(u.pw_name for u in interactive if u.pw_name in DEFAULT_ACCOUNTS
-                      and state.get(u.pw_name) == "password")
-    human = sorted(u.pw_name for u in interactive if u.pw_uid > SYSTEM_UID_MAX)
+    defaults = sorted(name for name, _ in interactive if name in DEFAULT_ACCOUNTS
+                      and state.get(name) == "password")
+    human = sorted(name for name, uid in interactive if uid > SYSTEM_UID_MAX)
     inactive = None  # days after password expiry before an account is disabled (-1: never)
-    for line in config_lines(read("/etc/default/useradd")):
+    for line in config_lines(host.read("/etc/default/useradd")):
         key, _, value = line.partition("=")
         if key.strip() == "INACTIVE" and value.strip().lstrip("-").isdigit():
             inactive = int(value.strip())
@@ -267,9 +318,9 @@ def accounts():
             "interactive_users": len(human), "interactive_names": human[:MAX_ITEMS]}
 
 
-def _proc_net(path, version):
+def _proc_net(host: Host, path: str, version: int) -> List[Facts]:
     sockets = []
-    for line in (read(path) or "").splitlines()[1:]:
+    for line in (host.read(path) or "").splitlines()[1:]:
         parts = line.split()
         if len(parts) < 4:
             continue
@@ -291,10 +342,10 @@ def _proc_net(path, version):
     return sockets
 
 
-def services(procs):
+def services(host: Host, procs: Set[str]) -> Facts:
     listening = []
     for name, version in (("tcp", 4), ("tcp6", 6), ("udp", 4), ("udp6", 6)):
-        listening.extend(_proc_net("/proc/net/" + name, version))
+        listening.extend(_proc_net(host, "/proc/net/" + name, version))
     insecure = set()
     for sock in listening:
         service = INSECURE_PORTS.get(sock["port"])
@@ -305,13 +356,13 @@ def services(procs):
             insecure.add(INSECURE_DAEMONS[proc])
     names = {"telnet": "telnet", "rlogin": "rlogin", "login": "rlogin", "rsh": "rsh",
              "shell": "rsh", "rexec": "rexec", "exec": "rexec", "tftp": "tftp", "ftp": "ftp"}
-    for path in glob.glob("/etc/xinetd.d/*"):
-        content = read(path) or ""
+    for path in host.glob("/etc/xinetd.d/*"):
+        content = host.read(path) or ""
         match = re.search(r"^\s*service\s+(\S+)", content, re.M)
         if match and match.group(1) in names and \
                 not re.search(r"^\s*disable\s*=\s*yes", content, re.M):
             insecure.add(names[match.group(1)])
-    for line in config_lines(read("/etc/inetd.conf")):
+    for line in config_lines(host.read("/etc/inetd.conf")):
         if line.split()[0] in names:
             insecure.add(names[line.split()[0]])
     unique = sorted({(s["proto"], s["address"], s["port"]) for s in listening})
@@ -319,56 +370,57 @@ def services(procs):
             "insecure": sorted(insecure)}
 
 
-def firewall(procs):
-    out = {"active": False, "backends": []}
-    rc, ruleset = run(["nft", "-j", "list", "ruleset"])
+def firewall(host: Host, procs: Set[str]) -> Facts:
+    backends: List[str] = []
+    out: Facts = {"active": False, "backends": backends}
+    rc, ruleset = host.run(["nft", "-j", "list", "ruleset"])
     if rc == 0 and ruleset.strip():
         try:
             rules = sum(1 for item in json.loads(ruleset).get("nftables", []) if "rule" in item)
         except ValueError:
             rules = 0
         if rules:
-            out["backends"].append("nftables")
+            backends.append("nftables")
             out["nftables_rules"] = rules
-    rc, saved = run(["iptables-save"])
+    rc, saved = host.run(["iptables-save"])
     if rc == 0:
         rules = sum(1 for line in saved.splitlines() if line.startswith("-A "))
         policies_drop = sum(1 for line in saved.splitlines()
                             if re.match(r"^:(INPUT|FORWARD) (DROP|REJECT)", line))
         if rules or policies_drop:
-            out["backends"].append("iptables")
+            backends.append("iptables")
             out["iptables_rules"] = rules
-    ufw = read("/etc/ufw/ufw.conf") or ""
+    ufw = host.read("/etc/ufw/ufw.conf") or ""
     if re.search(r"^\s*ENABLED\s*=\s*yes", ufw, re.M):
-        out["backends"].append("ufw")
+        backends.append("ufw")
     if "firewalld" in procs:
-        out["backends"].append("firewalld")
+        backends.append("firewalld")
     out["active"] = bool(out["backends"])
     return out
 
 
-def time_sync(procs):
+def time_sync(host: Host, procs: Set[str]) -> Facts:
     running = [d for d in TIME_DAEMONS if d in procs]
     servers = []
     for path in ["/etc/chrony/chrony.conf", "/etc/chrony.conf", "/etc/ntp.conf",
-                 "/etc/ntpsec/ntp.conf"] + glob.glob("/etc/chrony/sources.d/*.sources"):
-        for line in config_lines(read(path)):
+                 "/etc/ntpsec/ntp.conf", *host.glob("/etc/chrony/sources.d/*.sources")]:
+        for line in config_lines(host.read(path)):
             parts = line.split()
             if parts[0] in ("server", "pool", "peer") and len(parts) > 1:
                 servers.append(text(parts[1], 255))
-    for path in ["/etc/systemd/timesyncd.conf"] + glob.glob("/etc/systemd/timesyncd.conf.d/*"):
-        for line in config_lines(read(path)):
+    for path in ["/etc/systemd/timesyncd.conf", *host.glob("/etc/systemd/timesyncd.conf.d/*")]:
+        for line in config_lines(host.read(path)):
             key, _, value = line.partition("=")
             if key.strip() in ("NTP", "FallbackNTP"):
                 servers.extend(text(v, 255) for v in value.split())
     return {"active": bool(running), "daemons": running, "servers": sorted(set(servers))[:64]}
 
 
-def logging_facts(procs):
+def logging_facts(host: Host, procs: Set[str]) -> Facts:
     targets = []
-    files = ["/etc/rsyslog.conf"] + sorted(glob.glob("/etc/rsyslog.d/*.conf"))
+    files = ["/etc/rsyslog.conf", *sorted(host.glob("/etc/rsyslog.d/*.conf"))]
     for path in files:
-        for line in config_lines(read(path)):
+        for line in config_lines(host.read(path)):
             # legacy selector lines: "*.* @@collector:514" (TCP) or "@collector" (UDP)
             match = re.search(r"\s(@@?)(?:\(\w+\))?([\w.:\[\]-]+)", line)
             if match and not line.startswith(("$", "module(", "input(")):
@@ -376,32 +428,32 @@ def logging_facts(procs):
             # RainerScript: action(type="omfwd" target="collector" ...)
             if "omfwd" in line:
                 targets.extend(text(t, 255) for t in re.findall(r'target\s*=\s*"([^"]+)"', line))
-    for path in ["/etc/syslog-ng/syslog-ng.conf"] + sorted(glob.glob("/etc/syslog-ng/conf.d/*")):
+    for path in ["/etc/syslog-ng/syslog-ng.conf", *sorted(host.glob("/etc/syslog-ng/conf.d/*"))]:
         for match in re.findall(r"\b(?:network|tcp|udp|syslog)\s*\(\s*\"?([^\"\s)]+)",
-                                read(path) or ""):
+                                host.read(path) or ""):
             targets.append(text(match, 255))
-    upload = read("/etc/systemd/journal-upload.conf") or ""
+    upload = host.read("/etc/systemd/journal-upload.conf") or ""
     match = re.search(r"^\s*URL\s*=\s*(\S+)", upload, re.M)
     if match:
         targets.append(text(match.group(1), 255))
     daemons = [d for d in ("rsyslogd", "syslog-ng", "systemd-journal-upload") if d in procs]
     return {"forwarding": sorted(set(targets))[:64], "daemons": daemons,
-            "retention_days": _retention_days()}
+            "retention_days": _retention_days(host)}
 
 
-def _retention_days():
+def _retention_days(host: Host) -> Optional[int]:
     """Days kept by logrotate for the main syslog files (rotate count x period)."""
     period_days = {"daily": 1, "weekly": 7, "monthly": 30, "yearly": 365}
     defaults = {"period": 7, "rotate": 4}
-    for line in config_lines(read("/etc/logrotate.conf")):
+    for line in config_lines(host.read("/etc/logrotate.conf")):
         parts = line.split()
         if parts[0] in period_days:
             defaults["period"] = period_days[parts[0]]
         elif parts[0] == "rotate" and len(parts) > 1 and parts[1].isdigit():
             defaults["rotate"] = int(parts[1])
     best = None
-    for path in sorted(glob.glob("/etc/logrotate.d/*")):
-        content = read(path) or ""
+    for path in sorted(host.glob("/etc/logrotate.d/*")):
+        content = host.read(path) or ""
         if not re.search(r"/var/log/(syslog|messages|auth\.log|secure)\b", content):
             continue
         period, rotate = defaults["period"], defaults["rotate"]
@@ -413,36 +465,36 @@ def _retention_days():
                 rotate = int(parts[1])
         days = period * (rotate + 1)
         best = days if best is None else min(best, days)
-    journald = read("/etc/systemd/journald.conf") or ""
+    journald = host.read("/etc/systemd/journald.conf") or ""
     match = re.search(r"^\s*MaxRetentionSec\s*=\s*(\d+)\s*(d|day|days)?\s*$", journald, re.M)
     if best is None and match:
         best = int(match.group(1)) if match.group(2) else int(match.group(1)) // 86400
     return best
 
 
-def auditd(procs):
+def auditd(host: Host, procs: Set[str]) -> Facts:
     rules = 0
-    for path in glob.glob("/etc/audit/rules.d/*.rules") + ["/etc/audit/audit.rules"]:
-        rules += sum(1 for line in config_lines(read(path)) if line.startswith("-"))
+    for path in [*host.glob("/etc/audit/rules.d/*.rules"), "/etc/audit/audit.rules"]:
+        rules += sum(1 for line in config_lines(host.read(path)) if line.startswith("-"))
     return {"running": "auditd" in procs, "rules": rules}
 
 
-def session_timeout():
+def session_timeout(host: Host) -> Facts:
     values = []
-    for path in ["/etc/profile", "/etc/bash.bashrc", "/etc/bashrc"] + sorted(
-            glob.glob("/etc/profile.d/*.sh")):
-        for line in config_lines(read(path)):
+    for path in ["/etc/profile", "/etc/bash.bashrc", "/etc/bashrc",
+                 *sorted(host.glob("/etc/profile.d/*.sh"))]:
+        for line in config_lines(host.read(path)):
             match = re.match(r"^(?:export\s+|readonly\s+|declare\s+-[rx]+\s+)*TMOUT=(\d+)", line)
             if match:
                 values.append(int(match.group(1)))
     return {"tmout": min(values) if values else None}
 
 
-def files():
+def files(host: Host) -> Facts:
     out = {}
     for path, key in SENSITIVE_FILES.items():
         try:
-            st = os.stat(path)
+            st = host.stat(path)
         except OSError:
             continue
         mode = stat.S_IMODE(st.st_mode)
@@ -452,10 +504,10 @@ def files():
     return out
 
 
-def updates():
-    if os.path.exists("/usr/bin/apt-get"):
+def updates(host: Host) -> Facts:
+    if host.exists("/usr/bin/apt-get"):
         # a simulation over the local package lists: nothing is downloaded or installed
-        rc, out = run(["apt-get", "-s", "-o", "Debug::NoLocking=true", "-o",
+        rc, out = host.run(["apt-get", "-s", "-o", "Debug::NoLocking=true", "-o",
                        "APT::Get::Show-User-Simulation-Note=false", "upgrade"], timeout=120)
         if rc != 0:
             return {"manager": "apt", "checked": False}
@@ -466,9 +518,9 @@ def updates():
                 "security_packages": sorted({line.split()[1] for line in security})[:MAX_ITEMS]}
     for manager in ("dnf", "yum"):
         exe = "/usr/bin/" + manager
-        if os.path.exists(exe):
+        if host.exists(exe):
             # -C: cache only, never reach a repository
-            rc, out = run([exe, "-C", "-q", "--security", "check-update"], timeout=120)
+            rc, out = host.run([exe, "-C", "-q", "--security", "check-update"], timeout=120)
             if rc not in (0, 100):
                 return {"manager": manager, "checked": False}
             names = [line.split()[0] for line in out.splitlines() if line and line[0].isalnum()]
@@ -477,17 +529,17 @@ def updates():
     return {"manager": None, "checked": False}
 
 
-def antimalware(procs):
+def antimalware(host: Host, procs: Set[str]) -> Facts:
     agents = sorted({label for proc, label in AV_AGENTS.items() if proc in procs})
     installed = sorted({label for proc, label in AV_AGENTS.items()
-                        if any(os.path.exists(d + proc) for d in
+                        if any(host.exists(d + proc) for d in
                                ("/usr/sbin/", "/usr/bin/", "/opt/"))})
     return {"running": agents, "installed": installed, "present": bool(agents)}
 
 
-def interfaces():
-    addresses = {}
-    rc, out = run(["ip", "-j", "address", "show"])
+def interfaces(host: Host) -> List[Facts]:
+    addresses: Dict[str, List[str]] = {}
+    rc, out = host.run(["ip", "-j", "address", "show"])
     if rc == 0:
         try:
             for iface in json.loads(out):
@@ -501,21 +553,28 @@ def interfaces():
     return [{"name": n, "addresses": a[:64]} for n, a in sorted(addresses.items())][:MAX_ITEMS]
 
 
-def main():
+def collect(host: Host) -> Facts:
+    """Every fact, from `host` (the live host, or a saved tree in tests)."""
+    procs = processes(host)
+    return {
+        "os": os_release(host), "sshd": sshd(host), "login_defs": login_defs(host),
+        "pwquality": pwquality(host), "lockout": lockout(host), "accounts": accounts(host),
+        "services": services(host, procs), "firewall": firewall(host, procs),
+        "time_sync": time_sync(host, procs), "logging": logging_facts(host, procs),
+        "auditd": auditd(host, procs), "session": session_timeout(host), "files": files(host),
+        "updates": updates(host), "antimalware": antimalware(host, procs),
+        "interfaces": interfaces(host),
+    }
+
+
+def main() -> None:
     module = AnsibleModule(argument_spec={}, supports_check_mode=True)
     started = time.time()
-    procs = processes()
-    facts = {
-        "os": os_release(), "sshd": sshd(), "login_defs": login_defs(),
-        "pwquality": pwquality(), "lockout": lockout(), "accounts": accounts(),
-        "services": services(procs), "firewall": firewall(procs),
-        "time_sync": time_sync(procs), "logging": logging_facts(procs),
-        "auditd": auditd(procs), "session": session_timeout(), "files": files(),
-        "updates": updates(), "antimalware": antimalware(procs), "interfaces": interfaces(),
-    }
+    host = Host()
+    facts = collect(host)
     module.exit_json(changed=False, egov_facts=facts, collector={
         "name": "egov_host_facts", "version": VERSION,
-        "seconds": round(time.time() - started, 3), "as_root": os.geteuid() == 0})
+        "seconds": round(time.time() - started, 3), "as_root": host.euid == 0})
 
 
 if __name__ == "__main__":

@@ -1,0 +1,238 @@
+"""The host-facts module's parsers on saved file trees (tests/fixtures/hostfs/<profile>/) and
+recorded command outputs: PAM precedence, login.defs values, `sshd -T`, accounts, sockets, ...
+in milliseconds, without root, on any machine. The lab tests run the same module on real hosts."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import yaml
+
+from egov_audit.paths import data_root
+from egov_audit.schemas import first_error
+from tests.helpers import FIXTURES
+
+HOSTFS = FIXTURES / "hostfs"
+
+
+def _load_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "egov_host_facts", data_root() / "playbooks/library/egov_host_facts.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+M = _load_module()
+
+
+def recorded(profile: str) -> Callable[[list[str], int], tuple[int | None, str]]:
+    """A runner that answers with the outputs recorded for the profile; any other command is
+    missing on that host (None, '') — the module must never run anything unrecorded."""
+    outputs = yaml.safe_load((HOSTFS / f"{profile}.commands.yml").read_text("utf-8"))
+    asked: list[str] = []
+
+    def runner(args: list[str], timeout: int) -> tuple[int | None, str]:
+        line = " ".join(args)
+        asked.append(line)
+        found = outputs.get(line)
+        return (None, "") if found is None else (found["rc"], found["stdout"])
+
+    runner.asked = asked  # type: ignore[attr-defined]
+    return runner
+
+
+def host(profile: str, root: Path | None = None, euid: int = 0) -> Any:
+    return M.Host(root=str(root or HOSTFS / profile), runner=recorded(profile), euid=euid,
+                  kernel="6.1.0-test", hostname=profile)
+
+
+@pytest.fixture(scope="module")
+def hardened() -> dict[str, Any]:
+    facts: dict[str, Any] = M.collect(host("hardened"))
+    return facts
+
+
+@pytest.fixture(scope="module")
+def weak() -> dict[str, Any]:
+    facts: dict[str, Any] = M.collect(host("weak"))
+    return facts
+
+
+def test_whole_profiles_make_valid_fact_bundles(hardened: dict[str, Any],
+                                                weak: dict[str, Any]) -> None:
+    for name, facts in (("hardened", hardened), ("weak", weak)):
+        bundle = {"schema": "egov-audit/fact-bundle@1", "host": name, "status": "collected",
+                  "collected_at": "2026-12-02T00:00:00Z",
+                  "collector": {"name": "egov_host_facts", "version": M.VERSION},
+                  "facts": facts}
+        assert first_error(json.loads(json.dumps(bundle)), "fact-bundle") is None, name
+
+
+def test_no_password_hash_leaves_the_module(hardened: dict[str, Any],
+                                            weak: dict[str, Any]) -> None:
+    text = json.dumps([hardened, weak])
+    assert "FAKEHASH" not in text and "notarealhash" not in text and "$6$" not in text
+
+
+def test_os_release(hardened: dict[str, Any]) -> None:
+    assert hardened["os"] == {"id": "debian", "version_id": "12",
+                              "pretty_name": "Debian GNU/Linux 12 (bookworm)",
+                              "kernel": "6.1.0-test", "hostname": "hardened"}
+
+
+def test_sshd_effective_settings(hardened: dict[str, Any], weak: dict[str, Any]) -> None:
+    ssh = hardened["sshd"]
+    assert ssh["installed"] and ssh["config_valid"]
+    assert (ssh["permitrootlogin"], ssh["passwordauthentication"]) == ("no", "no")
+    assert (ssh["maxauthtries"], ssh["logingracetime"]) == (4, 30)
+    assert ssh["port"] == [2222]
+    assert ssh["listenaddress"] == ["[::]:2222", "0.0.0.0:2222"]
+    # ClientAliveCountMax 0: the idle check never cuts a session
+    assert ssh["idle_timeout_s"] == 0
+    assert ssh["access_restricted"] is True
+    assert "subsystem" not in ssh  # only the keys the controls read
+    bad = weak["sshd"]
+    assert (bad["permitrootlogin"], bad["permitemptypasswords"], bad["x11forwarding"]) == \
+        ("yes", "yes", "yes")
+    assert bad["port"] == [22] and bad["access_restricted"] is False
+    assert bad["idle_timeout_s"] == 0  # interval 0: never
+
+
+def test_sshd_missing_unreadable_or_broken(tmp_path: Path) -> None:
+    tree = tmp_path / "root"
+    shutil.copytree(HOSTFS / "weak", tree)
+    (tree / "usr/sbin/sshd").unlink()
+    assert M.sshd(host("weak", tree)) == {"installed": False}
+
+    def failing(args: list[str], timeout: int) -> tuple[int | None, str]:
+        return 255, ""
+
+    broken = M.Host(root=str(HOSTFS / "weak"), runner=failing, euid=1000, kernel="k",
+                    hostname="h")
+    assert M.sshd(broken) == {"installed": True, "readable": False}  # sshd -T needs root
+    broken.euid = 0
+    assert M.sshd(broken) == {"installed": True, "readable": True, "config_valid": False}
+
+
+def test_login_defs_values(hardened: dict[str, Any], weak: dict[str, Any]) -> None:
+    defs = hardened["login_defs"]
+    assert defs["pass_max_days"] == 60  # the commented 99999 is not read
+    assert defs["umask"] == "027"  # octal: kept as written, never 27
+    assert defs["encrypt_method"] == "YESCRYPT"
+    assert weak["login_defs"]["pass_max_days"] == 99999
+    assert weak["login_defs"]["umask"] == "022"
+
+
+def test_pam_line_options_win_over_pwquality_conf(hardened: dict[str, Any],
+                                                  weak: dict[str, Any]) -> None:
+    quality = hardened["pwquality"]
+    assert quality["minlen"] == 14  # pwquality.conf says 8, the PAM line 14
+    assert quality["minclass"] == 4 and quality["dcredit"] == -1
+    assert quality["enforce_for_root"] is True
+    assert quality["pam_enabled"] is True
+    assert quality["remember"] == 12  # the larger of pam_pwhistory 12 and pam_unix 5
+    assert weak["pwquality"] == {"pam_enabled": False}
+
+
+def test_lockout(hardened: dict[str, Any], weak: dict[str, Any]) -> None:
+    assert hardened["lockout"] == {"configured": True, "module": "pam_faillock", "deny": 5,
+                                   "unlock_time": 900}
+    assert weak["lockout"] == {"configured": False}
+
+
+def test_accounts(hardened: dict[str, Any], weak: dict[str, Any]) -> None:
+    good = hardened["accounts"]
+    assert good["extra_uid0"] == [] and good["empty_password"] == []
+    assert good["default_active"] == []  # postgres has a shell but a locked password
+    assert good["interactive_names"] == ["nguyenvan", "tranthi"]
+    assert good["inactive_days"] == 30 and good["shadow_readable"] is True
+    bad = weak["accounts"]
+    assert bad["extra_uid0"] == ["toor"]
+    assert bad["empty_password"] == ["guest"]
+    assert bad["default_active"] == ["admin"]
+    assert bad["inactive_days"] is None
+
+
+def test_listening_sockets_and_insecure_services(hardened: dict[str, Any],
+                                                 weak: dict[str, Any]) -> None:
+    listening = hardened["services"]["listening"]
+    assert {"proto": "tcp", "address": "0.0.0.0", "port": 2222} in listening
+    assert {"proto": "tcp", "address": "127.0.0.1", "port": 8080} in listening
+    assert {"proto": "tcp6", "address": "::", "port": 2222} in listening
+    assert all(s["port"] != 54321 for s in listening)  # an established connection, not a listener
+    assert hardened["services"]["insecure"] == []
+    # telnet listening and in inetd.conf, tftp enabled in xinetd (rsync disabled), vsftpd running
+    assert weak["services"]["insecure"] == ["ftp", "telnet", "tftp"]
+
+
+def test_firewall(hardened: dict[str, Any], weak: dict[str, Any]) -> None:
+    assert hardened["firewall"] == {"active": True, "backends": ["nftables"],
+                                    "nftables_rules": 2}
+    # iptables with ACCEPT policies and no rule is no firewall; nft is not installed there
+    assert weak["firewall"] == {"active": False, "backends": []}
+
+
+def test_time_logging_audit_session(hardened: dict[str, Any], weak: dict[str, Any]) -> None:
+    assert hardened["time_sync"] == {"active": True, "daemons": ["chronyd"],
+                                     "servers": ["2.debian.pool.ntp.org", "ntp.gov.vn"]}
+    assert weak["time_sync"]["active"] is False
+    logging = hardened["logging"]
+    assert logging["forwarding"] == ["10.20.0.5", "@@siem.tinh.gov.vn:6514"]
+    assert logging["retention_days"] == 7 * 14  # weekly, rotate 13: 14 weeks on disk
+    assert weak["logging"]["retention_days"] == 8  # daily, rotate 7
+    assert hardened["auditd"] == {"running": True, "rules": 4}
+    assert hardened["session"] == {"tmout": 600}  # readonly TMOUT=600 in profile.d
+    assert weak["session"] == {"tmout": None}  # a commented TMOUT is not a setting
+
+
+def test_updates_from_the_package_simulation(hardened: dict[str, Any],
+                                             weak: dict[str, Any]) -> None:
+    assert hardened["updates"] == {"manager": "apt", "checked": True, "pending": 1,
+                                   "security_pending": 0, "security_packages": []}
+    assert weak["updates"] == {"manager": "apt", "checked": True, "pending": 3,
+                               "security_pending": 2,
+                               "security_packages": ["libssl1.1", "openssl"]}
+
+
+def test_antimalware_and_interfaces(hardened: dict[str, Any], weak: dict[str, Any]) -> None:
+    assert hardened["antimalware"] == {"running": ["Wazuh"], "installed": ["Wazuh"],
+                                       "present": True}
+    assert weak["antimalware"]["present"] is False
+    assert hardened["interfaces"] == [
+        {"name": "ens18", "addresses": ["10.20.0.10/24", "2001:db8:20::10/64"]},
+        {"name": "lo", "addresses": ["127.0.0.1/8"]}]
+
+
+def test_file_modes(tmp_path: Path) -> None:
+    """git keeps no file modes: the tree is copied and its modes set here."""
+    tree = tmp_path / "root"
+    shutil.copytree(HOSTFS / "hardened", tree)
+    os.chmod(tree / "etc/shadow", 0o640)
+    os.chmod(tree / "etc/passwd", 0o666)
+    facts = M.files(host("hardened", tree))
+    assert facts["etc_shadow"]["mode"] == "0640"
+    assert facts["etc_shadow"]["world_readable"] is False
+    assert facts["etc_passwd"]["world_writable"] is True
+    os.chmod(tree / "etc/shadow", 0o644)
+    assert M.files(host("hardened", tree))["etc_shadow"]["world_readable"] is True
+
+
+def test_only_read_only_commands_are_run() -> None:
+    runner = recorded("hardened")
+    M.collect(M.Host(root=str(HOSTFS / "hardened"), runner=runner, euid=0, kernel="k",
+                     hostname="h"))
+    asked = runner.asked  # type: ignore[attr-defined]
+    assert sorted(asked) == sorted([
+        "/usr/sbin/sshd -T", "nft -j list ruleset", "iptables-save",
+        "apt-get -s -o Debug::NoLocking=true -o APT::Get::Show-User-Simulation-Note=false "
+        "upgrade", "ip -j address show"])
