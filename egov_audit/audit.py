@@ -14,8 +14,9 @@ from . import __version__
 from .checks.context import AuditOptions, CheckContext, NationalContext
 from .checks.evaluate import evaluate_agency, evaluate_national
 from .checks.vocabulary import load_catalogue
-from .collect.evidence import HostEvidence, read_evidence_dir
+from .collect.evidence import HostEvidence
 from .collect.interface import CollectionReport, CollectOptions, Collector, ProgressFn
+from .collect.kinds import HOST_FACTS
 from .errors import InventoryError, UsageError
 from .inventory import Inventory, load_inventory
 from .inventory.model import Host, locate
@@ -27,7 +28,6 @@ from .models import (
     ResultSet,
     Target,
     TargetKind,
-    TargetStatus,
     Text,
 )
 from .policy import PolicySet
@@ -70,23 +70,13 @@ def _targets(inventory: Inventory,
     targets = [Target(inventory.agency.code, TargetKind.AGENCY),
                Target("network", TargetKind.NETWORK)]
     targets += [Target(f"room:{r.id}", TargetKind.SERVER_ROOM) for r in inventory.server_rooms]
-    for host in inventory.hosts:
-        if evidence is None:
-            # validate reads the declared plan only: hosts are judged on what the inventory says
-            targets.append(Target(host.name, TargetKind.HOST,
-                                  reason="declared in the inventory; not contacted"))
-            continue
-        found = evidence.get(host.name)
-        if found is None:
-            targets.append(Target(host.name, TargetKind.HOST, TargetStatus.FAILED,
-                                  "no evidence collected"))
-        elif found.status == "unreachable":
-            targets.append(Target(host.name, TargetKind.HOST, TargetStatus.UNREACHABLE,
-                                  found.reason))
-        elif found.status != "collected":
-            targets.append(Target(host.name, TargetKind.HOST, TargetStatus.FAILED, found.reason))
-        else:
-            targets.append(Target(host.name, TargetKind.HOST, reason=found.collected_at))
+    if evidence is None:
+        # validate reads the declared plan only: hosts are judged on what the inventory says
+        targets += [Target(host.name, TargetKind.HOST,
+                           reason="declared in the inventory; not contacted")
+                    for host in inventory.hosts]
+    else:
+        targets += HOST_FACTS.coverage(inventory, evidence)
     return tuple(targets)
 
 
@@ -152,7 +142,7 @@ def evaluate(request: AuditRequest, evidence_dir: Path, policy: PolicySet | None
     if len(request.inventories) != 1:
         raise UsageError("evaluate takes one inventory and its evidence directory")
     if evidence is None:
-        evidence = read_evidence_dir(evidence_dir)
+        evidence = HOST_FACTS.read(evidence_dir)
     with _gc_paused():
         return _audit(request, policy, [evidence])
 
@@ -189,9 +179,7 @@ def scan(request: AuditRequest, evidence_dir: Path, options: CollectOptions,
     if not hosts:
         raise UsageError(f"--limit {options.limit!r} matches no host of the inventory")
     if collector is None:
-        from .collect.ansible import AnsibleCollector
-
-        collector = AnsibleCollector()
+        collector = HOST_FACTS.collector()
     report = collector.collect(inventory.root, hosts, evidence_dir, options, progress)
     return evaluate(request, evidence_dir, policy), report
 

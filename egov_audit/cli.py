@@ -16,6 +16,7 @@ import click
 from . import __version__
 from .errors import EgovAuditError
 from .report.interface import formats
+from .schemas import SCHEMA_NAMES
 
 if TYPE_CHECKING:
     from .models import ResultSet
@@ -209,14 +210,15 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
                              host_key_checking=not no_host_key_checking)
     with _Progress() as progress:
         result_set, report = run_scan(request, evidence_dir, options, progress=progress.host)
+    from .models import EvidenceStatus as Got
     from .report.common import terminal
 
     click.echo(f"egov-audit: {len(report.outcomes)} hosts in {report.seconds:.1f} s: "
-               f"{report.count('collected')} collected, {report.count('unreachable')} "
-               f"unreachable, {report.count('failed')} failed; evidence in {evidence_dir}",
+               f"{report.count(Got.COLLECTED)} collected, {report.count(Got.UNREACHABLE)} "
+               f"unreachable, {report.count(Got.FAILED)} failed; evidence in {evidence_dir}",
                err=True)
     for outcome in report.outcomes:
-        if outcome.status != "collected":
+        if outcome.status is not Got.COLLECTED:
             click.echo(f"  {terminal(outcome.host)}: {outcome.status}: "
                        f"{terminal(outcome.reason, 300)}", err=True)
     _emit(result_set, fmt, output, lang, color, fail_on,
@@ -247,9 +249,11 @@ class _Progress:
         return f"{self.done} done · {self.failed} failed · {self.unreachable} unreachable"
 
     def host(self, outcome: Any) -> None:
-        self.done += outcome.status == "collected"
-        self.failed += outcome.status == "failed"
-        self.unreachable += outcome.status == "unreachable"
+        from .models import EvidenceStatus
+
+        self.done += outcome.status is EvidenceStatus.COLLECTED
+        self.failed += outcome.status is EvidenceStatus.FAILED
+        self.unreachable += outcome.status is EvidenceStatus.UNREACHABLE
         if self._bar is not None:
             self._bar.update(self._task, description=self._text())
 
@@ -766,10 +770,10 @@ def lab_down(state: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("name", type=click.Choice(["result-bundle", "result-set", "agency", "network",
-                                           "server_rooms", "host", "control"]))
+@click.argument("name", type=click.Choice(SCHEMA_NAMES))
 def schema(name: str) -> None:
-    """Print a published JSON Schema (e.g. the result bundle's)."""
+    """Print a published JSON Schema: inventory documents, policies, evidence (fact-bundle),
+    results (result-bundle, result-set)."""
     import json
 
     from .schemas import load_schema

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
+from .collect.kinds import HOST_FACTS
 from .errors import UsageError
 from .gates.names import is_exact_host
 from .inventory import Inventory
@@ -110,21 +111,17 @@ _NO_ROLE = {"vi": "kho máy chủ không có máy nào có vai trò {role}: ",
             "en": "no host with role {role} in the inventory: "}
 
 
-def _age(stamp: str, now: datetime) -> timedelta:
-    return now - datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-
-
 def _refuse_stale(stamp: str, max_age_days: float | None, now: datetime | None = None) -> None:
-    now = now or datetime.now(UTC)
-    if max_age_days is not None and _age(stamp, now) > timedelta(days=max_age_days):
-        days = _age(stamp, now).total_seconds() / 86400
+    """Host facts older than `max_age_days` no longer say what the host is (None: any age)."""
+    if max_age_days is not None and HOST_FACTS.is_stale(stamp, max_age_days, now):
+        days = HOST_FACTS.age(stamp, now).total_seconds() / 86400
         raise UsageError(f"the evidence is {days:.1f} days old (more than {max_age_days:g}): "
                          "scan again, or allow it with --max-age DAYS")
 
 
 def plan_fixes(bundle: Bundle, policy: PolicySet, agency: AgencyPlan,
                controls: Sequence[str] = (), limit: Sequence[str] = (),
-               max_age_days: float | None = 7, now: datetime | None = None,
+               max_age_days: float | None = HOST_FACTS.max_age_days, now: datetime | None = None,
                lang: str = "en", collected_at: str | None = None,
                allow_controller: bool = False) -> FixPlan:
     """Failing host controls that have a remediation task file, per host; the others are
@@ -317,7 +314,7 @@ class FixRequest:
     keys: Path | None = None  # a key registry: trust a signed bundle's results as they are
     controls: tuple[str, ...] = ()
     limit: tuple[str, ...] = ()
-    max_age_days: float | None = 7
+    max_age_days: float | None = HOST_FACTS.max_age_days
     lang: str = "en"
     allow_controller: bool = False
 

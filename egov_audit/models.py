@@ -51,6 +51,20 @@ class TargetStatus(StrEnum):
     FAILED = "failed"
 
 
+class EvidenceStatus(StrEnum):
+    """What collecting evidence from one target gave (the `status` of a fact bundle)."""
+
+    COLLECTED = "collected"
+    UNREACHABLE = "unreachable"
+    FAILED = "failed"
+
+    @property
+    def target_status(self) -> TargetStatus:
+        return {EvidenceStatus.COLLECTED: TargetStatus.ASSESSED,
+                EvidenceStatus.UNREACHABLE: TargetStatus.UNREACHABLE}.get(self,
+                                                                          TargetStatus.FAILED)
+
+
 LANGS = ("vi", "en")
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..models import Location, Status, TargetKind, Text
+from ..models import EvidenceStatus, Location, Status, TargetKind, Text
 
 if TYPE_CHECKING:
     from ..collect.evidence import HostEvidence
@@ -129,7 +129,8 @@ def not_assessed_host(host: str, evidence: HostEvidence | None) -> Finding:
                             "No evidence was collected from this host."),
                        observed=Text("không có dữ liệu", "no evidence"))
     reason = evidence.reason or evidence.status
-    what = Text("không kết nối được", "unreachable") if evidence.status == "unreachable" \
+    what = Text("không kết nối được", "unreachable") \
+        if evidence.status is EvidenceStatus.UNREACHABLE \
         else Text("thu thập thất bại", "collection failed")
     return Finding(host, TargetKind.HOST, Status.NOT_ASSESSED,
                    Text(f"Không đánh giá được: {what.vi} ({reason}).",

@@ -15,16 +15,18 @@ from typing import Any
 from ..errors import CollectionError
 from ..gates.fileout import write_output
 from ..gates.names import is_file_name
+from ..models import EvidenceStatus
 
 FACT_BUNDLE_SCHEMA = "egov-audit/fact-bundle@1"
 MAX_BUNDLE_BYTES = 8 * 1024 * 1024
-COLLECTED, UNREACHABLE, FAILED = "collected", "unreachable", "failed"
+COLLECTED, UNREACHABLE, FAILED = (EvidenceStatus.COLLECTED, EvidenceStatus.UNREACHABLE,
+                                  EvidenceStatus.FAILED)
 
 
 @dataclass(frozen=True)
 class HostEvidence:
     host: str
-    status: str  # collected | unreachable | failed
+    status: EvidenceStatus
     reason: str = ""
     collected_at: str = ""
     facts: Mapping[str, Any] = field(default_factory=dict)
@@ -56,7 +58,7 @@ def write_bundle(directory: Path, data: Mapping[str, Any]) -> Path:
     return target
 
 
-def record_failure(directory: Path, host: str, status: str, reason: str,
+def record_failure(directory: Path, host: str, status: EvidenceStatus, reason: str,
                    keep_collected_since: str | None = None) -> Path:
     """Record that a host could not be assessed. A bundle collected by this same run (at or
     after `keep_collected_since`) is kept: what was collected is never lost; an older one is
@@ -95,7 +97,7 @@ def read_bundle(path: Path) -> HostEvidence | None:
         return HostEvidence(host, FAILED, "evidence does not match the fact-bundle schema")
     if data["host"] != host:
         return HostEvidence(host, FAILED, f"evidence file names host {str(data['host'])[:80]!r}")
-    return HostEvidence(host, data["status"], str(data.get("reason", "")),
+    return HostEvidence(host, EvidenceStatus(data["status"]), str(data.get("reason", "")),
                         str(data.get("collected_at", "")), data.get("facts") or {},
                         "sha256:" + hashlib.sha256(raw).hexdigest(), data)
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from ..models import EvidenceStatus
+
 
 @dataclass(frozen=True)
 class CollectOptions:
@@ -20,7 +22,7 @@ class CollectOptions:
 @dataclass(frozen=True)
 class HostOutcome:
     host: str
-    status: str  # collected | unreachable | failed
+    status: EvidenceStatus
     reason: str = ""
 
 
@@ -29,7 +31,7 @@ class CollectionReport:
     outcomes: Sequence[HostOutcome] = field(default_factory=tuple)
     seconds: float = 0.0
 
-    def count(self, status: str) -> int:
+    def count(self, status: EvidenceStatus) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
 
 

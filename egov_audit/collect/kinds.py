@@ -1,0 +1,80 @@
+"""Evidence kinds: everything egov-audit knows about one kind of evidence, in one entry. Today
+one kind, the host facts; the next ones (network device configurations, SNMP facility
+readings, registry files) are each one more entry here, plus their collector and controls.
+
+An entry says what the evidence is (its published JSON Schema), how it is collected, how it is
+read back from an evidence folder (through the gates: hosts may be compromised), which targets
+it covers and how coverage and freshness are judged, and which target kinds' controls read it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..models import EvidenceStatus, Target, TargetKind, TargetStatus, Text
+from .evidence import FACT_BUNDLE_SCHEMA, HostEvidence, read_evidence_dir
+
+if TYPE_CHECKING:
+    from ..inventory import Inventory
+    from .interface import Collector
+
+
+@dataclass(frozen=True)
+class EvidenceKind:
+    name: str
+    title: Text
+    schema: str  # its published JSON Schema (`egov-audit schema NAME`)
+    bundle_schema: str  # the `schema` value each of its files carries
+    feeds: frozenset[TargetKind]  # the target kinds whose controls read it
+    collector: Callable[[], Collector]  # made when a scan needs it
+    read: Callable[[Path], dict[str, HostEvidence]]  # an evidence folder, through the gates
+    expected: Callable[[Inventory], Sequence[tuple[str, TargetKind]]]  # what it must cover
+    max_age_days: float = 7.0  # older evidence is stale: `fix` refuses to act on it
+
+    def coverage(self, inventory: Inventory,
+                 evidence: Mapping[str, HostEvidence]) -> tuple[Target, ...]:
+        """Every target this kind must cover, with what collecting from it gave."""
+        out = []
+        for target, kind in self.expected(inventory):
+            found = evidence.get(target)
+            if found is None:
+                out.append(Target(target, kind, TargetStatus.FAILED, "no evidence collected"))
+            elif found.status is EvidenceStatus.COLLECTED:
+                out.append(Target(target, kind, reason=found.collected_at))
+            else:
+                out.append(Target(target, kind, found.status.target_status, found.reason))
+        return tuple(out)
+
+    def age(self, collected_at: str, now: datetime | None = None) -> timedelta:
+        stamp = datetime.fromisoformat(collected_at.replace("Z", "+00:00"))
+        return (now or datetime.now(UTC)) - stamp
+
+    def is_stale(self, collected_at: str, max_age_days: float | None = None,
+                 now: datetime | None = None) -> bool:
+        limit = self.max_age_days if max_age_days is None else max_age_days
+        return self.age(collected_at, now) > timedelta(days=limit)
+
+
+def _ansible_collector() -> Collector:
+    from .ansible import AnsibleCollector
+
+    return AnsibleCollector()
+
+
+def _inventory_hosts(inventory: Inventory) -> list[tuple[str, TargetKind]]:
+    return [(host.name, TargetKind.HOST) for host in inventory.hosts]
+
+
+HOST_FACTS = EvidenceKind(
+    name="host_facts",
+    title=Text("Dữ liệu thu thập từ máy chủ (SSH, Ansible)",
+               "Facts collected from hosts (SSH, Ansible)"),
+    schema="fact-bundle", bundle_schema=FACT_BUNDLE_SCHEMA,
+    # host controls read the facts; the network's NET-PLAN-01 reads which hosts answered
+    feeds=frozenset({TargetKind.HOST, TargetKind.NETWORK}),
+    collector=_ansible_collector, read=read_evidence_dir, expected=_inventory_hosts)
+
+EVIDENCE_KINDS: Mapping[str, EvidenceKind] = {kind.name: kind for kind in (HOST_FACTS,)}
