@@ -190,10 +190,18 @@ def _check_target(host: str, agency: AgencyPlan, allow_controller: bool) -> None
 
 
 def host_params(policy: PolicySet, baseline: str, level: int) -> dict[str, Any]:
-    """Every parameter of the host reference model at this baseline and level."""
+    """Every parameter of the host reference model at this baseline and level, as the controls
+    that apply check it: a value the baseline sets otherwise for a control is the one its fix
+    writes (a host must end up passing the control, not the model's default)."""
     levels = policy.model("host").get("parameters", {}).get(baseline, {})
     keys = sorted({k for values in levels.values() for k in (values or {})})
-    return {key: policy.param(f"host.{key}", baseline, level) for key in keys}
+    out = {key: policy.param(f"host.{key}", baseline, level) for key in keys}
+    for control in policy.select(baseline, level, [TargetKind.HOST]):
+        for name, value in control.baselines[baseline].params.items():
+            model, _, key = name.partition(".")
+            if model == "host":
+                out[key] = value
+    return out
 
 
 class Unsafe(str):

@@ -142,3 +142,28 @@ def test_a_host_name_that_is_a_pattern_is_refused(bundle: Bundle, policy: Policy
         for r in bundle.results))
     with pytest.raises(UsageError, match="pattern of several hosts"):
         plan_fixes(hostile, policy, agency)
+
+
+def test_a_fix_writes_the_value_the_baseline_checks(tmp_path: Path) -> None:
+    """A baseline that sets a host parameter otherwise for one control gets that value from
+    `fix`, so the fixed host passes the control as that baseline checks it."""
+    import shutil
+
+    from egov_audit.checks.vocabulary import load_catalogue
+    from egov_audit.fix import host_params
+    from egov_audit.policy import DEFAULT_POLICIES, DEFAULT_REFERENCE_MODELS
+
+    pol, models = tmp_path / "policies", tmp_path / "reference_models"
+    shutil.copytree(DEFAULT_POLICIES, pol)
+    shutil.copytree(DEFAULT_REFERENCE_MODELS, models)
+    assert host_params(load_catalogue(pol, models), "tcvn-14423-2026", 3)[
+        "ssh_max_auth_tries"] == 5
+    path = pol / "baselines" / "tcvn-14423-2026.yml"
+    data = yaml.safe_load(path.read_text("utf-8"))
+    data["families"]["host/ssh"]["controls"]["HOST-SSH-03"]["params"] = {
+        "host.ssh_max_auth_tries": 3}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    policy = load_catalogue(pol, models)
+    assert host_params(policy, "tcvn-14423-2026", 3)["ssh_max_auth_tries"] == 3
+    assert host_params(policy, "tcvn-11930-2017", 3)["ssh_max_auth_tries"] == 5
+    assert host_params(policy, "tcvn-14423-2026", 1)["ssh_max_auth_tries"] == 5  # not yet cited
