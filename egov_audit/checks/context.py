@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +42,38 @@ class Finding:
     def __post_init__(self) -> None:
         object.__setattr__(self, "expected", Text.of(self.expected))
         object.__setattr__(self, "observed", Text.of(self.observed))
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    """Findings on one target against one expectation, each said in both languages:
+    `net = Verdicts("network", NET, expected)`, then `net.failed("vi...", "en...", observed,
+    where)`. Checks say what they found; the Finding is built here."""
+
+    target: str
+    kind: TargetKind
+    expected: Text | str = ""
+
+    def _finding(self, status: Status, vi: str, en: str, observed: Text | str,
+                 where: Iterable[Location]) -> Finding:
+        return Finding(self.target, self.kind, status, Text(vi, en), self.expected, observed,
+                       tuple(where))
+
+    def passed(self, vi: str, en: str, observed: Text | str = "",
+               where: Iterable[Location] = ()) -> Finding:
+        return self._finding(Status.PASS, vi, en, observed, where)
+
+    def failed(self, vi: str, en: str, observed: Text | str = "",
+               where: Iterable[Location] = ()) -> Finding:
+        return self._finding(Status.FAIL, vi, en, observed, where)
+
+    def not_applicable(self, vi: str, en: str, observed: Text | str = "",
+                       where: Iterable[Location] = ()) -> Finding:
+        return self._finding(Status.NOT_APPLICABLE, vi, en, observed, where)
+
+    def not_assessed(self, vi: str, en: str, observed: Text | str = "",
+                     where: Iterable[Location] = ()) -> Finding:
+        return self._finding(Status.NOT_ASSESSED, vi, en, observed, where)
 
 
 @dataclass

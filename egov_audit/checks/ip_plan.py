@@ -16,9 +16,9 @@ from typing import Any, TypeVar
 
 from ..inventory.model import Prefix
 from ..ipnet import Net, format_addr, parse_net
-from ..models import Location, Status, TargetKind, Text
+from ..models import Location, TargetKind, Text
 from ..policy import Control, PolicySet
-from .context import CheckContext, Finding, NationalContext, cap_list, named_check
+from .context import CheckContext, Finding, NationalContext, Verdicts, cap_list, named_check
 
 T = TypeVar("T")
 NET = TargetKind.NETWORK
@@ -148,27 +148,23 @@ def asn_public(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> 
     plan = ctx.inventory.network
     where = (_loc(ctx, ("asn",)),)
     expected = Text("ASN công cộng (do VNNIC cấp)", "public ASN (VNNIC)")
+    net = Verdicts("network", NET, expected)
     if plan.asn is None:
-        return [Finding("network", NET, Status.FAIL,
-                        Text("Đơn vị chưa có số hiệu mạng (ASN) riêng.",
-                             "The agency has no AS number of its own."),
-                        expected, "null", where)]
+        return [net.failed("Đơn vị chưa có số hiệu mạng (ASN) riêng.",
+                           "The agency has no AS number of its own.", "null", where)]
     classified = classify_asn(ctx.policy, plan.asn)
     if _public(ctx.options.documentation_as_public, classified):
         note = " (documentation ASN counted as public: demo)" if classified else ""
-        return [Finding("network", NET, Status.PASS,
-                        Text(f"ASN {plan.asn} là số hiệu mạng công cộng.{note}",
-                             f"AS{plan.asn} is a public AS number.{note}"),
-                        expected, f"AS{plan.asn}", where)]
+        return [net.passed(f"ASN {plan.asn} là số hiệu mạng công cộng.{note}",
+                           f"AS{plan.asn} is a public AS number.{note}", f"AS{plan.asn}", where)]
     assert classified is not None
     kind, ref = classified
-    return [Finding("network", NET, Status.FAIL,
-                    Text(f"ASN {plan.asn} thuộc dải {_KIND_TEXT[kind].vi} ({ref}), không phải "
-                         "ASN công cộng riêng của đơn vị.",
-                         f"AS{plan.asn} is a {_KIND_TEXT[kind].en} AS number ({ref}), not a "
-                         "public ASN of the agency's own."),
-                    expected, Text(f"AS{plan.asn} ({_KIND_TEXT[kind].vi}, {ref})",
-                                   f"AS{plan.asn} ({_KIND_TEXT[kind].en}, {ref})"), where)]
+    return [net.failed(f"ASN {plan.asn} thuộc dải {_KIND_TEXT[kind].vi} ({ref}), không phải "
+                       "ASN công cộng riêng của đơn vị.",
+                       f"AS{plan.asn} is a {_KIND_TEXT[kind].en} AS number ({ref}), not a "
+                       "public ASN of the agency's own.",
+                       Text(f"AS{plan.asn} ({_KIND_TEXT[kind].vi}, {ref})",
+                            f"AS{plan.asn} ({_KIND_TEXT[kind].en}, {ref})"), where)]
 
 
 def _loc(ctx: CheckContext, subpath: tuple[Any, ...]) -> Location:
@@ -190,6 +186,7 @@ def pi_block(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> li
     unicast = " (global unicast)" if version == 6 else ""
     expected = Text(f"khối {family} công cộng do VNNIC cấp{unicast}",
                     f"public {family} block allocated by VNNIC{unicast}")
+    net = Verdicts("network", NET, expected)
     seen_vi: list[str] = []
     seen_en: list[str] = []
     good: list[str] = []
@@ -205,14 +202,12 @@ def pi_block(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> li
         Text(f"không có khối {family}", f"no {family} block")
     locs = tuple(b.prefix.where for b in blocks[:20]) or (_loc(ctx, ("address_blocks",)),)
     if good:
-        return [Finding("network", NET, Status.PASS,
-                        Text(f"Có khối địa chỉ {family} độc lập: {', '.join(good)}.",
-                             f"Holds a provider-independent {family} block: {', '.join(good)}."),
-                        expected, observed, locs)]
-    return [Finding("network", NET, Status.FAIL,
-                    Text(f"Không có khối địa chỉ {family} độc lập (do VNNIC cấp, công cộng).",
-                         f"No provider-independent public {family} block (allocated by VNNIC)."),
-                    expected, observed, locs)]
+        return [net.passed(f"Có khối địa chỉ {family} độc lập: {', '.join(good)}.",
+                           f"Holds a provider-independent {family} block: {', '.join(good)}.",
+                           observed, locs)]
+    return [net.failed(f"Không có khối địa chỉ {family} độc lập (do VNNIC cấp, công cộng).",
+                       f"No provider-independent public {family} block (allocated by VNNIC).",
+                       observed, locs)]
 
 
 # -- NET-IP-03 -------------------------------------------------------------------------------
@@ -234,23 +229,21 @@ def subnets_within_blocks(ctx: CheckContext, control: Control,
                 outside.append((zone.name, subnet))
     expected = Text("mọi mạng con nằm trong khối địa chỉ của đơn vị",
                     "every zone subnet inside an address block of the agency")
+    net = Verdicts("network", NET, expected)
     if not checked:
-        return [Finding("network", NET, Status.NOT_APPLICABLE,
-                        Text("Chưa khai báo mạng con nào.", "No subnet is declared."),
-                        expected, Text("không có mạng con", "no subnet"))]
+        return [net.not_applicable("Chưa khai báo mạng con nào.", "No subnet is declared.",
+                                   Text("không có mạng con", "no subnet"))]
     if not outside:
-        return [Finding("network", NET, Status.PASS,
-                        Text(f"Cả {checked} mạng con nằm trong các khối địa chỉ.",
-                             f"All {checked} subnets lie inside the address blocks."),
-                        expected, Text(f"{checked} mạng con, đều nằm trong",
-                                       f"{checked} subnets, all inside"))]
+        return [net.passed(f"Cả {checked} mạng con nằm trong các khối địa chỉ.",
+                           f"All {checked} subnets lie inside the address blocks.",
+                           Text(f"{checked} mạng con, đều nằm trong",
+                                f"{checked} subnets, all inside"))]
     detail = [f"{s.net.text} ({zone}{_outside_part(plan.blocks, s.net)})" for zone, s in outside]
-    return [Finding("network", NET, Status.FAIL,
-                    Text(f"{len(outside)} mạng con nằm ngoài các khối địa chỉ của đơn vị: "
-                         f"{cap_list(detail, 10)}.",
-                         f"{len(outside)} subnets lie outside the agency's address blocks: "
-                         f"{cap_list(detail, 10)}."),
-                    expected, cap_list(detail), tuple(s.where for _, s in outside[:20]))]
+    return [net.failed(f"{len(outside)} mạng con nằm ngoài các khối địa chỉ của đơn vị: "
+                       f"{cap_list(detail, 10)}.",
+                       f"{len(outside)} subnets lie outside the agency's address blocks: "
+                       f"{cap_list(detail, 10)}.", cap_list(detail),
+                       tuple(s.where for _, s in outside[:20]))]
 
 
 def _outside_part(blocks: Sequence[Any], net: Net) -> str:
@@ -274,20 +267,19 @@ def subnet_overlap(ctx: CheckContext, control: Control, args: Mapping[str, Any])
              for s in zone.subnets]
     pairs = list(nested_pairs(items))
     expected = Text("không có mạng con chồng lấn", "no overlapping subnets")
+    net = Verdicts("network", NET, expected)
     if not pairs:
-        return [Finding("network", NET, Status.PASS,
-                        Text(f"Không có mạng con chồng lấn ({len(items)} mạng con).",
-                             f"No overlapping subnets ({len(items)} subnets)."),
-                        expected, Text(f"{len(items)} mạng con, không chồng lấn",
-                                       f"{len(items)} subnets, none overlapping"))]
+        return [net.passed(f"Không có mạng con chồng lấn ({len(items)} mạng con).",
+                           f"No overlapping subnets ({len(items)} subnets).",
+                           Text(f"{len(items)} mạng con, không chồng lấn",
+                                f"{len(items)} subnets, none overlapping"))]
     detail = [f"{a.net.text} ({za}) ⊇ {b.net.text} ({zb})" for (za, a), (zb, b) in pairs]
     locs: list[Location] = []
     for (_, a), (_, b) in pairs[:10]:
         locs.extend((a.where, b.where))
-    return [Finding("network", NET, Status.FAIL,
-                    Text(f"{len(pairs)} cặp mạng con chồng lấn: {cap_list(detail, 10)}.",
-                         f"{len(pairs)} overlapping subnet pairs: {cap_list(detail, 10)}."),
-                    expected, cap_list(detail), tuple(locs))]
+    return [net.failed(f"{len(pairs)} cặp mạng con chồng lấn: {cap_list(detail, 10)}.",
+                       f"{len(pairs)} overlapping subnet pairs: {cap_list(detail, 10)}.",
+                       cap_list(detail), tuple(locs))]
 
 
 # -- NET-IP-05 (national) ---------------------------------------------------------------------
@@ -319,21 +311,20 @@ def national_overlap(ctx: NationalContext, control: Control,
             locs.extend((a.where, b.where))
     expected = Text("không có tiền tố dùng chung giữa các đơn vị",
                     "no prefix shared between agencies")
+    national = Verdicts("national", TargetKind.NATIONAL, expected)
     agencies = len(ctx.agencies)
     if not by_pair:
-        return [Finding("national", TargetKind.NATIONAL, Status.PASS,
-                        Text(f"Không có chồng lấn địa chỉ giữa {agencies} đơn vị "
-                             f"({len(items)} tiền tố).",
-                             f"No address overlap between {agencies} agencies "
-                             f"({len(items)} prefixes)."),
-                        expected, Text(f"{len(items)} tiền tố, không chồng lấn",
-                                       f"{len(items)} prefixes, no overlap"))]
+        return [national.passed(f"Không có chồng lấn địa chỉ giữa {agencies} đơn vị "
+                                f"({len(items)} tiền tố).",
+                                f"No address overlap between {agencies} agencies "
+                                f"({len(items)} prefixes).",
+                                Text(f"{len(items)} tiền tố, không chồng lấn",
+                                     f"{len(items)} prefixes, no overlap"))]
     detail = [f"{a} ↔ {b}: {cap_list(pairs, 3)}" for (a, b), pairs in sorted(by_pair.items())]
-    return [Finding("national", TargetKind.NATIONAL, Status.FAIL,
-                    Text(f"{len(by_pair)} cặp đơn vị có địa chỉ chồng lấn: {cap_list(detail, 5)}",
-                         f"{len(by_pair)} agency pairs have overlapping addresses: "
-                         f"{cap_list(detail, 5)}"),
-                    expected, cap_list(detail, 50), tuple(locs))]
+    return [national.failed(
+        f"{len(by_pair)} cặp đơn vị có địa chỉ chồng lấn: {cap_list(detail, 5)}",
+        f"{len(by_pair)} agency pairs have overlapping addresses: {cap_list(detail, 5)}",
+        cap_list(detail, 50), tuple(locs))]
 
 
 def _overlap_relevant(policy: PolicySet, net: Net) -> bool:
@@ -359,17 +350,16 @@ def national_asn_unique(ctx: NationalContext, control: Control,
             where.setdefault(asn, []).append(_loc(agency, ("asn",)))
     shared = {asn: codes for asn, codes in holders.items() if len(codes) > 1}
     expected = Text("mỗi ASN chỉ do một đơn vị khai báo", "each ASN declared by one agency")
+    national = Verdicts("national", TargetKind.NATIONAL, expected)
     if not shared:
-        return [Finding("national", TargetKind.NATIONAL, Status.PASS,
-                        Text(f"{len(holders)} ASN, không trùng lặp.",
-                             f"{len(holders)} ASNs, none shared."), expected,
-                        Text("không có ASN trùng", "no shared ASN"))]
+        return [national.passed(f"{len(holders)} ASN, không trùng lặp.",
+                                f"{len(holders)} ASNs, none shared.",
+                                Text("không có ASN trùng", "no shared ASN"))]
     detail = [f"AS{asn}: {', '.join(codes)}" for asn, codes in sorted(shared.items())]
-    return [Finding("national", TargetKind.NATIONAL, Status.FAIL,
-                    Text(f"ASN bị khai báo trùng: {cap_list(detail, 10)}.",
-                         f"ASNs declared by several agencies: {cap_list(detail, 10)}."),
-                    expected, cap_list(detail),
-                    tuple(loc for asn in sorted(shared) for loc in where[asn])[:20])]
+    return [national.failed(f"ASN bị khai báo trùng: {cap_list(detail, 10)}.",
+                            f"ASNs declared by several agencies: {cap_list(detail, 10)}.",
+                            cap_list(detail),
+                            tuple(loc for asn in sorted(shared) for loc in where[asn])[:20])]
 
 
 # -- NET-IP-06 -------------------------------------------------------------------------------
@@ -386,28 +376,25 @@ def host_address_in_zone(ctx: CheckContext, control: Control,
         assert zone is not None  # the loader refuses unknown zones
         subnets = ", ".join(s.net.text for s in zone.subnets) or "none"
         expected = Text(f"thuộc vùng {zone.name}: {subnets}", f"in zone {zone.name}: {subnets}")
+        on_host = Verdicts(host.name, TargetKind.HOST, expected)
         if not host.addresses:
-            out.append(Finding(host.name, TargetKind.HOST, Status.NOT_ASSESSED,
-                               Text("Máy chủ chưa khai báo địa chỉ IP (ansible_host là tên miền "
-                                    "và không có `addresses`).",
-                                    "No IP address declared (ansible_host is a name and there "
-                                    "are no `addresses`)."), expected,
-                               Text("không có địa chỉ", "no address"),
-                               (host.where,)))
+            out.append(on_host.not_assessed(
+                "Máy chủ chưa khai báo địa chỉ IP (ansible_host là tên miền và không có "
+                "`addresses`).",
+                "No IP address declared (ansible_host is a name and there are no `addresses`).",
+                Text("không có địa chỉ", "no address"), (host.where,)))
             continue
         stray = [a for a in host.addresses
                  if not any(s.net.contains(a.net) for s in zone.subnets)]
         shown = ", ".join(a.net.text for a in host.addresses)
         if stray:
             wrong = ", ".join(a.net.text for a in stray)
-            out.append(Finding(host.name, TargetKind.HOST, Status.FAIL,
-                               Text(f"Địa chỉ {wrong} không thuộc vùng {zone.name} ({subnets}).",
-                                    f"Address {wrong} is not in zone {zone.name} ({subnets})."),
-                               expected, shown, tuple(a.where for a in stray)))
+            out.append(on_host.failed(f"Địa chỉ {wrong} không thuộc vùng {zone.name} ({subnets}).",
+                                      f"Address {wrong} is not in zone {zone.name} ({subnets}).",
+                                      shown, tuple(a.where for a in stray)))
         else:
-            out.append(Finding(host.name, TargetKind.HOST, Status.PASS,
-                               Text(f"Địa chỉ {shown} thuộc vùng {zone.name}.",
-                                    f"Address {shown} is in zone {zone.name}."), expected, shown))
+            out.append(on_host.passed(f"Địa chỉ {shown} thuộc vùng {zone.name}.",
+                                      f"Address {shown} is in zone {zone.name}.", shown))
     return out
 
 
@@ -423,23 +410,21 @@ def zones_dual_stack(ctx: CheckContext, control: Control, args: Mapping[str, Any
     zones = [z for z in ctx.inventory.network.zones if z.kind in kinds]
     expected = Text(f"vùng loại {', '.join(kinds)} có mạng con IPv4 và IPv6",
                     f"zones of kind {', '.join(kinds)} with IPv4 and IPv6 subnets")
+    net = Verdicts("network", NET, expected)
     if not zones:
-        return [Finding("network", NET, Status.NOT_APPLICABLE,
-                        Text(f"Không có vùng loại {', '.join(kinds)}.",
-                             f"No zone of kind {', '.join(kinds)}."), expected,
-                        Text("không có vùng này", "no such zone"))]
+        return [net.not_applicable(f"Không có vùng loại {', '.join(kinds)}.",
+                                   f"No zone of kind {', '.join(kinds)}.",
+                                   Text("không có vùng này", "no such zone"))]
     single = [z for z in zones if {s.net.version for s in z.subnets} != {4, 6}]
     observed = "; ".join(
         f"{z.name}: {', '.join(s.net.text for s in z.subnets) or '-'}" for z in zones)
     if single:
         names = ", ".join(z.name for z in single)
-        return [Finding("network", NET, Status.FAIL,
-                        Text(f"Vùng chưa chạy song song IPv4/IPv6 (dual-stack): {names}.",
-                             f"Zones not dual-stack (IPv4 and IPv6): {names}."),
-                        expected, observed, tuple(z.where for z in single))]
-    return [Finding("network", NET, Status.PASS,
-                    Text("Các vùng công cộng đã có IPv4 và IPv6.",
-                         "Public-facing zones are dual-stack."), expected, observed)]
+        return [net.failed(f"Vùng chưa chạy song song IPv4/IPv6 (dual-stack): {names}.",
+                           f"Zones not dual-stack (IPv4 and IPv6): {names}.", observed,
+                           tuple(z.where for z in single))]
+    return [net.passed("Các vùng công cộng đã có IPv4 và IPv6.",
+                       "Public-facing zones are dual-stack.", observed)]
 
 
 # -- NET-IP-08 -------------------------------------------------------------------------------
@@ -456,23 +441,21 @@ def duplicate_host_addresses(ctx: CheckContext, control: Control,
                 (host.name, address.where))
     dups = {key: hosts for key, hosts in owners.items() if len(hosts) > 1}
     expected = Text("mỗi địa chỉ chỉ dùng cho một máy chủ", "each address used by one host")
+    net = Verdicts("network", NET, expected)
     if not owners:
-        return [Finding("network", NET, Status.NOT_APPLICABLE,
-                        Text("Không có máy chủ nào khai báo địa chỉ IP.",
-                             "No host declares an IP address."), expected,
-                        Text("không có địa chỉ", "no address"))]
+        return [net.not_applicable("Không có máy chủ nào khai báo địa chỉ IP.",
+                                   "No host declares an IP address.",
+                                   Text("không có địa chỉ", "no address"))]
     if not dups:
-        return [Finding("network", NET, Status.PASS,
-                        Text(f"{len(owners)} địa chỉ, không trùng.",
-                             f"{len(owners)} addresses, none shared."), expected,
-                        Text(f"{len(owners)} địa chỉ", f"{len(owners)} addresses"))]
+        return [net.passed(f"{len(owners)} địa chỉ, không trùng.",
+                           f"{len(owners)} addresses, none shared.",
+                           Text(f"{len(owners)} địa chỉ", f"{len(owners)} addresses"))]
     detail = [f"{format_addr(v, value)}: {', '.join(h for h, _ in hosts)}"
               for (v, value), hosts in sorted(dups.items())]
     locs = tuple(loc for hosts in dups.values() for _, loc in hosts)[:20]
-    return [Finding("network", NET, Status.FAIL,
-                    Text(f"Địa chỉ IP bị dùng trùng: {cap_list(detail, 10)}.",
-                         f"IP addresses used by several hosts: {cap_list(detail, 10)}."),
-                    expected, cap_list(detail), locs)]
+    return [net.failed(f"Địa chỉ IP bị dùng trùng: {cap_list(detail, 10)}.",
+                       f"IP addresses used by several hosts: {cap_list(detail, 10)}.",
+                       cap_list(detail), locs)]
 
 
 # -- live data (scan, evaluate) -----------------------------------------------------------------
@@ -518,27 +501,24 @@ def host_live_addresses(ctx: CheckContext, control: Control,
         assert zone is not None
         subnets = ", ".join(s.net.text for s in zone.subnets) or "-"
         expected = Text(f"thuộc vùng {zone.name}: {subnets}", f"in zone {zone.name}: {subnets}")
+        on_host = Verdicts(host.name, TargetKind.HOST, expected)
         live = _live_addresses(found.facts)
         shown = ", ".join(n.text for n in live)
         if not live:
-            out.append(Finding(host.name, TargetKind.HOST, Status.NOT_ASSESSED,
-                               Text("Máy chủ không báo địa chỉ toàn cục nào.",
-                                    "The host reports no global address."), expected,
-                               Text("không có địa chỉ", "no address"), (host.where,)))
+            out.append(on_host.not_assessed("Máy chủ không báo địa chỉ toàn cục nào.",
+                                            "The host reports no global address.",
+                                            Text("không có địa chỉ", "no address"), (host.where,)))
             continue
         stray = [n for n in live if not any(s.net.contains(n) for s in zone.subnets)]
         if stray:
             wrong = ", ".join(n.text for n in stray[:10])
-            out.append(Finding(host.name, TargetKind.HOST, Status.FAIL,
-                               Text(f"Địa chỉ thực tế {wrong} không thuộc vùng {zone.name} "
-                                    f"({subnets}).",
-                                    f"Live address {wrong} is not in zone {zone.name} "
-                                    f"({subnets})."), expected, shown, (host.where,)))
+            out.append(on_host.failed(f"Địa chỉ thực tế {wrong} không thuộc vùng {zone.name} "
+                                      f"({subnets}).",
+                                      f"Live address {wrong} is not in zone {zone.name} "
+                                      f"({subnets}).", shown, (host.where,)))
         else:
-            out.append(Finding(host.name, TargetKind.HOST, Status.PASS,
-                               Text(f"Địa chỉ thực tế {shown} thuộc vùng {zone.name}.",
-                                    f"Live addresses {shown} are in zone {zone.name}."),
-                               expected, shown))
+            out.append(on_host.passed(f"Địa chỉ thực tế {shown} thuộc vùng {zone.name}.",
+                                      f"Live addresses {shown} are in zone {zone.name}.", shown))
     return out
 
 
@@ -553,13 +533,12 @@ def answering_hosts_declared(ctx: CheckContext, control: Control,
     stray = [h for h in answered if h not in declared]
     expected = Text("mọi máy chủ trả lời đều có trong quy hoạch",
                     "every answering host is in the plan")
+    net = Verdicts("network", NET, expected)
     if stray:
         names = cap_list(stray)
-        return [Finding("network", NET, Status.FAIL,
-                        Text(f"Máy chủ trả lời nhưng không có trong quy hoạch: {names}.",
-                             f"Hosts answered but are missing from the plan: {names}."),
-                        expected, names, (_loc(ctx, ("zones",)),))]
-    return [Finding("network", NET, Status.PASS,
-                    Text(f"{len(answered)} máy chủ trả lời, đều có trong quy hoạch.",
-                         f"{len(answered)} answering hosts, all in the plan."),
-                    expected, Text(f"{len(answered)} máy chủ", f"{len(answered)} hosts"))]
+        return [net.failed(f"Máy chủ trả lời nhưng không có trong quy hoạch: {names}.",
+                           f"Hosts answered but are missing from the plan: {names}.", names,
+                           (_loc(ctx, ("zones",)),))]
+    return [net.passed(f"{len(answered)} máy chủ trả lời, đều có trong quy hoạch.",
+                       f"{len(answered)} answering hosts, all in the plan.",
+                       Text(f"{len(answered)} máy chủ", f"{len(answered)} hosts"))]

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..inventory.model import locate
-from ..models import Status, TargetKind, Text
+from ..models import TargetKind, Text
 from ..policy import Control
-from .context import NOT_DECLARED, CheckContext, Finding, cap_list, named_check
+from .context import NOT_DECLARED, CheckContext, Finding, Verdicts, cap_list, named_check
 
 NET = TargetKind.NETWORK
 
@@ -28,20 +28,18 @@ def required_zones(ctx: CheckContext, control: Control, args: Mapping[str, Any])
     present = {z.kind for z in ctx.inventory.network.zones}
     missing = [k for k in required if k not in present]
     expected = ", ".join(required) or "-"
+    net = Verdicts("network", NET, expected)
     observed = ", ".join(sorted(present)) or "-"
     where = (locate(ctx.inventory.network.source, ("zones",)),)
     if not required:
-        return [Finding("network", NET, Status.NOT_APPLICABLE,
-                        Text("Cấp độ này không yêu cầu phân vùng.",
-                             "This level requires no zones."), expected, observed)]
+        return [net.not_applicable("Cấp độ này không yêu cầu phân vùng.",
+                                   "This level requires no zones.", observed)]
     if missing:
         names = _kind_names(ctx, missing)
-        return [Finding("network", NET, Status.FAIL,
-                        Text(f"Thiếu vùng mạng: {names.vi}.", f"Missing zones: {names.en}."),
-                        expected, observed, where)]
-    return [Finding("network", NET, Status.PASS,
-                    Text("Có đủ các vùng mạng theo cấp độ.",
-                         "All zones the level requires exist."), expected, observed)]
+        return [net.failed(f"Thiếu vùng mạng: {names.vi}.", f"Missing zones: {names.en}.",
+                           observed, where)]
+    return [net.passed("Có đủ các vùng mạng theo cấp độ.", "All zones the level requires exist.",
+                       observed)]
 
 
 @named_check("role_zone", TargetKind.HOST, requires=Text(
@@ -57,24 +55,22 @@ def role_zone(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> l
         allowed = list(roles[host.role]["zones"])
         expected = Text(f"{host.role} ở vùng loại {', '.join(allowed)}",
                         f"{host.role} in zone kind {', '.join(allowed)}")
+        on_host = Verdicts(host.name, TargetKind.HOST, expected)
         observed = Text(f"vùng {zone.name} ({zone.kind})", f"zone {zone.name} ({zone.kind})")
         if zone.kind in allowed:
-            out.append(Finding(host.name, TargetKind.HOST, Status.PASS,
-                               Text(f"Vai trò {host.role} được đặt đúng vùng {zone.kind}.",
-                                    f"Role {host.role} is allowed in zone kind {zone.kind}."),
-                               expected, observed))
+            out.append(on_host.passed(f"Vai trò {host.role} được đặt đúng vùng {zone.kind}.",
+                                      f"Role {host.role} is allowed in zone kind {zone.kind}.",
+                                      observed))
         else:
             names = _kind_names(ctx, allowed)
             where = host.sources.get("zone")
-            out.append(Finding(host.name, TargetKind.HOST, Status.FAIL,
-                               Text(f"Máy chủ vai trò {roles[host.role]['vi']} đặt ở vùng "
-                                    f"{zone.name} ({zone.kind}); chỉ được đặt ở: {names.vi}.",
-                                    f"A {roles[host.role]['en']} sits in zone {zone.name} "
-                                    f"({zone.kind}); allowed only in: {names.en}."),
-                               expected, observed,
-                               # the host, and where its zone is assigned (often a group)
-                               tuple(dict.fromkeys([host.where, *((locate(where),)
-                                                                  if where else ())]))))
+            # the host, and where its zone is assigned (often a group)
+            places = tuple(dict.fromkeys([host.where, *((locate(where),) if where else ())]))
+            out.append(on_host.failed(f"Máy chủ vai trò {roles[host.role]['vi']} đặt ở vùng "
+                                      f"{zone.name} ({zone.kind}); chỉ được đặt ở: {names.vi}.",
+                                      f"A {roles[host.role]['en']} sits in zone {zone.name} "
+                                      f"({zone.kind}); allowed only in: {names.en}.", observed,
+                                      places))
     return out
 
 
@@ -88,29 +84,26 @@ def zone_firewall_separation(ctx: CheckContext, control: Control,
     zones = [z for z in ctx.inventory.network.zones if z.kind in kinds]
     expected = Text("separated_by: firewall cho " + ", ".join(sorted(kinds)),
                     "separated_by: firewall for " + ", ".join(sorted(kinds)))
+    net = Verdicts("network", NET, expected)
     if not zones:
-        return [Finding("network", NET, Status.NOT_APPLICABLE,
-                        Text("Không có vùng nào cần tách bằng tường lửa.",
-                             "No zone needs firewall separation."), expected,
-                        Text("không có vùng này", "no such zone"))]
+        return [net.not_applicable("Không có vùng nào cần tách bằng tường lửa.",
+                                   "No zone needs firewall separation.",
+                                   Text("không có vùng này", "no such zone"))]
     weak = [z for z in zones if z.separated_by not in (None, "firewall")]
     unknown = [z for z in zones if z.separated_by is None]
     observed = "; ".join(f"{z.name}: {z.separated_by or '?'}" for z in zones)
     if weak:
         names = ", ".join(f"{z.name} ({z.separated_by})" for z in weak)
-        return [Finding("network", NET, Status.FAIL,
-                        Text(f"Vùng không được tách bằng tường lửa: {names}.",
-                             f"Zones not separated by a firewall: {names}."),
-                        expected, observed, tuple(z.where for z in weak))]
+        return [net.failed(f"Vùng không được tách bằng tường lửa: {names}.",
+                           f"Zones not separated by a firewall: {names}.", observed,
+                           tuple(z.where for z in weak))]
     if unknown:
         names = ", ".join(z.name for z in unknown)
-        return [Finding("network", NET, Status.NOT_ASSESSED,
-                        Text(f"Chưa khai báo cách tách vùng (separated_by): {names}.",
-                             f"Separation not declared (separated_by) for: {names}."),
-                        expected, observed, tuple(z.where for z in unknown))]
-    return [Finding("network", NET, Status.PASS,
-                    Text("Các vùng được tách bằng tường lửa.",
-                         "Zones are separated by firewalls."), expected, observed)]
+        return [net.not_assessed(f"Chưa khai báo cách tách vùng (separated_by): {names}.",
+                                 f"Separation not declared (separated_by) for: {names}.", observed,
+                                 tuple(z.where for z in unknown))]
+    return [net.passed("Các vùng được tách bằng tường lửa.", "Zones are separated by firewalls.",
+                       observed)]
 
 
 @named_check("management_isolated", NET, requires=Text("vùng quản trị không có kết nối Internet",
@@ -121,28 +114,25 @@ def management_isolated(ctx: CheckContext, control: Control,
     zones = [z for z in ctx.inventory.network.zones if z.kind == "management"]
     expected = Text("vùng quản trị: internet_access false",
                     "management zones: internet_access false")
+    net = Verdicts("network", NET, expected)
     if not zones:
-        return [Finding("network", NET, Status.NOT_APPLICABLE,
-                        Text("Không có vùng quản trị.", "No management zone."),
-                        expected, Text("không có vùng quản trị", "no management zone"))]
+        return [net.not_applicable("Không có vùng quản trị.", "No management zone.",
+                                   Text("không có vùng quản trị", "no management zone"))]
     observed = "; ".join(f"{z.name}: internet_access "
                          f"{'?' if z.internet_access is None else str(z.internet_access).lower()}"
                          for z in zones)
     exposed = [z for z in zones if z.internet_access is True]
     if exposed:
         names = ", ".join(z.name for z in exposed)
-        return [Finding("network", NET, Status.FAIL,
-                        Text(f"Vùng quản trị có kết nối Internet: {names}.",
-                             f"Management zones with Internet access: {names}."),
-                        expected, observed, tuple(z.where for z in exposed))]
+        return [net.failed(f"Vùng quản trị có kết nối Internet: {names}.",
+                           f"Management zones with Internet access: {names}.", observed,
+                           tuple(z.where for z in exposed))]
     if any(z.internet_access is None for z in zones):
-        return [Finding("network", NET, Status.NOT_ASSESSED,
-                        Text("Chưa khai báo internet_access cho vùng quản trị.",
-                             "internet_access is not declared for the management zone."),
-                        expected, observed, tuple(z.where for z in zones))]
-    return [Finding("network", NET, Status.PASS,
-                    Text("Vùng quản trị không kết nối Internet.",
-                         "Management zones have no Internet access."), expected, observed)]
+        return [net.not_assessed("Chưa khai báo internet_access cho vùng quản trị.",
+                                 "internet_access is not declared for the management zone.",
+                                 observed, tuple(z.where for z in zones))]
+    return [net.passed("Vùng quản trị không kết nối Internet.",
+                       "Management zones have no Internet access.", observed)]
 
 
 @named_check("internet_providers", NET, requires=Text(
@@ -156,24 +146,21 @@ def internet_providers(ctx: CheckContext, control: Control,
     minimum = int(ctx.param("network.min_internet_providers", control))
     expected = Text(f"tối thiểu {minimum} nhà cung cấp Internet khác nhau",
                     f"at least {minimum} distinct Internet providers")
+    net = Verdicts("network", NET, expected)
     if "uplinks" not in plan.data:
-        return [Finding("network", NET, Status.NOT_ASSESSED,
-                        Text("Chưa khai báo đường kết nối (uplinks).",
-                             "Uplinks are not declared."), expected, NOT_DECLARED,
-                        (locate(plan.source),))]
+        return [net.not_assessed("Chưa khai báo đường kết nối (uplinks).",
+                                 "Uplinks are not declared.", NOT_DECLARED, (locate(plan.source),))]
     providers = sorted({u.provider.strip().casefold() for u in plan.uplinks
                         if u.kind == "internet"})
     observed = f"{len(providers)}: {', '.join(providers) or '-'}"
     if len(providers) >= minimum:
-        return [Finding("network", NET, Status.PASS,
-                        Text(f"Kết nối Internet qua {len(providers)} nhà cung cấp.",
-                             f"Internet through {len(providers)} providers."), expected, observed)]
-    return [Finding("network", NET, Status.FAIL,
-                    Text(f"Kết nối Internet chỉ qua {len(providers)} nhà cung cấp; yêu cầu tối "
-                         f"thiểu {minimum} để dự phòng.",
-                         f"Internet through only {len(providers)} provider(s); at least {minimum} "
-                         "are required for redundancy."), expected, observed,
-                    (locate(plan.source, ("uplinks",)),))]
+        return [net.passed(f"Kết nối Internet qua {len(providers)} nhà cung cấp.",
+                           f"Internet through {len(providers)} providers.", observed)]
+    return [net.failed(f"Kết nối Internet chỉ qua {len(providers)} nhà cung cấp; yêu cầu tối "
+                       f"thiểu {minimum} để dự phòng.",
+                       f"Internet through only {len(providers)} provider(s); at least {minimum} "
+                       "are required for redundancy.", observed,
+                       (locate(plan.source, ("uplinks",)),))]
 
 
 @named_check("tslcd_redundant_paths", NET, requires=Text(
@@ -189,28 +176,25 @@ def tslcd_redundant_paths(ctx: CheckContext, control: Control,
              if u.kind == "tslcd" and u.data.get("access_level") == "I"]
     expected = Text(f"truy nhập TSLCD cấp I qua tối thiểu {minimum} tuyến cáp quang độc lập",
                     f"level-I TSLCD access over at least {minimum} separate fibre paths")
+    net = Verdicts("network", NET, expected)
     if not links:
-        return [Finding("network", NET, Status.NOT_APPLICABLE,
-                        Text("Không có kết nối TSLCD cấp I.", "No level-I TSLCD access."),
-                        expected, Text("không có kết nối TSLCD cấp I",
-                                       "no level-I TSLCD uplink"))]
+        return [net.not_applicable("Không có kết nối TSLCD cấp I.", "No level-I TSLCD access.",
+                                   Text("không có kết nối TSLCD cấp I",
+                                        "no level-I TSLCD uplink"))]
     observed = "; ".join(f"{u.provider}: fibre_paths {u.data.get('fibre_paths', '?')}"
                          for _, u in links)
     unknown = [u for _, u in links if "fibre_paths" not in u.data]
     short = [u for _, u in links if u.data.get("fibre_paths", minimum) < minimum]
     if short:
-        return [Finding("network", NET, Status.FAIL,
-                        Text(f"Kết nối TSLCD cấp I chưa đủ {minimum} tuyến cáp quang độc lập.",
-                             f"Level-I TSLCD access has fewer than {minimum} separate fibre "
-                             "paths."), expected, observed, tuple(u.where for u in short))]
+        return [net.failed(f"Kết nối TSLCD cấp I chưa đủ {minimum} tuyến cáp quang độc lập.",
+                           f"Level-I TSLCD access has fewer than {minimum} separate fibre "
+                           "paths.", observed, tuple(u.where for u in short))]
     if unknown:
-        return [Finding("network", NET, Status.NOT_ASSESSED,
-                        Text("Chưa khai báo số tuyến cáp quang (fibre_paths).",
-                             "fibre_paths is not declared."), expected, observed,
-                        tuple(u.where for u in unknown))]
-    return [Finding("network", NET, Status.PASS,
-                    Text("Kết nối TSLCD cấp I có đủ tuyến dự phòng.",
-                         "Level-I TSLCD access has redundant paths."), expected, observed)]
+        return [net.not_assessed("Chưa khai báo số tuyến cáp quang (fibre_paths).",
+                                 "fibre_paths is not declared.", observed,
+                                 tuple(u.where for u in unknown))]
+    return [net.passed("Kết nối TSLCD cấp I có đủ tuyến dự phòng.",
+                       "Level-I TSLCD access has redundant paths.", observed)]
 
 
 # -- server rooms at agency level -------------------------------------------------------------
@@ -222,17 +206,15 @@ def rooms_declared(ctx: CheckContext, control: Control, args: Mapping[str, Any])
     code = inv.agency.code
     expected = Text("tối thiểu một phiếu khảo sát phòng máy chủ",
                     "at least one server room survey")
+    agency = Verdicts(code, TargetKind.AGENCY, expected)
     count = len(inv.server_rooms)
     if count:
-        return [Finding(code, TargetKind.AGENCY, Status.PASS,
-                        Text(f"Đã khảo sát {count} phòng máy chủ.",
-                             f"{count} server room(s) surveyed."), expected, str(count))]
+        return [agency.passed(f"Đã khảo sát {count} phòng máy chủ.",
+                              f"{count} server room(s) surveyed.", str(count))]
     where = locate(inv.server_rooms_source) if inv.server_rooms_source \
         else locate(inv.agency_source)
-    return [Finding(code, TargetKind.AGENCY, Status.FAIL,
-                    Text("Chưa có phiếu khảo sát phòng máy chủ nào (server_rooms).",
-                         "No server room survey is declared (server_rooms)."),
-                    expected, "0", (where,))]
+    return [agency.failed("Chưa có phiếu khảo sát phòng máy chủ nào (server_rooms).",
+                          "No server room survey is declared (server_rooms).", "0", (where,))]
 
 
 @named_check("standby_site", TargetKind.AGENCY, requires=Text(
@@ -246,24 +228,20 @@ def standby_site(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -
     minimum = float(ctx.param("server_room.min_standby_site_km", control))
     expected = Text(f"trung tâm dự phòng cách tối thiểu {minimum:g} km",
                     f"standby site at least {minimum:g} km away")
+    agency = Verdicts(code, TargetKind.AGENCY, expected)
     standby = [r for r in inv.server_rooms if r.data.get("role") == "standby"]
     observed = Text.of(cap_list([f"{r.id}: {r.data.get('distance_to_primary_km', '?')} km"
                                  for r in standby])) if standby \
         else Text("không có phòng dự phòng", "no standby room")
     far = [r for r in standby if r.data.get("distance_to_primary_km", 0) >= minimum]
     if far:
-        return [Finding(code, TargetKind.AGENCY, Status.PASS,
-                        Text(f"Có phòng máy chủ dự phòng cách tối thiểu {minimum:g} km.",
-                             f"Has a standby room at least {minimum:g} km away."),
-                        expected, observed)]
+        return [agency.passed(f"Có phòng máy chủ dự phòng cách tối thiểu {minimum:g} km.",
+                              f"Has a standby room at least {minimum:g} km away.", observed)]
     if standby and all("distance_to_primary_km" not in r.data for r in standby):
-        return [Finding(code, TargetKind.AGENCY, Status.NOT_ASSESSED,
-                        Text("Chưa khai báo khoảng cách tới phòng máy chính.",
-                             "Distance to the primary room is not declared."), expected,
-                        observed, tuple(locate(r.source) for r in standby))]
+        return [agency.not_assessed("Chưa khai báo khoảng cách tới phòng máy chính.",
+                                    "Distance to the primary room is not declared.", observed,
+                                    tuple(locate(r.source) for r in standby))]
     where = tuple(locate(r.source) for r in standby) or (
         (locate(inv.server_rooms_source),) if inv.server_rooms_source else ())
-    return [Finding(code, TargetKind.AGENCY, Status.FAIL,
-                    Text(f"Không có phòng máy chủ dự phòng cách tối thiểu {minimum:g} km.",
-                         f"No standby server room at least {minimum:g} km away."),
-                    expected, observed, where)]
+    return [agency.failed(f"Không có phòng máy chủ dự phòng cách tối thiểu {minimum:g} km.",
+                          f"No standby server room at least {minimum:g} km away.", observed, where)]
