@@ -136,3 +136,18 @@ def run_cli(*args: str, preexec: list[str] | None = None, cwd: Path | None = Non
 def run_long(*args: str, **kwargs: Any) -> Any:
     """The real command line for work on hosts or databases: ten minutes, not one."""
     return run_cli(*args, timeout=600, **kwargs)
+
+
+def load_collector_module() -> Any:
+    """playbooks/library/egov_host_facts.py as a Python module (Ansible ships it to hosts; the
+    tests import it to call its parsers)."""
+    import importlib.util
+
+    from egov_audit.paths import data_root
+
+    spec = importlib.util.spec_from_file_location(
+        "egov_host_facts", data_root() / "playbooks/library/egov_host_facts.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

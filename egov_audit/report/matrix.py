@@ -205,14 +205,21 @@ def _index(policy: PolicySet) -> str:
            "<!-- " + label("matrix.generated", "vi") + " / " + label("matrix.generated", "en")
            + " -->", "",
            "One per baseline and security level (levels are cumulative). / Mỗi khung tiêu chuẩn, "
-           "mỗi cấp độ một bảng (yêu cầu cộng dồn theo cấp độ).", "",
-           "| Baseline | " + " | ".join(f"Level {n}" for n in range(1, 6)) + " |",
+           "mỗi cấp độ một bảng (yêu cầu cộng dồn theo cấp độ).", ""]
+    out += _level_table(policy, "{count} controls", "", md)
+    return "\n".join(out) + "\n"
+
+
+def _level_table(policy: PolicySet, text: str, folder: str,
+                 name: Callable[[str], str]) -> list[str]:
+    """Per baseline, how many controls apply at each level, each linking to its matrix."""
+    out = ["| Baseline | " + " | ".join(f"Level {n}" for n in range(1, 6)) + " |",
            "|---|" + "---|" * 5]
     for baseline in sorted(policy.baselines):
-        cells = [f"[{len(policy.select(baseline, n))} controls]({baseline}-level-{n}.md)"
-                 for n in range(1, 6)]
-        out.append(f"| {md(baseline)} | " + " | ".join(cells) + " |")
-    return "\n".join(out) + "\n"
+        cells = [f"[{text.format(count=len(policy.select(baseline, n)))}]"
+                 f"({folder}{baseline}-level-{n}.md)" for n in range(1, 6)]
+        out.append(f"| {name(baseline)} | " + " | ".join(cells) + " |")
+    return out
 
 
 def catalogue_summary(policy: PolicySet) -> str:
@@ -226,11 +233,6 @@ def catalogue_summary(policy: PolicySet) -> str:
     fixable = sum(1 for c in policy.controls if c.remediation_playbook)
     lines = [f"{len(policy.controls)} controls in {families} families ({parts}); {fixable} of "
              "them fixed by `egov-audit fix` (a remediation playbook). Per baseline and level, "
-             "how many apply:", "",
-             "| Baseline | " + " | ".join(f"Level {n}" for n in range(1, 6)) + " |",
-             "|---|" + "---|" * 5]
-    for baseline in sorted(policy.baselines):
-        cells = [f"[{len(policy.select(baseline, n))}](docs/requirements/{baseline}-level-{n}.md)"
-                 for n in range(1, 6)]
-        lines.append(f"| `{baseline}` | " + " | ".join(cells) + " |")
+             "how many apply:", ""]
+    lines += _level_table(policy, "{count}", "docs/requirements/", lambda b: f"`{b}`")
     return "\n".join(lines) + "\n"

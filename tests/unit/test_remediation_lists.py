@@ -3,7 +3,6 @@ accounts (HOST-ACC-03) and insecure daemons (HOST-SVC-01)."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from types import ModuleType
 from typing import Any
@@ -11,14 +10,11 @@ from typing import Any
 import yaml
 
 from egov_audit.paths import data_root
+from tests.helpers import load_collector_module
 
 
 def _collector() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "egov_host_facts", data_root() / "playbooks/library/egov_host_facts.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module: ModuleType = load_collector_module()
     return module
 
 

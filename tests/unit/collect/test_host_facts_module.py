@@ -4,35 +4,23 @@ in milliseconds, without root, on any machine. The lab tests run the same module
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 import yaml
 
-from egov_audit.paths import data_root
 from egov_audit.schemas import first_error
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, load_collector_module
 
 HOSTFS = FIXTURES / "hostfs"
 
 
-def _load_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "egov_host_facts", data_root() / "playbooks/library/egov_host_facts.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-M = _load_module()
+M = load_collector_module()
 
 
 def recorded(profile: str) -> Callable[[list[str], int], tuple[int | None, str]]:
