@@ -8,10 +8,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import UsageError
-from ..models import ResultSet
+
+if TYPE_CHECKING:  # the CLI reads this registry at start-up: it imports nothing heavy
+    from ..models import ResultSet
 
 
 @dataclass(frozen=True)

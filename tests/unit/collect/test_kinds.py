@@ -17,6 +17,12 @@ from egov_audit.schemas import SCHEMA_NAMES, load_schema
 from tests.helpers import build_inventory
 
 
+def test_the_cli_offers_every_shipped_schema() -> None:
+    from egov_audit.cli import PUBLISHED_SCHEMAS
+
+    assert sorted(PUBLISHED_SCHEMAS) == sorted(SCHEMA_NAMES)
+
+
 def test_every_kind_publishes_its_schema() -> None:
     for kind in EVIDENCE_KINDS.values():
         assert kind.schema in SCHEMA_NAMES
