@@ -93,6 +93,45 @@ def _resolve(value: Any, parts: list[str]) -> Any:
     return value
 
 
+# operators that compare a number with a bound: a special value decides them by its meaning
+_BOUNDS = frozenset({"le", "lt", "ge", "gt", "between"})
+
+
+def _by_meaning(ctx: CheckContext, control: Control, observed: Any
+                ) -> tuple[Status, Text] | None:
+    """The verdict a numeric value gets from what it means, before any comparison: a special
+    value (LoginGraceTime 0: no limit) decides a bound check; a value outside the range the
+    setting can take fails. None: compare the number. The reference model of the control's
+    target kind declares the meanings (`fact_values`)."""
+    if isinstance(observed, bool) or not isinstance(observed, int):
+        return None
+    semantics = ctx.cache.get("fact_values")
+    if semantics is None:
+        semantics = ctx.cache["fact_values"] = {
+            kind: model.get("fact_values", {}) for kind, model in ctx.policy.models.items()}
+    values = semantics.get(control.target.value, {}).get(control.check.fact or "")
+    if not values:
+        return None
+    for special in values.get("special", ()):
+        if observed == special["value"] and control.check.op in _BOUNDS:
+            means = Text.from_dict(special["means"])
+            return (Status.PASS if special["satisfies_bounds"] else Status.FAIL), means
+    low, high = values.get("min"), values.get("max")
+    if (low is not None and observed < low) or (high is not None and observed > high):
+        span = f"{'' if low is None else low}..{'' if high is None else high}"
+        return Status.FAIL, Text(f"ngoài khoảng giá trị có nghĩa ({span})",
+                                 f"outside the values it can take ({span})")
+    return None
+
+
+def _source_of(facts: Mapping[str, Any], fact: str) -> str:
+    """`session.tmout` -> the collector's `session.tmout_source` (file:line), if it gave one."""
+    parent, _, leaf = fact.rpartition(".")
+    holder = resolve_fact(facts, parent) if parent else facts
+    value = holder.get(f"{leaf}_source") if isinstance(holder, Mapping) else None
+    return str(value)[:300] if isinstance(value, str) else ""
+
+
 def _holds(facts: Mapping[str, Any], when: Mapping[str, Any]) -> bool:
     observed = resolve_fact(facts, str(when["fact"]))
     if observed is MISSING or observed is None:
@@ -138,6 +177,19 @@ def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
                           expected, absent, locs)
             continue
         shown = render(observed)
+        source = _source_of(target.facts, fact)
+        if source:  # where the host's effective value comes from (file:line), when it says
+            shown = f"{shown} ({source})"
+        meaning = _by_meaning(ctx, control, observed)
+        if meaning is not None:
+            status, said = meaning
+            where = target.where(path) if status is Status.FAIL else None
+            yield Finding(target.id, target.kind, status,
+                          Text(f"{fact} = {shown}: {said.vi} (yêu cầu: {expected_vi}).",
+                               f"{fact} = {shown}: {said.en} (required: {expected_en})."),
+                          expected, Text(f"{shown} ({said.vi})", f"{shown} ({said.en})"),
+                          (where,) if where else ())
+            continue
         try:
             ok = operator.test(observed, expected_value)
         except OperatorTypeError as exc:

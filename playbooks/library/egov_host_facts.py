@@ -479,15 +479,87 @@ def auditd(host: Host, procs: Set[str]) -> Facts:
     return {"running": "auditd" in procs, "rules": rules}
 
 
+# the login shell's system-wide files: /etc/profile, and what it sources (. FILE, source FILE,
+# a loop over /etc/profile.d/*.sh), in the order it sources them
+LOGIN_START = "/etc/profile"
+MAX_SOURCED = 200  # files followed along the login sequence (sourcing loops are cut there)
+_SOURCE = re.compile(r"^(?:\.|source)\s+[\"']?(/[^\s\"';]+)")
+_PROFILE_D_LOOP = re.compile(r"\bfor\s+\w+\s+in\s+(/etc/profile\.d/\*\.sh)\b")
+# a shell statement that sets or marks TMOUT: TMOUT=V, export/readonly TMOUT=V,
+# declare/typeset [-flags ...] TMOUT[=V]
+_TMOUT = re.compile(
+    r"^(?:(?P<cmd>export|readonly|declare|typeset)(?P<flags>(?:\s+-[A-Za-z]+)*)\s+)?"
+    r"TMOUT(?:=(?P<value>\"[^\"]*\"|'[^']*'|[^\s;]*))?(?:\s|$)")
+
+
+def _statements(line: str) -> List[str]:
+    """The statements of one line of shell (split on ; and && outside quotes, roughly)."""
+    return [part.strip() for part in re.split(r";|&&|\|\|", line) if part.strip()]
+
+
+def _login_sequence(host: Host) -> Iterator[Tuple[str, int, str]]:
+    """(file, line number, statement) in the order a login shell runs them, following what
+    /etc/profile sources. Conditions are not evaluated: an interactive login shell is assumed."""
+    seen: Set[str] = set()
+
+    def walk(path: str) -> Iterator[Tuple[str, int, str]]:
+        if path in seen or len(seen) >= MAX_SOURCED:
+            return
+        seen.add(path)
+        for number, raw in enumerate((host.read(path) or "").splitlines(), start=1):
+            line = raw.split("#", 1)[0].strip() if not raw.lstrip().startswith("#") else ""
+            if not line:
+                continue
+            loop = _PROFILE_D_LOOP.search(line)
+            if loop:
+                for dropin in sorted(host.glob(loop.group(1))):
+                    yield from walk(dropin)
+                continue
+            for statement in _statements(line):
+                sourced = _SOURCE.match(statement)
+                if sourced:
+                    yield from walk(sourced.group(1))
+                else:
+                    yield path, number, statement
+
+    yield from walk(LOGIN_START)
+
+
 def session_timeout(host: Host) -> Facts:
-    values = []
-    for path in ["/etc/profile", "/etc/bash.bashrc", "/etc/bashrc",
-                 *sorted(host.glob("/etc/profile.d/*.sh"))]:
-        for line in config_lines(host.read(path)):
-            match = re.match(r"^(?:export\s+|readonly\s+|declare\s+-[rx]+\s+)*TMOUT=(\d+)", line)
-            if match:
-                values.append(int(match.group(1)))
-    return {"tmout": min(values) if values else None}
+    """TMOUT as a login shell ends up with: assignments in sourcing order, the last one wins,
+    except that once TMOUT is readonly every later assignment fails. Each assignment is kept
+    with its file and line and whether it took effect, so a report can say why."""
+    value: Optional[int] = None
+    raw_value: Optional[str] = None
+    source: Optional[str] = None
+    readonly = False
+    assignments: List[Facts] = []
+    for path, number, statement in _login_sequence(host):
+        match = _TMOUT.match(statement)
+        if not match:
+            continue
+        flags = "".join((match.group("flags") or "").split()).replace("-", "")
+        marks_readonly = match.group("cmd") == "readonly" or \
+            (match.group("cmd") in ("declare", "typeset") and "r" in flags)
+        where = "%s:%d" % (path, number)
+        if match.group("value") is not None:
+            text_value = match.group("value").strip("\"'")
+            applied = not readonly
+            assignments.append({"value": text(text_value, 40), "source": where,
+                                "applied": applied,
+                                **({} if applied else {"ignored": "readonly"})})
+            if applied:
+                raw_value, source = text_value, where
+                value = int(text_value) if text_value.isdigit() else None
+        if marks_readonly and not readonly:
+            readonly = True
+    out: Facts = {"tmout": value, "tmout_readonly": readonly,
+                  "tmout_assignments": assignments[:32]}
+    if source is not None:
+        out["tmout_source"] = source
+    if raw_value is not None and value is None:
+        out["tmout_invalid"] = text(raw_value, 40)  # not a number: the shell ignores it
+    return out
 
 
 def files(host: Host) -> Facts:

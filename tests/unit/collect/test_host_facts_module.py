@@ -179,8 +179,12 @@ def test_time_logging_audit_session(hardened: dict[str, Any], weak: dict[str, An
     assert logging["retention_days"] == 7 * 14  # weekly, rotate 13: 14 weeks on disk
     assert weak["logging"]["retention_days"] == 8  # daily, rotate 7
     assert hardened["auditd"] == {"running": True, "rules": 4}
-    assert hardened["session"] == {"tmout": 600}  # readonly TMOUT=600 in profile.d
-    assert weak["session"] == {"tmout": None}  # a commented TMOUT is not a setting
+    assert hardened["session"] == {  # readonly TMOUT=600 in profile.d
+        "tmout": 600, "tmout_readonly": True, "tmout_source": "/etc/profile.d/tmout.sh:2",
+        "tmout_assignments": [{"value": "600", "source": "/etc/profile.d/tmout.sh:2",
+                               "applied": True}]}
+    # a commented TMOUT is not a setting
+    assert weak["session"] == {"tmout": None, "tmout_readonly": False, "tmout_assignments": []}
 
 
 def test_updates_from_the_package_simulation(hardened: dict[str, Any],
@@ -224,3 +228,80 @@ def test_only_read_only_commands_are_run() -> None:
         "/usr/sbin/sshd -T", "nft -j list ruleset", "iptables-save",
         "apt-get -s -o Debug::NoLocking=true -o APT::Get::Show-User-Simulation-Note=false "
         "upgrade", "ip -j address show"])
+
+
+# -- the login shell's TMOUT: sourcing order, readonly, every shell form --------------------------
+
+DEBIAN_PROFILE = (HOSTFS / "hardened/etc/profile").read_text("utf-8")
+
+
+def _tmout(tmp_path: Path, files: dict[str, str], profile: str = DEBIAN_PROFILE) -> Any:
+    root = tmp_path / "root"
+    (root / "etc/profile.d").mkdir(parents=True)
+    (root / "etc/profile").write_text(profile)
+    for name, content in files.items():
+        path = root / name.lstrip("/")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+    return M.session_timeout(M.Host(root=str(root), runner=recorded("hardened"), euid=0,
+                                    kernel="k", hostname="h"))
+
+
+@pytest.mark.parametrize("line", [
+    "TMOUT=600", "export TMOUT=600", "readonly TMOUT=600", "declare -r TMOUT=600",
+    "declare -rx TMOUT=600", "declare -x -r TMOUT=600", "typeset -r TMOUT=600",
+    "typeset -xr TMOUT='600'", 'TMOUT="600"; readonly TMOUT; export TMOUT',
+    "  readonly TMOUT=600  # 10 minutes",
+])
+def test_every_shell_form_of_setting_tmout(tmp_path: Path, line: str) -> None:
+    facts = _tmout(tmp_path, {"/etc/profile.d/tmout.sh": line + "\n"})
+    assert facts["tmout"] == 600, line
+    assert facts["tmout_source"] == "/etc/profile.d/tmout.sh:1"
+    assert facts["tmout_readonly"] is ("readonly" in line or "-r" in line or "-xr" in line)
+
+
+def test_readonly_first_assignment_wins_over_later_ones(tmp_path: Path) -> None:
+    facts = _tmout(tmp_path, {"/etc/profile.d/10-hardening.sh": "readonly TMOUT=900\n",
+                              "/etc/profile.d/90-app.sh": "TMOUT=3600\n"})
+    assert facts["tmout"] == 900
+    assert facts["tmout_assignments"] == [
+        {"value": "900", "source": "/etc/profile.d/10-hardening.sh:1", "applied": True},
+        {"value": "3600", "source": "/etc/profile.d/90-app.sh:1", "applied": False,
+         "ignored": "readonly"}]
+
+
+def test_without_readonly_the_last_assignment_wins_not_the_smallest(tmp_path: Path) -> None:
+    """The collector used to take the minimum (300): the login shell really gets 1800."""
+    facts = _tmout(tmp_path, {"/etc/profile.d/10-short.sh": "export TMOUT=300\n",
+                              "/etc/profile.d/90-long.sh": "TMOUT=1800\n"})
+    assert facts["tmout"] == 1800 and facts["tmout_source"] == "/etc/profile.d/90-long.sh:1"
+    assert [a["applied"] for a in facts["tmout_assignments"]] == [True, True]
+
+
+def test_sourcing_order_follows_etc_profile(tmp_path: Path) -> None:
+    """Debian's /etc/profile sources /etc/bash.bashrc before /etc/profile.d/*.sh."""
+    facts = _tmout(tmp_path, {"/etc/bash.bashrc": "TMOUT=600\n",
+                              "/etc/profile.d/z.sh": "TMOUT=700\n"})
+    assert facts["tmout"] == 700
+    assert [a["source"] for a in facts["tmout_assignments"]] == [
+        "/etc/bash.bashrc:1", "/etc/profile.d/z.sh:1"]
+
+
+def test_what_the_login_shell_never_reads_does_not_count(tmp_path: Path) -> None:
+    # a profile without the profile.d loop: the drop-in is never sourced
+    assert _tmout(tmp_path / "a", {"/etc/profile.d/tmout.sh": "readonly TMOUT=600\n"},
+                  profile="export PATH=/usr/bin:/bin\n")["tmout"] is None
+    # only *.sh files are sourced; a commented line is not a setting
+    facts = _tmout(tmp_path / "b", {"/etc/profile.d/tmout.conf": "readonly TMOUT=600\n",
+                                    "/etc/profile.d/tmout.sh": "# readonly TMOUT=600\n"})
+    assert facts["tmout"] is None and facts["tmout_assignments"] == []
+
+
+def test_a_value_the_shell_cannot_use(tmp_path: Path) -> None:
+    facts = _tmout(tmp_path, {"/etc/profile.d/tmout.sh": "TMOUT=15m\n"})
+    assert facts["tmout"] is None and facts["tmout_invalid"] == "15m"
+
+
+def test_a_sourcing_loop_ends(tmp_path: Path) -> None:
+    facts = _tmout(tmp_path, {"/etc/profile.d/a.sh": ". /etc/profile\nTMOUT=600\n"})
+    assert facts["tmout"] == 600

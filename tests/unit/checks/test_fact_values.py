@@ -1,0 +1,80 @@
+"""Every numeric host setting a control bounds has its meaning declared (reference_models/
+host.yml `fact_values`), and the engine respects it: each special value decides the control by
+what it means, and a value outside the range the setting can take fails."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from egov_audit.models import Status, TargetKind
+from egov_audit.policy import PolicySet
+from tests.unit.checks.test_catalogue import run_case
+
+BOUNDS = {"le", "lt", "ge", "gt", "between"}
+
+
+def _bounded_host_controls(policy: PolicySet) -> list[Any]:
+    return [c for c in policy.controls
+            if c.target is TargetKind.HOST and c.check.op in BOUNDS]
+
+
+def test_every_bounded_host_setting_declares_its_meaning(policy: PolicySet) -> None:
+    values = policy.model("host")["fact_values"]
+    controls = _bounded_host_controls(policy)
+    assert len(controls) >= 12
+    missing = sorted({c.check.fact for c in controls} - set(values))
+    assert missing == [], "declare them under fact_values in reference_models/host.yml"
+
+
+def _cases(policy: PolicySet) -> list[tuple[str, Any, Status, str]]:
+    values = policy.model("host")["fact_values"]
+    out = []
+    for control in _bounded_host_controls(policy):
+        meaning = values[control.check.fact]
+        for special in meaning.get("special", ()):
+            out.append((control.id, special["value"],
+                        Status.PASS if special["satisfies_bounds"] else Status.FAIL,
+                        special["means"]["en"]))
+        if "min" in meaning and not any(s["value"] == meaning["min"] - 1
+                                        for s in meaning.get("special", ())):
+            out.append((control.id, meaning["min"] - 1, Status.FAIL, "outside the values"))
+        if "max" in meaning:
+            out.append((control.id, meaning["max"] + 1, Status.FAIL, "outside the values"))
+    return out
+
+
+def _ids(case: tuple[str, Any, Status, str]) -> str:
+    return f"{case[0]}={case[1]}"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "case" in metafunc.fixturenames:
+        from egov_audit.checks.vocabulary import load_catalogue
+
+        cases = _cases(load_catalogue())
+        metafunc.parametrize("case", cases, ids=[_ids(c) for c in cases])
+
+
+def test_a_value_is_judged_by_what_it_means(case: tuple[str, Any, Status, str],
+                                            tmp_path: Path, policy: PolicySet) -> None:
+    control_id, value, status, said = case
+    fact = policy.control(control_id).check.fact
+    assert fact is not None
+    results = run_case({"control": control_id, "expect": status.value, "target": "web01",
+                        "facts": {"set": {fact: value}}}, tmp_path, policy)
+    assert [r.status for r in results] == [status]
+    assert said in results[0].message.en and str(value) in results[0].observed.en
+
+
+def test_the_report_says_where_the_effective_value_comes_from(tmp_path: Path,
+                                                              policy: PolicySet) -> None:
+    results = run_case({"control": "HOST-SESS-01", "expect": "fail", "target": "web01",
+                        "facts": {"set": {"session.tmout": 1800,
+                                          "session.tmout_source": "/etc/profile.d/90-app.sh:1"}}},
+                       tmp_path, policy)
+    assert [r.status for r in results] == [Status.FAIL]
+    assert results[0].observed.en == "1800 (/etc/profile.d/90-app.sh:1)"
+    assert "/etc/profile.d/90-app.sh:1" in results[0].message.vi
