@@ -128,6 +128,13 @@ def _emit(result_set: ResultSet, fmt: str, output: Path | None, lang: str,
     raise click.exceptions.Exit(1 if failing else 0)
 
 
+def _evidence_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--require-explicit", is_flag=True,
+                        help="A host setting left to the software's compiled-in default fails "
+                             "('relies on the default'), for audit methods that demand written "
+                             "settings.")(fn)
+
+
 def _audit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     fn = click.option("--waivers", type=click.Path(dir_okay=False, path_type=Path),
                       help="Approved exceptions (default: <inventory>/egov-audit/waivers.yml "
@@ -185,11 +192,13 @@ def validate(inventories: Sequence[Path], baseline: str | None, level: int | Non
 @click.option("--insecure-no-host-key-checking", "no_host_key_checking", is_flag=True,
               help="Do NOT verify SSH host keys. Only for throw-away labs: anyone on the path "
                    "can impersonate the hosts.")
+@_evidence_options
 @_audit_options
 @_policy_options
 @_output_options
 def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: int,
-         timeout: int, no_host_key_checking: bool, baseline: str | None, level: int | None,
+         timeout: int, no_host_key_checking: bool, require_explicit: bool,
+         baseline: str | None, level: int | None,
          documentation_as_public: bool, waivers: Path | None, policies: Path | None,
          reference_models: Path | None,
          fmt: str, output: Path | None, lang: str, color: bool | None, fail_on: str) -> None:
@@ -208,7 +217,7 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
     if evidence_dir is None:
         evidence_dir = Path("evidence") / load_inventory(inventory).agency.code
     request = AuditRequest(inventories=[inventory], baseline=baseline, level=level,
-                           options=AuditOptions(documentation_as_public=documentation_as_public),
+                           options=AuditOptions(documentation_as_public, require_explicit),
                            policies_dir=policies, models_dir=reference_models, waivers=waivers)
     options = CollectOptions(limit=limit, forks=forks, timeout=timeout,
                              host_key_checking=not no_host_key_checking)
@@ -271,10 +280,12 @@ class _Progress:
 @click.option("--evidence", "evidence_dir", required=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="The fact bundles a scan (or plain ansible-playbook / AWX) collected.")
+@_evidence_options
 @_audit_options
 @_policy_options
 @_output_options
-def evaluate_cmd(inventory: Path, evidence_dir: Path, baseline: str | None, level: int | None,
+def evaluate_cmd(inventory: Path, evidence_dir: Path, require_explicit: bool,
+                 baseline: str | None, level: int | None,
                  documentation_as_public: bool, waivers: Path | None, policies: Path | None,
                  reference_models: Path | None, fmt: str, output: Path | None, lang: str,
                  color: bool | None, fail_on: str) -> None:
@@ -283,7 +294,7 @@ def evaluate_cmd(inventory: Path, evidence_dir: Path, baseline: str | None, leve
     from .checks.context import AuditOptions
 
     request = AuditRequest(inventories=[inventory], baseline=baseline, level=level,
-                           options=AuditOptions(documentation_as_public=documentation_as_public),
+                           options=AuditOptions(documentation_as_public, require_explicit),
                            policies_dir=policies, models_dir=reference_models, waivers=waivers)
     _emit(evaluate(request, evidence_dir), fmt, output, lang, color, fail_on,
           [inventory, evidence_dir, waivers, policies, reference_models])

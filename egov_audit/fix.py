@@ -418,7 +418,7 @@ def _reevaluate(request: FixRequest, data: dict[str, Any], claimed: Bundle, inve
     from .collect.evidence import read_evidence_dir
     from .inputs import unpack
 
-    options = AuditOptions(data.get("options", {}).get("documentation_as_public") is True)
+    options = AuditOptions.from_dict(data.get("options"))
     audit = AuditRequest([inventory], baseline=claimed.baseline, level=claimed.level,
                          options=options)
     with tempfile.TemporaryDirectory(prefix="egov-audit-fix-") as work:
@@ -534,8 +534,7 @@ def apply_fixes(prepared: PreparedFix, playbook: Path, policy: PolicySet,
     from .collect.interface import CollectOptions
 
     request = AuditRequest([prepared.inventory], baseline=bundle.baseline, level=bundle.level,
-                           options=AuditOptions(
-                               bool(bundle.options.get("documentation_as_public"))))
+                           options=AuditOptions.from_dict(bundle.options))
     assert prepared.evidence is not None
     after, _ = scan(request, prepared.evidence, CollectOptions(
         limit=",".join(changed_hosts), host_key_checking=host_key_checking), policy=policy)

@@ -43,7 +43,7 @@ def _rescore_one(data: dict[str, Any], policy: PolicySet) -> BundleDiff:
         inventory, evidence = unpack(inputs, Path(tmp))
         request = AuditRequest(
             [inventory], baseline=data["baseline"], level=data["level"],
-            options=AuditOptions(data.get("options", {}).get("documentation_as_public") is True))
+            options=AuditOptions.from_dict(data.get("options")))
         result = evaluate(request, evidence, policy) if evidence is not None \
             else validate(request, policy)
     return diff_bundles(old, result.bundles[0])

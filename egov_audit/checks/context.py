@@ -22,9 +22,20 @@ class AuditOptions:
     # Sample inventories use documentation ranges (RFC 5737/3849/5398); a demo may count them as
     # public. The report says so loudly.
     documentation_as_public: bool = False
+    # an auditor's method may demand written settings: a host setting left to the compiled-in
+    # default then fails ("relies on the default") even when the default is good enough
+    require_explicit: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"documentation_as_public": self.documentation_as_public}
+        return {"documentation_as_public": self.documentation_as_public,
+                "require_explicit": self.require_explicit}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> AuditOptions:
+        """The options a bundle was made with (unknown or malformed values are off)."""
+        data = data if isinstance(data, Mapping) else {}
+        return cls(data.get("documentation_as_public") is True,
+                   data.get("require_explicit") is True)
 
 
 @dataclass(frozen=True)

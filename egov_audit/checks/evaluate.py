@@ -128,8 +128,21 @@ def _source_of(facts: Mapping[str, Any], fact: str) -> str:
     """`session.tmout` -> the collector's `session.tmout_source` (file:line), if it gave one."""
     parent, _, leaf = fact.rpartition(".")
     holder = resolve_fact(facts, parent) if parent else facts
-    value = holder.get(f"{leaf}_source") if isinstance(holder, Mapping) else None
+    if not isinstance(holder, Mapping):
+        return ""
+    value = holder.get(f"{leaf}_source")
+    sources = holder.get("sources")  # sshd: {keyword: file:line}
+    if value is None and isinstance(sources, Mapping):
+        value = sources.get(leaf)
     return str(value)[:300] if isinstance(value, str) else ""
+
+
+def _relies_on_default(facts: Mapping[str, Any], fact: str) -> bool:
+    """The collector says the setting is the software's compiled-in default (`defaults`)."""
+    parent, _, leaf = fact.rpartition(".")
+    holder = resolve_fact(facts, parent) if parent else facts
+    defaults = holder.get("defaults") if isinstance(holder, Mapping) else None
+    return isinstance(defaults, list) and leaf in defaults
 
 
 def _holds(facts: Mapping[str, Any], when: Mapping[str, Any]) -> bool:
@@ -180,14 +193,25 @@ def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
         source = _source_of(target.facts, fact)
         if source:  # where the host's effective value comes from (file:line), when it says
             shown = f"{shown} ({source})"
+        seen = Text.of(shown)
+        if target.kind is TargetKind.HOST and _relies_on_default(target.facts, fact):
+            seen = Text(f"{shown} (mặc định)", f"{shown} (default)")
+            if ctx.options.require_explicit:
+                yield Finding(target.id, target.kind, Status.FAIL,
+                              Text(f"{fact} = {seen.vi}: dựa vào giá trị mặc định, không được "
+                                   f"ghi trong cấu hình (yêu cầu ghi rõ: {expected_vi}).",
+                                   f"{fact} = {seen.en}: relies on the default, not written in "
+                                   f"the configuration (required in writing: {expected_en})."),
+                              expected, seen)
+                continue
         meaning = _by_meaning(ctx, control, observed)
         if meaning is not None:
             status, said = meaning
             where = target.where(path) if status is Status.FAIL else None
             yield Finding(target.id, target.kind, status,
-                          Text(f"{fact} = {shown}: {said.vi} (yêu cầu: {expected_vi}).",
-                               f"{fact} = {shown}: {said.en} (required: {expected_en})."),
-                          expected, Text(f"{shown} ({said.vi})", f"{shown} ({said.en})"),
+                          Text(f"{fact} = {seen.vi}: {said.vi} (yêu cầu: {expected_vi}).",
+                               f"{fact} = {seen.en}: {said.en} (required: {expected_en})."),
+                          expected, Text(f"{seen.vi} ({said.vi})", f"{seen.en} ({said.en})"),
                           (where,) if where else ())
             continue
         try:
@@ -198,20 +222,20 @@ def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
             yield Finding(target.id, target.kind, Status.ERROR,
                           Text(f"{fact}: không so sánh được ({exc}).",
                                f"{fact}: cannot be compared ({exc})."),
-                          expected, shown, locs)
+                          expected, seen, locs)
             continue
         if ok:
             yield Finding(target.id, target.kind, Status.PASS,
-                          Text(f"{fact} = {shown}, đạt yêu cầu ({expected_vi}).",
-                               f"{fact} = {shown}, as required ({expected_en})."),
-                          expected, shown)
+                          Text(f"{fact} = {seen.vi}, đạt yêu cầu ({expected_vi}).",
+                               f"{fact} = {seen.en}, as required ({expected_en})."),
+                          expected, seen)
         else:
             where = target.where(path)  # located only when reported: locating is not free
             locs = (where,) if where else ()
             yield Finding(target.id, target.kind, Status.FAIL,
-                          Text(f"{fact} = {shown}; yêu cầu: {expected_vi}.",
-                               f"{fact} = {shown}; required: {expected_en}."),
-                          expected, shown, locs)
+                          Text(f"{fact} = {seen.vi}; yêu cầu: {expected_vi}.",
+                               f"{fact} = {seen.en}; required: {expected_en}."),
+                          expected, seen, locs)
 
 
 def _run(ctx: CheckContext | NationalContext, control: Control) -> list[Finding]:

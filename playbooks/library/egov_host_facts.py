@@ -205,7 +205,70 @@ def sshd(host: Host) -> Facts:
     values["access_restricted"] = any(values.get(k) not in (None, "", "none")
                                       for k in ("allowusers", "allowgroups"))
     values.update({"installed": True, "readable": True, "config_valid": True})
+    values.update(sshd_sources(host))
     return values
+
+
+SSHD_CONFIG = "/etc/ssh/sshd_config"
+# keywords whose every line counts (sshd accumulates them); for the others the first wins
+SSHD_ACCUMULATING = {"port", "listenaddress", "allowusers", "allowgroups"}
+# derived facts and the keywords they come from
+SSHD_DERIVED = {"idle_timeout_s": ("clientaliveinterval",),
+                "access_restricted": ("allowusers", "allowgroups")}
+
+
+def _sshd_config_lines(host: Host, path: str) -> Iterator[Tuple[int, str, str]]:
+    """(line, keyword, value) of one sshd configuration file."""
+    for number, raw in enumerate((host.read(path) or "").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = re.match(r"^(\S+?)(?:\s*=\s*|\s+)(.*)$", line)
+        if match:
+            yield number, match.group(1).lower(), match.group(2).strip()
+
+
+def sshd_sources(host: Host) -> Facts:
+    """Where each setting sshd -T reports is written (file:line), the written values that lose
+    (sshd takes the first), the settings of Match blocks (they apply to some connections only),
+    and the settings left to sshd's compiled-in defaults. Include is read where it stands, its
+    globs sorted, relative paths under /etc/ssh; a Match block ends at the next Match or at the
+    end of its file."""
+    sources: Dict[str, str] = {}
+    ignored: List[Facts] = []
+    blocks: List[Facts] = []
+
+    def walk(path: str, depth: int, block: Optional[Facts]) -> None:
+        if depth > 16:
+            return
+        for number, keyword, value in _sshd_config_lines(host, path):
+            where = "%s:%d" % (path, number)
+            if keyword == "include":
+                for pattern in value.split():
+                    pattern = pattern if pattern.startswith("/") else "/etc/ssh/" + pattern
+                    for included in sorted(host.glob(pattern)):
+                        walk(included, depth + 1, block)
+            elif keyword == "match":
+                block = None if value.lower() == "all" else {
+                    "criteria": text(value, 200), "source": where, "settings": {}}
+                if block is not None and len(blocks) < 32:
+                    blocks.append(block)
+            elif keyword not in SSHD_KEYS:
+                continue
+            elif block is not None:
+                block["settings"][keyword] = text(value, 200)
+            elif keyword not in sources or keyword in SSHD_ACCUMULATING:
+                sources.setdefault(keyword, where)
+            elif len(ignored) < 32:
+                ignored.append({"keyword": keyword, "value": text(value, 200), "source": where,
+                                "ignored": "an earlier line wins (%s)" % sources[keyword]})
+
+    walk(SSHD_CONFIG, 0, None)
+    defaults = sorted(k for k in SSHD_KEYS if k not in sources)
+    defaults += sorted(derived for derived, keys in SSHD_DERIVED.items()
+                       if all(k not in sources for k in keys))
+    return {"sources": sources, "defaults": defaults, "ignored_lines": ignored,
+            "match_blocks": blocks}
 
 
 def login_defs(host: Host) -> Facts:

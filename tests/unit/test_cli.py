@@ -114,3 +114,24 @@ def test_an_existing_report_is_replaced_whole(tmp_path: Path) -> None:
     _run("validate", SONG_LAM, "-o", str(target), "--lang", "en")
     text = target.read_text()
     assert text.startswith("egov-audit · Gap report") and "old report" not in text
+
+
+def test_evaluate_require_explicit_is_recorded_and_applied(tmp_path: Path) -> None:
+    from tests.helpers import build_evidence
+
+    inventory = build_inventory(tmp_path / "agency")
+    evidence = build_evidence(tmp_path / "evidence", inventory,
+                              {"set": {"sshd.defaults": ["maxauthtries"]}}, "web01")
+    outputs = {}
+    for flag in ([], ["--require-explicit"]):
+        out = tmp_path / f"bundle{len(flag)}.json"
+        result = CliRunner().invoke(cli, ["evaluate", str(inventory), "--evidence",
+                                          str(evidence), "--documentation-as-public",
+                                          "-f", "json", "-o", str(out), "--fail-on", "none",
+                                          *flag])
+        assert result.exit_code == 0, result.output
+        outputs[bool(flag)] = json.loads(out.read_text())
+    for strict, bundle in outputs.items():
+        assert bundle["options"]["require_explicit"] is strict
+        status = {(r["control"], r["target"]): r["status"] for r in bundle["results"]}
+        assert status[("HOST-SSH-03", "web01")] == ("fail" if strict else "pass")

@@ -78,3 +78,31 @@ def test_the_report_says_where_the_effective_value_comes_from(tmp_path: Path,
     assert [r.status for r in results] == [Status.FAIL]
     assert results[0].observed.en == "1800 (/etc/profile.d/90-app.sh:1)"
     assert "/etc/profile.d/90-app.sh:1" in results[0].message.vi
+
+
+@pytest.mark.parametrize("require_explicit", [False, True])
+def test_a_setting_left_to_the_default(tmp_path: Path, policy: PolicySet,
+                                       require_explicit: bool) -> None:
+    """MaxAuthTries 4 that nobody wrote (sshd's default would be 6; here the collector says the
+    effective 4 comes from no line): said in the report; with --require-explicit it fails."""
+    from egov_audit.audit import AuditRequest, evaluate
+    from egov_audit.checks.context import AuditOptions
+    from tests.helpers import build_evidence, build_inventory
+
+    inventory = build_inventory(tmp_path / "agency")
+    evidence = build_evidence(tmp_path / "evidence", inventory,
+                              {"set": {"sshd.maxauthtries": 4,
+                                       "sshd.defaults": ["maxauthtries", "logingracetime"]}},
+                              "web01")
+    request = AuditRequest([inventory], options=AuditOptions(True, require_explicit))
+    results = {(r.control, r.target): r for r in evaluate(request, evidence, policy).all_results()}
+    result = results[("HOST-SSH-03", "web01")]
+    assert result.observed.en == "4 (default)" and result.observed.vi == "4 (mặc định)"
+    if require_explicit:
+        assert result.status is Status.FAIL
+        assert "relies on the default" in result.message.en
+        assert "dựa vào giá trị mặc định" in result.message.vi
+    else:
+        assert result.status is Status.PASS
+    # a written setting is not touched by the option
+    assert results[("HOST-SSH-03", "app01")].status is Status.PASS

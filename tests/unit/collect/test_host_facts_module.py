@@ -305,3 +305,50 @@ def test_a_value_the_shell_cannot_use(tmp_path: Path) -> None:
 def test_a_sourcing_loop_ends(tmp_path: Path) -> None:
     facts = _tmout(tmp_path, {"/etc/profile.d/a.sh": ". /etc/profile\nTMOUT=600\n"})
     assert facts["tmout"] == 600
+
+
+# -- where sshd's settings are written: Include, first value wins, Match blocks, defaults --------
+
+def test_sshd_sources_follow_include_and_first_value_wins(hardened: dict[str, Any]) -> None:
+    ssh = hardened["sshd"]
+    sources = ssh["sources"]
+    dropin = "/etc/ssh/sshd_config.d/50-hardening.conf"
+    assert sources["maxauthtries"] == f"{dropin}:2"  # the Include stands before MaxAuthTries 6
+    assert sources["passwordauthentication"] == f"{dropin}:3"
+    assert sources["port"] == "/etc/ssh/sshd_config:3"
+    assert ssh["ignored_lines"] == [{
+        "keyword": "maxauthtries", "value": "6", "source": "/etc/ssh/sshd_config:5",
+        "ignored": f"an earlier line wins ({dropin}:2)"}]
+    # a Match block applies to some connections only: kept apart, with its settings
+    assert ssh["match_blocks"] == [{"criteria": "Address 10.20.0.0/24",
+                                    "source": "/etc/ssh/sshd_config:13",
+                                    "settings": {"passwordauthentication": "yes"}}]
+    assert "maxauthtries" not in ssh["defaults"] and "idle_timeout_s" not in ssh["defaults"]
+    assert "listenaddress" in ssh["defaults"]  # never written: sshd's own
+
+
+def test_sshd_settings_left_to_defaults(weak: dict[str, Any]) -> None:
+    ssh = weak["sshd"]
+    assert ssh["sources"]["permitrootlogin"] == "/etc/ssh/sshd_config:2"
+    # a commented MaxAuthTries is not a setting: sshd -T says 6, its default
+    for key in ("maxauthtries", "logingracetime", "port", "clientaliveinterval",
+                "idle_timeout_s", "access_restricted"):
+        assert key in ssh["defaults"], key
+    assert ssh["ignored_lines"] == [] and ssh["match_blocks"] == []
+
+
+def test_sshd_include_relative_and_inside_a_match_block(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    (root / "etc/ssh/conf.d").mkdir(parents=True)
+    (root / "etc/ssh/sshd_config").write_text(
+        "Match User backup\n  Include conf.d/*.conf\n  X11Forwarding yes\n"
+        "Match all\nMaxAuthTries 3\n")
+    (root / "etc/ssh/conf.d/a.conf").write_text("PermitRootLogin yes\n")
+    facts = M.sshd_sources(M.Host(root=str(root), runner=recorded("weak"), euid=0,
+                                  kernel="k", hostname="h"))
+    # the included line and the one after the Include stay in the Match block
+    assert facts["match_blocks"] == [{"criteria": "User backup",
+                                      "source": "/etc/ssh/sshd_config:1",
+                                      "settings": {"permitrootlogin": "yes",
+                                                   "x11forwarding": "yes"}}]
+    assert facts["sources"] == {"maxauthtries": "/etc/ssh/sshd_config:5"}
