@@ -41,6 +41,8 @@ class LabHost:
     # its own network namespace, joined to the machine by a veth pair on the /30 of `ip`: its
     # firewall rules are its own (firewall remediation is tested only on such hosts)
     netns: bool = False
+    # a script run inside the host after its profile (tests/scenarios/): one state to judge
+    scenario: str = ""
 
     @property
     def link(self) -> str:
@@ -153,7 +155,8 @@ def up(hosts: tuple[LabHost, ...] = SERVERS, state: Path = DEFAULT_STATE) -> Lab
                 ["unshare", "--mount", "--uts", "--ipc", "--pid", *(["--net"] * host.netns),
                  "--fork", "--kill-child", "--mount-proc", "--propagation", "private",
                  "/bin/bash", str(boot), host.name, host.ip, str(host.port), str(directory),
-                 str(_data(f"profiles/{host.profile}.sh")), "1" if host.netns else "0"],
+                 str(_data(f"profiles/{host.profile}.sh")), "1" if host.netns else "0",
+                 host.scenario],
                 stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT,
                 start_new_session=True)
         (directory / "unshare.pid").write_text(str(proc.pid))

@@ -5,7 +5,7 @@
 # profile customises it; then sshd becomes PID 1 and listens on the host's loopback address.
 # Adapted from shared/testhosts/setup.sh.
 set -euo pipefail
-NAME=$1 IP=$2 PORT=$3 D=$4 PROFILE=$5 NETNS=${6:-0}
+NAME=$1 IP=$2 PORT=$3 D=$4 PROFILE=$5 NETNS=${6:-0} SCENARIO=${7:-}
 if [ "$NETNS" = 1 ]; then  # its own network namespace: the lab wires a veth pair into it
   for _ in $(seq 200); do ip -o -4 address show | grep -q " $IP/" && break; sleep 0.05; done
 fi
@@ -13,6 +13,10 @@ SSHD_CONFIG=/etc/ssh/sshd_config
 customize() { :; }
 # shellcheck source=/dev/null
 . "$PROFILE"
+# a scenario (tests/scenarios/<CONTROL>/<name>.{pass,fail}.sh) puts the host into one state
+# after its profile; read now, before the host's own /tmp hides the file
+SCENARIO_TEXT=""
+if [ -n "$SCENARIO" ]; then SCENARIO_TEXT=$(cat "$SCENARIO"); fi
 mount --make-rprivate /
 mount -t tmpfs -o mode=0755,size=512m "egov-lab-$NAME-cow" "$D/cow"
 mkdir "$D/cow/upper" "$D/cow/work" "$D/cow/merged"
@@ -38,6 +42,7 @@ fi
 rm -f /etc/ssh/ssh_host_*_key /etc/ssh/ssh_host_*_key.pub
 ssh-keygen -q -t ed25519 -N '' -C "root@$NAME" -f /etc/ssh/ssh_host_ed25519_key
 customize
+if [ -n "$SCENARIO_TEXT" ]; then (set -e; eval "$SCENARIO_TEXT"); fi
 mount --rbind /proc/sys /proc/sys; mount -o remount,bind,ro /proc/sys
 /usr/sbin/sshd -t -f "$SSHD_CONFIG" -o "ListenAddress=$IP:$PORT"
 : >/var/log/sshd.log

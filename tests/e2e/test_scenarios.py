@@ -1,0 +1,76 @@
+"""Host verdicts on real hosts: every scenario under tests/scenarios/<CONTROL>/ puts one fresh
+lab host into one state (after the `hardened` profile); all of them are scanned in one run, and
+the control's verdict on each host must be the one its file name says (.pass.sh / .fail.sh).
+This is how ComplianceAsCode and OpenSCAP test their rules; the scenarios are our own."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from egov_audit import lab as lab_module
+from tests.helpers import REPO
+from tests.helpers import run_long as run_cli
+
+pytestmark = [pytest.mark.lab, pytest.mark.slow,
+              pytest.mark.skipif(os.geteuid() != 0, reason="the lab needs root; CI runs as root")]
+
+SCENARIOS = sorted((REPO / "tests" / "scenarios").glob("*/*.sh"))
+
+
+def _expected(path: Path) -> str:
+    return "pass" if path.name.endswith(".pass.sh") else "fail"
+
+
+def _host(index: int, path: Path) -> lab_module.LabHost:
+    # 127.0.3.0/24: apart from the shared lab (127.0.1.x) and the fix lab
+    return lab_module.LabHost(f"sc{index:03d}", f"127.0.3.{index + 1}", "hardened", "servers",
+                              "application", port=2222, scenario=str(path))
+
+
+@pytest.fixture(scope="module")
+def verdicts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    state = tmp_path_factory.mktemp("scenarios") / "state"
+    hosts = tuple(_host(i, path) for i, path in enumerate(SCENARIOS))
+    started = time.monotonic()
+    lab = lab_module.up(hosts, state)
+    try:
+        booted = time.monotonic()
+        evidence = tmp_path_factory.mktemp("evidence")
+        proc = run_cli("scan", str(lab.inventory), "--evidence", str(evidence), "--forks", "10",
+                       "--timeout", "60", "-f", "json", "--lang", "en", "--fail-on", "none")
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        data = json.loads(proc.stdout)
+        print(f"\n{len(hosts)} scenario hosts: booted in {booted - started:.1f} s, scanned in "
+              f"{time.monotonic() - booted:.1f} s")
+        yield {"results": {(r["target"], r["control"]): r for r in data["results"]},
+               "targets": {t["id"]: t for t in data["targets"]}}
+    finally:
+        lab_module.down(state)
+
+
+def test_scenarios_name_host_controls_and_say_why() -> None:
+    from egov_audit.checks.vocabulary import load_catalogue
+
+    host_controls = {c.id for c in load_catalogue().controls if c.id.startswith("HOST-")}
+    assert SCENARIOS
+    for path in SCENARIOS:
+        assert path.parent.name in host_controls, path
+        assert path.name.endswith((".pass.sh", ".fail.sh")), path
+        assert path.read_text("utf-8").startswith("# "), f"{path}: say what the state is"
+
+
+@pytest.mark.parametrize("path", SCENARIOS,
+                         ids=[f"{p.parent.name}/{p.name}" for p in SCENARIOS])
+def test_scenario_verdict(verdicts: dict[str, Any], path: Path) -> None:
+    host = _host(SCENARIOS.index(path), path).name
+    assert verdicts["targets"][host]["status"] == "assessed", verdicts["targets"][host]
+    result = verdicts["results"][(host, path.parent.name)]
+    assert result["status"] == _expected(path), (path.read_text(), result["message"]["en"],
+                                                 result["observed"]["en"])

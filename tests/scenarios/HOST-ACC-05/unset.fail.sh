@@ -1,0 +1,2 @@
+# INACTIVE not set: never disabled
+sed -i -E "/^#?[[:space:]]*INACTIVE=/d" /etc/default/useradd

@@ -1,0 +1,2 @@
+# ClientAliveInterval 0 disables the check
+sshd_set ClientAliveInterval 0

@@ -1,0 +1,2 @@
+# PasswordAuthentication no, written once
+sshd_set PasswordAuthentication no

@@ -1,0 +1,2 @@
+# PasswordAuthentication yes
+sshd_set PasswordAuthentication yes

@@ -1,0 +1,2 @@
+# PermitEmptyPasswords yes
+sshd_set PermitEmptyPasswords yes

@@ -1,0 +1,2 @@
+# X11Forwarding yes
+sshd_set X11Forwarding yes

@@ -1,0 +1,2 @@
+# sshd on 2222 only (the hardened profile)
+true

@@ -1,0 +1,2 @@
+# LoginGraceTime 60: the limit itself
+sshd_set LoginGraceTime 60

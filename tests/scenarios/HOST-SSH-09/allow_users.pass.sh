@@ -1,0 +1,2 @@
+# AllowUsers root (the hardened profile)
+true
