@@ -42,7 +42,8 @@ fi
 rm -f /etc/ssh/ssh_host_*_key /etc/ssh/ssh_host_*_key.pub
 ssh-keygen -q -t ed25519 -N '' -C "root@$NAME" -f /etc/ssh/ssh_host_ed25519_key
 customize
-if [ -n "$SCENARIO_TEXT" ]; then (set -e; eval "$SCENARIO_TEXT"); fi
+# in this shell (set -e holds): a scenario may, like a profile, point SSHD_CONFIG elsewhere
+if [ -n "$SCENARIO_TEXT" ]; then eval "$SCENARIO_TEXT"; fi
 mount --rbind /proc/sys /proc/sys; mount -o remount,bind,ro /proc/sys
 /usr/sbin/sshd -t -f "$SSHD_CONFIG" -o "ListenAddress=$IP:$PORT"
 : >/var/log/sshd.log

@@ -1,0 +1,2 @@
+# root is the only uid 0 (the hardened profile)
+true

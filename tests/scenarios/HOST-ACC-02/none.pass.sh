@@ -1,0 +1,2 @@
+# no account with an empty password (the hardened profile)
+true

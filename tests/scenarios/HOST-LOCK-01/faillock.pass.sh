@@ -1,0 +1,2 @@
+# pam_faillock with deny = 5 (the hardened profile)
+true

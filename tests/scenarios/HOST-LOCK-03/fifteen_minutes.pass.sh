@@ -1,0 +1,2 @@
+# unlock_time = 900
+true

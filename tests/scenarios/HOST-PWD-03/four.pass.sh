@@ -1,0 +1,2 @@
+# minclass = 4 (the hardened profile)
+true

@@ -1,0 +1,2 @@
+# pam_pwquality in common-password (the hardened profile)
+true

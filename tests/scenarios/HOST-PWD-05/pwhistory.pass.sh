@@ -1,0 +1,2 @@
+# pam_pwhistory remember=10 (the hardened profile)
+true

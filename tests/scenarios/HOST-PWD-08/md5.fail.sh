@@ -1,0 +1,2 @@
+# ENCRYPT_METHOD MD5
+login_defs_set ENCRYPT_METHOD MD5

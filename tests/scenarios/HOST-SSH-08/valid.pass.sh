@@ -1,0 +1,2 @@
+# the hardened sshd_config, valid
+true
