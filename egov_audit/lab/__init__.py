@@ -95,6 +95,10 @@ class Lab:
         return self.state / "inventory"
 
     @property
+    def sockets(self) -> Path:
+        return control_dir(self.state)
+
+    @property
     def key(self) -> Path:
         return self.state / "id_ed25519"
 
@@ -131,6 +135,7 @@ def up(hosts: tuple[LabHost, ...] = SERVERS, state: Path = DEFAULT_STATE) -> Lab
             raise UsageError(f"{host.ip}:{host.port} is already in use")
     state.mkdir(parents=True, exist_ok=True)
     lab = Lab(state, hosts)
+    lab.sockets.mkdir(mode=0o700, exist_ok=True)
     if not lab.key.exists():
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "egov-audit-lab",
                         "-f", str(lab.key)], check=True)
@@ -237,12 +242,23 @@ def _alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
+def control_dir(state: Path) -> Path:
+    """Where ssh keeps the lab's control sockets. A socket path has at most 107 bytes and ssh
+    adds 58 to the folder (cm-, a 40-character hash, a temporary suffix): a deep state folder
+    (pytest's, say) gets a short one in /tmp instead."""
+    if len(str(state)) <= 40:
+        return state
+    import hashlib
+
+    return Path("/tmp") / f"egov-lab-cm-{hashlib.sha256(str(state).encode()).hexdigest()[:10]}"
+
+
 def down(state: Path = DEFAULT_STATE) -> list[str]:
     """Stop every lab host (only the processes the lab started) and delete the state."""
     _require_root()
     stopped: list[str] = []
     hosts_dir = state / "hosts"
-    for sock in state.glob("cm-*"):
+    for sock in control_dir(state).glob("cm-*"):
         subprocess.run(["ssh", "-o", f"ControlPath={sock}", "-O", "exit", "lab"],
                        capture_output=True, check=False, timeout=10)
     for directory in sorted(hosts_dir.iterdir()) if hosts_dir.is_dir() else []:
@@ -269,6 +285,8 @@ def down(state: Path = DEFAULT_STATE) -> list[str]:
         if host.netns:  # gone with its namespace already, unless the host never started
             subprocess.run(["ip", "link", "delete", host.link], capture_output=True,
                            check=False, timeout=10)
+    if control_dir(state) != state:
+        shutil.rmtree(control_dir(state), ignore_errors=True)
     shutil.rmtree(state, ignore_errors=True)
     return stopped
 
@@ -319,7 +337,7 @@ def _write_ssh_config(lab: Lab) -> None:
     lines += ["Host *", "  User root", f"  IdentityFile {lab.key}", "  IdentitiesOnly yes",
               f"  UserKnownHostsFile {lab.state / 'known_hosts'}", "  StrictHostKeyChecking yes",
               "  BatchMode yes", "  LogLevel ERROR", "  ControlMaster auto",
-              "  ControlPersist 60s", f"  ControlPath {lab.state}/cm-%C", "  ConnectTimeout 10"]
+              "  ControlPersist 60s", f"  ControlPath {lab.sockets}/cm-%C", "  ConnectTimeout 10"]
     (lab.state / "ssh_config").write_text("\n".join(lines) + "\n")
 
 
@@ -330,7 +348,7 @@ def _write_inventory(lab: Lab) -> None:
     (inv / "group_vars" / "all").mkdir(parents=True, exist_ok=True)
     ssh_args = (f"-o UserKnownHostsFile={lab.state / 'known_hosts'} -o StrictHostKeyChecking=yes "
                 f"-o ControlMaster=auto -o ControlPersist=60s "
-                f"-o ControlPath={lab.state}/cm-%C -o ConnectTimeout=10")
+                f"-o ControlPath={lab.sockets}/cm-%C -o ConnectTimeout=10")
     # a host on the machine's own network stack: fixing its firewall would change the machine's
     hosts = {h.name: {"zone": h.zone, "role": h.role, "ansible_host": h.ip,
                       "ansible_port": h.port, "ansible_python_interpreter": h.python,

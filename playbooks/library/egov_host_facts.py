@@ -35,7 +35,7 @@ import stat
 import struct
 import subprocess
 import time
-from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
+from typing import AbstractSet, Any, Callable, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -146,13 +146,43 @@ def config_lines(content: Optional[str]) -> Iterator[str]:
             yield line
 
 
-def processes(host: Host) -> Set[str]:
-    names = set()
+COMM_LEN = 15  # the kernel keeps a process name to 15 characters: systemd-timesyncd is
+# "systemd-timesyn" in /proc/PID/comm
+
+
+class Processes(AbstractSet[str]):
+    """The names of the running processes. /proc/PID/comm keeps 15 characters, so a longer name
+    is looked up by the program its command line started (systemd-journald and
+    systemd-journal-upload are both "systemd-journal" in comm)."""
+
+    def __init__(self, names: Iterable[str], long_names: Iterable[str] = ()) -> None:
+        self._names = frozenset(name[:COMM_LEN] for name in names)
+        self._long = frozenset(long_names)
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        return name in self._long if len(name) > COMM_LEN else name in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+def processes(host: Host) -> Processes:
+    names, long_names = [], []
     for comm in host.glob("/proc/[0-9]*/comm"):
-        name = host.read(comm, 256)
-        if name:
-            names.add(name.strip())
-    return names
+        name = (host.read(comm, 256) or "").strip()
+        if not name:
+            continue
+        names.append(name)
+        if len(name) == COMM_LEN:  # perhaps cut: the program's own name from its command line
+            argv0 = (host.read(comm[: -len("comm")] + "cmdline", 4096) or "").split("\0")[0]
+            if argv0:
+                long_names.append(os.path.basename(argv0.split()[0]) if argv0.split() else "")
+    return Processes(names, long_names)
 
 
 # -- facts ---------------------------------------------------------------------------------
@@ -405,7 +435,7 @@ def _proc_net(host: Host, path: str, version: int) -> List[Facts]:
     return sockets
 
 
-def services(host: Host, procs: Set[str]) -> Facts:
+def services(host: Host, procs: AbstractSet[str]) -> Facts:
     listening = []
     for name, version in (("tcp", 4), ("tcp6", 6), ("udp", 4), ("udp6", 6)):
         listening.extend(_proc_net(host, "/proc/net/" + name, version))
@@ -414,9 +444,9 @@ def services(host: Host, procs: Set[str]) -> Facts:
         service = INSECURE_PORTS.get(sock["port"])
         if service and (sock["proto"].startswith("tcp") or service == "tftp"):
             insecure.add(service)
-    for proc in procs:
-        if proc in INSECURE_DAEMONS:
-            insecure.add(INSECURE_DAEMONS[proc])
+    for daemon, service in INSECURE_DAEMONS.items():
+        if daemon in procs:
+            insecure.add(service)
     names = {"telnet": "telnet", "rlogin": "rlogin", "login": "rlogin", "rsh": "rsh",
              "shell": "rsh", "rexec": "rexec", "exec": "rexec", "tftp": "tftp", "ftp": "ftp"}
     for path in host.glob("/etc/xinetd.d/*"):
@@ -433,7 +463,7 @@ def services(host: Host, procs: Set[str]) -> Facts:
             "insecure": sorted(insecure)}
 
 
-def firewall(host: Host, procs: Set[str]) -> Facts:
+def firewall(host: Host, procs: AbstractSet[str]) -> Facts:
     backends: List[str] = []
     out: Facts = {"active": False, "backends": backends}
     rc, ruleset = host.run(["nft", "-j", "list", "ruleset"])
@@ -462,7 +492,7 @@ def firewall(host: Host, procs: Set[str]) -> Facts:
     return out
 
 
-def time_sync(host: Host, procs: Set[str]) -> Facts:
+def time_sync(host: Host, procs: AbstractSet[str]) -> Facts:
     running = [d for d in TIME_DAEMONS if d in procs]
     servers = []
     for path in ["/etc/chrony/chrony.conf", "/etc/chrony.conf", "/etc/ntp.conf",
@@ -479,7 +509,7 @@ def time_sync(host: Host, procs: Set[str]) -> Facts:
     return {"active": bool(running), "daemons": running, "servers": sorted(set(servers))[:64]}
 
 
-def logging_facts(host: Host, procs: Set[str]) -> Facts:
+def logging_facts(host: Host, procs: AbstractSet[str]) -> Facts:
     targets = []
     files = ["/etc/rsyslog.conf", *sorted(host.glob("/etc/rsyslog.d/*.conf"))]
     for path in files:
@@ -535,7 +565,7 @@ def _retention_days(host: Host) -> Optional[int]:
     return best
 
 
-def auditd(host: Host, procs: Set[str]) -> Facts:
+def auditd(host: Host, procs: AbstractSet[str]) -> Facts:
     rules = 0
     for path in [*host.glob("/etc/audit/rules.d/*.rules"), "/etc/audit/audit.rules"]:
         rules += sum(1 for line in config_lines(host.read(path)) if line.startswith("-"))
@@ -664,7 +694,7 @@ def updates(host: Host) -> Facts:
     return {"manager": None, "checked": False}
 
 
-def antimalware(host: Host, procs: Set[str]) -> Facts:
+def antimalware(host: Host, procs: AbstractSet[str]) -> Facts:
     agents = sorted({label for proc, label in AV_AGENTS.items() if proc in procs})
     installed = sorted({label for proc, label in AV_AGENTS.items()
                         if any(host.exists(d + proc) for d in

@@ -352,3 +352,26 @@ def test_sshd_include_relative_and_inside_a_match_block(tmp_path: Path) -> None:
                                       "settings": {"permitrootlogin": "yes",
                                                    "x11forwarding": "yes"}}]
     assert facts["sources"] == {"maxauthtries": "/etc/ssh/sshd_config:5"}
+
+
+def test_long_daemon_names_as_the_kernel_keeps_them(tmp_path: Path) -> None:
+    """/proc/PID/comm holds 15 characters: systemd-timesyncd runs as "systemd-timesyn" (a real
+    host's time daemon was reported missing before the scenarios caught it)."""
+    root = tmp_path / "root"
+    shutil.copytree(HOSTFS / "weak", root)
+    (root / "proc/400").mkdir()
+    (root / "proc/400/comm").write_text("systemd-timesyn\n")
+    (root / "proc/400/cmdline").write_text("/lib/systemd/systemd-timesyncd\0")
+    (root / "proc/401").mkdir()
+    (root / "proc/401/comm").write_text("systemd-journal\n")  # the journal itself, not upload
+    (root / "proc/401/cmdline").write_text("/lib/systemd/systemd-journald\0")
+    facts = M.collect(host("weak", root))
+    assert facts["time_sync"]["active"] is True
+    assert facts["time_sync"]["daemons"] == ["systemd-timesyncd"]
+    assert "systemd-journal-upload" not in facts["logging"]["daemons"]
+    (root / "proc/402").mkdir()
+    (root / "proc/402/comm").write_text("systemd-journal\n")
+    (root / "proc/402/cmdline").write_text("/lib/systemd/systemd-journal-upload\0--save-state\0")
+    assert "systemd-journal-upload" in M.collect(host("weak", root))["logging"]["daemons"]
+    procs = M.processes(host("weak", root))
+    assert "systemd-timesyncd" in procs and "chronyd" not in procs and 3 not in procs

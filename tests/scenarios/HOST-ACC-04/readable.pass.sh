@@ -1,0 +1,2 @@
+# /etc/shadow readable by the audit account (root)
+true

@@ -1,0 +1,2 @@
+# auditd runs (the hardened profile)
+true

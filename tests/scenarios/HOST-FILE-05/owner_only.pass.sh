@@ -1,0 +1,2 @@
+# /etc/sudoers 0400
+chmod 0400 /etc/sudoers

@@ -1,0 +1,2 @@
+# /etc/sudoers 0440 (the hardened profile)
+true

@@ -1,0 +1,2 @@
+# /etc/sudoers readable by everyone
+chmod 0444 /etc/sudoers

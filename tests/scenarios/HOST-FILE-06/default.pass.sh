@@ -1,0 +1,2 @@
+# /etc/group 0644
+chmod 0644 /etc/group

@@ -1,0 +1,2 @@
+# /etc/group 0640
+chmod 0640 /etc/group

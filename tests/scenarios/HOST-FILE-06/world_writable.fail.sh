@@ -1,0 +1,2 @@
+# /etc/group writable by everyone
+chmod 0646 /etc/group

@@ -1,0 +1,3 @@
+# firewalld runs instead of ufw
+printf "ENABLED=no\n" >/etc/ufw/ufw.conf
+daemon firewalld

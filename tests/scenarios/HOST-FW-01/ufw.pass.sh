@@ -1,0 +1,2 @@
+# ufw enabled (the hardened profile)
+true

@@ -1,0 +1,2 @@
+# ufw installed but disabled
+printf "ENABLED=no\n" >/etc/ufw/ufw.conf

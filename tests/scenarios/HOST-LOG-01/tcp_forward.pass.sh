@@ -1,0 +1,2 @@
+# rsyslog forwards over TCP (the hardened profile)
+true

@@ -1,0 +1,2 @@
+# weekly, rotate 13: 14 weeks on disk (over 90 days)
+true

@@ -1,0 +1,2 @@
+# no log daemon runs
+pkill -x rsyslogd

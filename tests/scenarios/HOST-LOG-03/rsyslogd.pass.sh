@@ -1,0 +1,2 @@
+# rsyslogd runs (the hardened profile)
+true

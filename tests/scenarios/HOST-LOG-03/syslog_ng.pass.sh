@@ -1,0 +1,3 @@
+# syslog-ng instead of rsyslog
+pkill -x rsyslogd
+daemon syslog-ng

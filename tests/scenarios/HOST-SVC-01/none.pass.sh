@@ -1,0 +1,2 @@
+# no insecure service (the hardened profile)
+true

@@ -1,0 +1,2 @@
+# a telnet daemon runs
+daemon in.telnetd

@@ -1,0 +1,2 @@
+# chronyd runs (the hardened profile)
+true

@@ -1,0 +1,2 @@
+# no time daemon
+pkill -x chronyd

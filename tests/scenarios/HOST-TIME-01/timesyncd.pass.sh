@@ -1,0 +1,3 @@
+# systemd-timesyncd instead of chrony
+pkill -x chronyd
+daemon systemd-timesyncd

@@ -1,0 +1,2 @@
+# chrony with a server line (the hardened profile)
+true

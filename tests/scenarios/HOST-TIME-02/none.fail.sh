@@ -1,0 +1,2 @@
+# no time source configured
+printf "driftfile /var/lib/chrony/chrony.drift\n" >/etc/chrony/chrony.conf

@@ -1,0 +1,2 @@
+# security updates are waiting
+pending_security_updates

@@ -1,0 +1,2 @@
+# no pending update (the hardened profile)
+true
