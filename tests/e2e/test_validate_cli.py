@@ -45,7 +45,7 @@ def test_sample_province_gaps_are_the_ones_planted() -> None:
             ("NET-IP-04", "network"), ("NET-IP-06", "file01"), ("NET-IP-07", "network"),
             ("NET-ZONE-01", "network"), ("NET-ZONE-02", "dvcdb01"), ("NET-ZONE-03", "network"),
             ("ROOM-LOC-01", "room:ubnd-b1"), ("ROOM-CCTV-02", "room:ubnd-b1")} <= failing
-    assert data["options"] == {"documentation_as_public": False}
+    assert data["options"] == {"documentation_as_public": False, "require_explicit": False}
 
 
 def test_text_report_in_both_languages_from_the_real_cli() -> None:

@@ -1,0 +1,2 @@
+# /etc/shadow 0400
+chmod 0400 /etc/shadow

@@ -1,0 +1,2 @@
+# PASS_MIN_DAYS 7
+login_defs_set PASS_MIN_DAYS 7

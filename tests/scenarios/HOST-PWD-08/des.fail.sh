@@ -1,0 +1,2 @@
+# ENCRYPT_METHOD DES
+login_defs_set ENCRYPT_METHOD DES

@@ -1,0 +1,2 @@
+# PermitEmptyPasswords no, written
+sshd_set PermitEmptyPasswords no

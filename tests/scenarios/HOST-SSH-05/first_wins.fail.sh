@@ -1,0 +1,2 @@
+# yes on the first line, no further down: sshd takes yes
+sed -i "1i X11Forwarding yes" /etc/ssh/sshd_config

@@ -1,0 +1,2 @@
+# X11Forwarding no, written
+sshd_set X11Forwarding no
