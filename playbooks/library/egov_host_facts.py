@@ -301,16 +301,33 @@ def sshd_sources(host: Host) -> Facts:
             "match_blocks": blocks}
 
 
+LOGIN_DEFS = "/etc/login.defs"
+
+
 def login_defs(host: Host) -> Facts:
-    out = {}
+    """The settings of login.defs as shadow-utils reads them: a later line for the same key
+    replaces an earlier one. Each value says its line; the lines that lost are kept."""
+    out: Facts = {}
+    sources: Dict[str, str] = {}
+    ignored: List[Facts] = []
     wanted = {"PASS_MAX_DAYS", "PASS_MIN_DAYS", "PASS_MIN_LEN", "PASS_WARN_AGE", "ENCRYPT_METHOD",
               "UMASK", "LOGIN_RETRIES", "FAIL_DELAY"}
-    for line in config_lines(host.read("/etc/login.defs")):
-        parts = line.split(None, 1)
-        if len(parts) == 2 and parts[0] in wanted:
-            value = parts[1].strip()
-            numeric = parts[0] != "UMASK" and value.lstrip("-").isdigit()  # 022 is octal text
-            out[parts[0].lower()] = int(value) if numeric else text(value, 100)
+    for number, raw in enumerate((host.read(LOGIN_DEFS) or "").splitlines(), start=1):
+        parts = raw.split("#", 1)[0].split(None, 1)
+        if len(parts) != 2 or parts[0] not in wanted:
+            continue
+        key, value = parts[0].lower(), parts[1].strip()
+        where = "%s:%d" % (LOGIN_DEFS, number)
+        if key in sources and len(ignored) < 32:
+            ignored.append({"keyword": key, "value": text(out[key], 100),
+                            "source": sources[key], "ignored": "a later line wins (%s)" % where})
+        numeric = key != "umask" and value.lstrip("-").isdigit()  # 022 is octal text
+        out[key] = int(value) if numeric else text(value, 100)
+        sources[key] = where
+    if sources:
+        out["sources"] = sources
+    if ignored:
+        out["ignored_lines"] = ignored
     return out
 
 

@@ -106,3 +106,13 @@ def test_a_setting_left_to_the_default(tmp_path: Path, policy: PolicySet,
         assert result.status is Status.PASS
     # a written setting is not touched by the option
     assert results[("HOST-SSH-03", "app01")].status is Status.PASS
+
+
+def test_a_login_defs_value_says_its_line(tmp_path: Path, policy: PolicySet) -> None:
+    results = run_case({"control": "HOST-PWD-01", "expect": "fail", "target": "web01",
+                        "facts": {"set": {"login_defs.pass_max_days": 120,
+                                          "login_defs.sources": {
+                                              "pass_max_days": "/etc/login.defs:162"}}}},
+                       tmp_path, policy)
+    assert [r.status for r in results] == [Status.FAIL]
+    assert results[0].observed.en == "120 (/etc/login.defs:162)"

@@ -375,3 +375,19 @@ def test_long_daemon_names_as_the_kernel_keeps_them(tmp_path: Path) -> None:
     assert "systemd-journal-upload" in M.collect(host("weak", root))["logging"]["daemons"]
     procs = M.processes(host("weak", root))
     assert "systemd-timesyncd" in procs and "chronyd" not in procs and 3 not in procs
+
+
+def test_login_defs_later_line_wins_and_says_where(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc/login.defs").write_text(
+        "PASS_MAX_DAYS\t60\n# PASS_MAX_DAYS 30\nPASS_MAX_DAYS 99999  # vendor default\n"
+        "ENCRYPT_METHOD YESCRYPT\n")
+    facts = M.login_defs(M.Host(root=str(root), runner=recorded("weak"), euid=0, kernel="k",
+                                hostname="h"))
+    assert facts["pass_max_days"] == 99999
+    assert facts["sources"] == {"pass_max_days": "/etc/login.defs:3",
+                                "encrypt_method": "/etc/login.defs:4"}
+    assert facts["ignored_lines"] == [{"keyword": "pass_max_days", "value": "60",
+                                       "source": "/etc/login.defs:1",
+                                       "ignored": "a later line wins (/etc/login.defs:3)"}]
