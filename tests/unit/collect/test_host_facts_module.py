@@ -243,8 +243,7 @@ def _tmout(tmp_path: Path, files: dict[str, str], profile: str = DEBIAN_PROFILE)
         path = root / name.lstrip("/")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content)
-    return M.session_timeout(M.Host(root=str(root), runner=recorded("hardened"), euid=0,
-                                    kernel="k", hostname="h"))
+    return M.session_timeout(host("hardened", root))
 
 
 @pytest.mark.parametrize("line", [
@@ -344,8 +343,7 @@ def test_sshd_include_relative_and_inside_a_match_block(tmp_path: Path) -> None:
         "Match User backup\n  Include conf.d/*.conf\n  X11Forwarding yes\n"
         "Match all\nMaxAuthTries 3\n")
     (root / "etc/ssh/conf.d/a.conf").write_text("PermitRootLogin yes\n")
-    facts = M.sshd_sources(M.Host(root=str(root), runner=recorded("weak"), euid=0,
-                                  kernel="k", hostname="h"))
+    facts = M.sshd_sources(host("weak", root))
     # the included line and the one after the Include stay in the Match block
     assert facts["match_blocks"] == [{"criteria": "User backup",
                                       "source": "/etc/ssh/sshd_config:1",
@@ -383,8 +381,7 @@ def test_login_defs_later_line_wins_and_says_where(tmp_path: Path) -> None:
     (root / "etc/login.defs").write_text(
         "PASS_MAX_DAYS\t60\n# PASS_MAX_DAYS 30\nPASS_MAX_DAYS 99999  # vendor default\n"
         "ENCRYPT_METHOD YESCRYPT\n")
-    facts = M.login_defs(M.Host(root=str(root), runner=recorded("weak"), euid=0, kernel="k",
-                                hostname="h"))
+    facts = M.login_defs(host("weak", root))
     assert facts["pass_max_days"] == 99999
     assert facts["sources"] == {"pass_max_days": "/etc/login.defs:3",
                                 "encrypt_method": "/etc/login.defs:4"}
