@@ -97,23 +97,27 @@ def _resolve(value: Any, parts: list[str]) -> Any:
 _BOUNDS = frozenset({"le", "lt", "ge", "gt", "between"})
 
 
-def _by_meaning(ctx: CheckContext, control: Control, observed: Any
-                ) -> tuple[Status, Text] | None:
-    """The verdict a numeric value gets from what it means, before any comparison: a special
-    value (LoginGraceTime 0: no limit) decides a bound check; a value outside the range the
-    setting can take fails. None: compare the number. The reference model of the control's
-    target kind declares the meanings (`fact_values`)."""
-    if isinstance(observed, bool) or not isinstance(observed, int):
-        return None
+def _meanings(ctx: CheckContext, control: Control) -> Mapping[str, Any]:
+    """What the control's numeric fact means beyond its number (`fact_values` of the reference
+    model of its target kind): looked up once per control, not per target."""
     semantics = ctx.cache.get("fact_values")
     if semantics is None:
         semantics = ctx.cache["fact_values"] = {
             kind: model.get("fact_values", {}) for kind, model in ctx.policy.models.items()}
-    values = semantics.get(control.target.value, {}).get(control.check.fact or "")
-    if not values:
+    values: Mapping[str, Any] = semantics.get(control.target.value, {}).get(
+        control.check.fact or "", {})
+    return values
+
+
+def _by_meaning(values: Mapping[str, Any], op: str, observed: Any
+                ) -> tuple[Status, Text] | None:
+    """The verdict a numeric value gets from what it means, before any comparison: a special
+    value (LoginGraceTime 0: no limit) decides a bound check; a value outside the range the
+    setting can take fails. None: compare the number."""
+    if not values or isinstance(observed, bool) or not isinstance(observed, int):
         return None
     for special in values.get("special", ()):
-        if observed == special["value"] and control.check.op in _BOUNDS:
+        if observed == special["value"] and op in _BOUNDS:
             means = Text.from_dict(special["means"])
             return (Status.PASS if special["satisfies_bounds"] else Status.FAIL), means
     low, high = values.get("min"), values.get("max")
@@ -124,25 +128,23 @@ def _by_meaning(ctx: CheckContext, control: Control, observed: Any
     return None
 
 
-def _source_of(facts: Mapping[str, Any], fact: str) -> str:
-    """`session.tmout` -> the collector's `session.tmout_source` (file:line), if it gave one."""
-    parent, _, leaf = fact.rpartition(".")
-    holder = resolve_fact(facts, parent) if parent else facts
-    if not isinstance(holder, Mapping):
-        return ""
-    value = holder.get(f"{leaf}_source")
-    sources = holder.get("sources")  # sshd: {keyword: file:line}
-    if value is None and isinstance(sources, Mapping):
-        value = sources.get(leaf)
-    return str(value)[:300] if isinstance(value, str) else ""
-
-
-def _relies_on_default(facts: Mapping[str, Any], fact: str) -> bool:
-    """The collector says the setting is the software's compiled-in default (`defaults`)."""
-    parent, _, leaf = fact.rpartition(".")
-    holder = resolve_fact(facts, parent) if parent else facts
-    defaults = holder.get("defaults") if isinstance(holder, Mapping) else None
-    return isinstance(defaults, list) and leaf in defaults
+def _provenance(facts: Mapping[str, Any], parent: Sequence[str], leaf: str,
+                source_key: str) -> tuple[str, bool]:
+    """Where the collector says a setting comes from (`<leaf>_source`, or `sources[leaf]` as
+    for sshd: file:line), and whether it is the software's compiled-in default (`defaults`).
+    Runs for every target of every control: plain dict lookups only (facts are parsed JSON)."""
+    holder: Any = facts
+    for part in parent:
+        holder = holder.get(part) if isinstance(holder, dict) else None
+    if not isinstance(holder, dict):
+        return "", False
+    value = holder.get(source_key)
+    if value is None:
+        sources = holder.get("sources")
+        value = sources.get(leaf) if isinstance(sources, dict) else None
+    defaults = holder.get("defaults")
+    return (value[:300] if isinstance(value, str) else "",
+            isinstance(defaults, list) and leaf in defaults)
 
 
 def _holds(facts: Mapping[str, Any], when: Mapping[str, Any]) -> bool:
@@ -165,6 +167,9 @@ def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
     expected = Text(expected_vi, expected_en)
     fact = check.fact
     path = [p for p in fact.split(".") if p != "*"]
+    parent, _, leaf = fact.rpartition(".")
+    parent_parts, source_key = (parent.split(".") if parent else []), f"{leaf}_source"
+    meanings = _meanings(ctx, control)
     if control.target is TargetKind.HOST:
         evidence = ctx.evidence or {}
         for host in ctx.inventory.hosts:
@@ -190,11 +195,11 @@ def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
                           expected, absent, locs)
             continue
         shown = render(observed)
-        source = _source_of(target.facts, fact)
+        source, default = _provenance(target.facts, parent_parts, leaf, source_key)
         if source:  # where the host's effective value comes from (file:line), when it says
             shown = f"{shown} ({source})"
         seen = Text.of(shown)
-        if target.kind is TargetKind.HOST and _relies_on_default(target.facts, fact):
+        if default and target.kind is TargetKind.HOST:
             seen = Text(f"{shown} (mặc định)", f"{shown} (default)")
             if ctx.options.require_explicit:
                 yield Finding(target.id, target.kind, Status.FAIL,
@@ -204,7 +209,7 @@ def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
                                    f"the configuration (required in writing: {expected_en})."),
                               expected, seen)
                 continue
-        meaning = _by_meaning(ctx, control, observed)
+        meaning = _by_meaning(meanings, check.op, observed)
         if meaning is not None:
             status, said = meaning
             where = target.where(path) if status is Status.FAIL else None
