@@ -25,6 +25,7 @@ options: {}
 author: egov-audit
 """
 
+import errno
 import glob
 import json
 import os
@@ -96,16 +97,38 @@ class Host(object):
         self.euid = os.geteuid() if euid is None else euid
         self.kernel = os.uname().release if kernel is None else kernel
         self.hostname = socket.gethostname() if hostname is None else hostname
+        self.unreadable: Dict[str, str] = {}  # path: why, for files that exist but were not read
 
     def path(self, path: str) -> str:
         return path if self.root == "/" else os.path.join(self.root, path.lstrip("/"))
 
     def read(self, path: str, limit: int = 1 << 20) -> Optional[str]:
+        """The text of a regular file, or None. Opened without blocking, and only read when it
+        is a regular file: a FIFO or a device put where a configuration file belongs (on a
+        compromised host) cannot hang the scan. What exists but cannot be read is noted."""
         try:
-            with open(self.path(path), "rb") as handle:
-                return handle.read(limit).decode("utf-8", "replace")
-        except (OSError, IOError):
+            fd = os.open(self.path(path), os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        except (OSError, IOError) as exc:
+            if exc.errno not in (errno.ENOENT, errno.ENOTDIR):
+                self.note_unreadable(path, os.strerror(exc.errno or 0) or "cannot be opened")
             return None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                self.note_unreadable(path, "not a regular file")
+                return None
+            with os.fdopen(fd, "rb") as handle:
+                fd = -1
+                return handle.read(limit).decode("utf-8", "replace")
+        except (OSError, IOError) as exc:
+            self.note_unreadable(path, os.strerror(exc.errno or 0) or "cannot be read")
+            return None
+        finally:
+            if fd >= 0:
+                os.close(fd)
+
+    def note_unreadable(self, path: str, reason: str) -> None:
+        if len(self.unreadable) < 32:
+            self.unreadable[path] = text(reason, 100)
 
     def glob(self, pattern: str) -> List[str]:
         """Paths on the host (not under the test root) matching `pattern`."""
@@ -116,6 +139,9 @@ class Host(object):
 
     def exists(self, path: str) -> bool:
         return os.path.exists(self.path(path))
+
+    def isdir(self, path: str) -> bool:
+        return os.path.isdir(self.path(path))
 
     def stat(self, path: str) -> os.stat_result:
         return os.stat(self.path(path))
@@ -140,10 +166,16 @@ class Host(object):
 
 
 def config_lines(content: Optional[str]) -> Iterator[str]:
-    for line in (content or "").splitlines():
+    for _, line in numbered_lines(content):
+        yield line
+
+
+def numbered_lines(content: Optional[str]) -> Iterator[Tuple[int, str]]:
+    """(line number, text) of a `key = value` file, comments ('#' to the end) removed."""
+    for number, line in enumerate((content or "").splitlines(), start=1):
         line = line.split("#", 1)[0].strip()
         if line:
-            yield line
+            yield number, line
 
 
 COMM_LEN = 15  # the kernel keeps a process name to 15 characters: systemd-timesyncd is
@@ -301,92 +333,247 @@ def sshd_sources(host: Host) -> Facts:
             "match_blocks": blocks}
 
 
+class Settings(object):
+    """The settings of one program as it reads them: `read` is called in the order the program
+    reads its files and arguments. Each value keeps where it came from (file:line); a value
+    that lost to another is kept too, with the reason, so a report can say why. What the
+    program uses when nothing is written comes from `facts(defaults)`, marked as a default."""
+
+    def __init__(self) -> None:
+        self.values: Facts = {}
+        self.sources: Dict[str, str] = {}
+        self.ignored: List[Facts] = []
+
+    def read(self, key: str, value: Any, where: str) -> None:
+        """A later value replaces an earlier one (login.defs, pwquality, PAM arguments)."""
+        if key in self.sources:
+            self.lose(key, "a later line wins (%s)" % where)
+        self.values[key] = value
+        self.sources[key] = where
+
+    def lose(self, key: str, why: str) -> None:
+        """The written value of `key` is not used after all, for the reason given."""
+        if key in self.sources:
+            self.refuse(key, self.values.pop(key), self.sources.pop(key), why)
+
+    def refuse(self, key: str, value: Any, where: str, why: str) -> None:
+        """A line the program reads and rejects: the value before it stays."""
+        if len(self.ignored) < 32:
+            shown = value if isinstance(value, (bool, int)) else text(value, 100)
+            self.ignored.append({"keyword": key, "value": shown, "source": where,
+                                 "ignored": text(why, 200)})
+
+    def facts(self, defaults: Optional[Facts] = None) -> Facts:
+        out = dict(self.values)
+        taken = sorted(k for k in (defaults or {}) if k not in out)
+        for key in taken:
+            out[key] = (defaults or {})[key]
+        if self.sources:
+            out["sources"] = dict(self.sources)
+        if taken:
+            out["defaults"] = taken
+        if self.ignored:
+            out["ignored_lines"] = list(self.ignored)
+        return out
+
+
+def _integer(value: str) -> Optional[int]:
+    """The whole of `value` as a decimal integer (as strtol with an end check reads it)."""
+    return int(value) if re.match(r"^-?\d+$", value) else None
+
+
 LOGIN_DEFS = "/etc/login.defs"
+LOGIN_DEFS_NUMBERS = {"pass_max_days", "pass_min_days", "pass_min_len", "pass_warn_age",
+                      "login_retries", "fail_delay"}
+LOGIN_DEFS_KEYS = LOGIN_DEFS_NUMBERS | {"encrypt_method", "umask", "md5_crypt_enab"}
+ENCRYPT_METHODS = {"DES", "MD5", "SHA256", "SHA512", "BCRYPT", "YESCRYPT"}
+# what shadow-utils uses when login.defs does not say, or says something it cannot parse
+# (login.defs(5): "If not specified, -1 will be assumed"; ENCRYPT_METHOD "DES (default)")
+LOGIN_DEFS_DEFAULTS = {"pass_max_days": -1, "pass_min_days": -1, "pass_warn_age": -1,
+                       "encrypt_method": "DES"}
 
 
 def login_defs(host: Host) -> Facts:
-    """The settings of login.defs as shadow-utils reads them: a later line for the same key
-    replaces an earlier one. Each value says its line; the lines that lost are kept."""
-    out: Facts = {}
-    sources: Dict[str, str] = {}
-    ignored: List[Facts] = []
-    wanted = {"PASS_MAX_DAYS", "PASS_MIN_DAYS", "PASS_MIN_LEN", "PASS_WARN_AGE", "ENCRYPT_METHOD",
-              "UMASK", "LOGIN_RETRIES", "FAIL_DELAY"}
+    """login.defs as shadow-utils reads it: the first word is the key, the value runs to the
+    end of the line (a trailing '# comment' is part of it, so a number with a comment after it
+    does not parse and the default applies); a later line for the same key replaces an earlier
+    one. Each value says its line; the lines that lost are kept."""
+    settings = Settings()
     for number, raw in enumerate((host.read(LOGIN_DEFS) or "").splitlines(), start=1):
-        parts = raw.split("#", 1)[0].split(None, 1)
-        if len(parts) != 2 or parts[0] not in wanted:
+        line = raw.strip()
+        if not line or line.startswith("#"):
             continue
-        key, value = parts[0].lower(), parts[1].strip()
-        where = "%s:%d" % (LOGIN_DEFS, number)
-        if key in sources and len(ignored) < 32:
-            ignored.append({"keyword": key, "value": text(out[key], 100),
-                            "source": sources[key], "ignored": "a later line wins (%s)" % where})
-        numeric = key != "umask" and value.lstrip("-").isdigit()  # 022 is octal text
-        out[key] = int(value) if numeric else text(value, 100)
-        sources[key] = where
-    if sources:
-        out["sources"] = sources
-    if ignored:
-        out["ignored_lines"] = ignored
-    return out
+        parts = line.split(None, 1)
+        if len(parts) != 2 or parts[0].lower() not in LOGIN_DEFS_KEYS:
+            continue
+        value = parts[1].lstrip(" \t\"").split('"', 1)[0]
+        settings.read(parts[0].lower(), text(value, 100), "%s:%d" % (LOGIN_DEFS, number))
+    for key in LOGIN_DEFS_NUMBERS & set(settings.values):
+        number_value = _integer(settings.values[key])
+        if number_value is None:
+            settings.lose(key, "not a number: shadow-utils ignores it and uses its default")
+        else:
+            settings.values[key] = number_value
+    method = settings.values.get("encrypt_method")
+    if method is not None and method not in ENCRYPT_METHODS:
+        settings.lose("encrypt_method", "not a method shadow-utils knows: it uses DES")
+    defaults = dict(LOGIN_DEFS_DEFAULTS)
+    if str(settings.values.get("md5_crypt_enab", "")).lower() == "yes":
+        defaults["encrypt_method"] = "MD5"  # the older switch, read when ENCRYPT_METHOD is not
+    return settings.facts(defaults)
 
 
-def _pam_lines(host: Host) -> List[str]:
-    lines = []
+def _pam_lines(host: Host) -> List[Tuple[str, str, List[str]]]:
+    """(file:line, module, arguments) of every PAM rule in /etc/pam.d, in file order."""
+    rules = []
     for path in sorted(host.glob("/etc/pam.d/*")):
-        for line in config_lines(host.read(path)):
-            lines.append(line)
-    return lines
+        for number, line in numbered_lines(host.read(path)):
+            # type [control] or control, then the module and its arguments
+            match = re.match(r"^-?\w+\s+(?:\[[^\]]*\]|\S+)\s+(\S+)(.*)$", line)
+            if match:
+                module = os.path.basename(match.group(1))
+                rules.append(("%s:%d" % (path, number), module, match.group(2).split()))
+    return rules
+
+
+PWQUALITY_CONF = "/etc/security/pwquality.conf"
+PWQUALITY_KEYS = ("minlen", "minclass", "dcredit", "ucredit", "lcredit", "ocredit", "retry",
+                  "difok", "maxrepeat", "enforce_for_root")
+# compiled-in defaults: pwquality.conf(5) and pam_cracklib(8); history: pam_pwhistory(8)
+QUALITY_DEFAULTS = {"pam_pwquality.so": {"minlen": 8, "minclass": 0},
+                    "pam_cracklib.so": {"minlen": 9, "minclass": 0}}
+PWHISTORY_DEFAULT = 10
+
+
+def _option(key: str, value: Optional[str]) -> Any:
+    if value is None:
+        return True  # a flag such as enforce_for_root
+    number = _integer(value.strip())
+    return number if number is not None else text(value.strip(), 100)
 
 
 def pwquality(host: Host) -> Facts:
-    out = {}
-    for path in ["/etc/security/pwquality.conf",
-                 *sorted(host.glob("/etc/security/pwquality.conf.d/*.conf"))]:
-        for line in config_lines(host.read(path)):
-            key, _, value = line.partition("=")
-            key, value = key.strip(), value.strip()
-            if key in ("minlen", "minclass", "dcredit", "ucredit", "lcredit", "ocredit",
-                       "retry", "remember", "enforce_for_root"):
-                out[key] = int(value) if value.lstrip("-").isdigit() else True
-    pam = _pam_lines(host)
-    out["pam_enabled"] = any("pam_pwquality.so" in line or "pam_cracklib.so" in line
-                             for line in pam)
-    for line in pam:  # options given on the PAM line win over the file
-        if "pam_pwquality.so" in line or "pam_cracklib.so" in line:
-            for opt in line.split():
-                key, _, value = opt.partition("=")
-                if key in ("minlen", "minclass") and value.lstrip("-").isdigit():
-                    out[key] = int(value)
-    remember = [int(m) for line in pam if "pam_pwhistory.so" in line or "pam_unix.so" in line
-                for m in re.findall(r"\bremember=(\d+)", line)]
-    if remember:
-        out["remember"] = max(remember)
+    """Password quality as the PAM stack enforces it. libpwquality reads
+    pwquality.conf.d/*.conf in order, then pwquality.conf; the arguments on the pam_pwquality
+    line come last and win. pam_cracklib reads no file. Without a quality module in any PAM
+    stack nothing enforces what the files say: their values are kept as lines that lost."""
+    rules = _pam_lines(host)
+    quality = [rule for rule in rules if rule[1] in QUALITY_DEFAULTS]
+    module = quality[0][1] if quality else None
+    settings = Settings()
+    if module != "pam_cracklib.so":
+        for path in [*sorted(host.glob("/etc/security/pwquality.conf.d/*.conf")),
+                     PWQUALITY_CONF]:
+            for number, line in numbered_lines(host.read(path)):
+                key, has_value, value = line.partition("=")
+                if key.strip() in PWQUALITY_KEYS:
+                    settings.read(key.strip(), _option(key, value if has_value else None),
+                                  "%s:%d" % (path, number))
+    for where, name, args in quality:
+        if name != module:
+            continue
+        for arg in args:
+            key, has_value, value = arg.partition("=")
+            if key in PWQUALITY_KEYS:
+                settings.read(key, _option(key, value if has_value else None), where)
+    if module is None:
+        for key in list(settings.values):
+            settings.lose(key, "no PAM stack loads pam_pwquality: nothing enforces it")
+    defaults: Facts = dict(QUALITY_DEFAULTS[module]) if module else {}
+    _history(rules, settings, defaults)
+    out = settings.facts(defaults)
+    out["pam_enabled"] = module is not None
+    if module:
+        out["module"] = module.split(".")[0]
     return out
+
+
+def _history(rules: List[Tuple[str, str, List[str]]], settings: Settings,
+             defaults: Facts) -> None:
+    """How many old passwords are refused: pam_pwhistory's remember (10 when not given) and
+    pam_unix's remember each enforce their own; the longer history is what a user meets."""
+    found: List[Tuple[int, str]] = []
+    for where, name, args in rules:
+        if name not in ("pam_pwhistory.so", "pam_unix.so"):
+            continue
+        given = [_integer(a.split("=", 1)[1]) for a in args if a.startswith("remember=")]
+        if given and given[-1] is not None:
+            found.append((given[-1], where))
+        elif name == "pam_pwhistory.so":
+            defaults["remember"] = max(PWHISTORY_DEFAULT, defaults.get("remember", 0))
+    if not found:
+        return
+    longest, where = max(found)
+    if defaults.get("remember", 0) > longest:
+        return  # pam_pwhistory's default keeps more than anything written
+    defaults.pop("remember", None)
+    for count, other in found:
+        if other != where:
+            settings.read("remember", count, other)
+    settings.read("remember", longest, where)
+    for ignored in settings.ignored:
+        if ignored["keyword"] == "remember":
+            ignored["ignored"] = "a longer history is enforced (%s)" % where
+
+
+FAILLOCK_CONF = "/etc/security/faillock.conf"
+LOCKOUT_KEYS = ("deny", "unlock_time", "fail_interval")
+# compiled-in defaults: faillock.conf(5); pam_tally2 locks nobody unless deny is given
+LOCKOUT_DEFAULTS = {"pam_faillock.so": {"deny": 3, "unlock_time": 600, "fail_interval": 900},
+                    "pam_tally2.so": {"deny": 0}, "pam_tally.so": {"deny": 0}}
 
 
 def lockout(host: Host) -> Facts:
-    pam = _pam_lines(host)
-    module = None
-    settings: Dict[str, int] = {}
-    for line in pam:
-        for name in ("pam_faillock.so", "pam_tally2.so", "pam_tally.so"):
-            if name in line:
-                module = name.split(".")[0]
-                for opt in line.split():
-                    key, _, value = opt.partition("=")
-                    if key in ("deny", "unlock_time", "fail_interval") and value.isdigit():
-                        settings[key] = int(value)
-    for line in config_lines(host.read("/etc/security/faillock.conf")):
-        key, _, value = line.partition("=")
-        key, value = key.strip(), value.strip()
-        if key in ("deny", "unlock_time", "fail_interval") and value.isdigit():
-            settings.setdefault(key, int(value))
-    out: Facts = {"configured": module is not None and settings.get("deny", 0) > 0}
+    """Account lockout as the PAM stack enforces it. pam_faillock reads faillock.conf (or the
+    file its conf= argument names), then its own arguments, which win; later rules' arguments
+    replace earlier ones. Without a lockout module nothing reads faillock.conf."""
+    rules = [rule for rule in _pam_lines(host) if rule[1] in LOCKOUT_DEFAULTS]
+    module = rules[0][1] if rules else None
+    settings = Settings()
+    if module == "pam_faillock.so" or module is None:
+        confs = [a.split("=", 1)[1] for _, name, args in rules if name == module
+                 for a in args if a.startswith("conf=")]
+        conf = confs[-1] if confs else FAILLOCK_CONF
+        for number, line in numbered_lines(host.read(conf)):
+            key, _, value = line.partition("=")
+            if key.strip() in LOCKOUT_KEYS and _integer(value.strip()) is not None:
+                settings.read(key.strip(), _integer(value.strip()), "%s:%d" % (conf, number))
+    for where, name, args in rules:
+        if name != module:
+            continue
+        for arg in args:
+            key, _, value = arg.partition("=")
+            if key in LOCKOUT_KEYS and _integer(value) is not None:
+                settings.read(key, _integer(value), where)
+    if module is None:
+        for key in list(settings.values):
+            settings.lose(key, "no PAM stack loads pam_faillock: nothing enforces it")
+    out = settings.facts(LOCKOUT_DEFAULTS[module] if module else None)
+    out["configured"] = module is not None and out.get("deny", 0) > 0
     if module:
-        out["module"] = module
-    out.update(settings)
+        out["module"] = module.split(".")[0]
     return out
+
+
+USERADD_DEFAULTS = "/etc/default/useradd"
+
+
+def _inactive_days(host: Host) -> Facts:
+    """INACTIVE of /etc/default/useradd as useradd reads it: KEY=VALUE lines, the last valid
+    one wins; a value that is not a whole number is refused and the one before it stays;
+    -1 (never) when none is given."""
+    settings = Settings()
+    for number, raw in enumerate((host.read(USERADD_DEFAULTS) or "").splitlines(), start=1):
+        key, has_value, value = raw.strip().partition("=")
+        if has_value and key == "INACTIVE":
+            where = "%s:%d" % (USERADD_DEFAULTS, number)
+            days = _integer(value.strip())
+            if days is None:
+                settings.refuse("inactive_days", value.strip(), where,
+                                "not a number: useradd refuses it")
+            else:
+                settings.read("inactive_days", days, where)
+    return settings.facts({"inactive_days": -1})
 
 
 def accounts(host: Host) -> Facts:
@@ -417,15 +604,11 @@ def accounts(host: Host) -> Facts:
     defaults = sorted(name for name, _ in interactive if name in DEFAULT_ACCOUNTS
                       and state.get(name) == "password")
     human = sorted(name for name, uid in interactive if uid > SYSTEM_UID_MAX)
-    inactive = None  # days after password expiry before an account is disabled (-1: never)
-    for line in config_lines(host.read("/etc/default/useradd")):
-        key, _, value = line.partition("=")
-        if key.strip() == "INACTIVE" and value.strip().lstrip("-").isdigit():
-            inactive = int(value.strip())
-    return {"shadow_readable": shadow_readable, "extra_uid0": uid0[:MAX_ITEMS],
-            "inactive_days": inactive,
-            "empty_password": empty[:MAX_ITEMS], "default_active": defaults[:MAX_ITEMS],
-            "interactive_users": len(human), "interactive_names": human[:MAX_ITEMS]}
+    facts: Facts = {"shadow_readable": shadow_readable, "extra_uid0": uid0[:MAX_ITEMS],
+                    "empty_password": empty[:MAX_ITEMS], "default_active": defaults[:MAX_ITEMS],
+                    "interactive_users": len(human), "interactive_names": human[:MAX_ITEMS]}
+    facts.update(_inactive_days(host))
+    return facts
 
 
 def _proc_net(host: Host, path: str, version: int) -> List[Facts]:
@@ -547,39 +730,124 @@ def logging_facts(host: Host, procs: AbstractSet[str]) -> Facts:
     if match:
         targets.append(text(match.group(1), 255))
     daemons = [d for d in ("rsyslogd", "syslog-ng", "systemd-journal-upload") if d in procs]
-    return {"forwarding": sorted(set(targets))[:64], "daemons": daemons,
-            "retention_days": _retention_days(host)}
+    out: Facts = {"forwarding": sorted(set(targets))[:64], "daemons": daemons}
+    out.update(_retention(host))
+    return out
 
 
-def _retention_days(host: Host) -> Optional[int]:
-    """Days kept by logrotate for the main syslog files (rotate count x period)."""
-    period_days = {"daily": 1, "weekly": 7, "monthly": 30, "yearly": 365}
-    defaults = {"period": 7, "rotate": 4}
-    for line in config_lines(host.read("/etc/logrotate.conf")):
-        parts = line.split()
-        if parts[0] in period_days:
-            defaults["period"] = period_days[parts[0]]
-        elif parts[0] == "rotate" and len(parts) > 1 and parts[1].isdigit():
-            defaults["rotate"] = int(parts[1])
-    best = None
-    for path in sorted(host.glob("/etc/logrotate.d/*")):
-        content = host.read(path) or ""
-        if not re.search(r"/var/log/(syslog|messages|auth\.log|secure)\b", content):
-            continue
-        period, rotate = defaults["period"], defaults["rotate"]
-        for line in config_lines(content):
-            parts = line.split()
-            if parts[0] in period_days:
-                period = period_days[parts[0]]
-            elif parts[0] == "rotate" and len(parts) > 1 and parts[1].isdigit():
-                rotate = int(parts[1])
-        days = period * (rotate + 1)
-        best = days if best is None else min(best, days)
+LOGROTATE_CONF = "/etc/logrotate.conf"
+SYSLOG_FILES = re.compile(r"/var/log/(syslog|messages|auth\.log|secure)\b")
+# days one rotation period stands for; with `size` (or no period at all: logrotate's compiled-in
+# criterion is size) a file is rotated at most once per run, and logrotate runs daily
+PERIOD_DAYS = {"hourly": 1.0 / 24, "daily": 1.0, "weekly": 7.0, "monthly": 30.0,
+               "yearly": 365.0, "size": 1.0}
+MAX_LOGROTATE_FILES = 200
+# files an included folder holds that logrotate skips (its default taboo list)
+LOGROTATE_TABOO = (",v", ".cfsaved", ".disabled", ".dpkg-bak", ".dpkg-del", ".dpkg-dist",
+                   ".dpkg-new", ".dpkg-old", ".dpkg-tmp", ".rpmnew", ".rpmorig", ".rpmsave",
+                   ".swp", ".ucf-dist", ".ucf-new", ".ucf-old", "~")
+
+
+class _Rotation(object):
+    """The directives that decide how long a log stays on disk, each with its line."""
+
+    def __init__(self) -> None:
+        self.period: Tuple[float, Optional[str]] = (PERIOD_DAYS["size"], None)  # compiled-in
+        self.rotate: Tuple[int, Optional[str]] = (0, None)  # compiled-in: no old copy kept
+        self.maxage: Tuple[Optional[int], Optional[str]] = (None, None)
+
+    def copy(self) -> "_Rotation":
+        other = _Rotation()
+        other.period, other.rotate, other.maxage = self.period, self.rotate, self.maxage
+        return other
+
+    def apply(self, words: List[str], where: str) -> None:
+        name = words[0]
+        if name in PERIOD_DAYS:
+            self.period = (PERIOD_DAYS[name], where)
+        elif name == "rotate" and len(words) > 1 and _integer(words[1]) is not None:
+            self.rotate = (max(int(words[1]), 0), where)
+        elif name == "maxage" and len(words) > 1 and _integer(words[1]) is not None:
+            self.maxage = (int(words[1]), where)
+
+    def days(self) -> int:
+        kept = self.period[0] * (self.rotate[0] + 1)  # the live file and `rotate` old copies
+        if self.maxage[0] is not None:
+            kept = min(kept, self.maxage[0])
+        return int(kept)
+
+
+def _logrotate_blocks(host: Host) -> List[Tuple[List[str], _Rotation]]:
+    """(log paths, rotation) of every block logrotate reads, starting at logrotate.conf and
+    following `include` (a file, or a folder's files in order) where it stands: a block takes
+    the global directives written before it, as logrotate applies them."""
+    blocks: List[Tuple[List[str], _Rotation]] = []
+    seen: Set[str] = set()
+    globals_ = _Rotation()
+
+    def parse(path: str) -> None:
+        if path in seen or len(seen) >= MAX_LOGROTATE_FILES:
+            return
+        seen.add(path)
+        pending: List[str] = []
+        block: Optional[_Rotation] = None
+        for number, line in numbered_lines(host.read(path)):
+            where = "%s:%d" % (path, number)
+            if block is not None:
+                if line.startswith("}"):
+                    blocks.append((pending, block))
+                    pending, block = [], None
+                elif not line.startswith(("postrotate", "prerotate", "endscript")):
+                    block.apply(line.split(), where)
+                continue
+            words = line.split()
+            if words[0] == "include" and len(words) > 1:
+                target = words[1]
+                if host.isdir(target):
+                    for child in sorted(host.glob(target.rstrip("/") + "/*")):
+                        if not child.endswith(LOGROTATE_TABOO) and not host.isdir(child):
+                            parse(child)
+                else:
+                    parse(target)
+            elif "{" in line:
+                pending.extend(line.split("{", 1)[0].split())
+                block = globals_.copy()
+            elif line.startswith("/") or line.startswith('"'):
+                pending.extend(words)
+            else:
+                globals_.apply(words, where)
+
+    parse(LOGROTATE_CONF)
+    return blocks
+
+
+def _retention(host: Host) -> Facts:
+    """Days the main syslog files stay on disk: logrotate's period x (rotate + 1), capped by
+    maxage; the shortest over the blocks that rotate them, with the lines it rests on. Without
+    logrotate blocks for them: journald's MaxRetentionSec, when written."""
+    best: Optional[Tuple[int, _Rotation]] = None
+    for paths, rotation in _logrotate_blocks(host):
+        if any(SYSLOG_FILES.search(p) for p in paths):
+            days = rotation.days()
+            if best is None or days < best[0]:
+                best = (days, rotation)
+    if best is not None:
+        days, rotation = best
+        lines = [w for w in (rotation.rotate[1], rotation.period[1], rotation.maxage[1]) if w]
+        out: Facts = {"retention_days": days}
+        if lines:
+            out["sources"] = {"retention_days": ", ".join(lines)}
+        if rotation.rotate[1] is None or rotation.period[1] is None:
+            out["defaults"] = ["retention_days"]  # logrotate's compiled-in rotate 0 or size
+        return out
     journald = host.read("/etc/systemd/journald.conf") or ""
-    match = re.search(r"^\s*MaxRetentionSec\s*=\s*(\d+)\s*(d|day|days)?\s*$", journald, re.M)
-    if best is None and match:
-        best = int(match.group(1)) if match.group(2) else int(match.group(1)) // 86400
-    return best
+    for number, line in numbered_lines(journald):
+        match = re.match(r"^MaxRetentionSec\s*=\s*(\d+)\s*(d|day|days)?$", line)
+        if match:
+            value = int(match.group(1)) if match.group(2) else int(match.group(1)) // 86400
+            return {"retention_days": value,
+                    "sources": {"retention_days": "/etc/systemd/journald.conf:%d" % number}}
+    return {"retention_days": None}
 
 
 def auditd(host: Host, procs: AbstractSet[str]) -> Facts:
@@ -746,6 +1014,10 @@ def collect(host: Host) -> Facts:
         "auditd": auditd(host, procs), "session": session_timeout(host), "files": files(host),
         "updates": updates(host), "antimalware": antimalware(host, procs),
         "interfaces": interfaces(host),
+        # files that exist but could not be read (not a regular file, permission denied):
+        # what the programs that own them make of them is what the facts above say
+        "unreadable_files": [{"path": text(path, 300), "reason": reason}
+                             for path, reason in sorted(host.unreadable.items())],
     }
 
 

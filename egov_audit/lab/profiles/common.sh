@@ -27,3 +27,7 @@ APT
   chmod 755 /usr/local/lab-bin/apt-get
   mount --bind /usr/local/lab-bin/apt-get /usr/bin/apt-get
 }
+logrotate_conf() {  # Debian's /etc/logrotate.conf: global defaults, then the packages' files
+  printf 'weekly\nrotate 4\ncreate\ninclude /etc/logrotate.d\n' >/etc/logrotate.conf
+  mkdir -p /etc/logrotate.d
+}

@@ -29,7 +29,7 @@ customize() {
   mkdir -p /etc/chrony && printf 'server ntp.song-lam.example iburst\n' >/etc/chrony/chrony.conf
   daemon chronyd
   mkdir -p /etc/rsyslog.d && printf '*.* @@10.20.90.20:514\n' >/etc/rsyslog.d/50-forward.conf
-  mkdir -p /etc/logrotate.d
+  logrotate_conf
   printf '/var/log/syslog\n/var/log/auth.log\n{\n\tweekly\n\trotate 13\n\tcompress\n}\n' \
     >/etc/logrotate.d/rsyslog
   daemon rsyslogd

@@ -9,7 +9,7 @@ customize() {
   chmod 0640 /etc/shadow
   mkdir -p /etc/chrony && printf 'pool 2.debian.pool.ntp.org iburst\n' >/etc/chrony/chrony.conf
   daemon chronyd
-  mkdir -p /etc/logrotate.d
+  logrotate_conf
   printf '/var/log/syslog\n{\n\tweekly\n\trotate 4\n}\n' >/etc/logrotate.d/rsyslog
   daemon rsyslogd
   no_pending_updates

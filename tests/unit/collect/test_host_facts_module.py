@@ -129,12 +129,23 @@ def test_pam_line_options_win_over_pwquality_conf(hardened: dict[str, Any],
     assert quality["enforce_for_root"] is True
     assert quality["pam_enabled"] is True
     assert quality["remember"] == 12  # the larger of pam_pwhistory 12 and pam_unix 5
+    assert quality["sources"]["minlen"] == "/etc/pam.d/common-password:2"
+    assert quality["sources"]["dcredit"] == "/etc/security/pwquality.conf.d/50-local.conf:1"
+    assert {"keyword": "minlen", "value": 8, "source": "/etc/security/pwquality.conf:2",
+            "ignored": "a later line wins (/etc/pam.d/common-password:2)"} \
+        in quality["ignored_lines"]
+    assert {"keyword": "remember", "value": 5, "source": "/etc/pam.d/common-password:4",
+            "ignored": "a longer history is enforced (/etc/pam.d/common-password:3)"} \
+        in quality["ignored_lines"]
     assert weak["pwquality"] == {"pam_enabled": False}
 
 
 def test_lockout(hardened: dict[str, Any], weak: dict[str, Any]) -> None:
-    assert hardened["lockout"] == {"configured": True, "module": "pam_faillock", "deny": 5,
-                                   "unlock_time": 900}
+    assert hardened["lockout"] == {
+        "configured": True, "module": "pam_faillock", "deny": 5, "unlock_time": 900,
+        "fail_interval": 900, "defaults": ["fail_interval"],  # faillock's compiled-in 900 s
+        "sources": {"deny": "/etc/security/faillock.conf:2",
+                    "unlock_time": "/etc/security/faillock.conf:3"}}
     assert weak["lockout"] == {"configured": False}
 
 
@@ -148,7 +159,8 @@ def test_accounts(hardened: dict[str, Any], weak: dict[str, Any]) -> None:
     assert bad["extra_uid0"] == ["toor"]
     assert bad["empty_password"] == ["guest"]
     assert bad["default_active"] == ["admin"]
-    assert bad["inactive_days"] is None
+    assert good["sources"] == {"inactive_days": "/etc/default/useradd:2"}
+    assert bad["inactive_days"] == -1 and bad["defaults"] == ["inactive_days"]  # never
 
 
 def test_listening_sockets_and_insecure_services(hardened: dict[str, Any],
@@ -379,7 +391,7 @@ def test_login_defs_later_line_wins_and_says_where(tmp_path: Path) -> None:
     root = tmp_path / "root"
     (root / "etc").mkdir(parents=True)
     (root / "etc/login.defs").write_text(
-        "PASS_MAX_DAYS\t60\n# PASS_MAX_DAYS 30\nPASS_MAX_DAYS 99999  # vendor default\n"
+        "PASS_MAX_DAYS\t60\n# PASS_MAX_DAYS 30\nPASS_MAX_DAYS 99999\n"
         "ENCRYPT_METHOD YESCRYPT\n")
     facts = M.login_defs(host("weak", root))
     assert facts["pass_max_days"] == 99999
@@ -388,3 +400,137 @@ def test_login_defs_later_line_wins_and_says_where(tmp_path: Path) -> None:
     assert facts["ignored_lines"] == [{"keyword": "pass_max_days", "value": "60",
                                        "source": "/etc/login.defs:1",
                                        "ignored": "a later line wins (/etc/login.defs:3)"}]
+
+
+def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
+    root = tmp_path / "root"
+    for name, content in files.items():
+        path = root / name.lstrip("/")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+    (root / "etc").mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def test_login_defs_reads_values_as_shadow_utils_does(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"/etc/login.defs": (
+        "PASS_MAX_DAYS 90   # quarterly\nPASS_MIN_DAYS \"1\"\nENCRYPT_METHOD sha512\n"
+        "MD5_CRYPT_ENAB yes\n")})
+    facts = M.login_defs(host("weak", root))
+    # the comment is part of the value: shadow-utils cannot parse "90   # quarterly"
+    assert facts["pass_max_days"] == -1 and "pass_max_days" in facts["defaults"]
+    assert {"keyword": "pass_max_days", "value": "90   # quarterly",
+            "source": "/etc/login.defs:1",
+            "ignored": "not a number: shadow-utils ignores it and uses its default"} \
+        in facts["ignored_lines"]
+    assert facts["pass_min_days"] == 1  # quotes around a value are dropped
+    assert facts["encrypt_method"] == "MD5"  # lower-case sha512 is unknown; MD5_CRYPT_ENAB
+    assert facts["pass_warn_age"] == -1
+    missing = M.login_defs(host("weak", _tree(tmp_path / "none", {})))
+    assert missing == {"pass_max_days": -1, "pass_min_days": -1, "pass_warn_age": -1,
+                       "encrypt_method": "DES",
+                       "defaults": ["encrypt_method", "pass_max_days", "pass_min_days",
+                                    "pass_warn_age"]}
+
+
+PAM_PWQUALITY = "password requisite pam_pwquality.so retry=3\n"
+
+
+def test_pwquality_main_file_is_read_after_its_folder(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {
+        "/etc/pam.d/common-password": PAM_PWQUALITY,
+        "/etc/security/pwquality.conf.d/10-site.conf": "minlen = 14\n",
+        "/etc/security/pwquality.conf": "minlen = 6\n"})
+    facts = M.pwquality(host("weak", root))
+    assert facts["minlen"] == 6 and facts["sources"]["minlen"] == \
+        "/etc/security/pwquality.conf:1"
+    assert facts["ignored_lines"][0]["source"] == "/etc/security/pwquality.conf.d/10-site.conf:1"
+    assert facts["minclass"] == 0 and facts["defaults"] == ["minclass"]
+
+
+def test_pwquality_defaults_and_what_nothing_enforces(tmp_path: Path) -> None:
+    only_module = M.pwquality(host("weak", _tree(tmp_path / "a", {
+        "/etc/pam.d/common-password": PAM_PWQUALITY})))
+    assert only_module["minlen"] == 8 and only_module["defaults"] == ["minclass", "minlen"]
+    unused = M.pwquality(host("weak", _tree(tmp_path / "b", {
+        "/etc/security/pwquality.conf": "minlen = 14\n"})))
+    assert "minlen" not in unused and unused["pam_enabled"] is False
+    assert unused["ignored_lines"] == [{
+        "keyword": "minlen", "value": 14, "source": "/etc/security/pwquality.conf:1",
+        "ignored": "no PAM stack loads pam_pwquality: nothing enforces it"}]
+    cracklib = M.pwquality(host("weak", _tree(tmp_path / "c", {
+        "/etc/pam.d/common-password": "password requisite pam_cracklib.so retry=3\n",
+        "/etc/security/pwquality.conf": "minlen = 14\n"})))
+    assert cracklib["minlen"] == 9 and cracklib["module"] == "pam_cracklib"  # reads no file
+
+
+def test_password_history_default_of_pam_pwhistory(tmp_path: Path) -> None:
+    facts = M.pwquality(host("weak", _tree(tmp_path, {"/etc/pam.d/common-password": (
+        "password required pam_pwhistory.so use_authtok\n"
+        "password [success=1 default=ignore] pam_unix.so yescrypt remember=4\n")})))
+    assert facts["remember"] == 10 and "remember" in facts["defaults"]
+
+
+def test_lockout_defaults_conf_argument_and_arguments_win(tmp_path: Path) -> None:
+    bare = M.lockout(host("weak", _tree(tmp_path / "a", {
+        "/etc/pam.d/common-auth": "auth required pam_faillock.so preauth\n"})))
+    assert bare["configured"] is True and bare["deny"] == 3  # faillock locks after 3 by default
+    assert bare["defaults"] == ["deny", "fail_interval", "unlock_time"]
+    facts = M.lockout(host("weak", _tree(tmp_path / "b", {
+        "/etc/pam.d/common-auth": (
+            "auth required pam_faillock.so preauth conf=/etc/security/site-faillock.conf\n"
+            "auth [default=die] pam_faillock.so authfail deny=10\n"),
+        "/etc/security/faillock.conf": "deny = 2\n",
+        "/etc/security/site-faillock.conf": "deny = 4\nunlock_time = 0\n"})))
+    assert facts["deny"] == 10 and facts["sources"]["deny"] == "/etc/pam.d/common-auth:2"
+    assert facts["unlock_time"] == 0  # from the file conf= names; faillock.conf is not read
+    tally = M.lockout(host("weak", _tree(tmp_path / "c", {
+        "/etc/pam.d/common-auth": "auth required pam_tally2.so onerr=fail\n"})))
+    assert tally["configured"] is False and tally["deny"] == 0
+
+
+def test_useradd_inactive_as_useradd_reads_it(tmp_path: Path) -> None:
+    facts = M.accounts(host("weak", _tree(tmp_path, {
+        "/etc/default/useradd": "INACTIVE=30\n# INACTIVE=5\nINACTIVE=45 days\n"})))
+    assert facts["inactive_days"] == 30  # the refused line leaves the one before it
+    assert facts["sources"] == {"inactive_days": "/etc/default/useradd:1"}
+    assert facts["ignored_lines"] == [{"keyword": "inactive_days", "value": "45 days",
+                                       "source": "/etc/default/useradd:3",
+                                       "ignored": "not a number: useradd refuses it"}]
+    unset = M.accounts(host("weak", _tree(tmp_path / "b", {
+        "/etc/default/useradd": "SHELL=/bin/sh\n"})))
+    assert unset["inactive_days"] == -1 and unset["defaults"] == ["inactive_days"]
+
+
+def test_logrotate_globals_before_the_include_and_maxage(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {
+        "/etc/logrotate.conf": "weekly\nrotate 4\ninclude /etc/logrotate.d\nrotate 52\n",
+        "/etc/logrotate.d/rsyslog": "/var/log/syslog\n{\n  missingok\n}\n",
+        "/etc/logrotate.d/rsyslog.dpkg-old": "/var/log/syslog\n{\n  rotate 1\n  daily\n}\n",
+        "/etc/logrotate.d/auth": "/var/log/auth.log {\n  daily\n  rotate 400\n  maxage 200\n}\n"})
+    facts = M._retention(host("weak", root))
+    # rsyslog takes weekly and rotate 4 (rotate 52 comes after the include): 35 days
+    assert facts == {"retention_days": 35,
+                     "sources": {"retention_days": "/etc/logrotate.conf:2, /etc/logrotate.conf:1"}}
+    alone = _tree(tmp_path / "b", {"/etc/logrotate.conf": "include /etc/logrotate.d\n",
+                                   "/etc/logrotate.d/rsyslog": "/var/log/messages {\n}\n"})
+    assert M._retention(host("weak", alone)) == {"retention_days": 1,
+                                                  "defaults": ["retention_days"]}
+    # no logrotate.conf: logrotate reads nothing; journald's retention, when written
+    journal = _tree(tmp_path / "c", {"/etc/logrotate.d/rsyslog": "/var/log/syslog {\n}\n",
+                                     "/etc/systemd/journald.conf": "MaxRetentionSec=120day\n"})
+    assert M._retention(host("weak", journal)) == {
+        "retention_days": 120, "sources": {"retention_days": "/etc/systemd/journald.conf:1"}}
+
+
+def test_a_fifo_or_a_folder_in_place_of_a_file_is_not_read(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"/etc/pam.d/common-password": PAM_PWQUALITY})
+    os.mkfifo(root / "etc/login.defs")  # opening it for reading would wait for a writer
+    (root / "etc/security").mkdir()
+    (root / "etc/security/pwquality.conf").mkdir()
+    facts = M.collect(host("weak", root))
+    assert facts["login_defs"]["pass_max_days"] == -1  # shadow-utils has nothing to read either
+    assert facts["pwquality"]["minlen"] == 8
+    assert {"path": "/etc/login.defs", "reason": "not a regular file"} in facts["unreadable_files"]
+    assert {"path": "/etc/security/pwquality.conf", "reason": "not a regular file"} \
+        in facts["unreadable_files"]
