@@ -147,6 +147,58 @@ def _provenance(facts: Mapping[str, Any], parent: Sequence[str], leaf: str,
             isinstance(defaults, list) and leaf in defaults)
 
 
+def _weaker_context(facts: Mapping[str, Any], parent: Sequence[str], leaf: str, op: str,
+                    operator: Any, expected: Any, meanings: Mapping[str, Any]
+                    ) -> tuple[Mapping[str, Any], Any, Text | None] | None:
+    """The first context (an sshd Match block: the settings some connections get) whose value
+    of `leaf` fails the check where the global value passed: (context, value, meaning)."""
+    holder: Any = facts
+    for part in parent:
+        holder = holder.get(part) if isinstance(holder, dict) else None
+    contexts = holder.get("contexts") if isinstance(holder, dict) else None
+    if not isinstance(contexts, list):
+        return None
+    for context in contexts:
+        values = context.get("values") if isinstance(context, dict) else None
+        if not isinstance(values, dict) or leaf not in values:
+            continue
+        value = values[leaf]
+        meaning = _by_meaning(meanings, op, value)
+        if meaning is not None:
+            if meaning[0] is Status.FAIL:
+                return context, value, meaning[1]
+            continue
+        try:
+            ok = operator.test(value, expected)
+        except OperatorTypeError:
+            ok = False
+        if not ok:
+            return context, value, None
+    return None
+
+
+def _context_finding(target: Any, fact: str, seen: Text, expected: Text,
+                     weaker: tuple[Mapping[str, Any], Any, Text | None]) -> Finding:
+    context, value, said = weaker
+    match, source = str(context.get("match", ""))[:200], str(context.get("source", ""))[:300]
+    shown_vi = render(value) + (f" ({said.vi})" if said else "")
+    shown_en = render(value) + (f" ({said.en})" if said else "")
+    return Finding(target.id, target.kind, Status.FAIL,
+                   Text(f"{fact} = {seen.vi} nói chung, nhưng kết nối khớp khối Match {match} "
+                        f"({source}) nhận {shown_vi}; yêu cầu: {expected.vi}.",
+                        f"{fact} = {seen.en} in general, but connections matching Match {match} "
+                        f"({source}) get {shown_en}; required: {expected.en}."),
+                   expected, Text(f"{shown_vi} (Match {match}, {source})",
+                                  f"{shown_en} (Match {match}, {source})"))
+
+
+def _passes(operator: Any, observed: Any, expected: Any) -> bool:
+    try:
+        return bool(operator.test(observed, expected))
+    except OperatorTypeError:
+        return False
+
+
 def _holds(facts: Mapping[str, Any], when: Mapping[str, Any]) -> bool:
     observed = resolve_fact(facts, str(when["fact"]))
     if observed is MISSING or observed is None:
@@ -210,6 +262,14 @@ def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
                               expected, seen)
                 continue
         meaning = _by_meaning(meanings, check.op, observed)
+        if target.kind is TargetKind.HOST and (meaning[0] if meaning else Status.PASS) is \
+                Status.PASS:
+            weaker = _weaker_context(target.facts, parent_parts, leaf, check.op, operator,
+                                     expected_value, meanings)
+            if weaker is not None and (meaning is not None or _passes(operator, observed,
+                                                                      expected_value)):
+                yield _context_finding(target, fact, seen, expected, weaker)
+                continue
         if meaning is not None:
             status, said = meaning
             where = target.where(path) if status is Status.FAIL else None

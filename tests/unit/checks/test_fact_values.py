@@ -116,3 +116,43 @@ def test_a_login_defs_value_says_its_line(tmp_path: Path, policy: PolicySet) -> 
                        tmp_path, policy)
     assert [r.status for r in results] == [Status.FAIL]
     assert results[0].observed.en == "120 (/etc/login.defs:162)"
+
+
+MATCH_BLOCK = {"match": "Address 10.20.0.0/24", "source": "/etc/ssh/sshd_config:13",
+               "evaluated": True}
+
+
+@pytest.mark.parametrize(("control", "fact", "context", "status"), [
+    # root may log in with a password from one network: the host fails, naming the block
+    ("HOST-SSH-01", "sshd.permitrootlogin", {"permitrootlogin": "yes"}, Status.FAIL),
+    ("HOST-SSH-02", "sshd.passwordauthentication", {"passwordauthentication": "yes"},
+     Status.FAIL),
+    ("HOST-SSH-03", "sshd.maxauthtries", {"maxauthtries": 10}, Status.FAIL),
+    # a special value in the block: idle sessions from there are never cut
+    ("HOST-SESS-02", "sshd.idle_timeout_s", {"idle_timeout_s": 0}, Status.FAIL),
+    # stricter in the block, or a setting the control does not read: the global verdict stands
+    ("HOST-SSH-03", "sshd.maxauthtries", {"maxauthtries": 2}, Status.PASS),
+    ("HOST-SSH-03", "sshd.maxauthtries", {"x11forwarding": "yes"}, Status.PASS),
+])
+def test_a_match_block_that_weakens_a_setting_fails_the_host(
+        tmp_path: Path, policy: PolicySet, control: str, fact: str, context: dict[str, Any],
+        status: Status) -> None:
+    results = run_case({"control": control, "expect": status.value, "target": "web01",
+                        "facts": {"set": {"sshd.contexts": [{**MATCH_BLOCK,
+                                                             "values": context}]}}},
+                       tmp_path, policy)
+    assert [r.status for r in results] == [status], results[0].message.en
+    if status is Status.FAIL:
+        assert "Match Address 10.20.0.0/24 (/etc/ssh/sshd_config:13)" in results[0].message.en
+        assert "khối Match Address 10.20.0.0/24" in results[0].message.vi
+        assert str(next(iter(context.values()))) in results[0].observed.en
+
+
+def test_a_match_block_not_evaluated_leaves_the_verdict(tmp_path: Path,
+                                                        policy: PolicySet) -> None:
+    results = run_case({"control": "HOST-SSH-02", "expect": "pass", "target": "web01",
+                        "facts": {"set": {"sshd.contexts": [{
+                            "match": "RDomain vrf1", "source": "/etc/ssh/sshd_config:20",
+                            "evaluated": False, "reason": "the RDomain criterion is not followed"
+                        }]}}}, tmp_path, policy)
+    assert [r.status for r in results] == [Status.PASS]

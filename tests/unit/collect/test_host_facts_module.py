@@ -238,6 +238,8 @@ def test_only_read_only_commands_are_run() -> None:
     asked = runner.asked  # type: ignore[attr-defined]
     assert sorted(asked) == sorted([
         "/usr/sbin/sshd -T", "nft -j list ruleset", "iptables-save",
+        "/usr/sbin/sshd -T -C addr=10.20.0.1,host=egov-audit-probe.invalid,laddr=192.0.2.2,"
+        "lport=65535,user=egov-audit-probe",
         "apt-get -s -o Debug::NoLocking=true -o APT::Get::Show-User-Simulation-Note=false "
         "upgrade", "ip -j address show"])
 
@@ -534,3 +536,58 @@ def test_a_fifo_or_a_folder_in_place_of_a_file_is_not_read(tmp_path: Path) -> No
     assert {"path": "/etc/login.defs", "reason": "not a regular file"} in facts["unreadable_files"]
     assert {"path": "/etc/security/pwquality.conf", "reason": "not a regular file"} \
         in facts["unreadable_files"]
+
+
+def test_sshd_match_blocks_are_run_as_connections(hardened: dict[str, Any]) -> None:
+    assert hardened["sshd"]["passwordauthentication"] == "no"
+    assert hardened["sshd"]["contexts"] == [{
+        "match": "Address 10.20.0.0/24", "source": "/etc/ssh/sshd_config:13", "evaluated": True,
+        "connection": "addr=10.20.0.1,host=egov-audit-probe.invalid,laddr=192.0.2.2,lport=65535,"
+                      "user=egov-audit-probe",
+        "values": {"passwordauthentication": "yes"}}]
+
+
+@pytest.mark.parametrize(("criteria", "connection"), [
+    ("User backup,!root", {"user": "backup"}),
+    ("User adm*", {"user": "admx"}),
+    ("Address 2001:db8::/32 LocalPort 2200", {"addr": "2001:db8::1", "lport": "2200"}),
+    ("LocalAddress 10.0.0.5", {"laddr": "10.0.0.5"}),
+    ("User !root", "no connection matches user !root"),  # only negations match nothing
+    ("Group nosuchgroup", "no account is in group nosuchgroup"),
+    ("RDomain vrf1", "the RDomain criterion is not followed"),
+    ("Address 10.0.*", "no connection matches addr 10.0.*"),
+])
+def test_a_connection_each_match_block_catches(criteria: str, connection: Any) -> None:
+    spec, why = M._match_connection(host("hardened"), criteria)
+    if isinstance(connection, str):
+        assert spec is None and why == connection
+    else:
+        assert spec == {**M.NEUTRAL_CONNECTION, **connection}
+
+
+def test_sshd_t_that_needs_a_connection(tmp_path: Path) -> None:
+    """`Match LocalPort` makes a bare `sshd -T` fail (OpenSSH 9.2): a connection that no block
+    names gives the global settings, not "config invalid"."""
+    root = _tree(tmp_path, {"/usr/sbin/sshd": "", "/etc/ssh/sshd_config": (
+        "PermitRootLogin no\nMatch LocalPort 2200\n  PermitRootLogin yes\n")})
+    answers = {
+        "/usr/sbin/sshd -T": (255, "'Match LocalPort' in configuration but 'lport' not in "
+                                   "connection test specification.\n"),
+        "/usr/sbin/sshd -T -C " + M._spec_arg(M.NEUTRAL_CONNECTION): (0, "permitrootlogin no\n"),
+        "/usr/sbin/sshd -T -C " + M._spec_arg({**M.NEUTRAL_CONNECTION, "lport": "2200"}):
+            (0, "permitrootlogin yes\n")}
+    facts = M.sshd(M.Host(root=str(root), runner=lambda args, timeout: answers[" ".join(args)],
+                          euid=0, kernel="k", hostname="h"))
+    assert facts["config_valid"] is True and facts["permitrootlogin"] == "no"
+    assert facts["contexts"][0]["values"] == {"permitrootlogin": "yes"}
+
+
+def test_a_group_match_takes_a_member(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"/etc/group": "sshadmins:x:1001:tranthi\nops:x:1002:\n",
+                            "/etc/passwd": "nguyenvan:x:1000:1002::/home/n:/bin/bash\n"})
+    listed, _ = M._match_connection(host("weak", root), "Group sshadmins")
+    primary, _ = M._match_connection(host("weak", root), "Group ops")  # primary group
+    both, why = M._match_connection(host("weak", root), "User nguyenvan Group sshadmins")
+    assert listed is not None and listed["user"] == "tranthi"
+    assert primary is not None and primary["user"] == "nguyenvan"
+    assert both is None and why == "no account is in group sshadmins"
