@@ -120,6 +120,8 @@ LABELS: dict[str, Text] = {
     "html.shown": Text("đang hiển thị", "shown"),
     "html.why": Text("Vì sao quan trọng", "Why it matters"),
     "html.unassessed": Text("Không đánh giá được", "Could not be assessed"),
+    "target.unreachable": Text("không kết nối được", "unreachable"),
+    "target.failed": Text("thu thập bằng chứng thất bại", "collection failed"),
     "html.unassessed_note": Text(
         "Các đối tượng dưới đây không được đánh giá: điểm số không phản ánh chúng.",
         "The targets below were not assessed: the score does not cover them."),

@@ -6,7 +6,17 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 
-from ..models import Area, Bundle, ControlInfo, Result, ResultSet, Scores, Severity, Status
+from ..models import (
+    Area,
+    Bundle,
+    ControlInfo,
+    Result,
+    ResultSet,
+    Scores,
+    Severity,
+    Status,
+    TargetStatus,
+)
 from .common import fmt_score, gaps_worst_first, label, terminal
 from .interface import ReportOptions, register
 
@@ -144,7 +154,21 @@ def _bundle(bundle: Bundle, options: ReportOptions) -> list[str]:
         out.append(style(f"!! {terminal(notice.get(lang))}", fg="yellow", bold=True))
     out.append("")
     out.extend(_scores(bundle.scores, lang, style))
+    out.extend(_unassessed(bundle, lang, style))
     out.extend(_gaps_by_area(bundle.results, bundle.controls, lang, bundle.scores, style))
+    return out
+
+
+def _unassessed(bundle: Bundle, lang: str, style: Callable[..., str]) -> list[str]:
+    """The targets the score does not cover (unreachable, collection failed), with why."""
+    missing = [t for t in bundle.targets if t.status is not TargetStatus.ASSESSED]
+    if not missing:
+        return []
+    out = ["", style(f"== {label('html.unassessed', lang)}: {len(missing)} ==", fg="yellow",
+                     bold=True), f" {label('html.unassessed_note', lang)}"]
+    for target in missing:
+        out.append(f" - {terminal(target.id)} ({label('target.' + target.status.value, lang)}):"
+                   f" {terminal(target.reason)}")
     return out
 
 

@@ -97,3 +97,22 @@ def test_vietnamese_and_english_reports_differ_everywhere(samples: ResultSet) ->
         vi, en = str(_render(samples, fmt, "vi")), str(_render(samples, fmt, "en"))
         assert vi != en
     assert "Biện pháp đã đạt" in str(_render(samples, "html", "vi"))
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_text_report_lists_what_could_not_be_assessed(tmp_path: Path, policy: PolicySet,
+                                                           lang: str) -> None:
+    from egov_audit.audit import evaluate
+    from egov_audit.report.interface import render
+    from tests.helpers import build_evidence
+
+    inventory = build_inventory(tmp_path / "agency")
+    evidence = build_evidence(tmp_path / "evidence", inventory, status={"web01": "unreachable"})
+    result_set = evaluate(AuditRequest([inventory], options=AuditOptions(True)), evidence, policy)
+    text = str(render("gaps", "text", result_set, ReportOptions(lang=lang)))
+    heading = {"vi": "== Không đánh giá được: 1 ==", "en": "== Could not be assessed: 1 =="}
+    status = {"vi": "không kết nối được", "en": "unreachable"}
+    assert heading[lang] in text
+    assert f" - web01 ({status[lang]}): " in text and "Connection refused" in text
+    # before the gaps, as in the other human formats
+    assert text.index(heading[lang]) < text.index("HOST-")
