@@ -121,6 +121,11 @@ LABELS: dict[str, Text] = {
     "html.why": Text("Vì sao quan trọng", "Why it matters"),
     "html.unassessed": Text("Không đánh giá được", "Could not be assessed"),
     "target.unreachable": Text("không kết nối được", "unreachable"),
+    "target_kind.agency": Text("đơn vị", "agency"),
+    "target_kind.network": Text("mạng", "network"),
+    "target_kind.server_room": Text("phòng máy chủ", "server room"),
+    "target_kind.host": Text("máy chủ", "host"),
+    "target_kind.national": Text("quốc gia", "national"),
     "target.failed": Text("thu thập bằng chứng thất bại", "collection failed"),
     "html.unassessed_note": Text(
         "Các đối tượng dưới đây không được đánh giá: điểm số không phản ánh chúng.",

@@ -167,7 +167,8 @@ def _unassessed(bundle: Bundle, lang: str, style: Callable[..., str]) -> list[st
     out = ["", style(f"== {label('html.unassessed', lang)}: {len(missing)} ==", fg="yellow",
                      bold=True), f" {label('html.unassessed_note', lang)}"]
     for target in missing:
-        out.append(f" - {terminal(target.id)} ({label('target.' + target.status.value, lang)}):"
+        out.append(f" - {terminal(target.id)} ({label('target_kind.' + target.kind.value, lang)}, "
+                   f"{label('target.' + target.status.value, lang)}):"
                    f" {terminal(target.reason)}")
     return out
 

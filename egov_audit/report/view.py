@@ -151,7 +151,8 @@ def _view(code: str, name: str, kind: str, baseline: str, level: int | None, gen
 
 
 def bundle_view(bundle: Bundle, lang: str) -> AgencyView:
-    unassessed = tuple(Unassessed(t.id, t.kind.value, t.status.value, t.reason)
+    unassessed = tuple(Unassessed(t.id, label(f"target_kind.{t.kind.value}", lang),
+                                  label(f"target.{t.status.value}", lang), t.reason)
                        for t in bundle.targets if t.status.value != "assessed")
     return _view(bundle.agency.code, bundle.agency.name.get(lang), bundle.agency.kind,
                  bundle.baseline, bundle.level, bundle.finished_at, bundle.tool_version,

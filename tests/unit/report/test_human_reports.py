@@ -111,8 +111,12 @@ def test_the_text_report_lists_what_could_not_be_assessed(tmp_path: Path, policy
     result_set = evaluate(AuditRequest([inventory], options=AuditOptions(True)), evidence, policy)
     text = str(render("gaps", "text", result_set, ReportOptions(lang=lang)))
     heading = {"vi": "== Không đánh giá được: 1 ==", "en": "== Could not be assessed: 1 =="}
-    status = {"vi": "không kết nối được", "en": "unreachable"}
+    status = {"vi": "máy chủ, không kết nối được", "en": "host, unreachable"}
     assert heading[lang] in text
     assert f" - web01 ({status[lang]}): " in text and "Connection refused" in text
+    markdown = str(render("gaps", "markdown", result_set, ReportOptions(lang=lang)))
+    row = {"vi": "| web01 | máy chủ | không kết nối được |",
+           "en": "| web01 | host | unreachable |"}
+    assert row[lang] in markdown
     # before the gaps, as in the other human formats
     assert text.index(heading[lang]) < text.index("HOST-")
