@@ -1,21 +1,24 @@
-"""Where the bundled data lives: the repository's own folders (a checkout, an editable install)
-or the copies a regular install puts under <prefix>/share/egov-audit/."""
+"""Where the bundled data lives: the repository's own folders (a checkout, an editable install),
+or the copies the build puts inside the package (egov_audit/_data/: a wheel, pipx, --user)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+PACKAGE = Path(__file__).resolve().parent
+REPO = PACKAGE.parent
+PACKAGED = PACKAGE / "_data"
 
 
-def data_dir(name: str) -> Path:
-    in_repo = REPO / name
-    if in_repo.is_dir():
-        return in_repo
-    return Path(sys.prefix) / "share" / "egov-audit" / name
+def _in_checkout() -> bool:
+    # an installed package sits in site-packages, whose parent is no egov-audit repository
+    return (REPO / "pyproject.toml").is_file() and (REPO / "policies").is_dir()
 
 
 def data_root() -> Path:
-    """The folder that holds policies/, reference_models/ and playbooks/."""
-    return data_dir("playbooks").parent
+    """The folder that holds policies/, reference_models/, playbooks/ and ansible.cfg."""
+    return REPO if _in_checkout() else PACKAGED
+
+
+def data_dir(name: str) -> Path:
+    return data_root() / name

@@ -1,0 +1,125 @@
+"""egov-audit installs like any Python tool: a wheel built from the repository, installed into a
+fresh virtual environment and into a `pip install --user` base, works from any directory. The
+policies, reference models, playbooks and Ansible settings come from inside the installed
+package, never from this checkout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPO, build_evidence, build_inventory
+
+pytestmark = pytest.mark.slow
+
+# what the repository keeps at its top level and the wheel must carry inside the package
+DATA = ("ansible.cfg", "policies", "reference_models", "playbooks")
+
+
+def _run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None,
+         check: bool = True) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True,
+                          timeout=600, env={**os.environ, **(env or {})}, check=False)
+    if check:
+        assert proc.returncode == 0, (args, proc.stdout[-2000:], proc.stderr[-2000:])
+    return proc
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel built from the files git tracks (a copy: the build leaves nothing here)."""
+    source = tmp_path_factory.mktemp("source")
+    tracked = _run("git", "ls-files", "-z", cwd=REPO).stdout.split("\0")
+    for name in filter(None, tracked):
+        if (REPO / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            (source / name).write_bytes((REPO / name).read_bytes())
+    out = tmp_path_factory.mktemp("wheel")
+    _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+         "--wheel-dir", out, source, cwd=source)
+    (built,) = out.glob("egov_audit-*.whl")
+    return built
+
+
+def test_the_wheel_carries_every_data_file(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for top in DATA:
+        path = REPO / top
+        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()
+                                                and "__pycache__" not in p.parts]
+        assert files
+        for file in files:
+            assert f"egov_audit/_data/{file.relative_to(REPO)}" in names, file
+    assert "egov_audit/schemas/fact-bundle.schema.json" in names
+    assert "egov_audit/report/templates/report.html.j2" in names
+
+
+def _environment(root: Path, *venv_args: str) -> Path:
+    """A fresh virtual environment whose third-party libraries are this one's (no index is
+    reached): a .pth file adds them after its own site-packages, and egov-audit itself must
+    come from what is installed into it."""
+    subprocess.run([sys.executable, "-m", "venv", *venv_args, str(root)], check=True,
+                   timeout=300)
+    site = Path(_run(root / "bin" / "python", "-c", "import sysconfig; "
+                     "print(sysconfig.get_paths()['purelib'])", cwd=root).stdout.strip())
+    (site / "egov-audit-test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return root
+
+
+@pytest.fixture(scope="module")
+def installs(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
+    work = tmp_path_factory.mktemp("installs")
+    venv = _environment(work / "venv")
+    _run(venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
+         wheel, cwd=work)
+    # --user: a base of its own (PYTHONUSERBASE); user site-packages are visible from an
+    # environment that sees the system's
+    user_python = _environment(work / "uservenv", "--system-site-packages")
+    userbase = work / "userbase"
+    _run(user_python / "bin" / "python", "-m", "pip", "install", "--quiet", "--user",
+         "--no-deps", "--no-index", wheel, cwd=work, env={"PYTHONUSERBASE": str(userbase)})
+    yield {"venv": venv / "bin" / "egov-audit", "user": userbase / "bin" / "egov-audit",
+           "userbase": userbase}
+
+
+@pytest.mark.parametrize("kind", ["venv", "user"])
+def test_installed_egov_audit_works_from_any_directory(installs: dict[str, Path], kind: str,
+                                                       tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {"PYTHONUSERBASE": str(installs["userbase"]), "PYTHONPATH": ""}
+    command = installs[kind]
+    assert command.is_file()
+    where = _run(command.parent / "python" if kind == "venv" else
+                 Path(command.read_text().split("\n", 1)[0][2:]), "-c",
+                 "import egov_audit.paths as p; print(p.data_root())", cwd=elsewhere, env=env)
+    data_root = Path(where.stdout.strip())
+    assert data_root.name == "_data" and REPO not in data_root.parents, data_root
+    assert (data_root / "policies" / "host" / "ssh.yml").is_file()
+
+    inventory = build_inventory(tmp_path / "agency")
+    evidence = build_evidence(tmp_path / "evidence", inventory,
+                              {"set": {"sshd.maxauthtries": 10}}, "web01")
+    validated = _run(command, "validate", inventory, "--lang", "en", "--fail-on", "none",
+                     cwd=elsewhere, env=env)
+    assert "Score" in validated.stdout or "score" in validated.stdout
+    _run(command, "evaluate", inventory, "--evidence", evidence, "-f", "json", "-o",
+         tmp_path / "bundle.json", "--fail-on", "none", cwd=elsewhere, env=env)
+    _run(command, "fix", tmp_path / "bundle.json", "--inventory", inventory, "--evidence",
+         evidence, "--max-age", "100000", "-o", tmp_path / "remediation.yml", cwd=elsewhere,
+         env=env)  # the fixture evidence is old
+    playbook = (tmp_path / "remediation.yml").read_text()
+    assert "HOST-SSH-03" in playbook
+    assert str(data_root) in playbook and str(REPO) not in playbook
+    # the generated playbook and the installed collection playbook are valid for Ansible
+    ansible = Path(sys.executable).parent / "ansible-playbook"
+    for book in (tmp_path / "remediation.yml", data_root / "playbooks" / "collect.yml"):
+        _run(ansible, "--syntax-check", "-i", "localhost,", book, cwd=elsewhere,
+             env={"ANSIBLE_CONFIG": str(data_root / "ansible.cfg")})
