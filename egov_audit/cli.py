@@ -149,9 +149,30 @@ def _audit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """The tool's version and the catalogue it audits with (what a result bundle records)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from .checks.vocabulary import load_catalogue
+
+    vietnamese = os.environ.get("EGOV_AUDIT_LANG", "vi") == "vi"
+    click.echo(f"egov-audit {__version__}")
+    try:
+        policy = load_catalogue()
+    except EgovAuditError as exc:
+        click.echo(f"{'bộ biện pháp' if vietnamese else 'policies'}: {exc}", err=True)
+        ctx.exit(2)
+    words = ("bộ biện pháp", "biện pháp") if vietnamese else ("policies", "controls")
+    click.echo(f"{words[0]} {policy.version} ({policy.digest[:19]}…), "
+               f"{len(policy.controls)} {words[1]}")
+    ctx.exit()
+
+
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"],
                                          "max_content_width": 100})
-@click.version_option(__version__, prog_name="egov-audit")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=_print_version,
+              help="Print the version and the policy catalogue's version, then exit.")
 def cli() -> None:
     """Audit Vietnamese government agencies against the network, server-room and security
     reference models, and report the gaps with compliance scores."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,8 +15,18 @@ SAMPLES = ["inventories/song-lam", "inventories/bo-hts", "inventories/ha-son"]
 
 def test_console_script_is_installed() -> None:
     exe = shutil.which("egov-audit") or str(Path(__file__).parents[2] / ".venv/bin/egov-audit")
-    proc = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
+    proc = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False,
+                          env={**os.environ, "EGOV_AUDIT_LANG": "en"})
     assert proc.returncode == 0 and "egov-audit" in proc.stdout
+    # the catalogue a result bundle would record: its version and digest
+    from egov_audit.checks.vocabulary import load_catalogue
+
+    policy = load_catalogue()
+    assert f"policies {policy.version} ({policy.digest[:19]}…), {len(policy.controls)} " \
+        "controls" in proc.stdout
+    vietnamese = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False,
+                                env={**os.environ, "EGOV_AUDIT_LANG": "vi"})
+    assert f"bộ biện pháp {policy.version}" in vietnamese.stdout
 
 
 def test_national_validation_of_all_samples_finds_the_planted_overlap() -> None:
