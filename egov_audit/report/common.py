@@ -62,6 +62,7 @@ LABELS: dict[str, Text] = {
     "col.clause": Text("Căn cứ", "Clause"),
     "col.where": Text("Vị trí khai báo", "Where declared"),
     "col.fix": Text("Khắc phục", "Fix"),
+    "col.notice": Text("Lưu ý", "Notice"),
     "col.owner": Text("Ai thực hiện", "Who does it"),
     # egov-audit fix: its summary, preview and outcome ({...} filled in by the command)
     "fix.summary": Text("egov-audit: {fixes} bản sửa trên {hosts} máy chủ; {manual} điểm thiếu "
@@ -120,6 +121,7 @@ LABELS: dict[str, Text] = {
     "html.shown": Text("đang hiển thị", "shown"),
     "html.why": Text("Vì sao quan trọng", "Why it matters"),
     "html.unassessed": Text("Không đánh giá được", "Could not be assessed"),
+    "target.assessed": Text("đã đánh giá", "assessed"),
     "target.unreachable": Text("không kết nối được", "unreachable"),
     "target_kind.agency": Text("đơn vị", "agency"),
     "target_kind.network": Text("mạng", "network"),

@@ -22,7 +22,7 @@ class CsvReporter:
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow([label(f"col.{c}", options.lang) for c in GAP_COLUMNS])
         for view in views(result_set, options.lang):
-            for row in gap_rows(view):
+            for row in gap_rows(view, options.lang):
                 writer.writerow([cell_text(v) for v in row])
         return "\ufeff" + buffer.getvalue()
 

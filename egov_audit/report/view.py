@@ -166,24 +166,32 @@ def views(result_set: ResultSet, lang: str) -> list[AgencyView]:
     national = result_set.national
     if national is not None:
         generated = max((b.finished_at for b in result_set.bundles), default="")
+        # the national checks ran with the agencies' options: their notices hold for it too
+        notices = tuple(dict.fromkeys(n.get(lang) for b in result_set.bundles
+                                      for n in b.notices))
         out.append(_view("national", label("national", lang), "national", "", None,
                          generated, result_set.bundles[0].tool_version if result_set.bundles
-                         else "", "", national.scores, (), national.results,
+                         else "", "", national.scores, notices, national.results,
                          dict(national.controls), (), lang))
     return out
 
 
-def gap_rows(view: AgencyView) -> list[list[str]]:
-    """One row per gap target (CSV, XLSX): agency, control, title, severity, area, status,
-    target, observed, expected, clause, where, fix."""
+def gap_rows(view: AgencyView, lang: str) -> list[list[str]]:
+    """One row per gap target (CSV, XLSX), in the report's language: agency, control, title,
+    severity, area, status, target, observed, expected, clause, where, fix, notice (the
+    report's notices, such as the demo warning, on every row of the agency they concern: a
+    filtered or copied row keeps it)."""
+    notice = " ".join(view.notices)
     rows = []
     for gap in view.gaps:
+        severity = label(f"severity.{gap.severity.value}", lang)
+        area = label(f"area.{gap.area.value}", lang)
         for t in gap.targets:
-            rows.append([view.code, gap.control, gap.title, gap.severity.value, gap.area.value,
-                         t.status.value, t.target, t.observed, t.expected, gap.clause,
-                         "; ".join(t.where), gap.fix])
+            rows.append([view.code, gap.control, gap.title, severity, area,
+                         label(f"status.{t.status.value}", lang), t.target, t.observed,
+                         t.expected, gap.clause, "; ".join(t.where), gap.fix, notice])
     return rows
 
 
 GAP_COLUMNS = ("agency", "control", "title", "severity", "area", "status", "target", "observed",
-               "expected", "clause", "where", "fix")
+               "expected", "clause", "where", "fix", "notice")

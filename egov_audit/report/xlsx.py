@@ -12,7 +12,8 @@ from .interface import ReportOptions, register
 from .view import GAP_COLUMNS, gap_rows, views
 
 _WIDTHS = {"agency": 12, "control": 14, "title": 40, "severity": 10, "area": 14, "status": 13,
-           "target": 16, "observed": 40, "expected": 30, "clause": 40, "where": 40, "fix": 50}
+           "target": 16, "observed": 40, "expected": 30, "clause": 40, "where": 40, "fix": 50,
+           "notice": 40}
 
 
 class XlsxReporter:
@@ -51,11 +52,7 @@ class XlsxReporter:
 
         gap_data: list[list[object]] = []
         for view in all_views:
-            for row in gap_rows(view):
-                row[3] = label(f"severity.{row[3]}", lang)
-                row[4] = label(f"area.{row[4]}", lang)
-                row[5] = label(f"status.{row[5]}", lang)
-                gap_data.append(list(row))
+            gap_data.extend(list(row) for row in gap_rows(view, lang))
         sheet(label("sheet.gaps", lang), [label(f"col.{c}", lang) for c in GAP_COLUMNS],
               gap_data, [_WIDTHS[c] for c in GAP_COLUMNS])
         area_names = [label(f"area.{a.area.value}", lang) for a in all_views[0].areas] \
@@ -66,16 +63,18 @@ class XlsxReporter:
             score_rows.append([view.code, view.name, view.baseline, view.level,
                                view.scores.overall, view.scores.overall_without_waivers,
                                view.scores.coverage,
-                               *(by_area.get(n) for n in area_names), view.generated])
+                               *(by_area.get(n) for n in area_names), view.generated,
+                               " ".join(view.notices)])
         sheet(label("sheet.scores", lang),
               [label("col.agency", lang), label("agency", lang), label("col.baseline", lang),
                label("col.level", lang), label("col.score", lang),
                label("col.without_waivers", lang), label("col.coverage", lang), *area_names,
-               label("col.date", lang)],
-              score_rows, [14, 40, 18, 8, 10, 14, 12, *([14] * len(area_names)), 22])
+               label("col.date", lang), label("col.notice", lang)],
+              score_rows, [14, 40, 18, 8, 10, 14, 12, *([14] * len(area_names)), 22, 60])
         target_rows: list[list[object]] = []
         for bundle in result_set.bundles:
-            target_rows += [[bundle.agency.code, t.id, t.kind.value, t.status.value, t.reason]
+            target_rows += [[bundle.agency.code, t.id, label(f"target_kind.{t.kind.value}", lang),
+                             label(f"target.{t.status.value}", lang), t.reason]
                             for t in bundle.targets]
         sheet(label("sheet.targets", lang),
               [label("col.agency", lang), label("col.target", lang), label("col.kind", lang),

@@ -53,7 +53,7 @@ def test_csv_has_a_row_per_gap_target_and_a_bom(samples: ResultSet) -> None:
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:])))
     assert rows[0][0] == "Đơn vị" and len(rows[0]) == len(GAP_COLUMNS)
-    assert len(rows) - 1 == sum(len(gap_rows(v)) for v in views(samples, "vi"))
+    assert len(rows) - 1 == sum(len(gap_rows(v, "vi")) for v in views(samples, "vi"))
 
 
 def test_xlsx_sheets_headers_and_rows(samples: ResultSet, tmp_path: Path) -> None:
@@ -66,7 +66,7 @@ def test_xlsx_sheets_headers_and_rows(samples: ResultSet, tmp_path: Path) -> Non
     gaps = book["Thiếu hụt"]
     assert [c.value for c in gaps[1]][:3] == ["Đơn vị", "Biện pháp kiểm soát", "Nội dung"]
     assert gaps.freeze_panes == "A2" and gaps.auto_filter.ref
-    assert gaps.max_row - 1 == sum(len(gap_rows(v)) for v in views(samples, "vi"))
+    assert gaps.max_row - 1 == sum(len(gap_rows(v, "vi")) for v in views(samples, "vi"))
     scores = book["Điểm"]
     assert scores.max_row - 1 == len(samples.bundles) + 1  # the agencies and the national row
     codes = {row[0].value for row in scores.iter_rows(min_row=2)}
@@ -120,3 +120,29 @@ def test_the_text_report_lists_what_could_not_be_assessed(tmp_path: Path, policy
     assert row[lang] in markdown
     # before the gaps, as in the other human formats
     assert text.index(heading[lang]) < text.index("HOST-")
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_spreadsheets_carry_the_demo_notice_and_speak_the_report_language(
+        samples: ResultSet, tmp_path: Path, lang: str) -> None:
+    """With --documentation-as-public every gap row says so (a filtered or copied row keeps
+    it), and severity, area and status read as words of the report's language, not codes."""
+    notice = {"vi": "CHẾ ĐỘ MINH HỌA", "en": "DEMO MODE"}[lang]
+    rows = list(csv.reader(io.StringIO(str(_render(samples, "csv", lang))[1:])))
+    header = rows[0]
+    notice_at = header.index({"vi": "Lưu ý", "en": "Notice"}[lang])
+    assert all(notice in row[notice_at] for row in rows[1:])
+    severities = {row[header.index({"vi": "Mức độ", "en": "Severity"}[lang])] for row in rows[1:]}
+    from egov_audit.report.common import label
+
+    codes = {"critical", "high", "medium", "low"}
+    assert severities.isdisjoint(codes) and severities <= {label(f"severity.{c}", lang)
+                                                           for c in codes}
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(bytes(_render(samples, "xlsx", lang)))
+    book = load_workbook(path)
+    gaps, scores = book.worksheets[0], book.worksheets[1]
+    assert all(notice in str(row[notice_at].value) for row in gaps.iter_rows(min_row=2))
+    assert notice in str(scores.cell(row=2, column=scores.max_column).value)
+    statuses = {row[3].value for row in book.worksheets[2].iter_rows(min_row=2)}
+    assert ("đã đánh giá" in statuses) if lang == "vi" else ("assessed" in statuses)
