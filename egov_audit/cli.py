@@ -523,13 +523,16 @@ def rescore_cmd(db: str, policies: Path, reference_models: Path | None, fmt: str
 def scores_cmd(db: str, kind: str | None, region: str | None, baseline: str | None,
                level: int | None, fmt: str, output: Path | None, lang: str) -> None:
     """The national table: each agency's latest scores, trend, and the most common gaps."""
+    from .checks.vocabulary import load_catalogue
     from .report.interface import ReportOptions, render
     from .report.national import NationalTable
     from .store import open_store
 
     with open_store(db, create=False) as store:
+        # the common gaps are named by the bundled catalogue's titles
         table = NationalTable(store.national_table(kind, region, baseline, level),
-                              store.common_gaps(kind, region, baseline, level))
+                              store.common_gaps(kind, region, baseline, level),
+                              {c.id: c.title for c in load_catalogue().controls})
     _write(output, render("national", fmt, table, ReportOptions(lang=lang)), [Path(db)], fmt)
 
 

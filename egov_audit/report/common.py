@@ -50,6 +50,7 @@ LABELS: dict[str, Text] = {
     "kind.ministry": Text("bộ, ngành", "ministry"),
     "kind.national": Text("quốc gia", "national"),
     "col.agency": Text("Đơn vị", "Agency"),
+    "col.code": Text("Mã đơn vị", "Agency code"),
     "col.control": Text("Biện pháp kiểm soát", "Control"),
     "col.title": Text("Nội dung", "Title"),
     "col.severity": Text("Mức độ", "Severity"),

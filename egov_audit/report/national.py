@@ -6,11 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..gates.sanitize import cell, cell_text, html, terminal
+from ..models import Text
 from .common import LABELS, label
 from .interface import Render, ReportOptions
 
@@ -28,7 +29,7 @@ def _trend(value: Any) -> str:
 
 
 def _columns(lang: str) -> list[str]:
-    return [label("col.agency", lang), label("agency", lang), label("national.kind", lang),
+    return [label("col.code", lang), label("agency", lang), label("national.kind", lang),
             label("col.level", lang), label("col.baseline", lang), label("col.score", lang),
             *(label(f"area.{a}", lang) for a in _AREAS), label("col.coverage", lang),
             label("national.trend", lang), label("col.date", lang)]
@@ -52,25 +53,68 @@ def _row(r: dict[str, Any], lang: str) -> list[str]:
 
 @dataclass(frozen=True)
 class NationalTable:
-    """The national table as the store answers it: one row per agency, the most common gaps."""
+    """The national table as the store answers it: one row per agency, the most common gaps;
+    `titles` names each control in both languages (from the catalogue), so a gap is read as
+    words, not an identifier."""
 
     agencies: Sequence[dict[str, Any]]
     common_gaps: Sequence[dict[str, Any]]
+    titles: Mapping[str, Text] = field(default_factory=dict)
+
+
+def _gap_values(g: dict[str, Any], titles: Mapping[str, Text], lang: str) -> list[Any]:
+    title = titles.get(g["control"])
+    return [g["control"], title.get(lang) if title else "-",
+            label(f"severity.{g['severity']}", lang), label(f"area.{g['area']}", lang),
+            g["agencies"], g["targets"]]
+
+
+def _xlsx(sheets: Sequence[tuple[str, list[str], list[list[Any]]]]) -> bytes:
+    """Sheets as officials use them: a styled, frozen header with filters, numbers stored as
+    numbers, every column wide enough for its longest cell (agency names are never cut)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    for title, head, body in sheets:
+        ws = book.create_sheet(title)
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(head))}{len(body) + 1}"
+        for index, name in enumerate(head):
+            longest = max([len(name), *(len(str(row[index])) for row in body if row[index]
+                                        is not None)])
+            ws.column_dimensions[get_column_letter(index + 1)].width = min(longest + 2, 120)
+        header = []
+        for name in head:
+            c = WriteOnlyCell(ws, value=name)
+            c.font, c.fill = Font(bold=True), PatternFill("solid", fgColor="DDE4EE")
+            c.alignment = Alignment(vertical="top", wrap_text=True)
+            header.append(c)
+        ws.append(header)
+        for row in body:
+            ws.append([cell(c) for c in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def render_national(table: Sequence[dict[str, Any]], gaps: Sequence[dict[str, Any]], fmt: str,
-                    lang: str) -> str | bytes:
+                    lang: str, titles: Mapping[str, Text] | None = None) -> str | bytes:
+    titles = titles or {}
     if fmt == "json":
         return json.dumps({"schema": "egov-audit/national-table@1", "agencies": list(table),
-                           "common_gaps": list(gaps)}, ensure_ascii=False, indent=2) + "\n"
+                           "common_gaps": [{**g, "title": titles[g["control"]].to_dict()}
+                                           if g["control"] in titles else g for g in gaps]},
+                          ensure_ascii=False, indent=2) + "\n"
     columns = _columns(lang)
     rows = [_row(r, lang) for r in table]
-    gap_columns = [label("col.control", lang), label("col.severity", lang),
-                   label("col.area", lang), label("national.agencies", lang),
-                   label("col.count", lang)]
-    gap_rows = [[g["control"], label(f"severity.{g['severity']}", lang),
-                 label(f"area.{g['area']}", lang), str(g["agencies"]), str(g["targets"])]
-                for g in gaps]
+    gap_columns = [label("col.control", lang), label("col.title", lang),
+                   label("col.severity", lang), label("col.area", lang),
+                   label("national.agencies", lang), label("col.count", lang)]
+    gap_numbers = [_gap_values(g, titles, lang) for g in gaps]
+    gap_rows = [[str(c) for c in row] for row in gap_numbers]
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
@@ -78,20 +122,8 @@ def render_national(table: Sequence[dict[str, Any]], gaps: Sequence[dict[str, An
         writer.writerows([[cell_text(c) for c in _values(r, lang)] for r in table])
         return "\ufeff" + buffer.getvalue()
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        numbers = [_values(r, lang) for r in table]
-        for title, head, body in ((label("sheet.scores", lang), columns, numbers),
-                                  (label("sheet.gaps", lang), gap_columns, gap_rows)):
-            ws = book.create_sheet(title)
-            ws.freeze_panes = "A2"
-            ws.append(head)
-            for row in body:
-                ws.append([cell(c) for c in row])
-        out = io.BytesIO()
-        book.save(out)
-        return out.getvalue()
+        return _xlsx(((label("sheet.scores", lang), columns, [_values(r, lang) for r in table]),
+                      (label("sheet.gaps", lang), gap_columns, gap_numbers)))
     if fmt == "html":
         def table_html(head: list[str], body: list[list[str]]) -> str:
             return ("<table><tr>" + "".join(f"<th>{html(h)}</th>" for h in head) + "</tr>"
@@ -108,20 +140,22 @@ def render_national(table: Sequence[dict[str, Any]], gaps: Sequence[dict[str, An
                 "</h2>" + table_html(gap_columns, gap_rows) + "</body></html>\n")
     rows = [[terminal(c) for c in row] for row in rows]
     gap_rows = [[terminal(c) for c in row] for row in gap_rows]
+    # every column as wide as its longest cell: agency names are never cut
     widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c)
               for i, c in enumerate(columns)]
-    widths[1] = min(widths[1], 36)
-    lines = ["  ".join(c.ljust(w)[:w] for c, w in zip(columns, widths, strict=True))]
-    lines += ["  ".join(c.ljust(w)[:w] for c, w in zip(r, widths, strict=True))
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
               for r in rows]
     lines += ["", f"== {label('national.common_gaps', lang)} =="]
-    lines += [f"  {g[0]:<16} {g[1]:<14} {g[2]:<18} {g[3]:>5} {g[4]:>7}" for g in gap_rows]
+    lines += [f"  {g[0]:<16} {g[2]:<14} {g[3]:<18} {g[4]:>5} {g[5]:>7}  {g[1]}"
+              for g in gap_rows]
     return "\n".join(lines) + "\n"
 
 
 def _national(fmt: str) -> Render:
     def render(data: NationalTable, options: ReportOptions) -> str | bytes:
-        return render_national(data.agencies, data.common_gaps, fmt, options.lang)
+        return render_national(data.agencies, data.common_gaps, fmt, options.lang,
+                               data.titles)
     return render
 
 
