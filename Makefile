@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 REPORT_LANG ?= vi
 
-.PHONY: setup test-deps demo test test-fast lint bench docs clean
+.PHONY: setup test-deps demo test test-fast lint bench docs messages compile-messages clean
 
 setup: $(VENV)/.installed
 
@@ -25,6 +25,14 @@ demo: setup
 # without root those tests are skipped
 test-deps:
 	tools/install-test-deps.sh
+
+# the CLI's messages (gettext, Babel): extract them and update the Vietnamese catalog, then
+# translate the new entries of egov_audit/locale/vi/LC_MESSAGES/egov_audit.po and compile
+messages: setup
+	$(BIN)/python tools/messages.py
+
+compile-messages: setup
+	$(BIN)/python tools/messages.py --compile
 
 lint: setup
 	$(BIN)/ruff check egov_audit tests benchmarks tools playbooks

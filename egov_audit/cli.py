@@ -7,7 +7,9 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -15,6 +17,7 @@ import click
 
 from . import __version__
 from .errors import EgovAuditError
+from .i18n import _, language_from, use
 from .report.interface import formats
 
 # the published schemas, named by their files (importing the schema package would load YAML
@@ -32,12 +35,72 @@ SEVERITIES = ("low", "medium", "high", "critical", "none")
 def _fail(message: str) -> NoReturn:
     from .gates.sanitize import terminal
 
-    click.echo(f"egov-audit: error: {terminal(message)}", err=True)
+    click.echo(_("egov-audit: error: {message}").format(message=terminal(message)), err=True)
     raise click.exceptions.Exit(2)
 
 
+@contextmanager
+def _translated(thing: click.Command | click.Option) -> Iterator[None]:
+    """Show a help text in the language of this run: the source text is the message id
+    (tools/messages.py reads the same texts from the command tree)."""
+    import inspect
+
+    help_text, short, shown = thing.help, getattr(thing, "short_help", None), \
+        getattr(thing, "show_default", None)
+    if help_text:
+        thing.help = _(inspect.cleandoc(help_text) if isinstance(thing, click.Command)
+                       else help_text)
+    if isinstance(short, str):
+        thing.short_help = _(short)  # type: ignore[union-attr]
+    if isinstance(shown, str):
+        thing.show_default = _(shown)  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        thing.help = help_text
+        if isinstance(short, str):
+            thing.short_help = short  # type: ignore[union-attr]
+        if isinstance(shown, str):
+            thing.show_default = shown  # type: ignore[union-attr]
+
+
+class _Option(click.Option):
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        with _translated(self):
+            return super().get_help_record(ctx)
+
+
+class _Command(click.Command):
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with _translated(self):
+            super().format_help_text(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        with _translated(self):
+            return super().get_short_help_str(limit)
+
+
+_option = partial(click.option, cls=_Option)
+
+
 class _Cli(click.Group):
-    """Maps egov-audit's errors to one line on stderr and exit code 2, never a traceback."""
+    """Maps egov-audit's errors to one line on stderr and exit code 2, never a traceback.
+    Speaks the language of the run (--lang, $EGOV_AUDIT_LANG, else Vietnamese), help included."""
+
+    command_class = _Command
+    group_class = type  # subgroups are _Cli too
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **kwargs: Any) -> Any:
+        use(language_from(sys.argv[1:] if args is None else list(args)))
+        return super().main(args, *rest, **kwargs)
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with _translated(self):
+            super().format_help_text(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        with _translated(self):
+            return super().get_short_help_str(limit)
 
     def invoke(self, ctx: click.Context) -> Any:
         # a command is one short process holding big object graphs (YAML node trees, results):
@@ -52,45 +115,45 @@ class _Cli(click.Group):
         except EgovAuditError as exc:
             _fail(exc.one_line())
         except RecursionError:
-            _fail("input nested too deeply")
+            _fail(_("input nested too deeply"))
         except MemoryError:
-            _fail("out of memory")
+            _fail(_("out of memory"))
         except Exception as exc:
             if os.environ.get("EGOV_AUDIT_DEBUG"):
                 raise
-            _fail(f"internal error: {type(exc).__name__}: {exc} "
-                  "(set EGOV_AUDIT_DEBUG=1 for details)")
+            _fail(_("internal error: {error} (set EGOV_AUDIT_DEBUG=1 for details)").format(
+                error=f"{type(exc).__name__}: {exc}"))
         finally:
             if enabled:
                 gc.enable()
 
 
 def _lang_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--lang", type=click.Choice(["vi", "en"]),
+    return _option("--lang", type=click.Choice(["vi", "en"]),
                         default=lambda: os.environ.get("EGOV_AUDIT_LANG", "vi"),
                         show_default="vi, or $EGOV_AUDIT_LANG",
-                        help="Language of the report.")(fn)
+                        help="Language of the report and of the messages around it.")(fn)
 
 
 def _output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    fn = click.option("--fail-on", type=click.Choice(SEVERITIES), default="low",
+    fn = _option("--fail-on", type=click.Choice(SEVERITIES), default="low",
                       show_default=True,
                       help="Exit 1 if a result fails (or errors) at this severity or above; "
                            "'none' never does.")(fn)
-    fn = click.option("--output", "-o", type=click.Path(path_type=Path),
+    fn = _option("--output", "-o", type=click.Path(path_type=Path),
                       help="Write the report to this file (atomically) instead of stdout.")(fn)
-    fn = click.option("--format", "-f", "fmt", type=click.Choice(formats("gaps")), default="text",
+    fn = _option("--format", "-f", "fmt", type=click.Choice(formats("gaps")), default="text",
                       show_default=True, help="Output format.")(fn)
-    fn = click.option("--color/--no-color", default=None,
+    fn = _option("--color/--no-color", default=None,
                       help="Colour the text report (default: when writing to a terminal).")(fn)
     return _lang_option(fn)
 
 
 def _policy_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    fn = click.option("--reference-models", type=click.Path(file_okay=False, path_type=Path),
+    fn = _option("--reference-models", type=click.Path(file_okay=False, path_type=Path),
                       help="Reference models directory (default: the bundled one, or "
                            "$EGOV_AUDIT_REFERENCE_MODELS).")(fn)
-    fn = click.option("--policies", type=click.Path(file_okay=False, path_type=Path),
+    fn = _option("--policies", type=click.Path(file_okay=False, path_type=Path),
                       help="Policies directory (default: the bundled one, or "
                            "$EGOV_AUDIT_POLICIES).")(fn)
     return fn
@@ -105,7 +168,8 @@ def _write(output: Path | None, rendered: str | bytes, inputs: Sequence[Path | N
         write_output(output, rendered, inputs=[p for p in inputs if p is not None])
     elif isinstance(rendered, bytes):
         if sys.stdout.isatty():
-            _fail(f"--format {fmt} is a binary file: give --output FILE")
+            _fail(_("--format {format} is a binary file: give --output FILE").format(
+                format=fmt))
         sys.stdout.buffer.write(rendered)
     else:
         click.echo(rendered, nl=False)
@@ -129,22 +193,22 @@ def _emit(result_set: ResultSet, fmt: str, output: Path | None, lang: str,
 
 
 def _evidence_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--require-explicit", is_flag=True,
+    return _option("--require-explicit", is_flag=True,
                         help="A host setting left to the software's compiled-in default fails "
                              "('relies on the default'), for audit methods that demand written "
                              "settings.")(fn)
 
 
 def _audit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    fn = click.option("--waivers", type=click.Path(dir_okay=False, path_type=Path),
+    fn = _option("--waivers", type=click.Path(dir_okay=False, path_type=Path),
                       help="Approved exceptions (default: <inventory>/egov-audit/waivers.yml "
                            "when it exists).")(fn)
-    fn = click.option("--documentation-as-public", is_flag=True,
+    fn = _option("--documentation-as-public", is_flag=True,
                       help="Count documentation addresses and ASNs (RFC 5737/3849/5398) as "
                            "public, for demos on sample data. The report says so.")(fn)
-    fn = click.option("--level", type=click.IntRange(1, 5),
+    fn = _option("--level", type=click.IntRange(1, 5),
                       help="Audit at this security level instead of the agency's own.")(fn)
-    fn = click.option("--baseline",
+    fn = _option("--baseline",
                       help="Audit against this baseline instead of the agency's own.")(fn)
     return fn
 
@@ -170,7 +234,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"],
                                          "max_content_width": 100})
-@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+@_option("--version", is_flag=True, expose_value=False, is_eager=True,
               callback=_print_version,
               help="Print the version and the policy catalogue's version, then exit.")
 def cli() -> None:
@@ -203,14 +267,14 @@ def validate(inventories: Sequence[Path], baseline: str | None, level: int | Non
 
 @cli.command()
 @click.argument("inventory", type=click.Path(path_type=Path))
-@click.option("--evidence", "evidence_dir", type=click.Path(file_okay=False, path_type=Path),
+@_option("--evidence", "evidence_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where the fact bundles go (default: evidence/<agency code>).")
-@click.option("--limit", "-l", help="Only these hosts or groups (an Ansible pattern).")
-@click.option("--forks", type=click.IntRange(1, 500), default=10, show_default=True,
+@_option("--limit", "-l", help="Only these hosts or groups (an Ansible pattern).")
+@_option("--forks", type=click.IntRange(1, 500), default=10, show_default=True,
               help="Hosts collected in parallel.")
-@click.option("--timeout", type=click.IntRange(5, 86400), default=120, show_default=True,
+@_option("--timeout", type=click.IntRange(5, 86400), default=120, show_default=True,
               help="Seconds a host may take before it is given up (not_assessed).")
-@click.option("--insecure-no-host-key-checking", "no_host_key_checking", is_flag=True,
+@_option("--insecure-no-host-key-checking", "no_host_key_checking", is_flag=True,
               help="Do NOT verify SSH host keys. Only for throw-away labs: anyone on the path "
                    "can impersonate the hosts.")
 @_evidence_options
@@ -232,9 +296,9 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
     from .inventory import load_inventory
 
     if no_host_key_checking:
-        click.secho("egov-audit: WARNING: SSH host key checking is OFF for this scan: the hosts "
-                    "are not authenticated. Use this only in a lab.", err=True, fg="red",
-                    bold=True)
+        click.secho(_("egov-audit: WARNING: SSH host key checking is OFF for this scan: the "
+                      "hosts are not authenticated. Use this only in a lab."), err=True,
+                    fg="red", bold=True)
     if evidence_dir is None:
         evidence_dir = Path("evidence") / load_inventory(inventory).agency.code
     request = AuditRequest(inventories=[inventory], baseline=baseline, level=level,
@@ -247,13 +311,15 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
     from .models import EvidenceStatus as Got
     from .report.common import terminal
 
-    click.echo(f"egov-audit: {len(report.outcomes)} hosts in {report.seconds:.1f} s: "
-               f"{report.count(Got.COLLECTED)} collected, {report.count(Got.UNREACHABLE)} "
-               f"unreachable, {report.count(Got.FAILED)} failed; evidence in {evidence_dir}",
-               err=True)
+    click.echo(_("egov-audit: {hosts} hosts in {seconds} s: {collected} collected, "
+                 "{unreachable} unreachable, {failed} failed; evidence in {folder}").format(
+        hosts=len(report.outcomes), seconds=f"{report.seconds:.1f}",
+        collected=report.count(Got.COLLECTED), unreachable=report.count(Got.UNREACHABLE),
+        failed=report.count(Got.FAILED), folder=terminal(str(evidence_dir))), err=True)
+    status_words = {Got.UNREACHABLE: _("unreachable"), Got.FAILED: _("failed")}
     for outcome in report.outcomes:
         if outcome.status is not Got.COLLECTED:
-            click.echo(f"  {terminal(outcome.host)}: {outcome.status}: "
+            click.echo(f"  {terminal(outcome.host)}: {status_words[outcome.status]}: "
                        f"{terminal(outcome.reason, 300)}", err=True)
     _emit(result_set, fmt, output, lang, color, fail_on,
           [inventory, evidence_dir, waivers, policies, reference_models])
@@ -272,7 +338,7 @@ class _Progress:
             from rich.console import Console
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-            self._bar = Progress(TextColumn("[bold]scan"), BarColumn(),
+            self._bar = Progress(TextColumn("[bold]" + _("scan")), BarColumn(),
                                  TextColumn("{task.description}"), TimeElapsedColumn(),
                                  console=Console(stderr=True), transient=True)
             self._bar.__enter__()
@@ -280,7 +346,8 @@ class _Progress:
         return self
 
     def _text(self) -> str:
-        return f"{self.done} done · {self.failed} failed · {self.unreachable} unreachable"
+        return _("{done} done · {failed} failed · {unreachable} unreachable").format(
+            done=self.done, failed=self.failed, unreachable=self.unreachable)
 
     def host(self, outcome: Any) -> None:
         from .models import EvidenceStatus
@@ -298,7 +365,7 @@ class _Progress:
 
 @cli.command("evaluate")
 @click.argument("inventory", type=click.Path(path_type=Path))
-@click.option("--evidence", "evidence_dir", required=True,
+@_option("--evidence", "evidence_dir", required=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="The fact bundles a scan (or plain ansible-playbook / AWX) collected.")
 @_evidence_options
@@ -335,12 +402,12 @@ def report(bundle: Path, fmt: str, output: Path | None, lang: str, color: bool |
 @cli.command("diff")
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
-@click.option("--format", "-f", "fmt", type=click.Choice(formats("diff")),
+@_option("--format", "-f", "fmt", type=click.Choice(formats("diff")),
               default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path))
-@click.option("--allow-different-agencies", is_flag=True,
+@_option("--output", "-o", type=click.Path(path_type=Path))
+@_option("--allow-different-agencies", is_flag=True,
               help="Compare bundles of two different agencies anyway.")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default="none", show_default=True,
+@_option("--fail-on", type=click.Choice(SEVERITIES), default="none", show_default=True,
               help="Exit 1 if a result became failing at this severity or above.")
 @_lang_option
 def diff_cmd(old: Path, new: Path, fmt: str, output: Path | None,
@@ -361,8 +428,8 @@ def diff_cmd(old: Path, new: Path, fmt: str, output: Path | None,
 
 
 @cli.command()
-@click.option("--agency", required=True, help="The agency code the key is for.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+@_option("--agency", required=True, help="The agency code the key is for.")
+@_option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("keys"), show_default=True)
 def keygen(agency: str, out_dir: Path) -> None:
     """Make an Ed25519 key pair for an agency: <code>.key (keep it secret) and <code>.pub (send
@@ -372,19 +439,19 @@ def keygen(agency: str, out_dir: Path) -> None:
     from .sign import keygen as make
 
     private, public = make(out_dir, agency)
-    click.echo(f"private key {terminal(str(private))} (mode 0600), public key "
-               f"{terminal(str(public))}, "
-               f"id {key_id(load_private(private).public_key())}")
+    click.echo(_("private key {private} (mode 0600), public key {public}, id {key}").format(
+        private=terminal(str(private)), public=terminal(str(public)),
+        key=key_id(load_private(private).public_key())))
 
 
 @cli.command("sign")
 @click.argument("bundle", type=click.Path(path_type=Path))
-@click.option("--key", "key_path", required=True, type=click.Path(path_type=Path))
-@click.option("--output", "-o", type=click.Path(path_type=Path),
+@_option("--key", "key_path", required=True, type=click.Path(path_type=Path))
+@_option("--output", "-o", type=click.Path(path_type=Path),
               help="Default: BUNDLE with .signed.json.")
-@click.option("--inventory", "inventory_dir", type=click.Path(file_okay=False, path_type=Path),
+@_option("--inventory", "inventory_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Pack the inventory the bundle was computed from (for re-scoring).")
-@click.option("--evidence", "evidence_dir", type=click.Path(file_okay=False, path_type=Path),
+@_option("--evidence", "evidence_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Pack the hosts' fact bundles too (for re-scoring a scan).")
 def sign_cmd(bundle: Path, key_path: Path, output: Path | None, inventory_dir: Path | None,
              evidence_dir: Path | None) -> None:
@@ -399,39 +466,41 @@ def sign_cmd(bundle: Path, key_path: Path, output: Path | None, inventory_dir: P
     from .sign import load_private, sign
 
     if evidence_dir is not None and inventory_dir is None:
-        _fail("--evidence needs --inventory")
+        _fail(_("--evidence needs --inventory"))
     data = read_json(bundle)
     if data.get("schema") != "egov-audit/result-bundle@1":
-        _fail(f"{bundle}: a result set of several agencies: sign each agency's bundle")
+        _fail(_("{file}: a result set of several agencies: sign each agency's bundle").format(
+            file=bundle))
     if inventory_dir is not None:
         data["inputs"] = pack(inventory_dir, evidence_dir)
     signed = sign(data, load_private(key_path))
     target = output or bundle.with_name(bundle.name.removesuffix(".json") + ".signed.json")
     write_output(target, json.dumps(signed, ensure_ascii=False, indent=2) + "\n",
                  inputs=[p for p in (bundle, key_path, inventory_dir, evidence_dir) if p])
-    click.echo(f"signed {terminal(str(target))} ({signed['signature']['key_id']})")
+    click.echo(_("signed {file} ({key})").format(file=terminal(str(target)),
+                                                 key=signed["signature"]["key_id"]))
 
 
 def _registry(keys: Path | None, pubkey: Path | None, agency: str | None) -> Any:
     from .sign import KeyRegistry
 
     if keys is not None and pubkey is not None:
-        _fail("give either --keys or --pubkey, not both")
+        _fail(_("give either --keys or --pubkey, not both"))
     if keys is not None:
         return KeyRegistry.from_dir(keys)
     if pubkey is not None:
         # the key is bound to the agency it was registered for, never to the bundle's claim
         return KeyRegistry.single(agency or pubkey.name.removesuffix(".pub"), pubkey)
-    _fail("give the registered public keys: --keys DIR (one <agency>.pub each) or --pubkey")
+    _fail(_("give the registered public keys: --keys DIR (one <agency>.pub each) or --pubkey"))
 
 
 @cli.command("verify")
 @click.argument("bundle", type=click.Path(path_type=Path))
-@click.option("--pubkey", type=click.Path(dir_okay=False, path_type=Path),
+@_option("--pubkey", type=click.Path(dir_okay=False, path_type=Path),
               help="The public key registered for the bundle's agency.")
-@click.option("--agency", help="With --pubkey: the agency the key is registered for (default: "
+@_option("--agency", help="With --pubkey: the agency the key is registered for (default: "
                                 "the key file's name, <agency code>.pub).")
-@click.option("--keys", type=click.Path(file_okay=False, path_type=Path),
+@_option("--keys", type=click.Path(file_okay=False, path_type=Path),
               help="A registry: one <agency code>.pub per agency.")
 def verify_cmd(bundle: Path, pubkey: Path | None, agency: str | None, keys: Path | None) -> None:
     """Check a signed bundle: exit 0 if it is intact and signed by a key registered for its
@@ -445,18 +514,19 @@ def verify_cmd(bundle: Path, pubkey: Path | None, agency: str | None, keys: Path
         data = read_json(bundle, TrustError)
         verified = verify(data, registry)
     except TrustError as exc:
-        click.echo(f"egov-audit: rejected: {terminal(str(bundle))}: {terminal(exc.message)}",
-                   err=True)
+        click.echo(_("egov-audit: rejected: {file}: {reason}").format(
+            file=terminal(str(bundle)), reason=terminal(exc.message)), err=True)
         raise click.exceptions.Exit(1) from None
-    click.echo(f"valid: {terminal(str(bundle))} is {terminal(data['agency']['code'])}'s, "
-               f"signed with {verified.key_id}")
+    click.echo(_("valid: {file} is {agency}'s, signed with {key}").format(
+        file=terminal(str(bundle)), agency=terminal(data["agency"]["code"]),
+        key=verified.key_id))
 
 
 @cli.command("collect")
 @click.argument("bundles", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--db", default="egov-audit.db", show_default=True,
+@_option("--db", default="egov-audit.db", show_default=True,
               help="A SQLite file, or a postgresql:// URL.")
-@click.option("--keys", required=True, type=click.Path(file_okay=False, path_type=Path),
+@_option("--keys", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="The key registry: one <agency code>.pub per agency.")
 def collect_cmd(bundles: Sequence[Path], db: str, keys: Path) -> None:
     """Verify signed bundles and store them for the national table. Each bad bundle is refused
@@ -480,21 +550,23 @@ def collect_cmd(bundles: Sequence[Path], db: str, keys: Path) -> None:
             except EgovAuditError as exc:
                 refused += 1
                 reason = exc.message if exc.file == str(path) else exc.one_line()
-                click.echo(f"refused {terminal(str(path))}: {terminal(reason)}", err=True)
+                click.echo(_("refused {file}: {reason}").format(
+                    file=terminal(str(path)), reason=terminal(reason)), err=True)
                 continue
-            click.echo(f"{outcome.outcome} {terminal(str(path))}: {terminal(outcome.agency)} "
-                       f"{terminal(outcome.finished_at)}")
+            words = {"stored": _("stored"), "duplicate": _("duplicate")}
+            click.echo(f"{words.get(outcome.outcome, outcome.outcome)} {terminal(str(path))}: "
+                       f"{terminal(outcome.agency)} {terminal(outcome.finished_at)}")
     raise click.exceptions.Exit(1 if refused else 0)
 
 
 @cli.command("rescore")
-@click.option("--db", default="egov-audit.db", show_default=True,
+@_option("--db", default="egov-audit.db", show_default=True,
               help="A SQLite file, or a postgresql:// URL.")
-@click.option("--policies", type=click.Path(file_okay=False, path_type=Path), required=True,
+@_option("--policies", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="The newer policies directory.")
-@click.option("--reference-models", type=click.Path(file_okay=False, path_type=Path),
+@_option("--reference-models", type=click.Path(file_okay=False, path_type=Path),
               help="The newer reference models (default: the bundled ones).")
-@click.option("--format", "-f", "fmt", type=click.Choice(formats("rescore")), default="text",
+@_option("--format", "-f", "fmt", type=click.Choice(formats("rescore")), default="text",
               show_default=True)
 @_lang_option
 def rescore_cmd(db: str, policies: Path, reference_models: Path | None, fmt: str,
@@ -510,15 +582,15 @@ def rescore_cmd(db: str, policies: Path, reference_models: Path | None, fmt: str
 
 
 @cli.command("scores")
-@click.option("--db", default="egov-audit.db", show_default=True,
+@_option("--db", default="egov-audit.db", show_default=True,
               help="A SQLite file, or a postgresql:// URL.")
-@click.option("--kind", type=click.Choice(["province", "ministry"]))
-@click.option("--region")
-@click.option("--baseline")
-@click.option("--level", type=click.IntRange(1, 5))
-@click.option("--format", "-f", "fmt", type=click.Choice(formats("national")),
+@_option("--kind", type=click.Choice(["province", "ministry"]))
+@_option("--region")
+@_option("--baseline")
+@_option("--level", type=click.IntRange(1, 5))
+@_option("--format", "-f", "fmt", type=click.Choice(formats("national")),
               default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path))
+@_option("--output", "-o", type=click.Path(path_type=Path))
 @_lang_option
 def scores_cmd(db: str, kind: str | None, region: str | None, baseline: str | None,
                level: int | None, fmt: str, output: Path | None, lang: str) -> None:
@@ -542,12 +614,12 @@ def policies() -> None:
 
 
 @policies.command("list")
-@click.option("--baseline", help="Only controls of this baseline.")
-@click.option("--level", type=click.IntRange(1, 5), help="Only controls that apply at this level.")
-@click.option("--area", type=click.Choice(["infrastructure", "ip_addressing", "security"]))
-@click.option("--target", type=click.Choice(["agency", "network", "server_room", "host",
+@_option("--baseline", help="Only controls of this baseline.")
+@_option("--level", type=click.IntRange(1, 5), help="Only controls that apply at this level.")
+@_option("--area", type=click.Choice(["infrastructure", "ip_addressing", "security"]))
+@_option("--target", type=click.Choice(["agency", "network", "server_room", "host",
                                              "national"]))
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text")
+@_option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text")
 @_policy_options
 @_lang_option
 def policies_list(baseline: str | None, level: int | None, area: str | None, target: str | None,
@@ -560,7 +632,8 @@ def policies_list(baseline: str | None, level: int | None, area: str | None, tar
 
     policy = load_catalogue(policies, reference_models)
     if baseline is not None and baseline not in policy.baselines:
-        _fail(f"unknown baseline {baseline!r} (known: {', '.join(sorted(policy.baselines))})")
+        _fail(_("unknown baseline {name} (known: {known})").format(
+            name=repr(baseline), known=", ".join(sorted(policy.baselines))))
     rows = []
     for control in policy.controls:
         if (area and control.area != area) or (target and control.target != target):
@@ -586,8 +659,8 @@ def policies_list(baseline: str | None, level: int | None, area: str | None, tar
         levels = " ".join(f"{b}≥{r.from_level}" for b, r in c.baselines.items())
         click.echo(f"{c.id:<16} {c.severity.value:<8} {c.area.value:<14} {c.target.value:<11} "
                    f"{terminal(c.title.get(lang))}  [{levels}]")
-    click.echo(f"{len(rows)} controls · policy {policy.version} · {policy.digest[:19]}…",
-               err=True)
+    click.echo(_("{count} controls · policy {version} · {digest}…").format(
+        count=len(rows), version=policy.version, digest=policy.digest[:19]), err=True)
 
 
 @policies.command("show")
@@ -605,7 +678,8 @@ def policies_show(control_id: str, policies: Path | None, reference_models: Path
     try:
         c = policy.control(control_id.upper())
     except KeyError:
-        _fail(f"unknown control {control_id!r} (see `egov-audit policies list`)")
+        _fail(_("unknown control {name} (see `egov-audit policies list`)").format(
+            name=repr(control_id)))
 
     def line(key: str, value: str) -> None:
         click.echo(f"  {label(key, lang)}: {terminal(value)}")
@@ -635,13 +709,13 @@ def policies_show(control_id: str, policies: Path | None, reference_models: Path
 
 
 @policies.command("matrix")
-@click.option("--baseline", required=True, help="The baseline (see `egov-audit policies list`).")
-@click.option("--level", type=click.IntRange(1, 5), required=True, help="The security level.")
-@click.option("--format", "-f", "fmt", type=click.Choice(formats("matrix")), default="text",
+@_option("--baseline", required=True, help="The baseline (see `egov-audit policies list`).")
+@_option("--level", type=click.IntRange(1, 5), required=True, help="The security level.")
+@_option("--format", "-f", "fmt", type=click.Choice(formats("matrix")), default="text",
               show_default=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path),
+@_option("--output", "-o", type=click.Path(path_type=Path),
               help="Write it to this file instead of stdout.")
-@click.option("--bilingual", is_flag=True,
+@_option("--bilingual", is_flag=True,
               help="Vietnamese and English side by side (for documents a regulator reviews).")
 @_policy_options
 @_lang_option
@@ -662,30 +736,30 @@ def policies_matrix(baseline: str, level: int, fmt: str, output: Path | None, bi
 
 @cli.command("fix")
 @click.argument("bundle", type=click.Path(path_type=Path))
-@click.option("--inventory", type=click.Path(file_okay=False, path_type=Path),
+@_option("--inventory", type=click.Path(file_okay=False, path_type=Path),
               help="The inventory the plays run against and the bundle's evidence is judged "
                    "with (default: the one the bundle names, which is then said).")
-@click.option("--evidence", "evidence_dir", type=click.Path(file_okay=False, path_type=Path),
+@_option("--evidence", "evidence_dir", type=click.Path(file_okay=False, path_type=Path),
               help="The evidence the bundle was made from, re-evaluated to know what fails "
                    "(default: packed in the bundle, else evidence/<agency>); --apply's re-scan "
                    "writes here.")
-@click.option("--keys", type=click.Path(file_okay=False, path_type=Path),
+@_option("--keys", type=click.Path(file_okay=False, path_type=Path),
               help="Trust a signed bundle's results as they are, if its signature verifies "
                    "against this key registry (one <agency code>.pub per agency).")
-@click.option("--output", "-o", type=click.Path(path_type=Path),
+@_option("--output", "-o", type=click.Path(path_type=Path),
               help="Write the playbook here (default: standard output; with --apply a temporary "
                    "file).")
-@click.option("--controls", help="Only these controls (comma-separated; wildcards: HOST-SSH-*).")
-@click.option("--limit", "-l", help="Only these hosts (comma-separated; wildcards).")
-@click.option("--max-age", type=float, default=7, show_default=True,
+@_option("--controls", help="Only these controls (comma-separated; wildcards: HOST-SSH-*).")
+@_option("--limit", "-l", help="Only these hosts (comma-separated; wildcards).")
+@_option("--max-age", type=float, default=7, show_default=True,
               help="Refuse evidence older than this many days (the hosts may have changed).")
-@click.option("--allow-controller", is_flag=True,
+@_option("--allow-controller", is_flag=True,
               help="Also fix an inventory host that is this machine (local connection, "
                    "loopback address).")
-@click.option("--apply", "do_apply", is_flag=True,
+@_option("--apply", "do_apply", is_flag=True,
               help="Run it: a preview in check mode, a confirmation, the change, a re-scan.")
-@click.option("--yes", is_flag=True, help="With --apply: do not ask for confirmation.")
-@click.option("--insecure-no-host-key-checking", "no_host_key_checking", is_flag=True)
+@_option("--yes", is_flag=True, help="With --apply: do not ask for confirmation.")
+@_option("--insecure-no-host-key-checking", "no_host_key_checking", is_flag=True)
 @_lang_option
 def fix_cmd(bundle: Path, inventory: Path | None, evidence_dir: Path | None, keys: Path | None,
             output: Path | None, controls: str | None, limit: str | None, max_age: float,
@@ -709,7 +783,7 @@ def fix_cmd(bundle: Path, inventory: Path | None, evidence_dir: Path | None, key
     prepared = prepare(FixRequest(bundle, inventory, evidence_dir, keys, split(controls),
                                   split(limit), max_age, lang, allow_controller), policy)
     for notice in prepared.notices:
-        click.echo(f"egov-audit: {notice}", err=True)
+        click.echo(f"egov-audit: {notice}", err=True)  # in the report's language (fix.py)
     plan = prepared.plan
     fixes = sum(len(v) for v in plan.hosts.values())
     click.echo(label("fix.summary", lang).format(fixes=fixes, hosts=len(plan.hosts),
@@ -779,10 +853,10 @@ def lab() -> None:
 
 
 @lab.command("up")
-@click.option("--faults", is_flag=True,
+@_option("--faults", is_flag=True,
               help="Also start the fault hosts (down, dropping, hanging, no Python, broken "
                    "sshd_config, hostile).")
-@click.option("--state", type=click.Path(file_okay=False, path_type=Path),
+@_option("--state", type=click.Path(file_okay=False, path_type=Path),
               help="Lab state directory (default /tmp/egov-audit-lab or "
                    "$EGOV_AUDIT_LAB_STATE).")
 def lab_up(faults: bool, state: Path | None) -> None:
@@ -792,20 +866,20 @@ def lab_up(faults: bool, state: Path | None) -> None:
     hosts = lab_module.SERVERS + (lab_module.FAULTS if faults else ())
     started = lab_module.up(hosts, state or lab_module.DEFAULT_STATE)
     for host in started.hosts:
-        state_text = f"{host.ip}:{host.port}" if host.start else "declared, not started"
+        state_text = f"{host.ip}:{host.port}" if host.start else _("declared, not started")
         click.echo(f"  {host.name:<10} {host.profile:<13} {state_text}")
-    click.echo(f"lab up: inventory {started.inventory}")
-    click.echo(f"scan it: egov-audit scan {started.inventory}")
+    click.echo(_("lab up: inventory {inventory}").format(inventory=started.inventory))
+    click.echo(_("scan it: egov-audit scan {inventory}").format(inventory=started.inventory))
 
 
 @lab.command("down")
-@click.option("--state", type=click.Path(file_okay=False, path_type=Path))
+@_option("--state", type=click.Path(file_okay=False, path_type=Path))
 def lab_down(state: Path | None) -> None:
     """Stop the lab hosts and delete the lab state."""
     from . import lab as lab_module
 
     stopped = lab_module.down(state or lab_module.DEFAULT_STATE)
-    click.echo(f"lab down: {len(stopped)} hosts stopped")
+    click.echo(_("lab down: {count} hosts stopped").format(count=len(stopped)))
 
 
 @cli.command()
@@ -833,7 +907,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="egov-audit")
     except KeyboardInterrupt:
-        click.echo("egov-audit: interrupted", err=True)
+        click.echo(_("egov-audit: interrupted"), err=True)
         sys.exit(130)
 
 

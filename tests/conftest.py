@@ -9,6 +9,11 @@ import pytest
 from egov_audit.checks.vocabulary import load_catalogue
 from egov_audit.policy import PolicySet
 
+# The tests speak English unless they ask for Vietnamese (--lang vi, or EGOV_AUDIT_LANG=vi in
+# a subprocess's environment): egov-audit's own default is Vietnamese, and its messages and
+# reports follow the language. Set before any test runs the CLI, in process or as a subprocess.
+os.environ["EGOV_AUDIT_LANG"] = "en"
+
 
 @pytest.fixture(autouse=True)
 def _gc_state_is_put_back() -> Iterator[None]:

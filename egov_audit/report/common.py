@@ -13,6 +13,7 @@ __all__ = ["LABELS", "gaps_worst_first", "label", "terminal"]
 LABELS: dict[str, Text] = {
     "title": Text("Báo cáo đánh giá mức độ đáp ứng (báo cáo thiếu hụt)", "Gap report"),
     "agency": Text("Đơn vị", "Agency"),
+    "inventory": Text("Kho máy chủ", "Inventory"),
     "baseline": Text("Khung tiêu chuẩn", "Baseline"),
     "level": Text("Cấp độ", "Level"),
     "policy": Text("Bộ chính sách", "Policy"),

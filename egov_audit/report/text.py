@@ -149,7 +149,7 @@ def _bundle(bundle: Bundle, options: ReportOptions) -> list[str]:
            f"{bundle.level} · {label('policy', lang)} {terminal(bundle.policy_version)} "
            f"({terminal(bundle.policy_digest[:19])}…) · {terminal(bundle.finished_at)}"]
     if bundle.inventory:
-        out.append(f"Inventory: {terminal(bundle.inventory)}")
+        out.append(f"{label('inventory', lang)}: {terminal(bundle.inventory)}")
     for notice in bundle.notices:
         out.append(style(f"!! {terminal(notice.get(lang))}", fg="yellow", bold=True))
     out.append("")

@@ -103,6 +103,9 @@ def test_installed_egov_audit_works_from_any_directory(installs: dict[str, Path]
     data_root = Path(where.stdout.strip())
     assert data_root.name == "_data" and REPO not in data_root.parents, data_root
     assert (data_root / "policies" / "host" / "ssh.yml").is_file()
+    # the compiled Vietnamese messages travel with the package
+    help_vi = _run(command, "--help", cwd=elsewhere, env={**env, "EGOV_AUDIT_LANG": "vi"})
+    assert help_vi.stdout.startswith("Cách dùng:"), help_vi.stdout[:200]
 
     inventory = build_inventory(tmp_path / "agency")
     evidence = build_evidence(tmp_path / "evidence", inventory,

@@ -1,0 +1,66 @@
+"""The command line's own words in Vietnamese and English, as gettext catalogs: the source text
+is English; egov_audit/locale/vi/LC_MESSAGES/egov_audit.po holds the Vietnamese, compiled to
+egov_audit.mo (`make messages` extracts and updates with Babel, `make compile-messages`
+compiles). Reports carry their words as Text (vi, en) pairs; this is for everything around
+them: --help, progress, summaries and errors, Click's own included. Vietnamese comes first: it
+is the default unless --lang or $EGOV_AUDIT_LANG says otherwise."""
+
+from __future__ import annotations
+
+import gettext
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+DOMAIN = "egov_audit"
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGUAGES = ("vi", "en")
+DEFAULT = "vi"
+ENVIRONMENT = "EGOV_AUDIT_LANG"
+
+# Click's modules that look their words up through gettext (`from gettext import gettext as
+# _`): pointed at the active catalog, so "Usage:", "Options" and Click's errors follow the
+# language too. The catalog holds Click's messages as well (tests/unit/test_i18n.py checks it)
+_CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "termui", "types")
+
+_active: gettext.NullTranslations = gettext.NullTranslations()
+_language = "en"
+
+
+def _(message: str) -> str:
+    return _active.gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    return _active.ngettext(singular, plural, count)
+
+
+def language() -> str:
+    return _language
+
+
+def language_from(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> str:
+    """--lang on the command line, else $EGOV_AUDIT_LANG, else Vietnamese."""
+    for index, arg in enumerate(argv):
+        value = arg.partition("=")[2] if arg.startswith("--lang=") else (
+            argv[index + 1] if arg == "--lang" and index + 1 < len(argv) else None)
+        if value in LANGUAGES:
+            return value
+    value = environ.get(ENVIRONMENT, DEFAULT)
+    return value if value in LANGUAGES else DEFAULT
+
+
+def use(lang: str) -> None:
+    """Speak `lang` from now on (the CLI calls it once, before Click reads the arguments)."""
+    global _active, _language
+    _language = lang if lang in LANGUAGES else DEFAULT
+    _active = gettext.NullTranslations() if _language == "en" else gettext.translation(
+        DOMAIN, LOCALE_DIR, languages=[_language], fallback=False)
+    import importlib
+
+    for name in _CLICK_MODULES:
+        module = importlib.import_module(f"click.{name}")
+        if hasattr(module, "_"):
+            module._ = _  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = ngettext  # type: ignore[attr-defined]

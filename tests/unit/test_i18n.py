@@ -1,0 +1,138 @@
+"""Every message the command line can show exists in Vietnamese and in English: the gettext
+catalog (egov_audit/locale/) covers every `_()` of the code, every help text of the command
+tree and Click's own messages; the compiled catalog is the current one; the language follows
+--lang, then $EGOV_AUDIT_LANG, and is Vietnamese by default."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from click.testing import CliRunner
+
+from egov_audit.i18n import DOMAIN, LOCALE_DIR, language_from
+from tests.helpers import REPO
+
+
+def _tool() -> Any:
+    """tools/messages.py: how `make messages` builds the catalog."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("egov_messages", REPO / "tools/messages.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+messages = _tool()
+
+PO = LOCALE_DIR / "vi" / "LC_MESSAGES" / f"{DOMAIN}.po"
+PLACEHOLDERS = re.compile(r"\{[^{}]*\}|%\([a-z_]+\)[sd]")
+
+
+@pytest.fixture(scope="module")
+def vietnamese() -> Catalog:
+    with PO.open("rb") as handle:
+        return read_po(handle, locale="vi")
+
+
+@pytest.fixture(scope="module")
+def template() -> Catalog:
+    return messages.catalog()
+
+
+def _ids(catalog: Catalog) -> set[Any]:
+    return {m.id for m in catalog if m.id}
+
+
+def test_every_message_has_its_vietnamese(vietnamese: Catalog, template: Catalog) -> None:
+    untranslated = []
+    for message in template:
+        if not message.id:
+            continue
+        found = vietnamese.get(message.id)
+        strings = found.string if found is not None else None
+        texts = strings if isinstance(strings, tuple) else (strings,)
+        if found is None or found.fuzzy or not all(texts):
+            untranslated.append(message.id)
+    assert untranslated == [], "run `make messages` and translate egov_audit/locale/vi"
+
+
+def test_placeholders_survive_translation(vietnamese: Catalog) -> None:
+    """A translation names the same placeholders as its English (Vietnamese has one plural
+    form: it follows the English plural)."""
+    for message in vietnamese:
+        if not message.id:
+            continue
+        source = message.id[-1] if isinstance(message.id, tuple) else message.id
+        targets = message.string if isinstance(message.string, tuple) else (message.string,)
+        for text in targets:
+            assert set(PLACEHOLDERS.findall(text)) == set(PLACEHOLDERS.findall(source)), \
+                (message.id, text)
+
+
+def test_the_catalog_is_current(vietnamese: Catalog, template: Catalog) -> None:
+    """No message is missing and none is left over: `make messages` was run after the code
+    changed, and the template on disk is what it writes."""
+    assert _ids(vietnamese) == _ids(template)
+    assert messages.POT.read_bytes() == messages._written(template)
+
+
+def test_the_compiled_catalog_is_the_current_one(vietnamese: Catalog) -> None:
+    compiled = io.BytesIO()
+    write_mo(compiled, vietnamese)
+    assert PO.with_suffix(".mo").read_bytes() == compiled.getvalue(), \
+        "run `make compile-messages`"
+
+
+@pytest.mark.parametrize(("argv", "environ", "expected"), [
+    ([], {}, "vi"),
+    ([], {"EGOV_AUDIT_LANG": "en"}, "en"),
+    (["validate", "--lang", "en", "x"], {"EGOV_AUDIT_LANG": "vi"}, "en"),
+    (["validate", "--lang=vi"], {"EGOV_AUDIT_LANG": "en"}, "vi"),
+    (["validate", "--lang", "fr"], {"EGOV_AUDIT_LANG": "xx"}, "vi"),
+])
+def test_the_language_of_a_run(argv: list[str], environ: dict[str, str],
+                               expected: str) -> None:
+    assert language_from(argv, environ) == expected
+
+
+def _help(*args: str) -> str:
+    from egov_audit.cli import cli
+
+    result = CliRunner().invoke(cli, list(args))
+    return result.output
+
+
+@pytest.mark.parametrize("command", [[], ["validate"], ["scan"], ["fix"], ["policies", "list"],
+                                     ["lab", "up"], ["collect"]])
+def test_help_speaks_vietnamese_and_english(command: list[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EGOV_AUDIT_LANG", "vi")
+    vietnamese = _help(*command, "--help")
+    english = _help(*command, "--help", "--lang", "en") if command and command[0] not in (
+        "lab", "collect") else None
+    assert vietnamese.startswith("Cách dùng:") and "Tùy chọn:" in vietnamese
+    assert "Show this message and exit." not in vietnamese
+    if english is not None:
+        assert english.startswith("Usage:") and "Options:" in english
+
+
+def test_errors_speak_the_language_of_the_run(monkeypatch: pytest.MonkeyPatch,
+                                              tmp_path: Path) -> None:
+    from egov_audit.cli import cli
+
+    monkeypatch.setenv("EGOV_AUDIT_LANG", "vi")
+    missing = CliRunner().invoke(cli, ["validate"])
+    assert missing.exit_code == 2 and "Lỗi: Thiếu đối số 'INVENTORIES...'" in missing.output
+    unknown = CliRunner().invoke(cli, ["policies", "show", "NOPE"])
+    assert "egov-audit: lỗi: biện pháp kiểm soát không xác định 'NOPE'" in unknown.output
+    english = CliRunner().invoke(cli, ["policies", "show", "NOPE", "--lang", "en"])
+    assert "egov-audit: error: unknown control 'NOPE'" in english.output
