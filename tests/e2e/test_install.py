@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from egov_audit import __version__
 from tests.helpers import REPO, build_evidence, build_inventory
 
 pytestmark = pytest.mark.slow
@@ -42,8 +43,10 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
             (source / name).parent.mkdir(parents=True, exist_ok=True)
             (source / name).write_bytes((REPO / name).read_bytes())
     out = tmp_path_factory.mktemp("wheel")
+    # the copy has no git history: the build gets the checkout's version (from its tags)
     _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-         "--wheel-dir", out, source, cwd=source)
+         "--wheel-dir", out, source, cwd=source,
+         env={"SETUPTOOLS_SCM_PRETEND_VERSION": __version__})
     (built,) = out.glob("egov_audit-*.whl")
     return built
 
@@ -103,6 +106,9 @@ def test_installed_egov_audit_works_from_any_directory(installs: dict[str, Path]
     data_root = Path(where.stdout.strip())
     assert data_root.name == "_data" and REPO not in data_root.parents, data_root
     assert (data_root / "policies" / "host" / "ssh.yml").is_file()
+    version = _run(command, "--version", cwd=elsewhere, env=env).stdout
+    assert version.startswith(f"egov-audit {__version__}\n") and "+unknown" not in \
+        version.splitlines()[0].replace(__version__, ""), version
     # the compiled Vietnamese messages travel with the package
     help_vi = _run(command, "--help", cwd=elsewhere, env={**env, "EGOV_AUDIT_LANG": "vi"})
     assert help_vi.stdout.startswith("Cách dùng:"), help_vi.stdout[:200]
