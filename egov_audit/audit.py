@@ -33,7 +33,8 @@ from .models import (
 from .policy import PolicySet
 from .score import compute_scores
 from .waivers import DEFAULT_PATH as DEFAULT_WAIVERS
-from .waivers import apply_waivers, load_waivers
+from .waivers import LEGACY_PATH as LEGACY_WAIVERS
+from .waivers import apply_waivers, find_waivers, load_waivers
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class AuditRequest:
     options: AuditOptions = field(default_factory=AuditOptions)
     policies_dir: Path | None = None
     models_dir: Path | None = None
-    waivers: Path | None = None  # default: <inventory>/egov-audit/waivers.yml when it exists
+    waivers: Path | None = None  # default: <inventory>/.egov-audit/waivers.yml when it exists
     today: date | None = None  # for waiver expiry (default: today)
 
 
@@ -92,13 +93,25 @@ def _notices(options: AuditOptions) -> tuple[Text, ...]:
 def _waive(request: AuditRequest, inventory: Inventory, policy: PolicySet,
            targets: Sequence[Target], results: list[Result]
            ) -> tuple[list[Result], list[dict[str, Any]]]:
-    path = request.waivers or inventory.root / DEFAULT_WAIVERS
-    if request.waivers is None and not path.exists():
-        return results, []
-    display = str(path) if request.waivers else str(Path(inventory.display) / DEFAULT_WAIVERS)
+    if request.waivers is not None:
+        path, display = request.waivers, str(request.waivers)
+    else:
+        relative = find_waivers(inventory.root)
+        if relative is None:
+            return results, []
+        path, display = inventory.root / relative, str(Path(inventory.display) / relative)
     waivers = load_waivers(path, display, {c.id for c in policy.controls},
                            {t.id for t in targets})
     return apply_waivers(results, waivers, request.today or date.today())
+
+
+def _waivers_place_notice(request: AuditRequest, inventory: Inventory) -> tuple[Text, ...]:
+    if request.waivers is not None or find_waivers(inventory.root) != LEGACY_WAIVERS:
+        return ()
+    return (Text(f"Các ngoại lệ đang nằm ở {LEGACY_WAIVERS}: Ansible đọc thư mục đó như một "
+                 f"nguồn kho máy chủ; hãy chuyển sang {DEFAULT_WAIVERS}.",
+                 f"The waivers are in {LEGACY_WAIVERS}: Ansible reads that folder as an "
+                 f"inventory source; move them to {DEFAULT_WAIVERS}."),)
 
 
 def _waiver_notices(record: Sequence[Mapping[str, Any]]) -> tuple[Text, ...]:
@@ -213,7 +226,8 @@ def _audit(request: AuditRequest, policy: PolicySet | None,
         results = evaluate_agency(ctx, policy.controls)
         targets = _targets(ctx.inventory, ctx.evidence)
         results, waiver_record = _waive(request, ctx.inventory, policy, targets, results)
-        notices = _notices(request.options) + _waiver_notices(waiver_record)
+        notices = (_notices(request.options) + _waiver_notices(waiver_record)
+                   + _waivers_place_notice(request, ctx.inventory))
         bundles.append(Bundle(
             agency=ctx.inventory.agency, baseline=ctx.baseline, level=ctx.level,
             policy_digest=policy.digest, policy_version=policy.version,

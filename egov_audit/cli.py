@@ -70,7 +70,9 @@ class _Option(click.Option):
             return super().get_help_record(ctx)
 
 
-class _Command(click.Command):
+class _Translated(click.Command):
+    """A command whose help is shown in the language of the run."""
+
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with _translated(self):
             super().format_help_text(ctx, formatter)
@@ -79,11 +81,22 @@ class _Command(click.Command):
         with _translated(self):
             return super().get_short_help_str(limit)
 
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        # Click makes --help once per command and keeps it: its text is set for this run
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = _("Show this message and exit.")
+        return option
+
+
+class _Command(_Translated):
+    pass
+
 
 _option = partial(click.option, cls=_Option)
 
 
-class _Cli(click.Group):
+class _Cli(_Translated, click.Group):
     """Maps egov-audit's errors to one line on stderr and exit code 2, never a traceback.
     Speaks the language of the run (--lang, $EGOV_AUDIT_LANG, else Vietnamese), help included."""
 
@@ -93,14 +106,6 @@ class _Cli(click.Group):
     def main(self, args: Sequence[str] | None = None, *rest: Any, **kwargs: Any) -> Any:
         use(language_from(sys.argv[1:] if args is None else list(args)))
         return super().main(args, *rest, **kwargs)
-
-    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        with _translated(self):
-            super().format_help_text(ctx, formatter)
-
-    def get_short_help_str(self, limit: int = 45) -> str:
-        with _translated(self):
-            return super().get_short_help_str(limit)
 
     def invoke(self, ctx: click.Context) -> Any:
         # a command is one short process holding big object graphs (YAML node trees, results):
@@ -201,7 +206,7 @@ def _evidence_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def _audit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     fn = _option("--waivers", type=click.Path(dir_okay=False, path_type=Path),
-                      help="Approved exceptions (default: <inventory>/egov-audit/waivers.yml "
+                      help="Approved exceptions (default: <inventory>/.egov-audit/waivers.yml "
                            "when it exists).")(fn)
     fn = _option("--documentation-as-public", is_flag=True,
                       help="Count documentation addresses and ASNs (RFC 5737/3849/5398) as "

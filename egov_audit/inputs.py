@@ -21,6 +21,7 @@ from .collect.evidence import read_evidence_dir
 from .errors import EgovAuditError, UsageError
 from .gates.names import is_file_name
 from .waivers import DEFAULT_PATH as WAIVERS_PATH
+from .waivers import find_waivers
 from .yamlsource import MAX_FILE_BYTES, read_text
 
 # what private keys look like in the formats agencies use (PEM, OpenSSH, PuTTY, JWK)
@@ -41,9 +42,9 @@ def _inventory_files(inventory: Path) -> list[tuple[str, Path]]:
 
     raw = read_inventory_dir(inventory, str(inventory))
     out = [(source.path.relative_to(inventory).as_posix(), source.path) for source in raw.files]
-    waivers = inventory / WAIVERS_PATH
-    if waivers.exists():
-        out.append((WAIVERS_PATH.as_posix(), waivers))
+    waivers = find_waivers(inventory)
+    if waivers is not None:
+        out.append((waivers.as_posix(), inventory / waivers))
     return out
 
 
@@ -70,7 +71,10 @@ def pack(inventory: Path, evidence: Path | None) -> dict[str, Any]:
 
 
 def _check_rel(rel: object) -> str:
-    """A packed path: relative, plain components, nothing hidden, no way up."""
+    """A packed path: relative, plain components, nothing hidden (but the waivers file, whose
+    folder is hidden from Ansible), no way up."""
+    if rel == WAIVERS_PATH.as_posix():
+        return rel
     if not isinstance(rel, str) or not rel or rel.startswith("/") or len(rel) > 1024:
         raise InputsError(f"packed inventory path {str(rel)[:80]!r} is not a relative path")
     for part in rel.split("/"):

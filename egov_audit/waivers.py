@@ -17,7 +17,19 @@ from .schemas import validate
 from .yamlsource import load_yaml
 
 WAIVABLE = {Status.FAIL, Status.ERROR, Status.NOT_ASSESSED}
-DEFAULT_PATH = Path("egov-audit") / "waivers.yml"  # inside the inventory directory
+# inside the inventory directory, hidden: Ansible reads every other file of an inventory
+# directory as an inventory source (egov-audit/waivers.yml made AWX inventory syncs warn
+# "Skipping 'waivers' as this is not a valid group definition"), and skips hidden ones
+DEFAULT_PATH = Path(".egov-audit") / "waivers.yml"
+LEGACY_PATH = Path("egov-audit") / "waivers.yml"  # still read, with a notice to move it
+
+
+def find_waivers(inventory: Path) -> Path | None:
+    """The waivers file of an inventory directory (relative to it), if it keeps one."""
+    for relative in (DEFAULT_PATH, LEGACY_PATH):
+        if (inventory / relative).is_file():
+            return relative
+    return None
 
 
 @dataclass(frozen=True)

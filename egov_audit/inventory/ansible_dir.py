@@ -177,7 +177,9 @@ class _Reader:
             if path.name in ("hosts", "inventory") or path.suffix in (".ini", ".cfg"):
                 raise InventoryError(
                     "INI inventories are not read directly; convert it once with "
-                    "`ansible-inventory -i FILE --list -y > hosts.yml`",
+                    "`ANSIBLE_VARS_ENABLED= ansible-inventory -i FILE --list --yaml --export "
+                    "> hosts.yml` (group_vars/ and host_vars/ stay as they are), then remove "
+                    "FILE",
                     file=_display(self.display_root, path.relative_to(self.root)))
         if not sources:
             raise InventoryError("no hosts.yml (or other *.yml inventory source) found",

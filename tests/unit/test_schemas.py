@@ -30,7 +30,7 @@ def _documents() -> dict[str, list[Any]]:
             for key, value in (_yaml(path) or {}).items():
                 if key in docs:
                     docs[key].append(value)
-        waivers = root / "egov-audit" / "waivers.yml"
+        waivers = root / ".egov-audit" / "waivers.yml"
         if waivers.exists():
             docs["waivers"].append(_yaml(waivers))
     policies = REPO / "policies"

@@ -17,7 +17,7 @@ GAPS = {"set": {"server_rooms[0].cctv.retention_days": 30,
 
 
 def _waivers(inventory: Path, text: str) -> Path:
-    path = inventory / "egov-audit" / "waivers.yml"
+    path = inventory / ".egov-audit" / "waivers.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     return path
@@ -75,7 +75,7 @@ def test_bad_waivers_are_errors_with_their_line(tmp_path: Path, policy: PolicySe
     path = _waivers(inv, text)
     with pytest.raises(InventoryError, match=message) as err:
         validate(AuditRequest([inv]), policy)
-    assert err.value.file and err.value.file.endswith("egov-audit/waivers.yml")
+    assert err.value.file and err.value.file.endswith(".egov-audit/waivers.yml")
     assert err.value.line is not None
     assert path.exists()
 
@@ -87,3 +87,34 @@ def test_an_explicit_waivers_file(tmp_path: Path, policy: PolicySet) -> None:
     bundle = validate(AuditRequest([inv], waivers=elsewhere, today=date(2026, 11, 27)),
                       policy).bundles[0]
     assert bundle.scores.counts["waived"] == 1
+
+
+def test_the_old_place_is_still_read_with_a_notice(tmp_path: Path, policy: PolicySet) -> None:
+    inv = build_inventory(tmp_path / "inv", patch=GAPS)
+    old = inv / "egov-audit" / "waivers.yml"
+    old.parent.mkdir()
+    old.write_text(WAIVER)
+    bundle = validate(AuditRequest([inv], today=date(2026, 11, 27)), policy).bundles[0]
+    assert bundle.scores.counts["waived"] == 1  # ROOM-CCTV-02 (the other has expired)
+    assert any("move them to .egov-audit/waivers.yml" in n.en for n in bundle.notices)
+    assert any("hãy chuyển sang .egov-audit/waivers.yml" in n.vi for n in bundle.notices)
+    _waivers(inv, WAIVER)  # both: the hidden one is read, nothing to say
+    again = validate(AuditRequest([inv], today=date(2026, 11, 27)), policy).bundles[0]
+    assert not any("egov-audit/waivers.yml" in n.en for n in again.notices)
+
+
+def test_waivers_travel_in_packed_inputs(tmp_path: Path, policy: PolicySet) -> None:
+    from egov_audit.inputs import pack, unpack
+
+    inv = build_inventory(tmp_path / "inv", patch=GAPS)
+    _waivers(inv, WAIVER)
+    packed = pack(inv, None)
+    assert packed["inventory_files"][".egov-audit/waivers.yml"] == WAIVER
+    (tmp_path / "out").mkdir()
+    unpacked, _ = unpack(packed, tmp_path / "out")
+    assert (unpacked / ".egov-audit" / "waivers.yml").read_text() == WAIVER
+    # any other hidden path is still refused
+    from egov_audit.inputs import InputsError
+
+    with pytest.raises(InputsError, match="not a plain relative path"):
+        unpack({"inventory_files": {".ssh/authorized_keys": "x"}}, tmp_path / "other")
