@@ -372,7 +372,8 @@ class _Progress:
 @click.argument("inventory", type=click.Path(path_type=Path))
 @_option("--evidence", "evidence_dir", required=True,
               type=click.Path(file_okay=False, path_type=Path),
-              help="The fact bundles a scan (or plain ansible-playbook / AWX) collected.")
+              help="The fact bundles a scan (or plain ansible-playbook) wrote, or the "
+                   "ansible-runner artifacts folder of a collection run (AWX job events).")
 @_evidence_options
 @_audit_options
 @_policy_options

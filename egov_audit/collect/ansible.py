@@ -11,17 +11,19 @@ from typing import Any
 from ..errors import CollectionError
 from ..paths import data_dir
 from ..runner import RunSettings, run_playbook
-from .evidence import COLLECTED, FAILED, UNREACHABLE, now, read_bundle, record_failure
+from .evidence import (
+    COLLECT_TASK,
+    COLLECTED,
+    FAILED,
+    UNREACHABLE,
+    event_reason,
+    now,
+    read_bundle,
+    record_failure,
+)
 from .interface import CollectionReport, CollectOptions, HostOutcome, ProgressFn
 
 PLAYBOOKS = data_dir("playbooks")
-COLLECT_TASK = "Gather the facts the host controls need (changes nothing, returns no secret)"
-
-
-def _reason(event_data: dict[str, Any]) -> str:
-    res = event_data.get("res") or {}
-    message = res.get("msg") or res.get("module_stderr") or res.get("stderr") or "failed"
-    return " ".join(str(message).split())[:500]
 
 
 class AnsibleCollector:
@@ -57,9 +59,9 @@ class AnsibleCollector:
             if not host:
                 return
             if kind == "runner_on_unreachable":
-                settle(HostOutcome(host, UNREACHABLE, _reason(data)))
+                settle(HostOutcome(host, UNREACHABLE, event_reason(data)))
             elif kind == "runner_on_failed" and not data.get("ignore_errors"):
-                settle(HostOutcome(host, FAILED, _reason(data)))
+                settle(HostOutcome(host, FAILED, event_reason(data)))
             elif kind == "runner_on_ok" and data.get("task") == COLLECT_TASK:
                 settle(HostOutcome(host, COLLECTED))
 

@@ -19,6 +19,8 @@ from ..models import EvidenceStatus
 
 FACT_BUNDLE_SCHEMA = "egov-audit/fact-bundle@1"
 MAX_BUNDLE_BYTES = 8 * 1024 * 1024
+# the collection task of playbooks/collect.yml: its result is a host's verdict in job events
+COLLECT_TASK = "Gather the facts the host controls need (changes nothing, returns no secret)"
 COLLECTED, UNREACHABLE, FAILED = (EvidenceStatus.COLLECTED, EvidenceStatus.UNREACHABLE,
                                   EvidenceStatus.FAILED)
 
@@ -107,8 +109,13 @@ MAX_EVIDENCE_FILES = 100_000
 
 
 def read_evidence_dir(directory: Path) -> dict[str, HostEvidence]:
+    """The fact bundles of an evidence folder, or of an ansible-runner artifacts folder (the
+    job events of a collection run whose bundles stayed in the task results)."""
     if not directory.is_dir():
         raise CollectionError("no such evidence directory", file=str(directory))
+    events = _job_events_folder(directory)
+    if events is not None:
+        return read_job_events(events)
     try:
         names = sorted(entry.name for entry in os.scandir(directory)
                        if entry.name.endswith(".json") and not entry.name.startswith("."))
@@ -123,3 +130,99 @@ def read_evidence_dir(directory: Path) -> dict[str, HostEvidence]:
         if evidence is not None:
             out[evidence.host] = evidence
     return out
+
+
+# -- job events: what ansible-runner writes and AWX stores for every task of a run ----------
+
+MAX_EVENT_FILES = 1_000_000
+
+
+def _job_events_folder(directory: Path) -> Path | None:
+    """artifacts/<ident>/job_events, given the run's folder or the artifacts folder holding
+    exactly one run."""
+    if (directory / "job_events").is_dir():
+        return directory / "job_events"
+    try:
+        runs = sorted(p for p in directory.iterdir() if (p / "job_events").is_dir())
+    except OSError:
+        return None
+    if len(runs) > 1:
+        raise CollectionError("an artifacts folder of several runs: give one run's folder "
+                              f"({runs[0].name}, {runs[1].name}, ...)", file=str(directory))
+    return runs[0] / "job_events" if runs else None
+
+
+def _event_order(name: str) -> tuple[int, str]:
+    counter = name.split("-", 1)[0]  # <counter>-<uuid>.json: the order the events happened
+    return (int(counter) if counter.isdigit() else 0, name)
+
+
+def _bundle_from_event(host: str, bundle: Any, created: Any) -> HostEvidence:
+    from ..schemas import is_valid
+
+    if not isinstance(bundle, dict):
+        return HostEvidence(host, FAILED, "the collection task wrote its bundle to a folder on "
+                            f"the controller ({str(bundle)[:200]}), not into the job events: "
+                            "run it with egov_evidence_dir=''")
+    if not is_valid(bundle, "fact-bundle") or bundle.get("schema") != FACT_BUNDLE_SCHEMA:
+        return HostEvidence(host, FAILED, "evidence in the job events does not match the "
+                            "fact-bundle schema")
+    if bundle["host"] != host:
+        return HostEvidence(host, FAILED, "evidence in the job events names host "
+                            f"{str(bundle['host'])[:80]!r}")
+    canonical = json.dumps(bundle, ensure_ascii=False, sort_keys=True).encode()
+    return HostEvidence(host, EvidenceStatus(bundle["status"]), str(bundle.get("reason", "")),
+                        str(bundle.get("collected_at") or created or ""),
+                        bundle.get("facts") or {},
+                        "sha256:" + hashlib.sha256(canonical).hexdigest(), bundle)
+
+
+def read_job_events(folder: Path) -> dict[str, HostEvidence]:
+    """Each host's verdict from the job events of a collection run: its fact bundle (the
+    collection task's result), or why there is none (unreachable, failed). The events come
+    from the run's hosts: every file goes through the strict JSON reader, bounded."""
+    from ..gates.filein import read_bytes
+    from ..gates.jsonin import StrictJsonError, loads
+
+    try:
+        names = sorted((entry.name for entry in os.scandir(folder)
+                        if entry.name.endswith(".json") and not entry.name.startswith(".")),
+                       key=_event_order)
+    except OSError as exc:
+        raise CollectionError(f"cannot list: {exc.strerror or exc}", file=str(folder)) from None
+    if len(names) > MAX_EVENT_FILES:
+        raise CollectionError(f"more than {MAX_EVENT_FILES:,} job events: refused",
+                              file=str(folder))
+    out: dict[str, HostEvidence] = {}
+    for name in names:
+        path = folder / name
+        try:
+            event = loads(read_bytes(path, str(path), CollectionError, MAX_BUNDLE_BYTES))
+        except (CollectionError, StrictJsonError):
+            continue  # an event we cannot read says nothing about a host
+        data = event.get("event_data") if isinstance(event, dict) else None
+        if not isinstance(data, dict):
+            continue
+        host = data.get("host")
+        if not isinstance(host, str) or not is_file_name(host):
+            continue
+        kind = event.get("event")
+        if out.get(host) is not None and out[host].collected:
+            continue  # a host's collected bundle is never replaced by a later event
+        if kind == "runner_on_ok" and data.get("task") == COLLECT_TASK:
+            res = data.get("res")
+            bundle = res.get("egov_bundle") if isinstance(res, dict) else None
+            out[host] = _bundle_from_event(host, bundle, event.get("created"))
+        elif kind == "runner_on_unreachable":
+            out[host] = HostEvidence(host, UNREACHABLE, event_reason(data))
+        elif kind == "runner_on_failed" and not data.get("ignore_errors"):
+            out[host] = HostEvidence(host, FAILED, event_reason(data))
+    return out
+
+
+def event_reason(data: Mapping[str, Any]) -> str:
+    """Why a task failed or a host was unreachable, in one bounded line."""
+    res = data.get("res")
+    res = res if isinstance(res, dict) else {}
+    message = res.get("msg") or res.get("module_stderr") or res.get("stderr") or "failed"
+    return " ".join(str(message).split())[:500]

@@ -2,7 +2,12 @@
 """Action plugin for egov_host_facts: runs the module on the host, then writes that host's fact
 bundle on the controller at once (atomically), from the controller process itself: no second
 task, no module run on the controller per host. Ansible loads it from beside the playbook, so
-plain ansible-playbook and AWX write the same bundles as `egov-audit scan`."""
+plain ansible-playbook and AWX write the same bundles as `egov-audit scan`.
+
+With egov_evidence_dir empty (an AWX job template: nothing is written on the execution node),
+the facts travel in the task result instead, that is in the job events AWX stores and
+ansible-runner writes to its artifacts folder; `egov-audit evaluate --evidence ARTIFACTS`
+reads them from there."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -55,15 +60,17 @@ class ActionModule(ActionBase):
             result.update(module)
             result["failed"] = True
             return result
-        directory = self._templar.template(task_vars.get("egov_evidence_dir"))
-        if not directory:
-            raise AnsibleActionFail("egov_evidence_dir is not set")
+        directory = self._templar.template(task_vars.get("egov_evidence_dir", ""))
         host = task_vars["inventory_hostname"]
         now = datetime.datetime.now(datetime.timezone.utc)
-        path = _write_atomic(os.path.expanduser(str(directory)), host, {
-            "schema": SCHEMA, "host": host, "status": "collected",
-            "collected_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "collector": module.get("collector", {}), "facts": module["egov_facts"]})
+        bundle = {"schema": SCHEMA, "host": host, "status": "collected",
+                  "collected_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                  "collector": module.get("collector", {}), "facts": module["egov_facts"]}
+        if not directory:
+            # no folder to write to: the bundle is the task result (the job events)
+            result.update({"changed": False, "egov_bundle": bundle})
+            return result
+        path = _write_atomic(os.path.expanduser(str(directory)), host, bundle)
         # the facts are in the bundle: the task result stays small (events, callbacks, AWX)
         result.update({"changed": False, "egov_bundle": path,
                        "collector": module.get("collector", {})})

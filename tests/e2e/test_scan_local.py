@@ -140,3 +140,44 @@ def test_scan_of_an_unreachable_host_is_reported_not_fatal(tmp_path: Path) -> No
     assert data["scores"]["coverage"] < 1
     recorded = json.loads((tmp_path / "ev" / "gone.json").read_text())
     assert recorded["status"] == "unreachable" and "Connection refused" in recorded["reason"]
+
+
+def test_job_events_of_an_awx_style_run_are_evidence(local_inventory: Path,
+                                                     tmp_path: Path) -> None:
+    """The AWX path without files on the execution node: ansible-runner (the engine AWX runs
+    jobs with) runs the collection playbook with egov_evidence_dir empty; each host's bundle is
+    in the job events of its artifacts folder, and `evaluate` reads them from there. An
+    unreachable host is reported as such, from its event."""
+    inventory = tmp_path / "inv"
+    shutil.copytree(local_inventory, inventory)
+    (inventory / "hosts.yml").write_text(LOCAL_HOSTS + """    gone:
+      zone: servers
+      role: application
+      ansible_host: 127.0.0.1
+      ansible_port: 1
+      ansible_connection: ssh
+""")
+    private = tmp_path / "runner"
+    (private / "project").mkdir(parents=True)
+    exe = str(Path(sys.executable).parent / "ansible-runner")
+    env = {**os.environ, "ANSIBLE_HOME": str(tmp_path / "home"),
+           "ANSIBLE_HOST_KEY_CHECKING": "False", "ANSIBLE_TIMEOUT": "10",
+           "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"}
+    proc = subprocess.run([exe, "run", str(private), "--playbook",
+                           str(REPO / "playbooks/collect.yml"), "--inventory", str(inventory),
+                           "--ident", "job42", "--cmdline", "-e egov_evidence_dir=''"],
+                          capture_output=True, text=True, env=env, timeout=300, check=False)
+    events = private / "artifacts" / "job42" / "job_events"
+    assert events.is_dir(), proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert not (REPO / "evidence").exists() and not (inventory.parent / "evidence").exists()
+    for folder in (private / "artifacts" / "job42", private / "artifacts"):
+        result = run_cli("evaluate", str(inventory), "--evidence", str(folder), "-f", "json",
+                         "--lang", "en", "--fail-on", "none")
+        assert result.returncode == 0, result.stderr
+        data = json.loads(result.stdout)
+        targets = {t["id"]: t for t in data["targets"]}
+        assert targets["self"]["status"] == "assessed"
+        assert targets["gone"]["status"] == "unreachable"
+        verdicts = {r["status"] for r in data["results"]
+                    if r["target"] == "self" and r["control"].startswith("HOST-")}
+        assert {"pass", "fail"} <= verdicts

@@ -5,6 +5,9 @@ tests/e2e/test_install.py builds the wheel and installs it."""
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
+
+import pytest
 
 from tests.helpers import REPO
 
@@ -28,3 +31,31 @@ def test_the_top_level_data_is_packaged_from_the_repository() -> None:
     patterns = config["package-data"]["egov_audit._data"]  # type: ignore[index]
     for top in ("ansible.cfg", "policies/", "reference_models/", "playbooks/"):
         assert any(p.startswith(top) for p in patterns), top
+
+
+def test_the_execution_environment_pins_what_the_tests_ran_with() -> None:
+    import yaml
+
+    ee = yaml.safe_load((REPO / "execution-environment.yml").read_text("utf-8"))
+    pins = dict(line.split("==") for line in (REPO / "constraints.txt").read_text().splitlines()
+                if "==" in line and not line.startswith("#"))
+    for name in ("ansible_core", "ansible_runner"):
+        package, version = ee["dependencies"][name]["package_pip"].split("==")
+        assert pins[package] == version, package
+
+
+@pytest.mark.slow
+def test_ansible_builder_accepts_the_execution_environment(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([str(Path(sys.executable).parent / "ansible-builder"), "create",
+                           "-f", str(REPO / "execution-environment.yml"), "--context",
+                           str(tmp_path / "context")], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    pins = dict(line.split("==") for line in (REPO / "constraints.txt").read_text().splitlines()
+                if "==" in line and not line.startswith("#"))
+    dockerfile = (tmp_path / "context" / "Dockerfile").read_text()
+    assert (f'ANSIBLE_INSTALL_REFS="ansible-core=={pins["ansible-core"]} '
+            f'ansible-runner=={pins["ansible-runner"]}"') in dockerfile
