@@ -224,16 +224,13 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
         return
     from .checks.vocabulary import load_catalogue
 
-    vietnamese = os.environ.get("EGOV_AUDIT_LANG", "vi") == "vi"
     click.echo(f"egov-audit {__version__}")
     try:
         policy = load_catalogue()
     except EgovAuditError as exc:
-        click.echo(f"{'bộ biện pháp' if vietnamese else 'policies'}: {exc}", err=True)
-        ctx.exit(2)
-    words = ("bộ biện pháp", "biện pháp") if vietnamese else ("policies", "controls")
-    click.echo(f"{words[0]} {policy.version} ({policy.digest[:19]}…), "
-               f"{len(policy.controls)} {words[1]}")
+        _fail(exc.one_line())
+    click.echo(_("policies {version} ({digest}…), {count} controls").format(
+        version=policy.version, digest=policy.digest[:19], count=len(policy.controls)))
     ctx.exit()
 
 
@@ -800,7 +797,7 @@ def fix_cmd(bundle: Path, inventory: Path | None, evidence_dir: Path | None, key
                                                     text=terminal(manual.remediation)), err=True)
     if plan.empty:
         raise click.exceptions.Exit(0)
-    playbook_text = render_playbook(plan, policy, str(bundle))
+    playbook_text = render_playbook(plan, policy, str(bundle), lang)
     inputs = [p for p in (bundle, inventory, evidence_dir, keys) if p is not None]
     if not do_apply:
         _write(output, playbook_text, inputs, "yaml")

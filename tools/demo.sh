@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 EGOV=.venv/bin/egov-audit
 REPORT_LANG=${REPORT_LANG:-vi}
+export EGOV_AUDIT_LANG=$REPORT_LANG  # the messages around the reports too
 work=$(mktemp -d)
 state="$work/lab"
 cleanup() {
@@ -12,21 +13,28 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+say() {  # say VIETNAMESE ENGLISH: the demo speaks the language of its reports
+  if [ "$REPORT_LANG" = vi ]; then echo "$1"; else echo "$2"; fi
+}
 
-echo "== 1. egov-audit validate inventories/song-lam (a sample province, no host contacted) =="
+say "== 1. egov-audit validate inventories/song-lam (một tỉnh mẫu, không kết nối máy chủ nào) ==" \
+    "== 1. egov-audit validate inventories/song-lam (a sample province, no host contacted) =="
 "$EGOV" validate inventories/song-lam --lang "$REPORT_LANG" --fail-on none
 echo
-echo "== 2. the three sample agencies together, with the national checks =="
+say "== 2. ba đơn vị mẫu cùng lúc, kèm các biện pháp kiểm soát cấp quốc gia ==" \
+    "== 2. the three sample agencies together, with the national checks =="
 "$EGOV" validate inventories/* --documentation-as-public --lang "$REPORT_LANG" --fail-on none \
   | sed -n '/== .*Summary\|== .*Tổng hợp/,$p'
 echo
 if [ "$(id -u)" = 0 ] && tools/install-test-deps.sh lab && [ -x /usr/sbin/sshd ]; then
-  echo "== 3. egov-audit scan: a lab of real SSH hosts on loopback (root) =="
+  say "== 3. egov-audit scan: phòng thử nghiệm gồm các máy chủ SSH thật trên loopback (root) ==" \
+      "== 3. egov-audit scan: a lab of real SSH hosts on loopback (root) =="
   "$EGOV" lab up --state "$state"
   "$EGOV" scan "$state/inventory" --evidence "$work/evidence" --lang "$REPORT_LANG" \
     --fail-on none
 else
-  echo "== 3. egov-audit scan: this machine, through Ansible's local connection (not root) =="
+  say "== 3. egov-audit scan: chính máy này, qua kết nối local của Ansible (không phải root) ==" \
+      "== 3. egov-audit scan: this machine, through Ansible's local connection (not root) =="
   mkdir -p "$work/inventory"
   cp -r inventories/song-lam/group_vars "$work/inventory/"
   cat >"$work/inventory/hosts.yml" <<'YML'
@@ -44,7 +52,8 @@ YML
 fi
 inventory=$([ -f "$state/lab.json" ] && echo "$state/inventory" || echo "$work/inventory")
 echo
-echo "== 4. egov-audit fix: the playbook that closes the fixable gaps (written, not applied) =="
+say "== 4. egov-audit fix: playbook khắc phục các thiếu hụt sửa được (chỉ ghi ra, chưa chạy) ==" \
+    "== 4. egov-audit fix: the playbook that closes the fixable gaps (written, not applied) =="
 "$EGOV" evaluate "$inventory" --evidence "$work/evidence" -f json -o "$work/bundle.json" \
   --fail-on none
 # not root, the scanned host is this machine: fix writes a play for it only when asked
@@ -56,5 +65,7 @@ echo "   ..."
 if [ -f "$work/remediation.yml" ]; then
   sed -n '1,8p' "$work/remediation.yml"
   grep -m 6 '^    - name: \(!unsafe \)\?.\?HOST-' "$work/remediation.yml"
-  echo "   ($(grep -c '^    - name: \(!unsafe \)\?.\?HOST-' "$work/remediation.yml") fixes; apply with: egov-audit fix BUNDLE --inventory DIR --evidence DIR --apply)"
+  fixes=$(grep -c '^    - name: \(!unsafe \)\?.\?HOST-' "$work/remediation.yml")
+  say "   ($fixes bản sửa; thực hiện bằng: egov-audit fix GÓI --inventory THƯ_MỤC --evidence THƯ_MỤC --apply)" \
+      "   ($fixes fixes; apply with: egov-audit fix BUNDLE --inventory DIR --evidence DIR --apply)"
 fi

@@ -53,24 +53,24 @@ def role_zone(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> l
         zone = ctx.inventory.network.zone(host.zone)
         assert zone is not None
         allowed = list(roles[host.role]["zones"])
-        expected = Text(f"{host.role} ở vùng loại {', '.join(allowed)}",
-                        f"{host.role} in zone kind {', '.join(allowed)}")
+        # words, not identifiers: the role's and the zone kinds' names in each language
+        role = Text(roles[host.role]["vi"], roles[host.role]["en"])
+        names, kind = _kind_names(ctx, allowed), _kind_names(ctx, [zone.kind])
+        expected = Text(f"{role.vi}: {names.vi}", f"{role.en}: {names.en}")
         on_host = Verdicts(host.name, TargetKind.HOST, expected)
-        observed = Text(f"vùng {zone.name} ({zone.kind})", f"zone {zone.name} ({zone.kind})")
+        observed = Text(f"vùng {zone.name} ({kind.vi})", f"zone {zone.name} ({kind.en})")
         if zone.kind in allowed:
-            out.append(on_host.passed(f"Vai trò {host.role} được đặt đúng vùng {zone.kind}.",
-                                      f"Role {host.role} is allowed in zone kind {zone.kind}.",
-                                      observed))
+            out.append(on_host.passed(f"{role.vi} được đặt đúng loại vùng: {kind.vi}.",
+                                      f"A {role.en} is allowed in this kind of zone: "
+                                      f"{kind.en}.", observed))
         else:
-            names = _kind_names(ctx, allowed)
             where = host.sources.get("zone")
             # the host, and where its zone is assigned (often a group)
             places = tuple(dict.fromkeys([host.where, *((locate(where),) if where else ())]))
-            out.append(on_host.failed(f"Máy chủ vai trò {roles[host.role]['vi']} đặt ở vùng "
-                                      f"{zone.name} ({zone.kind}); chỉ được đặt ở: {names.vi}.",
-                                      f"A {roles[host.role]['en']} sits in zone {zone.name} "
-                                      f"({zone.kind}); allowed only in: {names.en}.", observed,
-                                      places))
+            out.append(on_host.failed(f"Máy chủ vai trò {role.vi} đặt ở vùng {zone.name} "
+                                      f"({kind.vi}); chỉ được đặt ở: {names.vi}.",
+                                      f"A {role.en} sits in zone {zone.name} ({kind.en}); "
+                                      f"allowed only in: {names.en}.", observed, places))
     return out
 
 

@@ -144,7 +144,7 @@ def _bundle(bundle: Bundle, options: ReportOptions) -> list[str]:
     agency = bundle.agency
     out = [style(f"egov-audit · {label('title', lang)}", bold=True),
            f"{label('agency', lang)}: {terminal(agency.name.get(lang))} ({terminal(agency.code)}, "
-           f"{agency.kind})",
+           f"{label('kind.' + agency.kind, lang)})",
            f"{label('baseline', lang)}: {terminal(bundle.baseline)} · {label('level', lang)} "
            f"{bundle.level} · {label('policy', lang)} {terminal(bundle.policy_version)} "
            f"({terminal(bundle.policy_digest[:19])}…) · {terminal(bundle.finished_at)}"]
