@@ -108,6 +108,18 @@ def read_bundle(path: Path) -> HostEvidence | None:
 MAX_EVIDENCE_FILES = 100_000
 
 
+def _json_files(folder: Path, limit: int, what: str) -> list[str]:
+    """The names of the visible *.json files of a folder, sorted, at most `limit` of them."""
+    try:
+        names = sorted(entry.name for entry in os.scandir(folder)
+                       if entry.name.endswith(".json") and not entry.name.startswith("."))
+    except OSError as exc:
+        raise CollectionError(f"cannot list: {exc.strerror or exc}", file=str(folder)) from None
+    if len(names) > limit:
+        raise CollectionError(f"more than {limit:,} {what}: refused", file=str(folder))
+    return names
+
+
 def read_evidence_dir(directory: Path) -> dict[str, HostEvidence]:
     """The fact bundles of an evidence folder, or of an ansible-runner artifacts folder (the
     job events of a collection run whose bundles stayed in the task results)."""
@@ -116,16 +128,8 @@ def read_evidence_dir(directory: Path) -> dict[str, HostEvidence]:
     events = _job_events_folder(directory)
     if events is not None:
         return read_job_events(events)
-    try:
-        names = sorted(entry.name for entry in os.scandir(directory)
-                       if entry.name.endswith(".json") and not entry.name.startswith("."))
-    except OSError as exc:
-        raise CollectionError(f"cannot list: {exc.strerror or exc}", file=str(directory)) from None
-    if len(names) > MAX_EVIDENCE_FILES:
-        raise CollectionError(f"more than {MAX_EVIDENCE_FILES:,} fact bundles: refused",
-                              file=str(directory))
     out: dict[str, HostEvidence] = {}
-    for name in names:
+    for name in _json_files(directory, MAX_EVIDENCE_FILES, "fact bundles"):
         evidence = read_bundle(directory / name)
         if evidence is not None:
             out[evidence.host] = evidence
@@ -184,17 +188,8 @@ def read_job_events(folder: Path) -> dict[str, HostEvidence]:
     from ..gates.filein import read_bytes
     from ..gates.jsonin import StrictJsonError, loads
 
-    try:
-        names = sorted((entry.name for entry in os.scandir(folder)
-                        if entry.name.endswith(".json") and not entry.name.startswith(".")),
-                       key=_event_order)
-    except OSError as exc:
-        raise CollectionError(f"cannot list: {exc.strerror or exc}", file=str(folder)) from None
-    if len(names) > MAX_EVENT_FILES:
-        raise CollectionError(f"more than {MAX_EVENT_FILES:,} job events: refused",
-                              file=str(folder))
     out: dict[str, HostEvidence] = {}
-    for name in names:
+    for name in sorted(_json_files(folder, MAX_EVENT_FILES, "job events"), key=_event_order):
         path = folder / name
         try:
             event = loads(read_bytes(path, str(path), CollectionError, MAX_BUNDLE_BYTES))
