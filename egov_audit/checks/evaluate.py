@@ -128,15 +128,19 @@ def _by_meaning(values: Mapping[str, Any], op: str, observed: Any
     return None
 
 
-def _provenance(facts: Mapping[str, Any], parent: Sequence[str], leaf: str,
-                source_key: str) -> tuple[str, bool]:
-    """Where the collector says a setting comes from (`<leaf>_source`, or `sources[leaf]` as
-    for sshd: file:line), and whether it is the software's compiled-in default (`defaults`).
-    Runs for every target of every control: plain dict lookups only (facts are parsed JSON)."""
+def _holder(facts: Mapping[str, Any], parent: Sequence[str]) -> dict[str, Any] | None:
+    """The fact section a setting sits in (for sshd.maxauthtries: facts["sshd"])."""
     holder: Any = facts
     for part in parent:
         holder = holder.get(part) if isinstance(holder, dict) else None
-    if not isinstance(holder, dict):
+    return holder if isinstance(holder, dict) else None
+
+
+def _provenance(holder: dict[str, Any] | None, leaf: str, source_key: str) -> tuple[str, bool]:
+    """Where the collector says a setting comes from (`<leaf>_source`, or `sources[leaf]` as
+    for sshd: file:line), and whether it is the software's compiled-in default (`defaults`).
+    Runs for every target of every control: plain dict lookups only (facts are parsed JSON)."""
+    if holder is None:
         return "", False
     value = holder.get(source_key)
     if value is None:
@@ -147,17 +151,11 @@ def _provenance(facts: Mapping[str, Any], parent: Sequence[str], leaf: str,
             isinstance(defaults, list) and leaf in defaults)
 
 
-def _weaker_context(facts: Mapping[str, Any], parent: Sequence[str], leaf: str, op: str,
-                    operator: Any, expected: Any, meanings: Mapping[str, Any]
+def _weaker_context(contexts: list[Any], leaf: str, op: str, operator: Any, expected: Any,
+                    meanings: Mapping[str, Any]
                     ) -> tuple[Mapping[str, Any], Any, Text | None] | None:
     """The first context (an sshd Match block: the settings some connections get) whose value
     of `leaf` fails the check where the global value passed: (context, value, meaning)."""
-    holder: Any = facts
-    for part in parent:
-        holder = holder.get(part) if isinstance(holder, dict) else None
-    contexts = holder.get("contexts") if isinstance(holder, dict) else None
-    if not isinstance(contexts, list):
-        return None
     for context in contexts:
         values = context.get("values") if isinstance(context, dict) else None
         if not isinstance(values, dict) or leaf not in values:
@@ -247,7 +245,8 @@ def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
                           expected, absent, locs)
             continue
         shown = render(observed)
-        source, default = _provenance(target.facts, parent_parts, leaf, source_key)
+        holder = _holder(target.facts, parent_parts)
+        source, default = _provenance(holder, leaf, source_key)
         if source:  # where the host's effective value comes from (file:line), when it says
             shown = f"{shown} ({source})"
         seen = Text.of(shown)
@@ -262,10 +261,11 @@ def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
                               expected, seen)
                 continue
         meaning = _by_meaning(meanings, check.op, observed)
-        if target.kind is TargetKind.HOST and (meaning[0] if meaning else Status.PASS) is \
-                Status.PASS:
-            weaker = _weaker_context(target.facts, parent_parts, leaf, check.op, operator,
-                                     expected_value, meanings)
+        contexts = holder.get("contexts") if holder is not None else None
+        if isinstance(contexts, list) and target.kind is TargetKind.HOST and \
+                (meaning[0] if meaning else Status.PASS) is Status.PASS:
+            weaker = _weaker_context(contexts, leaf, check.op, operator, expected_value,
+                                     meanings)
             if weaker is not None and (meaning is not None or _passes(operator, observed,
                                                                       expected_value)):
                 yield _context_finding(target, fact, seen, expected, weaker)

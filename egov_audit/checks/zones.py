@@ -49,13 +49,18 @@ def role_zone(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> l
     """A host sits only in a zone kind its role allows (reference model `roles`)."""
     roles = ctx.policy.model("network")["roles"]
     out: list[Finding] = []
+    # words, not identifiers: the role's and the zone kinds' names in each language (made once
+    # per role and kind, not per host)
+    words: dict[tuple[str, str], tuple[Text, Text, Text]] = {}
     for host in ctx.inventory.hosts:
         zone = ctx.inventory.network.zone(host.zone)
         assert zone is not None
         allowed = list(roles[host.role]["zones"])
-        # words, not identifiers: the role's and the zone kinds' names in each language
-        role = Text(roles[host.role]["vi"], roles[host.role]["en"])
-        names, kind = _kind_names(ctx, allowed), _kind_names(ctx, [zone.kind])
+        key = (host.role, zone.kind)
+        if key not in words:
+            words[key] = (Text(roles[host.role]["vi"], roles[host.role]["en"]),
+                          _kind_names(ctx, allowed), _kind_names(ctx, [zone.kind]))
+        role, names, kind = words[key]
         expected = Text(f"{role.vi}: {names.vi}", f"{role.en}: {names.en}")
         on_host = Verdicts(host.name, TargetKind.HOST, expected)
         observed = Text(f"vùng {zone.name} ({kind.vi})", f"zone {zone.name} ({kind.en})")

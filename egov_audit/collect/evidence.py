@@ -146,8 +146,10 @@ def _job_events_folder(directory: Path) -> Path | None:
     exactly one run."""
     if (directory / "job_events").is_dir():
         return directory / "job_events"
-    try:
-        runs = sorted(p for p in directory.iterdir() if (p / "job_events").is_dir())
+    try:  # folders only (no stat of the files: an evidence folder holds one per host)
+        with os.scandir(directory) as entries:
+            runs = sorted(Path(e.path) for e in entries if e.is_dir(follow_symlinks=False)
+                          and (Path(e.path) / "job_events").is_dir())
     except OSError:
         return None
     if len(runs) > 1:
