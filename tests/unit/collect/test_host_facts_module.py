@@ -351,12 +351,10 @@ def test_sshd_settings_left_to_defaults(weak: dict[str, Any]) -> None:
 
 
 def test_sshd_include_relative_and_inside_a_match_block(tmp_path: Path) -> None:
-    root = tmp_path / "root"
-    (root / "etc/ssh/conf.d").mkdir(parents=True)
-    (root / "etc/ssh/sshd_config").write_text(
-        "Match User backup\n  Include conf.d/*.conf\n  X11Forwarding yes\n"
-        "Match all\nMaxAuthTries 3\n")
-    (root / "etc/ssh/conf.d/a.conf").write_text("PermitRootLogin yes\n")
+    root = _tree(tmp_path, {
+        "/etc/ssh/sshd_config": "Match User backup\n  Include conf.d/*.conf\n  X11Forwarding yes\n"
+                                "Match all\nMaxAuthTries 3\n",
+        "/etc/ssh/conf.d/a.conf": "PermitRootLogin yes\n"})
     facts = M.sshd_sources(host("weak", root))
     # the included line and the one after the Include stay in the Match block
     assert facts["match_blocks"] == [{"criteria": "User backup",
@@ -390,11 +388,8 @@ def test_long_daemon_names_as_the_kernel_keeps_them(tmp_path: Path) -> None:
 
 
 def test_login_defs_later_line_wins_and_says_where(tmp_path: Path) -> None:
-    root = tmp_path / "root"
-    (root / "etc").mkdir(parents=True)
-    (root / "etc/login.defs").write_text(
-        "PASS_MAX_DAYS\t60\n# PASS_MAX_DAYS 30\nPASS_MAX_DAYS 99999\n"
-        "ENCRYPT_METHOD YESCRYPT\n")
+    root = _tree(tmp_path, {"/etc/login.defs": "PASS_MAX_DAYS\t60\n# PASS_MAX_DAYS 30\n"
+                                               "PASS_MAX_DAYS 99999\nENCRYPT_METHOD YESCRYPT\n"})
     facts = M.login_defs(host("weak", root))
     assert facts["pass_max_days"] == 99999
     assert facts["sources"] == {"pass_max_days": "/etc/login.defs:3",
