@@ -140,6 +140,15 @@ def _lang_option(fn: Callable[..., Any]) -> Callable[..., Any]:
                         help="Language of the report and of the messages around it.")(fn)
 
 
+def _messages_lang_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--lang for a command without a report: the language of its messages (read from the
+    command line before Click parses it, like every command's --lang)."""
+    return _option("--lang", type=click.Choice(["vi", "en"]), expose_value=False,
+                   default=lambda: os.environ.get("EGOV_AUDIT_LANG", "vi"),
+                   show_default="vi, or $EGOV_AUDIT_LANG",
+                   help="Language of the messages.")(fn)
+
+
 def _output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     fn = _option("--fail-on", type=click.Choice(SEVERITIES), default="low",
                       show_default=True,
@@ -434,6 +443,7 @@ def diff_cmd(old: Path, new: Path, fmt: str, output: Path | None,
 @_option("--agency", required=True, help="The agency code the key is for.")
 @_option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("keys"), show_default=True)
+@_messages_lang_option
 def keygen(agency: str, out_dir: Path) -> None:
     """Make an Ed25519 key pair for an agency: <code>.key (keep it secret) and <code>.pub (send
     it to the inspectors, who register it)."""
@@ -456,6 +466,7 @@ def keygen(agency: str, out_dir: Path) -> None:
               help="Pack the inventory the bundle was computed from (for re-scoring).")
 @_option("--evidence", "evidence_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Pack the hosts' fact bundles too (for re-scoring a scan).")
+@_messages_lang_option
 def sign_cmd(bundle: Path, key_path: Path, output: Path | None, inventory_dir: Path | None,
              evidence_dir: Path | None) -> None:
     """Sign a result bundle with the agency's private key (optionally with its inputs, so that
@@ -505,6 +516,7 @@ def _registry(keys: Path | None, pubkey: Path | None, agency: str | None) -> Any
                                 "the key file's name, <agency code>.pub).")
 @_option("--keys", type=click.Path(file_okay=False, path_type=Path),
               help="A registry: one <agency code>.pub per agency.")
+@_messages_lang_option
 def verify_cmd(bundle: Path, pubkey: Path | None, agency: str | None, keys: Path | None) -> None:
     """Check a signed bundle: exit 0 if it is intact and signed by a key registered for its
     agency, 1 (with the reason) if not."""
@@ -531,6 +543,7 @@ def verify_cmd(bundle: Path, pubkey: Path | None, agency: str | None, keys: Path
               help="A SQLite file, or a postgresql:// URL.")
 @_option("--keys", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="The key registry: one <agency code>.pub per agency.")
+@_messages_lang_option
 def collect_cmd(bundles: Sequence[Path], db: str, keys: Path) -> None:
     """Verify signed bundles and store them for the national table. Each bad bundle is refused
     with its reason; the good ones are stored. Exit 1 if any was refused."""
@@ -862,6 +875,7 @@ def lab() -> None:
 @_option("--state", type=click.Path(file_okay=False, path_type=Path),
               help="Lab state directory (default /tmp/egov-audit-lab or "
                    "$EGOV_AUDIT_LAB_STATE).")
+@_messages_lang_option
 def lab_up(faults: bool, state: Path | None) -> None:
     """Start the lab hosts and write an inventory for them."""
     from . import lab as lab_module
@@ -877,6 +891,7 @@ def lab_up(faults: bool, state: Path | None) -> None:
 
 @lab.command("down")
 @_option("--state", type=click.Path(file_okay=False, path_type=Path))
+@_messages_lang_option
 def lab_down(state: Path | None) -> None:
     """Stop the lab hosts and delete the lab state."""
     from . import lab as lab_module
@@ -887,6 +902,7 @@ def lab_down(state: Path | None) -> None:
 
 @cli.command()
 @click.argument("name", type=click.Choice(PUBLISHED_SCHEMAS))
+@_messages_lang_option
 def schema(name: str) -> None:
     """Print a published JSON Schema: inventory documents, policies, evidence (fact-bundle),
     results (result-bundle, result-set)."""

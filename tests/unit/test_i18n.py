@@ -136,3 +136,21 @@ def test_errors_speak_the_language_of_the_run(monkeypatch: pytest.MonkeyPatch,
     assert "egov-audit: lỗi: biện pháp kiểm soát không xác định 'NOPE'" in unknown.output
     english = CliRunner().invoke(cli, ["policies", "show", "NOPE", "--lang", "en"])
     assert "egov-audit: error: unknown control 'NOPE'" in english.output
+
+
+def test_every_command_takes_lang() -> None:
+    """--lang chooses the language of any run, not only of the commands that write reports."""
+    import click
+
+    from egov_audit.cli import cli
+
+    def leaves(command: click.Command) -> list[click.Command]:
+        if isinstance(command, click.Group):
+            return [leaf for sub in command.commands.values() for leaf in leaves(sub)]
+        return [command]
+
+    missing = [c.name for c in leaves(cli)
+               if not any("--lang" in p.opts for p in c.params if isinstance(p, click.Option))]
+    assert missing == []
+    done = CliRunner().invoke(cli, ["schema", "agency", "--lang", "vi"])
+    assert done.exit_code == 0 and '"$schema"' in done.output
