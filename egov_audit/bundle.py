@@ -74,7 +74,9 @@ def _scores(data: dict[str, Any]) -> Scores:
 
 def _controls(data: dict[str, Any]) -> dict[str, ControlInfo]:
     return {cid: ControlInfo(cid, Text.from_dict(c["title"]), Text.from_dict(c["description"]),
-                             Text.from_dict(c["remediation"]), c.get("remediation_playbook"),
+                             Text.from_dict(c["remediation"]),
+                             # bundles of 0.1.0 named the task file of the fix
+                             c.get("remediation_role", c.get("remediation_playbook")),
                              {b: Text.from_dict(t) for b, t in c.get("clauses", {}).items()},
                              Text.from_dict(c["owner"]) if "owner" in c else None,
                              Text.from_dict(c["form"]) if "form" in c else None)

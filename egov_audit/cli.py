@@ -688,6 +688,7 @@ def policies_show(control_id: str, policies: Path | None, reference_models: Path
     """Show one control in full: what each baseline requires of it at each level."""
     from .checks.requirements import required_value
     from .checks.vocabulary import load_catalogue
+    from .collection import role_fqcn
     from .report.common import label, terminal
 
     policy = load_catalogue(policies, reference_models)
@@ -719,8 +720,8 @@ def policies_show(control_id: str, policies: Path | None, reference_models: Path
         line("col.closes", c.owner.get(lang))
     if c.form:
         line("col.form", c.form.get(lang))
-    if c.remediation_playbook:
-        line("playbook", c.remediation_playbook)
+    if c.remediation_role:
+        line("role", role_fqcn(c.remediation_role))
     line("where", str(c.where))
 
 
@@ -898,6 +899,36 @@ def lab_down(state: Path | None) -> None:
 
     stopped = lab_module.down(state or lab_module.DEFAULT_STATE)
     click.echo(_("lab down: {count} hosts stopped").format(count=len(stopped)))
+
+
+@cli.group()
+def collection() -> None:
+    """The egov.audit Ansible collection: the collector module, the collection playbook and
+    the remediation roles that the playbooks of `fix` name."""
+
+
+@collection.command("build")
+@_option("--output", "-o", "output_dir", type=click.Path(file_okay=False, path_type=Path),
+         default=Path("."), show_default=True, help="The folder the artifact is written to.")
+@_messages_lang_option
+def collection_build(output_dir: Path) -> None:
+    """Build the collection artifact (egov-audit-X.Y.Z.tar.gz, this release's version) with
+    ansible-galaxy; install it with `ansible-galaxy collection install FILE`."""
+    import tempfile
+
+    from .collection import COLLECTION, build
+    from .gates.fileout import write_output
+    from .gates.sanitize import terminal
+
+    with tempfile.TemporaryDirectory(prefix="egov-audit-collection-") as work:
+        artifact = build(__version__, Path(work))
+        output_dir.mkdir(parents=True, exist_ok=True)
+        target = output_dir / artifact.name
+        write_output(target, artifact.read_bytes())
+    click.echo(_("collection {name}: {path}").format(name=COLLECTION,
+                                                     path=terminal(str(target))))
+    click.echo(_("install it: ansible-galaxy collection install {path}").format(
+        path=terminal(str(target))))
 
 
 @cli.command()

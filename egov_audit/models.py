@@ -212,7 +212,7 @@ class ControlInfo:
     title: Text
     description: Text
     remediation: Text
-    remediation_playbook: str | None = None
+    remediation_role: str | None = None
     clauses: Mapping[str, Text] = field(default_factory=dict)  # per baseline
     owner: Text | None = None  # who does it, when a person must
     form: Text | None = None  # the form, registry or procedure involved
@@ -224,8 +224,8 @@ class ControlInfo:
             "remediation": self.remediation.to_dict(),
             "clauses": {b: t.to_dict() for b, t in sorted(self.clauses.items())},
         }
-        if self.remediation_playbook:
-            out["remediation_playbook"] = self.remediation_playbook
+        if self.remediation_role:
+            out["remediation_role"] = self.remediation_role
         if self.owner:
             out["owner"] = self.owner.to_dict()
         if self.form:

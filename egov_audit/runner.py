@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import __version__
+from .collection import assemble
 from .errors import CollectionError, EgovAuditError
 from .paths import data_dir
 
@@ -67,6 +69,11 @@ def run_playbook(playbook: Path, inventory: Path, settings: RunSettings,
 
     private = Path(tempfile.mkdtemp(prefix="egov-audit-runner-"))
     binary = _binary()
+    # the playbooks `fix` writes name the egov.audit roles: this release's collection comes
+    # first, then whatever collections the operator has (the ansible package's are always seen)
+    collections = os.pathsep.join([str(private / "collections"),
+                                   os.environ.get("ANSIBLE_COLLECTIONS_PATH",
+                                                  "/usr/share/ansible/collections")])
     env = {
         "ANSIBLE_HOST_KEY_CHECKING": str(settings.host_key_checking),
         "ANSIBLE_TIMEOUT": str(settings.connect_timeout),
@@ -77,6 +84,7 @@ def run_playbook(playbook: Path, inventory: Path, settings: RunSettings,
         "ANSIBLE_PERSISTENT_CONTROL_PATH_DIR": str(private / "cp"),
         "ANSIBLE_SSH_CONTROL_PATH_DIR": str(private / "cp"),
         "ANSIBLE_CONFIG": str(data_dir("playbooks").parent / "ansible.cfg"),
+        "ANSIBLE_COLLECTIONS_PATH": collections,
         "PATH": f"{binary.parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     if settings.task_timeout is not None:
@@ -89,6 +97,7 @@ def run_playbook(playbook: Path, inventory: Path, settings: RunSettings,
         return False  # events are not kept on disk: the callers keep the verdicts they need
 
     try:
+        assemble(private / "collections", __version__)
         runner = ansible_runner.run(
             private_data_dir=str(private), playbook=str(playbook.resolve()),
             inventory=str(inventory.resolve()), limit=settings.limit, forks=settings.forks,

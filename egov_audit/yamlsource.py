@@ -216,3 +216,19 @@ class _Builder:
         for k, v in merged.items():
             out.setdefault(k, v)
         return out
+
+
+class LintCleanDumper(yaml.SafeDumper):
+    """YAML as yamllint and ansible-lint want it (the playbooks `fix` writes, the collection's
+    galaxy.yml): lists indented under their key, every value spelled out (no anchors)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def dump_yaml(data: Any) -> str:
+    return yaml.dump(data, Dumper=LintCleanDumper, allow_unicode=True, sort_keys=False,
+                     width=100)

@@ -151,3 +151,30 @@ def load_collector_module() -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def ansible_exe(name: str) -> str:
+    """An Ansible command installed beside this Python (a virtualenv is often not on PATH)."""
+    import sys
+
+    beside = Path(sys.executable).parent / name
+    return str(beside) if beside.exists() else (shutil.which(name) or name)
+
+
+def install_collection(dest: Path) -> Path:
+    """The egov.audit collection as an operator gets it: the artifact `egov-audit collection
+    build` makes, installed by `ansible-galaxy collection install` (offline: Galaxy cannot be
+    reached) into a collections path of its own, which is returned."""
+    import os
+    import subprocess
+
+    built = run_long("collection", "build", "--output", str(dest / "dist"))
+    assert built.returncode == 0, built.stderr
+    (artifact,) = (dest / "dist").glob("egov-audit-*.tar.gz")
+    installed = subprocess.run(
+        [ansible_exe("ansible-galaxy"), "collection", "install", "--offline", "-p",
+         str(dest / "collections"), str(artifact)], capture_output=True, text=True,
+        timeout=300, check=False, env={**os.environ, "ANSIBLE_HOME": str(dest / "home")})
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    assert (dest / "collections/ansible_collections/egov/audit/MANIFEST.json").is_file()
+    return dest / "collections"

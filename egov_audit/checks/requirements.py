@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..collection import role_fqcn
 from ..errors import UsageError
 from ..models import Area, Severity, TargetKind, Text
 from ..policy import Control, PolicySet
@@ -101,13 +102,13 @@ def _shown(policy: PolicySet, values: Mapping[str, Any], lang: str) -> dict[str,
 
 
 def _row(policy: PolicySet, control: Control, baseline: str, level: int) -> Requirement:
-    if control.remediation_playbook is not None:
+    if control.remediation_role is not None:
         owner = control.owner or _ADMINS
-        procedure = control.form or Text(
-            f"egov-audit fix (playbook {control.remediation_playbook})",
-            f"egov-audit fix (playbook {control.remediation_playbook})")
+        role = role_fqcn(control.remediation_role)
+        procedure = control.form or Text(f"egov-audit fix (role Ansible {role})",
+                                         f"egov-audit fix (Ansible role {role})")
     else:
-        # the loader's data and a test guarantee both for controls without a playbook
+        # the loader's data and a test guarantee both for controls without a role
         owner = control.owner or NONE
         procedure = control.form or NONE
     return Requirement(

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..collection import role_fqcn, role_problem
 from ..errors import EgovAuditError, PolicyError
 from ..models import EMPTY, Area, ControlInfo, Location, Severity, TargetKind, Text
-from ..paths import data_dir, data_root
+from ..paths import data_dir
 from ..schemas import validate
 from ..yamlsource import JsonPath, SourceFile, load_yaml
 
@@ -62,7 +63,7 @@ class Control:
     baselines: Mapping[str, ControlBaseline]
     check: Check
     remediation: Text
-    remediation_playbook: str | None
+    remediation_role: str | None
     where: Location
     owner: Text | None = None
     form: Text | None = None
@@ -78,7 +79,7 @@ class Control:
 
     def info(self) -> ControlInfo:
         return ControlInfo(self.id, self.title, self.description, self.remediation,
-                           self.remediation_playbook,
+                           role_fqcn(self.remediation_role) if self.remediation_role else None,
                            {b: ref.clause for b, ref in self.baselines.items()},
                            self.owner, self.form)
 
@@ -314,7 +315,7 @@ def _draft(loader: _Loader, source: SourceFile, index: int, data: Mapping[str, A
         target=TargetKind(data.get("target", defaults.get("target"))),
         severity=Severity(data["severity"]),
         check=check, remediation=Text(remediation["vi"], remediation["en"]),
-        remediation_playbook=remediation.get("playbook"),
+        remediation_role=remediation.get("role"),
         where=Location(source.display, line, column),
         owner=Text.from_dict(remediation["owner"]) if "owner" in remediation else None,
         form=Text.from_dict(remediation["form"]) if "form" in remediation else None,
@@ -377,11 +378,11 @@ def _cross_check(loader: _Loader, policy: PolicySet, vocabulary: CheckVocabulary
                     except KeyError:
                         raise loader.fail(control.id, f"parameter {name!r} is not defined for "
                                           f"{baseline} at level {level}", ("check",)) from None
-        if control.remediation_playbook is not None:
-            # remediation task files ship with egov-audit (playbooks/remediate/)
-            playbook = data_root() / control.remediation_playbook
-            if not playbook.is_file():
-                raise loader.fail(control.id, f"remediation playbook "
-                                  f"{control.remediation_playbook!r} does not exist",
-                                  ("remediation",))
+        if control.remediation_role is not None:
+            # the remediation roles ship with egov-audit (playbooks/roles/, the collection's
+            # roles/): a role that is not there is an error here, not a failed play on a
+            # government host (tests hold each role's argument spec to the controls naming it)
+            missing = role_problem(control.remediation_role)
+            if missing:
+                raise loader.fail(control.id, missing, ("remediation", "role"))
 

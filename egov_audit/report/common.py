@@ -28,7 +28,7 @@ LABELS: dict[str, Text] = {
     "clause": Text("Căn cứ", "Clause"),
     "where": Text("Vị trí", "Where"),
     "fix": Text("Khắc phục", "Fix"),
-    "playbook": Text("Playbook", "Playbook"),
+    "role": Text("Khắc phục tự động", "Automatic fix"),
     "passed": Text("Đạt", "Passed"),
     "national": Text("Kiểm tra liên đơn vị (quốc gia)", "Checks across agencies (national)"),
     "targets": Text("Đối tượng", "Targets"),

@@ -73,7 +73,7 @@ def _agency(view: AgencyView, lang: str) -> dict[str, Any]:
                                     max([1, *(n for _, n in view.host_failures)])))
         if view.host_failures else "",
         "gaps": [{"control": g.control, "title": g.title, "why": g.why, "fix": g.fix,
-                  "playbook": g.playbook, "owner": g.owner, "form": g.form,
+                  "role": g.role, "owner": g.owner, "form": g.form,
                   "severity": g.severity, "area": g.area,
                   "clause": g.clause, "other_clauses": g.other_clauses, "status": g.status,
                   "targets": g.targets,

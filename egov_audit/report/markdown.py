@@ -49,7 +49,7 @@ def _agency(v: AgencyView, lang: str) -> list[str]:
                 + "".join(f"; {md(b)}: {md(c)}" for b, c in g.other_clauses),
                 f"- **{label('html.why', lang)}:** {md(g.why)}",
                 f"- **{label('col.fix', lang)}:** {md(g.fix)}"
-                + (f" (`{md(g.playbook)}`)" if g.playbook else ""),
+                + (f" (`{md(g.role)}`)" if g.role else ""),
                 *([f"- **{label('col.owner', lang)}:** {md(g.owner)}"] if g.owner else []),
                 *([f"- **{label('col.form', lang)}:** {md(g.form)}"] if g.form else []), "",
                 f"| {label('col.target', lang)} | {label('col.status', lang)} | "

@@ -230,9 +230,9 @@ def catalogue_summary(policy: PolicySet) -> str:
     families = len(policy.families)
     parts = ", ".join(f"{count} {label(f'targetkind.{target}', 'en').lower()}"
                       for target, count in sorted(by_target.items(), key=lambda i: -i[1]))
-    fixable = sum(1 for c in policy.controls if c.remediation_playbook)
+    fixable = sum(1 for c in policy.controls if c.remediation_role)
     lines = [f"{len(policy.controls)} controls in {families} families ({parts}); {fixable} of "
-             "them fixed by `egov-audit fix` (a remediation playbook). Per baseline and level, "
-             "how many apply:", ""]
+             "them fixed by `egov-audit fix` (a role of the egov.audit collection). Per baseline "
+             "and level, how many apply:", ""]
     lines += _level_table(policy, "{count}", "docs/requirements/", lambda b: f"`{b}`")
     return "\n".join(lines) + "\n"

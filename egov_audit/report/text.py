@@ -105,9 +105,9 @@ def _gap(result: Result, info: ControlInfo | None, lang: str,
         out += _wrap(f"{' ' * pad}{label('where', lang)}: ", shown, pad + 4)
     if info:
         out += _wrap(f"{' ' * pad}{label('fix', lang)}: ", info.remediation.get(lang), pad + 4)
-        if info.remediation_playbook:
-            out.append(f"{' ' * pad}{label('playbook', lang)}: "
-                       f"{terminal(info.remediation_playbook)}")
+        if info.remediation_role:
+            out.append(f"{' ' * pad}{label('role', lang)}: "
+                       f"{terminal(info.remediation_role)}")
         else:  # a person closes it: who, and through which form or procedure
             if info.owner:
                 out += _wrap(f"{' ' * pad}{label('col.owner', lang)}: ", info.owner.get(lang),

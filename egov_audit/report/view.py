@@ -30,7 +30,7 @@ class Gap:
     title: str
     why: str
     fix: str
-    playbook: str | None
+    role: str | None  # the collection role that fixes it
     owner: str
     form: str
     severity: Severity
@@ -104,7 +104,7 @@ def _gaps(results: Sequence[Result], controls: dict[str, ControlInfo], lang: str
             control=control, title=info.title.get(lang) if info else control,
             why=info.description.get(lang) if info else "",
             fix=info.remediation.get(lang) if info else "",
-            playbook=info.remediation_playbook if info else None,
+            role=info.remediation_role if info else None,
             owner=info.owner.get(lang) if info and info.owner else "",
             form=info.form.get(lang) if info and info.form else "",
             severity=first.severity, area=first.area, clause=first.clause.get(lang),

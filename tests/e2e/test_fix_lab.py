@@ -1,6 +1,8 @@
 """Remediation end to end on the lab: scan (gaps found) -> fix --apply -> re-scan: every
 automatically fixable control passes; a second apply changes nothing; the generated playbook runs
-with plain ansible-playbook; a host whose fixes fail does not stop the others. Root only."""
+with plain ansible-playbook and the egov.audit collection installed from its built artifact, whose
+playbook also collects the same evidence as scan; a host whose fixes fail does not stop the
+others. Root only."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import pytest
 
 from egov_audit import lab as lab_module
 from egov_audit.checks.vocabulary import load_catalogue
+from tests.helpers import REPO, ansible_exe, install_collection
 from tests.helpers import run_long as run_cli
 
 pytestmark = [pytest.mark.lab,
@@ -36,7 +39,7 @@ HOSTS = (
 )
 # the hosts on the machine's own network stack: their firewall is the machine's (egov_fix_skip)
 SHARED = ("fixapp01", "fixlog01", "fixntp01")
-FIXABLE = sorted(c.id for c in load_catalogue().controls if c.remediation_playbook)
+FIXABLE = sorted(c.id for c in load_catalogue().controls if c.remediation_role)
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +56,20 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[lab_module.Lab]:
         yield started
     finally:
         lab_module.down(state)
+
+
+@pytest.fixture(scope="module")
+def collections(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The collection installed from its artifact: what the written playbooks name."""
+    return install_collection(tmp_path_factory.mktemp("collection"))
+
+
+def _plain(lab: lab_module.Lab, collections: Path, home: Path, *args: str) -> Any:
+    """ansible-playbook on the lab, as an operator runs it: no egov-audit in between."""
+    return subprocess.run([ansible_exe("ansible-playbook"), "-i", str(lab.inventory), *args],
+                          capture_output=True, text=True, timeout=600, check=False,
+                          env={**os.environ, "ANSIBLE_HOME": str(home),
+                               "ANSIBLE_COLLECTIONS_PATH": str(collections)})
 
 
 def _scan(lab: lab_module.Lab, evidence: Path, out: Path) -> dict[str, Any]:
@@ -136,20 +153,48 @@ def test_a_second_apply_changes_nothing(lab: lab_module.Lab, applied: dict[str, 
     assert set(glob.glob(temporary)) <= before  # no playbook left behind without --output
 
 
-def test_plain_ansible_playbook_runs_the_generated_playbook(lab: lab_module.Lab,
-                                                            applied: dict[str, Any],
-                                                            tmp_path: Path) -> None:
+def test_plain_ansible_playbook_runs_the_generated_playbook(
+        lab: lab_module.Lab, applied: dict[str, Any], collections: Path, tmp_path: Path) -> None:
     playbook = applied["work"] / "remediation.yml"
     text = playbook.read_text()
     assert "HOST-SSH-02 — " in text  # task names carry the control and the clause
-    exe = shutil.which("ansible-playbook") or str(Path(sys.executable).parent /
-                                                  "ansible-playbook")
-    proc = subprocess.run([exe, "-i", str(lab.inventory), str(playbook), "--limit",
-                           "fixapp01,fixdb01"], capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "ANSIBLE_HOME": str(tmp_path / "home")},
-                          check=False)
+    # the roles by their fully qualified names, no path of this machine
+    assert "name: egov.audit.remediate_sshd" in text and str(REPO) not in text
+    proc = _plain(lab, collections, tmp_path / "home", str(playbook),
+                  "--limit", "fixapp01,fixdb01")
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert "changed=0" in proc.stdout and "failed=0" in proc.stdout
+    # from the installed collection, not from this checkout
+    assert "egov.audit.remediate_sshd : " in proc.stdout
+
+
+def test_without_the_collection_the_playbook_says_what_is_missing(
+        lab: lab_module.Lab, applied: dict[str, Any], tmp_path: Path) -> None:
+    empty = tmp_path / "no-collections"
+    empty.mkdir()
+    proc = _plain(lab, empty, tmp_path / "home", str(applied["work"] / "remediation.yml"),
+                  "--limit", "fixapp01")
+    assert proc.returncode != 0
+    assert "egov.audit.remediate_" in proc.stdout + proc.stderr
+    assert "PLAY [" not in proc.stdout  # refused before the first play: no host was touched
+
+
+def test_the_collection_playbook_collects_what_scan_collects(
+        lab: lab_module.Lab, applied: dict[str, Any], collections: Path, tmp_path: Path) -> None:
+    evidence = tmp_path / "evidence"
+    proc = _plain(lab, collections, tmp_path / "home", "egov.audit.collect",
+                  "-e", f"egov_evidence_dir={evidence}")
+    assert "fixapp01" in proc.stdout, proc.stdout[-3000:]
+    assert {p.stem for p in evidence.glob("*.json")} == {h.name for h in HOSTS}
+    again = run_cli("evaluate", str(lab.inventory), "--evidence", str(evidence), "-f", "json",
+                    "--fail-on", "none", "--lang", "en")
+    assert again.returncode == 0, again.stderr
+    fresh = _scan(lab, tmp_path / "scan-evidence", tmp_path / "scan.json")
+
+    def verdicts(data: dict[str, Any]) -> list[tuple[str, str, str]]:
+        return sorted((r["control"], r["target"], r["status"]) for r in data["results"])
+
+    assert verdicts(json.loads(again.stdout)) == verdicts(fresh)
 
 
 def test_testinfra_confirms_the_hosts_real_state(lab: lab_module.Lab,
@@ -228,19 +273,15 @@ def test_stale_evidence_is_refused(applied: dict[str, Any]) -> None:
 
 
 def test_a_firewall_that_would_lock_the_operator_out_is_rolled_back(
-        lab: lab_module.Lab, applied: dict[str, Any], tmp_path: Path) -> None:
+        lab: lab_module.Lab, applied: dict[str, Any], collections: Path, tmp_path: Path) -> None:
     """Last: it leaves fixdb01 without its firewall. The probe of a new connection is pointed at
     a closed port, as if the rules had cut the controller off."""
     import testinfra
 
     host = testinfra.get_host("ssh://fixdb01", ssh_config=str(lab.state / "ssh_config"))
     host.run_expect([0], "nft delete table inet egov_audit")
-    exe = shutil.which("ansible-playbook") or str(Path(sys.executable).parent /
-                                                  "ansible-playbook")
-    proc = subprocess.run([exe, "-i", str(lab.inventory), str(applied["work"] / "remediation.yml"),
-                           "--limit", "fixdb01", "-e", "egov_fw_probe_port=9"],
-                          capture_output=True, text=True, timeout=600, check=False,
-                          env={**os.environ, "ANSIBLE_HOME": str(tmp_path / "home")})
+    proc = _plain(lab, collections, tmp_path / "home", str(applied["work"] / "remediation.yml"),
+                  "--limit", "fixdb01", "-e", "egov_fw_probe_port=9")
     assert "the firewall baseline was rolled back" in proc.stdout, proc.stdout[-3000:]
     assert "egov-audit: HOST-FW-01 was not fixed" in proc.stdout
     assert host.run("nft list table inet egov_audit").rc != 0  # nothing of it is left

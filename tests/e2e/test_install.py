@@ -126,9 +126,18 @@ def test_installed_egov_audit_works_from_any_directory(installs: dict[str, Path]
          env=env)  # the fixture evidence is old
     playbook = (tmp_path / "remediation.yml").read_text()
     assert "HOST-SSH-03" in playbook
-    assert str(data_root) in playbook and str(REPO) not in playbook
-    # the generated playbook and the installed collection playbook are valid for Ansible
-    ansible = Path(sys.executable).parent / "ansible-playbook"
-    for book in (tmp_path / "remediation.yml", data_root / "playbooks" / "collect.yml"):
-        _run(ansible, "--syntax-check", "-i", "localhost,", book, cwd=elsewhere,
-             env={"ANSIBLE_CONFIG": str(data_root / "ansible.cfg")})
+    assert "egov.audit.remediate_sshd" in playbook
+    assert str(data_root) not in playbook and str(REPO) not in playbook
+    # the installed tool builds the collection the playbook names; installed from that
+    # artifact, the playbook and the collection's own playbook are valid for Ansible
+    _run(command, "collection", "build", "-o", tmp_path / "dist", cwd=elsewhere, env=env)
+    (artifact,) = (tmp_path / "dist").glob("egov-audit-*.tar.gz")
+    bin_dir = Path(sys.executable).parent
+    ansible_env = {"ANSIBLE_CONFIG": str(data_root / "ansible.cfg"),
+                   "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
+                   "ANSIBLE_COLLECTIONS_PATH": str(tmp_path / "collections")}
+    _run(bin_dir / "ansible-galaxy", "collection", "install", "--offline", "-p",
+         tmp_path / "collections", artifact, cwd=elsewhere, env=ansible_env)
+    for book in (str(tmp_path / "remediation.yml"), "egov.audit.collect"):
+        _run(bin_dir / "ansible-playbook", "--syntax-check", "-i", "localhost,", book,
+             cwd=elsewhere, env=ansible_env)

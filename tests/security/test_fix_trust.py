@@ -263,10 +263,10 @@ def test_unsafe_marking_keeps_ansible_from_templating_text_that_reaches_a_playbo
     bundle = bundle_from_dict(read_json(bundle_path))
     agency_plan = read_agency_plan(load_inventory(agency.inventory))
     control = next(c for c in policy.controls if c.id == "HOST-FILE-01")
-    assert control.remediation_playbook is not None
+    assert control.remediation_role is not None
     plan = FixPlan(bundle, services={"log_collector": _hostile_text(canary)},
                    hosts={"ctl": [Fix("HOST-FILE-01", _hostile_text(canary),
-                                      data_root() / control.remediation_playbook)]})
+                                      data_root() / control.remediation_role)]})
     assert agency_plan.controller == frozenset({"ctl"})
     playbook = agency.root / "direct.yml"
     playbook.write_text(render_playbook(plan, policy, _hostile_text(canary)))

@@ -24,6 +24,8 @@ RULES = [
         "gates/fileout.py": "the output writer itself",
         "lab/__init__.py": "the lab's own state folder",
         "inputs.py": "unpacks into a temporary folder it created itself, after check_inputs",
+        "collection.py": "lays the collection out, from the package's own files, in a temporary "
+                         "folder its caller created",
     }),
     ("run Ansible", re.compile(r"\bimport ansible_runner\b|ansible_runner\.run"), {
         "runner.py": "the Ansible execution adapter",

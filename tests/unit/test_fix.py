@@ -8,6 +8,7 @@ import yaml
 
 from egov_audit.audit import AuditRequest, evaluate, validate
 from egov_audit.checks.context import AuditOptions
+from egov_audit.collection import assemble, role_fqcn
 from egov_audit.errors import UsageError
 from egov_audit.fix import (
     AgencyPlan,
@@ -70,8 +71,12 @@ def test_the_playbook(bundle: Bundle, policy: PolicySet,
     assert play["hosts"] == "web01" and play["become"] is True
     names = [t["name"] for t in play["tasks"]]
     assert names[0].startswith("HOST-FILE-01 — TCVN 14423:2026")
-    assert all(Path(t["block"][0]["ansible.builtin.include_tasks"]).is_file()
-               for t in play["tasks"])
+    # each control by its collection role, which takes that control (its argument spec)
+    included = {t["block"][0]["vars"]["egov_control"]:
+                t["block"][0]["ansible.builtin.import_role"]["name"] for t in play["tasks"]}
+    assert included == {"HOST-FILE-01": "egov.audit.remediate_files",
+                        "HOST-SSH-02": "egov.audit.remediate_sshd"}
+    assert str(data_root()) not in text  # no path of this machine: it runs on any controller
     assert all(t["rescue"] for t in play["tasks"])  # a failed fix never stops the others
     assert play["vars"]["egov_params"] == {**host_params(policy, bundle.baseline, bundle.level),
                                            **agency.services}
@@ -100,21 +105,21 @@ def test_the_playbook_passes_ansible_lint_production(bundle: Bundle, policy: Pol
     import sys
 
     plan = plan_fixes(bundle, policy, agency)
-    # every remediation task file, not only those of this bundle's gaps
-    plan.hosts["web01"] = [Fix(c.id, "clause", data_root() / c.remediation_playbook)
-                           for c in policy.controls if c.remediation_playbook]
+    # every remediation role, not only those of this bundle's gaps
+    plan.hosts["web01"] = [Fix(c.id, "clause", role_fqcn(c.remediation_role))
+                           for c in policy.controls if c.remediation_role]
     playbook = tmp_path / "remediation.yml"
     playbook.write_text(render_playbook(plan, policy, "b.json"))
+    collections = tmp_path / "collections"  # the roles the playbook names (the collection's
+    assemble(collections, "0.1.0")  # own lint: tests/e2e/test_collection.py)
     exe = shutil.which("ansible-lint") or str(Path(sys.executable).parent / "ansible-lint")
     proc = subprocess.run([exe, "--offline", "--nocolor", "--profile", "production",
                            "--format", "pep8", str(playbook)], capture_output=True, text=True,
                           cwd=tmp_path, timeout=600, check=False,
                           env={**os.environ, "ANSIBLE_HOME": str(tmp_path / "home"),
-                               "NO_COLOR": "1"})
+                               "ANSIBLE_COLLECTIONS_PATH": str(collections), "NO_COLOR": "1"})
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "Profile 'production' was required, and it passed" in proc.stderr + proc.stdout
-    task_files = {c.remediation_playbook for c in policy.controls if c.remediation_playbook}
-    assert f"in {len(task_files) + 2} files processed" in proc.stderr + proc.stdout
 
 
 def test_the_pasted_playbook_is_the_plays_themselves(bundle: Bundle, policy: PolicySet,
@@ -122,8 +127,8 @@ def test_the_pasted_playbook_is_the_plays_themselves(bundle: Bundle, policy: Pol
     """render_playbook writes shared parts once and pastes them: it must read back as exactly
     the plays, for hosts with different fixes and names YAML must quote."""
     plan = plan_fixes(bundle, policy, agency)
-    fixable = [Fix(c.id, f"clause: {c.id} #", data_root() / c.remediation_playbook)
-               for c in policy.controls if c.remediation_playbook]
+    fixable = [Fix(c.id, f"clause: {c.id} #", role_fqcn(c.remediation_role))
+               for c in policy.controls if c.remediation_role]
     plan.hosts.update({"db01": fixable[:5], "yes": fixable[3:9], "web-02.example": fixable,
                        "EGOV_TASKS": fixable[1:2]})
     text = render_playbook(plan, policy, "b\n.json")

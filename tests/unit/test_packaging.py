@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO
+from tests.helpers import REPO, run_cli
 
 
 def _setuptools() -> dict[str, object]:
@@ -46,16 +46,41 @@ def test_the_execution_environment_pins_what_the_tests_ran_with() -> None:
 
 @pytest.mark.slow
 def test_ansible_builder_accepts_the_execution_environment(tmp_path: Path) -> None:
+    """As the recipe says (docs/AWX.md): the collection artifact in dist/ beside the file, then
+    ansible-builder. No image is built (no registry here): the image's own install command is
+    run on the context ansible-builder made."""
+    import os
+    import shutil
     import subprocess
     import sys
 
+    shutil.copy(REPO / "execution-environment.yml", tmp_path)
+    built = run_cli("collection", "build", "--output", str(tmp_path / "dist"), timeout=300)
+    assert built.returncode == 0, built.stderr
     done = subprocess.run([str(Path(sys.executable).parent / "ansible-builder"), "create",
-                           "-f", str(REPO / "execution-environment.yml"), "--context",
-                           str(tmp_path / "context")], capture_output=True, text=True,
-                          timeout=120, check=False)
+                           "-f", "execution-environment.yml", "--context", "context"],
+                          capture_output=True, text=True, timeout=120, check=False,
+                          cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     pins = dict(line.split("==") for line in (REPO / "constraints.txt").read_text().splitlines()
                 if "==" in line and not line.startswith("#"))
     dockerfile = (tmp_path / "context" / "Dockerfile").read_text()
     assert (f'ANSIBLE_INSTALL_REFS="ansible-core=={pins["ansible-core"]} '
             f'ansible-runner=={pins["ansible-runner"]}"') in dockerfile
+    # the collection goes into the image from the context, offline
+    assert list((tmp_path / "context/_build/collections").glob("egov-audit-*.tar.gz"))
+    lines = dockerfile.splitlines()
+    copy = lines.index("COPY _build/collections/ /tmp/egov-audit-collection/")
+    install = lines[copy + 1]
+    assert install.startswith("RUN ansible-galaxy collection install --offline")
+    image = tmp_path / "image"
+    shutil.copytree(tmp_path / "context/_build/collections", image / "tmp-collection")
+    command = install.removeprefix("RUN ").replace(
+        "/tmp/egov-audit-collection", str(image / "tmp-collection")).replace(
+        "/usr/share/ansible/collections", str(image / "collections"))
+    ran = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=300,
+                         check=False, env={**os.environ, "ANSIBLE_HOME": str(image / "home"),
+                                           "PATH": f"{Path(sys.executable).parent}:"
+                                                   f"{os.environ['PATH']}"})
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert (image / "collections/ansible_collections/egov/audit/MANIFEST.json").is_file()

@@ -27,7 +27,7 @@ def resolved_catalogue(policy: PolicySet) -> dict[str, Any]:
                       "missing": check.missing,
                       "when": dict(check.when) if check.when else None},
             "remediation": _text(control.remediation),
-            "playbook": control.remediation_playbook,
+            "role": control.remediation_role,
             "owner": _text(control.owner), "form": _text(control.form),
         }
     baselines: dict[str, Any] = {}

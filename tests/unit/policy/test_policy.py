@@ -91,6 +91,10 @@ def _cited(d, control_id: str):  # type: ignore[no-untyped-def]
      "7 is greater than the maximum of 5", "from_level: 7"),
     (BASELINE, lambda d: d["level_clauses"].pop(5), "does not have enough properties",
      "level_clauses:"),
+    ("host/ssh.yml", lambda d: d["controls"][0]["remediation"].update(role="remediate_sshdd"),
+     "remediation role 'remediate_sshdd' does not exist", "role: remediate_sshdd"),
+    ("host/ssh.yml", lambda d: d["controls"][0]["remediation"].update(role="../../etc"),
+     "does not match", "role: ../../etc"),
 ])
 def test_broken_policies_are_errors_with_file_and_line(
         tmp_path: Path, file: str, mutate, message: str, line: str) -> None:  # type: ignore[no-untyped-def]
@@ -214,8 +218,8 @@ def test_gaps_a_person_must_close_say_who_and_through_which_procedure(policy: Po
     procedure: server rooms, ASN, address blocks and uplinks never have a playbook."""
     for c in policy.controls:
         if c.id.startswith(("ROOM-", "NET-")):
-            assert c.remediation_playbook is None, c.id
-        if c.remediation_playbook is None:
+            assert c.remediation_role is None, c.id
+        if c.remediation_role is None:
             assert c.owner and c.owner.vi != c.owner.en, c.id
             assert c.form and c.form.vi != c.form.en, c.id
         else:

@@ -65,7 +65,7 @@ def test_gaps_a_person_closes_say_who_and_how(policy: PolicySet) -> None:
     rows = {r.control: r for r in requirement_matrix(policy, "tcvn-11930-2017", 5).rows}
     assert "VNNIC" in rows["NET-IP-01"].procedure.en
     assert rows["HOST-SSH-01"].procedure.en == \
-        "egov-audit fix (playbook playbooks/remediate/sshd.yml)"
+        "egov-audit fix (Ansible role egov.audit.remediate_sshd)"
 
 
 def test_unknown_baseline_or_level(policy: PolicySet) -> None:

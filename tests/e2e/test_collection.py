@@ -1,0 +1,104 @@
+"""The egov.audit collection as an operator gets it: `egov-audit collection build`, then
+`ansible-galaxy collection install` of the artifact (offline). Installed, Ansible finds its
+module, playbook and roles by their fully qualified names, the collection passes ansible-lint's
+production profile, and a role refuses a control that is not its own before it touches anything.
+Running collection and remediation on real hosts from the installed artifact:
+tests/e2e/test_fix_lab.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from egov_audit import __version__
+from egov_audit.collection import semantic_version
+from tests.helpers import ansible_exe, install_collection, run_cli
+
+pytestmark = pytest.mark.slow  # ansible-galaxy, ansible-doc and ansible-lint load all of Ansible
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return install_collection(tmp_path_factory.mktemp("collection"))
+
+
+def _ansible(tool: str, collections: Path, *args: str, cwd: Path | None = None
+             ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([ansible_exe(tool), *args], capture_output=True, text=True,
+                          timeout=600, check=False, cwd=cwd,
+                          env={**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(collections),
+                               "ANSIBLE_HOME": str(collections.parent / "home"),
+                               "NO_COLOR": "1"})
+
+
+def test_the_artifact_is_this_release_and_holds_no_stray_file(installed: Path) -> None:
+    (artifact,) = (installed.parent / "dist").glob("*.tar.gz")
+    assert artifact.name == f"egov-audit-{semantic_version(__version__)}.tar.gz"
+    with tarfile.open(artifact) as tar:
+        names = tar.getnames()
+        manifest = json.load(tar.extractfile("MANIFEST.json"))  # type: ignore[arg-type]
+    assert manifest["collection_info"]["version"] == semantic_version(__version__)
+    assert manifest["collection_info"]["dependencies"] == {}
+    assert "plugins/modules/egov_host_facts.py" in names
+    assert "roles/remediate_sshd/handlers/main.yml" in names
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+
+
+def test_ansible_finds_the_module_playbook_and_roles_by_name(installed: Path) -> None:
+    module = _ansible("ansible-doc", installed, "-t", "module", "egov.audit.egov_host_facts")
+    assert module.returncode == 0, module.stderr
+    assert "egov_host_facts" in module.stdout
+    role = _ansible("ansible-doc", installed, "-t", "role", "egov.audit.remediate_sshd")
+    assert role.returncode == 0, role.stderr
+    assert "HOST-SSH-02" in role.stdout and "egov_params" in role.stdout
+    listed = _ansible("ansible-doc", installed, "-t", "role", "-l", "egov.audit")
+    assert listed.stdout.count("egov.audit.remediate_") == 10, listed.stdout
+    playbook = _ansible("ansible-playbook", installed, "--syntax-check", "-i", "localhost,",
+                        "egov.audit.collect")
+    assert playbook.returncode == 0, playbook.stdout + playbook.stderr
+
+
+def test_the_collection_passes_ansible_lint_production(installed: Path) -> None:
+    root = installed / "ansible_collections/egov/audit"
+    # galaxy[no-repository]: the address of an agency's copy is not known to the build
+    proc = _ansible("ansible-lint", installed, "--offline", "--nocolor", "--profile",
+                    "production", "--format", "pep8", "-x", "galaxy[no-repository]", ".",
+                    cwd=root)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "Profile 'production' was required, and it passed" in proc.stdout + proc.stderr
+
+
+def test_a_role_refuses_a_control_that_is_not_its_own(installed: Path, tmp_path: Path) -> None:
+    """The argument spec is checked before the role's first task: nothing runs."""
+    play = tmp_path / "wrong.yml"
+    play.write_text("""- name: A control the role does not fix
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Import the sshd role for a password control
+      ansible.builtin.import_role:
+        name: egov.audit.remediate_sshd
+      vars:
+        egov_control: HOST-PWD-01
+        egov_params: {}
+""")
+    proc = _ansible("ansible-playbook", installed, "-i", "localhost,", "-c", "local",
+                    str(play))
+    assert proc.returncode != 0
+    assert "egov_control" in proc.stdout and "HOST-SSH-01" in proc.stdout, proc.stdout[-2000:]
+    assert "changed=0" in proc.stdout
+
+
+def test_build_writes_through_the_output_gate(tmp_path: Path) -> None:
+    target = tmp_path / "dist"
+    blocker = target / f"egov-audit-{semantic_version(__version__)}.tar.gz"
+    blocker.mkdir(parents=True)  # a directory where the artifact should go: refused, kept
+    proc = run_cli("collection", "build", "--output", str(target), "--lang", "en",
+                   timeout=300)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "Traceback" not in proc.stderr and blocker.is_dir()
