@@ -17,7 +17,7 @@ from .checks.vocabulary import load_catalogue
 from .collect.evidence import HostEvidence
 from .collect.interface import CollectionReport, CollectOptions, Collector, ProgressFn
 from .collect.kinds import HOST_FACTS
-from .errors import InventoryError, UsageError
+from .errors import InventoryError, Message, UsageError
 from .inventory import Inventory, load_inventory
 from .inventory.model import Host, locate
 from .models import (
@@ -58,9 +58,11 @@ def _context(inventory: Inventory, policy: PolicySet, request: AuditRequest) -> 
     if baseline not in policy.baselines:
         known = ", ".join(sorted(policy.baselines))
         if request.baseline:
-            raise UsageError(f"unknown baseline {baseline!r} (known: {known})")
+            raise UsageError(Message("unknown baseline {baseline!r} (known: {known})",
+                                     baseline=baseline, known=known))
         where = locate(inventory.agency_source, ("baseline",))
-        raise InventoryError(f"unknown baseline {baseline!r} (known: {known})", file=where.file,
+        raise InventoryError(Message("unknown baseline {baseline!r} (known: {known})",
+                                     baseline=baseline, known=known), file=where.file,
                              line=where.line, column=where.column, path="agency.baseline")
     level = request.level or inventory.agency.level
     return CheckContext(inventory, policy, baseline, level, request.options)
@@ -153,7 +155,7 @@ def evaluate(request: AuditRequest, evidence_dir: Path, policy: PolicySet | None
     """Audit one inventory with the evidence collected from its hosts (offline, re-runnable).
     `evidence`: the folder already read (by a caller that needed it too)."""
     if len(request.inventories) != 1:
-        raise UsageError("evaluate takes one inventory and its evidence directory")
+        raise UsageError(Message("evaluate takes one inventory and its evidence directory"))
     if evidence is None:
         evidence = HOST_FACTS.read(evidence_dir)
     with _gc_paused():
@@ -184,13 +186,14 @@ def scan(request: AuditRequest, evidence_dir: Path, options: CollectOptions,
          policy: PolicySet | None = None) -> tuple[ResultSet, CollectionReport]:
     """Collect evidence from the inventory's hosts, then evaluate everything on it."""
     if len(request.inventories) != 1:
-        raise UsageError("scan takes one inventory")
+        raise UsageError(Message("scan takes one inventory"))
     policy = policy or load_catalogue(request.policies_dir, request.models_dir)
     inventory = load_inventory(request.inventories[0],
                                known_roles=set(policy.model("network")["roles"]))
     hosts = select_hosts(inventory, options.limit)
     if not hosts:
-        raise UsageError(f"--limit {options.limit!r} matches no host of the inventory")
+        raise UsageError(Message("--limit {limit!r} matches no host of the inventory",
+                                 limit=options.limit))
     if collector is None:
         collector = HOST_FACTS.collector()
     report = collector.collect(inventory.root, hosts, evidence_dir, options, progress)
@@ -200,7 +203,7 @@ def scan(request: AuditRequest, evidence_dir: Path, options: CollectOptions,
 def _audit(request: AuditRequest, policy: PolicySet | None,
            evidence: Sequence[Mapping[str, HostEvidence]] | None) -> ResultSet:
     if not request.inventories:
-        raise UsageError("no inventory given")
+        raise UsageError(Message("no inventory given"))
     policy = policy or load_catalogue(request.policies_dir, request.models_dir)
     roles = set(policy.model("network")["roles"])
     contexts: list[CheckContext] = []
@@ -209,7 +212,8 @@ def _audit(request: AuditRequest, policy: PolicySet | None,
         inventory = load_inventory(path, known_roles=roles)
         code = inventory.agency.code
         if code in seen:
-            raise InventoryError(f"agency code {code!r} is also used by {seen[code]}",
+            raise InventoryError(Message("agency code {code!r} is also used by {seen}", code=code,
+                                         seen=seen[code]),
                                  file=inventory.display)
         seen[code] = inventory.display
         ctx = _context(inventory, policy, request)
@@ -218,8 +222,8 @@ def _audit(request: AuditRequest, policy: PolicySet | None,
         contexts.append(ctx)
 
     if request.waivers is not None and len(contexts) != 1:
-        raise UsageError("--waivers applies to one inventory (each inventory may keep its own "
-                         f"{DEFAULT_WAIVERS})")
+        raise UsageError(Message("--waivers applies to one inventory (each inventory may keep its"
+                                 " own {default_waivers})", default_waivers=DEFAULT_WAIVERS))
     bundles: list[Bundle] = []
     for ctx in contexts:
         started = _now()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .errors import EgovAuditError, ReportError
+from .errors import EgovAuditError, Message, ReportError
 from .models import (
     Agency,
     Bundle,
@@ -156,7 +156,8 @@ def check_bundle_data(data: Any, display: str,
     kind = data.get("schema") if isinstance(data, dict) else None
     name = {BUNDLE_SCHEMA: "result-bundle", SET_SCHEMA: "result-set"}.get(str(kind))
     if name is None:
-        raise error_cls(f"not an egov-audit result bundle (schema: {str(kind)[:60]!r})",
+        raise error_cls(Message("not an egov-audit result bundle (schema: {kind!r})",
+                                kind=str(kind)[:60]),
                         file=display)
     if not is_valid(data, name):  # the compiled schema: bundles can hold 100,000 results
         from .yamlsource import format_path

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from . import __version__
-from .errors import EgovAuditError
+from .errors import EgovAuditError, translated
 from .i18n import _, language_from, use
 from .report.interface import formats
 
@@ -118,7 +118,7 @@ class _Cli(_Translated, click.Group):
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except EgovAuditError as exc:
-            _fail(exc.one_line())
+            _fail(exc.said())
         except RecursionError:
             _fail(_("input nested too deeply"))
         except MemoryError:
@@ -237,7 +237,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     try:
         policy = load_catalogue()
     except EgovAuditError as exc:
-        _fail(exc.one_line())
+        _fail(exc.said())
     click.echo(_("policies {version} ({digest}…), {count} controls").format(
         version=policy.version, digest=policy.digest[:19], count=len(policy.controls)))
     ctx.exit()
@@ -530,7 +530,7 @@ def verify_cmd(bundle: Path, pubkey: Path | None, agency: str | None, keys: Path
         verified = verify(data, registry)
     except TrustError as exc:
         click.echo(_("egov-audit: rejected: {file}: {reason}").format(
-            file=terminal(str(bundle)), reason=terminal(exc.message)), err=True)
+            file=terminal(str(bundle)), reason=terminal(translated(exc.message))), err=True)
         raise click.exceptions.Exit(1) from None
     click.echo(_("valid: {file} is {agency}'s, signed with {key}").format(
         file=terminal(str(bundle)), agency=terminal(data["agency"]["code"]),
@@ -565,7 +565,7 @@ def collect_cmd(bundles: Sequence[Path], db: str, keys: Path) -> None:
                 outcome = store.submit(data, verified.digest, verified.key_id)
             except EgovAuditError as exc:
                 refused += 1
-                reason = exc.message if exc.file == str(path) else exc.one_line()
+                reason = translated(exc.message) if exc.file == str(path) else exc.said()
                 click.echo(_("refused {file}: {reason}").format(
                     file=terminal(str(path)), reason=terminal(reason)), err=True)
                 continue

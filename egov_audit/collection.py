@@ -22,7 +22,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import UsageError
+from .errors import Message, UsageError
 from .paths import data_dir
 
 NAMESPACE = "egov"
@@ -55,7 +55,8 @@ def semantic_version(version: str) -> str:
     becomes 0.1.1-dev.3+g557f454 (a pre-release of 0.1.1, as in PEP 440)."""
     match = _PEP440.fullmatch(version)
     if match is None:
-        raise UsageError(f"version {version!r} has no semantic-version form for the collection")
+        raise UsageError(Message("version {version!r} has no semantic-version form for the "
+                                 "collection", version=version))
     major, minor, patch, dev, local = match.groups()
     out = f"{major}.{minor}.{patch}"
     if dev is not None:
@@ -124,5 +125,6 @@ def build(version: str, workdir: Path) -> Path:
     artifact = output_dir / f"{NAMESPACE}-{NAME}-{semantic_version(version)}.tar.gz"
     if proc.returncode != 0 or not artifact.is_file():
         last = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
-        raise UsageError(f"ansible-galaxy collection build failed: {last[0][:300]}")
+        raise UsageError(Message("ansible-galaxy collection build failed: {last}",
+                                 last=last[0][:300]))
     return artifact

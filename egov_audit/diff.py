@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import UsageError
+from .errors import Message, UsageError
 from .models import Area, Bundle, ControlInfo, Result, ResultSet, Severity, Status, Text
 
 _BAD = {Status.FAIL, Status.ERROR}
@@ -64,8 +64,9 @@ def _title(control: str, *infos: dict[str, ControlInfo]) -> Text:
 
 def diff_bundles(old: Bundle, new: Bundle, allow_different_agencies: bool = False) -> BundleDiff:
     if old.agency.code != new.agency.code and not allow_different_agencies:
-        raise UsageError(f"the bundles are of different agencies ({old.agency.code} and "
-                         f"{new.agency.code}); --allow-different-agencies compares them anyway")
+        raise UsageError(Message("the bundles are of different agencies ({code} and {code2}); "
+                                 "--allow-different-agencies compares them anyway",
+                                 code=old.agency.code, code2=new.agency.code))
     before = {(r.control, r.target): r for r in old.results}
     after = {(r.control, r.target): r for r in new.results}
     infos = (dict(new.controls), dict(old.controls))
@@ -116,7 +117,7 @@ def diff_sets(old: ResultSet, new: ResultSet,
     news = {b.agency.code: b for b in new.bundles}
     shared = sorted(set(olds) & set(news))
     if not shared:
-        raise UsageError("the two files have no agency in common")
+        raise UsageError(Message("the two files have no agency in common"))
     return [diff_bundles(olds[code], news[code]) for code in shared]
 
 

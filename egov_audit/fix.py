@@ -21,7 +21,7 @@ from typing import Any
 from . import __version__
 from .collect.kinds import HOST_FACTS
 from .collection import COLLECTION, role_fqcn, semantic_version
-from .errors import UsageError
+from .errors import Message, UsageError
 from .gates.names import is_exact_host
 from .inventory import Inventory
 from .models import Bundle, Status, TargetKind
@@ -116,8 +116,9 @@ def _refuse_stale(stamp: str, max_age_days: float | None, now: datetime | None =
     """Host facts older than `max_age_days` no longer say what the host is (None: any age)."""
     if max_age_days is not None and HOST_FACTS.is_stale(stamp, max_age_days, now):
         days = HOST_FACTS.age(stamp, now).total_seconds() / 86400
-        raise UsageError(f"the evidence is {days:.1f} days old (more than {max_age_days:g}): "
-                         "scan again, or allow it with --max-age DAYS")
+        raise UsageError(Message("the evidence is {days:.1f} days old (more than "
+                                 "{max_age_days:g}): scan again, or allow it with --max-age DAYS",
+                                 days=days, max_age_days=max_age_days))
 
 
 def plan_fixes(bundle: Bundle, policy: PolicySet, agency: AgencyPlan,
@@ -132,8 +133,8 @@ def plan_fixes(bundle: Bundle, policy: PolicySet, agency: AgencyPlan,
     is refused; the controller only with `allow_controller`."""
     now = now or datetime.now(UTC)
     if not bundle.evidence_digests:
-        raise UsageError("the bundle holds no assessed host: it was not made from evidence "
-                         "(scan or evaluate first)")
+        raise UsageError(Message("the bundle holds no assessed host: it was not made from "
+                                 "evidence (scan or evaluate first)"))
     _refuse_stale(collected_at or bundle.finished_at, max_age_days, now)
     by_id = {c.id: c for c in policy.controls}
     plan = FixPlan(bundle, services=dict(agency.services))
@@ -179,15 +180,15 @@ def _check_target(host: str, agency: AgencyPlan, allow_controller: bool) -> None
     """A play's `hosts:` is a pattern: only an exact host of the operator's inventory may be
     one, and the controller only when the operator asks for it."""
     if not is_exact_host(host):
-        raise UsageError(f"the bundle names a host {host[:80]!r} that Ansible would read as a "
-                         "pattern of several hosts, a group or the controller: refusing to "
-                         "write a play for it")
+        raise UsageError(Message("the bundle names a host {host!r} that Ansible would read as a "
+                                 "pattern of several hosts, a group or the controller: refusing "
+                                 "to write a play for it", host=host[:80]))
     if host not in agency.hosts:
-        raise UsageError(f"the bundle names a host {host[:80]!r} that the inventory does not "
-                         "declare: refusing to write a play for it")
+        raise UsageError(Message("the bundle names a host {host!r} that the inventory does not "
+                                 "declare: refusing to write a play for it", host=host[:80]))
     if host in agency.controller and not allow_controller:
-        raise UsageError(f"host {host!r} is this machine (a local connection or a loopback "
-                         "address): give --allow-controller to fix it")
+        raise UsageError(Message("host {host!r} is this machine (a local connection or a loopback"
+                                 " address): give --allow-controller to fix it", host=host))
 
 
 def host_params(policy: PolicySet, baseline: str, level: int) -> dict[str, Any]:
@@ -396,24 +397,27 @@ def prepare(request: FixRequest, policy: PolicySet) -> PreparedFix:
 
     data = read_json(request.bundle)
     if data.get("schema") != "egov-audit/result-bundle@1":
-        raise UsageError("fix takes the bundle of one agency", file=str(request.bundle))
+        raise UsageError(Message("fix takes the bundle of one agency"), file=str(request.bundle))
     notices: list[str] = []
     inventory_path = request.inventory
     if inventory_path is None:
         inventory_path = Path(str(data.get("inventory") or ""))
         notices.append(_notice("inventory_from_bundle", request.lang, path=inventory_path))
     if not str(inventory_path) or not inventory_path.is_dir():
-        raise UsageError(f"no inventory directory {str(inventory_path)!r}: give --inventory")
+        raise UsageError(Message("no inventory directory {inventory_path!r}: give --inventory",
+                                 inventory_path=str(inventory_path)))
     inventory = load_inventory(inventory_path, set(policy.model("network")["roles"]))
     code = inventory.agency.code
     if data["agency"]["code"] != code:
-        raise UsageError(f"the bundle is agency {data['agency']['code']!r}'s, the inventory "
-                         f"agency {code!r}'s", file=str(request.bundle))
+        raise UsageError(Message("the bundle is agency {data!r}'s, the inventory agency "
+                                 "{code!r}'s", data=data['agency']['code'], code=code),
+                         file=str(request.bundle))
     claimed = bundle_from_dict(data)
     _refuse_stale(claimed.finished_at, request.max_age_days)  # before any work: cheap and clear
     if claimed.baseline not in policy.baselines:
-        raise UsageError(f"the bundle's baseline {claimed.baseline!r} is not one of this "
-                         f"policy's ({', '.join(sorted(policy.baselines))})")
+        raise UsageError(Message("the bundle's baseline {baseline!r} is not one of this policy's "
+                                 "({value})", baseline=claimed.baseline,
+                                 value=', '.join(sorted(policy.baselines))))
     collected_at: str | None = None
     evidence_dir = request.evidence
     if request.keys is not None:
@@ -456,9 +460,10 @@ def _reevaluate(request: FixRequest, data: dict[str, Any], claimed: Bundle, inve
         if evidence is None:
             evidence = Path("evidence") / claimed.agency.code
         if not evidence.is_dir():
-            raise UsageError(f"no evidence folder {str(evidence)!r}: fix re-evaluates the "
-                             "evidence the bundle was made from (--evidence DIR), or trusts a "
-                             "signed bundle (--keys DIR)")
+            raise UsageError(Message("no evidence folder {evidence!r}: fix re-evaluates the "
+                                     "evidence the bundle was made from (--evidence DIR), or "
+                                     "trusts a signed bundle (--keys DIR)",
+                                     evidence=str(evidence)))
         found = read_evidence_dir(evidence)
         trusted = evaluate(audit, evidence, policy, found).bundles[0]
         notices.append(_notice("packed", request.lang) if from_bundle else

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .collect.evidence import read_evidence_dir
-from .errors import EgovAuditError, UsageError
+from .errors import EgovAuditError, Message, UsageError
 from .gates.names import is_file_name
 from .waivers import DEFAULT_PATH as WAIVERS_PATH
 from .waivers import find_waivers
@@ -51,20 +51,21 @@ def _inventory_files(inventory: Path) -> list[tuple[str, Path]]:
 def pack(inventory: Path, evidence: Path | None) -> dict[str, Any]:
     """The inventory's files (relative path -> text) and the evidence bundles."""
     if not inventory.is_dir():
-        raise UsageError("no such inventory directory", file=str(inventory))
+        raise UsageError(Message("no such inventory directory"), file=str(inventory))
     files: dict[str, str] = {}
     for rel, path in _inventory_files(inventory):
         shown = str(inventory / rel)
         text = read_text(path, shown, UsageError, MAX_FILE_BYTES)
         if _KEY_MATERIAL.search(text):
-            raise UsageError("looks like private key material: refusing to pack it into a "
-                             "bundle that leaves the agency", file=shown)
+            raise UsageError(Message("looks like private key material: refusing to pack it into a"
+                                     " bundle that leaves the agency"), file=shown)
         files[rel] = text
     facts: dict[str, Any] = {}
     if evidence is not None:
         for host, found in read_evidence_dir(evidence).items():
             if found.data is None:
-                raise UsageError(f"unusable evidence of {host}: {found.reason}",
+                raise UsageError(Message("unusable evidence of {host}: {reason}", host=host,
+                                         reason=found.reason),
                                  file=str(evidence / f"{host}.json"))
             facts[host] = found.data
     return {"inventory_files": files, "evidence": facts}
@@ -76,36 +77,42 @@ def _check_rel(rel: object) -> str:
     if rel == WAIVERS_PATH.as_posix():
         return rel
     if not isinstance(rel, str) or not rel or rel.startswith("/") or len(rel) > 1024:
-        raise InputsError(f"packed inventory path {str(rel)[:80]!r} is not a relative path")
+        raise InputsError(Message("packed inventory path {rel!r} is not a relative path",
+                                  rel=str(rel)[:80]))
     for part in rel.split("/"):
         if not is_file_name(part):
-            raise InputsError(f"packed inventory path {rel[:80]!r} is not a plain relative path")
+            raise InputsError(Message("packed inventory path {rel!r} is not a plain relative path",
+                                      rel=rel[:80]))
     return rel
 
 
 def check_inputs(inputs: object) -> Mapping[str, Any]:
     """The structure of packed inputs, before anything is written from them."""
     if not isinstance(inputs, Mapping):
-        raise InputsError("packed inputs are not an object")
+        raise InputsError(Message("packed inputs are not an object"))
     files = inputs.get("inventory_files", {})
     evidence = inputs.get("evidence") or {}
     if not isinstance(files, Mapping) or not isinstance(evidence, Mapping):
-        raise InputsError("packed inputs: inventory_files and evidence must be objects")
+        raise InputsError(Message("packed inputs: inventory_files and evidence must be objects"))
     if len(files) > MAX_PACKED_FILES or len(evidence) > MAX_PACKED_FILES:
-        raise InputsError(f"packed inputs hold more than {MAX_PACKED_FILES:,} files")
+        raise InputsError(Message("packed inputs hold more than {max_packed_files:,} files",
+                                  max_packed_files=MAX_PACKED_FILES))
     total = 0
     for rel, text in files.items():
         _check_rel(rel)
         if not isinstance(text, str):
-            raise InputsError(f"packed inventory file {rel[:80]!r} is not text")
+            raise InputsError(Message("packed inventory file {rel!r} is not text", rel=rel[:80]))
         total += len(text)
     for host, bundle in evidence.items():
         if not isinstance(host, str) or not is_file_name(host):
-            raise InputsError(f"packed evidence host {str(host)[:80]!r} is not a file name")
+            raise InputsError(Message("packed evidence host {host!r} is not a file name",
+                                      host=str(host)[:80]))
         if not isinstance(bundle, Mapping):
-            raise InputsError(f"packed evidence of {host[:80]!r} is not an object")
+            raise InputsError(Message("packed evidence of {host!r} is not an object",
+                                      host=host[:80]))
     if total > MAX_PACKED_BYTES:
-        raise InputsError(f"packed inventory files exceed {MAX_PACKED_BYTES >> 20} MB")
+        raise InputsError(Message("packed inventory files exceed {value} MB",
+                                  value=MAX_PACKED_BYTES >> 20))
     return inputs
 
 

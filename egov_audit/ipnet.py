@@ -10,6 +10,8 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass
 
+from .errors import Message
+
 _BITS = {4: 32, 6: 128}
 _pton = socket.inet_pton
 _AF_INET = socket.AF_INET
@@ -36,37 +38,41 @@ def _addr_int(text: str) -> tuple[int, int]:
         try:
             return 6, int.from_bytes(_pton(_AF_INET6, text), "big")
         except OSError:
-            raise ValueError(f"{text!r} is not a valid IPv6 address") from None
+            raise ValueError(Message("{text!r} is not a valid IPv6 address", text=text)) from None
     try:
         return 4, int.from_bytes(_pton(_AF_INET, text), "big")
     except OSError:
-        raise ValueError(f"{text!r} is not a valid IPv4 address") from None
+        raise ValueError(Message("{text!r} is not a valid IPv4 address", text=text)) from None
 
 
 def parse_net(text: str) -> Net:
     """Parse 'a.b.c.d/n' or 'x::/n' (a network: no host bits set)."""
     addr, slash, length = text.partition("/") if isinstance(text, str) else ("", "", "")
     if not slash:
-        raise ValueError(f"{text!r} is not an IP network (expected address/prefix-length)")
+        raise ValueError(Message("{text!r} is not an IP network (expected address/prefix-length)",
+                                 text=text))
     try:
         version, value = _addr_int(addr)
     except ValueError:
-        raise ValueError(f"{text!r} is not an IP network") from None
+        raise ValueError(Message("{text!r} is not an IP network", text=text)) from None
     bits = 32 if version == 4 else 128
     if not length.isdigit() or int(length) > bits:
-        raise ValueError(f"{text!r} is not an IP network (prefix length must be 0-{bits})")
+        raise ValueError(Message("{text!r} is not an IP network (prefix length must be 0-{bits})",
+                                 text=text, bits=bits))
     prefixlen = int(length)
     host_mask = (1 << (bits - prefixlen)) - 1
     if value & host_mask:
-        raise ValueError(f"{text!r} has host bits set (did you mean "
-                         f"{format_addr(version, value & ~host_mask)}/{prefixlen}?)")
+        raise ValueError(Message("{text!r} has host bits set (did you mean "
+                                 "{version}/{prefixlen}?)", text=text,
+                                 version=format_addr(version, value & ~host_mask),
+                                 prefixlen=prefixlen))
     return Net(version, value, value | host_mask, prefixlen, text)
 
 
 def parse_addr(text: str) -> Net:
     """Parse a single address, optionally written with its prefix length ('192.0.2.5/24')."""
     if not isinstance(text, str):
-        raise ValueError(f"{text!r} is not an IP address")
+        raise ValueError(Message("{text!r} is not an IP address", text=text))
     addr = text.partition("/")[0]
     version, value = _addr_int(addr)
     return Net(version, value, value, _BITS[version], addr)
@@ -112,5 +118,5 @@ def check_declared(net: Net) -> Net:
     first = format_addr(4, net.first - base)
     length = max(net.prefixlen - 96, 0)
     shown = f"{first}/{length}" if net.prefixlen < 128 or "/" in net.text else first
-    raise ValueError(f"{net.text!r} is IPv4 written as IPv6 (IPv4-mapped or -compatible): "
-                     f"write it as {shown}")
+    raise ValueError(Message("{text!r} is IPv4 written as IPv6 (IPv4-mapped or -compatible): "
+                             "write it as {shown}", text=net.text, shown=shown))

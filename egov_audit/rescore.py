@@ -11,7 +11,7 @@ from .bundle import bundle_from_dict
 from .checks.context import AuditOptions
 from .checks.vocabulary import load_catalogue
 from .diff import BundleDiff, Rescored, diff_bundles
-from .errors import EgovAuditError, ReportError
+from .errors import EgovAuditError, Message, ReportError
 from .inputs import unpack, workdir
 from .policy import PolicySet
 from .store import open_store
@@ -26,11 +26,12 @@ def _stored_bundle(body: bytes) -> dict[str, Any]:
     try:
         raw = zlib.decompress(body)
     except zlib.error as exc:
-        raise ReportError(f"stored bundle is not readable: {exc}") from None
+        raise ReportError(Message("stored bundle is not readable: {exc}", exc=exc)) from None
     try:
         data = loads(raw)
     except StrictJsonError as exc:
-        raise ReportError(f"stored bundle is not valid JSON: {exc.message}") from None
+        raise ReportError(Message("stored bundle is not valid JSON: {message}",
+                                  message=exc.message)) from None
     return check_bundle_data(data, "stored bundle")
 
 

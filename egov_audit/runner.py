@@ -17,7 +17,7 @@ from typing import Any
 
 from . import __version__
 from .collection import assemble
-from .errors import CollectionError, EgovAuditError
+from .errors import CollectionError, EgovAuditError, Message
 from .paths import data_dir
 
 EventHandler = Callable[[dict[str, Any]], None]
@@ -57,7 +57,7 @@ def _binary() -> Path:
         return beside
     on_path = shutil.which("ansible-playbook")
     if on_path is None:
-        raise CollectionError("ansible-playbook not found (install ansible-core)")
+        raise CollectionError(Message("ansible-playbook not found (install ansible-core)"))
     return Path(on_path)
 
 
@@ -108,7 +108,7 @@ def run_playbook(playbook: Path, inventory: Path, settings: RunSettings,
     except EgovAuditError:
         raise
     except Exception as exc:  # ansible-runner raises its own types for setup problems
-        raise error_cls(f"cannot run Ansible: {exc}") from None
+        raise error_cls(Message("cannot run Ansible: {exc}", exc=exc)) from None
     finally:
         shutil.rmtree(private, ignore_errors=True)
     return RunOutcome(int(runner.rc or 0), str(runner.status), tail)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import EgovAuditError, UsageError
+from .errors import EgovAuditError, Message, UsageError
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -74,12 +74,13 @@ def keygen(directory: Path, agency: str) -> tuple[Path, Path]:
     private_path, public_path = directory / f"{agency}.key", directory / f"{agency}.pub"
     for path in (private_path, public_path):
         if os.path.lexists(path):
-            raise UsageError("exists: refusing to replace a key (move it away first)",
+            raise UsageError(Message("exists: refusing to replace a key (move it away first)"),
                              file=str(path))
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UsageError(f"cannot create: {exc.strerror or exc}", file=str(directory)) from None
+        raise UsageError(Message("cannot create: {value}", value=exc.strerror or exc),
+                         file=str(directory)) from None
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
     write_output(private_path, pem, secret=True, exclusive=True, error_cls=UsageError)
@@ -101,9 +102,10 @@ def load_private(path: Path) -> Ed25519PrivateKey:
     try:
         key = load_pem_private_key(_read_key_file(path), password=None)
     except (ValueError, TypeError) as exc:
-        raise UsageError(f"not an Ed25519 private key: {exc}", file=str(path)) from None
+        raise UsageError(Message("not an Ed25519 private key: {exc}", exc=exc),
+                         file=str(path)) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise UsageError("not an Ed25519 private key", file=str(path))
+        raise UsageError(Message("not an Ed25519 private key"), file=str(path))
     return key
 
 
@@ -115,18 +117,19 @@ def load_public(path: Path) -> list[Ed25519PublicKey]:
     try:
         text = _read_key_file(path).decode("ascii")
     except UnicodeDecodeError:
-        raise UsageError("cannot read a public key: not ASCII PEM text", file=str(path)) from None
+        raise UsageError(Message("cannot read a public key: not ASCII PEM text"),
+                         file=str(path)) from None
     keys: list[Ed25519PublicKey] = []
     for block in text.split("-----END PUBLIC KEY-----")[:-1]:
         try:
             key = load_pem_public_key((block + "-----END PUBLIC KEY-----\n").strip().encode())
         except ValueError as exc:
-            raise UsageError(f"not a public key: {exc}", file=str(path)) from None
+            raise UsageError(Message("not a public key: {exc}", exc=exc), file=str(path)) from None
         if not isinstance(key, Ed25519PublicKey):
-            raise UsageError("not an Ed25519 public key", file=str(path))
+            raise UsageError(Message("not an Ed25519 public key"), file=str(path))
         keys.append(key)
     if not keys:
-        raise UsageError("no public key in the file", file=str(path))
+        raise UsageError(Message("no public key in the file"), file=str(path))
     return keys
 
 
@@ -143,7 +146,7 @@ class KeyRegistry:
         from .gates.names import check_agency_code
 
         if not directory.is_dir():
-            raise UsageError("no such key registry directory", file=str(directory))
+            raise UsageError(Message("no such key registry directory"), file=str(directory))
         keys = {}
         for path in sorted(directory.glob("*.pub")):
             check_agency_code(path.stem, f"key registry file {path.name}: agency code")
@@ -162,7 +165,7 @@ class KeyRegistry:
 def sign(bundle: dict[str, Any], private: Ed25519PrivateKey) -> dict[str, Any]:
     agency = bundle.get("agency", {}).get("code")
     if not agency:
-        raise UsageError("not a result bundle of one agency (no agency code)")
+        raise UsageError(Message("not a result bundle of one agency (no agency code)"))
     signature = {"algorithm": ALGORITHM, "agency": agency,
                  "key_id": key_id(private.public_key()),
                  "signed_at": datetime.now(UTC).isoformat(timespec="seconds")
@@ -185,21 +188,22 @@ def verify(bundle: Mapping[str, Any], registry: KeyRegistry) -> Verified:
 
     signature = bundle.get("signature")
     if not isinstance(signature, dict):
-        raise TrustError("the bundle is not signed")
+        raise TrustError(Message("the bundle is not signed"))
     if signature.get("algorithm") != ALGORITHM:
-        raise TrustError(f"unsupported signature algorithm {signature.get('algorithm')!r}")
+        raise TrustError(Message("unsupported signature algorithm {signature!r}",
+                                 signature=signature.get('algorithm')))
     agency = bundle.get("agency", {}).get("code") if isinstance(bundle.get("agency"),
                                                                  dict) else None
     if signature.get("agency") != agency:
-        raise TrustError(f"the signature names agency {signature.get('agency')!r}, the "
-                         f"bundle {agency!r}")
+        raise TrustError(Message("the signature names agency {signature!r}, the bundle {agency!r}",
+                                 signature=signature.get('agency'), agency=agency))
     registered = registry.keys.get(str(agency), [])
     if not registered:
-        raise TrustError(f"no key is registered for agency {agency!r}")
+        raise TrustError(Message("no key is registered for agency {agency!r}", agency=agency))
     try:
         value = base64.b64decode(str(signature.get("value", "")), validate=True)
     except ValueError:
-        raise TrustError("the signature value is not base64") from None
+        raise TrustError(Message("the signature value is not base64")) from None
     message = _message(bundle, signature)
     for public in registered:
         if key_id(public) != signature.get("key_id"):
@@ -207,9 +211,9 @@ def verify(bundle: Mapping[str, Any], registry: KeyRegistry) -> Verified:
         try:
             public.verify(value, message)
         except InvalidSignature:
-            raise TrustError("the signature does not match the bundle: it was changed after "
-                             "signing") from None
+            raise TrustError(Message("the signature does not match the bundle: it was changed "
+                                     "after signing")) from None
         return Verified(key_id(public), "sha256:" + hashlib.sha256(message + value).hexdigest())
-    raise TrustError(f"signed with key {signature.get('key_id')}, which is not registered for "
-                     f"agency {agency!r}")
+    raise TrustError(Message("signed with key {signature}, which is not registered for agency "
+                             "{agency!r}", signature=signature.get('key_id'), agency=agency))
 

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .errors import InventoryError
+from .errors import InventoryError, Message
 from .models import Result, Status
 from .schemas import validate
 from .yamlsource import load_yaml
@@ -62,17 +62,20 @@ def load_waivers(path: Path, display: str, controls: Collection[str],
     out: list[Waiver] = []
     for index, item in enumerate(source.data["waivers"]):
         if item["control"] not in controls:
-            raise source.error(InventoryError, f"waiver for unknown control "
-                               f"{item['control']!r}", ("waivers", index, "control"))
+            raise source.error(InventoryError, Message("waiver for unknown control {item!r}",
+                                                       item=item['control']),
+                                               ("waivers", index, "control"))
         for t_index, target in enumerate(item["targets"]):
             if target not in targets:
-                raise source.error(InventoryError, f"waiver for unknown target {target!r} "
-                                   f"(targets: hosts, network, room:<id>, the agency code)",
+                raise source.error(InventoryError, Message("waiver for unknown target {target!r} "
+                                                           "(targets: hosts, network, room:<id>, "
+                                                           "the agency code)", target=target),
                                    ("waivers", index, "targets", t_index))
         try:
             date.fromisoformat(item["expires"])
         except ValueError:
-            raise source.error(InventoryError, f"{item['expires']!r} is not a date",
+            raise source.error(InventoryError, Message("{item!r} is not a date",
+                                                       item=item['expires']),
                                ("waivers", index, "expires")) from None
         line, _ = source.locate(("waivers", index))
         out.append(Waiver(item["control"], tuple(item["targets"]), item["justification"],

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .errors import EgovAuditError
+from .errors import EgovAuditError, Message
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 64
@@ -98,13 +98,15 @@ def read_text(path: Path, display: str, error_cls: type[EgovAuditError],
     raw = read_bytes(path, display, error_cls, max_bytes)
     if b"\x00" in raw:
         line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
-        raise error_cls("binary content (NUL byte); expected UTF-8 YAML text", file=display,
+        raise error_cls(Message("binary content (NUL byte); expected UTF-8 YAML text"),
+                        file=display,
                         line=line)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        raise error_cls(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", file=display,
+        raise error_cls(Message("not valid UTF-8 (byte 0x{raw:02x})", raw=raw[exc.start]),
+                        file=display,
                         line=line) from None
 
 
@@ -121,13 +123,14 @@ def parse_yaml(text: str, path: Path, display: str,
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
-        raise error_cls(f"invalid YAML: {problem}", file=display,
+        raise error_cls(Message("invalid YAML: {problem}", problem=problem), file=display,
                         line=mark.line + 1 if mark else None,
                         column=mark.column + 1 if mark else None) from None
     except yaml.YAMLError as exc:
-        raise error_cls(f"invalid YAML: {str(exc).splitlines()[0]}", file=display) from None
+        raise error_cls(Message("invalid YAML: {exc}", exc=str(exc).splitlines()[0]),
+                        file=display) from None
     except RecursionError:
-        raise error_cls("invalid YAML: nesting too deep", file=display) from None
+        raise error_cls(Message("invalid YAML: nesting too deep"), file=display) from None
     if root is None:
         return SourceFile(path, display, None, None)
     builder = _Builder(display, error_cls, len(text) * _EXPANSION_PER_BYTE + _EXPANSION_SLACK)
@@ -163,9 +166,10 @@ class _Builder:
     def build(self, node: yaml.Node, depth: int) -> Any:
         self.budget -= 1
         if self.budget < 0:
-            raise self._fail(node, "too many values after alias expansion (YAML bomb?)")
+            raise self._fail(node, Message("too many values after alias expansion (YAML bomb?)"))
         if depth > MAX_DEPTH:
-            raise self._fail(node, f"nesting deeper than {MAX_DEPTH} levels")
+            raise self._fail(node, Message("nesting deeper than {max_depth} levels",
+                                           max_depth=MAX_DEPTH))
         tag = node.tag
         if isinstance(node, yaml.ScalarNode):
             if tag == _STR:
@@ -182,16 +186,19 @@ class _Builder:
                 return node.value
             if tag == _VAULT:
                 return "<vault-encrypted>"
-            raise self._fail(node, f"unsupported YAML tag {tag!r}: only plain data is allowed")
+            raise self._fail(node, Message("unsupported YAML tag {tag!r}: only plain data is "
+                                           "allowed", tag=tag))
         if isinstance(node, yaml.SequenceNode):
             if tag != _SEQ:
-                raise self._fail(node, f"unsupported YAML tag {tag!r}: only plain data is allowed")
+                raise self._fail(node, Message("unsupported YAML tag {tag!r}: only plain data is "
+                                               "allowed", tag=tag))
             return [self.build(child, depth + 1) for child in node.value]
         if isinstance(node, yaml.MappingNode):
             if tag != _MAP:
-                raise self._fail(node, f"unsupported YAML tag {tag!r}: only plain data is allowed")
+                raise self._fail(node, Message("unsupported YAML tag {tag!r}: only plain data is "
+                                               "allowed", tag=tag))
             return self._mapping(node, depth)
-        raise self._fail(node, "unsupported YAML node")
+        raise self._fail(node, Message("unsupported YAML node"))
 
     def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
@@ -203,15 +210,15 @@ class _Builder:
                 for source in sources:
                     value = self.build(source, depth + 1)
                     if not isinstance(value, dict):
-                        raise self._fail(source, "a merge key (<<) needs a mapping")
+                        raise self._fail(source, Message("a merge key (<<) needs a mapping"))
                     for k, v in value.items():
                         merged.setdefault(k, v)
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
-                raise self._fail(key_node, "mapping keys must be plain scalars")
+                raise self._fail(key_node, Message("mapping keys must be plain scalars"))
             key = self.build(key_node, depth + 1)
             if key in out:
-                raise self._fail(key_node, f"duplicate key {key!r}")
+                raise self._fail(key_node, Message("duplicate key {key!r}", key=key))
             out[key] = self.build(value_node, depth + 1)
         for k, v in merged.items():
             out.setdefault(k, v)

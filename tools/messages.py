@@ -27,8 +27,10 @@ from babel.messages.pofile import read_po, write_po  # noqa: E402
 
 from egov_audit.i18n import DOMAIN, LOCALE_DIR  # noqa: E402
 
-KEYWORDS = {"_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "ngettext": (1, 2), "Message": None}  # Message: errors.py
 CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "termui", "types")
+# words Click looks up through a variable (`_(extra["required"])`): extraction cannot see them
+CLICK_LOOKED_UP = ("required",)
 POT = LOCALE_DIR / f"{DOMAIN}.pot"
 # the catalogs' header dates stay put: a rebuilt catalog differs only where a message did
 FIXED_DATE = datetime(2026, 12, 1, tzinfo=UTC)
@@ -79,6 +81,8 @@ def catalog() -> Catalog:
     for message, where in _code_messages(click_root.parent, (
             click_root / f"{name}.py" for name in CLICK_MODULES)):
         template.add(message, locations=[(where, None)], auto_comments=["Click"])  # type: ignore[arg-type]
+    for message in CLICK_LOOKED_UP:
+        template.add(message, locations=[("click/core.py", None)], auto_comments=["Click"])  # type: ignore[arg-type]
     for text, where in _help_texts():
         template.add(text, locations=[(where, None)], auto_comments=["--help"])
     return template

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import Message
 from ..ipnet import parse_addr, parse_net
 from ..models import Text
 
@@ -54,13 +55,13 @@ def _register(name: str, vi: str, en: str, needs_expected: bool = True
 
 def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise OperatorTypeError(f"{render(value)} is not a number")
+        raise OperatorTypeError(Message("{value} is not a number", value=render(value)))
     return float(value)
 
 
 def _list(value: Any) -> list[Any]:
     if not isinstance(value, list):
-        raise OperatorTypeError(f"{render(value)} is not a list")
+        raise OperatorTypeError(Message("{value} is not a list", value=render(value)))
     return value
 
 
@@ -80,8 +81,8 @@ def _comparable(observed: Any, expected: Any) -> None:
     fact, not a verdict."""
     kinds = {"number" if _is_number(v) else type(v).__name__ for v in (observed, expected)}
     if len(kinds) > 1:
-        raise OperatorTypeError(f"{render(observed)} and {render(expected)} are of different "
-                                "types")
+        raise OperatorTypeError(Message("{observed} and {expected} are of different types",
+                                        observed=render(observed), expected=render(expected)))
 
 
 @_register("eq", "bằng {value}", "equal to {value}")
@@ -98,7 +99,8 @@ def _ne(observed: Any, expected: Any) -> bool:
 @_register("is_true", "có (true)", "yes (true)", needs_expected=False)
 def _is_true(observed: Any, _: Any) -> bool:
     if not isinstance(observed, bool):
-        raise OperatorTypeError(f"{render(observed)} is not true or false")
+        raise OperatorTypeError(Message("{observed} is not true or false",
+                                        observed=render(observed)))
     return observed
 
 
@@ -131,7 +133,7 @@ def _lt(observed: Any, expected: Any) -> bool:
 def _between(observed: Any, expected: Any) -> bool:
     bounds = _list(expected)
     if len(bounds) != 2:
-        raise OperatorTypeError("between needs [low, high]")
+        raise OperatorTypeError(Message("between needs [low, high]"))
     return _number(bounds[0]) <= _number(observed) <= _number(bounds[1])
 
 
@@ -179,7 +181,7 @@ def _length_ge(observed: Any, expected: Any) -> bool:
 @_register("regex", "khớp biểu thức {value}", "matching {value}")
 def _regex(observed: Any, expected: Any) -> bool:
     if not isinstance(observed, str) or not isinstance(expected, str):
-        raise OperatorTypeError("regex compares text")
+        raise OperatorTypeError(Message("regex compares text"))
     return re.fullmatch(expected, observed) is not None
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..collection import role_fqcn
-from ..errors import UsageError
+from ..errors import Message, UsageError
 from ..models import Area, Severity, TargetKind, Text
 from ..policy import Control, PolicySet
 from .named import NAMED_CHECKS
@@ -52,10 +52,10 @@ class RequirementMatrix:
 
 def requirement_matrix(policy: PolicySet, baseline: str, level: int) -> RequirementMatrix:
     if baseline not in policy.baselines:
-        raise UsageError(f"unknown baseline {baseline!r} "
-                         f"(known: {', '.join(sorted(policy.baselines))})")
+        raise UsageError(Message("unknown baseline {baseline!r} (known: {value})",
+                                 baseline=baseline, value=', '.join(sorted(policy.baselines))))
     if level not in range(1, 6):
-        raise UsageError(f"level {level} is not a security level (1 to 5)")
+        raise UsageError(Message("level {level} is not a security level (1 to 5)", level=level))
     meta = policy.baselines[baseline]
     rows = tuple(_row(policy, control, baseline, level)
                  for control in policy.select(baseline, level))

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import CollectionError
+from ..errors import CollectionError, Message
 from ..paths import data_dir
 from ..runner import RunSettings, run_playbook
 from .evidence import (
@@ -36,7 +36,7 @@ class AnsibleCollector:
                 options: CollectOptions, progress: ProgressFn | None = None
                 ) -> CollectionReport:
         if not self.playbook.is_file():
-            raise CollectionError("collection playbook not found", file=str(self.playbook))
+            raise CollectionError(Message("collection playbook not found"), file=str(self.playbook))
         evidence_dir.mkdir(parents=True, exist_ok=True)
         run_started = now()
         outcomes: dict[str, HostOutcome] = {}
@@ -74,9 +74,11 @@ class AnsibleCollector:
         run = run_playbook(self.playbook, inventory, settings, on_event)
         # rc 2: some host failed, 4: some host unreachable: reported per host, not an error
         if not outcomes and run.rc not in (0, 2, 4):
-            raise CollectionError(f"the collection run failed (rc {run.rc}): {run.tail}")
+            raise CollectionError(Message("the collection run failed (rc {rc}): {tail}",
+                                          rc=run.rc, tail=run.tail))
         if run.status not in ("successful", "failed"):
-            raise CollectionError(f"the collection run ended {run.status} (rc {run.rc})")
+            raise CollectionError(Message("the collection run ended {status} (rc {rc})",
+                                          status=run.status, rc=run.rc))
         # hosts without any verdict event (for instance a run that stopped): trust the files
         for host in hosts:
             if host in outcomes:

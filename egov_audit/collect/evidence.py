@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import CollectionError
+from ..errors import CollectionError, Message
 from ..gates.fileout import write_output
 from ..gates.names import is_file_name
 from ..models import EvidenceStatus
@@ -48,11 +48,12 @@ def write_bundle(directory: Path, data: Mapping[str, Any]) -> Path:
     """Write one host's bundle atomically: readers see the old file or the new one, never half."""
     host = str(data["host"])
     if not is_file_name(host):
-        raise CollectionError(f"refusing a host name that is not a file name: {host!r}")
+        raise CollectionError(Message("refusing a host name that is not a file name: {host!r}",
+                                      host=host))
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise CollectionError(f"cannot create: {exc.strerror or exc}",
+        raise CollectionError(Message("cannot create: {value}", value=exc.strerror or exc),
                               file=str(directory)) from None
     target = directory / f"{host}.json"
     write_output(target, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True),
@@ -114,9 +115,11 @@ def _json_files(folder: Path, limit: int, what: str) -> list[str]:
         names = sorted(entry.name for entry in os.scandir(folder)
                        if entry.name.endswith(".json") and not entry.name.startswith("."))
     except OSError as exc:
-        raise CollectionError(f"cannot list: {exc.strerror or exc}", file=str(folder)) from None
+        raise CollectionError(Message("cannot list: {value}", value=exc.strerror or exc),
+                              file=str(folder)) from None
     if len(names) > limit:
-        raise CollectionError(f"more than {limit:,} {what}: refused", file=str(folder))
+        raise CollectionError(Message("more than {limit:,} {what}: refused", limit=limit,
+                                      what=what), file=str(folder))
     return names
 
 
@@ -124,7 +127,7 @@ def read_evidence_dir(directory: Path) -> dict[str, HostEvidence]:
     """The fact bundles of an evidence folder, or of an ansible-runner artifacts folder (the
     job events of a collection run whose bundles stayed in the task results)."""
     if not directory.is_dir():
-        raise CollectionError("no such evidence directory", file=str(directory))
+        raise CollectionError(Message("no such evidence directory"), file=str(directory))
     events = _job_events_folder(directory)
     if events is not None:
         return read_job_events(events)
@@ -153,8 +156,9 @@ def _job_events_folder(directory: Path) -> Path | None:
     except OSError:
         return None
     if len(runs) > 1:
-        raise CollectionError("an artifacts folder of several runs: give one run's folder "
-                              f"({runs[0].name}, {runs[1].name}, ...)", file=str(directory))
+        raise CollectionError(Message("an artifacts folder of several runs: give one run's folder"
+                                      " ({name}, {name2}, ...)", name=runs[0].name,
+                                      name2=runs[1].name), file=str(directory))
     return runs[0] / "job_events" if runs else None
 
 

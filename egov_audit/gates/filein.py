@@ -7,7 +7,7 @@ import os
 import stat
 from pathlib import Path
 
-from ..errors import EgovAuditError
+from ..errors import EgovAuditError, Message
 
 
 def read_bytes(path: Path, display: str, error_cls: type[EgovAuditError],
@@ -17,13 +17,15 @@ def read_bytes(path: Path, display: str, error_cls: type[EgovAuditError],
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise error_cls(f"cannot read: {exc.strerror or exc}", file=display) from None
+        raise error_cls(Message("cannot read: {value}", value=exc.strerror or exc),
+                        file=display) from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise error_cls("not a regular file", file=display)
+            raise error_cls(Message("not a regular file"), file=display)
         if st.st_size > max_bytes:
-            raise error_cls(f"file too large ({st.st_size} bytes; the limit is {max_bytes})",
+            raise error_cls(Message("file too large ({st_size} bytes; the limit is {max_bytes})",
+                                    st_size=st.st_size, max_bytes=max_bytes),
                             file=display)
         chunks: list[bytes] = []
         size = 0
@@ -34,9 +36,11 @@ def read_bytes(path: Path, display: str, error_cls: type[EgovAuditError],
             chunks.append(chunk)
             size += len(chunk)
     except OSError as exc:
-        raise error_cls(f"cannot read: {exc.strerror or exc}", file=display) from None
+        raise error_cls(Message("cannot read: {value}", value=exc.strerror or exc),
+                        file=display) from None
     finally:
         os.close(fd)
     if size > max_bytes:
-        raise error_cls(f"file too large (the limit is {max_bytes} bytes)", file=display)
+        raise error_cls(Message("file too large (the limit is {max_bytes} bytes)",
+                                max_bytes=max_bytes), file=display)
     return b"".join(chunks)

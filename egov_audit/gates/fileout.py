@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..errors import EgovAuditError, ReportError
+from ..errors import EgovAuditError, Message, ReportError
 
 SECRET_MODE = 0o600
 DEFAULT_MODE = 0o644
@@ -39,13 +39,13 @@ def _check_not_input(path: Path, st: os.stat_result | None, inputs: Iterable[Pat
         except OSError:
             continue
         if st is not None and _same_file(st, input_st):
-            raise error_cls(f"the output is one of the inputs ({given}): refusing to overwrite "
-                            "it", file=str(path))
+            raise error_cls(Message("the output is one of the inputs ({given}): refusing to "
+                                    "overwrite it", given=given), file=str(path))
         if stat.S_ISDIR(input_st.st_mode) and st is not None:
             root = Path(os.path.realpath(given))
             if real.is_relative_to(root):
-                raise error_cls(f"the output is a file inside an input ({given}): refusing to "
-                                "overwrite it", file=str(path))
+                raise error_cls(Message("the output is a file inside an input ({given}): refusing"
+                                        " to overwrite it", given=given), file=str(path))
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -64,13 +64,15 @@ def _into_special(path: Path, st: os.stat_result, data: bytes,
     try:
         fd = os.open(path, flags)
     except OSError as exc:
-        raise error_cls(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
+        raise error_cls(Message("cannot write: {value}", value=exc.strerror or exc),
+                        file=str(path)) from None
     try:
         if stat.S_ISFIFO(st.st_mode):
             os.set_blocking(fd, True)
         _write_all(fd, data)
     except OSError as exc:
-        raise error_cls(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
+        raise error_cls(Message("cannot write: {value}", value=exc.strerror or exc),
+                        file=str(path)) from None
     finally:
         os.close(fd)
 
@@ -108,19 +110,20 @@ def write_output(path: Path, content: str | bytes, *, inputs: Iterable[Path] = (
     except FileNotFoundError:
         st = None
     except OSError as exc:
-        raise error_cls(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
+        raise error_cls(Message("cannot write: {value}", value=exc.strerror or exc),
+                        file=str(path)) from None
     _check_not_input(path, st, inputs, error_cls)
     if st is not None:
         if exclusive:
-            raise error_cls("exists: refusing to replace it", file=str(path))
+            raise error_cls(Message("exists: refusing to replace it"), file=str(path))
         if stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode):
             _into_special(path, st, data, error_cls)
             return
         if not stat.S_ISREG(st.st_mode):
             kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
-            raise error_cls(f"{kind}: refusing to replace it", file=str(path))
+            raise error_cls(Message("{kind}: refusing to replace it", kind=kind), file=str(path))
     elif os.path.islink(path):  # a dangling link: writing through it would create its target
-        raise error_cls("a dangling symbolic link: refusing to write through it",
+        raise error_cls(Message("a dangling symbolic link: refusing to write through it"),
                         file=str(path))
     target = Path(os.path.realpath(path)) if st is not None else path
     final_mode = SECRET_MODE if secret else (
@@ -129,7 +132,8 @@ def write_output(path: Path, content: str | bytes, *, inputs: Iterable[Path] = (
     try:
         fd, named = _temporary(directory, SECRET_MODE)
     except OSError as exc:
-        raise error_cls(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
+        raise error_cls(Message("cannot write: {value}", value=exc.strerror or exc),
+                        file=str(path)) from None
     linked: str | None = named
     try:
         try:
@@ -156,9 +160,10 @@ def write_output(path: Path, content: str | bytes, *, inputs: Iterable[Path] = (
         finally:
             os.close(fd)
     except FileExistsError:
-        raise error_cls("exists: refusing to replace it", file=str(path)) from None
+        raise error_cls(Message("exists: refusing to replace it"), file=str(path)) from None
     except OSError as exc:
-        raise error_cls(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
+        raise error_cls(Message("cannot write: {value}", value=exc.strerror or exc),
+                        file=str(path)) from None
     finally:
         if linked is not None:
             with contextlib.suppress(OSError):

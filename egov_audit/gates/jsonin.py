@@ -23,7 +23,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..errors import EgovAuditError
+from ..errors import EgovAuditError, Message
 from .filein import read_bytes
 
 MAX_DEPTH = 64
@@ -50,27 +50,27 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise StrictJsonError(f"duplicate key {key[:80]!r} in an object")
+                raise StrictJsonError(Message("duplicate key {key!r} in an object", key=key[:80]))
             seen.add(key)
     return out
 
 
 def _constant(name: str) -> Any:
-    raise StrictJsonError(f"{name} is not a JSON number")
+    raise StrictJsonError(Message("{name} is not a JSON number", name=name))
 
 
 def _int(text: str) -> int:
     # checked on the digits, before int(): a 5,000-digit number must not reach the converter
     if len(text.lstrip("-")) > 19 or abs(int(text)) > MAX_INT:
-        raise StrictJsonError(f"integer {text[:30]}{'…' if len(text) > 30 else ''} is out of "
-                              f"range (at most 64 bits)")
+        raise StrictJsonError(Message("integer {text}{value} is out of range (at most 64 bits)",
+                                      text=text[:30], value='…' if len(text) > 30 else ''))
     return int(text)
 
 
 def _float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise StrictJsonError(f"number {text[:30]} is out of range")
+        raise StrictJsonError(Message("number {text} is out of range", text=text[:30]))
     return value
 
 
@@ -120,25 +120,29 @@ def loads(data: str | bytes) -> Any:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = data.count(b"\n", 0, exc.start) + 1
-            raise StrictJsonError(f"not UTF-8 text (byte {exc.start})", line) from None
+            raise StrictJsonError(Message("not UTF-8 text (byte {start})", start=exc.start),
+                                  line) from None
         raw = data
     else:
         text, raw = data, data.encode("utf-8", "surrogatepass")
     if _depth(raw) > MAX_DEPTH:
-        raise StrictJsonError(f"nested more than {MAX_DEPTH} levels deep")
+        raise StrictJsonError(Message("nested more than {max_depth} levels deep",
+                                      max_depth=MAX_DEPTH))
     try:
         value = json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant,
                            parse_int=_int, parse_float=_float)
     except json.JSONDecodeError as exc:
-        raise StrictJsonError(f"not JSON: {exc.msg}", exc.lineno, exc.colno) from None
+        raise StrictJsonError(Message("not JSON: {msg}", msg=exc.msg),
+                              exc.lineno, exc.colno) from None
     except RecursionError:
-        raise StrictJsonError(f"nested more than {MAX_DEPTH} levels deep") from None
+        raise StrictJsonError(Message("nested more than {max_depth} levels deep",
+                                      max_depth=MAX_DEPTH)) from None
     except ValueError as exc:  # our hooks, and int() limits
         if isinstance(exc, StrictJsonError):
             raise
-        raise StrictJsonError(f"not JSON: {exc}") from None
+        raise StrictJsonError(Message("not JSON: {exc}", exc=exc)) from None
     if _SURROGATE_ESCAPE.search(text) and _surrogate(value):
-        raise StrictJsonError("a string holds a lone UTF-16 surrogate (not text)")
+        raise StrictJsonError(Message("a string holds a lone UTF-16 surrogate (not text)"))
     return value
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import EgovAuditError, UsageError
+from ..errors import EgovAuditError, Message, UsageError
 
 # the agency schema's pattern: a file name on every system, never "." or "..", no separator
 AGENCY_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -21,8 +21,9 @@ def check_agency_code(code: object, what: str = "agency code",
                       error_cls: type[EgovAuditError] = UsageError) -> str:
     """An agency code that is safe as a file name (keys/<code>.key, evidence/<code>/)."""
     if not isinstance(code, str) or not AGENCY_CODE.fullmatch(code):
-        raise error_cls(f"{what} {str(code)[:80]!r} is not valid: letters, digits, '_', '.', "
-                        "'-', starting with a letter or digit, at most 64")
+        raise error_cls(Message("{what} {code!r} is not valid: letters, digits, '_', '.', '-', "
+                                "starting with a letter or digit, at most 64", what=what,
+                                code=str(code)[:80]))
     return code
 
 

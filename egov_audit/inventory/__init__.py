@@ -6,7 +6,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-from ..errors import InventoryError
+from ..errors import InventoryError, Message, message_of
 from ..ipnet import check_declared, is_ip_address, parse_addr, parse_net
 from ..models import Agency, Text
 from ..schemas import validate
@@ -39,8 +39,8 @@ def _error(var: VarSource, message: str, *subpath: Any) -> InventoryError:
 def _require(all_vars: dict[str, Any], sources: dict[str, VarSource], name: str,
              display: str) -> VarSource:
     if name not in all_vars:
-        raise InventoryError(f"no `{name}` variable for group all (declare it in "
-                             f"group_vars/all/{name}.yml)", file=display)
+        raise InventoryError(Message("no `{name}` variable for group all (declare it in "
+                                     "group_vars/all/{name}.yml)", name=name), file=display)
     return sources[name]
 
 
@@ -48,7 +48,7 @@ def _prefix(var: VarSource, text: str, *subpath: Any) -> Prefix:
     try:
         net = check_declared(parse_net(text))
     except ValueError as exc:
-        raise _error(var, str(exc), *subpath) from None
+        raise _error(var, message_of(exc), *subpath) from None
     return Prefix(net, Declared(var, tuple(subpath)))
 
 
@@ -81,7 +81,8 @@ def load_inventory(root: Path | str, known_roles: Collection[str] | None = None,
         seen_rooms: set[str] = set()
         for index, room in enumerate(rooms_data):
             if room["id"] in seen_rooms:
-                raise _error(rooms_src, f"duplicate server room id {room['id']!r}", index, "id")
+                raise _error(rooms_src, Message("duplicate server room id {room!r}",
+                                                room=room['id']), index, "id")
             seen_rooms.add(room["id"])
             rooms.append(ServerRoom(room["id"], room,
                                     VarSource(rooms_src.source, (*rooms_src.path, index))))
@@ -94,8 +95,9 @@ def load_inventory(root: Path | str, known_roles: Collection[str] | None = None,
         missing = [k for k in ("zone", "role") if k not in host_vars]
         if missing:
             where = locate(resolved.declared_in)
-            raise InventoryError(f"host {resolved.name!r} has no {' and no '.join(missing)} "
-                                 "variable", file=where.file, line=where.line,
+            raise InventoryError(Message("host {name!r} has no {value} variable",
+                                         name=resolved.name, value=' and no '.join(missing)),
+                                 file=where.file, line=where.line,
                                  column=where.column)
         for key, value in host_vars.items():
             source = resolved.sources[key]
@@ -105,15 +107,17 @@ def load_inventory(root: Path | str, known_roles: Collection[str] | None = None,
         if network.zone(zone_name) is None:
             known = ", ".join(z.name for z in network.zones) or "none declared"
             raise _error(resolved.sources["zone"],
-                         f"host {resolved.name!r}: unknown zone {zone_name!r} (zones: {known})")
+                         Message("host {name!r}: unknown zone {zone_name!r} (zones: {known})",
+                                 name=resolved.name, zone_name=zone_name, known=known))
         if known_roles is not None and host_vars["role"] not in known_roles:
             raise _error(resolved.sources["role"],
-                         f"host {resolved.name!r}: unknown role {host_vars['role']!r} "
-                         f"(known roles: {', '.join(sorted(known_roles))})")
+                         Message("host {name!r}: unknown role {host_vars!r} (known roles: "
+                                 "{value})", name=resolved.name, host_vars=host_vars['role'],
+                                 value=', '.join(sorted(known_roles))))
         if "server_room" in host_vars and host_vars["server_room"] not in room_ids:
             raise _error(resolved.sources["server_room"],
-                         f"host {resolved.name!r}: unknown server room "
-                         f"{host_vars['server_room']!r}")
+                         Message("host {name!r}: unknown server room {host_vars!r}",
+                                 name=resolved.name, host_vars=host_vars['server_room']))
         hosts.append(Host(resolved.name, zone_name, host_vars["role"],
                           _host_addresses(resolved.name, host_vars, resolved.sources),
                           resolved.groups, resolved.vars, resolved.sources,
@@ -133,13 +137,15 @@ def _host_addresses(name: str, host_vars: dict[str, Any],
         try:
             address = check_declared(parse_addr(ansible_host))
         except ValueError as exc:
-            raise _error(sources["ansible_host"], f"host {name!r}: {exc}") from None
+            raise _error(sources["ansible_host"], Message("host {name!r}: {exc}", name=name,
+                                                          exc=exc)) from None
         out.append(HostAddress(address, Declared(sources["ansible_host"])))
     for index, text in enumerate(host_vars.get("addresses", [])):
         try:
             net = check_declared(parse_addr(text))
         except ValueError as exc:
-            raise _error(sources["addresses"], f"host {name!r}: {exc}", index) from None
+            raise _error(sources["addresses"], Message("host {name!r}: {exc}", name=name, exc=exc),
+                         index) from None
         if not any(a.net.version == net.version and a.net.first == net.first for a in out):
             out.append(HostAddress(net, Declared(sources["addresses"], (index,))))
     return tuple(out)
@@ -154,7 +160,8 @@ def _network(src: VarSource, data: dict[str, Any]) -> NetworkPlan:
     names: set[str] = set()
     for i, zone in enumerate(data["zones"]):
         if zone["name"] in names:
-            raise _error(src, f"duplicate zone name {zone['name']!r}", "zones", i, "name")
+            raise _error(src, Message("duplicate zone name {zone!r}", zone=zone["name"]),
+                         "zones", i, "name")
         names.add(zone["name"])
         subnets = tuple(_prefix(src, text, "zones", i, "subnets", j)
                         for j, text in enumerate(zone["subnets"]))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InventoryError
+from ..errors import InventoryError, Message, message_of
 from ..gates.names import is_file_name
 from ..yamlsource import JsonPath, SourceFile, load_yaml
 
@@ -91,17 +91,17 @@ MAX_RANGE_HOSTS = 100_000
 def _range_items(match: re.Match[str]) -> range | list[str]:
     start, end, step_text = match.group(1), match.group(2), match.group(3)
     if step_text is not None and (len(step_text) > 6 or int(step_text) < 1):
-        raise ValueError(f"host range {match.group(0)!r} has a bad step")
+        raise ValueError(Message("host range {match!r} has a bad step", match=match.group(0)))
     step = int(step_text) if step_text else 1
     if start.isdigit() and end.isdigit():
         if len(start) > 7 or len(end) > 7 or int(end) < int(start):
-            raise ValueError(f"host range {match.group(0)!r} is not valid (start 0-9999999, "
-                             "end not below start)")
+            raise ValueError(Message("host range {match!r} is not valid (start 0-9999999, end not"
+                                     " below start)", match=match.group(0)))
         return range(int(start), int(end) + 1, step)
     if len(start) == 1 and len(end) == 1 and start.isalpha() and end.isalpha() \
             and start <= end:
         return [chr(c) for c in range(ord(start), ord(end) + 1, step)]
-    raise ValueError(f"host range {match.group(0)!r} is not valid")
+    raise ValueError(Message("host range {match!r} is not valid", match=match.group(0)))
 
 
 def count_host_pattern(name: str) -> int:
@@ -118,8 +118,8 @@ def expand_host_pattern(name: str) -> list[str]:
     """'web[01:03].x' -> ['web01.x', 'web02.x', 'web03.x'] (Ansible's inventory ranges). A
     pattern of more than MAX_RANGE_HOSTS names is refused before any is made."""
     if count_host_pattern(name) > MAX_RANGE_HOSTS:
-        raise ValueError(f"host pattern {name[:80]!r} expands to more than {MAX_RANGE_HOSTS:,} "
-                         "hosts")
+        raise ValueError(Message("host pattern {name!r} expands to more than {max_range_hosts:,} "
+                                 "hosts", name=name[:80], max_range_hosts=MAX_RANGE_HOSTS))
     return _expand(name)
 
 
@@ -158,7 +158,7 @@ class _Reader:
         # every file of an inventory lies inside it: a link to /etc/shadow or to an agency's
         # signing key must never be read (nor packed into a signed bundle, nor echoed in an error)
         if not Path(os.path.realpath(path)).is_relative_to(self._real_root):
-            raise InventoryError("a link that leaves the inventory directory: refused",
+            raise InventoryError(Message("a link that leaves the inventory directory: refused"),
                                  file=shown)
         source = load_yaml(path, shown, InventoryError)
         self.files.append(source)
@@ -169,20 +169,21 @@ class _Reader:
         try:
             entries = sorted(self.root.iterdir())
         except OSError as exc:
-            raise InventoryError(f"cannot list the inventory directory: {exc.strerror or exc}",
+            raise InventoryError(Message("cannot list the inventory directory: {value}",
+                                         value=exc.strerror or exc),
                                  file=self.display_root) from None
         sources = [p for p in entries if p.name not in _IGNORED_TOP
                    and not p.name.startswith(".") and p.suffix in _SOURCE_EXTENSIONS]
         for path in entries:
             if path.name in ("hosts", "inventory") or path.suffix in (".ini", ".cfg"):
                 raise InventoryError(
-                    "INI inventories are not read directly; convert it once with "
-                    "`ANSIBLE_VARS_ENABLED= ansible-inventory -i FILE --list --yaml --export "
-                    "> hosts.yml` (group_vars/ and host_vars/ stay as they are), then remove "
-                    "FILE",
+                    Message("INI inventories are not read directly; convert it once with "
+                            "`ANSIBLE_VARS_ENABLED= ansible-inventory -i FILE --list --yaml "
+                            "--export > hosts.yml` (group_vars/ and host_vars/ stay as they are),"
+                            " then remove FILE"),
                     file=_display(self.display_root, path.relative_to(self.root)))
         if not sources:
-            raise InventoryError("no hosts.yml (or other *.yml inventory source) found",
+            raise InventoryError(Message("no hosts.yml (or other *.yml inventory source) found"),
                                  file=self.display_root)
         for path in sources:
             source = self.load(path)
@@ -191,7 +192,7 @@ class _Reader:
                 continue
             if not isinstance(data, dict):
                 raise source.error(InventoryError,
-                                   "an inventory source must be a mapping of group names")
+                                   Message("an inventory source must be a mapping of group names"))
             for group_name, body in data.items():
                 self._group(source, (group_name,), str(group_name), body, parent=None)
 
@@ -200,7 +201,8 @@ class _Reader:
         group = self.groups.setdefault(name, Group(name))
         if parent is not None:
             if name == "all":
-                raise source.error(InventoryError, "group 'all' cannot be a child group", path)
+                raise source.error(InventoryError, Message("group 'all' cannot be a child group"),
+                                                   path)
             self.groups[parent].children.add(name)
             group.parents.add(parent)
         elif name != "all":
@@ -209,14 +211,14 @@ class _Reader:
         if body is None:
             return
         if not isinstance(body, dict):
-            raise source.error(InventoryError, "a group must be a mapping with hosts, vars "
-                               "or children", path)
+            raise source.error(InventoryError, Message("a group must be a mapping with hosts, "
+                                                       "vars or children"), path)
         for key, value in body.items():
             if key == "vars":
                 if value is None:
                     continue
                 if not isinstance(value, dict):
-                    raise source.error(InventoryError, "group vars must be a mapping",
+                    raise source.error(InventoryError, Message("group vars must be a mapping"),
                                        (*path, key))
                 for var, var_value in value.items():
                     if var == "ansible_group_priority":  # a group attribute, not a variable
@@ -230,37 +232,44 @@ class _Reader:
                 if value is None:
                     continue
                 if not isinstance(value, dict):
-                    raise source.error(InventoryError, "children must be a mapping of groups",
+                    raise source.error(InventoryError, Message("children must be a mapping of "
+                                                               "groups"),
                                        (*path, key))
                 for child, child_body in value.items():
                     self._group(source, (*path, "children", child), str(child), child_body,
                                 parent=name)
             else:
-                raise source.error(InventoryError, f"unknown group key {key!r} (expected "
-                                   "hosts, vars or children)", (*path, key))
+                raise source.error(InventoryError, Message(
+                    "unknown group key {key!r} (expected hosts, vars or children)", key=key),
+                    (*path, key))
 
     def _hosts(self, source: SourceFile, path: JsonPath, group: Group, value: Any) -> None:
         if value is None:
             return
         if not isinstance(value, dict):
-            raise source.error(InventoryError, "hosts must be a mapping of host names", path)
+            raise source.error(InventoryError, Message("hosts must be a mapping of host names"),
+                                               path)
         for pattern, host_vars in value.items():
             hpath = (*path, pattern)
             if not isinstance(pattern, str) or not pattern.strip():
-                raise source.error(InventoryError, f"host name {pattern!r} is not valid", hpath)
+                raise source.error(InventoryError, Message("host name {pattern!r} is not valid",
+                                                           pattern=pattern), hpath)
             try:
                 count = count_host_pattern(pattern)
                 if count <= MAX_RANGE_HOSTS and len(self.hosts) + count > MAX_RANGE_HOSTS:
-                    raise ValueError(f"the inventory names more than {MAX_RANGE_HOSTS:,} hosts")
+                    raise ValueError(Message("the inventory names more than {max_range_hosts:,} "
+                                             "hosts", max_range_hosts=MAX_RANGE_HOSTS))
                 names = expand_host_pattern(pattern)
             except ValueError as exc:
-                raise source.error(InventoryError, str(exc), hpath) from None
+                raise source.error(InventoryError, message_of(exc), hpath) from None
             if not is_file_name(names[0]) or any(c.isspace() for c in pattern):
                 # its evidence is <name>.json: no separator, no control character, not hidden
-                raise source.error(InventoryError, f"host name {pattern[:80]!r} is not valid "
-                                   "(no '/', spaces, control characters or leading '.')", hpath)
+                raise source.error(InventoryError, Message("host name {pattern!r} is not valid "
+                                                           "(no '/', spaces, control characters "
+                                                           "or leading '.')",
+                                                           pattern=pattern[:80]), hpath)
             if host_vars is not None and not isinstance(host_vars, dict):
-                raise source.error(InventoryError, "host vars must be a mapping", hpath)
+                raise source.error(InventoryError, Message("host vars must be a mapping"), hpath)
             for host_name in names:
                 entry = self.hosts.get(host_name)
                 if entry is None:
@@ -279,7 +288,7 @@ class _Reader:
             except (FileNotFoundError, NotADirectoryError):
                 self._listings[kind] = set()
             except OSError as exc:
-                raise InventoryError(f"cannot list: {exc.strerror or exc}",
+                raise InventoryError(Message("cannot list: {value}", value=exc.strerror or exc),
                                      file=_display(self.display_root, Path(kind))) from None
         return self._listings[kind]
 
@@ -303,7 +312,7 @@ class _Reader:
             st = os.stat(directory)
             entries = sorted(os.listdir(directory))
         except OSError as exc:
-            raise InventoryError(f"cannot read: {exc.strerror or exc}",
+            raise InventoryError(Message("cannot read: {value}", value=exc.strerror or exc),
                                  file=str(directory)) from None
         if (st.st_dev, st.st_ino) in seen:  # a symlink loop: do not go round again
             return []
@@ -321,7 +330,7 @@ class _Reader:
                 # hears about them (reading refuses anything but a regular file)
                 out.append(path)
             if len(out) > _MAX_VARS_FILES:
-                raise InventoryError("too many variable files", file=str(directory))
+                raise InventoryError(Message("too many variable files"), file=str(directory))
         return out
 
     def vars_from_files(self, kind: str, name: str) -> tuple[dict[str, Any],
@@ -333,7 +342,7 @@ class _Reader:
             if source.data is None:
                 continue
             if not isinstance(source.data, dict):
-                raise source.error(InventoryError, "a variables file must be a mapping")
+                raise source.error(InventoryError, Message("a variables file must be a mapping"))
             for var, value in source.data.items():
                 values[str(var)] = value
                 sources[str(var)] = VarSource(source, (var,))
@@ -346,7 +355,8 @@ def _compute_depths(groups: dict[str, Group], display_root: str) -> None:
 
     def visit(name: str, depth: int, stack: tuple[str, ...]) -> None:
         if name in stack:
-            raise InventoryError(f"group cycle: {' -> '.join((*stack, name))}",
+            raise InventoryError(Message("group cycle: {value}",
+                                         value=' -> '.join((*stack, name))),
                                  file=display_root)
         group = groups[name]
         if depth < state.get(name, -1):
@@ -363,7 +373,8 @@ def read_inventory_dir(root: Path, display_root: str | None = None) -> AnsibleIn
     try:
         is_dir = root.is_dir()
     except OSError as exc:
-        raise InventoryError(f"cannot read: {exc.strerror or exc}", file=display_root) from None
+        raise InventoryError(Message("cannot read: {value}", value=exc.strerror or exc),
+                             file=display_root) from None
     if not is_dir:
         raise InventoryError("not an inventory directory" if root.exists() else
                              "no such inventory directory", file=display_root)

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import Message, UsageError
 
 DEFAULT_STATE = Path(os.environ.get("EGOV_AUDIT_LAB_STATE", "/tmp/egov-audit-lab"))
 
@@ -105,12 +105,12 @@ class Lab:
 
 def _require_root() -> None:
     if os.geteuid() != 0:
-        raise UsageError("egov-audit lab needs root (it creates namespaces and mounts)")
+        raise UsageError(Message("egov-audit lab needs root (it creates namespaces and mounts)"))
     for tool in ("unshare", "ssh-keygen"):
         if shutil.which(tool) is None:
-            raise UsageError(f"egov-audit lab needs {tool}")
+            raise UsageError(Message("egov-audit lab needs {tool}", tool=tool))
     if not Path("/usr/sbin/sshd").exists():
-        raise UsageError("egov-audit lab needs openssh-server (/usr/sbin/sshd)")
+        raise UsageError(Message("egov-audit lab needs openssh-server (/usr/sbin/sshd)"))
 
 
 def _data(name: str) -> Path:
@@ -129,10 +129,11 @@ def up(hosts: tuple[LabHost, ...] = SERVERS, state: Path = DEFAULT_STATE) -> Lab
     """Start the lab hosts and write an egov-audit inventory for them."""
     _require_root()
     if (state / "lab.json").exists():
-        raise UsageError(f"a lab is already up in {state} (egov-audit lab down first)")
+        raise UsageError(Message("a lab is already up in {state} (egov-audit lab down first)",
+                                 state=state))
     for host in hosts:
         if host.start and _banner(host.ip, host.port):
-            raise UsageError(f"{host.ip}:{host.port} is already in use")
+            raise UsageError(Message("{ip}:{port} is already in use", ip=host.ip, port=host.port))
     state.mkdir(parents=True, exist_ok=True)
     lab = Lab(state, hosts)
     lab.sockets.mkdir(mode=0o700, exist_ok=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..collection import role_fqcn, role_problem
-from ..errors import EgovAuditError, PolicyError
+from ..errors import EgovAuditError, Message, PolicyError
 from ..models import EMPTY, Area, ControlInfo, Location, Severity, TargetKind, Text
 from ..paths import data_dir
 from ..schemas import validate
@@ -187,7 +187,8 @@ class _Loader:
 
     def fail(self, control_id: str, message: str, path: JsonPath = ()) -> EgovAuditError:
         source, base = self.sources[control_id]
-        return source.error(PolicyError, f"{control_id}: {message}", base + path)
+        return source.error(PolicyError, Message("{control_id}: {message}", control_id=control_id,
+                                                 message=message), base + path)
 
 
 def load_policies(policies_dir: Path | None = None, models_dir: Path | None = None, *,
@@ -196,7 +197,7 @@ def load_policies(policies_dir: Path | None = None, models_dir: Path | None = No
     models_dir = models_dir or _env_dir("EGOV_AUDIT_REFERENCE_MODELS", DEFAULT_REFERENCE_MODELS)
     for directory in (policies_dir, models_dir):
         if not directory.is_dir():
-            raise PolicyError("no such directory", file=str(directory))
+            raise PolicyError(Message("no such directory"), file=str(directory))
     loader = _Loader(policies_dir, models_dir)
 
     catalogue_src = loader.load(policies_dir / CATALOGUE_FILE, policies_dir)
@@ -212,8 +213,9 @@ def load_policies(policies_dir: Path | None = None, models_dir: Path | None = No
     controls = []
     for control_id, draft in drafts.items():
         if not citations.get(control_id):
-            raise loader.fail(control_id, "no baseline cites this control (add it to "
-                              f"{policies_dir / BASELINES_DIR}/<baseline>.yml)", ("id",))
+            raise loader.fail(control_id, Message("no baseline cites this control (add it to "
+                                                  "{value}/<baseline>.yml)",
+                                                  value=policies_dir / BASELINES_DIR), ("id",))
         controls.append(Control(baselines=citations[control_id], **draft))
 
     policy = PolicySet(catalogue_src.data["version"], weights, tuple(controls), baselines,
@@ -226,16 +228,19 @@ def _baseline_sources(loader: _Loader) -> dict[str, SourceFile]:
     folder = loader.policies_dir / BASELINES_DIR
     files = sorted(folder.glob("*.yml")) if folder.is_dir() else []
     if not files:
-        raise PolicyError("no baselines (policies/baselines/<baseline>.yml)", file=str(folder))
+        raise PolicyError(Message("no baselines (policies/baselines/<baseline>.yml)"),
+                          file=str(folder))
     sources = {}
     for path in files:
         source = loader.load(path, loader.policies_dir)
         if not _BASELINE_ID.fullmatch(path.stem):
-            raise source.error(PolicyError, f"a baseline's file name is its id: {path.stem!r} "
-                               "is not one (lower-case letters, digits and '-')", ())
+            raise source.error(PolicyError, Message("a baseline's file name is its id: {stem!r} "
+                                                    "is not one (lower-case letters, digits and "
+                                                    "'-')", stem=path.stem), ())
         validate(source.data, "baseline", source, (), PolicyError)
         if set(source.data["level_clauses"]) != set(LEVELS):
-            raise source.error(PolicyError, "level_clauses needs exactly the levels 1 to 5",
+            raise source.error(PolicyError, Message("level_clauses needs exactly the levels 1 to "
+                                                    "5"),
                                ("level_clauses",))
         sources[path.stem] = source
     loader.baseline_sources.update(sources)
@@ -257,11 +262,13 @@ def _models(loader: _Loader, baselines: Mapping[str, Baseline]) -> dict[str, Map
         validate(source.data, "reference_model", source, (), PolicyError)
         name = source.data["model"]
         if name in models:
-            raise source.error(PolicyError, f"reference model {name!r} is defined twice",
+            raise source.error(PolicyError, Message("reference model {name!r} is defined twice",
+                                                    name=name),
                                ("model",))
         for baseline in source.data.get("parameters", {}):
             if baseline not in baselines:
-                raise source.error(PolicyError, f"unknown baseline {baseline!r}",
+                raise source.error(PolicyError, Message("unknown baseline {baseline!r}",
+                                                        baseline=baseline),
                                    ("parameters", baseline))
         models[name] = source.data
     return models
@@ -273,7 +280,7 @@ def _control_drafts(loader: _Loader) -> tuple[dict[str, dict[str, Any]], dict[st
     files = sorted(p for p in root.rglob("*.yml")
                    if p.name != CATALOGUE_FILE and p.relative_to(root).parts[0] != BASELINES_DIR)
     if not files:
-        raise PolicyError("no policy files (*.yml)", file=str(root))
+        raise PolicyError(Message("no policy files (*.yml)"), file=str(root))
     drafts: dict[str, dict[str, Any]] = {}
     families: dict[str, Text] = {}
     for path in files:
@@ -286,8 +293,9 @@ def _control_drafts(loader: _Loader) -> tuple[dict[str, dict[str, Any]], dict[st
             control_id = data["id"]
             if control_id in drafts:
                 where = drafts[control_id]["where"]
-                raise source.error(PolicyError, f"control {control_id} is already defined at "
-                                   f"{where}", ("controls", index, "id"))
+                raise source.error(PolicyError, Message("control {control_id} is already defined "
+                                                        "at {where}", control_id=control_id,
+                                                        where=where), ("controls", index, "id"))
             loader.sources[control_id] = (source, ("controls", index))
             drafts[control_id] = _draft(loader, source, index, data, defaults, family)
     return drafts, families
@@ -298,7 +306,8 @@ def _draft(loader: _Loader, source: SourceFile, index: int, data: Mapping[str, A
     control_id = data["id"]
     for key in ("area", "target"):
         if key not in data and key not in defaults:
-            raise loader.fail(control_id, f"no {key}: give it here or in the family's defaults")
+            raise loader.fail(control_id, Message("no {key}: give it here or in the family's "
+                                                  "defaults", key=key))
     line, column = source.locate(("controls", index))
     check_data = data["check"]
     check = Check(fact=check_data.get("fact"), op=check_data.get("op"),
@@ -333,14 +342,19 @@ def _citations(loader: _Loader, sources: Mapping[str, SourceFile],
                 where = ("families", family, "controls", control_id)
                 draft = drafts.get(control_id)
                 if draft is None:
-                    raise source.error(PolicyError, f"unknown control {control_id}", where)
+                    raise source.error(PolicyError, Message("unknown control {control_id}",
+                                                            control_id=control_id), where)
                 if draft["family"] != family:
-                    raise source.error(PolicyError, f"{control_id} belongs to the family "
-                                       f"{draft['family']!r}, not {family!r}", where)
+                    raise source.error(PolicyError, Message("{control_id} belongs to the family "
+                                                            "{draft!r}, not {family!r}",
+                                                            control_id=control_id,
+                                                            draft=draft['family'], family=family),
+                                                    where)
                 clause = ref.get("clause", family_clause)
                 if clause is None:
-                    raise source.error(PolicyError, f"{control_id}: no clause (give it here or "
-                                       "for the whole family)", where)
+                    raise source.error(PolicyError, Message("{control_id}: no clause (give it "
+                                                            "here or for the whole family)",
+                                                            control_id=control_id), where)
                 out.setdefault(control_id, {})[baseline] = ControlBaseline(
                     _text(clause), ref["from_level"], dict(ref.get("params", {})))
     # the order baselines are listed in is the order of the files, whatever the citing order
@@ -361,23 +375,26 @@ def _cross_check(loader: _Loader, policy: PolicySet, vocabulary: CheckVocabulary
         reads = vocabulary.params(control)
         for name in reads:
             if name.partition(".")[0] not in policy.models:
-                raise loader.fail(control.id, f"unknown reference model "
-                                  f"{name.partition('.')[0]!r}", ("check",))
+                raise loader.fail(control.id, Message("unknown reference model {name!r}",
+                                                      name=name.partition('.')[0]), ("check",))
         for baseline, ref in control.baselines.items():
             for name in ref.params:
                 if name not in reads:
                     source = loader.baseline_sources[baseline]
                     raise source.error(
-                        PolicyError, f"{control.id} does not read the parameter {name!r} (it "
-                        f"reads: {', '.join(reads) or 'none'})",
+                        PolicyError, Message("{id} does not read the parameter {name!r} (it "
+                                             "reads: {value})", id=control.id, name=name,
+                                             value=', '.join(reads) or 'none'),
                         ("families", control.family, "controls", control.id, "params", name))
             for name in reads:
                 for level in range(ref.from_level, 6):
                     try:
                         policy.param(name, baseline, level, control)
                     except KeyError:
-                        raise loader.fail(control.id, f"parameter {name!r} is not defined for "
-                                          f"{baseline} at level {level}", ("check",)) from None
+                        raise loader.fail(control.id, Message("parameter {name!r} is not defined "
+                                                              "for {baseline} at level {level}",
+                                                              name=name, baseline=baseline,
+                                                              level=level), ("check",)) from None
         if control.remediation_role is not None:
             # the remediation roles ship with egov-audit (playbooks/roles/, the collection's
             # roles/): a role that is not there is an error here, not a failed play on a

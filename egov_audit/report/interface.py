@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..errors import UsageError
+from ..errors import Message, UsageError
 
 if TYPE_CHECKING:  # the CLI reads this registry at start-up: it imports nothing heavy
     from ..models import ResultSet
@@ -78,7 +78,8 @@ def formats(subject: str) -> tuple[str, ...]:
 def renderer(subject: str, fmt: str) -> Render:
     spec = SUBJECTS[subject]
     if fmt not in spec.formats:
-        raise UsageError(f"unknown format {fmt!r} (known: {', '.join(spec.formats)})")
+        raise UsageError(Message("unknown format {fmt!r} (known: {value})", fmt=fmt,
+                                 value=', '.join(spec.formats)))
     table: Mapping[str, Render] = getattr(importlib.import_module(spec.module), spec.table)
     return table[fmt]
 

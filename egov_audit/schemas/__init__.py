@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from ..errors import EgovAuditError
+from ..errors import EgovAuditError, Message
 from ..yamlsource import PathKey, SourceFile
 
 if TYPE_CHECKING:
@@ -99,7 +100,49 @@ def first_error(data: Any, schema: str | Mapping[str, Any]) -> SchemaProblem | N
     error = best_match(validator.iter_errors(data))
     if error is None:
         return None
-    return SchemaProblem(error.message, tuple(error.absolute_path))
+    return SchemaProblem(_said(error), tuple(error.absolute_path))
+
+
+def _said(error: Any) -> str:
+    """jsonschema's message as a Message that can be said in Vietnamese, for the validators an
+    inventory author meets; kept only when its English is jsonschema's own, word for word (a
+    new jsonschema wording falls back to the plain English)."""
+    kind, expected, instance = error.validator, error.validator_value, error.instance
+    message: Message | None = None
+    if kind == "required" and isinstance(instance, dict):
+        missing = [name for name in expected if name not in instance]
+        if missing:
+            message = Message("{name!r} is a required property", name=missing[0])
+    elif kind == "enum":
+        message = Message("{value!r} is not one of {allowed!r}", value=instance,
+                          allowed=expected)
+    elif kind == "type":
+        kinds = expected if isinstance(expected, list) else [expected]
+        message = Message("{value!r} is not of type {kinds}", value=instance,
+                          kinds=", ".join(repr(k) for k in kinds))
+    elif kind == "pattern":
+        message = Message("{value!r} does not match {pattern!r}", value=instance,
+                          pattern=expected)
+    elif kind == "additionalProperties" and isinstance(instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        patterns = error.schema.get("patternProperties", {})
+        extra = [k for k in instance if k not in allowed
+                 and not any(re.search(p, k) for p in patterns)]
+        names = ", ".join(repr(k) for k in sorted(extra))
+        message = Message("Additional properties are not allowed ({names} was unexpected)",
+                          names=names) if len(extra) == 1 else Message(
+            "Additional properties are not allowed ({names} were unexpected)", names=names)
+    elif kind == "minimum":
+        message = Message("{value!r} is less than the minimum of {limit!r}", value=instance,
+                          limit=expected)
+    elif kind == "maximum":
+        message = Message("{value!r} is greater than the maximum of {limit!r}",
+                          value=instance, limit=expected)
+    elif kind in ("minItems", "minLength", "minProperties") and expected == 1:
+        message = Message("{value!r} should be non-empty", value=instance)
+    elif kind == "const":
+        message = Message("{expected!r} was expected", expected=expected)
+    return message if message is not None and message == error.message else error.message
 
 
 @dataclass(frozen=True)
@@ -126,5 +169,7 @@ def validate(data: Any, name: str, source: SourceFile, base: Sequence[PathKey],
     shown = (label, *error.path) if label else path
     from ..yamlsource import format_path
 
-    raise error_cls(_short(error.message), file=source.display, line=line, column=column,
+    message = error.message if len(error.message) <= 240 and "\n" not in error.message \
+        else _short(error.message)
+    raise error_cls(message, file=source.display, line=line, column=column,
                     path=format_path(shown))

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import EgovAuditError, UsageError
+from ..errors import EgovAuditError, Message, UsageError
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 1: agencies, bundles (with the signed body, compressed), gaps per bundle and control
@@ -72,7 +72,8 @@ class Store:
         self.postgres = url.startswith(("postgresql://", "postgres://"))
         shown = _redact(url)
         if not self.postgres and not create and not Path(_sqlite_path(url)).is_file():
-            raise StoreError("no such database (collect bundles into it first)", file=shown)
+            raise StoreError(Message("no such database (collect bundles into it first)"),
+                             file=shown)
         try:
             if self.postgres:
                 import psycopg
@@ -83,7 +84,8 @@ class Store:
         except StoreError:
             raise
         except Exception as exc:  # both drivers raise their own error types
-            raise StoreError(f"cannot open the database: {_one_line(exc)}", file=shown) from None
+            raise StoreError(Message("cannot open the database: {exc}", exc=_one_line(exc)),
+                             file=shown) from None
         unusable: tuple[type[BaseException], ...] = (StoreError, *_driver_errors(self.postgres))
         try:
             self.migrate()
@@ -94,7 +96,8 @@ class Store:
             self.conn.close()
             reason = exc.message.removeprefix("database error: ") \
                 if isinstance(exc, StoreError) else _one_line(exc)
-            raise StoreError(f"not an egov-audit database, or a damaged one: {reason}",
+            raise StoreError(Message("not an egov-audit database, or a damaged one: {reason}",
+                                     reason=reason),
                              file=shown) from None
 
     @staticmethod
@@ -114,7 +117,7 @@ class Store:
                 if "locked" not in str(exc) and "busy" not in str(exc):
                     raise
                 time.sleep(0.05 * (1 + attempt % 10))
-        raise StoreError("the database stayed locked", file=path)
+        raise StoreError(Message("the database stayed locked"), file=path)
 
     # -- plumbing -------------------------------------------------------------------------------
     def _sql(self, statement: str) -> str:
@@ -126,7 +129,8 @@ class Store:
         try:
             return self.conn.execute(self._sql(statement), tuple(params))
         except _driver_errors(self.postgres) as exc:
-            raise StoreError(f"database error: {_one_line(exc)}", file=_redact(self.url)) \
+            raise StoreError(Message("database error: {exc}", exc=_one_line(exc)),
+                             file=_redact(self.url)) \
                 from None
 
     @contextmanager
@@ -144,7 +148,7 @@ class Store:
             except sqlite3.OperationalError:
                 time.sleep(0.05 * (attempt + 1))
         else:
-            raise StoreError("the database stayed locked")
+            raise StoreError(Message("the database stayed locked"))
         try:
             yield
         except BaseException:
@@ -205,8 +209,9 @@ class Store:
             latest = self.execute("SELECT MAX(finished_at) FROM bundles WHERE agency = ?",
                                   (code,)).fetchone()[0]
             if latest is not None and finished <= latest:
-                raise TrustError(f"stale: {code} already has a bundle from {latest}; this one is "
-                                 f"from {finished} (an old bundle replayed as new?)")
+                raise TrustError(Message("stale: {code} already has a bundle from {latest}; this "
+                                         "one is from {finished} (an old bundle replayed as new?)",
+                                         code=code, latest=latest, finished=finished))
             self.execute(
                 "INSERT INTO agencies (code, name_vi, name_en, kind, region) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET name_vi = "
@@ -315,5 +320,5 @@ def open_store(url: str | Path, create: bool = True) -> Store:
     not a new empty database."""
     text = str(url)
     if not text:
-        raise UsageError("no database URL")
+        raise UsageError(Message("no database URL"))
     return Store(text, create)

@@ -17,7 +17,7 @@ from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
 from egov_audit.i18n import DOMAIN, LOCALE_DIR, language_from
-from tests.helpers import REPO
+from tests.helpers import REPO, build_inventory, run_cli
 
 
 def _tool() -> Any:
@@ -154,3 +154,56 @@ def test_every_command_takes_lang() -> None:
     assert missing == []
     done = CliRunner().invoke(cli, ["schema", "agency", "--lang", "vi"])
     assert done.exit_code == 0 and '"$schema"' in done.output
+
+
+@pytest.mark.parametrize(("patch", "vietnamese", "english"), [
+    ({"set": {"hosts.web01.addresses": ["192.0.2.300"]}},
+     "không phải địa chỉ IPv4 hợp lệ", "'192.0.2.300' is not a valid IPv4 address"),
+    ({"set": {"agency.level": 9}},
+     "9 lớn hơn giá trị tối đa 5", "9 is greater than the maximum of 5"),
+    ({"set": {"agency.kind": "county"}},
+     "'county' không thuộc các giá trị", "'county' is not one of"),
+    ({"delete": ["agency.baseline"]},
+     "thiếu thuộc tính bắt buộc 'baseline'", "'baseline' is a required property"),
+])
+def test_errors_from_deep_inside_speak_the_language_of_the_run(
+        tmp_path: Path, patch: dict[str, Any], vietnamese: str, english: str) -> None:
+    """The loader, the address parser and the schema raise English Messages; the CLI says them
+    in the run's language, with the same file and line."""
+    inventory = build_inventory(tmp_path / "agency", patch=patch)
+    said = {lang: run_cli("validate", str(inventory), "--lang", lang) for lang in ("vi", "en")}
+    for lang, proc in said.items():
+        assert proc.returncode == 2 and proc.stderr.count("\n") == 1, (lang, proc.stderr)
+    assert vietnamese in said["vi"].stderr and english not in said["vi"].stderr
+    assert english in said["en"].stderr
+    where = said["en"].stderr.split(": ")[2]  # egov-audit: error: FILE:LINE:COL: ...
+    assert where in said["vi"].stderr
+
+
+def test_a_message_kept_in_a_result_stays_english_in_any_language() -> None:
+    """Bundles keep what they are told in English whoever made them: only the CLI translates."""
+    from egov_audit.errors import Message, UsageError, message_of, translated
+    from egov_audit.i18n import use
+
+    error = ValueError(Message("{text!r} is not an IP address", text="x"))
+    try:
+        use("vi")
+        assert str(error) == "'x' is not an IP address" and str(message_of(error)) == str(error)
+        assert translated(error) == "'x' không phải địa chỉ IP"
+        wrapped = UsageError(Message("host {name!r}: {exc}", name="h", exc=error), file="f")
+        assert wrapped.one_line() == "f: host 'h': 'x' is not an IP address"
+        assert wrapped.said() == "f: máy chủ 'h': 'x' không phải địa chỉ IP"
+    finally:
+        use("en")
+
+
+def test_a_message_survives_copy_and_pickle() -> None:
+    import copy
+    import pickle
+
+    from egov_audit.errors import Message
+
+    message = Message("{value!r} is not one of {allowed!r}", value="{x}", allowed=["a"])
+    for again in (copy.deepcopy(message), pickle.loads(pickle.dumps(message))):
+        assert again == message == "'{x}' is not one of ['a']"
+        assert isinstance(again, Message) and again.values == message.values
