@@ -93,7 +93,8 @@ def check_inputs(inputs: object) -> Mapping[str, Any]:
     files = inputs.get("inventory_files", {})
     evidence = inputs.get("evidence") or {}
     if not isinstance(files, Mapping) or not isinstance(evidence, Mapping):
-        raise InputsError(Message("packed inputs: inventory_files and evidence must be objects"))
+        raise InputsError(Message("packed inputs: `inventory_files` and `evidence` must be "
+                                  "objects"))
     if len(files) > MAX_PACKED_FILES or len(evidence) > MAX_PACKED_FILES:
         raise InputsError(Message("packed inputs hold more than {max_packed_files:,} files",
                                   max_packed_files=MAX_PACKED_FILES))

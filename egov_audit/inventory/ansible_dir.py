@@ -211,8 +211,8 @@ class _Reader:
         if body is None:
             return
         if not isinstance(body, dict):
-            raise source.error(InventoryError, Message("a group must be a mapping with hosts, "
-                                                       "vars or children"), path)
+            raise source.error(InventoryError, Message("a group must be a mapping with `hosts`, "
+                                                       "`vars` or `children`"), path)
         for key, value in body.items():
             if key == "vars":
                 if value is None:
@@ -232,7 +232,7 @@ class _Reader:
                 if value is None:
                     continue
                 if not isinstance(value, dict):
-                    raise source.error(InventoryError, Message("children must be a mapping of "
+                    raise source.error(InventoryError, Message("`children` must be a mapping of "
                                                                "groups"),
                                        (*path, key))
                 for child, child_body in value.items():
@@ -240,14 +240,14 @@ class _Reader:
                                 parent=name)
             else:
                 raise source.error(InventoryError, Message(
-                    "unknown group key {key!r} (expected hosts, vars or children)", key=key),
+                    "unknown group key {key!r} (expected `hosts`, `vars` or `children`)", key=key),
                     (*path, key))
 
     def _hosts(self, source: SourceFile, path: JsonPath, group: Group, value: Any) -> None:
         if value is None:
             return
         if not isinstance(value, dict):
-            raise source.error(InventoryError, Message("hosts must be a mapping of host names"),
+            raise source.error(InventoryError, Message("`hosts` must be a mapping of host names"),
                                                path)
         for pattern, host_vars in value.items():
             hpath = (*path, pattern)

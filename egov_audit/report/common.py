@@ -144,7 +144,7 @@ LABELS: dict[str, Text] = {
     "html.gap_targets": Text("đối tượng", "targets"),
     "html.none": Text("Không có.", "None."),
     "national.kind": Text("Loại đơn vị", "Kind"),
-    "national.common_gaps": Text("Thiếu hụt phổ biến nhất trên cả nước",
+    "national.common_gaps": Text("Thiếu hụt phổ biến nhất giữa các đơn vị",
                                  "Most common gaps across agencies"),
     "national.agencies": Text("Số đơn vị", "Agencies"),
     "national.trend": Text("Thay đổi so với lần trước", "Change since last"),

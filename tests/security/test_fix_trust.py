@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 import yaml
 
+from egov_audit import __version__
+from egov_audit.collection import assemble, role_fqcn
 from egov_audit.fix import Fix, FixPlan, read_agency_plan, render_playbook
 from egov_audit.inventory import load_inventory
-from egov_audit.paths import data_root
 from egov_audit.policy import PolicySet
 from tests.helpers import build_evidence
 from tests.security.conftest import GATED_KEYS, Agency, freshen, poison, run
@@ -230,9 +231,12 @@ def _ansible_playbook() -> str:
 
 def _check_run(inventory: Path, playbook: Path, home: Path) -> subprocess.CompletedProcess[str]:
     extra = [] if os.geteuid() == 0 else ["-e", "ansible_become=false"]
+    collections = home.parent / "collections"  # the roles the playbook names
+    assemble(collections, __version__)
     return subprocess.run([_ansible_playbook(), "-i", str(inventory), str(playbook), "--check",
                            *extra], capture_output=True, text=True, timeout=600, check=False,
-                          env={**os.environ, "ANSIBLE_HOME": str(home), "NO_COLOR": "1"})
+                          env={**os.environ, "ANSIBLE_HOME": str(home), "NO_COLOR": "1",
+                               "ANSIBLE_COLLECTIONS_PATH": str(collections)})
 
 
 @pytest.mark.slow  # runs ansible-playbook
@@ -266,12 +270,14 @@ def test_unsafe_marking_keeps_ansible_from_templating_text_that_reaches_a_playbo
     assert control.remediation_role is not None
     plan = FixPlan(bundle, services={"log_collector": _hostile_text(canary)},
                    hosts={"ctl": [Fix("HOST-FILE-01", _hostile_text(canary),
-                                      data_root() / control.remediation_role)]})
+                                      role_fqcn(control.remediation_role))]})
     assert agency_plan.controller == frozenset({"ctl"})
     playbook = agency.root / "direct.yml"
     playbook.write_text(render_playbook(plan, policy, _hostile_text(canary)))
     assert "!unsafe" in playbook.read_text()
     proc = _check_run(agency.inventory, playbook, agency.root / "home")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
-    assert "TASK [Reset the mode of the file: HOST-FILE-01]" in proc.stdout  # the fix ran
+    # the fix ran, from the collection role
+    assert "TASK [egov.audit.remediate_files : Reset the mode of the file: HOST-FILE-01]" \
+        in proc.stdout
     assert not canary.exists()
