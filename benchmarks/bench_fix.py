@@ -30,10 +30,11 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks.bench_scan import write_fleet  # noqa: E402
 from benchmarks.bench_validate import machine  # noqa: E402
-from egov_audit import lab  # noqa: E402
+from egov_audit import __version__, lab  # noqa: E402
 from egov_audit.audit import AuditRequest, evaluate  # noqa: E402
 from egov_audit.checks.context import AuditOptions  # noqa: E402
 from egov_audit.checks.vocabulary import load_catalogue  # noqa: E402
+from egov_audit.collection import assemble  # noqa: E402
 from egov_audit.fix import plan_fixes, read_agency_plan, render_playbook  # noqa: E402
 from egov_audit.inventory import load_inventory  # noqa: E402
 
@@ -90,6 +91,9 @@ def apply_on_lab(rounds: int, count: int) -> None:
                 _run([BIN / "egov-audit", "fix", bundle, "--inventory", started.inventory,
                       "--evidence", work / "ev", "-o", work / "fix.yml"])
                 playbook = [BIN / "ansible-playbook", "-i", started.inventory, work / "fix.yml"]
+                # by hand, the operator has the egov.audit collection installed
+                env["ANSIBLE_COLLECTIONS_PATH"] = str(work / "collections")
+                assemble(work / "collections", __version__)
                 by_hand.append(_run([*playbook, "--check", "--diff"], env)
                                + _run([*playbook, "--diff"], env)
                                + _run([BIN / "egov-audit", "scan", started.inventory,
