@@ -16,10 +16,8 @@ or AWX would)."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 from .errors import Message, UsageError
@@ -41,6 +39,7 @@ def roles_dir() -> Path:
     return data_dir("playbooks") / "roles"
 
 
+@cache  # the catalogue names ten roles from 33 controls: one look at each
 def role_problem(role: str) -> str | None:
     """Why a policy may not name this remediation role (None: it may)."""
     if not _ROLE_NAME.fullmatch(role):
@@ -98,6 +97,8 @@ def _files() -> Iterator[tuple[Path, str]]:
 def assemble(collections_path: Path, version: str) -> Path:
     """Lay the collection out under `collections_path` (ansible_collections/egov/audit) and
     return its root. Only the files listed in `_files` are copied: no cache, no stray file."""
+    import shutil
+
     from .yamlsource import dump_yaml
 
     root = collections_path / "ansible_collections" / NAMESPACE / NAME
@@ -114,6 +115,9 @@ def assemble(collections_path: Path, version: str) -> Path:
 def build(version: str, workdir: Path) -> Path:
     """The collection artifact (egov-audit-X.Y.Z.tar.gz), built by `ansible-galaxy collection
     build` in `workdir` (the caller writes it where it belongs, through the output gate)."""
+    import subprocess
+    import sys
+
     root = assemble(workdir / "layout", version)
     output_dir = workdir / "dist"
     output_dir.mkdir()
