@@ -935,8 +935,8 @@ def collection_build(output_dir: Path) -> None:
 @click.argument("name", type=click.Choice(PUBLISHED_SCHEMAS))
 @_messages_lang_option
 def schema(name: str) -> None:
-    """Print a published JSON Schema: inventory documents, policies, evidence (fact-bundle),
-    results (result-bundle, result-set)."""
+    """Print a published JSON Schema: inventory documents, policies, evidence (fact-bundle,
+    network-fact-bundle), results (result-bundle, result-set)."""
     import json
 
     from .schemas import load_schema

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from jsonschema.protocols import Validator
 
 SCHEMA_NAMES = ("agency", "network", "server_rooms", "host", "control", "reference_model",
-                "baseline", "catalogue", "result-bundle", "result-set", "fact-bundle", "waivers")
+                "baseline", "catalogue", "result-bundle", "result-set", "fact-bundle", "waivers",
+                "network-fact-bundle")
 
 
 @cache

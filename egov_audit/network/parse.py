@@ -1,0 +1,244 @@
+"""Device configurations (backups an agency keeps, or a running configuration collected live)
+to the normalised network facts: one adapter per vendor family, each a TTP template (the text
+parser made for network configurations: MIT, no dependency; compared with hier_config and
+ciscoconfparse2 in the commit that chose it) plus a little normalisation. Secrets are removed
+(redact.py) before the template sees the text. Every fact keeps the line it came from, so a
+gap can name `file:line`.
+
+Vendors today: Cisco IOS/IOS-XE and FRRouting (the same syntax family)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from ..errors import Message, UsageError
+from .redact import Redacted, redact_cisco_like
+
+NETWORK_FACT_BUNDLE = "egov-audit/network-fact-bundle@1"
+MAX_LINES = 200_000
+
+# what each vendor family's configuration starts with or holds near the top
+_SIGNATURES: Sequence[tuple[str, re.Pattern[str]]] = [
+    ("frr", re.compile(r"^(?:frr version|frr defaults)\b", re.M)),
+    ("cisco_asa", re.compile(r"^(?::\s*)?ASA Version\b", re.M)),
+    ("fortios", re.compile(r"^#config-version=|^config system global\b", re.M)),
+    ("junos", re.compile(r"^(?:## Last commit|set version |version \d+\.\S+;)", re.M)),
+    ("cisco_ios", re.compile(r"^(?:version \d+\.\d+|hostname \S+|interface (?:Gigabit|Fast|Ten|"
+                             r"Ethernet|Loopback|Vlan|Port-channel)\S*)", re.M)),
+]
+SUPPORTED = ("cisco_ios", "frr")
+
+_IOS_TEMPLATE = """
+<group name="hostname">
+hostname {{ value }}
+</group>
+<group name="interfaces">
+interface {{ name }}
+ description {{ description | ORPHRASE }}
+ ip address {{ address }} {{ mask }}
+ ip address {{ address_cidr | contains("/") }}
+ ip address {{ address_secondary }} {{ mask_secondary }} secondary
+ ipv6 address {{ address6 }}
+ ip access-group {{ acl_in }} in
+ ip access-group {{ acl_out }} out
+ shutdown {{ shutdown | set(True) }}
+</group>
+<group name="bgp">
+router bgp {{ local_as | to_int }}
+ bgp router-id {{ router_id }}
+</group>
+<group name="users">
+username {{ name }} {{ rest | ORPHRASE }}
+</group>
+<group name="line_vty">
+line vty {{ first }} {{ last }}
+ transport input {{ transport | ORPHRASE }}
+ access-class {{ access_class }} in
+</group>
+"""
+
+
+def detect_vendor(text: str) -> str | None:
+    head = text[:20000]
+    for vendor, signature in _SIGNATURES:
+        if signature.search(head):
+            return vendor
+    return None
+
+
+def _lines_of(lines: Sequence[str]) -> dict[str, int]:
+    """Each distinct stripped line and the first line number it is on."""
+    out: dict[str, int] = {}
+    for number, line in enumerate(lines, 1):
+        out.setdefault(line.strip(), number)
+    return out
+
+
+def _as_list(value: Any) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _prefix(address: str, mask: str | None = None) -> str | None:
+    try:
+        if mask:
+            return str(ipaddress.ip_interface(f"{address}/{mask}"))
+        return str(ipaddress.ip_interface(address))
+    except ValueError:
+        return None
+
+
+def _network(prefix: str, mask: str | None = None) -> str | None:
+    try:
+        return str(ipaddress.ip_network(f"{prefix}/{mask}" if mask else prefix, strict=False))
+    except ValueError:
+        return None
+
+
+_HASH_TYPES = {"0": "cleartext", "4": "sha256-weak", "5": "md5", "7": "reversible",
+               "8": "pbkdf2-sha256", "9": "scrypt"}
+
+
+def _hash_type(statement: str) -> str:
+    """How a password in a Cisco-like statement is kept (the value itself is already gone)."""
+    match = re.search(r"\b(secret|password)(?: ([0-9]{1,2}))? <redacted>", statement)
+    if match is None:
+        return "none"
+    kind, digit = match.groups()
+    if digit is None:
+        return "md5" if kind == "secret" else "cleartext"
+    return _HASH_TYPES.get(digit, f"type{digit}")
+
+
+def _management(lines: Sequence[str]) -> dict[str, Any]:
+    def first(pattern: str) -> tuple[re.Match[str], int] | None:
+        compiled = re.compile(pattern)
+        for number, line in enumerate(lines, 1):
+            match = compiled.match(line)
+            if match:
+                return match, number
+        return None
+
+    def every(pattern: str) -> list[dict[str, Any]]:
+        compiled = re.compile(pattern)
+        return [{"value": m.group(1), "line": n} for n, line in enumerate(lines, 1)
+                if (m := compiled.match(line))]
+
+    out: dict[str, Any] = {}
+    ssh = first(r"^ip ssh version (\d)")
+    out["ssh_version"] = {"value": int(ssh[0].group(1)), "line": ssh[1]} if ssh else None
+    http = first(r"^(no )?ip http server\s*$")
+    out["http_server"] = {"value": http is not None and not http[0].group(1),
+                          "line": http[1] if http else None}
+    https = first(r"^(no )?ip http secure-server\s*$")
+    out["https_server"] = {"value": https is not None and not https[0].group(1),
+                           "line": https[1] if https else None}
+    out["snmp_communities"] = [{"line": n} for n, line in enumerate(lines, 1)
+                               if line.startswith("snmp-server community ")]
+    out["snmp_v3_groups"] = every(r"^snmp-server group (\S+) v3\b")
+    out["syslog_hosts"] = every(r"^logging (?:host )?(\d[\d.]*|[0-9a-fA-F:]+:[0-9a-fA-F:]*)\s*$")
+    out["ntp_servers"] = every(r"^ntp server (?:vrf \S+ )?(\S+)")
+    aaa = first(r"^aaa new-model\s*$")
+    out["aaa"] = {"value": aaa is not None, "line": aaa[1] if aaa else None}
+    banner = first(r"^banner (?:motd|login)\b")
+    out["banner"] = {"value": banner is not None, "line": banner[1] if banner else None}
+    enable = first(r"^enable (?:secret|password)\b.*")
+    out["enable"] = {"hash": _hash_type(enable[0].group(0)), "line": enable[1]} \
+        if enable else None
+    return out
+
+
+def parse_cisco_like(vendor: str, redacted: Redacted) -> dict[str, Any]:
+    from ttp import ttp
+
+    lines = redacted.lines
+    at = _lines_of(lines)
+    parser = ttp(data="\n".join(lines) + "\n", template=_IOS_TEMPLATE)
+    parser.parse()
+    raw = parser.result()[0][0]
+    raw = raw if isinstance(raw, dict) else {}
+    interfaces = []
+    for item in _as_list(raw.get("interfaces")):
+        addresses = [a for a in (_prefix(item["address"], item.get("mask"))
+                                 if "address" in item else None,
+                                 _prefix(item["address_cidr"]) if "address_cidr" in item else None,
+                                 _prefix(item["address_secondary"], item.get("mask_secondary"))
+                                 if "address_secondary" in item else None,
+                                 _prefix(item["address6"]) if "address6" in item else None) if a]
+        interfaces.append({"name": item["name"], "line": at.get(f"interface {item['name']}"),
+                           "description": item.get("description"), "addresses": addresses,
+                           "shutdown": bool(item.get("shutdown")),
+                           "acl_in": item.get("acl_in"), "acl_out": item.get("acl_out")})
+    bgp = None
+    for item in _as_list(raw.get("bgp"))[:1]:
+        neighbours = []
+        for line in lines:
+            match = re.match(r"^\s*neighbor (\S+) remote-as (\d+)\s*$", line)
+            if match:
+                neighbours.append({"address": match.group(1), "remote_as": int(match.group(2)),
+                                   "line": at.get(line.strip())})
+        networks = []
+        for line in lines:
+            match = re.match(r"^\s+network (\S+)(?: mask (\S+))?\s*(?:route-map \S+)?$", line)
+            if match:
+                prefix = _network(match.group(1), match.group(2))
+                if prefix:
+                    networks.append({"prefix": prefix, "line": at.get(line.strip())})
+        local_as = item.get("local_as")
+        bgp = {"local_as": local_as, "line": at.get(f"router bgp {local_as}"),
+               "neighbors": neighbours, "networks": networks}
+    users = [{"name": u["name"], "hash": _hash_type(f"{u['name']} {u.get('rest', '')}"),
+              "line": at.get(f"username {u['name']} {u.get('rest', '')}".strip())}
+             for u in _as_list(raw.get("users"))]
+    vty = []
+    for item in _as_list(raw.get("line_vty")):
+        span = f"{item['first']} {item['last']}"
+        vty.append({"lines": span, "line": at.get(f"line vty {span}"),
+                    "transport": (item.get("transport") or "").split(),
+                    "access_class": item.get("access_class")})
+    hostname = _as_list(raw.get("hostname"))
+    return {"hostname": hostname[0]["value"] if hostname else None, "interfaces": interfaces,
+            "bgp": bgp, "users": users, "vty": vty, "management": _management(lines)}
+
+
+def parse_config(text: str, display: str) -> dict[str, Any]:
+    """The normalised facts of one configuration, with its vendor and how many secrets were
+    removed. Unknown or not yet supported vendors are a clear error, never a guess."""
+    lines = text.splitlines()
+    if len(lines) > MAX_LINES:
+        raise UsageError(Message("more than {limit:,} lines: refused", limit=MAX_LINES),
+                         file=display)
+    vendor = detect_vendor(text)
+    if vendor is None:
+        raise UsageError(Message("cannot tell which vendor's configuration this is"),
+                         file=display)
+    if vendor not in SUPPORTED:
+        raise UsageError(Message("{vendor} configurations are not read yet", vendor=vendor),
+                         file=display)
+    redacted = redact_cisco_like(lines)
+    return {"vendor": vendor, "redacted": redacted.count, "lines": len(lines),
+            "facts": parse_cisco_like(vendor, redacted)}
+
+
+def network_fact_bundle(device: str, raw: bytes, display: str, collected_at: str,
+                        kind: str = "backup") -> dict[str, Any]:
+    """One device's network fact bundle (`egov-audit schema network-fact-bundle`), from the
+    bytes of its configuration: the digest is of the file as read, everything else comes from
+    the text after its secrets were removed."""
+    import hashlib
+
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(Message("not valid UTF-8 (byte {start})", start=exc.start),
+                         file=display) from None
+    parsed = parse_config(text, display)
+    return {"schema": NETWORK_FACT_BUNDLE, "device": device, "status": "collected",
+            "collected_at": collected_at,
+            "source": {"kind": kind, "file": display, "sha256": hashlib.sha256(raw).hexdigest(),
+                       "lines": parsed["lines"]},
+            "vendor": parsed["vendor"], "redacted": parsed["redacted"], "facts": parsed["facts"]}

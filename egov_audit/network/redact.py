@@ -1,0 +1,70 @@
+"""Secrets never leave a device configuration: every line that carries one (passwords, password
+hashes, SNMP communities and v3 keys, pre-shared keys, routing-protocol keys, certificates) has
+the secret replaced by `<redacted>` before anything parses the text. What stays is what the
+controls need: that a secret is there and, for passwords, which kind of hashing protects it
+(the type digit of Cisco-like syntax)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+REDACTED = "<redacted>"
+
+# (pattern, replacement): group 1 is kept, the secret after it goes. Cisco IOS/IOS-XE, ASA and
+# FRRouting share these forms.
+_CISCO_LIKE: Sequence[tuple[re.Pattern[str], str]] = [
+    # username x secret 9 $9$..., enable secret 5 ..., password 7 0822..., line password x
+    (re.compile(r"^(.*?\b(?:secret|password)(?: [0-9]{1,2})?) \S.*$"), r"\1 " + REDACTED),
+    (re.compile(r"^(\s*snmp-server community) \S+(.*)$"), r"\1 " + REDACTED + r"\2"),
+    (re.compile(r"^(\s*snmp-server user \S+ \S+ v3(?: encrypted)? auth \S+) \S+"
+                r"(?:( priv(?: \S+){1,2}) \S+)?(.*)$"), r"\1 " + REDACTED + r"\2 " + REDACTED
+     + r"\3"),
+    (re.compile(r"^(\s*snmp-server host \S+(?: version \S+(?: \S+)?)?) \S+(.*)$"),
+     r"\1 " + REDACTED + r"\2"),
+    (re.compile(r"^(.*?\b(?:key-string|authentication-key|pre-shared-key(?: local| remote)?|"
+                r"key)(?: [0-9]{1,2})?(?: md5)?) (?!chain\b)\S.*$"), r"\1 " + REDACTED),
+    (re.compile(r"^(\s*crypto isakmp key) \S+(.*)$"), r"\1 " + REDACTED + r"\2"),
+]
+# a key chain's `key 1` names a key, it holds none
+_KEY_ID = re.compile(r"^\s*key \d+\s*$")
+# a certificate's hex lines, from `certificate ...` to `quit` (one secret)
+_CERT_START = re.compile(r"^\s*certificate\b")
+_CERT_END = re.compile(r"^\s*quit\s*$")
+
+
+@dataclass(frozen=True)
+class Redacted:
+    lines: tuple[str, ...]
+    count: int  # how many lines had a secret removed (a certificate counts once)
+
+
+def redact_cisco_like(lines: Sequence[str]) -> Redacted:
+    out: list[str] = []
+    count = 0
+    in_certificate = False
+    for line in lines:
+        if in_certificate:
+            if _CERT_END.match(line):
+                in_certificate = False
+                out.append(line)
+            else:
+                out.append(" " + REDACTED)
+            continue
+        if _CERT_START.match(line):
+            in_certificate = True
+            out.append(line.split("certificate", 1)[0] + "certificate " + REDACTED)
+            count += 1
+            continue
+        if _KEY_ID.match(line):
+            out.append(line)
+            continue
+        for pattern, replacement in _CISCO_LIKE:
+            new = pattern.sub(replacement, line)
+            if new != line:
+                line = new
+                count += 1
+                break
+        out.append(line)
+    return Redacted(tuple(out), count)

@@ -1,0 +1,128 @@
+"""Device configurations to network facts (issue 14, first part): the IOS and FRRouting
+adapters, every fact with its line, secrets removed before anything parses the text, and bad
+input refused with one clear line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from egov_audit.errors import UsageError
+from egov_audit.network.parse import detect_vendor, network_fact_bundle, parse_config
+from egov_audit.schemas import first_error
+
+CONFIGS = Path(__file__).parents[2] / "fixtures" / "device-configs"
+AT = "2026-12-02T00:00:00Z"
+
+
+def _bundle(name: str) -> dict:  # type: ignore[type-arg]
+    path = CONFIGS / name
+    return network_fact_bundle(path.stem, path.read_bytes(), str(path), AT)
+
+
+def test_an_ios_configuration_as_facts() -> None:
+    bundle = _bundle("edge01.cfg")
+    assert first_error(bundle, "network-fact-bundle") is None
+    assert bundle["vendor"] == "cisco_ios" and bundle["source"]["lines"] == 44
+    facts = bundle["facts"]
+    assert facts["hostname"] == "edge01"
+    by_name = {i["name"]: i for i in facts["interfaces"]}
+    assert by_name["GigabitEthernet0/0"]["addresses"] == ["192.0.2.2/30", "2001:db8:ffff::2/126"]
+    assert by_name["GigabitEthernet0/1"] == {
+        "name": "GigabitEthernet0/1", "line": 21, "description": "DMZ",
+        "addresses": ["10.50.1.1/24", "10.50.2.1/24"], "shutdown": False,
+        "acl_in": "DMZ-IN", "acl_out": None}
+    assert by_name["GigabitEthernet0/2"]["shutdown"] is True
+    bgp = facts["bgp"]
+    assert (bgp["local_as"], bgp["line"]) == (64512, 30)
+    assert [(n["address"], n["remote_as"], n["line"]) for n in bgp["neighbors"]] == [
+        ("192.0.2.1", 64500, 32), ("198.51.100.1", 64501, 34)]
+    assert bgp["networks"] == [{"prefix": "203.0.113.0/24", "line": 36}]
+    assert [(u["name"], u["hash"], u["line"]) for u in facts["users"]] == [
+        ("admin", "scrypt", 5), ("oldop", "reversible", 6)]
+    assert facts["vty"] == [{"lines": "0 4", "line": 40, "transport": ["ssh", "telnet"],
+                             "access_class": "MGMT"}]
+    management = facts["management"]
+    assert management["ssh_version"] == {"value": 2, "line": 7}
+    assert management["http_server"] == {"value": False, "line": 8}
+    assert management["https_server"] == {"value": True, "line": 9}
+    assert management["snmp_communities"] == [{"line": 11}]
+    assert management["syslog_hosts"] == [{"value": "10.50.90.5", "line": 12}]
+    assert management["ntp_servers"] == [{"value": "10.50.90.6", "line": 13}]
+    assert management["aaa"] == {"value": True, "line": 10}
+    assert management["enable"] == {"hash": "scrypt", "line": 4}
+
+
+def test_an_frr_configuration_as_facts() -> None:
+    bundle = _bundle("frr-edge.cfg")
+    assert first_error(bundle, "network-fact-bundle") is None
+    assert bundle["vendor"] == "frr" and bundle["redacted"] == 1
+    facts = bundle["facts"]
+    assert [(i["name"], i["addresses"]) for i in facts["interfaces"]] == [
+        ("eth0", ["192.0.2.2/30"]), ("eth1", ["203.0.113.1/24", "2001:db8:100::1/48"])]
+    assert facts["bgp"]["neighbors"] == [{"address": "192.0.2.1", "remote_as": 64500,
+                                          "line": 15}]
+    assert facts["bgp"]["networks"] == [{"prefix": "203.0.113.0/24", "line": 19}]
+    # nothing said is nothing assumed: no ssh version line, no http server line
+    assert facts["management"]["ssh_version"] is None
+    assert facts["management"]["http_server"] == {"value": False, "line": None}
+
+
+def test_planted_secrets_never_reach_the_facts() -> None:
+    raw = (CONFIGS / "planted-secrets.cfg").read_text()
+    planted = [f"PLANTED-{n:02d}" for n in range(1, 22)]
+    assert all(p in raw for p in planted)
+    bundle = _bundle("planted-secrets.cfg")
+    text = json.dumps(bundle)
+    assert [p for p in planted if p in text] == []
+    # lines that held secrets: the SNMPv3 user (08, 09) and the certificate (19, 20) are one each
+    assert bundle["redacted"] == 19
+    # what the controls need survives: who has a password and how it is kept
+    assert {u["name"]: u["hash"] for u in bundle["facts"]["users"]} == {
+        "admin": "scrypt", "old": "reversible", "plain": "cleartext"}
+    assert bundle["facts"]["management"]["enable"]["hash"] == "scrypt"
+    assert len(bundle["facts"]["management"]["snmp_communities"]) == 2
+
+
+@pytest.mark.parametrize(("text", "vendor"), [
+    (": Saved\n:\nASA Version 9.16(4)\nhostname fw01\n", "cisco_asa"),
+    ("#config-version=FGT60F-7.2.5-FW-build1517\nconfig system global\n", "fortios"),
+    ("## Last commit: 2026-11-30 10:00:00 UTC by admin\nversion 22.4R1;\n", "junos"),
+    ("frr version 8.4.4\nfrr defaults traditional\n", "frr"),
+    ("!\nversion 17.9\nhostname r1\n", "cisco_ios"),
+    ("just some text\nwith nothing of a device\n", None),
+])
+def test_the_vendor_is_told_from_the_text(text: str, vendor: str | None) -> None:
+    assert detect_vendor(text) == vendor
+
+
+def test_unknown_and_unsupported_configurations_are_refused_in_one_line() -> None:
+    with pytest.raises(UsageError, match="cannot tell which vendor") as unknown:
+        parse_config("hello\n", "x.cfg")
+    assert unknown.value.one_line().startswith("x.cfg: ")
+    with pytest.raises(UsageError, match="cisco_asa configurations are not read yet"):
+        parse_config("ASA Version 9.16(4)\n", "fw.cfg")
+    with pytest.raises(UsageError, match="not valid UTF-8"):
+        network_fact_bundle("d", b"hostname r1\n\xff\n", "d.cfg", AT)
+    with pytest.raises(UsageError, match="lines: refused"):
+        parse_config("hostname r1\n" + "!\n" * 200_001, "big.cfg")
+
+
+def test_a_truncated_backup_gives_what_it_holds() -> None:
+    """A copy cut mid-way (a full disk, an interrupted transfer): the facts before the cut."""
+    text = (CONFIGS / "edge01.cfg").read_text()
+    cut = text[: text.index("router bgp")]
+    facts = parse_config(cut + "router bg", "cut.cfg")["facts"]
+    assert len(facts["interfaces"]) == 3 and facts["bgp"] is None
+
+
+def test_what_only_names_a_key_is_kept() -> None:
+    facts = parse_config("version 15.2\nkey chain OSPF\n key 1\n  key-string 7 0822SECRET\n",
+                         "k.cfg")
+    assert facts["redacted"] == 1
+    from egov_audit.network.redact import redact_cisco_like
+
+    lines = redact_cisco_like(["key chain OSPF", " key 1", "  key-string 7 0822SECRET"]).lines
+    assert lines == ("key chain OSPF", " key 1", "  key-string 7 <redacted>")
