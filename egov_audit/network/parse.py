@@ -5,7 +5,8 @@ ciscoconfparse2 in the commit that chose it) plus a little normalisation. Secret
 (redact.py) before the template sees the text. Every fact keeps the line it came from, so a
 gap can name `file:line`.
 
-Vendors today: Cisco IOS/IOS-XE and FRRouting (the same syntax family)."""
+Vendors today: Cisco IOS/IOS-XE, FRRouting and Cisco ASA (one syntax family; ASA adds interface
+names and security levels, access groups bound by name, management access lines)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ _SIGNATURES: Sequence[tuple[str, re.Pattern[str]]] = [
     ("cisco_ios", re.compile(r"^(?:version \d+\.\d+|hostname \S+|interface (?:Gigabit|Fast|Ten|"
                              r"Ethernet|Loopback|Vlan|Port-channel)\S*)", re.M)),
 ]
-SUPPORTED = ("cisco_ios", "frr")
+SUPPORTED = ("cisco_ios", "frr", "cisco_asa")
 
 _IOS_TEMPLATE = """
 <group name="hostname">
@@ -45,6 +46,8 @@ interface {{ name }}
  ip access-group {{ acl_in }} in
  ip access-group {{ acl_out }} out
  shutdown {{ shutdown | set(True) }}
+ nameif {{ nameif }}
+ security-level {{ security_level | to_int }}
 </group>
 <group name="bgp">
 router bgp {{ local_as | to_int }}
@@ -101,10 +104,15 @@ def _network(prefix: str, mask: str | None = None) -> str | None:
 
 _HASH_TYPES = {"0": "cleartext", "4": "sha256-weak", "5": "md5", "7": "reversible",
                "8": "pbkdf2-sha256", "9": "scrypt"}
+# ASA: the word after the hash
+_ASA_HASH_TYPES = {"pbkdf2": "pbkdf2-sha512", "encrypted": "md5", "nt-encrypted": "md4"}
 
 
 def _hash_type(statement: str) -> str:
     """How a password in a Cisco-like statement is kept (the value itself is already gone)."""
+    asa = re.search(r"\bpassword <redacted>(?: (pbkdf2|encrypted|nt-encrypted))?\b", statement)
+    if asa is not None and asa.group(1):
+        return _ASA_HASH_TYPES[asa.group(1)]
     match = re.search(r"\b(secret|password)(?: ([0-9]{1,2}))? <redacted>", statement)
     if match is None:
         return "none"
@@ -129,20 +137,28 @@ def _management(lines: Sequence[str]) -> dict[str, Any]:
                 if (m := compiled.match(line))]
 
     out: dict[str, Any] = {}
-    ssh = first(r"^ip ssh version (\d)")
+    ssh = first(r"^(?:ip )?ssh version (\d)")
     out["ssh_version"] = {"value": int(ssh[0].group(1)), "line": ssh[1]} if ssh else None
     http = first(r"^(no )?ip http server\s*$")
+    # ASA: `http server enable` is HTTPS management (ASDM); `telnet NET MASK IF` lets telnet in
+    asdm = first(r"^http server enable\b")
+    out["management_from"] = [
+        {"protocol": m.group(1), "value": f"{m.group(2)}/{m.group(3)} {m.group(4)}", "line": n}
+        for n, line in enumerate(lines, 1)
+        if (m := re.match(r"^(ssh|telnet|http) (\S+) (\S+) (\S+)\s*$", line))]
     out["http_server"] = {"value": http is not None and not http[0].group(1),
                           "line": http[1] if http else None}
     https = first(r"^(no )?ip http secure-server\s*$")
-    out["https_server"] = {"value": https is not None and not https[0].group(1),
-                           "line": https[1] if https else None}
+    out["https_server"] = {"value": (https is not None and not https[0].group(1))
+                           or asdm is not None,
+                           "line": https[1] if https else asdm[1] if asdm else None}
     out["snmp_communities"] = [{"line": n} for n, line in enumerate(lines, 1)
                                if line.startswith("snmp-server community ")]
     out["snmp_v3_groups"] = every(r"^snmp-server group (\S+) v3\b")
-    out["syslog_hosts"] = every(r"^logging (?:host )?(\d[\d.]*|[0-9a-fA-F:]+:[0-9a-fA-F:]*)\s*$")
+    out["syslog_hosts"] = every(r"^logging (?:host )?(?:\S+ (?=\d))?"
+                                r"(\d[\d.]*|[0-9a-fA-F:]+:[0-9a-fA-F:]*)\s*$")
     out["ntp_servers"] = every(r"^ntp server (?:vrf \S+ )?(\S+)")
-    aaa = first(r"^aaa new-model\s*$")
+    aaa = first(r"^aaa (?:new-model|authentication) ?")
     out["aaa"] = {"value": aaa is not None, "line": aaa[1] if aaa else None}
     banner = first(r"^banner (?:motd|login)\b")
     out["banner"] = {"value": banner is not None, "line": banner[1] if banner else None}
@@ -172,7 +188,15 @@ def parse_cisco_like(vendor: str, redacted: Redacted) -> dict[str, Any]:
         interfaces.append({"name": item["name"], "line": at.get(f"interface {item['name']}"),
                            "description": item.get("description"), "addresses": addresses,
                            "shutdown": bool(item.get("shutdown")),
-                           "acl_in": item.get("acl_in"), "acl_out": item.get("acl_out")})
+                           "acl_in": item.get("acl_in"), "acl_out": item.get("acl_out"),
+                           "nameif": item.get("nameif"),
+                           "security_level": item.get("security_level")})
+    # ASA binds an access list to an interface by its nameif
+    for line in lines:
+        bound = re.match(r"^access-group (\S+) (in|out) interface (\S+)\s*$", line)
+        for interface in interfaces if bound else ():
+            if bound and interface["nameif"] == bound.group(3):
+                interface[f"acl_{bound.group(2)}"] = bound.group(1)
     bgp = None
     for item in _as_list(raw.get("bgp"))[:1]:
         neighbours = []
@@ -202,7 +226,27 @@ def parse_cisco_like(vendor: str, redacted: Redacted) -> dict[str, Any]:
                     "access_class": item.get("access_class")})
     hostname = _as_list(raw.get("hostname"))
     return {"hostname": hostname[0]["value"] if hostname else None, "interfaces": interfaces,
-            "bgp": bgp, "users": users, "vty": vty, "management": _management(lines)}
+            "bgp": bgp, "users": users, "vty": vty, "acl_permit_any": _permit_any(lines),
+            "management": _management(lines)}
+
+
+def _permit_any(lines: Sequence[str]) -> list[dict[str, Any]]:
+    """Access-list entries that let any address reach any address on any protocol."""
+    out: list[dict[str, Any]] = []
+    current = None
+    for number, line in enumerate(lines, 1):
+        block = re.match(r"^ip access-list extended (\S+)", line)
+        if block:
+            current = block.group(1)
+            continue
+        if not line.startswith(" "):
+            current = None
+        flat = re.match(r"^access-list (\S+) extended permit ip any4? any4?\b", line)
+        if flat:
+            out.append({"acl": flat.group(1), "line": number})
+        elif current and re.match(r"^\s+(?:\d+ )?permit ip any any\b", line):
+            out.append({"acl": current, "line": number})
+    return out
 
 
 def parse_config(text: str, display: str) -> dict[str, Any]:
@@ -219,7 +263,7 @@ def parse_config(text: str, display: str) -> dict[str, Any]:
     if vendor not in SUPPORTED:
         raise UsageError(Message("{vendor} configurations are not read yet", vendor=vendor),
                          file=display)
-    redacted = redact_cisco_like(lines)
+    redacted = redact_cisco_like(lines, asa=vendor == "cisco_asa")
     return {"vendor": vendor, "redacted": redacted.count, "lines": len(lines),
             "facts": parse_cisco_like(vendor, redacted)}
 

@@ -27,6 +27,14 @@ _CISCO_LIKE: Sequence[tuple[re.Pattern[str], str]] = [
                 r"key)(?: [0-9]{1,2})?(?: md5)?) (?!chain\b)\S.*$"), r"\1 " + REDACTED),
     (re.compile(r"^(\s*crypto isakmp key) \S+(.*)$"), r"\1 " + REDACTED + r"\2"),
 ]
+# Cisco ASA writes the hashing after the value (`username x password <hash> pbkdf2 privilege
+# 15`), and its SNMP hosts name an interface first: its own forms come before the shared ones
+_ASA: Sequence[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^(\s*(?:enable password|username \S+ password|passwd)) \S+"
+                r"((?: (?:pbkdf2|encrypted|nt-encrypted))?.*)$"), r"\1 " + REDACTED + r"\2"),
+    (re.compile(r"^(\s*snmp-server host \S+ \S+(?: poll| trap)?) community \S+(.*)$"),
+     r"\1 community " + REDACTED + r"\2"),
+]
 # a key chain's `key 1` names a key, it holds none
 _KEY_ID = re.compile(r"^\s*key \d+\s*$")
 # a certificate's hex lines, from `certificate ...` to `quit` (one secret)
@@ -40,7 +48,8 @@ class Redacted:
     count: int  # how many lines had a secret removed (a certificate counts once)
 
 
-def redact_cisco_like(lines: Sequence[str]) -> Redacted:
+def redact_cisco_like(lines: Sequence[str], asa: bool = False) -> Redacted:
+    rules = [*_ASA, *_CISCO_LIKE] if asa else _CISCO_LIKE
     out: list[str] = []
     count = 0
     in_certificate = False
@@ -60,7 +69,7 @@ def redact_cisco_like(lines: Sequence[str]) -> Redacted:
         if _KEY_ID.match(line):
             out.append(line)
             continue
-        for pattern, replacement in _CISCO_LIKE:
+        for pattern, replacement in rules:
             new = pattern.sub(replacement, line)
             if new != line:
                 line = new

@@ -33,7 +33,7 @@ def test_an_ios_configuration_as_facts() -> None:
     assert by_name["GigabitEthernet0/1"] == {
         "name": "GigabitEthernet0/1", "line": 21, "description": "DMZ",
         "addresses": ["10.50.1.1/24", "10.50.2.1/24"], "shutdown": False,
-        "acl_in": "DMZ-IN", "acl_out": None}
+        "acl_in": "DMZ-IN", "acl_out": None, "nameif": None, "security_level": None}
     assert by_name["GigabitEthernet0/2"]["shutdown"] is True
     bgp = facts["bgp"]
     assert (bgp["local_as"], bgp["line"]) == (64512, 30)
@@ -70,6 +70,35 @@ def test_an_frr_configuration_as_facts() -> None:
     assert facts["management"]["http_server"] == {"value": False, "line": None}
 
 
+def test_an_asa_configuration_as_facts() -> None:
+    bundle = _bundle("fw01.cfg")
+    assert first_error(bundle, "network-fact-bundle") is None
+    assert bundle["vendor"] == "cisco_asa"
+    text = json.dumps(bundle)
+    assert "PLANTED" not in text and bundle["redacted"] == 7
+    facts = bundle["facts"]
+    assert [(i["nameif"], i["security_level"], i["addresses"], i["acl_in"])
+            for i in facts["interfaces"]] == [
+        ("outside", 0, ["192.0.2.10/24"], "OUTSIDE-IN"), ("inside", 100, ["10.50.10.1/24"], None),
+        ("dmz", 50, ["10.50.1.1/24"], "DMZ-IN")]
+    # ASA writes the hashing after the (removed) value
+    assert {u["name"]: u["hash"] for u in facts["users"]} == {"admin": "pbkdf2-sha512",
+                                                             "ops": "md5"}
+    assert facts["management"]["enable"]["hash"] == "pbkdf2-sha512"
+    assert facts["acl_permit_any"] == [{"acl": "DMZ-IN", "line": 28}]
+    assert facts["management"]["management_from"] == [
+        {"protocol": "ssh", "value": "10.50.90.0/255.255.255.0 inside", "line": 33},
+        {"protocol": "telnet", "value": "0.0.0.0/0.0.0.0 outside", "line": 35},
+        {"protocol": "http", "value": "10.50.90.0/255.255.255.0 inside", "line": 37}]
+    assert facts["management"]["ssh_version"] == {"value": 2, "line": 34}
+    assert facts["management"]["https_server"] == {"value": True, "line": 36}
+    assert facts["management"]["syslog_hosts"] == [{"value": "10.50.90.5", "line": 38}]
+    assert facts["management"]["aaa"]["value"] is True
+    assert [(n["address"], n["remote_as"]) for n in facts["bgp"]["neighbors"]] == [
+        ("192.0.2.1", 64500)]
+    assert facts["bgp"]["networks"] == [{"prefix": "203.0.113.0/24", "line": 46}]
+
+
 def test_planted_secrets_never_reach_the_facts() -> None:
     raw = (CONFIGS / "planted-secrets.cfg").read_text()
     planted = [f"PLANTED-{n:02d}" for n in range(1, 22)]
@@ -102,8 +131,8 @@ def test_unknown_and_unsupported_configurations_are_refused_in_one_line() -> Non
     with pytest.raises(UsageError, match="cannot tell which vendor") as unknown:
         parse_config("hello\n", "x.cfg")
     assert unknown.value.one_line().startswith("x.cfg: ")
-    with pytest.raises(UsageError, match="cisco_asa configurations are not read yet"):
-        parse_config("ASA Version 9.16(4)\n", "fw.cfg")
+    with pytest.raises(UsageError, match="fortios configurations are not read yet"):
+        parse_config("config system global\n", "fw.cfg")
     with pytest.raises(UsageError, match="not valid UTF-8"):
         network_fact_bundle("d", b"hostname r1\n\xff\n", "d.cfg", AT)
     with pytest.raises(UsageError, match="lines: refused"):
@@ -126,3 +155,9 @@ def test_what_only_names_a_key_is_kept() -> None:
 
     lines = redact_cisco_like(["key chain OSPF", " key 1", "  key-string 7 0822SECRET"]).lines
     assert lines == ("key chain OSPF", " key 1", "  key-string 7 <redacted>")
+
+
+def test_an_ios_access_list_that_permits_everything_is_found() -> None:
+    text = ("version 15.2\nip access-list extended EDGE\n 10 permit tcp any any eq 443\n"
+            " 20 permit ip any any\nip access-list extended OK\n deny ip any any\n")
+    assert parse_config(text, "a.cfg")["facts"]["acl_permit_any"] == [{"acl": "EDGE", "line": 4}]
