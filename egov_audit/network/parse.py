@@ -6,7 +6,8 @@ ciscoconfparse2 in the commit that chose it) plus a little normalisation. Secret
 gap can name `file:line`.
 
 Vendors today: Cisco IOS/IOS-XE, FRRouting and Cisco ASA (one syntax family; ASA adds interface
-names and security levels, access groups bound by name, management access lines)."""
+names and security levels, access groups bound by name, management access lines), and FortiOS
+(fortios.py: zones, policies, per-interface management access)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ _SIGNATURES: Sequence[tuple[str, re.Pattern[str]]] = [
     ("cisco_ios", re.compile(r"^(?:version \d+\.\d+|hostname \S+|interface (?:Gigabit|Fast|Ten|"
                              r"Ethernet|Loopback|Vlan|Port-channel)\S*)", re.M)),
 ]
-SUPPORTED = ("cisco_ios", "frr", "cisco_asa")
+SUPPORTED = ("cisco_ios", "frr", "cisco_asa", "fortios")
 
 _IOS_TEMPLATE = """
 <group name="hostname">
@@ -227,6 +228,7 @@ def parse_cisco_like(vendor: str, redacted: Redacted) -> dict[str, Any]:
     hostname = _as_list(raw.get("hostname"))
     return {"hostname": hostname[0]["value"] if hostname else None, "interfaces": interfaces,
             "bgp": bgp, "users": users, "vty": vty, "acl_permit_any": _permit_any(lines),
+            "zones": [], "policies": [],
             "management": _management(lines)}
 
 
@@ -263,9 +265,15 @@ def parse_config(text: str, display: str) -> dict[str, Any]:
     if vendor not in SUPPORTED:
         raise UsageError(Message("{vendor} configurations are not read yet", vendor=vendor),
                          file=display)
-    redacted = redact_cisco_like(lines, asa=vendor == "cisco_asa")
-    return {"vendor": vendor, "redacted": redacted.count, "lines": len(lines),
-            "facts": parse_cisco_like(vendor, redacted)}
+    if vendor == "fortios":
+        from .fortios import parse_fortios, redact_fortios
+
+        redacted = redact_fortios(lines)
+        facts = parse_fortios(redacted)
+    else:
+        redacted = redact_cisco_like(lines, asa=vendor == "cisco_asa")
+        facts = parse_cisco_like(vendor, redacted)
+    return {"vendor": vendor, "redacted": redacted.count, "lines": len(lines), "facts": facts}
 
 
 def network_fact_bundle(device: str, raw: bytes, display: str, collected_at: str,

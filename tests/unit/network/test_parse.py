@@ -99,6 +99,48 @@ def test_an_asa_configuration_as_facts() -> None:
     assert facts["bgp"]["networks"] == [{"prefix": "203.0.113.0/24", "line": 46}]
 
 
+def test_a_fortigate_configuration_as_facts() -> None:
+    bundle = _bundle("fgt01.conf")
+    assert first_error(bundle, "network-fact-bundle") is None
+    assert bundle["vendor"] == "fortios"
+    # ten secrets, the multi-line private key and certificate among them
+    raw = (CONFIGS / "fgt01.conf").read_text()
+    planted = [f"PLANTEDF{n}" for n in range(1, 11) if n != 3] + ["PLANTED-F3"]
+    assert all(p in raw for p in planted)
+    assert [p for p in planted if p in json.dumps(bundle)] == [] and bundle["redacted"] == 10
+    facts = bundle["facts"]
+    assert facts["hostname"] == "fgt01"
+    assert [(i["name"], i["line"], i["addresses"], i["allowaccess"], i["shutdown"])
+            for i in facts["interfaces"]] == [
+        ("port1", 16, ["192.0.2.20/24", "2001:db8:ffff::20/64"], ["ping", "https", "ssh", "http"],
+         False),
+        ("port2", 25, ["10.50.10.1/24"], ["ping", "ssh", "telnet"], False),
+        ("port3", 31, ["10.50.1.1/24"], [], True)]
+    assert facts["zones"] == [{"name": "inside", "interfaces": ["port2"], "line": 39},
+                              {"name": "dmz", "interfaces": ["port3"], "line": 42}]
+    assert [(p["id"], p["from"], p["to"], p["service"], p["line"])
+            for p in facts["policies"]] == [("1", ["port1"], ["dmz"], ["HTTPS"], 108),
+                                            ("2", ["inside"], ["dmz"], ["ALL"], 117)]
+    assert facts["acl_permit_any"] == [{"acl": "policy 2", "line": 117}]
+    # how each admin password is kept: SH2 is SHA-256; plain ENC is reversible
+    assert {u["name"]: u["hash"] for u in facts["users"]} == {"admin": "sha256",
+                                                             "ops": "reversible"}
+    assert facts["bgp"]["local_as"] == 64512
+    assert [(n["address"], n["remote_as"], n["line"]) for n in facts["bgp"]["neighbors"]] == [
+        ("192.0.2.1", 64500, 130), ("198.51.100.1", 64501, 134)]
+    assert facts["bgp"]["networks"] == [{"prefix": "203.0.113.0/24", "line": 140}]
+    management = facts["management"]
+    assert {(m["protocol"], m["value"]) for m in management["management_from"]} == {
+        ("ssh", "port1"), ("ssh", "port2"), ("telnet", "port2"), ("http", "port1"),
+        ("https", "port1")}
+    assert management["http_server"] == {"value": True, "line": 16}
+    assert management["snmp_communities"] == [{"line": 59}]
+    assert management["syslog_hosts"] == [{"value": "10.50.90.5", "line": 97}]
+    assert management["ntp_servers"] == [{"value": "10.50.90.6", "line": 103}]
+    assert management["aaa"]["value"] is True and management["banner"] == {"value": True,
+                                                                             "line": 7}
+
+
 def test_planted_secrets_never_reach_the_facts() -> None:
     raw = (CONFIGS / "planted-secrets.cfg").read_text()
     planted = [f"PLANTED-{n:02d}" for n in range(1, 22)]
@@ -131,8 +173,8 @@ def test_unknown_and_unsupported_configurations_are_refused_in_one_line() -> Non
     with pytest.raises(UsageError, match="cannot tell which vendor") as unknown:
         parse_config("hello\n", "x.cfg")
     assert unknown.value.one_line().startswith("x.cfg: ")
-    with pytest.raises(UsageError, match="fortios configurations are not read yet"):
-        parse_config("config system global\n", "fw.cfg")
+    with pytest.raises(UsageError, match="junos configurations are not read yet"):
+        parse_config("set version 22.4R1\n", "fw.cfg")
     with pytest.raises(UsageError, match="not valid UTF-8"):
         network_fact_bundle("d", b"hostname r1\n\xff\n", "d.cfg", AT)
     with pytest.raises(UsageError, match="lines: refused"):
