@@ -5,9 +5,10 @@ ciscoconfparse2 in the commit that chose it) plus a little normalisation. Secret
 (redact.py) before the template sees the text. Every fact keeps the line it came from, so a
 gap can name `file:line`.
 
-Vendors today: Cisco IOS/IOS-XE, FRRouting and Cisco ASA (one syntax family; ASA adds interface
+Vendors: Cisco IOS/IOS-XE, FRRouting and Cisco ASA (one syntax family; ASA adds interface
 names and security levels, access groups bound by name, management access lines), and FortiOS
-(fortios.py: zones, policies, per-interface management access)."""
+(fortios.py: zones, policies, per-interface management access), and Juniper Junos (junos.py:
+brace or set format)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,6 @@ _SIGNATURES: Sequence[tuple[str, re.Pattern[str]]] = [
     ("cisco_ios", re.compile(r"^(?:version \d+\.\d+|hostname \S+|interface (?:Gigabit|Fast|Ten|"
                              r"Ethernet|Loopback|Vlan|Port-channel)\S*)", re.M)),
 ]
-SUPPORTED = ("cisco_ios", "frr", "cisco_asa", "fortios")
 
 _IOS_TEMPLATE = """
 <group name="hostname">
@@ -262,14 +262,16 @@ def parse_config(text: str, display: str) -> dict[str, Any]:
     if vendor is None:
         raise UsageError(Message("cannot tell which vendor's configuration this is"),
                          file=display)
-    if vendor not in SUPPORTED:
-        raise UsageError(Message("{vendor} configurations are not read yet", vendor=vendor),
-                         file=display)
     if vendor == "fortios":
         from .fortios import parse_fortios, redact_fortios
 
         redacted = redact_fortios(lines)
         facts = parse_fortios(redacted)
+    elif vendor == "junos":
+        from .junos import parse_junos, redact_junos
+
+        redacted = redact_junos(lines)
+        facts = parse_junos(redacted)
     else:
         redacted = redact_cisco_like(lines, asa=vendor == "cisco_asa")
         facts = parse_cisco_like(vendor, redacted)

@@ -141,6 +141,60 @@ def test_a_fortigate_configuration_as_facts() -> None:
                                                                              "line": 7}
 
 
+def test_a_junos_configuration_as_facts() -> None:
+    bundle = _bundle("srx01.conf")
+    assert first_error(bundle, "network-fact-bundle") is None
+    assert bundle["vendor"] == "junos"
+    planted = [f"PLANTED-J{n}" for n in range(1, 8)]
+    assert all(p in (CONFIGS / "srx01.conf").read_text() for p in planted)
+    assert [p for p in planted if p in json.dumps(bundle)] == [] and bundle["redacted"] == 7
+    facts = bundle["facts"]
+    assert facts["hostname"] == "srx01"
+    assert [(i["name"], i["line"], i["addresses"], i["shutdown"]) for i in facts["interfaces"]] \
+        == [("ge-0/0/0.0", 48, ["192.0.2.30/24", "2001:db8:ffff::30/64"], False),
+            ("ge-0/0/1.0", 58, ["10.50.10.1/24"], False),
+            ("ge-0/0/2.0", 66, ["10.50.1.1/24"], True)]
+    assert facts["zones"] == [{"name": "trust", "interfaces": ["ge-0/0/1.0"], "line": 116},
+                              {"name": "untrust", "interfaces": ["ge-0/0/0.0"], "line": 121}]
+    assert facts["policies"] == [{
+        "id": "allow-all", "from": ["trust"], "to": ["untrust"], "source": ["any"],
+        "destination": ["any"], "service": ["any"], "action": "permit", "line": 129}]
+    assert facts["acl_permit_any"] == [{"acl": "policy allow-all", "line": 129}]
+    # the crypt(3) prefix survives redaction: $6$ is SHA-512
+    assert {u["name"]: u["hash"] for u in facts["users"]} == {"ops": "sha512", "root": "sha512"}
+    bgp = facts["bgp"]
+    assert (bgp["local_as"], bgp["line"]) == (64512, 80)
+    assert [(n["address"], n["remote_as"], n["line"]) for n in bgp["neighbors"]] == [
+        ("192.0.2.1", 64500, 89), ("198.51.100.1", 64501, 92)]
+    assert bgp["networks"] == [{"prefix": "203.0.113.0/24", "line": 101}]
+    management = facts["management"]
+    assert management["ssh_version"] == {"value": 2, "line": 20}
+    assert management["http_server"] == {"value": True, "line": 25}
+    assert management["management_from"] == [{"protocol": "telnet", "value": "any", "line": 22}]
+    assert management["snmp_communities"] == [{"line": 73}, {"line": 76}]
+    assert management["syslog_hosts"] == [{"value": "10.50.90.5", "line": 37}]
+    assert management["aaa"] == {"value": True, "line": 33}
+
+
+def test_junos_set_commands_read_like_the_brace_format() -> None:
+    text = ("set version 22.4R1\nset system host-name r2\n"
+            "set snmp community PUBLIC1 authorization read-only\n"
+            "set snmp community PUBLIC1 clients 10.0.0.0/8\n"
+            "set snmp community PUBLIC2 authorization read-only\n"
+            'set system login user a authentication encrypted-password "$1$SECRETX"\n'
+            "set interfaces ge-0/0/0 unit 0 family inet address 10.0.0.1/24\n"
+            "set interfaces ge-0/0/0 disable\n")
+    parsed = parse_config(text, "set.conf")
+    assert parsed["vendor"] == "junos"
+    shown = json.dumps(parsed)
+    assert "PUBLIC" not in shown and "SECRETX" not in shown
+    facts = parsed["facts"]
+    # two communities, told apart without their names
+    assert facts["management"]["snmp_communities"] == [{"line": 3}, {"line": 5}]
+    assert facts["users"] == [{"name": "a", "hash": "md5", "line": 6}]
+    assert facts["interfaces"][0]["shutdown"] is True
+
+
 def test_planted_secrets_never_reach_the_facts() -> None:
     raw = (CONFIGS / "planted-secrets.cfg").read_text()
     planted = [f"PLANTED-{n:02d}" for n in range(1, 22)]
@@ -173,8 +227,6 @@ def test_unknown_and_unsupported_configurations_are_refused_in_one_line() -> Non
     with pytest.raises(UsageError, match="cannot tell which vendor") as unknown:
         parse_config("hello\n", "x.cfg")
     assert unknown.value.one_line().startswith("x.cfg: ")
-    with pytest.raises(UsageError, match="junos configurations are not read yet"):
-        parse_config("set version 22.4R1\n", "fw.cfg")
     with pytest.raises(UsageError, match="not valid UTF-8"):
         network_fact_bundle("d", b"hostname r1\n\xff\n", "d.cfg", AT)
     with pytest.raises(UsageError, match="lines: refused"):
