@@ -87,8 +87,15 @@ def _as_list(value: Any) -> list[dict[str, Any]]:
     return value if isinstance(value, list) else [value]
 
 
+# dotted netmasks and their prefix lengths: a router has thousands of addresses, and
+# ipaddress.ip_interface takes ~40 µs for each
+_MASKS = {str(ipaddress.IPv4Network(f"0.0.0.0/{n}").netmask): n for n in range(33)}
+
+
 def _prefix(address: str, mask: str | None = None) -> str | None:
     try:
+        if mask in _MASKS:
+            return f"{ipaddress.IPv4Address(address)}/{_MASKS[mask]}"
         if mask:
             return str(ipaddress.ip_interface(f"{address}/{mask}"))
         return str(ipaddress.ip_interface(address))
@@ -194,7 +201,7 @@ def parse_cisco_like(vendor: str, redacted: Redacted) -> dict[str, Any]:
                            "security_level": item.get("security_level")})
     # ASA binds an access list to an interface by its nameif
     for line in lines:
-        bound = re.match(r"^access-group (\S+) (in|out) interface (\S+)\s*$", line)
+        bound = _ACCESS_GROUP.match(line) if line.startswith("access-group ") else None
         for interface in interfaces if bound else ():
             if bound and interface["nameif"] == bound.group(3):
                 interface[f"acl_{bound.group(2)}"] = bound.group(1)
@@ -202,13 +209,13 @@ def parse_cisco_like(vendor: str, redacted: Redacted) -> dict[str, Any]:
     for item in _as_list(raw.get("bgp"))[:1]:
         neighbours = []
         for line in lines:
-            match = re.match(r"^\s*neighbor (\S+) remote-as (\d+)\s*$", line)
+            match = _NEIGHBOR.match(line) if "remote-as" in line else None
             if match:
                 neighbours.append({"address": match.group(1), "remote_as": int(match.group(2)),
                                    "line": at.get(line.strip())})
         networks = []
         for line in lines:
-            match = re.match(r"^\s+network (\S+)(?: mask (\S+))?\s*(?:route-map \S+)?$", line)
+            match = _NETWORK.match(line) if " network " in line else None
             if match:
                 prefix = _network(match.group(1), match.group(2))
                 if prefix:
@@ -232,21 +239,29 @@ def parse_cisco_like(vendor: str, redacted: Redacted) -> dict[str, Any]:
             "management": _management(lines)}
 
 
+_ACCESS_GROUP = re.compile(r"^access-group (\S+) (in|out) interface (\S+)\s*$")
+_NEIGHBOR = re.compile(r"^\s*neighbor (\S+) remote-as (\d+)\s*$")
+_NETWORK = re.compile(r"^\s+network (\S+)(?: mask (\S+))?\s*(?:route-map \S+)?$")
+_ACL_BLOCK = re.compile(r"^ip access-list extended (\S+)")
+_ACL_FLAT = re.compile(r"^access-list (\S+) extended permit ip any4? any4?\b")
+_ACL_ANY = re.compile(r"^\s+(?:\d+ )?permit ip any any\b")
+
+
 def _permit_any(lines: Sequence[str]) -> list[dict[str, Any]]:
     """Access-list entries that let any address reach any address on any protocol."""
     out: list[dict[str, Any]] = []
     current = None
     for number, line in enumerate(lines, 1):
-        block = re.match(r"^ip access-list extended (\S+)", line)
+        block = _ACL_BLOCK.match(line) if line.startswith("ip access-list") else None
         if block:
             current = block.group(1)
             continue
         if not line.startswith(" "):
             current = None
-        flat = re.match(r"^access-list (\S+) extended permit ip any4? any4?\b", line)
+        flat = _ACL_FLAT.match(line) if line.startswith("access-list") else None
         if flat:
             out.append({"acl": flat.group(1), "line": number})
-        elif current and re.match(r"^\s+(?:\d+ )?permit ip any any\b", line):
+        elif current and "permit ip any any" in line and _ACL_ANY.match(line):
             out.append({"acl": current, "line": number})
     return out
 
