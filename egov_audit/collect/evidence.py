@@ -132,7 +132,7 @@ def read_evidence_dir(directory: Path) -> dict[str, HostEvidence]:
     if events is not None:
         return read_job_events(events)
     out: dict[str, HostEvidence] = {}
-    for name in _json_files(directory, MAX_EVIDENCE_FILES, "fact bundles"):
+    for name in _json_files(directory, MAX_EVIDENCE_FILES, Message("fact bundles")):
         evidence = read_bundle(directory / name)
         if evidence is not None:
             out[evidence.host] = evidence
@@ -195,7 +195,8 @@ def read_job_events(folder: Path) -> dict[str, HostEvidence]:
     from ..gates.jsonin import StrictJsonError, loads
 
     out: dict[str, HostEvidence] = {}
-    for name in sorted(_json_files(folder, MAX_EVENT_FILES, "job events"), key=_event_order):
+    for name in sorted(_json_files(folder, MAX_EVENT_FILES, Message("job events")),
+                       key=_event_order):
         path = folder / name
         try:
             event = loads(read_bytes(path, str(path), CollectionError, MAX_BUNDLE_BYTES))
