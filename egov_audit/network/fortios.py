@@ -9,11 +9,11 @@ certificates and private keys."""
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Sequence
 from typing import Any
 
+from .common import interface_address, network_prefix
 from .redact import REDACTED, Redacted
 
 _SECRET_KEYS = re.compile(
@@ -179,11 +179,10 @@ def parse_fortios(redacted: Redacted) -> dict[str, Any]:
         "system interface", "system zone", "firewall policy", "system admin", "router bgp")}
     interfaces = []
     for item in _items(raw, "interfaces"):
-        addresses = []
-        if item.get("address") and item.get("mask"):
-            addresses.append(str(ipaddress.ip_interface(f"{item['address']}/{item['mask']}")))
-        if item.get("address6"):
-            addresses.append(str(ipaddress.ip_interface(item["address6"])))
+        addresses = [a for a in (
+            interface_address(item["address"], item["mask"])
+            if item.get("address") and item.get("mask") else None,
+            interface_address(item["address6"]) if item.get("address6") else None) if a]
         interfaces.append({
             "name": item["name"], "line": _find(lines, spans["system interface"],
                                                 f'edit "{item["name"]}"'),
@@ -232,10 +231,10 @@ def _bgp(lines: Sequence[str], raw: dict[str, Any], span: tuple[int, int]
         if remote and current:
             neighbors.append({"address": current[0], "remote_as": int(remote.group(1)),
                               "line": current[1]})
-        prefix = re.match(r"^set prefix (\S+) (\S+)$", line)
+        announced = re.match(r"^set prefix (\S+) (\S+)$", line)
+        prefix = network_prefix(announced.group(1), announced.group(2)) if announced else None
         if prefix:
-            networks.append({"prefix": str(ipaddress.ip_network(
-                f"{prefix.group(1)}/{prefix.group(2)}", strict=False)), "line": number})
+            networks.append({"prefix": prefix, "line": number})
     local_as = found["local_as"]
     return {"local_as": local_as, "line": _find(lines, span, f"set as {local_as}"),
             "neighbors": neighbors, "networks": networks}

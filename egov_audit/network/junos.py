@@ -9,12 +9,11 @@ not."""
 
 from __future__ import annotations
 
-import contextlib
-import ipaddress
 import re
 from collections.abc import Sequence
 from typing import Any
 
+from .common import as_list, every_match, first_match, interface_address, network_prefix
 from .redact import REDACTED, Redacted
 
 _SECRET = re.compile(r'^(.*?\b(?:encrypted-password|authentication-key|secret|simple-password|'
@@ -120,12 +119,6 @@ def flatten(lines: Sequence[str]) -> list[tuple[str, int]]:
     return out
 
 
-def _as_list(value: Any) -> list[dict[str, Any]]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
 def parse_junos(redacted: Redacted) -> dict[str, Any]:
     from ttp import ttp
 
@@ -142,15 +135,16 @@ def parse_junos(redacted: Redacted) -> dict[str, Any]:
         return next((n for s, n in statements if s.startswith(prefix)), None)
 
     interfaces: dict[str, dict[str, Any]] = {}
-    for item in _as_list(raw.get("addresses")):
+    for item in as_list(raw.get("addresses")):
         name = f"{item['interface']}.{item['unit']}"
         entry = interfaces.setdefault(name, {
             "name": name, "line": line_of(f"set interfaces {item['interface']} unit "
                                           f"{item['unit']}"),
             "description": None, "addresses": [], "shutdown": False, "acl_in": None,
             "acl_out": None, "nameif": None, "security_level": None})
-        with contextlib.suppress(ValueError):  # not an address: nothing to compare with
-            entry["addresses"].append(str(ipaddress.ip_interface(item["address"])))
+        address = interface_address(item["address"])
+        if address:
+            entry["addresses"].append(address)
     for statement, _number in statements:
         disabled = re.match(r"^set interfaces (\S+) (?:unit (\d+) )?disable$", statement)
         for name, entry in interfaces.items() if disabled else ():
@@ -158,13 +152,13 @@ def parse_junos(redacted: Redacted) -> dict[str, Any]:
             if disabled and physical == disabled.group(1) and disabled.group(2) in (None, unit):
                 entry["shutdown"] = True
     zones: dict[str, dict[str, Any]] = {}
-    for item in _as_list(raw.get("zones")):
+    for item in as_list(raw.get("zones")):
         zone = zones.setdefault(item["zone"], {
             "name": item["zone"], "interfaces": [],
             "line": line_of(f"set security zones security-zone {item['zone']}")})
         zone["interfaces"].append(item["interface"])
     policies: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for item in _as_list(raw.get("policies")):
+    for item in as_list(raw.get("policies")):
         key = (item["from_zone"], item["to_zone"], item["name"])
         policy = policies.setdefault(key, {
             "id": item["name"], "from": [item["from_zone"]], "to": [item["to_zone"]],
@@ -180,11 +174,11 @@ def parse_junos(redacted: Redacted) -> dict[str, Any]:
         action = re.match(r"then (permit|deny|reject)\b", rest)
         if action:
             policy["action"] = action.group(1)
-    local_as = _as_list(raw.get("local_as"))
+    local_as = as_list(raw.get("local_as"))
     neighbors = [{"address": n["address"], "remote_as": n["remote_as"],
                   "line": line_of(f"set protocols bgp group {n['group']} neighbor "
                                   f"{n['address']}")}
-                 for n in _as_list(raw.get("neighbors"))]
+                 for n in as_list(raw.get("neighbors"))]
     bgp = None
     if local_as or neighbors:
         bgp = {"local_as": local_as[0]["value"] if local_as else None,
@@ -192,11 +186,11 @@ def parse_junos(redacted: Redacted) -> dict[str, Any]:
                "neighbors": neighbors, "networks": _networks(statements)}
     users = [{"name": u["name"], "hash": _hash(u.get("hash", "")),
               "line": line_of(f"set system login user {u['name']}")}
-             for u in _as_list(raw.get("users"))]
+             for u in as_list(raw.get("users"))]
     users += [{"name": "root", "hash": _hash(r.get("hash", "")),
                "line": line_of("set system root-authentication")}
-              for r in _as_list(raw.get("root"))[:1]]
-    hostname = _as_list(raw.get("hostname"))
+              for r in as_list(raw.get("root"))[:1]]
+    hostname = as_list(raw.get("hostname"))
     policy_list = list(policies.values())
     return {"hostname": hostname[0]["value"] if hostname else None,
             "interfaces": list(interfaces.values()), "zones": list(zones.values()),
@@ -225,23 +219,18 @@ def _networks(statements: Sequence[tuple[str, int]]) -> list[dict[str, Any]]:
     for statement, number in statements:
         match = re.match(r"^set policy-options policy-statement \S+ term \S+ from route-filter "
                          r"(\S+) exact", statement)
-        if match:
-            out.append({"prefix": str(ipaddress.ip_network(match.group(1), strict=False)),
-                        "line": number})
+        prefix = network_prefix(match.group(1)) if match else None
+        if prefix:
+            out.append({"prefix": prefix, "line": number})
     return out
 
 
 def _management(statements: Sequence[tuple[str, int]]) -> dict[str, Any]:
     def first(pattern: str) -> tuple[re.Match[str], int] | None:
-        for statement, number in statements:
-            match = re.match(pattern, statement)
-            if match:
-                return match, number
-        return None
+        return first_match(statements, pattern)
 
     def every(pattern: str) -> list[dict[str, Any]]:
-        return [{"value": m.group(1), "line": n} for s, n in statements
-                if (m := re.match(pattern, s))]
+        return every_match(statements, pattern)
 
     ssh = first(r"^set system services ssh protocol-version v(\d)")
     http = first(r"^set system services web-management http\b")

@@ -12,12 +12,12 @@ brace or set format)."""
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Sequence
 from typing import Any
 
 from ..errors import Message, UsageError
+from .common import as_list, every_match, first_match, interface_address, network_prefix
 from .redact import Redacted, redact_cisco_like
 
 NETWORK_FACT_BUNDLE = "egov-audit/network-fact-bundle@1"
@@ -81,35 +81,6 @@ def _lines_of(lines: Sequence[str]) -> dict[str, int]:
     return out
 
 
-def _as_list(value: Any) -> list[dict[str, Any]]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-# dotted netmasks and their prefix lengths: a router has thousands of addresses, and
-# ipaddress.ip_interface takes ~40 µs for each
-_MASKS = {str(ipaddress.IPv4Network(f"0.0.0.0/{n}").netmask): n for n in range(33)}
-
-
-def _prefix(address: str, mask: str | None = None) -> str | None:
-    try:
-        if mask in _MASKS:
-            return f"{ipaddress.IPv4Address(address)}/{_MASKS[mask]}"
-        if mask:
-            return str(ipaddress.ip_interface(f"{address}/{mask}"))
-        return str(ipaddress.ip_interface(address))
-    except ValueError:
-        return None
-
-
-def _network(prefix: str, mask: str | None = None) -> str | None:
-    try:
-        return str(ipaddress.ip_network(f"{prefix}/{mask}" if mask else prefix, strict=False))
-    except ValueError:
-        return None
-
-
 _HASH_TYPES = {"0": "cleartext", "4": "sha256-weak", "5": "md5", "7": "reversible",
                "8": "pbkdf2-sha256", "9": "scrypt"}
 # ASA: the word after the hash
@@ -131,18 +102,13 @@ def _hash_type(statement: str) -> str:
 
 
 def _management(lines: Sequence[str]) -> dict[str, Any]:
+    numbered = [(line, number) for number, line in enumerate(lines, 1)]
+
     def first(pattern: str) -> tuple[re.Match[str], int] | None:
-        compiled = re.compile(pattern)
-        for number, line in enumerate(lines, 1):
-            match = compiled.match(line)
-            if match:
-                return match, number
-        return None
+        return first_match(numbered, pattern)
 
     def every(pattern: str) -> list[dict[str, Any]]:
-        compiled = re.compile(pattern)
-        return [{"value": m.group(1), "line": n} for n, line in enumerate(lines, 1)
-                if (m := compiled.match(line))]
+        return every_match(numbered, pattern)
 
     out: dict[str, Any] = {}
     ssh = first(r"^(?:ip )?ssh version (\d)")
@@ -186,13 +152,13 @@ def parse_cisco_like(vendor: str, redacted: Redacted) -> dict[str, Any]:
     raw = parser.result()[0][0]
     raw = raw if isinstance(raw, dict) else {}
     interfaces = []
-    for item in _as_list(raw.get("interfaces")):
-        addresses = [a for a in (_prefix(item["address"], item.get("mask"))
-                                 if "address" in item else None,
-                                 _prefix(item["address_cidr"]) if "address_cidr" in item else None,
-                                 _prefix(item["address_secondary"], item.get("mask_secondary"))
-                                 if "address_secondary" in item else None,
-                                 _prefix(item["address6"]) if "address6" in item else None) if a]
+    for item in as_list(raw.get("interfaces")):
+        # (address key, mask key): dotted-mask, CIDR (FRR), secondary, IPv6
+        written = [(item.get(a), item.get(m) if m else None) for a, m in (
+            ("address", "mask"), ("address_cidr", None),
+            ("address_secondary", "mask_secondary"), ("address6", None))]
+        addresses = [a for a in (interface_address(address, mask)
+                                 for address, mask in written if address) if a]
         interfaces.append({"name": item["name"], "line": at.get(f"interface {item['name']}"),
                            "description": item.get("description"), "addresses": addresses,
                            "shutdown": bool(item.get("shutdown")),
@@ -206,7 +172,7 @@ def parse_cisco_like(vendor: str, redacted: Redacted) -> dict[str, Any]:
             if bound and interface["nameif"] == bound.group(3):
                 interface[f"acl_{bound.group(2)}"] = bound.group(1)
     bgp = None
-    for item in _as_list(raw.get("bgp"))[:1]:
+    for item in as_list(raw.get("bgp"))[:1]:
         neighbours = []
         for line in lines:
             match = _NEIGHBOR.match(line) if "remote-as" in line else None
@@ -217,7 +183,7 @@ def parse_cisco_like(vendor: str, redacted: Redacted) -> dict[str, Any]:
         for line in lines:
             match = _NETWORK.match(line) if " network " in line else None
             if match:
-                prefix = _network(match.group(1), match.group(2))
+                prefix = network_prefix(match.group(1), match.group(2))
                 if prefix:
                     networks.append({"prefix": prefix, "line": at.get(line.strip())})
         local_as = item.get("local_as")
@@ -225,14 +191,14 @@ def parse_cisco_like(vendor: str, redacted: Redacted) -> dict[str, Any]:
                "neighbors": neighbours, "networks": networks}
     users = [{"name": u["name"], "hash": _hash_type(f"{u['name']} {u.get('rest', '')}"),
               "line": at.get(f"username {u['name']} {u.get('rest', '')}".strip())}
-             for u in _as_list(raw.get("users"))]
+             for u in as_list(raw.get("users"))]
     vty = []
-    for item in _as_list(raw.get("line_vty")):
+    for item in as_list(raw.get("line_vty")):
         span = f"{item['first']} {item['last']}"
         vty.append({"lines": span, "line": at.get(f"line vty {span}"),
                     "transport": (item.get("transport") or "").split(),
                     "access_class": item.get("access_class")})
-    hostname = _as_list(raw.get("hostname"))
+    hostname = as_list(raw.get("hostname"))
     return {"hostname": hostname[0]["value"] if hostname else None, "interfaces": interfaces,
             "bgp": bgp, "users": users, "vty": vty, "acl_permit_any": _permit_any(lines),
             "zones": [], "policies": [],

@@ -255,3 +255,22 @@ def test_an_ios_access_list_that_permits_everything_is_found() -> None:
     text = ("version 15.2\nip access-list extended EDGE\n 10 permit tcp any any eq 443\n"
             " 20 permit ip any any\nip access-list extended OK\n deny ip any any\n")
     assert parse_config(text, "a.cfg")["facts"]["acl_permit_any"] == [{"acl": "EDGE", "line": 4}]
+
+
+@pytest.mark.parametrize("text", [
+    "version 15.2\ninterface Gi0/0\n ip address 999.1.1.1 255.255.255.0\n"
+    "router bgp 64512\n network 300.0.0.0 mask 255.0.0.0\n",
+    "frr version 8.4\ninterface eth0\n ip address 10.0.0.1/99\n",
+    "config system global\nend\nconfig system interface\n    edit \"port1\"\n"
+    "        set ip 10.0.0.999 255.255.255.0\n    next\nend\nconfig router bgp\n"
+    "    set as 64512\n    config network\n        edit 1\n"
+    "            set prefix 10.0.0.0 255.0.255.0\n        next\n    end\nend\n",
+    "set version 22.4R1\nset interfaces ge-0/0/0 unit 0 family inet address 10.0.0.1/40\n"
+    "set routing-options autonomous-system 64512\n"
+    "set policy-options policy-statement a term t from route-filter 10.0.0.0/99 exact\n",
+])
+def test_a_malformed_address_is_left_out_never_a_traceback(text: str) -> None:
+    """A backup is input from outside: an address that is not one is simply not a fact."""
+    facts = parse_config(text, "bad.cfg")["facts"]
+    assert all(i["addresses"] == [] for i in facts["interfaces"])
+    assert facts["bgp"] is None or facts["bgp"]["networks"] == []
