@@ -16,7 +16,7 @@ from .checks.evaluate import evaluate_agency, evaluate_national
 from .checks.vocabulary import load_catalogue
 from .collect.evidence import HostEvidence
 from .collect.interface import CollectionReport, CollectOptions, Collector, ProgressFn
-from .collect.kinds import HOST_FACTS
+from .collect.kinds import DEVICE_CONFIG, HOST_FACTS
 from .errors import InventoryError, Message, UsageError
 from .inventory import Inventory, load_inventory
 from .inventory.model import Host, locate
@@ -47,6 +47,8 @@ class AuditRequest:
     models_dir: Path | None = None
     waivers: Path | None = None  # default: <inventory>/.egov-audit/waivers.yml when it exists
     today: date | None = None  # for waiver expiry (default: today)
+    # a folder of router/firewall configuration backups (Oxidized, RANCID, <device>.cfg)
+    device_configs: Path | None = None
 
 
 def _now() -> str:
@@ -68,8 +70,8 @@ def _context(inventory: Inventory, policy: PolicySet, request: AuditRequest) -> 
     return CheckContext(inventory, policy, baseline, level, request.options)
 
 
-def _targets(inventory: Inventory,
-             evidence: Mapping[str, HostEvidence] | None) -> tuple[Target, ...]:
+def _targets(inventory: Inventory, evidence: Mapping[str, HostEvidence] | None,
+             devices: Mapping[str, HostEvidence] | None) -> tuple[Target, ...]:
     targets = [Target(inventory.agency.code, TargetKind.AGENCY),
                Target("network", TargetKind.NETWORK)]
     targets += [Target(f"room:{r.id}", TargetKind.SERVER_ROOM) for r in inventory.server_rooms]
@@ -80,7 +82,42 @@ def _targets(inventory: Inventory,
                     for host in inventory.hosts]
     else:
         targets += HOST_FACTS.coverage(inventory, evidence)
+    if devices is None:
+        targets += [Target(device.name, TargetKind.DEVICE,
+                           reason="declared in the inventory; no configuration given")
+                    for device in inventory.devices]
+    else:
+        targets += DEVICE_CONFIG.coverage(inventory, devices)
+        declared = {device.name for device in inventory.devices}
+        targets += [Target(name, TargetKind.DEVICE, found.status.target_status,
+                           found.reason or "a backup of a device the inventory does not declare")
+                    for name, found in sorted(devices.items()) if name not in declared]
     return tuple(targets)
+
+
+def _device_notices(inventory: Inventory,
+                    devices: Mapping[str, HostEvidence] | None) -> tuple[Text, ...]:
+    if devices is None:
+        return ()
+    declared = {device.name for device in inventory.devices}
+    extra = sorted(set(devices) - declared)
+    out = []
+    if extra:
+        names = ", ".join(extra[:20]) + (f" (+{len(extra) - 20})" if len(extra) > 20 else "")
+        out.append(Text(f"{len(extra)} bản cấu hình thuộc thiết bị không khai báo trong kho "
+                        f"(nhóm network_devices): {names}; chúng được đánh giá nhưng không có "
+                        "vai trò (router/firewall).",
+                        f"{len(extra)} configurations are of devices the inventory does not "
+                        f"declare (group network_devices): {names}; they are judged, without a "
+                        "role (router/firewall)."))
+    stale = sorted(name for name, found in devices.items()
+                   if found.collected and DEVICE_CONFIG.is_stale(found.collected_at))
+    if stale:
+        out.append(Text(f"Bản cấu hình cũ hơn {DEVICE_CONFIG.max_age_days:.0f} ngày: "
+                        f"{', '.join(stale[:20])}.",
+                        f"Configurations older than {DEVICE_CONFIG.max_age_days:.0f} days: "
+                        f"{', '.join(stale[:20])}."))
+    return tuple(out)
 
 
 def _notices(options: AuditOptions) -> tuple[Text, ...]:
@@ -195,6 +232,7 @@ def scan(request: AuditRequest, evidence_dir: Path, options: CollectOptions,
         raise UsageError(Message("--limit {limit!r} matches no host of the inventory",
                                  limit=options.limit))
     if collector is None:
+        assert HOST_FACTS.collector is not None
         collector = HOST_FACTS.collector()
     report = collector.collect(inventory.root, hosts, evidence_dir, options, progress)
     return evaluate(request, evidence_dir, policy), report
@@ -219,6 +257,10 @@ def _audit(request: AuditRequest, policy: PolicySet | None,
         ctx = _context(inventory, policy, request)
         if evidence is not None:
             ctx.evidence = evidence[len(contexts)]
+        if request.device_configs is not None:
+            if len(request.inventories) != 1:
+                raise UsageError(Message("--device-configs applies to one inventory"))
+            ctx.devices = DEVICE_CONFIG.read(request.device_configs)
         contexts.append(ctx)
 
     if request.waivers is not None and len(contexts) != 1:
@@ -228,10 +270,11 @@ def _audit(request: AuditRequest, policy: PolicySet | None,
     for ctx in contexts:
         started = _now()
         results = evaluate_agency(ctx, policy.controls)
-        targets = _targets(ctx.inventory, ctx.evidence)
+        targets = _targets(ctx.inventory, ctx.evidence, ctx.devices)
         results, waiver_record = _waive(request, ctx.inventory, policy, targets, results)
         notices = (_notices(request.options) + _waiver_notices(waiver_record)
-                   + _waivers_place_notice(request, ctx.inventory))
+                   + _waivers_place_notice(request, ctx.inventory)
+                   + _device_notices(ctx.inventory, ctx.devices))
         bundles.append(Bundle(
             agency=ctx.inventory.agency, baseline=ctx.baseline, level=ctx.level,
             policy_digest=policy.digest, policy_version=policy.version,

@@ -18,6 +18,7 @@ import click
 from . import __version__
 from .errors import EgovAuditError, translated
 from .i18n import _, language_from, use
+from .models import TargetKind
 from .report.interface import formats
 
 # the published schemas, named by their files (importing the schema package would load YAML
@@ -227,6 +228,13 @@ def _audit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def _device_configs_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return _option("--device-configs", type=click.Path(file_okay=False, path_type=Path),
+                   help="A folder of router and firewall configuration backups (Oxidized, "
+                        "RANCID, or <device>.cfg files): judged offline against the declared "
+                        "network.")(fn)
+
+
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     """The tool's version and the catalogue it audits with (what a result bundle records)."""
     if not value or ctx.resilient_parsing:
@@ -256,10 +264,12 @@ def cli() -> None:
 @cli.command()
 @click.argument("inventories", nargs=-1, required=True,
                 type=click.Path(path_type=Path))
+@_device_configs_option
 @_audit_options
 @_policy_options
 @_output_options
-def validate(inventories: Sequence[Path], baseline: str | None, level: int | None,
+def validate(inventories: Sequence[Path], device_configs: Path | None, baseline: str | None,
+             level: int | None,
              documentation_as_public: bool, waivers: Path | None, policies: Path | None,
              reference_models: Path | None, fmt: str, output: Path | None, lang: str,
              color: bool | None, fail_on: str) -> None:
@@ -271,9 +281,10 @@ def validate(inventories: Sequence[Path], baseline: str | None, level: int | Non
 
     request = AuditRequest(inventories=list(inventories), baseline=baseline, level=level,
                            options=AuditOptions(documentation_as_public=documentation_as_public),
-                           policies_dir=policies, models_dir=reference_models, waivers=waivers)
+                           policies_dir=policies, models_dir=reference_models, waivers=waivers,
+                           device_configs=device_configs)
     _emit(run_validate(request), fmt, output, lang, color, fail_on,
-          [*inventories, waivers, policies, reference_models])
+          [*inventories, device_configs, waivers, policies, reference_models])
 
 
 @cli.command()
@@ -288,12 +299,14 @@ def validate(inventories: Sequence[Path], baseline: str | None, level: int | Non
 @_option("--insecure-no-host-key-checking", "no_host_key_checking", is_flag=True,
               help="Do NOT verify SSH host keys. Only for throw-away labs: anyone on the path "
                    "can impersonate the hosts.")
+@_device_configs_option
 @_evidence_options
 @_audit_options
 @_policy_options
 @_output_options
 def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: int,
-         timeout: int, no_host_key_checking: bool, require_explicit: bool,
+         timeout: int, no_host_key_checking: bool, device_configs: Path | None,
+         require_explicit: bool,
          baseline: str | None, level: int | None,
          documentation_as_public: bool, waivers: Path | None, policies: Path | None,
          reference_models: Path | None,
@@ -314,7 +327,8 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
         evidence_dir = Path("evidence") / load_inventory(inventory).agency.code
     request = AuditRequest(inventories=[inventory], baseline=baseline, level=level,
                            options=AuditOptions(documentation_as_public, require_explicit),
-                           policies_dir=policies, models_dir=reference_models, waivers=waivers)
+                           policies_dir=policies, models_dir=reference_models, waivers=waivers,
+                           device_configs=device_configs)
     options = CollectOptions(limit=limit, forks=forks, timeout=timeout,
                              host_key_checking=not no_host_key_checking)
     with _Progress() as progress:
@@ -333,7 +347,7 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
             click.echo(f"  {terminal(outcome.host)}: {status_words[outcome.status]}: "
                        f"{terminal(outcome.reason, 300)}", err=True)
     _emit(result_set, fmt, output, lang, color, fail_on,
-          [inventory, evidence_dir, waivers, policies, reference_models])
+          [inventory, evidence_dir, device_configs, waivers, policies, reference_models])
 
 
 class _Progress:
@@ -380,11 +394,13 @@ class _Progress:
               type=click.Path(file_okay=False, path_type=Path),
               help="The fact bundles a scan (or plain ansible-playbook) wrote, or the "
                    "ansible-runner artifacts folder of a collection run (AWX job events).")
+@_device_configs_option
 @_evidence_options
 @_audit_options
 @_policy_options
 @_output_options
-def evaluate_cmd(inventory: Path, evidence_dir: Path, require_explicit: bool,
+def evaluate_cmd(inventory: Path, evidence_dir: Path, device_configs: Path | None,
+                 require_explicit: bool,
                  baseline: str | None, level: int | None,
                  documentation_as_public: bool, waivers: Path | None, policies: Path | None,
                  reference_models: Path | None, fmt: str, output: Path | None, lang: str,
@@ -395,9 +411,10 @@ def evaluate_cmd(inventory: Path, evidence_dir: Path, require_explicit: bool,
 
     request = AuditRequest(inventories=[inventory], baseline=baseline, level=level,
                            options=AuditOptions(documentation_as_public, require_explicit),
-                           policies_dir=policies, models_dir=reference_models, waivers=waivers)
+                           policies_dir=policies, models_dir=reference_models, waivers=waivers,
+                           device_configs=device_configs)
     _emit(evaluate(request, evidence_dir), fmt, output, lang, color, fail_on,
-          [inventory, evidence_dir, waivers, policies, reference_models])
+          [inventory, evidence_dir, device_configs, waivers, policies, reference_models])
 
 
 @cli.command()
@@ -633,8 +650,7 @@ def policies() -> None:
 @_option("--baseline", help="Only controls of this baseline.")
 @_option("--level", type=click.IntRange(1, 5), help="Only controls that apply at this level.")
 @_option("--area", type=click.Choice(["infrastructure", "ip_addressing", "security"]))
-@_option("--target", type=click.Choice(["agency", "network", "server_room", "host",
-                                             "national"]))
+@_option("--target", type=click.Choice([kind.value for kind in TargetKind]))
 @_option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text")
 @_policy_options
 @_lang_option

@@ -42,6 +42,7 @@ class TargetKind(StrEnum):
     NETWORK = "network"
     SERVER_ROOM = "server_room"
     HOST = "host"
+    DEVICE = "device"  # a router or firewall (its configuration, backed up or live)
     NATIONAL = "national"
 
 

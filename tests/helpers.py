@@ -55,11 +55,42 @@ def build_inventory(dest: Path, base: str = "compliant",
         docs[name] = yaml.safe_load((dest / rel).read_text())[name]
     hosts_doc = yaml.safe_load((dest / "hosts.yml").read_text())
     docs["hosts"] = hosts_doc["all"]["hosts"]
+    devices = hosts_doc["all"].get("children", {}).get("network_devices")
+    if devices is not None:
+        docs["devices"] = devices["hosts"]
     apply_patch(docs, patch)
     for name, rel in _DOCS.items():
         (dest / rel).write_text(yaml.safe_dump({name: docs[name]}, allow_unicode=True))
     hosts_doc["all"]["hosts"] = docs["hosts"]
     (dest / "hosts.yml").write_text(yaml.safe_dump(hosts_doc, allow_unicode=True))
+    return dest
+
+
+DEVICE_CONFIGS = FIXTURES / "device-configs-compliant"
+
+
+def build_device_configs(dest: Path, edits: Mapping[str, Any] | None = None) -> Path:
+    """The compliant base's device backups, edited per device: `{name: {replace: {old: new},
+    append: [line]}}`; `{name: null}` leaves the device's backup out; `{name: {from: file}}`
+    adds the backup tests/fixtures/device-configs/<file> under that name, `{name: {text: t}}`
+    one with that text."""
+    dest.mkdir(parents=True)
+    texts = {path.stem: path.read_text() for path in DEVICE_CONFIGS.glob("*.cfg")}
+    for name, edit in (edits or {}).items():
+        if edit is None:
+            texts.pop(name)
+            continue
+        if "from" in edit:
+            texts[name] = (FIXTURES / "device-configs" / edit["from"]).read_text()
+        if "text" in edit:
+            texts[name] = edit["text"]
+        for old, new in (edit.get("replace") or {}).items():
+            assert old in texts[name], f"{name}: {old!r} is not in the backup"
+            texts[name] = texts[name].replace(old, new)
+        if edit.get("append"):
+            texts[name] += "\n".join(edit["append"]) + "\n"
+    for name, text in texts.items():
+        (dest / f"{name}.cfg").write_text(text)
     return dest
 
 

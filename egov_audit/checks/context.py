@@ -68,7 +68,7 @@ class Verdicts:
     def _finding(self, status: Status, vi: str, en: str, observed: Text | str,
                  where: Iterable[Location]) -> Finding:
         return Finding(self.target, self.kind, status, Text(vi, en), self.expected, observed,
-                       tuple(where))
+                       tuple(dict.fromkeys(where)))  # each place once
 
     def passed(self, vi: str, en: str, observed: Text | str = "",
                where: Iterable[Location] = ()) -> Finding:
@@ -99,6 +99,9 @@ class CheckContext:
     # None: validate (no host contacted: controls that need evidence do not run);
     # otherwise the fact bundles by host name (scan, evaluate)
     evidence: Mapping[str, HostEvidence] | None = None
+    # None: no device configuration was given (controls that read them do not run); otherwise
+    # each device's configuration facts by device name (backups, or collected live)
+    devices: Mapping[str, HostEvidence] | None = None
     cache: dict[str, Any] = field(default_factory=dict, repr=False)  # derived once per audit
 
     def param(self, name: str, control: Control) -> Any:
@@ -133,6 +136,7 @@ class NamedCheck:
     # value (by its name without the model) and each argument's
     requires: Text
     needs_evidence: bool = False
+    needs_devices: bool = False  # reads network device configurations
     # JSON Schema of each argument a policy may give (`check.args`); all are required unless
     # they have a default, and no other argument is accepted: a typo is a load-time error
     args: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -150,14 +154,16 @@ NAMED_CHECKS: dict[str, NamedCheck] = {}
 def named_check(name: str, target: TargetKind, requires: Text, needs_evidence: bool = False,
                 *, args: Mapping[str, Mapping[str, Any]] | None = None,
                 defaults: Mapping[str, Any] | None = None,
-                params: Sequence[str] = ()) -> Callable[[CheckFn], CheckFn]:
+                params: Sequence[str] = (), needs_devices: bool = False
+                ) -> Callable[[CheckFn], CheckFn]:
     """Register structural check logic under a name that policies can use."""
 
     def wrap(fn: CheckFn) -> CheckFn:
         if name in NAMED_CHECKS:
             raise RuntimeError(f"named check {name} registered twice")
         NAMED_CHECKS[name] = NamedCheck(name, target, fn, (fn.__doc__ or "").strip(),
-                                        requires, needs_evidence, dict(args or {}),
+                                        requires, needs_evidence, needs_devices,
+                                        dict(args or {}),
                                         dict(defaults or {}), tuple(params))
         return fn
 
@@ -179,6 +185,25 @@ def not_assessed_host(host: str, evidence: HostEvidence | None) -> Finding:
                    Text(f"Không đánh giá được: {what.vi} ({reason}).",
                         f"Not assessed: {what.en} ({reason})."),
                    observed=Text(f"{what.vi}: {reason}", f"{what.en}: {reason}"))
+
+
+def not_assessed_devices(ctx: CheckContext) -> list[Finding]:
+    """The verdicts on declared devices whose configuration could not be judged: no backup of
+    it, or a backup that could not be read or parsed (the reason says which)."""
+    out = []
+    devices = ctx.devices or {}
+    for device in ctx.inventory.devices:
+        found = devices.get(device.name)
+        if found is not None and found.collected:
+            continue
+        reason = Text("không có bản cấu hình của thiết bị này",
+                      "no configuration of this device was given") if found is None \
+            else Text(f"không dùng được bản cấu hình: {found.reason}",
+                      f"its configuration could not be used: {found.reason}")
+        out.append(Finding(device.name, TargetKind.DEVICE, Status.NOT_ASSESSED,
+                           Text(f"Không đánh giá được: {reason.vi}.",
+                                f"Not assessed: {reason.en}."), observed=reason))
+    return out
 
 
 def cap_list(items: Sequence[str], limit: int = 20) -> str:

@@ -16,6 +16,7 @@ from .context import (
     CheckContext,
     Finding,
     NationalContext,
+    not_assessed_devices,
     not_assessed_host,
 )
 from .named import NAMED_CHECKS
@@ -36,6 +37,8 @@ class FactTarget:
     sources: Mapping[str, VarSource] | None = None  # per top-level key (host vars)
 
     def where(self, path: Sequence[str | int]) -> Location | None:
+        if self.kind is TargetKind.DEVICE:
+            return device_line(self.facts, path)
         if self.kind is TargetKind.HOST and self.sources:
             # a host's facts come from the host, not the inventory: point at its zone line
             return locate(next(iter(self.sources.values())))
@@ -44,6 +47,23 @@ class FactTarget:
         if self.source is not None:
             return locate(self.source, tuple(path))
         return None
+
+
+def device_line(facts: Mapping[str, Any], path: Sequence[str | int]) -> Location | None:
+    """The configuration line a device fact comes from: the `line` of the deepest item on the
+    path that has one (a list: its first item's), in the device's configuration file."""
+    file = facts.get("file")
+    if not isinstance(file, str):
+        return None
+    line: int | None = None
+    value: Any = facts
+    for part in path:
+        value = value.get(str(part)) if isinstance(value, Mapping) else None
+        if isinstance(value, list) and value and isinstance(value[0], Mapping):
+            value = value[0]
+        if isinstance(value, Mapping) and isinstance(value.get("line"), int):
+            line = value["line"]
+    return Location(file, line)
 
 
 def fact_targets(ctx: CheckContext, kind: TargetKind) -> list[FactTarget]:
@@ -65,6 +85,10 @@ def fact_targets(ctx: CheckContext, kind: TargetKind) -> list[FactTarget]:
                            {k: v for k, v in h.sources.items() if k == "zone"})
                 for h in inv.hosts if h.name in evidence and evidence[h.name].collected]
         return list(cached)
+    if kind is TargetKind.DEVICE:
+        devices = ctx.devices or {}
+        return [FactTarget(name, kind, found.facts, None) for name, found in devices.items()
+                if found.collected]
     return []
 
 
@@ -226,6 +250,8 @@ def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
             found = evidence.get(host.name)
             if found is None or not found.collected:
                 yield not_assessed_host(host.name, found)
+    if control.target is TargetKind.DEVICE:
+        yield from not_assessed_devices(ctx)
     for target in fact_targets(ctx, control.target):
         if check.when is not None and not _holds(target.facts, check.when):
             cond = f"{check.when['fact']} {check.when['op']} {render(check.when.get('value', ''))}"
@@ -331,6 +357,13 @@ def needs_evidence(control: Control) -> bool:
     return control.target is TargetKind.HOST
 
 
+def needs_devices(control: Control) -> bool:
+    """Controls that judge network device configurations."""
+    if control.check.named is not None:
+        return NAMED_CHECKS[control.check.named].needs_devices
+    return control.target is TargetKind.DEVICE
+
+
 def evaluate_agency(ctx: CheckContext, controls: Iterable[Control]) -> list[Result]:
     out: list[Result] = []
     for control in controls:
@@ -340,6 +373,8 @@ def evaluate_agency(ctx: CheckContext, controls: Iterable[Control]) -> list[Resu
             continue
         if ctx.evidence is None and needs_evidence(control):
             continue  # validate contacts no host
+        if ctx.devices is None and needs_devices(control):
+            continue  # no device configuration given
         clause = control.clause(ctx.baseline)
         out.extend(_result(control, clause, f) for f in _run(ctx, control))
     return out

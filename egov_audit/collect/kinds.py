@@ -29,7 +29,7 @@ class EvidenceKind:
     schema: str  # its published JSON Schema (`egov-audit schema NAME`)
     bundle_schema: str  # the `schema` value each of its files carries
     feeds: frozenset[TargetKind]  # the target kinds whose controls read it
-    collector: Callable[[], Collector]  # made when a scan needs it
+    collector: Callable[[], Collector] | None  # made when a scan needs it (None: read only)
     read: Callable[[Path], dict[str, HostEvidence]]  # an evidence folder, through the gates
     expected: Callable[[Inventory], Sequence[tuple[str, TargetKind]]]  # what it must cover
     max_age_days: float = 7.0  # older evidence is stale: `fix` refuses to act on it
@@ -77,4 +77,26 @@ HOST_FACTS = EvidenceKind(
     feeds=frozenset({TargetKind.HOST, TargetKind.NETWORK}),
     collector=_ansible_collector, read=read_evidence_dir, expected=_inventory_hosts)
 
-EVIDENCE_KINDS: Mapping[str, EvidenceKind] = {kind.name: kind for kind in (HOST_FACTS,)}
+def _read_device_configs(folder: Path) -> dict[str, HostEvidence]:
+    from ..network.evidence import read_device_evidence  # the parser loads only when needed
+
+    return read_device_evidence(folder)
+
+
+def _inventory_devices(inventory: Inventory) -> list[tuple[str, TargetKind]]:
+    return [(device.name, TargetKind.DEVICE) for device in inventory.devices]
+
+
+DEVICE_CONFIG = EvidenceKind(
+    name="device_config",
+    title=Text("Cấu hình thiết bị mạng (bản sao lưu: Oxidized, RANCID, tệp .cfg)",
+               "Network device configurations (backups: Oxidized, RANCID, .cfg files)"),
+    schema="network-fact-bundle", bundle_schema="egov-audit/network-fact-bundle@1",
+    # device controls read a device's configuration; network controls read all of them (BGP,
+    # which interfaces carry which zone)
+    feeds=frozenset({TargetKind.DEVICE, TargetKind.NETWORK}),
+    collector=None, read=_read_device_configs, expected=_inventory_devices,
+    max_age_days=31.0)  # backups are taken nightly to monthly
+
+EVIDENCE_KINDS: Mapping[str, EvidenceKind] = {kind.name: kind
+                                              for kind in (HOST_FACTS, DEVICE_CONFIG)}

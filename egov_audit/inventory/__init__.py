@@ -10,10 +10,12 @@ from ..errors import InventoryError, Message, message_of
 from ..ipnet import check_declared, is_ip_address, parse_addr, parse_net
 from ..models import Agency, Text
 from ..schemas import validate
-from .ansible_dir import VarSource, read_inventory_dir
+from .ansible_dir import ResolvedHost, VarSource, read_inventory_dir
 from .model import (
+    NETWORK_DEVICES,
     AddressBlock,
     Declared,
+    Device,
     Host,
     HostAddress,
     Inventory,
@@ -28,6 +30,7 @@ from .model import (
 __all__ = ["Inventory", "load_inventory"]
 
 _HOST_VARS = ("zone", "role", "ansible_host", "addresses", "server_room", "egov_fix_skip")
+_DEVICE_VARS = ("role", "ansible_network_os", "zone", "ansible_host", "server_room")
 
 
 def _error(var: VarSource, message: str, *subpath: Any) -> InventoryError:
@@ -89,7 +92,11 @@ def load_inventory(root: Path | str, known_roles: Collection[str] | None = None,
     room_ids = {room.id for room in rooms}
 
     hosts: list[Host] = []
+    devices: list[Device] = []
     for resolved in raw.resolved_hosts:
+        if NETWORK_DEVICES in resolved.groups or "ansible_network_os" in resolved.vars:
+            devices.append(_device(resolved, network, room_ids))
+            continue
         host_vars: dict[str, Any] = {k: resolved.vars[k] for k in _HOST_VARS
                                      if k in resolved.vars}
         missing = [k for k in ("zone", "role") if k not in host_vars]
@@ -125,7 +132,45 @@ def load_inventory(root: Path | str, known_roles: Collection[str] | None = None,
 
     return Inventory(root=root, display=shown, agency=agency, agency_source=agency_src,
                      network=network, server_rooms=tuple(rooms), server_rooms_source=rooms_src,
-                     hosts=tuple(hosts), files=tuple(f.display for f in raw.files))
+                     hosts=tuple(hosts), files=tuple(f.display for f in raw.files),
+                     devices=tuple(devices))
+
+
+def _device(resolved: ResolvedHost, network: NetworkPlan, room_ids: set[str]) -> Device:
+    """A router or firewall: in group network_devices, with ansible_network_os (the convention
+    of Ansible's network collections). A device outside the group would be sent the host
+    collector by playbooks/collect.yml: an error, as is a group member without its OS."""
+    name = resolved.name
+    where = locate(resolved.declared_in)
+    if NETWORK_DEVICES not in resolved.groups:
+        raise InventoryError(Message("{name!r} sets ansible_network_os but is not in group "
+                                     "{group}", name=name, group=NETWORK_DEVICES),
+                             file=where.file, line=where.line, column=where.column)
+    device_vars = {k: resolved.vars[k] for k in _DEVICE_VARS if k in resolved.vars}
+    missing = [k for k in ("role", "ansible_network_os") if k not in device_vars]
+    if missing:
+        raise InventoryError(Message("network device {name!r} has no {value} variable",
+                                     name=name, value=" and no ".join(missing)),
+                             file=where.file, line=where.line, column=where.column)
+    for key, value in device_vars.items():
+        source = resolved.sources[key]
+        validate({"role": "router", "ansible_network_os": "ios", key: value}, "device",
+                 source.source, source.path[:-1], InventoryError, f"hosts.{name}")
+    zone = device_vars.get("zone")
+    if zone is not None and network.zone(zone) is None:
+        known = ", ".join(z.name for z in network.zones) or "none declared"
+        raise _error(resolved.sources["zone"],
+                     Message("host {name!r}: unknown zone {zone_name!r} (zones: {known})",
+                             name=name, zone_name=zone, known=known))
+    if "server_room" in device_vars and device_vars["server_room"] not in room_ids:
+        raise _error(resolved.sources["server_room"],
+                     Message("host {name!r}: unknown server room {host_vars!r}",
+                             name=name, host_vars=device_vars["server_room"]))
+    addresses = _host_addresses(name, {k: v for k, v in device_vars.items()
+                                       if k == "ansible_host"}, resolved.sources)
+    return Device(name, device_vars["role"], device_vars["ansible_network_os"], zone,
+                  addresses[0] if addresses else None, resolved.vars, resolved.sources,
+                  Declared(resolved.declared_in))
 
 
 def _host_addresses(name: str, host_vars: dict[str, Any],

@@ -114,6 +114,24 @@ class Host(_Located):
     declared: Declared
 
 
+NETWORK_DEVICES = "network_devices"  # the inventory group of routers and firewalls
+
+
+@dataclass(frozen=True)
+class Device(_Located):
+    """A router, firewall or layer-3 switch (a host of group `network_devices`): judged on its
+    configuration (a backup, or collected live over network_cli), never by the host controls."""
+
+    name: str
+    role: str  # router | firewall | switch
+    network_os: str  # ansible_network_os, as the inventory gives it
+    zone: str | None  # where its management address sits
+    address: HostAddress | None
+    vars: Mapping[str, Any]
+    sources: Mapping[str, VarSource]
+    declared: Declared
+
+
 @dataclass(frozen=True)
 class Inventory:
     root: Path
@@ -125,3 +143,4 @@ class Inventory:
     server_rooms_source: VarSource | None
     hosts: tuple[Host, ...]
     files: tuple[str, ...]
+    devices: tuple[Device, ...] = ()

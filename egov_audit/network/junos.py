@@ -238,6 +238,8 @@ def _management(statements: Sequence[tuple[str, int]]) -> dict[str, Any]:
     telnet = first(r"^set system services telnet\b")
     aaa = first(r"^set system (?:radius-server|tacplus-server) ")
     banner = first(r"^set system login message ")
+    # Junos limits who reaches the routing engine with a filter on the loopback interface
+    guard = first(r"^set interfaces lo0 unit \d+ family inet6? filter input (\S+)")
     return {
         "ssh_version": {"value": int(ssh[0].group(1)), "line": ssh[1]} if ssh else None,
         "http_server": {"value": http is not None, "line": http[1] if http else None},
@@ -253,6 +255,7 @@ def _management(statements: Sequence[tuple[str, int]]) -> dict[str, Any]:
         "aaa": {"value": aaa is not None, "line": aaa[1] if aaa else None},
         "banner": {"value": banner is not None, "line": banner[1] if banner else None},
         "enable": None,
+        "loopback_filter": {"value": guard is not None, "line": guard[1] if guard else None},
     }
 
 

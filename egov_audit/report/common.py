@@ -105,6 +105,7 @@ LABELS: dict[str, Text] = {
     "targetkind.network": Text("Mạng", "Network"),
     "targetkind.server_room": Text("Phòng máy chủ", "Server room"),
     "targetkind.host": Text("Máy chủ", "Host"),
+    "targetkind.device": Text("Thiết bị mạng", "Network device"),
     "targetkind.national": Text("Liên đơn vị", "Across agencies"),
     "col.reason": Text("Lý do", "Reason"),
     "col.score": Text("Điểm", "Score"),
@@ -129,6 +130,7 @@ LABELS: dict[str, Text] = {
     "target_kind.network": Text("mạng", "network"),
     "target_kind.server_room": Text("phòng máy chủ", "server room"),
     "target_kind.host": Text("máy chủ", "host"),
+    "target_kind.device": Text("thiết bị mạng", "network device"),
     "target_kind.national": Text("quốc gia", "national"),
     "target.failed": Text("thu thập bằng chứng thất bại", "collection failed"),
     "html.unassessed_note": Text(

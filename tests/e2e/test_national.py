@@ -258,5 +258,5 @@ def test_rescore_stored_evidence_against_newer_policies(db: str, signed: dict[st
     (agency,) = json.loads(proc.stdout)["agencies"]
     assert agency["new_agency"] == "compliant"
     assert {(c["control"], c["target"]) for c in agency["newly_failing"]} == {
-        ("HOST-SSH-03", h) for h in ("web01", "app01", "db01", "jump01", "ws01")}
+        ("HOST-SSH-03", h) for h in ("web01", "app01", "db01", "jump01", "log01", "ntp01", "ws01")}
     assert agency["scores"]["overall"]["delta"] < 0

@@ -24,7 +24,9 @@ def test_loads_the_compliant_fixture(tmp_path: Path, policy: PolicySet) -> None:
     inv = load_inventory(build_inventory(tmp_path / "inv"))
     assert inv.agency.code == "compliant" and inv.agency.level == 5
     assert [z.name for z in inv.network.zones][:2] == ["perimeter", "dmz"]
-    assert {h.name for h in inv.hosts} == {"web01", "app01", "db01", "jump01", "ws01"}
+    assert {h.name for h in inv.hosts} == {"web01", "app01", "db01", "jump01", "log01", "ntp01",
+                                           "ws01"}
+    assert [(d.name, d.role) for d in inv.devices] == [("edge01", "router"), ("fw01", "firewall")]
     assert [r.id for r in inv.server_rooms] == ["primary", "standby"]
 
 
