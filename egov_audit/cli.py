@@ -229,7 +229,7 @@ def _audit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _device_configs_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    return _option("--device-configs", type=click.Path(file_okay=False, path_type=Path),
+    return _option("--device-configs", type=click.Path(path_type=Path),
                    help="A folder of router and firewall configuration backups (Oxidized, "
                         "RANCID, or <device>.cfg files): judged offline against the declared "
                         "network.")(fn)

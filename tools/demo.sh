@@ -17,9 +17,10 @@ say() {  # say VIETNAMESE ENGLISH: the demo speaks the language of its reports
   if [ "$REPORT_LANG" = vi ]; then echo "$1"; else echo "$2"; fi
 }
 
-say "== 1. egov-audit validate inventories/song-lam (một tỉnh mẫu, không kết nối máy chủ nào) ==" \
-    "== 1. egov-audit validate inventories/song-lam (a sample province, no host contacted) =="
-"$EGOV" validate inventories/song-lam --lang "$REPORT_LANG" --fail-on none
+say "== 1. egov-audit validate inventories/song-lam (một tỉnh mẫu, không kết nối máy chủ nào; cấu hình router và tường lửa từ bản sao lưu) ==" \
+    "== 1. egov-audit validate inventories/song-lam (a sample province, no host contacted; router and firewall judged from their backups) =="
+"$EGOV" validate inventories/song-lam --device-configs inventories/song-lam/.egov-audit/device-configs \
+  --lang "$REPORT_LANG" --fail-on none
 echo
 say "== 2. ba đơn vị mẫu cùng lúc, kèm các biện pháp kiểm soát cấp quốc gia ==" \
     "== 2. the three sample agencies together, with the national checks =="

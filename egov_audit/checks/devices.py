@@ -121,7 +121,8 @@ def no_telnet(ctx: CheckContext, control: Control, v: Verdicts,
               facts: Mapping[str, Any]) -> Finding:
     """No telnet management: not on vty lines (`transport input telnet|all`), not allowed on an
     interface or from a network (FortiOS allowaccess, ASA `telnet`, Junos system services)."""
-    found = [{"line": vty.get("line"), "what": f"line vty {vty.get('lines')}"}
+    found = [{"line": vty.get("transport_line") or vty.get("line"),
+              "what": f"line vty {vty.get('lines')}"}
              for vty in facts.get("vty") or []
              if {"telnet", "all"} & set(vty.get("transport") or [])]
     found += [{"line": m.get("line"), "what": f"telnet {m.get('value')}"}
@@ -227,7 +228,7 @@ def management_zone(ctx: CheckContext, control: Control, v: Verdicts,
                    for vty in facts.get("vty") or []
                    if not vty.get("access_class") and vty.get("transport") != ["none"]]
         if not facts.get("vty"):
-            open_to = [{"line": None, "what": "line vty (default: no access-class)"}]
+            open_to = [{"line": None, "what": "line vty (access-class: -)"}]
     elif vendor == "cisco_asa":
         for entry in _mgmt(facts).get("management_from") or []:
             net = _asa_network(str(entry.get("value", "")))
@@ -241,11 +242,11 @@ def management_zone(ctx: CheckContext, control: Control, v: Verdicts,
             addresses = [_address(a) for a in interface.get("addresses") or []]
             if not addresses or not all(_within(a, mgmt) for a in addresses):
                 open_to.append({"line": entry.get("line"),
-                                "what": f"{entry.get('protocol')} on {entry.get('value')}"})
+                                "what": f"{entry.get('protocol')} ({entry.get('value')})"})
     elif vendor == "junos":
         guard = _mgmt(facts).get("loopback_filter")
         if not isinstance(guard, Mapping) or not guard.get("value"):
-            open_to = [{"line": None, "what": "lo0 without an input filter"}]
+            open_to = [{"line": None, "what": "lo0 (filter input: -)"}]
     if open_to:
         shown = cap_list([str(o["what"]) for o in open_to])
         return v.failed(f"Truy cập quản trị không giới hạn trong vùng quản trị: {shown}.",
@@ -653,7 +654,8 @@ def bgp_announces_own(ctx: CheckContext, control: Control,
                             "in none of the agency's blocks")
             out.append(v.failed(f"{device} quảng bá {prefix.text}, {said.vi}.",
                                 f"{device} announces {prefix.text}, {said.en}.",
-                                f"{prefix.text} ({said.en})", where))
+                                Text(f"{prefix.text} ({said.vi})", f"{prefix.text} ({said.en})"),
+                                where))
     if not out:
         out.append(v.not_applicable("BGP không quảng bá dải nào.", "BGP announces no prefix.",
                                     Text("không quảng bá", "nothing announced")))

@@ -195,14 +195,30 @@ def parse_cisco_like(vendor: str, redacted: Redacted) -> dict[str, Any]:
     vty = []
     for item in as_list(raw.get("line_vty")):
         span = f"{item['first']} {item['last']}"
-        vty.append({"lines": span, "line": at.get(f"line vty {span}"),
+        start = at.get(f"line vty {span}")
+        vty.append({"lines": span, "line": start,
                     "transport": (item.get("transport") or "").split(),
+                    "transport_line": _in_block(lines, start, " transport input "),
                     "access_class": item.get("access_class")})
     hostname = as_list(raw.get("hostname"))
     return {"hostname": hostname[0]["value"] if hostname else None, "interfaces": interfaces,
             "bgp": bgp, "users": users, "vty": vty, "acl_permit_any": _permit_any(lines),
             "zones": [], "policies": [],
             "management": _management(lines)}
+
+
+def _in_block(lines: Sequence[str], start: int | None, prefix: str) -> int | None:
+    """The line number of the first statement starting with `prefix` in the indented block
+    that begins on line `start` (1-based)."""
+    if start is None:
+        return None
+    for number in range(start, min(len(lines), start + 500)):
+        line = lines[number]
+        if not line.startswith(" "):
+            return None
+        if line.startswith(prefix):
+            return number + 1
+    return None
 
 
 _ACCESS_GROUP = re.compile(r"^access-group (\S+) (in|out) interface (\S+)\s*$")

@@ -43,6 +43,7 @@ def test_an_ios_configuration_as_facts() -> None:
     assert [(u["name"], u["hash"], u["line"]) for u in facts["users"]] == [
         ("admin", "scrypt", 5), ("oldop", "reversible", 6)]
     assert facts["vty"] == [{"lines": "0 4", "line": 40, "transport": ["ssh", "telnet"],
+                             "transport_line": 41,
                              "access_class": "MGMT"}]
     management = facts["management"]
     assert management["ssh_version"] == {"value": 2, "line": 7}
