@@ -43,6 +43,12 @@ class LabHost:
     netns: bool = False
     # a script run inside the host after its profile (tests/scenarios/): one state to judge
     scenario: str = ""
+    frr_config: str = ""  # a router (profile frr): its FRRouting configuration
+    in_inventory: bool = True  # False: a provider's router, outside the agency
+
+    @property
+    def is_router(self) -> bool:
+        return self.profile == "frr"
 
     @property
     def link(self) -> str:
@@ -86,6 +92,63 @@ FAULTS = (
 
 
 @dataclass(frozen=True)
+class LabLink:
+    """A point-to-point link between two routers' own namespaces (a veth pair that never
+    exists in the machine's namespace)."""
+
+    a: str
+    a_if: str
+    a_ip: str  # with its prefix length
+    b: str
+    b_if: str
+    b_ip: str
+
+
+def _frr(hostname: str, asn: int, interfaces: dict[str, str], neighbours: dict[str, int],
+         networks: tuple[str, ...] = ()) -> str:
+    """An FRRouting configuration: addresses, eBGP neighbours, announced networks (each with
+    a blackhole route, so that it is in the routing table and really announced)."""
+    lines = ["frr defaults traditional", f"hostname {hostname}", "log stdout",
+             "service password-encryption", "!"]
+    for name, address in interfaces.items():
+        lines += [f"interface {name}", f" ip address {address}", "!"]
+    lines += [f"ip route {net} blackhole" for net in networks]
+    router_id = next(iter(interfaces.values())).split("/")[0]
+    lines += [f"router bgp {asn}", f" bgp router-id {router_id}",
+              " no bgp ebgp-requires-policy", " no bgp network import-check"]
+    for address, remote in neighbours.items():
+        lines += [f" neighbor {address} remote-as {remote}",
+                  f" neighbor {address} timers connect 2"]
+    lines += [" address-family ipv4 unicast"]
+    lines += [f"  network {net}" for net in networks]
+    lines += [" exit-address-family", "!", "line vty", "!"]
+    return "\n".join(lines) + "\n"
+
+
+# The network lab: an agency edge router with its own ASN (64501) multihomed to two providers
+# (AS64496, AS64497), announcing its VNNIC block; and a weak edge on a private ASN behind one
+# provider, announcing a block that is not its own. Documentation ASNs and addresses only.
+NETWORK = (
+    LabHost("isp1", "198.18.2.1", "frr", "", "router", netns=True, in_inventory=False,
+            frr_config=_frr("isp1", 64496, {"eth1": "192.0.2.2/30", "eth2": "192.0.2.10/30"},
+                            {"192.0.2.1": 64501, "192.0.2.9": 64512})),
+    LabHost("isp2", "198.18.2.5", "frr", "", "router", netns=True, in_inventory=False,
+            frr_config=_frr("isp2", 64497, {"eth1": "192.0.2.6/30"}, {"192.0.2.5": 64501})),
+    LabHost("edge01", "198.18.2.9", "frr", "", "router", netns=True,
+            frr_config=_frr("edge01", 64501, {"eth1": "192.0.2.1/30", "eth2": "192.0.2.5/30"},
+                            {"192.0.2.2": 64496, "192.0.2.6": 64497}, ("198.51.100.0/24",))),
+    LabHost("edge02", "198.18.2.13", "frr", "", "router", netns=True,
+            frr_config=_frr("edge02", 64512, {"eth1": "192.0.2.9/30"}, {"192.0.2.10": 64496},
+                            ("203.0.113.0/24",))),
+)
+NETWORK_LINKS = (
+    LabLink("edge01", "eth1", "192.0.2.1/30", "isp1", "eth1", "192.0.2.2/30"),
+    LabLink("edge01", "eth2", "192.0.2.5/30", "isp2", "eth1", "192.0.2.6/30"),
+    LabLink("edge02", "eth1", "192.0.2.9/30", "isp1", "eth2", "192.0.2.10/30"),
+)
+
+
+@dataclass(frozen=True)
 class Lab:
     state: Path
     hosts: tuple[LabHost, ...]
@@ -125,8 +188,10 @@ def _banner(ip: str, port: int) -> bool:
         return False
 
 
-def up(hosts: tuple[LabHost, ...] = SERVERS, state: Path = DEFAULT_STATE) -> Lab:
-    """Start the lab hosts and write an egov-audit inventory for them."""
+def up(hosts: tuple[LabHost, ...] = SERVERS, state: Path = DEFAULT_STATE,
+       links: tuple[LabLink, ...] = ()) -> Lab:
+    """Start the lab hosts (and the links between routers) and write an egov-audit inventory
+    for them."""
     _require_root()
     if (state / "lab.json").exists():
         raise UsageError(Message("a lab is already up in {state} (egov-audit lab down first)",
@@ -153,6 +218,8 @@ def up(hosts: tuple[LabHost, ...] = SERVERS, state: Path = DEFAULT_STATE) -> Lab
         ssh_dir = directory / "root" / ".ssh"  # the profile copies it for a non-root user
         ssh_dir.mkdir(parents=True)
         (ssh_dir / "authorized_keys").write_text(lab.key.with_suffix(".pub").read_text())
+        if host.frr_config:
+            (directory / "frr.conf").write_text(host.frr_config)
         os.chmod(directory / "root", 0o700)
         os.chmod(ssh_dir, 0o700)
         os.chmod(ssh_dir / "authorized_keys", 0o600)
@@ -167,8 +234,12 @@ def up(hosts: tuple[LabHost, ...] = SERVERS, state: Path = DEFAULT_STATE) -> Lab
                 start_new_session=True)
         (directory / "unshare.pid").write_text(str(proc.pid))
         started.append(host)
+    # links between routers first, then each host's own link to the machine (its boot waits
+    # for that address): a router's FRRouting starts with every interface already there
+    failed += _link_routers(state, started, links)
+    for host in started:
         if host.netns:
-            wiring = _wire(host, proc.pid)
+            wiring = _wire(host, int((state / "hosts" / host.name / "unshare.pid").read_text()))
             if wiring:
                 failed.append(wiring)
     known_hosts: list[str] = []
@@ -221,6 +292,37 @@ def _wire(host: LabHost, unshare_pid: int) -> str | None:
         if proc.returncode != 0:
             return f"{host.name}: {' '.join(command[-6:])}: {proc.stderr.strip()}"
     return None
+
+
+def _link_routers(state: Path, started: list[LabHost], links: tuple[LabLink, ...]) -> list[str]:
+    """Create each link inside the first router's namespace with its peer inside the second's:
+    no end of it is ever in the machine's namespace."""
+    failed: list[str] = []
+    inits = {}
+    for host in started:
+        init = _child(int((state / "hosts" / host.name / "unshare.pid").read_text()))
+        if init is not None:
+            inits[host.name] = init
+    ip = shutil.which("ip") or "/usr/sbin/ip"
+    for link in links:
+        if link.a not in inits or link.b not in inits:
+            failed.append(f"{link.a}-{link.b}: a router did not start")
+            continue
+        a = ["nsenter", "-t", str(inits[link.a]), "-n", ip]
+        b = ["nsenter", "-t", str(inits[link.b]), "-n", ip]
+        for command in ([*a, "link", "add", link.a_if, "type", "veth", "peer", "name",
+                         link.b_if, "netns", str(inits[link.b])],
+                        [*a, "address", "add", link.a_ip, "dev", link.a_if],
+                        [*a, "link", "set", link.a_if, "up"],
+                        [*b, "address", "add", link.b_ip, "dev", link.b_if],
+                        [*b, "link", "set", link.b_if, "up"]):
+            proc = subprocess.run(command, capture_output=True, text=True, timeout=10,
+                                  check=False)
+            if proc.returncode != 0:
+                failed.append(f"{link.a}-{link.b}: {' '.join(command[5:])}: "
+                              f"{proc.stderr.strip()}")
+                break
+    return failed
 
 
 def _child(pid: int) -> int | None:
