@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from .collect.interface import CollectionReport, CollectOptions, Collector, Prog
 from .collect.kinds import DEVICE_CONFIG, HOST_FACTS
 from .errors import InventoryError, Message, UsageError
 from .inventory import Inventory, load_inventory
-from .inventory.model import Host, locate
+from .inventory.model import NETWORK_DEVICES, Device, Host, locate
 from .models import (
     Bundle,
     ControlInfo,
@@ -195,26 +195,31 @@ def evaluate(request: AuditRequest, evidence_dir: Path, policy: PolicySet | None
         raise UsageError(Message("evaluate takes one inventory and its evidence directory"))
     if evidence is None:
         evidence = HOST_FACTS.read(evidence_dir)
+    from .network.evidence import read_live_devices
+
+    live = read_live_devices(evidence_dir) if evidence_dir.is_dir() else None
     with _gc_paused():
-        return _audit(request, policy, [evidence])
+        return _audit(request, policy, [evidence], live)
 
 
 def select_hosts(inventory: Inventory, limit: str | None) -> list[str]:
-    """The hosts an Ansible --limit picks: names or groups, with shell wildcards, comma- or
-    colon-separated, `!` to exclude."""
+    """The hosts and devices an Ansible --limit picks: names or groups, with shell wildcards,
+    comma- or colon-separated, `!` to exclude."""
     from fnmatch import fnmatchcase
 
-    names = [h.name for h in inventory.hosts]
+    targets: list[Host | Device] = [*inventory.hosts, *inventory.devices]
+    names = [h.name for h in targets]
     if not limit:
         return names
     patterns = [p for p in limit.replace(":", ",").split(",") if p]
     include = [p for p in patterns if not p.startswith("!")]
     exclude = [p[1:] for p in patterns if p.startswith("!")]
 
-    def hit(host: Host, pats: list[str]) -> bool:
-        return any(fnmatchcase(host.name, p) or p in host.groups for p in pats)
+    def hit(host: Host | Device, pats: list[str]) -> bool:
+        groups = host.groups if isinstance(host, Host) else (NETWORK_DEVICES,)
+        return any(fnmatchcase(host.name, p) or p in groups for p in pats)
 
-    return [h.name for h in inventory.hosts
+    return [h.name for h in targets
             if (not include or hit(h, include)) and not hit(h, exclude)]
 
 
@@ -234,12 +239,29 @@ def scan(request: AuditRequest, evidence_dir: Path, options: CollectOptions,
     if collector is None:
         assert HOST_FACTS.collector is not None
         collector = HOST_FACTS.collector()
+    device_names = {device.name for device in inventory.devices}
+    options = replace(options, devices=tuple(h for h in hosts if h in device_names))
     report = collector.collect(inventory.root, hosts, evidence_dir, options, progress)
     return evaluate(request, evidence_dir, policy), report
 
 
+def _devices(request: AuditRequest, live: Mapping[str, HostEvidence] | None
+             ) -> dict[str, HostEvidence] | None:
+    """Each device's evidence: collected live where it was, else its backup."""
+    backups = DEVICE_CONFIG.read(request.device_configs) \
+        if request.device_configs is not None else None
+    if backups is None and live is None:
+        return None
+    out = dict(backups or {})
+    for name, found in (live or {}).items():
+        if found.collected or name not in out:
+            out[name] = found
+    return out
+
+
 def _audit(request: AuditRequest, policy: PolicySet | None,
-           evidence: Sequence[Mapping[str, HostEvidence]] | None) -> ResultSet:
+           evidence: Sequence[Mapping[str, HostEvidence]] | None,
+           live: Mapping[str, HostEvidence] | None = None) -> ResultSet:
     if not request.inventories:
         raise UsageError(Message("no inventory given"))
     policy = policy or load_catalogue(request.policies_dir, request.models_dir)
@@ -257,10 +279,9 @@ def _audit(request: AuditRequest, policy: PolicySet | None,
         ctx = _context(inventory, policy, request)
         if evidence is not None:
             ctx.evidence = evidence[len(contexts)]
-        if request.device_configs is not None:
-            if len(request.inventories) != 1:
-                raise UsageError(Message("--device-configs applies to one inventory"))
-            ctx.devices = DEVICE_CONFIG.read(request.device_configs)
+        if request.device_configs is not None and len(request.inventories) != 1:
+            raise UsageError(Message("--device-configs applies to one inventory"))
+        ctx.devices = _devices(request, live)
         contexts.append(ctx)
 
     if request.waivers is not None and len(contexts) != 1:

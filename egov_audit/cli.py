@@ -296,6 +296,9 @@ def validate(inventories: Sequence[Path], device_configs: Path | None, baseline:
               help="Hosts collected in parallel.")
 @_option("--timeout", type=click.IntRange(5, 86400), default=120, show_default=True,
               help="Seconds a host may take before it is given up (not_assessed).")
+@_option("--known-hosts", type=click.Path(dir_okay=False, path_type=Path),
+         help="The SSH host keys of the network devices (network_cli reads them from "
+              "~/.ssh/known_hosts; with this option, from FILE).")
 @_option("--insecure-no-host-key-checking", "no_host_key_checking", is_flag=True,
               help="Do NOT verify SSH host keys. Only for throw-away labs: anyone on the path "
                    "can impersonate the hosts.")
@@ -305,7 +308,8 @@ def validate(inventories: Sequence[Path], device_configs: Path | None, baseline:
 @_policy_options
 @_output_options
 def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: int,
-         timeout: int, no_host_key_checking: bool, device_configs: Path | None,
+         timeout: int, known_hosts: Path | None, no_host_key_checking: bool,
+         device_configs: Path | None,
          require_explicit: bool,
          baseline: str | None, level: int | None,
          documentation_as_public: bool, waivers: Path | None, policies: Path | None,
@@ -330,7 +334,8 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
                            policies_dir=policies, models_dir=reference_models, waivers=waivers,
                            device_configs=device_configs)
     options = CollectOptions(limit=limit, forks=forks, timeout=timeout,
-                             host_key_checking=not no_host_key_checking)
+                             host_key_checking=not no_host_key_checking,
+                             known_hosts=known_hosts)
     with _Progress() as progress:
         result_set, report = run_scan(request, evidence_dir, options, progress=progress.host)
     from .models import EvidenceStatus as Got
@@ -889,21 +894,30 @@ def lab() -> None:
 @_option("--faults", is_flag=True,
               help="Also start the fault hosts (down, dropping, hanging, no Python, broken "
                    "sshd_config, hostile).")
+@_option("--network", is_flag=True,
+         help="Also start the routers: FRRouting in their own network namespaces, an agency "
+              "edge multihomed over BGP to two providers and a weak edge behind one.")
 @_option("--state", type=click.Path(file_okay=False, path_type=Path),
               help="Lab state directory (default /tmp/egov-audit-lab or "
                    "$EGOV_AUDIT_LAB_STATE).")
 @_messages_lang_option
-def lab_up(faults: bool, state: Path | None) -> None:
+def lab_up(faults: bool, network: bool, state: Path | None) -> None:
     """Start the lab hosts and write an inventory for them."""
     from . import lab as lab_module
 
-    hosts = lab_module.SERVERS + (lab_module.FAULTS if faults else ())
-    started = lab_module.up(hosts, state or lab_module.DEFAULT_STATE)
+    hosts = lab_module.SERVERS + (lab_module.FAULTS if faults else ()) + \
+        (lab_module.NETWORK if network else ())
+    started = lab_module.up(hosts, state or lab_module.DEFAULT_STATE,
+                            lab_module.NETWORK_LINKS if network else ())
     for host in started.hosts:
         state_text = f"{host.ip}:{host.port}" if host.start else _("declared, not started")
         click.echo(f"  {host.name:<10} {host.profile:<13} {state_text}")
     click.echo(_("lab up: inventory {inventory}").format(inventory=started.inventory))
-    click.echo(_("scan it: egov-audit scan {inventory}").format(inventory=started.inventory))
+    if network:
+        click.echo(_("scan it: egov-audit scan {inventory} --known-hosts {known_hosts}").format(
+            inventory=started.inventory, known_hosts=started.state / "known_hosts"))
+    else:
+        click.echo(_("scan it: egov-audit scan {inventory}").format(inventory=started.inventory))
 
 
 @lab.command("down")

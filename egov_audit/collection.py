@@ -2,6 +2,8 @@
 
     playbooks/library/egov_host_facts.py         -> plugins/modules/egov_host_facts.py
     playbooks/action_plugins/egov_host_facts.py  -> plugins/action/egov_host_facts.py
+    playbooks/{library,action_plugins}/egov_device_facts.py -> plugins/{modules,action}/
+    playbooks/{terminal,cliconf}_plugins/frr.py  -> plugins/{terminal,cliconf}/frr.py
     playbooks/collect.yml                        -> playbooks/collect.yml
     playbooks/roles/remediate_*/                 -> roles/remediate_*/
     playbooks/collection/README.md, meta/        -> README.md, meta/
@@ -85,6 +87,11 @@ def _files() -> Iterator[tuple[Path, str]]:
     playbooks = data_dir("playbooks")
     yield playbooks / "library" / "egov_host_facts.py", "plugins/modules/egov_host_facts.py"
     yield playbooks / "action_plugins" / "egov_host_facts.py", "plugins/action/egov_host_facts.py"
+    yield playbooks / "library" / "egov_device_facts.py", "plugins/modules/egov_device_facts.py"
+    yield (playbooks / "action_plugins" / "egov_device_facts.py",
+           "plugins/action/egov_device_facts.py")
+    yield playbooks / "terminal_plugins" / "frr.py", "plugins/terminal/frr.py"
+    yield playbooks / "cliconf_plugins" / "frr.py", "plugins/cliconf/frr.py"
     yield playbooks / "collect.yml", "playbooks/collect.yml"
     yield data_dir("CHANGELOG.md"), "CHANGELOG.md"
     for source in sorted((playbooks / "collection").rglob("*")):

@@ -33,6 +33,9 @@ class RunSettings:
     check: bool = False  # --check: nothing changes on the hosts
     diff: bool = False
     extravars: Mapping[str, Any] = field(default_factory=dict)
+    # the SSH host keys of network devices: network_cli (paramiko) reads ~/.ssh/known_hosts
+    # only, so the run gets a private home holding this file there
+    known_hosts: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,19 @@ def _binary() -> Path:
     if on_path is None:
         raise CollectionError(Message("ansible-playbook not found (install ansible-core)"))
     return Path(on_path)
+
+
+def _private_home(private: Path, known_hosts: Path, error_cls: type[EgovAuditError]) -> Path:
+    """A home folder for one run whose ~/.ssh/known_hosts is `known_hosts` (OpenSSH, which
+    the host collection uses, takes its home from the password database, not from HOME)."""
+    from .gates.filein import read_bytes
+    from .gates.fileout import write_output
+
+    home = private / "home"
+    (home / ".ssh").mkdir(parents=True, mode=0o700)
+    data = read_bytes(known_hosts, str(known_hosts), error_cls, 16 * 1024 * 1024)
+    write_output(home / ".ssh" / "known_hosts", data, mode=0o600, error_cls=error_cls)
+    return home
 
 
 def run_playbook(playbook: Path, inventory: Path, settings: RunSettings,
@@ -89,6 +105,8 @@ def run_playbook(playbook: Path, inventory: Path, settings: RunSettings,
     }
     if settings.task_timeout is not None:
         env["ANSIBLE_TASK_TIMEOUT"] = str(settings.task_timeout)
+    if settings.known_hosts is not None:
+        env["HOME"] = str(_private_home(private, settings.known_hosts, error_cls))
     flags = " ".join(flag for flag, wanted in (("--check", settings.check),
                                                ("--diff", settings.diff)) if wanted)
 

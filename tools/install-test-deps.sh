@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests need (root, Debian/Ubuntu): openssh-server for the lab of
-# real SSH hosts (without letting the package start a machine-wide sshd: the lab hosts bind
-# 127.0.1.x themselves), Chromium with its driver for the HTML report tests, and PostgreSQL
+# real SSH hosts and FRRouting for its routers (without letting the packages start a
+# machine-wide sshd or routing daemons: the lab's hosts and routers run their own), Chromium with its driver for the HTML report tests, and PostgreSQL
 # (the tests start their own throwaway cluster with Debian's binaries).
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "install-test-deps: not root: lab and browser tests are skipped" >&2; exit 0; }
@@ -12,6 +12,7 @@ command -v unshare >/dev/null || need+=(util-linux)
 command -v ip >/dev/null || need+=(iproute2)
 command -v script >/dev/null || need+=(bsdutils)
 command -v nft >/dev/null || need+=(nftables)
+[ -x /usr/lib/frr/bgpd ] || need+=(frr)  # the lab's routers (each in its own namespace)
 if [ "${1:-all}" != lab ]; then  # `install-test-deps.sh lab`: only what the lab needs
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
   [ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)

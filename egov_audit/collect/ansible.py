@@ -9,6 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CollectionError, Message
+from ..network.evidence import (
+    DEVICE_TASK,
+    DEVICES_DIR,
+    read_device_bundle,
+    record_device_failure,
+)
 from ..paths import data_dir
 from ..runner import RunSettings, run_playbook
 from .evidence import (
@@ -39,6 +45,7 @@ class AnsibleCollector:
             raise CollectionError(Message("collection playbook not found"), file=str(self.playbook))
         evidence_dir.mkdir(parents=True, exist_ok=True)
         run_started = now()
+        devices = set(options.devices)
         outcomes: dict[str, HostOutcome] = {}
 
         def settle(outcome: HostOutcome) -> None:
@@ -47,8 +54,13 @@ class AnsibleCollector:
             outcomes[outcome.host] = outcome
             if outcome.status != COLLECTED:
                 # recorded at once: a scan killed later keeps what it learned
-                record_failure(evidence_dir, outcome.host, outcome.status, outcome.reason,
-                               keep_collected_since=run_started)
+                if outcome.host in devices:
+                    record_device_failure(evidence_dir / DEVICES_DIR, outcome.host,
+                                          outcome.status, outcome.reason,
+                                          keep_collected_since=run_started)
+                else:
+                    record_failure(evidence_dir, outcome.host, outcome.status, outcome.reason,
+                                   keep_collected_since=run_started)
             if progress:
                 progress(outcome)
 
@@ -62,14 +74,15 @@ class AnsibleCollector:
                 settle(HostOutcome(host, UNREACHABLE, event_reason(data)))
             elif kind == "runner_on_failed" and not data.get("ignore_errors"):
                 settle(HostOutcome(host, FAILED, event_reason(data)))
-            elif kind == "runner_on_ok" and data.get("task") == COLLECT_TASK:
+            elif kind == "runner_on_ok" and data.get("task") in (COLLECT_TASK, DEVICE_TASK):
                 settle(HostOutcome(host, COLLECTED))
 
         settings = RunSettings(
             host_key_checking=options.host_key_checking, forks=options.forks,
             limit=options.limit, connect_timeout=options.connect_timeout,
             task_timeout=options.timeout,
-            extravars={"egov_evidence_dir": str(evidence_dir.resolve())})
+            extravars={"egov_evidence_dir": str(evidence_dir.resolve())},
+            known_hosts=options.known_hosts)
         started = time.monotonic()
         run = run_playbook(self.playbook, inventory, settings, on_event)
         # rc 2: some host failed, 4: some host unreachable: reported per host, not an error
@@ -83,8 +96,12 @@ class AnsibleCollector:
         for host in hosts:
             if host in outcomes:
                 continue
-            path = evidence_dir / f"{host}.json"
-            found = read_bundle(path) if path.exists() else None
+            if host in devices:
+                path = evidence_dir / DEVICES_DIR / f"{host}.json"
+                found = read_device_bundle(path) if path.exists() else None
+            else:
+                path = evidence_dir / f"{host}.json"
+                found = read_bundle(path) if path.exists() else None
             if found is not None and found.collected and found.collected_at >= run_started:
                 settle(HostOutcome(host, COLLECTED))
             else:

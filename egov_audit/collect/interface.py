@@ -17,6 +17,8 @@ class CollectOptions:
     timeout: int = 120  # seconds per host for the whole collection task
     connect_timeout: int = 15
     host_key_checking: bool = True
+    devices: tuple[str, ...] = ()  # which of the targets are routers and firewalls
+    known_hosts: Path | None = None  # the devices' SSH host keys (network_cli)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ import time
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from ..errors import Message, UsageError
 
@@ -105,11 +106,13 @@ class LabLink:
 
 
 def _frr(hostname: str, asn: int, interfaces: dict[str, str], neighbours: dict[str, int],
-         networks: tuple[str, ...] = ()) -> str:
+         networks: tuple[str, ...] = (), weak: bool = False) -> str:
     """An FRRouting configuration: addresses, eBGP neighbours, announced networks (each with
-    a blackhole route, so that it is in the routing table and really announced)."""
-    lines = ["frr defaults traditional", f"hostname {hostname}", "log stdout",
-             "service password-encryption", "!"]
+    a blackhole route, so that it is in the routing table and really announced). A weak one
+    keeps its enable password in clear text (a secret the audit must never repeat)."""
+    lines = ["frr defaults traditional", f"hostname {hostname}", "log stdout"]
+    lines += ["enable password PLANTED-FRR-ENABLE"] if weak else ["service password-encryption"]
+    lines += ["!"]
     for name, address in interfaces.items():
         lines += [f"interface {name}", f" ip address {address}", "!"]
     lines += [f"ip route {net} blackhole" for net in networks]
@@ -127,24 +130,25 @@ def _frr(hostname: str, asn: int, interfaces: dict[str, str], neighbours: dict[s
 
 # The network lab: an agency edge router with its own ASN (64501) multihomed to two providers
 # (AS64496, AS64497), announcing its VNNIC block; and a weak edge on a private ASN behind one
-# provider, announcing a block that is not its own. Documentation ASNs and addresses only.
+# provider, announcing a block that is not its own. Documentation ASNs and addresses; the
+# provider links use shared address space (RFC 6598), as providers' point-to-point links do.
 NETWORK = (
     LabHost("isp1", "198.18.2.1", "frr", "", "router", netns=True, in_inventory=False,
-            frr_config=_frr("isp1", 64496, {"eth1": "192.0.2.2/30", "eth2": "192.0.2.10/30"},
-                            {"192.0.2.1": 64501, "192.0.2.9": 64512})),
+            frr_config=_frr("isp1", 64496, {"eth1": "100.64.0.2/30", "eth2": "100.64.0.10/30"},
+                            {"100.64.0.1": 64501, "100.64.0.9": 64512})),
     LabHost("isp2", "198.18.2.5", "frr", "", "router", netns=True, in_inventory=False,
-            frr_config=_frr("isp2", 64497, {"eth1": "192.0.2.6/30"}, {"192.0.2.5": 64501})),
+            frr_config=_frr("isp2", 64497, {"eth1": "100.64.0.6/30"}, {"100.64.0.5": 64501})),
     LabHost("edge01", "198.18.2.9", "frr", "", "router", netns=True,
-            frr_config=_frr("edge01", 64501, {"eth1": "192.0.2.1/30", "eth2": "192.0.2.5/30"},
-                            {"192.0.2.2": 64496, "192.0.2.6": 64497}, ("198.51.100.0/24",))),
+            frr_config=_frr("edge01", 64501, {"eth1": "100.64.0.1/30", "eth2": "100.64.0.5/30"},
+                            {"100.64.0.2": 64496, "100.64.0.6": 64497}, ("198.51.100.0/24",))),
     LabHost("edge02", "198.18.2.13", "frr", "", "router", netns=True,
-            frr_config=_frr("edge02", 64512, {"eth1": "192.0.2.9/30"}, {"192.0.2.10": 64496},
-                            ("203.0.113.0/24",))),
+            frr_config=_frr("edge02", 64512, {"eth1": "100.64.0.9/30"}, {"100.64.0.10": 64496},
+                            ("203.0.113.0/24",), weak=True)),
 )
 NETWORK_LINKS = (
-    LabLink("edge01", "eth1", "192.0.2.1/30", "isp1", "eth1", "192.0.2.2/30"),
-    LabLink("edge01", "eth2", "192.0.2.5/30", "isp2", "eth1", "192.0.2.6/30"),
-    LabLink("edge02", "eth1", "192.0.2.9/30", "isp1", "eth2", "192.0.2.10/30"),
+    LabLink("edge01", "eth1", "100.64.0.1/30", "isp1", "eth1", "100.64.0.2/30"),
+    LabLink("edge01", "eth2", "100.64.0.5/30", "isp2", "eth1", "100.64.0.6/30"),
+    LabLink("edge02", "eth1", "100.64.0.9/30", "isp1", "eth2", "100.64.0.10/30"),
 )
 
 
@@ -457,19 +461,32 @@ def _write_inventory(lab: Lab) -> None:
                       "ansible_port": h.port, "ansible_python_interpreter": h.python,
                       "ansible_user": h.user, **({} if h.netns else
                                                  {"egov_fix_skip": ["HOST-FW-01"]})}
-             for h in lab.hosts}
+             for h in lab.hosts if not h.is_router}
+    routers = {h.name: {"role": h.role, "ansible_host": h.ip, "ansible_port": h.port}
+               for h in lab.hosts if h.is_router and h.in_inventory}
     machine = _machine_networks()
-    (inv / "hosts.yml").write_text(json.dumps({"all": {
+    inventory: dict[str, Any] = {
         "vars": {"ansible_user": "root", "ansible_ssh_private_key_file": str(lab.key),
                  "ansible_ssh_common_args": ssh_args},
-        "hosts": hosts}}, indent=2) + "\n")
+        "hosts": hosts}
+    if routers:
+        # network_cli over paramiko: it checks host keys against ~/.ssh/known_hosts, which
+        # `egov-audit scan --known-hosts STATE/known_hosts` provides for the run
+        inventory["children"] = {"network_devices": {"hosts": routers, "vars": {
+            "ansible_connection": "ansible.netcommon.network_cli",
+            "ansible_network_os": "egov.audit.frr", "ansible_user": "netops",
+            "ansible_network_cli_ssh_type": "paramiko"}}}
+    (inv / "hosts.yml").write_text(json.dumps({"all": inventory}, indent=2) + "\n")
     (inv / "group_vars" / "all" / "agency.yml").write_text(json.dumps({"agency": {
         "code": "lab", "name": {"vi": "Đơn vị thử nghiệm (lab)", "en": "Lab agency"},
         "kind": "province", "baseline": "tcvn-11930-2017", "level": 3}}, ensure_ascii=False,
         indent=2) + "\n")
+    # with routers: the agency's own AS and VNNIC block, as edge01 runs and announces them
+    asn, own = (64501, [{"prefix": "198.51.100.0/24", "allocated_by": "VNNIC"}]) if routers \
+        else (None, [])
     (inv / "group_vars" / "all" / "network.yml").write_text(json.dumps({"network": {
-        "asn": None,
-        "address_blocks": [{"prefix": "127.0.0.0/8", "allocated_by": "internal"},
+        "asn": asn,
+        "address_blocks": [*own, {"prefix": "127.0.0.0/8", "allocated_by": "internal"},
                            *({"prefix": n, "allocated_by": "internal"} for n in machine)],
         "zones": [
             {"name": "dmz", "kind": "dmz", "subnets": ["127.0.1.0/28"], "separated_by": "firewall"},

@@ -1,0 +1,96 @@
+# -*- coding: utf-8 -*-
+"""Action plugin for egov_device_facts: runs read-only show commands on a router or firewall
+over its network_cli connection, removes every secret on the controller (egov_audit's
+parsers), and writes the device's network fact bundle (egov_evidence_dir/devices/<device>.json)
+or returns it in the task result (AWX job events) when no folder is given. The raw
+configuration never leaves this process: it is not returned, logged or written."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import contextlib
+import datetime
+import json
+import os
+import tempfile
+from typing import Any, Dict, Optional
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+
+def _write_atomic(directory: str, name: str, data: Dict[str, Any]) -> str:
+    if "/" in name or name in ("", ".", ".."):
+        raise AnsibleActionFail("device name %r cannot name an evidence file" % name)
+    if not os.path.isdir(directory):
+        os.makedirs(directory, mode=0o750)
+    target = os.path.join(directory, name + ".json")
+    fd, tmp = tempfile.mkstemp(prefix="." + name + ".", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(data, handle, ensure_ascii=False, indent=2, sort_keys=True)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o640)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return target
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+
+    def run(self, tmp: Optional[str] = None,
+            task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        task_vars = task_vars or {}
+        result = super(ActionModule, self).run(tmp, task_vars)
+        name = str(task_vars.get("inventory_hostname", ""))
+        try:
+            from egov_audit.network.live import commands_for, live_bundle
+            from egov_audit.network.redact import redact_cisco_like
+        except ImportError:
+            raise AnsibleActionFail("egov-audit must be installed where this playbook runs: it "
+                                    "removes the secrets of a configuration before anything is "
+                                    "kept") from None
+        network_os = task_vars.get("ansible_network_os")
+        commands = commands_for(network_os)
+        if commands is None:
+            raise AnsibleActionFail("live collection from ansible_network_os %r is not "
+                                    "supported: give its configuration backups "
+                                    "(--device-configs)" % (network_os,))
+        socket_path = getattr(self._connection, "socket_path", None)
+        if not socket_path:
+            raise AnsibleActionFail("egov_device_facts needs ansible_connection: "
+                                    "ansible.netcommon.network_cli")
+        from ansible.module_utils.connection import Connection, ConnectionError
+
+        connection = Connection(socket_path)
+        outputs = {}
+        for key, command in commands.items():
+            try:
+                outputs[key] = connection.get(command=command)
+            except ConnectionError as exc:
+                # the error may quote what the device printed: its secrets go first
+                said = " ".join(redact_cisco_like(str(exc).splitlines()).lines)
+                raise AnsibleActionFail("%s: %s" % (command, said[:300])) from None
+        now = datetime.datetime.now(datetime.timezone.utc)
+        try:
+            bundle = live_bundle(name, outputs, now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        except Exception as exc:  # a parser's error names the problem, never the text
+            raise AnsibleActionFail("cannot read the configuration: %s"
+                                    % getattr(exc, "message", type(exc).__name__)) from None
+        del outputs
+        directory = task_vars.get("egov_evidence_dir") or ""
+        if directory:
+            _write_atomic(os.path.join(str(directory), "devices"), name, bundle)
+            result["egov_device_bundle"] = os.path.join(str(directory), "devices", name + ".json")
+        else:
+            result["egov_device_bundle"] = bundle
+        result["changed"] = False
+        result["egov_device"] = {"vendor": bundle["vendor"], "redacted": bundle["redacted"],
+                                 "lines": bundle["source"]["lines"]}
+        return result

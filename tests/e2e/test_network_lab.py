@@ -1,0 +1,174 @@
+"""Real routers: FRRouting in their own network namespaces, eBGP sessions up for real, collected
+by `egov-audit scan` over Ansible's network_cli (host keys checked) and judged against what two
+agencies declare: one multihomed on its own ASN and block, one weak (a private ASN, a single
+provider, a block it does not hold, a clear-text password). The machine's own routes, links
+and firewall are the same after the lab as before it. Root only: CI runs as root."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from egov_audit import lab as lab_module
+from tests.helpers import run_long as run_cli
+
+pytestmark = [pytest.mark.lab,
+              pytest.mark.skipif(os.geteuid() != 0, reason="the lab needs root; CI runs as root")]
+
+
+def _machine_network() -> dict[str, Any]:
+    """What the lab must leave as it found it: the machine's links, routes (every table) and
+    firewall ruleset."""
+    def run(*command: str) -> str:
+        return subprocess.run(command, capture_output=True, text=True, check=False,
+                              timeout=30).stdout
+
+    links = sorted(link["ifname"] for link in json.loads(run("ip", "-j", "link", "show")))
+    return {"links": links, "routes": run("ip", "route", "show", "table", "all"),
+            "routes6": run("ip", "-6", "route", "show", "table", "all"),
+            "nft": run("nft", "list", "ruleset")}
+
+
+@pytest.fixture(scope="module")
+def network_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[lab_module.Lab]:
+    before = _machine_network()
+    state = tmp_path_factory.mktemp("netlab") / "state"
+    try:
+        started = lab_module.up(lab_module.NETWORK, state, lab_module.NETWORK_LINKS)
+        yield started
+    finally:
+        lab_module.down(state)
+        assert _machine_network() == before
+
+
+def _established(lab: lab_module.Lab, router: str, peers: int) -> None:
+    """Wait for the router's BGP sessions to come up (they are real: a few seconds)."""
+    pid = (lab.state / "hosts" / router / "init.pid").read_text().strip()
+    deadline = time.monotonic() + 60
+    summary: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        out = subprocess.run(["nsenter", "-t", pid, "-m", "-n", "-p", "vtysh", "-c",
+                              "show bgp summary json"], capture_output=True, text=True,
+                             check=False, timeout=20).stdout
+        try:
+            summary = json.loads(out)
+        except ValueError:
+            summary = {}
+        found = summary.get("ipv4Unicast", {}).get("peers", {})
+        if sum(p.get("state") == "Established" for p in found.values()) >= peers:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"{router}: BGP did not come up: {summary}")
+
+
+def _agency(folder: Path, lab: lab_module.Lab, code: str, asn: int | None,
+            blocks: list[dict[str, str]], devices: dict[str, dict[str, Any]],
+            uplinks: list[dict[str, Any]]) -> Path:
+    """An agency at level 4 (multihoming required) whose routers are lab routers."""
+    lab_inventory = json.loads((lab.inventory / "hosts.yml").read_text())["all"]
+    group = lab_inventory["children"]["network_devices"]
+    (folder / "group_vars" / "all").mkdir(parents=True)
+    hosts = {"all": {"vars": lab_inventory["vars"], "children": {"network_devices": {
+        "vars": group["vars"],
+        # a device the lab does not have takes edge01's settings, then its own
+        "hosts": {name: {**group["hosts"].get(name, group["hosts"]["edge01"]), **extra}
+                  for name, extra in devices.items()},
+    }}}}
+    (folder / "hosts.yml").write_text(yaml.safe_dump(hosts))
+    (folder / "group_vars" / "all" / "agency.yml").write_text(yaml.safe_dump({"agency": {
+        "code": code, "name": {"vi": f"Đơn vị {code}", "en": f"Agency {code}"},
+        "kind": "province", "baseline": "tcvn-14423-2026", "level": 4}}, allow_unicode=True))
+    (folder / "group_vars" / "all" / "network.yml").write_text(yaml.safe_dump({"network": {
+        "asn": asn, "address_blocks": blocks,
+        "zones": [{"name": "edge", "kind": "perimeter", "subnets": ["100.64.0.0/28"]}],
+        "uplinks": uplinks}}))
+    return folder
+
+
+def _scan(lab: lab_module.Lab, inventory: Path, evidence: Path) -> tuple[Any, dict[str, Any]]:
+    proc = run_cli("scan", str(inventory), "--evidence", str(evidence), "--known-hosts",
+                   str(lab.state / "known_hosts"), "--documentation-as-public", "-f", "json",
+                   "--lang", "en", "--fail-on", "none")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc, json.loads(proc.stdout)
+
+
+def _verdicts(bundle: dict[str, Any], prefix: str) -> dict[tuple[str, str], str]:
+    return {(r["control"], r["target"]): r["status"] for r in bundle["results"]
+            if r["control"].startswith(prefix)}
+
+
+def test_a_multihomed_agency_passes_from_its_live_router(network_lab: lab_module.Lab,
+                                                         tmp_path: Path) -> None:
+    _established(network_lab, "edge01", 2)
+    inventory = _agency(tmp_path / "agency", network_lab, "multihomed", 64501,
+                        [{"prefix": "198.51.100.0/24", "allocated_by": "VNNIC"},
+                         {"prefix": "100.64.0.0/28", "allocated_by": "internal"}],
+                        {"edge01": {}},
+                        [{"kind": "internet", "provider": "ISP One", "bgp": True},
+                         {"kind": "internet", "provider": "ISP Two", "bgp": True}])
+    evidence = tmp_path / "evidence"
+    _, bundle = _scan(network_lab, inventory, evidence)
+    verdicts = _verdicts(bundle, "NET-BGP-")
+    assert verdicts == {("NET-BGP-01", "network"): "pass", ("NET-BGP-02", "network"): "pass",
+                        ("NET-BGP-03", "network"): "pass"}, verdicts
+    device = json.loads((evidence / "devices" / "edge01.json").read_text())
+    assert device["source"]["kind"] == "live" and device["vendor"] == "frr"
+    assert [(n["remote_as"], n["state"]) for n in device["facts"]["bgp"]["neighbors"]] == \
+        [(64496, "Established"), (64497, "Established")]
+    target = next(t for t in bundle["targets"] if t["id"] == "edge01")
+    assert target["kind"] == "device" and target["status"] == "assessed"
+    # the same evidence judged offline gives the same verdicts
+    again = run_cli("evaluate", str(inventory), "--evidence", str(evidence),
+                    "--documentation-as-public", "-f", "json", "--fail-on", "none")
+    assert _verdicts(json.loads(again.stdout), "NET-BGP-") == verdicts
+
+
+def test_a_weak_edge_fails_and_its_password_stays_on_the_router(network_lab: lab_module.Lab,
+                                                                tmp_path: Path) -> None:
+    _established(network_lab, "edge02", 1)
+    inventory = _agency(tmp_path / "agency", network_lab, "weak", None,
+                        [{"prefix": "198.51.100.0/25", "allocated_by": "VNPT"}],
+                        {"edge02": {}},
+                        [{"kind": "internet", "provider": "ISP One", "bgp": True},
+                         {"kind": "internet", "provider": "ISP Two"}])
+    evidence = tmp_path / "evidence"
+    proc, bundle = _scan(network_lab, inventory, evidence)
+    verdicts = _verdicts(bundle, "NET-BGP-")
+    assert verdicts == {("NET-BGP-01", "network"): "fail", ("NET-BGP-02", "network"): "fail",
+                        ("NET-BGP-03", "network"): "fail"}, verdicts
+    messages = {r["control"]: r["message"]["en"] for r in bundle["results"]}
+    assert "AS64512" in messages["NET-BGP-01"]
+    assert "203.0.113.0/24" in messages["NET-BGP-03"]
+    assert _verdicts(bundle, "NETDEV-PWD-") == {("NETDEV-PWD-01", "edge02"): "fail"}
+    pwd = next(r for r in bundle["results"] if r["control"] == "NETDEV-PWD-01")
+    assert pwd["locations"][0]["file"] == "edge02 (running-config)" and \
+        pwd["locations"][0]["line"]
+    written = proc.stdout + proc.stderr + "".join(
+        p.read_text() for p in evidence.rglob("*.json"))
+    assert "PLANTED-FRR-ENABLE" not in written
+
+
+def test_an_unreachable_router_is_reported_and_the_rest_goes_on(network_lab: lab_module.Lab,
+                                                               tmp_path: Path) -> None:
+    inventory = _agency(tmp_path / "agency", network_lab, "partial", 64501,
+                        [{"prefix": "198.51.100.0/24", "allocated_by": "VNNIC"}],
+                        {"edge01": {}, "edge09": {"ansible_host": "198.18.2.254",
+                                                  "ansible_command_timeout": 5}},
+                        [{"kind": "internet", "provider": "ISP One", "bgp": True},
+                         {"kind": "internet", "provider": "ISP Two", "bgp": True}])
+    _, bundle = _scan(network_lab, inventory, tmp_path / "evidence")
+    targets = {t["id"]: t["status"] for t in bundle["targets"] if t["kind"] == "device"}
+    assert targets["edge01"] == "assessed"
+    assert targets["edge09"] in ("unreachable", "failed")
+    assert _verdicts(bundle, "NET-BGP-01")[("NET-BGP-01", "network")] == "pass"
+    assert {r["status"] for r in bundle["results"] if r["target"] == "edge09"} == \
+        {"not_assessed"}
