@@ -28,11 +28,11 @@ say "== 2. ba đơn vị mẫu cùng lúc, kèm các biện pháp kiểm soát c
   | sed -n '/== .*Summary\|== .*Tổng hợp/,$p'
 echo
 if [ "$(id -u)" = 0 ] && tools/install-test-deps.sh lab && [ -x /usr/sbin/sshd ]; then
-  say "== 3. egov-audit scan: phòng thử nghiệm gồm các máy chủ SSH thật trên loopback (root) ==" \
-      "== 3. egov-audit scan: a lab of real SSH hosts on loopback (root) =="
-  "$EGOV" lab up --state "$state"
-  "$EGOV" scan "$state/inventory" --evidence "$work/evidence" --lang "$REPORT_LANG" \
-    --fail-on none
+  say "== 3. egov-audit scan: phòng thử nghiệm gồm các máy chủ SSH thật trên loopback và các router FRRouting chạy BGP thật (root) ==" \
+      "== 3. egov-audit scan: a lab of real SSH hosts on loopback and FRRouting routers running real BGP (root) =="
+  "$EGOV" lab up --network --state "$state"
+  "$EGOV" scan "$state/inventory" --known-hosts "$state/known_hosts" --evidence "$work/evidence" \
+    --lang "$REPORT_LANG" --fail-on none
 else
   say "== 3. egov-audit scan: chính máy này, qua kết nối local của Ansible (không phải root) ==" \
       "== 3. egov-audit scan: this machine, through Ansible's local connection (not root) =="

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests need (root, Debian/Ubuntu): openssh-server for the lab of
 # real SSH hosts and FRRouting for its routers (without letting the packages start a
-# machine-wide sshd or routing daemons: the lab's hosts and routers run their own), Chromium with its driver for the HTML report tests, and PostgreSQL
-# (the tests start their own throwaway cluster with Debian's binaries).
+# machine-wide sshd or routing daemons: the lab's hosts and routers run their own), Chromium
+# with its driver for the HTML report tests, and PostgreSQL (the tests start their own
+# throwaway cluster with Debian's binaries).
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "install-test-deps: not root: lab and browser tests are skipped" >&2; exit 0; }
 need=()

@@ -55,7 +55,7 @@ def test_waivers_are_invisible_to_ansible(tmp_path: Path) -> None:
     assert (REPO / "inventories/bo-hts/.egov-audit/waivers.yml").is_file()
     inventory = tmp_path / "inv"
     shutil.copytree(REPO / "inventories/song-lam", inventory)
-    (inventory / ".egov-audit").mkdir()
+    (inventory / ".egov-audit").mkdir(exist_ok=True)  # song-lam keeps device backups there
     shutil.copy(REPO / "inventories/bo-hts/.egov-audit/waivers.yml",
                 inventory / ".egov-audit/waivers.yml")
     done = _inventory(inventory, tmp_path)
