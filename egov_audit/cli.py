@@ -906,7 +906,7 @@ def lab_up(faults: bool, network: bool, state: Path | None) -> None:
     from . import lab as lab_module
 
     hosts = lab_module.SERVERS + (lab_module.FAULTS if faults else ()) + \
-        (lab_module.NETWORK if network else ())
+        (lab_module.NETWORK + lab_module.FIREWALLS if network else ())
     started = lab_module.up(hosts, state or lab_module.DEFAULT_STATE,
                             lab_module.NETWORK_LINKS if network else ())
     for host in started.hosts:

@@ -469,11 +469,18 @@ def _open_policies(facts: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _default_permit(ctx: CheckContext, facts: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Interfaces whose traffic passes without a rule: an ASA interface above security level 0
-    without an inbound access-group (the ASA lets it reach every lower level), a Cisco/FRR
-    interface in a firewall-separated zone without an inbound access list."""
+    """Traffic that passes without a rule: an ASA interface above security level 0 without an
+    inbound access-group (the ASA lets it reach every lower level), a Cisco/FRR interface in a
+    firewall-separated zone without an inbound access list, an nftables forward hook whose
+    policy is accept (or no forward hook at all)."""
     vendor = facts.get("vendor")
-    out = []
+    out: list[dict[str, Any]] = []
+    if vendor == "nftables":
+        forward = facts.get("forward_policy") or {}
+        if forward.get("value") != "drop":
+            what = "forward: policy accept" if forward.get("value") else "forward: -"
+            out.append({"line": forward.get("line"), "what": what})
+        return out
     guarded = [s.net for z in ctx.inventory.network.zones if z.separated_by == "firewall"
                for s in z.subnets]
     for interface in facts.get("interfaces") or []:

@@ -45,11 +45,14 @@ class LabHost:
     # a script run inside the host after its profile (tests/scenarios/): one state to judge
     scenario: str = ""
     frr_config: str = ""  # a router (profile frr): its FRRouting configuration
+    nft_ruleset: str = ""  # a Linux firewall (profile nftfw): its nftables ruleset
+    interfaces: tuple[tuple[str, str], ...] = ()  # ... and its zone networks (name, address)
     in_inventory: bool = True  # False: a provider's router, outside the agency
 
     @property
     def is_router(self) -> bool:
-        return self.profile == "frr"
+        """A network device (router or firewall): in the inventory's network_devices."""
+        return self.profile in ("frr", "nftfw")
 
     @property
     def link(self) -> str:
@@ -145,6 +148,41 @@ NETWORK = (
             frr_config=_frr("edge02", 64512, {"eth1": "100.64.0.9/30"}, {"100.64.0.10": 64496},
                             ("203.0.113.0/24",), weak=True)),
 )
+_FIREWALL_ZONES = (("outside0", "100.64.1.2/29"), ("dmz0", "10.60.20.1/24"),
+                   ("srv0", "10.60.10.1/24"), ("db0", "10.60.30.1/24"),
+                   ("lan0", "10.60.50.1/24"), ("mgmt0", "10.60.90.1/24"))
+_STRICT_RULES = """table inet filter {
+	chain input {
+		type filter hook input priority filter; policy drop;
+		ct state established,related accept
+		iifname "lo" accept
+		iifname { "eth0", "mgmt0" } tcp dport 22 accept
+	}
+	chain forward {
+		type filter hook forward priority filter; policy drop;
+		ct state established,related accept
+		iifname "outside0" oifname "dmz0" ip daddr 10.60.20.10 tcp dport 443 accept
+		iifname "dmz0" oifname "srv0" ip daddr 10.60.10.10 tcp dport 8443 accept
+		iifname "srv0" oifname "db0" ip saddr 10.60.10.10 ip daddr 10.60.30.10 tcp dport 5432 accept
+		iifname "lan0" oifname "dmz0" tcp dport { 80, 443 } accept
+		iifname "mgmt0" ip saddr 10.60.90.10 tcp dport 22 accept
+	}
+}
+"""
+# the weak firewall: forwarding accepted by default, and the office LAN let through to anything
+_LOOSE_RULES = _STRICT_RULES.replace(
+    "type filter hook forward priority filter; policy drop;",
+    "type filter hook forward priority filter; policy accept;").replace(
+    '\t\tiifname "lan0" oifname "dmz0" tcp dport { 80, 443 } accept\n',
+    '\t\tiifname "lan0" accept\n')
+# Linux firewalls between zone networks (nftables, each in its own namespace): fw01 strict,
+# fw02 weak. Same zones, so one declared plan judges both.
+FIREWALLS = (
+    LabHost("fw01", "198.18.2.17", "nftfw", "", "firewall", netns=True,
+            nft_ruleset=_STRICT_RULES, interfaces=_FIREWALL_ZONES),
+    LabHost("fw02", "198.18.2.21", "nftfw", "", "firewall", netns=True,
+            nft_ruleset=_LOOSE_RULES, interfaces=_FIREWALL_ZONES),
+)
 NETWORK_LINKS = (
     LabLink("edge01", "eth1", "100.64.0.1/30", "isp1", "eth1", "100.64.0.2/30"),
     LabLink("edge01", "eth2", "100.64.0.5/30", "isp2", "eth1", "100.64.0.6/30"),
@@ -224,6 +262,10 @@ def up(hosts: tuple[LabHost, ...] = SERVERS, state: Path = DEFAULT_STATE,
         (ssh_dir / "authorized_keys").write_text(lab.key.with_suffix(".pub").read_text())
         if host.frr_config:
             (directory / "frr.conf").write_text(host.frr_config)
+        if host.profile == "nftfw":
+            (directory / "nftables.nft").write_text(host.nft_ruleset)
+            (directory / "interfaces").write_text(
+                "".join(f"{name} {address}\n" for name, address in host.interfaces))
         os.chmod(directory / "root", 0o700)
         os.chmod(ssh_dir, 0o700)
         os.chmod(ssh_dir / "authorized_keys", 0o600)
@@ -462,7 +504,11 @@ def _write_inventory(lab: Lab) -> None:
                       "ansible_user": h.user, **({} if h.netns else
                                                  {"egov_fix_skip": ["HOST-FW-01"]})}
              for h in lab.hosts if not h.is_router}
-    routers = {h.name: {"role": h.role, "ansible_host": h.ip, "ansible_port": h.port}
+    routers = {h.name: {"role": h.role, "ansible_host": h.ip, "ansible_port": h.port,
+                        # a Linux firewall is read over plain SSH (nft, ip), as root
+                        **({"ansible_connection": "ssh", "ansible_user": "root",
+                            "ansible_network_os": "egov.audit.nftables"}
+                           if h.profile == "nftfw" else {})}
                for h in lab.hosts if h.is_router and h.in_inventory}
     machine = _machine_networks()
     inventory: dict[str, Any] = {

@@ -16,6 +16,8 @@ LIVE_COMMANDS: Mapping[str, Mapping[str, str]] = {
     "frr": {"config": "show running-config", "bgp": "show bgp summary json"},
     "ios": {"config": "show running-config", "bgp": "show ip bgp summary"},
     "junos": {"config": "show configuration | display set"},
+    # a Linux firewall over plain SSH (not network_cli): its ruleset and its addresses
+    "nftables": {"config": "nft list ruleset", "interfaces": "ip -o address show"},
 }
 
 
@@ -64,7 +66,8 @@ def live_bundle(device: str, outputs: Mapping[str, str], collected_at: str) -> d
     """The network fact bundle of one device collected live."""
     config = outputs["config"]
     bundle = network_fact_bundle(device, config.encode("utf-8"), f"{device} (running-config)",
-                                 collected_at, kind="live")
+                                 collected_at, kind="live",
+                                 interfaces=outputs.get("interfaces", ""))
     states = bgp_states(outputs.get("bgp"))
     bgp = bundle["facts"].get("bgp")
     if isinstance(bgp, dict):

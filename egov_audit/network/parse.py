@@ -29,6 +29,7 @@ _SIGNATURES: Sequence[tuple[str, re.Pattern[str]]] = [
     ("cisco_asa", re.compile(r"^(?::\s*)?ASA Version\b", re.M)),
     ("fortios", re.compile(r"^#config-version=|^config system global\b", re.M)),
     ("junos", re.compile(r"^(?:## Last commit|set version |version \d+\.\S+;)", re.M)),
+    ("nftables", re.compile(r"^table (?:inet|ip|ip6|bridge|netdev|arp) \S+ \{", re.M)),
     ("cisco_ios", re.compile(r"^(?:version \d+\.\d+|hostname \S+|interface (?:Gigabit|Fast|Ten|"
                              r"Ethernet|Loopback|Vlan|Port-channel)\S*)", re.M)),
 ]
@@ -248,7 +249,7 @@ def _permit_any(lines: Sequence[str]) -> list[dict[str, Any]]:
     return out
 
 
-def parse_config(text: str, display: str) -> dict[str, Any]:
+def parse_config(text: str, display: str, interfaces: str = "") -> dict[str, Any]:
     """The normalised facts of one configuration, with its vendor and how many secrets were
     removed. Unknown or not yet supported vendors are a clear error, never a guess."""
     lines = text.splitlines()
@@ -264,6 +265,11 @@ def parse_config(text: str, display: str) -> dict[str, Any]:
 
         redacted = redact_fortios(lines)
         facts = parse_fortios(redacted)
+    elif vendor == "nftables":
+        from .nftables import parse_nftables, redact_nftables
+
+        redacted = redact_nftables(lines)
+        facts = parse_nftables(redacted, interfaces)
     elif vendor == "junos":
         from .junos import parse_junos, redact_junos
 
@@ -276,7 +282,7 @@ def parse_config(text: str, display: str) -> dict[str, Any]:
 
 
 def network_fact_bundle(device: str, raw: bytes, display: str, collected_at: str,
-                        kind: str = "backup") -> dict[str, Any]:
+                        kind: str = "backup", interfaces: str = "") -> dict[str, Any]:
     """One device's network fact bundle (`egov-audit schema network-fact-bundle`), from the
     bytes of its configuration: the digest is of the file as read, everything else comes from
     the text after its secrets were removed."""
@@ -287,7 +293,7 @@ def network_fact_bundle(device: str, raw: bytes, display: str, collected_at: str
     except UnicodeDecodeError as exc:
         raise UsageError(Message("not valid UTF-8 (byte {start})", start=exc.start),
                          file=display) from None
-    parsed = parse_config(text, display)
+    parsed = parse_config(text, display, interfaces)
     return {"schema": NETWORK_FACT_BUNDLE, "device": device, "status": "collected",
             "collected_at": collected_at,
             "source": {"kind": kind, "file": display, "sha256": hashlib.sha256(raw).hexdigest(),

@@ -62,21 +62,30 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("live collection from ansible_network_os %r is not "
                                     "supported: give its configuration backups "
                                     "(--device-configs)" % (network_os,))
-        socket_path = getattr(self._connection, "socket_path", None)
-        if not socket_path:
-            raise AnsibleActionFail("egov_device_facts needs ansible_connection: "
-                                    "ansible.netcommon.network_cli")
-        from ansible.module_utils.connection import Connection, ConnectionError
-
-        connection = Connection(socket_path)
         outputs = {}
-        for key, command in commands.items():
-            try:
-                outputs[key] = connection.get(command=command)
-            except ConnectionError as exc:
-                # the error may quote what the device printed: its secrets go first
-                said = " ".join(redact_cisco_like(str(exc).splitlines()).lines)
-                raise AnsibleActionFail("%s: %s" % (command, said[:300])) from None
+        if str(network_os).rsplit(".", 1)[-1] == "nftables":
+            # a Linux firewall: plain SSH, read-only commands (become where the inventory asks)
+            for key, command in commands.items():
+                done = self._low_level_execute_command(command, sudoable=True)
+                if done.get("rc") != 0:
+                    raise AnsibleActionFail("%s: %s" % (command, " ".join(
+                        str(done.get("stderr", "")).split())[:300]))
+                outputs[key] = str(done.get("stdout", ""))
+        else:
+            socket_path = getattr(self._connection, "socket_path", None)
+            if not socket_path:
+                raise AnsibleActionFail("egov_device_facts needs ansible_connection: "
+                                        "ansible.netcommon.network_cli")
+            from ansible.module_utils.connection import Connection, ConnectionError
+
+            connection = Connection(socket_path)
+            for key, command in commands.items():
+                try:
+                    outputs[key] = connection.get(command=command)
+                except ConnectionError as exc:
+                    # the error may quote what the device printed: its secrets go first
+                    said = " ".join(redact_cisco_like(str(exc).splitlines()).lines)
+                    raise AnsibleActionFail("%s: %s" % (command, said[:300])) from None
         now = datetime.datetime.now(datetime.timezone.utc)
         try:
             bundle = live_bundle(name, outputs, now.strftime("%Y-%m-%dT%H:%M:%SZ"))

@@ -16,8 +16,10 @@ description:
   - Passwords, hashes, SNMP communities, keys and certificates are removed on the controller
     before anything is kept; the device's network fact bundle is written to
     C(egov_evidence_dir)/devices/ or, without that folder, returned in the task result.
-  - Supported I(ansible_network_os) values end in C(frr) (egov.audit.frr), C(ios) or C(junos);
-    other devices are judged from their configuration backups (egov-audit --device-configs).
+  - Supported I(ansible_network_os) values end in C(frr) (egov.audit.frr), C(ios) or C(junos)
+    (over network_cli), or C(nftables) (egov.audit.nftables, a Linux firewall read over plain
+    SSH with C(nft list ruleset) and C(ip -o address show)); other devices are judged from
+    their configuration backups (egov-audit --device-configs).
 version_added: 0.2.0
 author: egov-audit
 options: {}

@@ -42,7 +42,8 @@ def network_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[lab_module
     before = _machine_network()
     state = tmp_path_factory.mktemp("netlab") / "state"
     try:
-        started = lab_module.up(lab_module.NETWORK, state, lab_module.NETWORK_LINKS)
+        started = lab_module.up(lab_module.NETWORK + lab_module.FIREWALLS, state,
+                                lab_module.NETWORK_LINKS)
         yield started
     finally:
         lab_module.down(state)
@@ -69,9 +70,12 @@ def _established(lab: lab_module.Lab, router: str, peers: int) -> None:
     raise AssertionError(f"{router}: BGP did not come up: {summary}")
 
 
+EDGE = [{"name": "edge", "kind": "perimeter", "subnets": ["100.64.0.0/28"]}]
+
+
 def _agency(folder: Path, lab: lab_module.Lab, code: str, asn: int | None,
             blocks: list[dict[str, str]], devices: dict[str, dict[str, Any]],
-            uplinks: list[dict[str, Any]]) -> Path:
+            uplinks: list[dict[str, Any]], zones: list[dict[str, Any]] = EDGE) -> Path:
     """An agency at level 4 (multihoming required) whose routers are lab routers."""
     lab_inventory = json.loads((lab.inventory / "hosts.yml").read_text())["all"]
     group = lab_inventory["children"]["network_devices"]
@@ -88,8 +92,7 @@ def _agency(folder: Path, lab: lab_module.Lab, code: str, asn: int | None,
         "kind": "province", "baseline": "tcvn-14423-2026", "level": 4}}, allow_unicode=True))
     (folder / "group_vars" / "all" / "network.yml").write_text(yaml.safe_dump({"network": {
         "asn": asn, "address_blocks": blocks,
-        "zones": [{"name": "edge", "kind": "perimeter", "subnets": ["100.64.0.0/28"]}],
-        "uplinks": uplinks}}))
+        "zones": zones, "uplinks": uplinks}}))
     return folder
 
 
@@ -172,3 +175,38 @@ def test_an_unreachable_router_is_reported_and_the_rest_goes_on(network_lab: lab
     assert _verdicts(bundle, "NET-BGP-01")[("NET-BGP-01", "network")] == "pass"
     assert {r["status"] for r in bundle["results"] if r["target"] == "edge09"} == \
         {"not_assessed"}
+
+
+FIREWALLED_ZONES = [
+    {"name": "outside", "kind": "perimeter", "subnets": ["100.64.1.0/29"],
+     "separated_by": "firewall"},
+    {"name": "dmz", "kind": "dmz", "subnets": ["10.60.20.0/24"], "separated_by": "firewall"},
+    {"name": "servers", "kind": "internal_server", "subnets": ["10.60.10.0/24"],
+     "separated_by": "firewall"},
+    {"name": "db", "kind": "database", "subnets": ["10.60.30.0/24"], "separated_by": "firewall"},
+    {"name": "office", "kind": "internal", "subnets": ["10.60.50.0/24"]},
+    {"name": "mgmt", "kind": "management", "subnets": ["10.60.90.0/24"],
+     "separated_by": "firewall"}]
+
+
+@pytest.mark.parametrize(("firewall", "expected"), [("fw01", "pass"), ("fw02", "fail")])
+def test_a_linux_firewall_ruleset_is_judged_for_inter_zone_policy(
+        network_lab: lab_module.Lab, tmp_path: Path, firewall: str, expected: str) -> None:
+    inventory = _agency(tmp_path / "agency", network_lab, f"zones-{firewall}", None,
+                        [{"prefix": "10.60.0.0/16", "allocated_by": "internal"},
+                         {"prefix": "100.64.1.0/29", "allocated_by": "internal"}],
+                        {firewall: {}}, [], FIREWALLED_ZONES)
+    evidence = tmp_path / "evidence"
+    _, bundle = _scan(network_lab, inventory, evidence)
+    verdicts = _verdicts(bundle, "NET-DEV-")
+    # every declared zone is on the firewall, and behind it, whatever its rules
+    assert verdicts[("NET-DEV-01", "network")] == "pass", bundle["results"]
+    assert verdicts[("NET-DEV-02", "network")] == "pass"
+    assert verdicts[("NET-DEV-03", "network")] == expected
+    device = json.loads((evidence / "devices" / f"{firewall}.json").read_text())
+    assert device["vendor"] == "nftables" and device["source"]["kind"] == "live"
+    if expected == "fail":
+        gap = next(r for r in bundle["results"] if r["control"] == "NET-DEV-03")
+        assert "policy accept" in gap["message"]["en"] and "forward #" in gap["message"]["en"]
+        assert {loc["file"] for loc in gap["locations"]} == {f"{firewall} (running-config)"}
+        assert all(loc["line"] for loc in gap["locations"])

@@ -28,6 +28,8 @@ def test_each_platform_is_asked_show_commands_only() -> None:
     for platform in ("frr", "ios", "junos"):
         for command in (commands_for(platform) or {}).values():
             assert command.startswith("show ")
+    assert dict(commands_for("egov.audit.nftables") or {}) == {
+        "config": "nft list ruleset", "interfaces": "ip -o address show"}
 
 
 def test_session_states_from_frr_json_and_cisco_tables() -> None:
