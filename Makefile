@@ -39,6 +39,10 @@ lint: setup
 	$(BIN)/mypy
 	$(BIN)/mypy playbooks/library/egov_host_facts.py
 	$(BIN)/mypy playbooks/action_plugins/egov_host_facts.py
+	$(BIN)/mypy playbooks/library/egov_device_facts.py
+	$(BIN)/mypy playbooks/action_plugins/egov_device_facts.py
+	$(BIN)/mypy playbooks/terminal_plugins/frr.py
+	$(BIN)/mypy playbooks/cliconf_plugins/frr.py
 
 test: lint test-deps
 	$(BIN)/pytest -q

@@ -109,7 +109,7 @@ def read_bundle(path: Path) -> HostEvidence | None:
 MAX_EVIDENCE_FILES = 100_000
 
 
-def _json_files(folder: Path, limit: int, what: str) -> list[str]:
+def json_files(folder: Path, limit: int, what: str) -> list[str]:
     """The names of the visible *.json files of a folder, sorted, at most `limit` of them."""
     try:
         names = sorted(entry.name for entry in os.scandir(folder)
@@ -132,7 +132,7 @@ def read_evidence_dir(directory: Path) -> dict[str, HostEvidence]:
     if events is not None:
         return read_job_events(events)
     out: dict[str, HostEvidence] = {}
-    for name in _json_files(directory, MAX_EVIDENCE_FILES, Message("fact bundles")):
+    for name in json_files(directory, MAX_EVIDENCE_FILES, Message("fact bundles")):
         evidence = read_bundle(directory / name)
         if evidence is not None:
             out[evidence.host] = evidence
@@ -195,7 +195,7 @@ def read_job_events(folder: Path) -> dict[str, HostEvidence]:
     from ..gates.jsonin import StrictJsonError, loads
 
     out: dict[str, HostEvidence] = {}
-    for name in sorted(_json_files(folder, MAX_EVENT_FILES, Message("job events")),
+    for name in sorted(json_files(folder, MAX_EVENT_FILES, Message("job events")),
                        key=_event_order):
         path = folder / name
         try:

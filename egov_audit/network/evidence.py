@@ -7,12 +7,11 @@ points)."""
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..collect.evidence import HostEvidence, now
+from ..collect.evidence import HostEvidence, json_files, now
 from ..errors import CollectionError, Message
 from ..gates.fileout import write_output
 from ..gates.names import is_file_name
@@ -80,44 +79,42 @@ def read_live_devices(evidence_dir: Path) -> dict[str, HostEvidence] | None:
     folder = evidence_dir / DEVICES_DIR
     if not folder.is_dir():
         return None
-    try:
-        names = sorted(e.name for e in os.scandir(folder)
-                       if e.name.endswith(".json") and not e.name.startswith("."))
-    except OSError as exc:
-        raise CollectionError(Message("cannot list: {value}", value=exc.strerror or exc),
-                              file=str(folder)) from None
-    if len(names) > MAX_DEVICES:
-        raise CollectionError(Message("more than {limit:,} {what}: refused", limit=MAX_DEVICES,
-                                      what=Message("configuration files")), file=str(folder))
     out: dict[str, HostEvidence] = {}
-    for name in names:
+    for name in json_files(folder, MAX_DEVICES, Message("configuration files")):
         found = read_device_bundle(folder / name)
         if found is not None:
             out[found.host] = found
     return out
 
 
-def record_device_failure(directory: Path, device: str, status: EvidenceStatus, reason: str,
-                          keep_collected_since: str | None = None) -> Path:
-    """Record that a device could not be assessed; a bundle this run collected is kept."""
+def write_device_bundle(directory: Path | str, device: str, data: Mapping[str, Any]) -> Path:
+    """Write one device's bundle atomically (readers see the old file or the new one)."""
     import json
 
     if not is_file_name(device):
         raise CollectionError(Message("refusing a host name that is not a file name: {host!r}",
                                       host=device))
+    folder = Path(directory)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CollectionError(Message("cannot create: {value}", value=exc.strerror or exc),
+                              file=str(folder)) from None
+    target = folder / f"{device}.json"
+    write_output(target, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True),
+                 mode=0o640, error_cls=CollectionError)
+    return target
+
+
+def record_device_failure(directory: Path, device: str, status: EvidenceStatus, reason: str,
+                          keep_collected_since: str | None = None) -> Path:
+    """Record that a device could not be assessed; a bundle this run collected is kept."""
     target = directory / f"{device}.json"
     if keep_collected_since is not None and target.exists():
         current = read_device_bundle(target)
         if current is not None and current.collected and \
                 current.collected_at >= keep_collected_since:
             return target
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CollectionError(Message("cannot create: {value}", value=exc.strerror or exc),
-                              file=str(directory)) from None
-    data = {"schema": NETWORK_FACT_BUNDLE, "device": device, "status": str(status),
-            "reason": reason[:2000], "collected_at": now()}
-    write_output(target, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True),
-                 mode=0o640, error_cls=CollectionError)
-    return target
+    return write_device_bundle(directory, device, {
+        "schema": NETWORK_FACT_BUNDLE, "device": device, "status": str(status),
+        "reason": reason[:2000], "collected_at": now()})

@@ -9,36 +9,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import contextlib
 import datetime
-import json
 import os
-import tempfile
 from typing import Any, Dict, Optional
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
-
-
-def _write_atomic(directory: str, name: str, data: Dict[str, Any]) -> str:
-    if "/" in name or name in ("", ".", ".."):
-        raise AnsibleActionFail("device name %r cannot name an evidence file" % name)
-    if not os.path.isdir(directory):
-        os.makedirs(directory, mode=0o750)
-    target = os.path.join(directory, name + ".json")
-    fd, tmp = tempfile.mkstemp(prefix="." + name + ".", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(data, handle, ensure_ascii=False, indent=2, sort_keys=True)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o640)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return target
 
 
 class ActionModule(ActionBase):
@@ -95,7 +71,14 @@ class ActionModule(ActionBase):
         del outputs
         directory = task_vars.get("egov_evidence_dir") or ""
         if directory:
-            _write_atomic(os.path.join(str(directory), "devices"), name, bundle)
+            # the same atomic writer and file layout as evaluate reads (egov_audit's own)
+            from egov_audit.errors import EgovAuditError
+            from egov_audit.network.evidence import write_device_bundle
+
+            try:
+                write_device_bundle(os.path.join(str(directory), "devices"), name, bundle)
+            except EgovAuditError as exc:
+                raise AnsibleActionFail(str(exc)) from None
             result["egov_device_bundle"] = os.path.join(str(directory), "devices", name + ".json")
         else:
             result["egov_device_bundle"] = bundle

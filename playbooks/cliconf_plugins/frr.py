@@ -8,6 +8,7 @@ __metaclass__ = type
 
 import json
 import re
+from typing import Any, Dict, Optional
 
 from ansible.errors import AnsibleConnectionFailure
 from ansible_collections.ansible.netcommon.plugins.plugin_utils.cliconf_base import CliconfBase
@@ -23,25 +24,27 @@ version_added: 0.1.0
 
 
 class Cliconf(CliconfBase):
-    def get_device_info(self):  # type: ignore[no-untyped-def]
-        info = {"network_os": "frr"}
+    def get_device_info(self) -> Dict[str, Any]:
+        info: Dict[str, Any] = {"network_os": "frr"}
         reply = self.get("show version")
         match = re.search(r"FRRouting (\S+)", reply or "")
         if match:
             info["network_os_version"] = match.group(1)
         return info
 
-    def get_config(self, source="running", flags=None, format=None):  # type: ignore[no-untyped-def]
+    def get_config(self, source: str = "running", flags: Any = None, format: Any = None) -> Any:
         if source != "running":
             raise ValueError("fetching configuration from %s is not supported" % source)
         return self.send_command("show running-config")
 
-    def edit_config(self, candidate=None, commit=True, replace=None, comment=None):  # type: ignore[no-untyped-def]
+    def edit_config(self, candidate: Any = None, commit: bool = True, replace: Any = None,
+                    comment: Any = None) -> Any:
         raise AnsibleConnectionFailure("egov.audit.frr is read-only: configuration changes "
                                        "are refused")
 
-    def get(self, command=None, prompt=None, answer=None, sendonly=False,  # type: ignore[no-untyped-def]
-            newline=True, output=None, check_all=False):
+    def get(self, command: Optional[str] = None, prompt: Any = None, answer: Any = None,
+            sendonly: bool = False, newline: bool = True, output: Any = None,
+            check_all: bool = False) -> Any:
         if not command:
             raise ValueError("must provide value of command to execute")
         if not command.startswith("show "):
@@ -49,7 +52,7 @@ class Cliconf(CliconfBase):
         return self.send_command(command=command, prompt=prompt, answer=answer,
                                  sendonly=sendonly, newline=newline, check_all=check_all)
 
-    def get_capabilities(self):  # type: ignore[no-untyped-def]
+    def get_capabilities(self) -> str:
         result = super(Cliconf, self).get_capabilities()
         result["rpc"] = ["get", "get_config", "get_capabilities"]
         result["device_info"] = self.get_device_info()
