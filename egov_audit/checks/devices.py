@@ -349,18 +349,40 @@ def password_hashing(ctx: CheckContext, control: Control, v: Verdicts,
 
 # --- the declared network plan judged against the devices' configurations -------------------
 
-def _interfaces(ctx: CheckContext) -> list[tuple[str, Mapping[str, Any], Mapping[str, Any], Net]]:
-    """(device, facts, interface, address) for every address of every interface that is up."""
-    out = []
-    for device, facts in _devices(ctx):
-        for interface in facts.get("interfaces") or []:
-            if interface.get("shutdown"):
-                continue
-            for text in interface.get("addresses") or []:
-                address = _address(text)
-                if address is not None:
-                    out.append((device, facts, interface, address))
-    return out
+Placed = tuple[str, Mapping[str, Any], Mapping[str, Any], Net]  # device, facts, interface, address
+
+
+def _interfaces(ctx: CheckContext) -> tuple[list[Placed], dict[int, list[int]]]:
+    """Every address of every interface that is up, sorted by address, with each IP version's
+    sorted address values for bisection (built once per audit: 1,000 routers hold 300,000)."""
+    cached = ctx.cache.get("device_interfaces")
+    if cached is None:
+        placed: list[Placed] = []
+        for device, facts in _devices(ctx):
+            for interface in facts.get("interfaces") or []:
+                if interface.get("shutdown"):
+                    continue
+                for text in interface.get("addresses") or []:
+                    address = _address(text)
+                    if address is not None:
+                        placed.append((device, facts, interface, address))
+        placed.sort(key=lambda p: (p[3].version, p[3].first))
+        keys: dict[int, list[int]] = {4: [], 6: []}
+        for item in placed:
+            keys[item[3].version].append(item[3].first)
+        cached = ctx.cache["device_interfaces"] = (placed, keys)
+    return cached
+
+
+def _on(ctx: CheckContext, subnet: Net) -> list[Placed]:
+    """The interface addresses inside `subnet`."""
+    from bisect import bisect_left, bisect_right
+
+    placed, keys = _interfaces(ctx)
+    values = keys[subnet.version]
+    offset = 0 if subnet.version == 4 else len(keys[4])
+    low, high = bisect_left(values, subnet.first), bisect_right(values, subnet.last)
+    return placed[offset + low:offset + high]
 
 
 def _network_checks(name: str, requires: Text, params: Sequence[str] = ()
@@ -385,11 +407,10 @@ def zone_subnets_configured(ctx: CheckContext, control: Control,
                                       "every zone subnet on a device interface"))
     if not _devices(ctx):
         return _no_devices(v)
-    interfaces = _interfaces(ctx)
     out = []
     for zone in ctx.inventory.network.zones:
         for subnet in zone.subnets:
-            on = [(d, f, i) for d, f, i, a in interfaces if subnet.net.contains(a)]
+            on = [(d, f, i) for d, f, i, _ in _on(ctx, subnet.net)]
             if on:
                 shown = cap_list(sorted({f"{d} {i.get('name')}" for d, _, i in on}))
                 out.append(v.passed(f"Vùng {zone.name} ({subnet.net.text}) có trên {shown}.",
@@ -418,13 +439,11 @@ def zones_behind_firewall(ctx: CheckContext, control: Control,
     if not _devices(ctx):
         return _no_devices(v)
     roles = _roles(ctx)
-    interfaces = _interfaces(ctx)
     out = []
     for zone in ctx.inventory.network.zones:
         if zone.separated_by != "firewall":
             continue
-        on = [(d, f, i) for d, f, i, a in interfaces
-              if any(s.net.contains(a) for s in zone.subnets)]
+        on = [(d, f, i) for s in zone.subnets for d, f, i, _ in _on(ctx, s.net)]
         # the perimeter is where the edge routers meet the firewall's outside: routers belong
         bypass = [(d, f, i) for d, f, i in on if roles.get(d) != "firewall"
                   and not (zone.kind == "perimeter" and roles.get(d) == "router")]
