@@ -23,10 +23,12 @@ from .context import (
 )
 
 DEV, NET = TargetKind.DEVICE, TargetKind.NETWORK
-HOST_MANAGED = Text("FRRouting được quản trị qua máy chủ Linux chứa nó: các biện pháp kiểm soát "
-                    "máy chủ đánh giá SSH, nhật ký và thời gian",
-                    "FRRouting is managed through its Linux host: the host controls judge SSH, "
-                    "logging and time")
+HOST_MANAGED = Text("thiết bị được quản trị qua máy chủ Linux của nó (FRRouting, tường lửa "
+                    "nftables): các biện pháp kiểm soát máy chủ đánh giá SSH, nhật ký và thời "
+                    "gian",
+                    "the device is managed through its Linux host (FRRouting, an nftables "
+                    "firewall): the host controls judge SSH, logging and time")
+LINUX_HOSTED = frozenset({"frr", "nftables"})
 # how a password may be kept on a device; anything else is readable or quickly cracked
 STRONG_HASHES = frozenset({"scrypt", "pbkdf2-sha256", "pbkdf2-sha512", "sha256", "sha512"})
 
@@ -73,7 +75,7 @@ def _device_checks(name: str, expected: Text, requires: Text,
             out = not_assessed_devices(ctx)
             for device, facts in _devices(ctx):
                 verdicts = Verdicts(device, DEV, expected)
-                if host_managed_na and facts.get("vendor") == "frr":
+                if host_managed_na and facts.get("vendor") in LINUX_HOSTED:
                     out.append(verdicts.not_applicable(f"Không áp dụng: {HOST_MANAGED.vi}.",
                                                        f"Not applicable: {HOST_MANAGED.en}.",
                                                        HOST_MANAGED))
@@ -331,6 +333,9 @@ def password_hashing(ctx: CheckContext, control: Control, v: Verdicts,
     """Local users' and the enable password's hashing: scrypt/PBKDF2 (Cisco type 8/9, ASA
     pbkdf2), SHA-256/512 crypt (FortiOS, Junos). Clear text, reversible type 7, MD5 and the
     broken type 4 fail."""
+    if facts.get("vendor") == "nftables":  # a ruleset holds no password; its host's accounts
+        return v.not_applicable(f"Không áp dụng: {HOST_MANAGED.vi}.",  # are the host controls'
+                                f"Not applicable: {HOST_MANAGED.en}.", HOST_MANAGED)
     accounts = [{"line": u.get("line"), "what": f"username {u.get('name')}",
                  "hash": u.get("hash")} for u in facts.get("users") or []]
     enable = _mgmt(facts).get("enable")
