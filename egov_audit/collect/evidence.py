@@ -44,9 +44,10 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def write_bundle(directory: Path, data: Mapping[str, Any]) -> Path:
-    """Write one host's bundle atomically: readers see the old file or the new one, never half."""
-    host = str(data["host"])
+def write_bundle(directory: Path, data: Mapping[str, Any], name_key: str = "host") -> Path:
+    """Write one host's bundle (or device's: name_key "device") atomically, as
+    <directory>/<name>.json: readers see the old file or the new one, never half."""
+    host = str(data[name_key])
     if not is_file_name(host):
         raise CollectionError(Message("refusing a host name that is not a file name: {host!r}",
                                       host=host))

@@ -11,10 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..collect.evidence import HostEvidence, json_files, now
+from ..collect.evidence import HostEvidence, json_files, now, write_bundle
 from ..errors import CollectionError, Message
-from ..gates.fileout import write_output
-from ..gates.names import is_file_name
 from ..models import EvidenceStatus
 from .backups import DeviceBackup, read_device_configs
 from .parse import NETWORK_FACT_BUNDLE
@@ -88,22 +86,9 @@ def read_live_devices(evidence_dir: Path) -> dict[str, HostEvidence] | None:
 
 
 def write_device_bundle(directory: Path | str, device: str, data: Mapping[str, Any]) -> Path:
-    """Write one device's bundle atomically (readers see the old file or the new one)."""
-    import json
-
-    if not is_file_name(device):
-        raise CollectionError(Message("refusing a host name that is not a file name: {host!r}",
-                                      host=device))
-    folder = Path(directory)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CollectionError(Message("cannot create: {value}", value=exc.strerror or exc),
-                              file=str(folder)) from None
-    target = folder / f"{device}.json"
-    write_output(target, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True),
-                 mode=0o640, error_cls=CollectionError)
-    return target
+    """Write one device's bundle atomically (readers see the old file or the new one), named
+    after the device it is filed under."""
+    return write_bundle(Path(directory), {**data, "device": device}, name_key="device")
 
 
 def record_device_failure(directory: Path, device: str, status: EvidenceStatus, reason: str,
