@@ -288,17 +288,21 @@ def subnet_overlap(ctx: CheckContext, control: Control, args: Mapping[str, Any])
     "no address block or subnet overlaps another agency's"))
 def national_overlap(ctx: NationalContext, control: Control,
                      args: Mapping[str, Any]) -> list[Finding]:
-    """No address block or subnet of one agency overlaps another agency's."""
+    """No address block or subnet of one agency overlaps another agency's: public space, and
+    the specialized data network's (TSLCD) blocks and every subnet inside them, private ranges
+    included (the Central Post Office Department allocates them uniquely)."""
     items: list[tuple[Net, tuple[str, Prefix]]] = []
     for agency in ctx.agencies:
         code = agency.inventory.agency.code
         plan = agency.inventory.network
+        tslcd = [b.prefix.net for b in plan.blocks if _is_tslcd(b.allocated_by)]
         for block in plan.blocks:
-            if _overlap_relevant(ctx.policy, block.prefix.net):
+            if _is_tslcd(block.allocated_by) or _overlap_relevant(ctx.policy, block.prefix.net):
                 items.append((block.prefix.net, (code, block.prefix)))
         for zone in plan.zones:
             for subnet in zone.subnets:
-                if _overlap_relevant(ctx.policy, subnet.net):
+                if _overlap_relevant(ctx.policy, subnet.net) or \
+                        any(block.contains(subnet.net) for block in tslcd):
                     items.append((subnet.net, (code, subnet)))
     by_pair: dict[tuple[str, str], list[str]] = {}
     locs: list[Location] = []
@@ -327,10 +331,14 @@ def national_overlap(ctx: NationalContext, control: Control,
         cap_list(detail, 50), tuple(locs))]
 
 
+def _is_tslcd(allocated_by: str) -> bool:
+    return allocated_by.strip().upper() == "TSLCD"
+
+
 def _overlap_relevant(policy: PolicySet, net: Net) -> bool:
-    # Private space is reused by every agency behind NAT; only public (and TSLCD-allocated,
-    # which is centrally unique) space must not be duplicated. Documentation ranges are kept:
-    # they stand for public space in the samples.
+    # Private space is reused by every agency behind NAT: only public space must not be
+    # duplicated (TSLCD-allocated space, centrally unique, is added by the caller).
+    # Documentation ranges are kept: they stand for public space in the samples.
     classified = classify_net(policy, net)
     return classified is None or classified[0] == "documentation"
 
