@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .checks.context import AuditOptions, CheckContext, NationalContext
@@ -16,7 +16,7 @@ from .checks.evaluate import evaluate_agency, evaluate_national
 from .checks.vocabulary import load_catalogue
 from .collect.evidence import HostEvidence
 from .collect.interface import CollectionReport, CollectOptions, Collector, ProgressFn
-from .collect.kinds import DEVICE_CONFIG, HOST_FACTS
+from .collect.kinds import DEVICE_CONFIG, HOST_FACTS, REGISTRY_FILE
 from .errors import InventoryError, Message, UsageError
 from .inventory import Inventory, load_inventory
 from .inventory.model import NETWORK_DEVICES, Device, Host, locate
@@ -36,6 +36,9 @@ from .waivers import DEFAULT_PATH as DEFAULT_WAIVERS
 from .waivers import LEGACY_PATH as LEGACY_WAIVERS
 from .waivers import apply_waivers, find_waivers, load_waivers
 
+if TYPE_CHECKING:
+    from .network.registry import Registry
+
 
 @dataclass(frozen=True)
 class AuditRequest:
@@ -49,6 +52,9 @@ class AuditRequest:
     today: date | None = None  # for waiver expiry (default: today)
     # a folder of router/firewall configuration backups (Oxidized, RANCID, <device>.cfg)
     device_configs: Path | None = None
+    # the registry's delegation statistics (delegated-apnic-extended-latest), for every
+    # inventory; without it, an inventory's own network.registry_file
+    registry_file: Path | None = None
 
 
 def _now() -> str:
@@ -118,6 +124,61 @@ def _device_notices(inventory: Inventory,
                         f"Configurations older than {DEVICE_CONFIG.max_age_days:.0f} days: "
                         f"{', '.join(stale[:20])}."))
     return tuple(out)
+
+
+def _registry(request: AuditRequest, inventory: Inventory,
+              loaded: dict[Path, Registry]) -> Registry | None:
+    """The statistics file the agency is checked against: the run's, else the inventory's own
+    (a path inside the inventory folder: an inventory comes from anyone's merge request). Each
+    file is read once a run."""
+    if request.registry_file is not None:
+        path = request.registry_file
+    else:
+        declared = inventory.network.data.get("registry_file")
+        if not isinstance(declared, str):
+            return None
+        path = inventory.root / declared
+        try:
+            inside = path.resolve().is_relative_to(inventory.root.resolve())
+        except (OSError, RuntimeError):
+            inside = False
+        if not inside:
+            where = locate(inventory.network.source, ("registry_file",))
+            raise InventoryError(Message("{path!r} leads outside the inventory folder (give a "
+                                         "file elsewhere with --registry-file)", path=declared),
+                                 file=where.file, line=where.line, column=where.column,
+                                 path="network.registry_file")
+    key = path.resolve()
+    if key not in loaded:
+        loaded[key] = REGISTRY_FILE.read(path)
+    return loaded[key]
+
+
+def _registry_notices(registry: Registry | None, today: date | None) -> tuple[Text, ...]:
+    if registry is None:
+        return ()
+    out = [Text(f"Đối chiếu với thống kê cấp phát {registry.display} ({registry.registry}, "
+                f"ngày {registry.date}, {registry.records} bản ghi, {registry.sha256[:19]}…).",
+                f"Checked against the delegation statistics {registry.display} "
+                f"({registry.registry}, of {registry.date}, {registry.records} records, "
+                f"{registry.sha256[:19]}…).")]
+    now = datetime.combine(today, datetime.min.time(), UTC) if today else None
+    stamp = f"{registry.date}T00:00:00Z"
+    if REGISTRY_FILE.is_stale(stamp, now=now):
+        days = REGISTRY_FILE.age(stamp, now).days
+        out.append(Text(f"Tệp thống kê cấp phát đã cũ {days} ngày: hãy tải bản mới nhất "
+                        "(các cấp phát gần đây có thể chưa có).",
+                        f"The delegation statistics are {days} days old: download the latest "
+                        "(recent delegations may be missing)."))
+    return tuple(out)
+
+
+def _national_registry(contexts: Sequence[CheckContext]) -> Registry | None:
+    """One file for every agency: the run's, or the one all the inventories name."""
+    found = {id(ctx.registry): ctx.registry for ctx in contexts}
+    if len(found) == 1:
+        return next(iter(found.values()))
+    return None
 
 
 def _notices(options: AuditOptions) -> tuple[Text, ...]:
@@ -268,6 +329,7 @@ def _audit(request: AuditRequest, policy: PolicySet | None,
     roles = set(policy.model("network")["roles"])
     contexts: list[CheckContext] = []
     seen: dict[str, str] = {}
+    registries: dict[Path, Registry] = {}
     for path in request.inventories:
         inventory = load_inventory(path, known_roles=roles)
         code = inventory.agency.code
@@ -282,6 +344,7 @@ def _audit(request: AuditRequest, policy: PolicySet | None,
         if request.device_configs is not None and len(request.inventories) != 1:
             raise UsageError(Message("--device-configs applies to one inventory"))
         ctx.devices = _devices(request, live)
+        ctx.registry = _registry(request, inventory, registries)
         contexts.append(ctx)
 
     if request.waivers is not None and len(contexts) != 1:
@@ -295,7 +358,8 @@ def _audit(request: AuditRequest, policy: PolicySet | None,
         results, waiver_record = _waive(request, ctx.inventory, policy, targets, results)
         notices = (_notices(request.options) + _waiver_notices(waiver_record)
                    + _waivers_place_notice(request, ctx.inventory)
-                   + _device_notices(ctx.inventory, ctx.devices))
+                   + _device_notices(ctx.inventory, ctx.devices)
+                   + _registry_notices(ctx.registry, request.today))
         bundles.append(Bundle(
             agency=ctx.inventory.agency, baseline=ctx.baseline, level=ctx.level,
             policy_digest=policy.digest, policy_version=policy.version,
@@ -309,7 +373,8 @@ def _audit(request: AuditRequest, policy: PolicySet | None,
 
     national = None
     if len(contexts) > 1:
-        nctx = NationalContext(contexts, policy, request.options)
+        nctx = NationalContext(contexts, policy, request.options,
+                               _national_registry(contexts))
         nresults = evaluate_national(nctx, policy.controls)
         national = NationalResults(tuple(c.inventory.agency.code for c in contexts),
                                    tuple(nresults), compute_scores(nresults, policy.weights),

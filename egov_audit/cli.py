@@ -229,6 +229,12 @@ def _audit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _device_configs_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = _option("--registry-file", type=click.Path(dir_okay=False, path_type=Path),
+                 envvar="EGOV_AUDIT_REGISTRY_FILE", show_envvar=True,
+                 help="The registry's delegation statistics, as APNIC publishes them daily "
+                      "(delegated-apnic-extended-latest, downloaded by you: egov-audit never "
+                      "downloads anything): the declared ASN and address blocks are checked "
+                      "against it. Else the inventory's network.registry_file.")(fn)
     return _option("--device-configs", type=click.Path(path_type=Path),
                    help="A folder of router and firewall configuration backups (Oxidized, "
                         "RANCID, or <device>.cfg files): judged offline against the declared "
@@ -268,7 +274,8 @@ def cli() -> None:
 @_audit_options
 @_policy_options
 @_output_options
-def validate(inventories: Sequence[Path], device_configs: Path | None, baseline: str | None,
+def validate(inventories: Sequence[Path], device_configs: Path | None,
+             registry_file: Path | None, baseline: str | None,
              level: int | None,
              documentation_as_public: bool, waivers: Path | None, policies: Path | None,
              reference_models: Path | None, fmt: str, output: Path | None, lang: str,
@@ -282,9 +289,9 @@ def validate(inventories: Sequence[Path], device_configs: Path | None, baseline:
     request = AuditRequest(inventories=list(inventories), baseline=baseline, level=level,
                            options=AuditOptions(documentation_as_public=documentation_as_public),
                            policies_dir=policies, models_dir=reference_models, waivers=waivers,
-                           device_configs=device_configs)
+                           device_configs=device_configs, registry_file=registry_file)
     _emit(run_validate(request), fmt, output, lang, color, fail_on,
-          [*inventories, device_configs, waivers, policies, reference_models])
+          [*inventories, device_configs, registry_file, waivers, policies, reference_models])
 
 
 @cli.command()
@@ -309,7 +316,7 @@ def validate(inventories: Sequence[Path], device_configs: Path | None, baseline:
 @_output_options
 def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: int,
          timeout: int, known_hosts: Path | None, no_host_key_checking: bool,
-         device_configs: Path | None,
+         device_configs: Path | None, registry_file: Path | None,
          require_explicit: bool,
          baseline: str | None, level: int | None,
          documentation_as_public: bool, waivers: Path | None, policies: Path | None,
@@ -332,7 +339,7 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
     request = AuditRequest(inventories=[inventory], baseline=baseline, level=level,
                            options=AuditOptions(documentation_as_public, require_explicit),
                            policies_dir=policies, models_dir=reference_models, waivers=waivers,
-                           device_configs=device_configs)
+                           device_configs=device_configs, registry_file=registry_file)
     options = CollectOptions(limit=limit, forks=forks, timeout=timeout,
                              host_key_checking=not no_host_key_checking,
                              known_hosts=known_hosts)
@@ -352,7 +359,8 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
             click.echo(f"  {terminal(outcome.host)}: {status_words[outcome.status]}: "
                        f"{terminal(outcome.reason, 300)}", err=True)
     _emit(result_set, fmt, output, lang, color, fail_on,
-          [inventory, evidence_dir, device_configs, waivers, policies, reference_models])
+          [inventory, evidence_dir, device_configs, registry_file, waivers, policies,
+           reference_models])
 
 
 class _Progress:
@@ -405,7 +413,7 @@ class _Progress:
 @_policy_options
 @_output_options
 def evaluate_cmd(inventory: Path, evidence_dir: Path, device_configs: Path | None,
-                 require_explicit: bool,
+                 registry_file: Path | None, require_explicit: bool,
                  baseline: str | None, level: int | None,
                  documentation_as_public: bool, waivers: Path | None, policies: Path | None,
                  reference_models: Path | None, fmt: str, output: Path | None, lang: str,
@@ -417,9 +425,10 @@ def evaluate_cmd(inventory: Path, evidence_dir: Path, device_configs: Path | Non
     request = AuditRequest(inventories=[inventory], baseline=baseline, level=level,
                            options=AuditOptions(documentation_as_public, require_explicit),
                            policies_dir=policies, models_dir=reference_models, waivers=waivers,
-                           device_configs=device_configs)
+                           device_configs=device_configs, registry_file=registry_file)
     _emit(evaluate(request, evidence_dir), fmt, output, lang, color, fail_on,
-          [inventory, evidence_dir, device_configs, waivers, policies, reference_models])
+          [inventory, evidence_dir, device_configs, registry_file, waivers, policies,
+           reference_models])
 
 
 @cli.command()

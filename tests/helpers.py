@@ -94,6 +94,43 @@ def build_device_configs(dest: Path, edits: Mapping[str, Any] | None = None) -> 
     return dest
 
 
+REGISTRY = FIXTURES / "registry" / "delegated-apnic-extended-compliant"
+
+
+def build_registry(dest: Path, edits: Mapping[str, Any] | None = None,
+                   recount: bool = True) -> Path:
+    """The compliant base's registry statistics file, edited: `{replace: {old: new}, drop:
+    [substring of the lines to drop], append: [line], plain: true}` (plain: the format without
+    holder ids, as delegated-apnic-latest). `recount` keeps the version line's and
+    the summaries' counts true to the records (off: to build a truncated file)."""
+    lines = REGISTRY.read_text().splitlines()
+    edits = edits or {}
+    for old, new in (edits.get("replace") or {}).items():
+        assert any(old in line for line in lines), f"{old!r} is not in the registry file"
+        lines = [line.replace(old, new) for line in lines]
+    for gone in edits.get("drop") or []:
+        assert any(gone in line for line in lines), f"{gone!r} is not in the registry file"
+        lines = [line for line in lines if gone not in line]
+    lines += list(edits.get("append") or [])
+    if edits.get("plain"):
+        lines = [line if line.startswith("#") or line.endswith("|summary") or i == 0
+                 else "|".join(line.split("|")[:7]) for i, line in enumerate(lines)]
+    if recount:
+        records = [line.split("|") for line in lines[1:]
+                   if line and not line.startswith("#") and not line.endswith("|summary")]
+        head = lines[0].split("|")
+        head[3] = str(len(records))
+        lines[0] = "|".join(head)
+        for i, line in enumerate(lines):
+            if line.endswith("|summary"):
+                fields = line.split("|")
+                fields[4] = str(sum(1 for r in records if r[2] == fields[2]))
+                lines[i] = "|".join(fields)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text("\n".join(lines) + "\n")
+    return dest
+
+
 def build_evidence(dest: Path, inventory: Path, facts: Mapping[str, Any] | None = None,
                    target: str | None = None, status: Mapping[str, str] | None = None,
                    extra_hosts: list[str] | None = None) -> Path:

@@ -11,6 +11,7 @@ from ..models import EvidenceStatus, Location, Status, TargetKind, Text
 if TYPE_CHECKING:
     from ..collect.evidence import HostEvidence
     from ..inventory import Inventory
+    from ..network.registry import Registry
     from ..policy import Control, PolicySet
 
 
@@ -102,6 +103,8 @@ class CheckContext:
     # None: no device configuration was given (controls that read them do not run); otherwise
     # each device's configuration facts by device name (backups, or collected live)
     devices: Mapping[str, HostEvidence] | None = None
+    # the registry's delegation statistics (None: no file given; its controls say so)
+    registry: Registry | None = None
     cache: dict[str, Any] = field(default_factory=dict, repr=False)  # derived once per audit
 
     def param(self, name: str, control: Control) -> Any:
@@ -121,6 +124,7 @@ class NationalContext:
     agencies: Sequence[CheckContext]
     policy: PolicySet
     options: AuditOptions = field(default_factory=AuditOptions)
+    registry: Registry | None = None  # one statistics file for every agency, when there is one
 
 
 CheckFn = Callable[[Any, "Control", Mapping[str, Any]], list[Finding]]

@@ -1,6 +1,7 @@
-"""Evidence kinds: everything egov-audit knows about one kind of evidence, in one entry. Today
-one kind, the host facts; the next ones (network device configurations, SNMP facility
-readings, registry files) are each one more entry here, plus their collector and controls.
+"""Evidence kinds: everything egov-audit knows about one kind of evidence, in one entry: host
+facts, network device configurations, the registry's delegation statistics; the next ones (SNMP
+facility readings, public portals) are each one more entry here, plus their collector and
+controls.
 
 An entry says what the evidence is (its published JSON Schema), how it is collected, how it is
 read back from an evidence folder (through the gates: hosts may be compromised), which targets
@@ -12,25 +13,29 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ..models import EvidenceStatus, Target, TargetKind, TargetStatus, Text
 from .evidence import FACT_BUNDLE_SCHEMA, HostEvidence, read_evidence_dir
 
 if TYPE_CHECKING:
     from ..inventory import Inventory
+    from ..network.registry import Registry
     from .interface import Collector
+
+E = TypeVar("E")
 
 
 @dataclass(frozen=True)
-class EvidenceKind:
+class EvidenceKind(Generic[E]):
     name: str
     title: Text
-    schema: str  # its published JSON Schema (`egov-audit schema NAME`)
-    bundle_schema: str  # the `schema` value each of its files carries
+    # its published JSON Schema (`egov-audit schema NAME`); None: a format published by others
+    schema: str | None
+    bundle_schema: str  # the `schema` value each of its files carries (or the format's name)
     feeds: frozenset[TargetKind]  # the target kinds whose controls read it
     collector: Callable[[], Collector] | None  # made when a scan needs it (None: read only)
-    read: Callable[[Path], dict[str, HostEvidence]]  # an evidence folder, through the gates
+    read: Callable[[Path], E]  # an evidence folder or file, through the gates
     expected: Callable[[Inventory], Sequence[tuple[str, TargetKind]]]  # what it must cover
     max_age_days: float = 7.0  # older evidence is stale: `fix` refuses to act on it
 
@@ -68,7 +73,7 @@ def _inventory_hosts(inventory: Inventory) -> list[tuple[str, TargetKind]]:
     return [(host.name, TargetKind.HOST) for host in inventory.hosts]
 
 
-HOST_FACTS = EvidenceKind(
+HOST_FACTS: EvidenceKind[dict[str, HostEvidence]] = EvidenceKind(
     name="host_facts",
     title=Text("Dữ liệu thu thập từ máy chủ (SSH, Ansible)",
                "Facts collected from hosts (SSH, Ansible)"),
@@ -87,7 +92,7 @@ def _inventory_devices(inventory: Inventory) -> list[tuple[str, TargetKind]]:
     return [(device.name, TargetKind.DEVICE) for device in inventory.devices]
 
 
-DEVICE_CONFIG = EvidenceKind(
+DEVICE_CONFIG: EvidenceKind[dict[str, HostEvidence]] = EvidenceKind(
     name="device_config",
     title=Text("Cấu hình thiết bị mạng (bản sao lưu: Oxidized, RANCID, tệp .cfg)",
                "Network device configurations (backups: Oxidized, RANCID, .cfg files)"),
@@ -98,5 +103,27 @@ DEVICE_CONFIG = EvidenceKind(
     collector=None, read=_read_device_configs, expected=_inventory_devices,
     max_age_days=31.0)  # backups are taken nightly to monthly
 
-EVIDENCE_KINDS: Mapping[str, EvidenceKind] = {kind.name: kind
-                                              for kind in (HOST_FACTS, DEVICE_CONFIG)}
+
+
+def _read_registry(path: Path) -> Registry:
+    from ..network.registry import read_registry
+
+    return read_registry(path)
+
+
+def _nothing(inventory: Inventory) -> list[tuple[str, TargetKind]]:
+    return []
+
+
+REGISTRY_FILE: EvidenceKind[Registry] = EvidenceKind(
+    name="registry_file",
+    title=Text("Thống kê cấp phát của cơ quan đăng ký Internet (APNIC, gồm VNNIC)",
+               "The internet registry's delegation statistics (APNIC, VNNIC's included)"),
+    schema=None, bundle_schema="RIR statistics exchange format, version 2",
+    # the network's ASN and blocks; across agencies, who holds what
+    feeds=frozenset({TargetKind.NETWORK, TargetKind.NATIONAL}),
+    collector=None, read=_read_registry, expected=_nothing,  # one file for all, no targets
+    max_age_days=31.0)  # published daily; a month-old copy misses recent delegations
+
+EVIDENCE_KINDS: Mapping[str, EvidenceKind[Any]] = {
+    kind.name: kind for kind in (HOST_FACTS, DEVICE_CONFIG, REGISTRY_FILE)}

@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from egov_audit.cli import cli
-from tests.helpers import REPO, build_inventory
+from tests.helpers import REGISTRY, REPO, build_inventory
 
 SONG_LAM = str(REPO / "inventories/song-lam")
 BO_HTS = str(REPO / "inventories/bo-hts")
@@ -45,7 +45,8 @@ def test_fail_on_threshold(tmp_path: Path) -> None:
 
 def test_compliant_inventory_exits_0(tmp_path: Path) -> None:
     path = build_inventory(tmp_path / "inv")
-    code, out, _ = _run("validate", str(path), "--documentation-as-public")
+    code, out, _ = _run("validate", str(path), "--documentation-as-public",
+                        "--registry-file", str(REGISTRY))
     assert code == 0 and "100.0/100" in out
 
 

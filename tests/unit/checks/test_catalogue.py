@@ -13,7 +13,13 @@ from egov_audit.checks.context import AuditOptions
 from egov_audit.checks.evaluate import needs_devices, needs_evidence
 from egov_audit.models import Result, Status
 from egov_audit.policy import PolicySet
-from tests.helpers import FIXTURES, build_device_configs, build_evidence, build_inventory
+from tests.helpers import (
+    FIXTURES,
+    build_device_configs,
+    build_evidence,
+    build_inventory,
+    build_registry,
+)
 
 CASES: list[dict[str, Any]] = yaml.safe_load(
     (FIXTURES / "control_cases.yml").read_text())["cases"]
@@ -35,10 +41,13 @@ def run_case(case: dict[str, Any], tmp_path: Path, policy: PolicySet) -> list[Re
     configs = None
     if needs_devices(policy.control(case["control"])) or "configs" in case:
         configs = build_device_configs(tmp_path / "configs", case.get("configs"))
+    # every case is checked against the registry file (`registry: null`: without one)
+    registry = None if "registry" in case and case["registry"] is None \
+        else build_registry(tmp_path / "registry.txt", case.get("registry"))
     request = AuditRequest(paths, baseline=case.get("baseline"), level=case.get("level"),
                            options=AuditOptions(
                                documentation_as_public=case.get("documentation_as_public", True)),
-                           device_configs=configs)
+                           device_configs=configs, registry_file=registry)
     if _live(policy, case["control"]):
         evidence = build_evidence(tmp_path / "evidence", paths[0], case.get("facts"),
                                   case.get("target") if case.get("facts") else None,
@@ -85,11 +94,13 @@ def test_compliant_base_passes_everything_at_every_level(policy: PolicySet,
     path = build_inventory(tmp_path / "agency")
     evidence = build_evidence(tmp_path / "evidence", path)
     configs = build_device_configs(tmp_path / "configs")
+    registry = build_registry(tmp_path / "registry.txt")
     for baseline in policy.baselines:
         for level in range(1, 6):
             result_set = evaluate(AuditRequest([path], baseline=baseline, level=level,
                                                options=AuditOptions(True),
-                                               device_configs=configs), evidence, policy)
+                                               device_configs=configs, registry_file=registry),
+                                  evidence, policy)
             bad = [(r.control, r.target, r.status) for r in result_set.all_results()
                    if r.status not in (Status.PASS, Status.NOT_APPLICABLE)]
             assert not bad, (baseline, level, bad)
