@@ -1,5 +1,7 @@
 """Generate a national plan: N agency inventories with P prefixes in all (blocks + zone subnets),
-deterministic, with a few planted overlaps inside and across agencies. Used by bench_validate.py.
+deterministic, with a few planted overlaps inside and across agencies. Each agency also holds a
+/24 of the specialized data network (TSLCD, private space allocated centrally) with two subnets
+inside it: NET-IP-05 compares those across agencies too. Used by bench_validate.py.
 
     python benchmarks/gen_national.py OUT_DIR [--agencies 700] [--prefixes 100000]
 """
@@ -34,8 +36,15 @@ def _agency(root: Path, index: int, subnets_per_agency: int, plant_overlap: bool
             count += 1
         zones.append(f"    - {{name: z{z}, kind: {kind}, vlan: {z + 10}, separated_by: firewall, "
                      f"subnets: [{', '.join(subnets)}]}}")
+    tslcd = f"172.{16 + index // 256}.{index % 256}"
+    zones[4] = zones[4].replace("subnets: [", f"subnets: [{tslcd}.0/26, {tslcd}.64/26, ")
+    count += 2
     blocks = [f"    - {{prefix: {v4_block}, allocated_by: VNNIC}}",
-              f'    - {{prefix: "{v6_block}", allocated_by: VNNIC}}']
+              f'    - {{prefix: "{v6_block}", allocated_by: VNNIC}}',
+              f"    - {{prefix: {tslcd}.0/24, allocated_by: TSLCD}}"]
+    if index % 100 == 13:  # the specialized network's space handed out twice
+        blocks.append(f"    - {{prefix: 172.{16 + (index + 1) // 256}.{(index + 1) % 256}.0/24, "
+                      "allocated_by: TSLCD}")
     if plant_overlap:  # a block copied from the next agency's plan
         blocks.append(f"    - {{prefix: {20 + (index + 1) // 256}.{(index + 1) % 256}.128.0/17, "
                       "allocated_by: VNPT}")
@@ -65,7 +74,8 @@ def generate(out: Path, agencies: int = 700, prefixes: int = 100_000) -> int:
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    per_agency = -(-prefixes // agencies) - 2  # two blocks per agency, the rest subnets
+    # three blocks and two TSLCD subnets per agency, the rest subnets
+    per_agency = max(1, -(-prefixes // agencies) - 5)
     total = 0
     for i in range(agencies):
         total += _agency(out, i, per_agency, plant_overlap=i % 100 == 7)

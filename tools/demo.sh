@@ -17,14 +17,16 @@ say() {  # say VIETNAMESE ENGLISH: the demo speaks the language of its reports
   if [ "$REPORT_LANG" = vi ]; then echo "$1"; else echo "$2"; fi
 }
 
-say "== 1. egov-audit validate inventories/song-lam (một tỉnh mẫu, không kết nối máy chủ nào; cấu hình router và tường lửa từ bản sao lưu) ==" \
-    "== 1. egov-audit validate inventories/song-lam (a sample province, no host contacted; router and firewall judged from their backups) =="
+registry=docs/samples/delegated-apnic-extended-sample  # stands for APNIC's daily file
+say "== 1. egov-audit validate inventories/song-lam (một tỉnh mẫu, không kết nối máy chủ nào; cấu hình router và tường lửa từ bản sao lưu; ASN và khối địa chỉ đối chiếu với thống kê cấp phát của APNIC) ==" \
+    "== 1. egov-audit validate inventories/song-lam (a sample province, no host contacted; router and firewall judged from their backups; ASN and address blocks checked against APNIC's delegation statistics) =="
 "$EGOV" validate inventories/song-lam --device-configs inventories/song-lam/.egov-audit/device-configs \
-  --lang "$REPORT_LANG" --fail-on none
+  --registry-file "$registry" --lang "$REPORT_LANG" --fail-on none
 echo
 say "== 2. ba đơn vị mẫu cùng lúc, kèm các biện pháp kiểm soát cấp quốc gia ==" \
     "== 2. the three sample agencies together, with the national checks =="
-"$EGOV" validate inventories/* --documentation-as-public --lang "$REPORT_LANG" --fail-on none \
+"$EGOV" validate inventories/* --documentation-as-public --registry-file "$registry" \
+  --lang "$REPORT_LANG" --fail-on none \
   | sed -n '/== .*Summary\|== .*Tổng hợp/,$p'
 echo
 if [ "$(id -u)" = 0 ] && tools/install-test-deps.sh lab && [ -x /usr/sbin/sshd ]; then

@@ -81,11 +81,14 @@ class Delegation:
 
     @property
     def shown(self) -> str:
-        """The record in a report: resource, country, status, date, holder."""
-        date = f" {self.date[:4]}-{self.date[4:6]}-{self.date[6:]}" \
-            if self.date and self.date != "00000000" else ""
-        holder = f", holder {self.holder}" if self.holder else ""
-        return f"{self.resource} {self.cc or '--'} {self.status}{date}{holder}"
+        """The record in a report, as the file has it (data in either language): resource ·
+        country · status · date · holder id."""
+        parts = [self.resource, self.cc or "--", self.status]
+        if self.date and self.date != "00000000":
+            parts.append(f"{self.date[:4]}-{self.date[4:6]}-{self.date[6:]}")
+        if self.holder:
+            parts.append(self.holder)
+        return " · ".join(parts)
 
 
 @dataclass(frozen=True, eq=False)  # one parsed file is one registry: compared by identity

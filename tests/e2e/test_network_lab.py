@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from egov_audit import lab as lab_module
+from tests.helpers import build_registry
 from tests.helpers import run_long as run_cli
 
 pytestmark = [pytest.mark.lab,
@@ -96,10 +97,11 @@ def _agency(folder: Path, lab: lab_module.Lab, code: str, asn: int | None,
     return folder
 
 
-def _scan(lab: lab_module.Lab, inventory: Path, evidence: Path) -> tuple[Any, dict[str, Any]]:
+def _scan(lab: lab_module.Lab, inventory: Path, evidence: Path,
+          *extra: str) -> tuple[Any, dict[str, Any]]:
     proc = run_cli("scan", str(inventory), "--evidence", str(evidence), "--known-hosts",
                    str(lab.state / "known_hosts"), "--documentation-as-public", "-f", "json",
-                   "--lang", "en", "--fail-on", "none")
+                   "--lang", "en", "--fail-on", "none", *extra)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return proc, json.loads(proc.stdout)
 
@@ -119,10 +121,15 @@ def test_a_multihomed_agency_passes_from_its_live_router(network_lab: lab_module
                         [{"kind": "internet", "provider": "ISP One", "bgp": True},
                          {"kind": "internet", "provider": "ISP Two", "bgp": True}])
     evidence = tmp_path / "evidence"
-    _, bundle = _scan(network_lab, inventory, evidence)
+    # the registry's statistics, read in the same scan: AS64501 and 198.51.100.0/24 one holder's
+    registry = build_registry(tmp_path / "delegated", {"replace": {"A92B07E1": "A91C0E5A"}})
+    _, bundle = _scan(network_lab, inventory, evidence, "--registry-file", str(registry))
     verdicts = _verdicts(bundle, "NET-BGP-")
     assert verdicts == {("NET-BGP-01", "network"): "pass", ("NET-BGP-02", "network"): "pass",
                         ("NET-BGP-03", "network"): "pass"}, verdicts
+    assert _verdicts(bundle, "NET-REG-") == {
+        ("NET-REG-01", "network"): "pass", ("NET-REG-02", "network"): "pass",
+        ("NET-REG-03", "network"): "pass", ("NET-REG-04", "network"): "not_applicable"}
     device = json.loads((evidence / "devices" / "edge01.json").read_text())
     assert device["source"]["kind"] == "live" and device["vendor"] == "frr"
     assert [(n["remote_as"], n["state"]) for n in device["facts"]["bgp"]["neighbors"]] == \

@@ -65,6 +65,7 @@ def test_the_readme_command_examples_run(tmp_path: Path) -> None:
 
     work = tmp_path / "work"
     shutil.copytree(REPO / "inventories", work / "inventories")
+    shutil.copytree(REPO / "docs" / "samples", work / "docs" / "samples")  # the registry sample
     # hosts with one fixable gap, so that `fix` has a playbook to write
     evidence = build_evidence(work / "evidence" / "song-lam", work / "inventories" / "song-lam",
                               {"set": {"sshd.maxauthtries": 10}})

@@ -53,7 +53,8 @@ def test_the_compliant_agency_passes_against_its_registry_and_each_gap_points_at
                   "-o", str(out), "--fail-on", "none")
     found = _results(out)
     assert found["compliant/NET-REG-01"]["status"] == "fail"
-    assert "AS64501 JP allocated 2019-03-15" in found["compliant/NET-REG-01"]["observed"]["en"]
+    observed = found["compliant/NET-REG-01"]["observed"]["en"]
+    assert "AS64501 · JP · allocated · 2019-03-15" in observed
     assert {"file": str(registry), "line": 7, "column": None} in \
         found["compliant/NET-REG-01"]["locations"]
     assert found["compliant/NET-REG-03"]["status"] == "fail"

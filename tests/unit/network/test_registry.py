@@ -18,7 +18,7 @@ def test_the_sample_file_is_read_with_its_header_and_holders() -> None:
     assert registry.extended and registry.sha256.startswith("sha256:")
     asn = registry.asn(64501)
     assert asn is not None and asn.delegated_in_vn and asn.holder == "A91C0E5A"
-    assert asn.line == 7 and asn.shown == "AS64501 VN allocated 2019-03-15, holder A91C0E5A"
+    assert asn.line == 7 and asn.shown == "AS64501 · VN · allocated · 2019-03-15 · A91C0E5A"
     assert registry.asn(64499) is None
     japan = registry.asn(64496)
     assert japan is not None and japan.cc == "JP" and not japan.delegated_in_vn
