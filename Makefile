@@ -41,6 +41,8 @@ lint: setup
 	$(BIN)/mypy playbooks/action_plugins/egov_host_facts.py
 	$(BIN)/mypy playbooks/library/egov_device_facts.py
 	$(BIN)/mypy playbooks/action_plugins/egov_device_facts.py
+	$(BIN)/mypy playbooks/library/egov_facility_facts.py
+	$(BIN)/mypy playbooks/action_plugins/egov_facility_facts.py
 	$(BIN)/mypy playbooks/terminal_plugins/frr.py
 	$(BIN)/mypy playbooks/cliconf_plugins/frr.py
 

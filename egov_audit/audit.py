@@ -16,10 +16,17 @@ from .checks.evaluate import evaluate_agency, evaluate_national
 from .checks.vocabulary import load_catalogue
 from .collect.evidence import HostEvidence
 from .collect.interface import CollectionReport, CollectOptions, Collector, ProgressFn
-from .collect.kinds import DEVICE_CONFIG, HOST_FACTS, REGISTRY_FILE
+from .collect.kinds import DEVICE_CONFIG, FACILITY_SNMP, HOST_FACTS, REGISTRY_FILE
 from .errors import InventoryError, Message, UsageError
 from .inventory import Inventory, load_inventory
-from .inventory.model import NETWORK_DEVICES, Device, Host, locate
+from .inventory.model import (
+    FACILITY_DEVICES,
+    NETWORK_DEVICES,
+    Device,
+    FacilityDevice,
+    Host,
+    locate,
+)
 from .models import (
     Bundle,
     ControlInfo,
@@ -77,7 +84,8 @@ def _context(inventory: Inventory, policy: PolicySet, request: AuditRequest) -> 
 
 
 def _targets(inventory: Inventory, evidence: Mapping[str, HostEvidence] | None,
-             devices: Mapping[str, HostEvidence] | None) -> tuple[Target, ...]:
+             devices: Mapping[str, HostEvidence] | None,
+             facility: Mapping[str, HostEvidence] | None = None) -> tuple[Target, ...]:
     targets = [Target(inventory.agency.code, TargetKind.AGENCY),
                Target("network", TargetKind.NETWORK)]
     targets += [Target(f"room:{r.id}", TargetKind.SERVER_ROOM) for r in inventory.server_rooms]
@@ -86,8 +94,12 @@ def _targets(inventory: Inventory, evidence: Mapping[str, HostEvidence] | None,
         targets += [Target(host.name, TargetKind.HOST,
                            reason="declared in the inventory; not contacted")
                     for host in inventory.hosts]
+        targets += [Target(device.name, TargetKind.FACILITY,
+                           reason="declared in the inventory; not contacted")
+                    for device in inventory.facility_devices]
     else:
         targets += HOST_FACTS.coverage(inventory, evidence)
+        targets += FACILITY_SNMP.coverage(inventory, facility or {})
     if devices is None:
         targets += [Target(device.name, TargetKind.DEVICE,
                            reason="declared in the inventory; no configuration given")
@@ -259,8 +271,9 @@ def evaluate(request: AuditRequest, evidence_dir: Path, policy: PolicySet | None
     from .network.evidence import read_live_devices
 
     live = read_live_devices(evidence_dir) if evidence_dir.is_dir() else None
+    facility = FACILITY_SNMP.read(evidence_dir) if evidence_dir.is_dir() else {}
     with _gc_paused():
-        return _audit(request, policy, [evidence], live)
+        return _audit(request, policy, [evidence], live, facility)
 
 
 def select_hosts(inventory: Inventory, limit: str | None) -> list[str]:
@@ -268,7 +281,8 @@ def select_hosts(inventory: Inventory, limit: str | None) -> list[str]:
     comma- or colon-separated, `!` to exclude."""
     from fnmatch import fnmatchcase
 
-    targets: list[Host | Device] = [*inventory.hosts, *inventory.devices]
+    targets: list[Host | Device | FacilityDevice] = [*inventory.hosts, *inventory.devices,
+                                                     *inventory.facility_devices]
     names = [h.name for h in targets]
     if not limit:
         return names
@@ -276,8 +290,9 @@ def select_hosts(inventory: Inventory, limit: str | None) -> list[str]:
     include = [p for p in patterns if not p.startswith("!")]
     exclude = [p[1:] for p in patterns if p.startswith("!")]
 
-    def hit(host: Host | Device, pats: list[str]) -> bool:
-        groups = host.groups if isinstance(host, Host) else (NETWORK_DEVICES,)
+    def hit(host: Host | Device | FacilityDevice, pats: list[str]) -> bool:
+        groups = host.groups if isinstance(host, Host) else \
+            (NETWORK_DEVICES,) if isinstance(host, Device) else (FACILITY_DEVICES,)
         return any(fnmatchcase(host.name, p) or p in groups for p in pats)
 
     return [h.name for h in targets
@@ -301,7 +316,9 @@ def scan(request: AuditRequest, evidence_dir: Path, options: CollectOptions,
         assert HOST_FACTS.collector is not None
         collector = HOST_FACTS.collector()
     device_names = {device.name for device in inventory.devices}
-    options = replace(options, devices=tuple(h for h in hosts if h in device_names))
+    facility_names = {device.name for device in inventory.facility_devices}
+    options = replace(options, devices=tuple(h for h in hosts if h in device_names),
+                      facility=tuple(h for h in hosts if h in facility_names))
     report = collector.collect(inventory.root, hosts, evidence_dir, options, progress)
     return evaluate(request, evidence_dir, policy), report
 
@@ -322,7 +339,8 @@ def _devices(request: AuditRequest, live: Mapping[str, HostEvidence] | None
 
 def _audit(request: AuditRequest, policy: PolicySet | None,
            evidence: Sequence[Mapping[str, HostEvidence]] | None,
-           live: Mapping[str, HostEvidence] | None = None) -> ResultSet:
+           live: Mapping[str, HostEvidence] | None = None,
+           facility: Mapping[str, HostEvidence] | None = None) -> ResultSet:
     if not request.inventories:
         raise UsageError(Message("no inventory given"))
     policy = policy or load_catalogue(request.policies_dir, request.models_dir)
@@ -341,6 +359,7 @@ def _audit(request: AuditRequest, policy: PolicySet | None,
         ctx = _context(inventory, policy, request)
         if evidence is not None:
             ctx.evidence = evidence[len(contexts)]
+            ctx.facility = facility or {}
         if request.device_configs is not None and len(request.inventories) != 1:
             raise UsageError(Message("--device-configs applies to one inventory"))
         ctx.devices = _devices(request, live)
@@ -354,7 +373,7 @@ def _audit(request: AuditRequest, policy: PolicySet | None,
     for ctx in contexts:
         started = _now()
         results = evaluate_agency(ctx, policy.controls)
-        targets = _targets(ctx.inventory, ctx.evidence, ctx.devices)
+        targets = _targets(ctx.inventory, ctx.evidence, ctx.devices, ctx.facility)
         results, waiver_record = _waive(request, ctx.inventory, policy, targets, results)
         notices = (_notices(request.options) + _waiver_notices(waiver_record)
                    + _waivers_place_notice(request, ctx.inventory)

@@ -3,6 +3,7 @@
     playbooks/library/egov_host_facts.py         -> plugins/modules/egov_host_facts.py
     playbooks/action_plugins/egov_host_facts.py  -> plugins/action/egov_host_facts.py
     playbooks/{library,action_plugins}/egov_device_facts.py -> plugins/{modules,action}/
+    playbooks/{library,action_plugins}/egov_facility_facts.py -> plugins/{modules,action}/
     playbooks/{terminal,cliconf}_plugins/frr.py  -> plugins/{terminal,cliconf}/frr.py
     playbooks/collect.yml                        -> playbooks/collect.yml
     playbooks/roles/remediate_*/                 -> roles/remediate_*/
@@ -90,6 +91,10 @@ def _files() -> Iterator[tuple[Path, str]]:
     yield playbooks / "library" / "egov_device_facts.py", "plugins/modules/egov_device_facts.py"
     yield (playbooks / "action_plugins" / "egov_device_facts.py",
            "plugins/action/egov_device_facts.py")
+    yield (playbooks / "library" / "egov_facility_facts.py",
+           "plugins/modules/egov_facility_facts.py")
+    yield (playbooks / "action_plugins" / "egov_facility_facts.py",
+           "plugins/action/egov_facility_facts.py")
     yield playbooks / "terminal_plugins" / "frr.py", "plugins/terminal/frr.py"
     yield playbooks / "cliconf_plugins" / "frr.py", "plugins/cliconf/frr.py"
     yield playbooks / "collect.yml", "playbooks/collect.yml"

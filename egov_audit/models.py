@@ -43,6 +43,7 @@ class TargetKind(StrEnum):
     SERVER_ROOM = "server_room"
     HOST = "host"
     DEVICE = "device"  # a router or firewall (its configuration, backed up or live)
+    FACILITY = "facility"  # a UPS or room sensor read over SNMP (evidence for its server room)
     NATIONAL = "national"
 
 

@@ -58,6 +58,9 @@ def build_inventory(dest: Path, base: str = "compliant",
     devices = hosts_doc["all"].get("children", {}).get("network_devices")
     if devices is not None:
         docs["devices"] = devices["hosts"]
+    facility = hosts_doc["all"].get("children", {}).get("facility_devices")
+    if facility is not None:
+        docs["facility"] = facility["hosts"]
     apply_patch(docs, patch)
     for name, rel in _DOCS.items():
         (dest / rel).write_text(yaml.safe_dump({name: docs[name]}, allow_unicode=True))
@@ -133,9 +136,13 @@ def build_registry(dest: Path, edits: Mapping[str, Any] | None = None,
 
 def build_evidence(dest: Path, inventory: Path, facts: Mapping[str, Any] | None = None,
                    target: str | None = None, status: Mapping[str, str] | None = None,
-                   extra_hosts: list[str] | None = None) -> Path:
+                   extra_hosts: list[str] | None = None,
+                   facility: Mapping[str, Any] | None = None) -> Path:
     """Evidence for every host of `inventory` from evidence/hardened.json: `facts` patches the
-    bundle of `target` (every host when None); `status` makes hosts `unreachable` or `missing`."""
+    bundle of `target` (every host when None); `status` makes hosts `unreachable` or `missing`.
+    Every UPS and room sensor gets its bundle from evidence/facility.json (by role), patched
+    per device by `facility`: `{device: {set: {"ups.minutes_remaining": 4}}}`, `{device:
+    {failed: reason}}`, `{device: null}` (no bundle)."""
     import json
 
     from egov_audit.collect.evidence import FACT_BUNDLE_SCHEMA, record_failure, write_bundle
@@ -162,7 +169,34 @@ def build_evidence(dest: Path, inventory: Path, facts: Mapping[str, Any] | None 
                                   if isinstance(vs, dict) else [f"facts.{p}" for p in vs]
                                   for k, vs in facts.items()})
         write_bundle(dest, bundle)
+    _facility_evidence(dest, inventory, facility or {})
     return dest
+
+
+def _facility_evidence(dest: Path, inventory: Path, edits: Mapping[str, Any]) -> None:
+    import json
+
+    from egov_audit.collect.evidence import now
+    from egov_audit.facility.evidence import (
+        FACILITY_DIR,
+        facility_bundle,
+        record_facility_failure,
+        write_facility_bundle,
+    )
+    from egov_audit.inventory import load_inventory
+
+    bases = json.loads((FIXTURES / "evidence" / "facility.json").read_text())
+    for device in load_inventory(inventory).facility_devices:
+        edit = edits.get(device.name, {})
+        if edit is None:
+            continue
+        if "failed" in edit:
+            record_facility_failure(dest / FACILITY_DIR, device.name, "failed", edit["failed"])
+            continue
+        facts = copy.deepcopy(bases[device.role])
+        apply_patch(facts, {k: v for k, v in edit.items() if k in ("set", "delete", "append")})
+        write_facility_bundle(dest / FACILITY_DIR, device.name, facility_bundle(
+            device.name, device.server_room, device.role, device.address, 161, facts, now()))
 
 
 def tree_digest(root: str) -> str:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests need (root, Debian/Ubuntu): openssh-server for the lab of
-# real SSH hosts and FRRouting for its routers (without letting the packages start a
-# machine-wide sshd or routing daemons: the lab's hosts and routers run their own), Chromium
+# real SSH hosts, FRRouting for its routers and Net-SNMP's snmpd for its UPSes and sensors
+# (without letting the packages start a machine-wide sshd, routing daemons or SNMP agent: the
+# lab's hosts, routers and facility devices run their own), Chromium
 # with its driver for the HTML report tests, and PostgreSQL (the tests start their own
 # throwaway cluster with Debian's binaries).
 set -euo pipefail
@@ -14,6 +15,7 @@ command -v ip >/dev/null || need+=(iproute2)
 command -v script >/dev/null || need+=(bsdutils)
 command -v nft >/dev/null || need+=(nftables)
 [ -x /usr/lib/frr/bgpd ] || need+=(frr)  # the lab's routers (each in its own namespace)
+[ -x /usr/sbin/snmpd ] || need+=(snmpd)  # the lab's UPSes and room sensors (SNMPv3 agents)
 if [ "${1:-all}" != lab ]; then  # `install-test-deps.sh lab`: only what the lab needs
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
   [ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)

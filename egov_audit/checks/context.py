@@ -105,6 +105,8 @@ class CheckContext:
     devices: Mapping[str, HostEvidence] | None = None
     # the registry's delegation statistics (None: no file given; its controls say so)
     registry: Registry | None = None
+    # what UPSes and room sensors measured, by device name (scan, evaluate; None: validate)
+    facility: Mapping[str, HostEvidence] | None = None
     cache: dict[str, Any] = field(default_factory=dict, repr=False)  # derived once per audit
 
     def param(self, name: str, control: Control) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import devices, ip_plan, registry, zones  # noqa: F401  (imported for their registrations)
+from . import devices, facility, ip_plan, registry, zones  # noqa: F401  (imported for their registrations)
 from .context import NAMED_CHECKS, NamedCheck
 
 __all__ = ["NAMED_CHECKS", "NamedCheck"]

@@ -9,6 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CollectionError, Message
+from ..facility.evidence import (
+    FACILITY_DIR,
+    FACILITY_TASK,
+    read_facility_bundle,
+    record_facility_failure,
+)
 from ..network.evidence import (
     DEVICE_TASK,
     DEVICES_DIR,
@@ -46,6 +52,7 @@ class AnsibleCollector:
         evidence_dir.mkdir(parents=True, exist_ok=True)
         run_started = now()
         devices = set(options.devices)
+        facility = set(options.facility)
         outcomes: dict[str, HostOutcome] = {}
 
         def settle(outcome: HostOutcome) -> None:
@@ -58,6 +65,10 @@ class AnsibleCollector:
                     record_device_failure(evidence_dir / DEVICES_DIR, outcome.host,
                                           outcome.status, outcome.reason,
                                           keep_collected_since=run_started)
+                elif outcome.host in facility:
+                    record_facility_failure(evidence_dir / FACILITY_DIR, outcome.host,
+                                            outcome.status, outcome.reason,
+                                            keep_collected_since=run_started)
                 else:
                     record_failure(evidence_dir, outcome.host, outcome.status, outcome.reason,
                                    keep_collected_since=run_started)
@@ -74,7 +85,8 @@ class AnsibleCollector:
                 settle(HostOutcome(host, UNREACHABLE, event_reason(data)))
             elif kind == "runner_on_failed" and not data.get("ignore_errors"):
                 settle(HostOutcome(host, FAILED, event_reason(data)))
-            elif kind == "runner_on_ok" and data.get("task") in (COLLECT_TASK, DEVICE_TASK):
+            elif kind == "runner_on_ok" and \
+                    data.get("task") in (COLLECT_TASK, DEVICE_TASK, FACILITY_TASK):
                 settle(HostOutcome(host, COLLECTED))
 
         settings = RunSettings(
@@ -99,6 +111,9 @@ class AnsibleCollector:
             if host in devices:
                 path = evidence_dir / DEVICES_DIR / f"{host}.json"
                 found = read_device_bundle(path) if path.exists() else None
+            elif host in facility:
+                path = evidence_dir / FACILITY_DIR / f"{host}.json"
+                found = read_facility_bundle(path) if path.exists() else None
             else:
                 path = evidence_dir / f"{host}.json"
                 found = read_bundle(path) if path.exists() else None

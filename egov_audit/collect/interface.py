@@ -18,6 +18,7 @@ class CollectOptions:
     connect_timeout: int = 15
     host_key_checking: bool = True
     devices: tuple[str, ...] = ()  # which of the targets are routers and firewalls
+    facility: tuple[str, ...] = ()  # which are UPSes and room sensors (SNMP)
     known_hosts: Path | None = None  # the devices' SSH host keys (network_cli)
 
 

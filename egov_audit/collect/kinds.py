@@ -125,5 +125,28 @@ REGISTRY_FILE: EvidenceKind[Registry] = EvidenceKind(
     collector=None, read=_read_registry, expected=_nothing,  # one file for all, no targets
     max_age_days=31.0)  # published daily; a month-old copy misses recent delegations
 
+
+
+def _read_facility(folder: Path) -> dict[str, HostEvidence]:
+    from ..facility.evidence import read_live_facility
+
+    return read_live_facility(folder) or {}
+
+
+def _inventory_facility(inventory: Inventory) -> list[tuple[str, TargetKind]]:
+    return [(device.name, TargetKind.FACILITY) for device in inventory.facility_devices]
+
+
+FACILITY_SNMP: EvidenceKind[dict[str, HostEvidence]] = EvidenceKind(
+    name="facility_snmp",
+    title=Text("Số đo của UPS và cảm biến phòng máy chủ (SNMPv3)",
+               "UPS and server-room sensor readings (SNMPv3)"),
+    schema="facility-fact-bundle", bundle_schema="egov-audit/facility-fact-bundle@1",
+    # the server-room controls that compare the survey with the measurements
+    feeds=frozenset({TargetKind.SERVER_ROOM}),
+    collector=_ansible_collector,  # collect.yml's facility play, in the same scan
+    read=_read_facility, expected=_inventory_facility,
+    max_age_days=7.0)
+
 EVIDENCE_KINDS: Mapping[str, EvidenceKind[Any]] = {
-    kind.name: kind for kind in (HOST_FACTS, DEVICE_CONFIG, REGISTRY_FILE)}
+    kind.name: kind for kind in (HOST_FACTS, DEVICE_CONFIG, REGISTRY_FILE, FACILITY_SNMP)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,12 @@ from ..models import Agency, Text
 from ..schemas import validate
 from .ansible_dir import ResolvedHost, VarSource, read_inventory_dir
 from .model import (
+    FACILITY_DEVICES,
     NETWORK_DEVICES,
     AddressBlock,
     Declared,
     Device,
+    FacilityDevice,
     Host,
     HostAddress,
     Inventory,
@@ -31,6 +34,12 @@ __all__ = ["Inventory", "load_inventory"]
 
 _HOST_VARS = ("zone", "role", "ansible_host", "addresses", "server_room", "egov_fix_skip")
 _DEVICE_VARS = ("role", "ansible_network_os", "zone", "ansible_host", "server_room")
+_FACILITY_VARS = ("role", "server_room", "ansible_host", "snmp_version", "snmp_port", "snmp_user",
+                  "snmp_auth_protocol", "snmp_auth_password", "snmp_priv_protocol",
+                  "snmp_priv_password")
+_SECRETS = ("snmp_auth_password", "snmp_priv_password")
+_VAULTED = "<vault-encrypted>"  # what the YAML loader makes of a !vault value (never decrypted)
+_LOOKUP = re.compile(r"\s*\{\{.*\}\}\s*", re.S)  # Ansible fills it in: an env lookup, a vaulted var
 
 
 def _error(var: VarSource, message: str, *subpath: Any) -> InventoryError:
@@ -93,7 +102,11 @@ def load_inventory(root: Path | str, known_roles: Collection[str] | None = None,
 
     hosts: list[Host] = []
     devices: list[Device] = []
+    facility: list[FacilityDevice] = []
     for resolved in raw.resolved_hosts:
+        if FACILITY_DEVICES in resolved.groups:
+            facility.append(_facility_device(resolved, room_ids))
+            continue
         if NETWORK_DEVICES in resolved.groups or "ansible_network_os" in resolved.vars:
             devices.append(_device(resolved, network, room_ids))
             continue
@@ -133,7 +146,46 @@ def load_inventory(root: Path | str, known_roles: Collection[str] | None = None,
     return Inventory(root=root, display=shown, agency=agency, agency_source=agency_src,
                      network=network, server_rooms=tuple(rooms), server_rooms_source=rooms_src,
                      hosts=tuple(hosts), files=tuple(f.display for f in raw.files),
-                     devices=tuple(devices))
+                     devices=tuple(devices), facility_devices=tuple(facility))
+
+
+def _facility_device(resolved: ResolvedHost, room_ids: set[str]) -> FacilityDevice:
+    """A UPS or room sensor: SNMPv3 only, credentials never in clear text in the inventory
+    (Ansible Vault or an environment lookup: Ansible resolves them when it collects)."""
+    name = resolved.name
+    where = locate(resolved.declared_in)
+    if NETWORK_DEVICES in resolved.groups:
+        raise InventoryError(Message("{name!r} is in both {group} and {other}", name=name,
+                                     group=FACILITY_DEVICES, other=NETWORK_DEVICES),
+                             file=where.file, line=where.line, column=where.column)
+    values = {k: resolved.vars[k] for k in _FACILITY_VARS if k in resolved.vars}
+    required = ("role", "server_room", "ansible_host", "snmp_user", "snmp_auth_protocol",
+                "snmp_auth_password", "snmp_priv_protocol", "snmp_priv_password")
+    missing = [k for k in required if k not in values]
+    if missing:
+        raise InventoryError(Message("facility device {name!r} has no {value} variable",
+                                     name=name, value=" and no ".join(missing)),
+                             file=where.file, line=where.line, column=where.column)
+    example = {k: "x" for k in required} | {"role": "ups", "snmp_auth_protocol": "SHA",
+                                            "snmp_priv_protocol": "AES"}
+    for key, value in values.items():
+        source = resolved.sources[key]
+        validate({**example, key: value}, "facility", source.source, source.path[:-1],
+                 InventoryError, f"hosts.{name}")
+    for key in _SECRETS:
+        value = values[key]
+        if value != _VAULTED and not _LOOKUP.fullmatch(value):
+            raise _error(resolved.sources[key], Message(
+                "host {name!r}: {key} is written in clear text: encrypt it with Ansible Vault "
+                "(ansible-vault encrypt_string) or look it up from the environment "
+                "({{{{ lookup('env', 'NAME') }}}})", name=name, key=key))
+    if values["server_room"] not in room_ids:
+        raise _error(resolved.sources["server_room"],
+                     Message("host {name!r}: unknown server room {host_vars!r}",
+                             name=name, host_vars=values["server_room"]))
+    return FacilityDevice(name, values["role"], values["server_room"],
+                          str(values["ansible_host"]), resolved.vars, resolved.sources,
+                          Declared(resolved.declared_in))
 
 
 def _device(resolved: ResolvedHost, network: NetworkPlan, room_ids: set[str]) -> Device:

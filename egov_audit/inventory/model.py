@@ -132,6 +132,24 @@ class Device(_Located):
     declared: Declared
 
 
+FACILITY_DEVICES = "facility_devices"  # the inventory group of UPSes and room sensors
+
+
+@dataclass(frozen=True)
+class FacilityDevice(_Located):
+    """A UPS or server-room sensor with a network card (a host of group `facility_devices`),
+    read over SNMPv3: evidence for the server room it measures, never judged by host controls.
+    Its SNMP credentials stay in `vars` as the inventory has them (vaulted or a lookup)."""
+
+    name: str
+    role: str  # ups | sensor
+    server_room: str
+    address: str  # ansible_host: where SNMP is sent
+    vars: Mapping[str, Any]
+    sources: Mapping[str, VarSource]
+    declared: Declared
+
+
 @dataclass(frozen=True)
 class Inventory:
     root: Path
@@ -144,3 +162,4 @@ class Inventory:
     hosts: tuple[Host, ...]
     files: tuple[str, ...]
     devices: tuple[Device, ...] = ()
+    facility_devices: tuple[FacilityDevice, ...] = ()

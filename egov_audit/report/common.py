@@ -106,6 +106,8 @@ LABELS: dict[str, Text] = {
     "targetkind.server_room": Text("Phòng máy chủ", "Server room"),
     "targetkind.host": Text("Máy chủ", "Host"),
     "targetkind.device": Text("Thiết bị mạng", "Network device"),
+    "targetkind.facility": Text("Thiết bị phòng máy chủ (UPS, cảm biến)",
+                                "Server-room device (UPS, sensor)"),
     "targetkind.national": Text("Liên đơn vị", "Across agencies"),
     "col.reason": Text("Lý do", "Reason"),
     "col.score": Text("Điểm", "Score"),
@@ -131,6 +133,7 @@ LABELS: dict[str, Text] = {
     "target_kind.server_room": Text("phòng máy chủ", "server room"),
     "target_kind.host": Text("máy chủ", "host"),
     "target_kind.device": Text("thiết bị mạng", "network device"),
+    "target_kind.facility": Text("thiết bị phòng máy chủ", "server-room device"),
     "target_kind.national": Text("quốc gia", "national"),
     "target.failed": Text("thu thập bằng chứng thất bại", "collection failed"),
     "html.unassessed_note": Text(

@@ -51,7 +51,8 @@ def run_case(case: dict[str, Any], tmp_path: Path, policy: PolicySet) -> list[Re
     if _live(policy, case["control"]):
         evidence = build_evidence(tmp_path / "evidence", paths[0], case.get("facts"),
                                   case.get("target") if case.get("facts") else None,
-                                  case.get("evidence_status"), case.get("evidence_extra_hosts"))
+                                  case.get("evidence_status"), case.get("evidence_extra_hosts"),
+                                  case.get("facility"))
         results = evaluate(request, evidence, policy).all_results()
     else:
         results = validate(request, policy).all_results()
