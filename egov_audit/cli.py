@@ -906,16 +906,21 @@ def lab() -> None:
 @_option("--network", is_flag=True,
          help="Also start the routers: FRRouting in their own network namespaces, an agency "
               "edge multihomed over BGP to two providers and a weak edge behind one.")
+@_option("--facility", is_flag=True,
+         help="Also start the server rooms' UPSes and sensors: Net-SNMP agents (SNMPv3 only) in "
+              "their own network namespaces, one healthy UPS, one on battery, a hot room, and "
+              "three that cannot be read. Their passwords are in STATE/facility.env.")
 @_option("--state", type=click.Path(file_okay=False, path_type=Path),
               help="Lab state directory (default /tmp/egov-audit-lab or "
                    "$EGOV_AUDIT_LAB_STATE).")
 @_messages_lang_option
-def lab_up(faults: bool, network: bool, state: Path | None) -> None:
+def lab_up(faults: bool, network: bool, facility: bool, state: Path | None) -> None:
     """Start the lab hosts and write an inventory for them."""
     from . import lab as lab_module
 
     hosts = lab_module.SERVERS + (lab_module.FAULTS if faults else ()) + \
-        (lab_module.NETWORK + lab_module.FIREWALLS if network else ())
+        (lab_module.NETWORK + lab_module.FIREWALLS if network else ()) + \
+        (lab_module.FACILITY if facility else ())
     started = lab_module.up(hosts, state or lab_module.DEFAULT_STATE,
                             lab_module.NETWORK_LINKS if network else ())
     for host in started.hosts:

@@ -30,9 +30,10 @@ say "== 2. ba đơn vị mẫu cùng lúc, kèm các biện pháp kiểm soát c
   | sed -n '/== .*Summary\|== .*Tổng hợp/,$p'
 echo
 if [ "$(id -u)" = 0 ] && tools/install-test-deps.sh lab && [ -x /usr/sbin/sshd ]; then
-  say "== 3. egov-audit scan: phòng thử nghiệm gồm các máy chủ SSH thật trên loopback và các router FRRouting chạy BGP thật (root) ==" \
-      "== 3. egov-audit scan: a lab of real SSH hosts on loopback and FRRouting routers running real BGP (root) =="
-  "$EGOV" lab up --network --state "$state"
+  say "== 3. egov-audit scan: phòng thử nghiệm gồm các máy chủ SSH thật trên loopback, các router FRRouting chạy BGP thật, các UPS và cảm biến phòng máy chủ đọc qua SNMPv3 (root) ==" \
+      "== 3. egov-audit scan: a lab of real SSH hosts on loopback, FRRouting routers running real BGP, UPSes and room sensors read over SNMPv3 (root) =="
+  "$EGOV" lab up --network --facility --state "$state"
+  set -a; . "$state/facility.env"; set +a  # the SNMP passwords the inventory looks up
   "$EGOV" scan "$state/inventory" --known-hosts "$state/known_hosts" --evidence "$work/evidence" \
     --lang "$REPORT_LANG" --fail-on none
 else

@@ -127,11 +127,13 @@ def facility_ups_runtime(ctx: CheckContext, control: Control,
         seen = ", ".join(f"{name}: {minutes}" for name, minutes in measured)
         observed = Text(f"đo được (phút) {seen} · {claimed.vi}",
                         f"measured (min) {seen} · {claimed.en}")
+        seen_vi = ", ".join(f"{name} {minutes} phút" for name, minutes in measured)
+        seen_en = ", ".join(f"{name} {minutes} min" for name, minutes in measured)
         short = [(name, minutes) for name, minutes in measured if minutes < minimum]
         if not short:
-            return [verdicts.passed(f"UPS lưu điện đủ {_number(minimum)} phút: {seen}.",
-                                    f"The UPSes hold at least {_number(minimum)} min: {seen}.",
-                                    observed, where)]
+            return [verdicts.passed(f"UPS lưu điện đủ {_number(minimum)} phút: {seen_vi}.",
+                                    f"The UPSes hold at least {_number(minimum)} min: "
+                                    f"{seen_en}.", observed, where)]
         worst = ", ".join(f"{name} {minutes} phút" for name, minutes in short)
         worst_en = ", ".join(f"{name} {minutes} min" for name, minutes in short)
         return [verdicts.failed(
@@ -182,8 +184,8 @@ def facility_ups_power(ctx: CheckContext, control: Control,
                 vi.append(_BAD_BATTERY[facts["battery_status"]].vi)
                 en.append(_BAD_BATTERY[facts["battery_status"]].en)
             if alarms:
-                vi.append(f"{alarms} cảnh báo")
-                en.append(f"{alarms} alarms present")
+                vi.append(f"cảnh báo: {alarms}")
+                en.append(f"alarms present: {alarms}")
             if en:
                 bad_vi.append(f"{name} ({', '.join(vi)})")
                 bad_en.append(f"{name} ({', '.join(en)})")

@@ -48,6 +48,17 @@ class LabHost:
     nft_ruleset: str = ""  # a Linux firewall (profile nftfw): its nftables ruleset
     interfaces: tuple[tuple[str, str], ...] = ()  # ... and its zone networks (name, address)
     in_inventory: bool = True  # False: a provider's router, outside the agency
+    # a UPS or room sensor (profile snmpdev): the server room it measures, what it serves
+    # (OID -> (type, value)), and a fault: "" healthy, silent (times out), garbage, or the
+    # wrong credentials in the inventory (wrong_password)
+    server_room: str = ""
+    mib: tuple[tuple[str, str, str], ...] = ()
+    fault: str = ""
+
+    @property
+    def is_facility(self) -> bool:
+        """A UPS or room sensor: in the inventory's facility_devices, read over SNMPv3."""
+        return self.profile == "snmpdev"
 
     @property
     def is_router(self) -> bool:
@@ -183,6 +194,61 @@ FIREWALLS = (
     LabHost("fw02", "198.18.2.21", "nftfw", "", "firewall", netns=True,
             nft_ruleset=_LOOSE_RULES, interfaces=_FIREWALL_ZONES),
 )
+_UPS = "1.3.6.1.2.1.33.1"
+_SENSORS = "1.3.6.1.2.1.99.1.1.1"
+_NAMES = "1.3.6.1.2.1.47.1.1.1.1.7"
+
+
+def _ups_mib(battery: int, minutes: int, charge: int, source: int, on_battery_s: int,
+             alarms: int) -> tuple[tuple[str, str, str], ...]:
+    """UPS-MIB values of a UPS (RFC 1628 enumerations: battery 2 normal, 3 low; output source
+    3 normal, 5 battery)."""
+    return ((f"{_UPS}.1.1.0", "string", "LabPower"), (f"{_UPS}.1.2.0", "string", "LP-3000 RT"),
+            (f"{_UPS}.2.1.0", "integer", str(battery)),
+            (f"{_UPS}.2.2.0", "integer", str(on_battery_s)),
+            (f"{_UPS}.2.3.0", "integer", str(minutes)), (f"{_UPS}.2.4.0", "integer", str(charge)),
+            (f"{_UPS}.4.1.0", "integer", str(source)), (f"{_UPS}.6.1.0", "gauge", str(alarms)))
+
+
+def _sensor_mib(celsius_tenths: int, humidity: int) -> tuple[tuple[str, str, str], ...]:
+    """ENTITY-SENSOR-MIB rows: a temperature in tenths of a degree (precision 1) and a relative
+    humidity in percent, both in units (scale 9), operational; their entPhysicalName."""
+    rows = []
+    for index, (kind, precision, value, name) in enumerate(
+            ((8, 1, celsius_tenths, "inlet temperature"), (9, 0, humidity, "room humidity")), 1):
+        rows += [(f"{_SENSORS}.1.{index}", "integer", str(kind)),
+                 (f"{_SENSORS}.2.{index}", "integer", "9"),
+                 (f"{_SENSORS}.3.{index}", "integer", str(precision)),
+                 (f"{_SENSORS}.4.{index}", "integer", str(value)),
+                 (f"{_SENSORS}.5.{index}", "integer", "1"),
+                 (f"{_NAMES}.{index}", "string", name)]
+    return tuple(rows)
+
+
+# UPSes and room sensors, each an SNMPv3 agent in its own namespace: a healthy UPS and a hot
+# room (main), a UPS on battery with 4 minutes left (annex), and three that cannot be read
+# (store): refused credentials, silence, garbage.
+FACILITY = (
+    LabHost("ups01", "198.18.3.1", "snmpdev", "", "ups", netns=True, server_room="main",
+            mib=_ups_mib(2, 42, 100, 3, 0, 0)),
+    LabHost("env01", "198.18.3.5", "snmpdev", "", "sensor", netns=True, server_room="main",
+            mib=_sensor_mib(315, 55)),
+    LabHost("ups02", "198.18.3.9", "snmpdev", "", "ups", netns=True, server_room="annex",
+            mib=_ups_mib(3, 4, 18, 5, 600, 1)),
+    LabHost("ups03", "198.18.3.13", "snmpdev", "", "ups", netns=True, server_room="store",
+            mib=_ups_mib(2, 42, 100, 3, 0, 0), fault="wrong_password"),
+    LabHost("ups04", "198.18.3.17", "snmpdev", "", "ups", netns=True, server_room="store",
+            mib=_ups_mib(2, 42, 100, 3, 0, 0), fault="silent"),
+    LabHost("ups05", "198.18.3.21", "snmpdev", "", "ups", netns=True, server_room="store",
+            mib=_ups_mib(2, 42, 100, 3, 0, 0), fault="garbage"),
+)
+# the lab's SNMPv3 user (lab secrets, nothing else): the inventory looks the passwords up from
+# the environment (STATE/facility.env), as an agency would from Vault or its CI's secrets
+SNMP_USER = "egovlab"
+SNMP_SECRETS = {"EGOV_LAB_SNMP_AUTH": "lab-auth-passphrase-1",
+                "EGOV_LAB_SNMP_PRIV": "lab-priv-passphrase-1",
+                "EGOV_LAB_SNMP_AUTH_OLD": "a-retired-passphrase"}
+
 NETWORK_LINKS = (
     LabLink("edge01", "eth1", "100.64.0.1/30", "isp1", "eth1", "100.64.0.2/30"),
     LabLink("edge01", "eth2", "100.64.0.5/30", "isp2", "eth1", "100.64.0.6/30"),
@@ -262,6 +328,16 @@ def up(hosts: tuple[LabHost, ...] = SERVERS, state: Path = DEFAULT_STATE,
         (ssh_dir / "authorized_keys").write_text(lab.key.with_suffix(".pub").read_text())
         if host.frr_config:
             (directory / "frr.conf").write_text(host.frr_config)
+        if host.is_facility:
+            (directory / "mib.txt").write_text("".join(f"{oid} {kind} {value}\n"
+                                                       for oid, kind, value in host.mib))
+            (directory / "mode").write_text(host.fault if host.fault != "wrong_password"
+                                            else "")
+            (directory / "snmp-user").write_text(
+                f'createUser {SNMP_USER} SHA-256 "{SNMP_SECRETS["EGOV_LAB_SNMP_AUTH"]}" '
+                f'AES "{SNMP_SECRETS["EGOV_LAB_SNMP_PRIV"]}"\n')
+            for name in ("mib.txt", "mode", "snmp-user"):
+                os.chmod(directory / name, 0o600)
         if host.profile == "nftfw":
             (directory / "nftables.nft").write_text(host.nft_ruleset)
             (directory / "interfaces").write_text(
@@ -503,7 +579,7 @@ def _write_inventory(lab: Lab) -> None:
                       "ansible_port": h.port, "ansible_python_interpreter": h.python,
                       "ansible_user": h.user, **({} if h.netns else
                                                  {"egov_fix_skip": ["HOST-FW-01"]})}
-             for h in lab.hosts if not h.is_router}
+             for h in lab.hosts if not h.is_router and not h.is_facility}
     routers = {h.name: {"role": h.role, "ansible_host": h.ip, "ansible_port": h.port,
                         # a Linux firewall is read over plain SSH (nft, ip), as root
                         **({"ansible_connection": "ssh", "ansible_user": "root",
@@ -522,6 +598,25 @@ def _write_inventory(lab: Lab) -> None:
             "ansible_connection": "ansible.netcommon.network_cli",
             "ansible_network_os": "egov.audit.frr", "ansible_user": "netops",
             "ansible_network_cli_ssh_type": "paramiko"}}}
+    facility = {h.name: {"role": h.role, "server_room": h.server_room, "ansible_host": h.ip,
+                         **({"snmp_auth_password": "{{ lookup('env', 'EGOV_LAB_SNMP_AUTH_OLD') }}"}
+                            if h.fault == "wrong_password" else {})}
+                for h in lab.hosts if h.is_facility}
+    if facility:
+        inventory.setdefault("children", {})["facility_devices"] = {"hosts": facility, "vars": {
+            "snmp_user": SNMP_USER, "snmp_auth_protocol": "SHA-256", "snmp_priv_protocol": "AES",
+            "snmp_auth_password": "{{ lookup('env', 'EGOV_LAB_SNMP_AUTH') }}",
+            "snmp_priv_password": "{{ lookup('env', 'EGOV_LAB_SNMP_PRIV') }}",
+            "egov_snmp_timeout": 2}}
+        (lab.state / "facility.env").write_text(
+            "".join(f"{name}={value}\n" for name, value in SNMP_SECRETS.items()))
+        os.chmod(lab.state / "facility.env", 0o600)
+        rooms = sorted({h.server_room for h in lab.hosts if h.is_facility})
+        (inv / "group_vars" / "all" / "server_rooms.yml").write_text(json.dumps({
+            "server_rooms": [{"id": room, "environment": {"inlet_temp_c": 22, "humidity_pct": 50},
+                              "power": {"ups_installed": True, "ups_covers_core": True,
+                                        "ups_runtime_min": 30}} for room in rooms]},
+            indent=2) + "\n")
     (inv / "hosts.yml").write_text(json.dumps({"all": inventory}, indent=2) + "\n")
     (inv / "group_vars" / "all" / "agency.yml").write_text(json.dumps({"agency": {
         "code": "lab", "name": {"vi": "Đơn vị thử nghiệm (lab)", "en": "Lab agency"},
