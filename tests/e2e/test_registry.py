@@ -174,3 +174,30 @@ def test_the_sample_agencies_against_the_sample_registry(tmp_path: Path) -> None
     assert status["song-lam/NET-REG-04"] == "fail"
     assert status["ha-son/NET-REG-01"] == "fail"
     assert status["national/NET-REG-05"] == "pass"
+
+
+@pytest.mark.parametrize(("other_block", "expected"), [
+    ("10.210.16.128/25", "fail"),  # the Central Post Office Department's space handed out twice
+    ("10.210.17.0/24", "pass"),
+])
+def test_the_specialized_networks_space_is_unique_across_agencies(
+        tmp_path: Path, other_block: str, expected: str) -> None:
+    """NET-IP-05 through the command line: TSLCD blocks (private space) and the subnets inside
+    them are compared across agencies; ordinary private space behind NAT is not."""
+    agency = build_inventory(tmp_path / "agency", patch={
+        "append": {"network.address_blocks": {"prefix": "10.210.16.0/24",
+                                              "allocated_by": "TSLCD"},
+                   "network.zones": {"name": "tslcd", "kind": "internal",
+                                     "subnets": ["10.210.16.0/26"]}}})
+    other = build_inventory(tmp_path / "other", "other", {
+        "append": {"network.address_blocks": {"prefix": other_block, "allocated_by": "TSLCD"}}})
+    out = tmp_path / "r.json"
+    run = run_cli("validate", str(agency), str(other), "--documentation-as-public", "-f", "json",
+                  "-o", str(out), "--fail-on", "none")
+    assert run.returncode == 0, run.stderr
+    national = _results(out, "NET-IP-05")["national/NET-IP-05"]
+    assert national["status"] == expected, national["message"]["en"]
+    # both agencies use 10.50.0.0/16 behind NAT (allocated internally): never a finding
+    assert "10.50." not in national["observed"]["en"]
+    if expected == "fail":
+        assert "compliant 10.210.16.0/24 ⊇ other 10.210.16.128/25" in national["observed"]["en"]
