@@ -47,6 +47,17 @@ def _value(value: Any) -> Any:
     return str(value)[:64]  # an OID, an address: not a type these MIBs use here
 
 
+def _parse_errors(engine: Any) -> int:
+    """How many received messages the engine could not decode (SNMPv2-MIB snmpInASNParseErrs:
+    pysnmp drops them silently, so a device answering garbage otherwise looks silent)."""
+    try:
+        (counter,) = engine.get_mib_builder().import_symbols("__SNMPv2-MIB",
+                                                             "snmpInASNParseErrs")
+        return int(counter.syntax)
+    except Exception:  # a pysnmp without this counter: fall back to the engine's own reason
+        return 0
+
+
 async def _read(host: str, port: int, credentials: Credentials, timeout: float,
                 retries: int) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     from pysnmp.hlapi.v3arch import asyncio as hl
@@ -62,6 +73,10 @@ async def _read(host: str, port: int, credentials: Credentials, timeout: float,
 
         def failed(indication: Any, status: Any, index: Any) -> None:
             if indication:
+                garbled = _parse_errors(engine)
+                if garbled:  # something answered, in no SNMP the engine could decode
+                    raise SnmpError(f"the device answers with data that is not SNMP ({garbled} "
+                                    "undecodable messages)")
                 raise SnmpError(str(indication)[:200])
             if status:
                 raise SnmpError(f"the agent answered {status.prettyPrint()[:60]}")

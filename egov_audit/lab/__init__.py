@@ -229,17 +229,17 @@ def _sensor_mib(celsius_tenths: int, humidity: int) -> tuple[tuple[str, str, str
 # room (main), a UPS on battery with 4 minutes left (annex), and three that cannot be read
 # (store): refused credentials, silence, garbage.
 FACILITY = (
-    LabHost("ups01", "198.18.3.1", "snmpdev", "", "ups", netns=True, server_room="main",
+    LabHost("ups01", "198.18.4.1", "snmpdev", "", "ups", netns=True, server_room="main",
             mib=_ups_mib(2, 42, 100, 3, 0, 0)),
-    LabHost("env01", "198.18.3.5", "snmpdev", "", "sensor", netns=True, server_room="main",
+    LabHost("env01", "198.18.4.5", "snmpdev", "", "sensor", netns=True, server_room="main",
             mib=_sensor_mib(315, 55)),
-    LabHost("ups02", "198.18.3.9", "snmpdev", "", "ups", netns=True, server_room="annex",
+    LabHost("ups02", "198.18.4.9", "snmpdev", "", "ups", netns=True, server_room="annex",
             mib=_ups_mib(3, 4, 18, 5, 600, 1)),
-    LabHost("ups03", "198.18.3.13", "snmpdev", "", "ups", netns=True, server_room="store",
+    LabHost("ups03", "198.18.4.13", "snmpdev", "", "ups", netns=True, server_room="store",
             mib=_ups_mib(2, 42, 100, 3, 0, 0), fault="wrong_password"),
-    LabHost("ups04", "198.18.3.17", "snmpdev", "", "ups", netns=True, server_room="store",
+    LabHost("ups04", "198.18.4.17", "snmpdev", "", "ups", netns=True, server_room="store",
             mib=_ups_mib(2, 42, 100, 3, 0, 0), fault="silent"),
-    LabHost("ups05", "198.18.3.21", "snmpdev", "", "ups", netns=True, server_room="store",
+    LabHost("ups05", "198.18.4.21", "snmpdev", "", "ups", netns=True, server_room="store",
             mib=_ups_mib(2, 42, 100, 3, 0, 0), fault="garbage"),
 )
 # the lab's SNMPv3 user (lab secrets, nothing else): the inventory looks the passwords up from
