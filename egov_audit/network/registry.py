@@ -285,7 +285,8 @@ def parse_registry(text: str, display: str, sha256: str = "") -> Registry:
     extended: bool | None = None
     record = None
     number = 0
-    pton, from_bytes, af4 = socket.inet_pton, int.from_bytes, socket.AF_INET
+    pton, from_bytes, af4, af6 = socket.inet_pton, int.from_bytes, socket.AF_INET, \
+        socket.AF_INET6
     for number, line in enumerate(text.split("\n"), 1):
         if not line or line[0] == "#" or line == "\r":
             continue
@@ -297,15 +298,25 @@ def parse_registry(text: str, display: str, sha256: str = "") -> Registry:
             elif extended != (holder is not None):
                 raise _fail(display, number, Message(
                     "the file mixes the plain and the extended record format"))
-            if kind == "ipv4":  # most records: inlined
-                try:
+            # the common cases inlined (a call per line costs a tenth of the read); anything
+            # unusual goes through _number, which says what is wrong
+            try:
+                if kind == "ipv4":
                     first = from_bytes(pton(af4, start), "big")
-                except OSError:
-                    first = -1
-                last = first + int(value) - 1
-                if first < 0 or last < first or last >> 32:
-                    first, last = _number(kind, start, value, display, number)
-            else:
+                    last = first + int(value) - 1
+                    ok = first <= last and not last >> 32
+                elif kind == "ipv6":
+                    first = from_bytes(pton(af6, start), "big")
+                    bits = 128 - int(value)
+                    last = first + (1 << bits) - 1 if bits >= 0 else -1
+                    ok = bits >= 0 and not first & ((1 << bits) - 1)
+                else:
+                    first = int(start)
+                    last = first + int(value) - 1
+                    ok = first <= last and not last >> 32
+            except (OSError, ValueError):
+                ok = False
+            if not ok:
                 first, last = _number(kind, start, value, display, number)
             rows[kind].append((first, last, cc, status, holder or "", date, number))
             continue
