@@ -75,8 +75,9 @@ async def _read(host: str, port: int, credentials: Credentials, timeout: float,
             if indication:
                 garbled = _parse_errors(engine)
                 if garbled:  # something answered, in no SNMP the engine could decode
-                    raise SnmpError(f"the device answers with data that is not SNMP ({garbled} "
-                                    "undecodable messages)")
+                    # terse and technical like pysnmp's own reasons (data in either language)
+                    raise SnmpError(f"non-SNMP answers: {garbled} undecodable messages "
+                                    "(snmpInASNParseErrs)")
                 raise SnmpError(str(indication)[:200])
             if status:
                 raise SnmpError(f"the agent answered {status.prettyPrint()[:60]}")
