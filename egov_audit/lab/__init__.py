@@ -365,10 +365,12 @@ def up(hosts: tuple[LabHost, ...] = SERVERS, state: Path = DEFAULT_STATE,
             if wiring:
                 failed.append(wiring)
     known_hosts: list[str] = []
+    # every host boots at once: on two slow cores, two hundred of them take longer than one
+    # host's fixed wait (a third of a second each, on top of 30 s, shared by all)
+    deadline = time.monotonic() + 30 + len(started) / 3
     for host in started:
         directory = state / "hosts" / host.name
         upid = int((directory / "unshare.pid").read_text())
-        deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not _banner(host.ip, host.port):
             if not Path(f"/proc/{upid}").exists():
                 break
