@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -16,7 +16,7 @@ from .checks.evaluate import evaluate_agency, evaluate_national
 from .checks.vocabulary import load_catalogue
 from .collect.evidence import HostEvidence
 from .collect.interface import CollectionReport, CollectOptions, Collector, ProgressFn
-from .collect.kinds import DEVICE_CONFIG, FACILITY_SNMP, HOST_FACTS, REGISTRY_FILE
+from .collect.kinds import DEVICE_CONFIG, FACILITY_SNMP, HOST_FACTS, PORTAL_PROBE, REGISTRY_FILE
 from .errors import InventoryError, Message, UsageError
 from .inventory import Inventory, load_inventory
 from .inventory.model import (
@@ -25,6 +25,7 @@ from .inventory.model import (
     Device,
     FacilityDevice,
     Host,
+    Portal,
     locate,
 )
 from .models import (
@@ -45,6 +46,10 @@ from .waivers import apply_waivers, find_waivers, load_waivers
 
 if TYPE_CHECKING:
     from .network.registry import Registry
+    from .portal.probe import ProbeOptions
+
+# what the probe reports as each portal is done: agency code, portal, its bundle
+PortalProgress = Callable[[str, str, dict[str, Any]], None]
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,8 @@ def _context(inventory: Inventory, policy: PolicySet, request: AuditRequest) -> 
 
 def _targets(inventory: Inventory, evidence: Mapping[str, HostEvidence] | None,
              devices: Mapping[str, HostEvidence] | None,
-             facility: Mapping[str, HostEvidence] | None = None) -> tuple[Target, ...]:
+             facility: Mapping[str, HostEvidence] | None = None,
+             portals: Mapping[str, HostEvidence] | None = None) -> tuple[Target, ...]:
     targets = [Target(inventory.agency.code, TargetKind.AGENCY),
                Target("network", TargetKind.NETWORK)]
     targets += [Target(f"room:{r.id}", TargetKind.SERVER_ROOM) for r in inventory.server_rooms]
@@ -110,6 +116,8 @@ def _targets(inventory: Inventory, evidence: Mapping[str, HostEvidence] | None,
         targets += [Target(name, TargetKind.DEVICE, found.status.target_status,
                            found.reason or "a backup of a device the inventory does not declare")
                     for name, found in sorted(devices.items()) if name not in declared]
+    if portals is not None:
+        targets += PORTAL_PROBE.coverage(inventory, portals)
     return tuple(targets)
 
 
@@ -272,8 +280,60 @@ def evaluate(request: AuditRequest, evidence_dir: Path, policy: PolicySet | None
 
     live = read_live_devices(evidence_dir) if evidence_dir.is_dir() else None
     facility = FACILITY_SNMP.read(evidence_dir) if evidence_dir.is_dir() else {}
+    portals = _portal_evidence(evidence_dir)
     with _gc_paused():
-        return _audit(request, policy, [evidence], live, facility)
+        return _audit(request, policy, [evidence], live, facility, [portals])
+
+
+def _portal_evidence(evidence_dir: Path) -> dict[str, HostEvidence] | None:
+    """The portals probed into an evidence folder (None: no probe there)."""
+    from .portal.evidence import PORTALS_DIR
+
+    return PORTAL_PROBE.read(evidence_dir) if (evidence_dir / PORTALS_DIR).is_dir() else None
+
+
+def portal_evidence_dir(root: Path, agency: str, several: bool) -> Path:
+    """Where one agency's probe evidence goes: the folder itself, or one folder per agency."""
+    return root / agency if several else root
+
+
+def probe(request: AuditRequest, evidence_root: Path, options: ProbeOptions,
+          progress: PortalProgress | None = None, policy: PolicySet | None = None) -> ResultSet:
+    """Probe the declared portals of each inventory from outside (no host is contacted), write
+    one portal bundle each as soon as it is probed, then evaluate the declared plan with them.
+    With several inventories: one evidence folder per agency, and the national checks."""
+    policy = policy or load_catalogue(request.policies_dir, request.models_dir)
+    roles = set(policy.model("network")["roles"])
+    inventories = [load_inventory(path, known_roles=roles) for path in request.inventories]
+    several = len(inventories) > 1
+    folders = [portal_evidence_dir(evidence_root, i.agency.code, several) for i in inventories]
+    probe_portals(inventories, folders, options, progress)
+    found = [_portal_evidence(folder) or {} for folder in folders]
+    with _gc_paused():
+        return _audit(request, policy, None, portals=found)
+
+
+def probe_portals(inventories: Sequence[Inventory], folders: Sequence[Path],
+                  options: ProbeOptions, progress: PortalProgress | None = None) -> None:
+    """Probe every declared portal of the inventories (all at once, `options.concurrency` at
+    a time), each bundle written into its agency's folder as soon as it is probed."""
+    from .portal.evidence import write_portal_bundle
+    from .portal.probe import probe_all
+
+    owners: dict[int, tuple[str, Path]] = {}
+    queue: list[Portal] = []
+    for inventory, folder in zip(inventories, folders, strict=True):
+        for portal in inventory.network.portals:
+            owners[id(portal)] = (inventory.agency.code, folder)
+            queue.append(portal)
+
+    def done(portal: Portal, bundle: dict[str, Any]) -> None:
+        code, folder = owners[id(portal)]
+        write_portal_bundle(folder, bundle)
+        if progress is not None:
+            progress(code, portal.name, bundle)
+
+    probe_all(queue, options, done)
 
 
 def select_hosts(inventory: Inventory, limit: str | None) -> list[str]:
@@ -301,7 +361,8 @@ def select_hosts(inventory: Inventory, limit: str | None) -> list[str]:
 
 def scan(request: AuditRequest, evidence_dir: Path, options: CollectOptions,
          collector: Collector | None = None, progress: ProgressFn | None = None,
-         policy: PolicySet | None = None) -> tuple[ResultSet, CollectionReport]:
+         policy: PolicySet | None = None, portals: ProbeOptions | None = None,
+         portal_progress: PortalProgress | None = None) -> tuple[ResultSet, CollectionReport]:
     """Collect evidence from the inventory's hosts, then evaluate everything on it."""
     if len(request.inventories) != 1:
         raise UsageError(Message("scan takes one inventory"))
@@ -320,6 +381,8 @@ def scan(request: AuditRequest, evidence_dir: Path, options: CollectOptions,
     options = replace(options, devices=tuple(h for h in hosts if h in device_names),
                       facility=tuple(h for h in hosts if h in facility_names))
     report = collector.collect(inventory.root, hosts, evidence_dir, options, progress)
+    if portals is not None:  # the same evidence folder: evaluate reads both
+        probe_portals([inventory], [evidence_dir], portals, portal_progress)
     return evaluate(request, evidence_dir, policy), report
 
 
@@ -340,7 +403,8 @@ def _devices(request: AuditRequest, live: Mapping[str, HostEvidence] | None
 def _audit(request: AuditRequest, policy: PolicySet | None,
            evidence: Sequence[Mapping[str, HostEvidence]] | None,
            live: Mapping[str, HostEvidence] | None = None,
-           facility: Mapping[str, HostEvidence] | None = None) -> ResultSet:
+           facility: Mapping[str, HostEvidence] | None = None,
+           portals: Sequence[Mapping[str, HostEvidence] | None] | None = None) -> ResultSet:
     if not request.inventories:
         raise UsageError(Message("no inventory given"))
     policy = policy or load_catalogue(request.policies_dir, request.models_dir)
@@ -364,6 +428,8 @@ def _audit(request: AuditRequest, policy: PolicySet | None,
             raise UsageError(Message("--device-configs applies to one inventory"))
         ctx.devices = _devices(request, live)
         ctx.registry = _registry(request, inventory, registries)
+        if portals is not None:
+            ctx.portals = portals[len(contexts)]
         contexts.append(ctx)
 
     if request.waivers is not None and len(contexts) != 1:
@@ -373,7 +439,8 @@ def _audit(request: AuditRequest, policy: PolicySet | None,
     for ctx in contexts:
         started = _now()
         results = evaluate_agency(ctx, policy.controls)
-        targets = _targets(ctx.inventory, ctx.evidence, ctx.devices, ctx.facility)
+        targets = _targets(ctx.inventory, ctx.evidence, ctx.devices, ctx.facility,
+                           ctx.portals)
         results, waiver_record = _waive(request, ctx.inventory, policy, targets, results)
         notices = (_notices(request.options) + _waiver_notices(waiver_record)
                    + _waivers_place_notice(request, ctx.inventory)
@@ -387,8 +454,10 @@ def _audit(request: AuditRequest, policy: PolicySet | None,
             scores=compute_scores(results, policy.weights), controls=_infos(policy, results),
             inventory=ctx.inventory.display, options=request.options.to_dict(),
             notices=notices, waivers=tuple(waiver_record),
-            evidence_digests={h: e.digest for h, e in (ctx.evidence or {}).items()
-                              if e.digest}))
+            evidence_digests={**{h: e.digest for h, e in (ctx.evidence or {}).items()
+                                 if e.digest},
+                              **{f"portal:{name}": e.digest
+                                 for name, e in (ctx.portals or {}).items() if e.digest}}))
 
     national = None
     if len(contexts) > 1:

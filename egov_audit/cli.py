@@ -401,6 +401,101 @@ class _Progress:
             self._bar.__exit__(None, None, None)
 
 
+def _probe_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = _option("--concurrency", type=click.IntRange(1, 256), default=16, show_default=True,
+                 help="Portals probed at once.")(fn)
+    fn = _option("--probe-timeout", type=click.FloatRange(0.5, 120), default=5.0,
+                 show_default=True,
+                 help="Seconds each DNS query, connection and TLS handshake may take.")(fn)
+    fn = _option("--ca-file", type=click.Path(dir_okay=False, path_type=Path),
+                 envvar="EGOV_AUDIT_CA_FILE", show_envvar=True,
+                 help="Trust these certificate authorities (PEM) instead of this machine's "
+                      "when judging portals' certificates.")(fn)
+    return _option("--resolver", envvar="EGOV_AUDIT_RESOLVER", show_envvar=True,
+                   help="The validating DNS resolver to ask (ADDRESS or ADDRESS:PORT; default: "
+                        "this machine's). DNSSEC is judged by its AD flag: use a resolver "
+                        "that validates.")(fn)
+
+
+def _probe_settings(resolver: str | None, ca_file: Path | None, probe_timeout: float,
+                    concurrency: int) -> Any:
+    from .portal.probe import ProbeOptions, split_server
+
+    if resolver is not None:
+        try:
+            split_server(resolver)
+        except ValueError:
+            _fail(_("--resolver {value!r}: not an address or ADDRESS:PORT").format(
+                value=resolver[:80]))
+    if ca_file is not None and not ca_file.is_file():
+        _fail(_("--ca-file {value!r}: no such file").format(value=str(ca_file)[:200]))
+    return ProbeOptions(resolver, ca_file, probe_timeout, concurrency)
+
+
+def _portal_progress(code: str, portal: str, bundle: dict[str, Any]) -> None:
+    from .report.common import terminal
+
+    if bundle["status"] == "collected":
+        return
+    words = {"unreachable": _("unreachable"), "failed": _("failed")}
+    click.echo(f"  {terminal(code)} {terminal(portal)}: {words.get(bundle['status'], '?')}: "
+               f"{terminal(str(bundle.get('reason', '')), 300)}", err=True)
+
+
+@cli.command()
+@click.argument("inventories", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_option("--evidence", "evidence_dir", type=click.Path(file_okay=False, path_type=Path),
+         help="Where the portals' evidence goes (default: evidence/<agency code>/portals, one "
+              "folder per agency).")
+@_probe_options
+@_device_configs_option
+@_audit_options
+@_policy_options
+@_output_options
+def probe(inventories: Sequence[Path], evidence_dir: Path | None, resolver: str | None,
+          ca_file: Path | None, probe_timeout: float, concurrency: int,
+          device_configs: Path | None, registry_file: Path | None, baseline: str | None,
+          level: int | None, documentation_as_public: bool, waivers: Path | None,
+          policies: Path | None, reference_models: Path | None, fmt: str,
+          output: Path | None, lang: str, color: bool | None, fail_on: str) -> None:
+    """Probe the inventories' declared public portals from outside, without any access to the
+    agencies (DNS and DNSSEC, IPv4 and IPv6, TLS and certificates, HTTP headers), then check
+    the declared plan with what they show. Only the declared URLs are contacted."""
+    import time
+
+    from .audit import AuditRequest
+    from .audit import probe as run_probe
+    from .checks.context import AuditOptions
+    from .inventory import load_inventory
+    from .report.common import terminal
+
+    settings = _probe_settings(resolver, ca_file, probe_timeout, concurrency)
+    several = len(inventories) > 1
+    if evidence_dir is None:
+        evidence_dir = Path("evidence") if several else \
+            Path("evidence") / load_inventory(inventories[0]).agency.code
+    request = AuditRequest(inventories=list(inventories), baseline=baseline, level=level,
+                           options=AuditOptions(documentation_as_public=documentation_as_public),
+                           policies_dir=policies, models_dir=reference_models, waivers=waivers,
+                           device_configs=device_configs, registry_file=registry_file)
+    counts = {"collected": 0, "unreachable": 0, "failed": 0}
+
+    def progress(code: str, portal: str, bundle: dict[str, Any]) -> None:
+        counts[bundle["status"]] = counts.get(bundle["status"], 0) + 1
+        _portal_progress(code, portal, bundle)
+
+    started = time.monotonic()
+    result_set = run_probe(request, evidence_dir, settings, progress)
+    click.echo(_("egov-audit: {portals} portals in {seconds} s: {collected} probed, "
+                 "{unreachable} unreachable, {failed} failed; evidence in {folder}").format(
+        portals=sum(counts.values()), seconds=f"{time.monotonic() - started:.1f}",
+        collected=counts["collected"], unreachable=counts["unreachable"],
+        failed=counts["failed"], folder=terminal(str(evidence_dir))), err=True)
+    _emit(result_set, fmt, output, lang, color, fail_on,
+          [*inventories, evidence_dir, device_configs, registry_file, waivers, policies,
+           reference_models])
+
+
 @cli.command("evaluate")
 @click.argument("inventory", type=click.Path(path_type=Path))
 @_option("--evidence", "evidence_dir", required=True,
@@ -910,11 +1005,17 @@ def lab() -> None:
          help="Also start the server rooms' UPSes and sensors: Net-SNMP agents (SNMPv3 only) in "
               "their own network namespaces, one healthy UPS, one on battery, a hot room, and "
               "three that cannot be read. Their passwords are in STATE/facility.env.")
+@_option("--portals", is_flag=True,
+         help="Also start a small internet for public portals in its own network namespace: "
+              "an authoritative DNS server with signed zones, a validating resolver and HTTPS "
+              "servers for the sample agencies' portals, and faulty ones. Probe them with "
+              "`egov-audit lab exec -- egov-audit probe ...`.")
 @_option("--state", type=click.Path(file_okay=False, path_type=Path),
               help="Lab state directory (default /tmp/egov-audit-lab or "
                    "$EGOV_AUDIT_LAB_STATE).")
 @_messages_lang_option
-def lab_up(faults: bool, network: bool, facility: bool, state: Path | None) -> None:
+def lab_up(faults: bool, network: bool, facility: bool, portals: bool,
+           state: Path | None) -> None:
     """Start the lab hosts and write an inventory for them."""
     from . import lab as lab_module
 
@@ -922,7 +1023,7 @@ def lab_up(faults: bool, network: bool, facility: bool, state: Path | None) -> N
         (lab_module.NETWORK + lab_module.FIREWALLS if network else ()) + \
         (lab_module.FACILITY if facility else ())
     started = lab_module.up(hosts, state or lab_module.DEFAULT_STATE,
-                            lab_module.NETWORK_LINKS if network else ())
+                            lab_module.NETWORK_LINKS if network else (), portals=portals)
     for host in started.hosts:
         state_text = f"{host.ip}:{host.port}" if host.start else _("declared, not started")
         click.echo(f"  {host.name:<10} {host.profile:<13} {state_text}")
@@ -932,6 +1033,32 @@ def lab_up(faults: bool, network: bool, facility: bool, state: Path | None) -> N
             inventory=started.inventory, known_hosts=started.state / "known_hosts"))
     else:
         click.echo(_("scan it: egov-audit scan {inventory}").format(inventory=started.inventory))
+    if portals:
+        click.echo(_("probe the portals: egov-audit lab exec -- egov-audit probe "
+                     "inventories/song-lam inventories/bo-hts"))
+
+
+@lab.command("exec", context_settings={"ignore_unknown_options": True})
+@_option("--state", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
+@_messages_lang_option
+def lab_exec(state: Path | None, command: Sequence[str]) -> None:
+    """Run a command inside the lab internet (lab up --portals), told its resolver and CA
+    (EGOV_AUDIT_RESOLVER, EGOV_AUDIT_CA_FILE): the lab's portals, nothing beyond."""
+    from . import lab as lab_module
+    from .lab import portals as lab_portals
+
+    internet = lab_portals.running(state or lab_module.DEFAULT_STATE)
+    if internet is None:
+        _fail(_("the lab internet is not up (egov-audit lab up --portals)"))
+    import subprocess
+
+    env = {**os.environ, **internet.environment()}
+    try:
+        completed = subprocess.run([*internet.command(), *command], env=env, check=False)
+    except OSError as exc:
+        _fail(str(exc))
+    raise click.exceptions.Exit(completed.returncode)
 
 
 @lab.command("down")

@@ -44,6 +44,7 @@ class TargetKind(StrEnum):
     HOST = "host"
     DEVICE = "device"  # a router or firewall (its configuration, backed up or live)
     FACILITY = "facility"  # a UPS or room sensor read over SNMP (evidence for its server room)
+    PORTAL = "portal"  # a public portal or mail domain, probed from outside
     NATIONAL = "national"
 
 

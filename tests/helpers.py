@@ -137,12 +137,14 @@ def build_registry(dest: Path, edits: Mapping[str, Any] | None = None,
 def build_evidence(dest: Path, inventory: Path, facts: Mapping[str, Any] | None = None,
                    target: str | None = None, status: Mapping[str, str] | None = None,
                    extra_hosts: list[str] | None = None,
-                   facility: Mapping[str, Any] | None = None) -> Path:
+                   facility: Mapping[str, Any] | None = None,
+                   portals: Mapping[str, Any] | None = None) -> Path:
     """Evidence for every host of `inventory` from evidence/hardened.json: `facts` patches the
     bundle of `target` (every host when None); `status` makes hosts `unreachable` or `missing`.
     Every UPS and room sensor gets its bundle from evidence/facility.json (by role), patched
     per device by `facility`: `{device: {set: {"ups.minutes_remaining": 4}}}`, `{device:
-    {failed: reason}}`, `{device: null}` (no bundle)."""
+    {failed: reason}}`, `{device: null}` (no bundle). Every declared portal gets its probe
+    bundle from evidence/portal.json (web or mail), patched alike by `portals`."""
     import json
 
     from egov_audit.collect.evidence import FACT_BUNDLE_SCHEMA, record_failure, write_bundle
@@ -170,7 +172,42 @@ def build_evidence(dest: Path, inventory: Path, facts: Mapping[str, Any] | None 
                                   for k, vs in facts.items()})
         write_bundle(dest, bundle)
     _facility_evidence(dest, inventory, facility or {})
+    _portal_evidence(dest, inventory, portals or {})
     return dest
+
+
+def _portal_evidence(dest: Path, inventory: Path, edits: Mapping[str, Any]) -> None:
+    """A probe bundle per declared portal: a compliant one (collected now, its certificate
+    valid for 90 more days), patched by `edits`."""
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from egov_audit.inventory import load_inventory
+    from egov_audit.portal.evidence import write_portal_bundle
+    from egov_audit.portal.probe import PORTAL_FACT_BUNDLE, now
+
+    today = datetime.now(UTC)
+    stamp = {"NOT_BEFORE": (today - timedelta(days=1)).isoformat(timespec="seconds"),
+             "NOT_AFTER": (today + timedelta(days=90)).isoformat(timespec="seconds")}
+    template = (FIXTURES / "evidence" / "portal.json").read_text()
+    for name, value in stamp.items():
+        template = template.replace(name, value.replace("+00:00", "Z"))
+    for portal in load_inventory(inventory).network.portals:
+        edit = edits.get(portal.name, {})
+        if edit is None:
+            continue
+        base = {"schema": PORTAL_FACT_BUNDLE, "portal": portal.name, "kind": portal.kind,
+                "url": portal.url or portal.host, "collected_at": now()}
+        if "failed" in edit:
+            write_portal_bundle(dest, {**base, "status": "unreachable",
+                                       "reason": edit["failed"]})
+            continue
+        # host names are plain text in JSON: [a-z0-9.-]
+        text = template.replace("NAME", portal.host).replace(
+            "DOMAIN", portal.host.split(".", 1)[1] if portal.is_web else portal.host)
+        facts = json.loads(text)["web" if portal.is_web else "mail"]
+        apply_patch(facts, {k: v for k, v in edit.items() if k in ("set", "delete", "append")})
+        write_portal_bundle(dest, {**base, "status": "collected", "facts": facts})
 
 
 def _facility_evidence(dest: Path, inventory: Path, edits: Mapping[str, Any]) -> None:

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests need (root, Debian/Ubuntu): openssh-server for the lab of
-# real SSH hosts, FRRouting for its routers and Net-SNMP's snmpd for its UPSes and sensors
-# (without letting the packages start a machine-wide sshd, routing daemons or SNMP agent: the
-# lab's hosts, routers and facility devices run their own), Chromium
+# real SSH hosts, FRRouting for its routers, Net-SNMP's snmpd for its UPSes and sensors, NSD,
+# Unbound and nginx for its public portals (without letting the packages start a machine-wide
+# sshd, routing daemons, SNMP agent, DNS or web server: the lab runs its own), Chromium
 # with its driver for the HTML report tests, and PostgreSQL (the tests start their own
 # throwaway cluster with Debian's binaries).
 set -euo pipefail
@@ -16,6 +16,11 @@ command -v script >/dev/null || need+=(bsdutils)
 command -v nft >/dev/null || need+=(nftables)
 [ -x /usr/lib/frr/bgpd ] || need+=(frr)  # the lab's routers (each in its own namespace)
 [ -x /usr/sbin/snmpd ] || need+=(snmpd)  # the lab's UPSes and room sensors (SNMPv3 agents)
+# the lab's small internet for public portals: an authoritative DNS server, a validating
+# resolver and HTTPS servers (all in the lab's own namespace, none started as a service)
+[ -x /usr/sbin/nsd ] || need+=(nsd)
+[ -x /usr/sbin/unbound ] || need+=(unbound)
+[ -x /usr/sbin/nginx ] || need+=(nginx)
 if [ "${1:-all}" != lab ]; then  # `install-test-deps.sh lab`: only what the lab needs
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
   [ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)

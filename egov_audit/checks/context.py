@@ -107,6 +107,8 @@ class CheckContext:
     registry: Registry | None = None
     # what UPSes and room sensors measured, by device name (scan, evaluate; None: validate)
     facility: Mapping[str, HostEvidence] | None = None
+    # what the declared portals showed from outside, by portal (probe; None: none probed)
+    portals: Mapping[str, HostEvidence] | None = None
     cache: dict[str, Any] = field(default_factory=dict, repr=False)  # derived once per audit
 
     def param(self, name: str, control: Control) -> Any:

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..inventory.ansible_dir import VarSource
 from ..inventory.model import locate
-from ..models import EMPTY, Location, Result, Status, TargetKind, Text
+from ..models import EMPTY, Location, Result, Severity, Status, TargetKind, Text
 from ..policy import Control
 from .context import (
     NOT_DECLARED,
@@ -344,10 +344,12 @@ def _run(ctx: CheckContext | NationalContext, control: Control) -> list[Finding]
                              f"The check failed: {type(exc).__name__}: {exc}"))]
 
 
-def _result(control: Control, clause: Text, finding: Finding) -> Result:
+def _result(control: Control, clause: Text, finding: Finding,
+            severity: Severity | None = None) -> Result:
     return Result(control.id, finding.target, finding.target_kind, finding.status,
-                  control.severity, control.area, finding.message, Text.of(finding.expected),
-                  Text.of(finding.observed), clause, finding.locations)
+                  severity or control.severity, control.area, finding.message,
+                  Text.of(finding.expected), Text.of(finding.observed), clause,
+                  finding.locations)
 
 
 def needs_evidence(control: Control) -> bool:
@@ -375,8 +377,11 @@ def evaluate_agency(ctx: CheckContext, controls: Iterable[Control]) -> list[Resu
             continue  # validate contacts no host
         if ctx.devices is None and needs_devices(control):
             continue  # no device configuration given
+        if ctx.portals is None and control.target is TargetKind.PORTAL:
+            continue  # no portal probed
         clause = control.clause(ctx.baseline)
-        out.extend(_result(control, clause, f) for f in _run(ctx, control))
+        severity = control.severity_at(ctx.baseline, ctx.level)
+        out.extend(_result(control, clause, f, severity) for f in _run(ctx, control))
     return out
 
 

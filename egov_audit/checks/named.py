@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from . import devices, facility, ip_plan, registry, zones  # noqa: F401  (imported for their registrations)
+from . import (  # noqa: F401  (imported for their registrations)
+    devices,
+    facility,
+    ip_plan,
+    portals,
+    registry,
+    zones,
+)
 from .context import NAMED_CHECKS, NamedCheck
 
 __all__ = ["NAMED_CHECKS", "NamedCheck"]

@@ -120,6 +120,7 @@ class DeviceBundles:
     schema_name: str  # its published JSON Schema
     max_bytes: int
     evidence: Callable[[Mapping[str, Any], str], HostEvidence]  # a collected bundle, its digest
+    name_key: str = "device"  # the field naming what the bundle is of (a portal's: "portal")
 
     def read(self, path: Path) -> HostEvidence | None:
         """A device's bundle, or a `failed` record saying why the file is unusable (the device
@@ -142,9 +143,10 @@ class DeviceBundles:
         if not is_valid(data, self.schema_name):
             return HostEvidence(device, EvidenceStatus.FAILED,
                                 f"evidence does not match the {self.schema_name} schema")
-        if data["device"] != device:
+        if data[self.name_key] != device:
             return HostEvidence(device, EvidenceStatus.FAILED,
-                                f"evidence file names device {str(data['device'])[:80]!r}")
+                                f"evidence file names {self.name_key} "
+                                f"{str(data[self.name_key])[:80]!r}")
         if data["status"] != "collected":
             return HostEvidence(device, EvidenceStatus(data["status"]),
                                 str(data.get("reason", "")), str(data.get("collected_at", "")))
@@ -160,7 +162,8 @@ class DeviceBundles:
 
     def write(self, directory: Path | str, device: str, data: Mapping[str, Any]) -> Path:
         """Write one device's bundle atomically, named after the device it is filed under."""
-        return write_bundle(Path(directory), {**data, "device": device}, name_key="device")
+        return write_bundle(Path(directory), {**data, self.name_key: device},
+                            name_key=self.name_key)
 
     def record_failure(self, directory: Path, device: str, status: EvidenceStatus, reason: str,
                        keep_collected_since: str | None = None) -> Path:
@@ -172,7 +175,7 @@ class DeviceBundles:
                     current.collected_at >= keep_collected_since:
                 return target
         return self.write(directory, device, {
-            "schema": self.schema_id, "device": device, "status": str(status),
+            "schema": self.schema_id, self.name_key: device, "status": str(status),
             "reason": reason[:2000], "collected_at": now()})
 
 

@@ -1,7 +1,7 @@
 """Evidence kinds: everything egov-audit knows about one kind of evidence, in one entry: host
-facts, network device configurations, the registry's delegation statistics; the next ones (SNMP
-facility readings, public portals) are each one more entry here, plus their collector and
-controls.
+facts, network device configurations, the registry's delegation statistics, SNMP facility
+readings, public portals probed from outside; a next one is one more entry here, plus its
+collector and controls.
 
 An entry says what the evidence is (its published JSON Schema), how it is collected, how it is
 read back from an evidence folder (through the gates: hosts may be compromised), which targets
@@ -148,5 +148,28 @@ FACILITY_SNMP: EvidenceKind[dict[str, HostEvidence]] = EvidenceKind(
     read=_read_facility, expected=_inventory_facility,
     max_age_days=7.0)
 
+
+
+def _read_portals(folder: Path) -> dict[str, HostEvidence]:
+    from ..portal.evidence import read_portals
+
+    return read_portals(folder) or {}
+
+
+def _inventory_portals(inventory: Inventory) -> list[tuple[str, TargetKind]]:
+    return [(portal.name, TargetKind.PORTAL) for portal in inventory.network.portals]
+
+
+PORTAL_PROBE: EvidenceKind[dict[str, HostEvidence]] = EvidenceKind(
+    name="portal_probe",
+    title=Text("Cổng thông tin công khai nhìn từ bên ngoài (DNS, DNSSEC, IPv6, HTTPS)",
+               "Public portals seen from outside (DNS, DNSSEC, IPv6, HTTPS)"),
+    schema="portal-fact-bundle", bundle_schema="egov-audit/portal-fact-bundle@1",
+    feeds=frozenset({TargetKind.PORTAL}),
+    collector=None,  # `egov-audit probe` (no host access: the inspector's own machine)
+    read=_read_portals, expected=_inventory_portals,
+    max_age_days=7.0)  # certificates expire and DNS changes: a week-old probe is stale
+
 EVIDENCE_KINDS: Mapping[str, EvidenceKind[Any]] = {
-    kind.name: kind for kind in (HOST_FACTS, DEVICE_CONFIG, REGISTRY_FILE, FACILITY_SNMP)}
+    kind.name: kind
+    for kind in (HOST_FACTS, DEVICE_CONFIG, REGISTRY_FILE, FACILITY_SNMP, PORTAL_PROBE)}

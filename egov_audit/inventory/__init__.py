@@ -23,6 +23,7 @@ from .model import (
     HostAddress,
     Inventory,
     NetworkPlan,
+    Portal,
     Prefix,
     ServerRoom,
     Uplink,
@@ -267,4 +268,46 @@ def _network(src: VarSource, data: dict[str, Any]) -> NetworkPlan:
                           Declared(src, ("zones", i))))
     uplinks = tuple(Uplink(u["kind"], u["provider"], u, Declared(src, ("uplinks", i)))
                     for i, u in enumerate(data.get("uplinks", [])))
-    return NetworkPlan(data["asn"], blocks, tuple(zones), uplinks, data, src)
+    return NetworkPlan(data["asn"], blocks, tuple(zones), uplinks, data, src,
+                       _portals(src, data.get("portals", [])))
+
+
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+
+
+def _portals(src: VarSource, declared: list[dict[str, Any]]) -> tuple[Portal, ...]:
+    """Each portal by a DNS name (never an address: its DNS is part of what is judged), each
+    probed once."""
+    out: list[Portal] = []
+    seen: set[str] = set()
+    for i, item in enumerate(declared):
+        kind = item["kind"]
+        key = "domain" if kind == "mail" else "url"
+        if kind == "mail":
+            host, port, path, url = item["domain"], 25, "", ""
+        else:
+            url = item["url"]
+            authority, _, rest = url[len("https://"):].partition("/")
+            host, _, port_text = authority.partition(":") if not authority.startswith("[") \
+                else (authority, "", "")
+            port = int(port_text) if port_text.isdigit() and 0 < int(port_text) < 65536 else -1
+            if port_text == "":
+                port = 443
+            path = "/" + rest
+            if port < 0:
+                raise _error(src, Message("{value!r}: not a port number", value=port_text),
+                             "portals", i, key)
+        host = host.rstrip(".")
+        labels = host.split(".")
+        if host != host.lower() or len(host) > 253 or len(labels) < 2 or \
+                not all(_LABEL.fullmatch(label) for label in labels) or labels[-1].isdigit():
+            raise _error(src, Message("{value!r} is not a DNS name in lower case (a portal is "
+                                      "declared by its name, never by an address)",
+                                      value=host[:80]), "portals", i, key)
+        name = f"mail_{host}" if kind == "mail" else host
+        if name in seen:
+            raise _error(src, Message("portal {name!r} is declared twice", name=name),
+                         "portals", i, key)
+        seen.add(name)
+        out.append(Portal(name, kind, host, port, path, url, Declared(src, ("portals", i))))
+    return tuple(out)

@@ -74,6 +74,24 @@ class Uplink(_Located):
 
 
 @dataclass(frozen=True)
+class Portal(_Located):
+    """A public service of the agency, probed from outside: a web portal, a public-service
+    portal or an LGSP API by its https URL, or mail by its domain."""
+
+    name: str  # the target: the URL's host name, or mail_<domain>
+    kind: str  # web_portal | public_service | lgsp_api | mail
+    host: str  # the name looked up (the mail domain for mail)
+    port: int
+    path: str
+    url: str  # "" for mail
+    declared: Declared
+
+    @property
+    def is_web(self) -> bool:
+        return self.kind != "mail"
+
+
+@dataclass(frozen=True)
 class NetworkPlan:
     asn: int | None
     blocks: tuple[AddressBlock, ...]
@@ -81,6 +99,7 @@ class NetworkPlan:
     uplinks: tuple[Uplink, ...]
     data: Mapping[str, Any]
     source: VarSource
+    portals: tuple[Portal, ...] = ()
 
     def zone(self, name: str) -> Zone | None:
         for zone in self.zones:

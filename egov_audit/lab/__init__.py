@@ -297,9 +297,9 @@ def _banner(ip: str, port: int) -> bool:
 
 
 def up(hosts: tuple[LabHost, ...] = SERVERS, state: Path = DEFAULT_STATE,
-       links: tuple[LabLink, ...] = ()) -> Lab:
+       links: tuple[LabLink, ...] = (), portals: bool = False) -> Lab:
     """Start the lab hosts (and the links between routers) and write an egov-audit inventory
-    for them."""
+    for them; with `portals`, the lab internet too (lab/portals.py)."""
     _require_root()
     if (state / "lab.json").exists():
         raise UsageError(Message("a lab is already up in {state} (egov-audit lab down first)",
@@ -389,6 +389,13 @@ def up(hosts: tuple[LabHost, ...] = SERVERS, state: Path = DEFAULT_STATE,
     (state / "known_hosts").write_text("\n".join(known_hosts) + "\n")
     _write_inventory(lab)
     _write_ssh_config(lab)
+    if portals and not failed:
+        from . import portals as lab_portals
+
+        try:
+            lab_portals.up(state)
+        except RuntimeError as exc:
+            failed.append(str(exc))
     if failed:
         down(state)
         raise UsageError("lab hosts failed to start: " + "; ".join(failed))
@@ -482,8 +489,12 @@ def control_dir(state: Path) -> Path:
 
 def down(state: Path = DEFAULT_STATE) -> list[str]:
     """Stop every lab host (only the processes the lab started) and delete the state."""
+    from . import portals as lab_portals
+
     _require_root()
     stopped: list[str] = []
+    if lab_portals.down(state):
+        stopped.append("internet")
     hosts_dir = state / "hosts"
     for sock in control_dir(state).glob("cm-*"):
         subprocess.run(["ssh", "-o", f"ControlPath={sock}", "-O", "exit", "lab"],

@@ -50,6 +50,8 @@ class ControlBaseline:
     from_level: int
     # reference-model parameters this baseline sets otherwise for this control
     params: Mapping[str, Any] = field(default_factory=dict)
+    # a severity that rises with the level: {3: high} from level 3 on (else the control's own)
+    severity_by_level: Mapping[int, Severity] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,14 @@ class Control:
     def clause(self, baseline: str) -> Text:
         ref = self.baselines.get(baseline)
         return ref.clause if ref else EMPTY
+
+    def severity_at(self, baseline: str, level: int) -> Severity:
+        """The severity at this level: the baseline may raise it from some level on."""
+        ref = self.baselines.get(baseline)
+        if ref is None or not ref.severity_by_level:
+            return self.severity
+        reached = [lvl for lvl in ref.severity_by_level if lvl <= level]
+        return ref.severity_by_level[max(reached)] if reached else self.severity
 
     def info(self) -> ControlInfo:
         return ControlInfo(self.id, self.title, self.description, self.remediation,
@@ -356,7 +366,9 @@ def _citations(loader: _Loader, sources: Mapping[str, SourceFile],
                                                             "here or for the whole family)",
                                                             control_id=control_id), where)
                 out.setdefault(control_id, {})[baseline] = ControlBaseline(
-                    _text(clause), ref["from_level"], dict(ref.get("params", {})))
+                    _text(clause), ref["from_level"], dict(ref.get("params", {})),
+                    {int(lvl): Severity(sev)
+                     for lvl, sev in ref.get("severity_by_level", {}).items()})
     # the order baselines are listed in is the order of the files, whatever the citing order
     return {cid: {b: refs[b] for b in sources if b in refs} for cid, refs in out.items()}
 

@@ -108,6 +108,8 @@ LABELS: dict[str, Text] = {
     "targetkind.device": Text("Thiết bị mạng", "Network device"),
     "targetkind.facility": Text("Thiết bị phòng máy chủ (UPS, cảm biến)",
                                 "Server-room device (UPS, sensor)"),
+    "targetkind.portal": Text("Cổng thông tin công khai (nhìn từ bên ngoài)",
+                              "Public portal (seen from outside)"),
     "targetkind.national": Text("Liên đơn vị", "Across agencies"),
     "col.reason": Text("Lý do", "Reason"),
     "col.score": Text("Điểm", "Score"),
@@ -134,6 +136,7 @@ LABELS: dict[str, Text] = {
     "target_kind.host": Text("máy chủ", "host"),
     "target_kind.device": Text("thiết bị mạng", "network device"),
     "target_kind.facility": Text("thiết bị phòng máy chủ", "server-room device"),
+    "target_kind.portal": Text("cổng thông tin công khai", "public portal"),
     "target_kind.national": Text("quốc gia", "national"),
     "target.failed": Text("thu thập bằng chứng thất bại", "collection failed"),
     "html.unassessed_note": Text(

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 SCHEMA_NAMES = ("agency", "network", "server_rooms", "host", "control", "reference_model",
                 "baseline", "catalogue", "result-bundle", "result-set", "fact-bundle", "waivers",
-                "network-fact-bundle", "device", "facility-fact-bundle", "facility")
+                "network-fact-bundle", "device", "facility-fact-bundle", "facility",
+                "portal-fact-bundle")
 
 
 @cache

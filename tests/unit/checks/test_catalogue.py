@@ -11,7 +11,7 @@ import yaml
 from egov_audit.audit import AuditRequest, evaluate, validate
 from egov_audit.checks.context import AuditOptions
 from egov_audit.checks.evaluate import needs_devices, needs_evidence
-from egov_audit.models import Result, Status
+from egov_audit.models import Result, Status, TargetKind
 from egov_audit.policy import PolicySet
 from tests.helpers import (
     FIXTURES,
@@ -30,7 +30,8 @@ def _case_id(case: dict[str, Any]) -> str:
 
 
 def _live(policy: PolicySet, control_id: str) -> bool:
-    return needs_evidence(policy.control(control_id))
+    control = policy.control(control_id)
+    return needs_evidence(control) or control.target is TargetKind.PORTAL
 
 
 def run_case(case: dict[str, Any], tmp_path: Path, policy: PolicySet) -> list[Result]:
@@ -52,7 +53,7 @@ def run_case(case: dict[str, Any], tmp_path: Path, policy: PolicySet) -> list[Re
         evidence = build_evidence(tmp_path / "evidence", paths[0], case.get("facts"),
                                   case.get("target") if case.get("facts") else None,
                                   case.get("evidence_status"), case.get("evidence_extra_hosts"),
-                                  case.get("facility"))
+                                  case.get("facility"), case.get("portals"))
         results = evaluate(request, evidence, policy).all_results()
     else:
         results = validate(request, policy).all_results()

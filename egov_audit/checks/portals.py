@@ -1,0 +1,404 @@
+"""Public portals as an inspector sees them from outside (`egov-audit probe`): IPv6, DNSSEC,
+HTTPS and certificates, HSTS; and what the agency declares (network.ipv6_plan.portal_ipv6, its
+address blocks) beside what the portals show.
+
+A portal the probe could not reach at all (timeout, reset, garbage, DNS failure) is not
+assessed, with the reason; controls that concern web portals only are not applicable to mail."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from ..inventory.model import Portal, locate
+from ..ipnet import parse_addr
+from ..models import Location, TargetKind, Text
+from ..policy import Control
+from .context import CheckContext, Finding, Verdicts, named_check
+
+PORTAL = TargetKind.PORTAL
+Facts = Mapping[str, Any]
+Judge = Callable[[Portal, Facts, Verdicts], list[Finding]]
+_FAMILIES = ("ipv4", "ipv6")
+
+
+def _per_portal(ctx: CheckContext, expected: Text | str, judge: Judge,
+                web_only: bool = False) -> list[Finding]:
+    out: list[Finding] = []
+    probed = ctx.portals or {}
+    for portal in ctx.inventory.network.portals:
+        verdicts = Verdicts(portal.name, PORTAL, expected)
+        where = (portal.where,)
+        if web_only and not portal.is_web:
+            out.append(verdicts.not_applicable(
+                "Không áp dụng cho thư điện tử.", "Not applicable to mail.",
+                Text("thư điện tử", "mail"), where))
+            continue
+        found = probed.get(portal.name)
+        if found is None or not found.collected:
+            reason = "chưa được thăm dò" if found is None else found.reason or str(found.status)
+            reason_en = "not probed" if found is None else found.reason or str(found.status)
+            out.append(verdicts.not_assessed(
+                f"Không đánh giá được: {reason}.", f"Not assessed: {reason_en}.",
+                Text(f"không thăm dò được: {reason}", f"could not be probed: {reason_en}"),
+                where))
+            continue
+        out.extend(judge(portal, {**found.facts, "collected_at": found.collected_at},
+                         verdicts))
+    return out
+
+
+def _served(facts: Facts) -> list[tuple[str, Facts]]:
+    """The families the portal answered on, with what it answered."""
+    return [(family, facts["reach"][family]) for family in _FAMILIES
+            if facts["reach"][family]["status"] == "ok"]
+
+
+def _reach_text(reach: Facts) -> str:
+    if reach["status"] == "ok":
+        return f"{reach['address']} ({reach.get('protocol') or 'ok'})"
+    if reach["status"] == "no_address":
+        return "no address"
+    return f"{reach.get('address', '?')}: {reach.get('reason') or reach['status']}"
+
+
+def _observed_reach(facts: Facts) -> str:
+    return " · ".join(f"{family.replace('ipv', 'IPv')}: {_reach_text(facts['reach'][family])}"
+                      for family in _FAMILIES)
+
+
+# -- PORTAL-IPV6-01 ---------------------------------------------------------------------------
+@named_check("portal_ipv6", PORTAL, requires=Text(
+    "cổng thông tin trả lời qua IPv6 (có bản ghi AAAA và kết nối được)",
+    "the portal answers over IPv6 (an AAAA record, and reachable)"))
+def portal_ipv6(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> list[Finding]:
+    """The portal (the mail domain's exchanger, for mail) has an IPv6 address in DNS and
+    answers on it: HTTPS for web portals, SMTP for mail."""
+
+    def judge(portal: Portal, facts: Facts, verdicts: Verdicts) -> list[Finding]:
+        six = facts["reach"]["ipv6"]
+        observed = _observed_reach(facts)
+        if six["status"] == "ok":
+            return [verdicts.passed(f"Trả lời qua IPv6 tại {six['address']}.",
+                                    f"Answers over IPv6 at {six['address']}.", observed,
+                                    (portal.where,))]
+        if six["status"] == "no_address":
+            return [verdicts.failed("Không có bản ghi AAAA: chưa phục vụ qua IPv6.",
+                                    "No AAAA record: not served over IPv6.", observed,
+                                    (portal.where,))]
+        return [verdicts.failed(f"Có địa chỉ IPv6 nhưng không kết nối được ({_reach_text(six)}).",
+                                f"An IPv6 address, but it does not answer ({_reach_text(six)}).",
+                                observed, (portal.where,))]
+
+    return _per_portal(ctx, Text("trả lời qua IPv6", "answers over IPv6"), judge)
+
+
+# -- PORTAL-IPV6-02 ---------------------------------------------------------------------------
+@named_check("portal_ipv6_in_blocks", PORTAL, requires=Text(
+    "địa chỉ IPv6 phục vụ cổng nằm trong khối địa chỉ của đơn vị",
+    "the IPv6 addresses serving the portal lie in the agency's address blocks"))
+def portal_ipv6_in_blocks(ctx: CheckContext, control: Control,
+                          args: Mapping[str, Any]) -> list[Finding]:
+    """Every AAAA address of the portal lies in one of the agency's declared address blocks
+    (network.address_blocks): a portal served from someone else's space is not on the
+    agency's own IPv6."""
+    blocks = [b.prefix for b in ctx.inventory.network.blocks if b.prefix.net.version == 6]
+    shown = ", ".join(p.net.text for p in blocks) or "—"
+
+    def judge(portal: Portal, facts: Facts, verdicts: Verdicts) -> list[Finding]:
+        addresses = list(facts["dns"]["aaaa"])
+        where: tuple[Location, ...] = (portal.where, locate(ctx.inventory.network.source,
+                                                          ("address_blocks",)))
+        if not addresses:
+            return [verdicts.not_applicable("Không có bản ghi AAAA.", "No AAAA record.",
+                                            "AAAA: —", where)]
+        outside = [a for a in addresses
+                   if not any(p.net.contains(parse_addr(a)) for p in blocks)]
+        observed = f"AAAA: {', '.join(addresses)}"
+        if not outside:
+            return [verdicts.passed(f"Địa chỉ IPv6 nằm trong khối của đơn vị ({shown}).",
+                                    f"The IPv6 addresses lie in the agency's blocks ({shown}).",
+                                    observed, where)]
+        return [verdicts.failed(
+            f"Địa chỉ IPv6 ngoài các khối của đơn vị ({shown}): {', '.join(outside)}.",
+            f"IPv6 addresses outside the agency's blocks ({shown}): {', '.join(outside)}.",
+            observed, where)]
+
+    return _per_portal(ctx, Text(f"trong {shown}", f"inside {shown}"), judge)
+
+
+# -- PORTAL-IPV6-03 ---------------------------------------------------------------------------
+_DECLARED_KINDS = ("web_portal", "public_service")
+
+
+@named_check("portal_ipv6_declared", PORTAL, requires=Text(
+    "khai báo network.ipv6_plan.portal_ipv6 khớp với thực tế",
+    "the declared network.ipv6_plan.portal_ipv6 agrees with what the portals serve"))
+def portal_ipv6_declared(ctx: CheckContext, control: Control,
+                         args: Mapping[str, Any]) -> list[Finding]:
+    """What the agency declares about its portals' IPv6 (network.ipv6_plan.portal_ipv6) agrees
+    with what each web or public-service portal serves: a report to the ministry must not say
+    IPv6 where there is none, nor miss it where it is."""
+    plan = ctx.inventory.network.data.get("ipv6_plan") or {}
+    declared = plan.get("portal_ipv6")
+    src = ctx.inventory.network.source
+    decl_where = locate(src, ("ipv6_plan", "portal_ipv6")) if declared is not None \
+        else locate(src)
+    said = Text(f"khai báo: {str(declared).lower()}", f"declared: {str(declared).lower()}") \
+        if declared is not None else Text("khai báo: không có", "declared: nothing")
+
+    def judge(portal: Portal, facts: Facts, verdicts: Verdicts) -> list[Finding]:
+        where = (portal.where, decl_where)
+        if portal.kind not in _DECLARED_KINDS:
+            return [verdicts.not_applicable(
+                "Khai báo portal_ipv6 chỉ nói về cổng thông tin và cổng dịch vụ công.",
+                "portal_ipv6 speaks of web and public-service portals only.", portal.kind,
+                where)]
+        served = facts["reach"]["ipv6"]["status"] == "ok"
+        seen = Text("thực tế: có IPv6" if served else "thực tế: không có IPv6",
+                    "observed: IPv6" if served else "observed: no IPv6")
+        observed = Text(f"{said.vi} · {seen.vi}", f"{said.en} · {seen.en}")
+        if declared is served:
+            return [verdicts.passed("Khai báo khớp với thực tế.",
+                                    "The declaration agrees with what is served.",
+                                    observed, where)]
+        if declared is None:
+            return [verdicts.failed(
+                "Chưa khai báo network.ipv6_plan.portal_ipv6.",
+                "network.ipv6_plan.portal_ipv6 is not declared.", observed, where)]
+        return [verdicts.failed(
+            f"Khai báo portal_ipv6: {str(declared).lower()} nhưng "
+            f"{'cổng có' if served else 'cổng không có'} IPv6.",
+            f"Declared portal_ipv6: {str(declared).lower()}, but the portal is "
+            f"{'' if served else 'not '}served over IPv6.", observed, where)]
+
+    return _per_portal(ctx, Text("khai báo khớp thực tế", "declaration = observation"), judge)
+
+
+# -- PORTAL-DNS-01 ----------------------------------------------------------------------------
+_DNSSEC = {
+    "unsigned": Text("vùng DNS chưa được ký (không có DNSSEC)",
+                     "the DNS zone is not signed (no DNSSEC)"),
+    "unvalidated": Text("vùng có chữ ký nhưng không xác thực được từ gốc tin cậy (thiếu bản ghi "
+                        "DS ở vùng cha?)",
+                        "the zone is signed but does not validate from a trust anchor (no DS "
+                        "record in the parent?)"),
+    "bogus": Text("chữ ký DNSSEC không hợp lệ: trình phân giải có kiểm tra trả lời SERVFAIL",
+                  "the DNSSEC signatures do not validate: a validating resolver answers "
+                  "SERVFAIL"),
+}
+
+
+@named_check("portal_dnssec", PORTAL, requires=Text(
+    "tên miền được ký DNSSEC và xác thực được", "the name is DNSSEC-signed and validates"))
+def portal_dnssec(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> list[Finding]:
+    """The portal's name (the mail domain, for mail) is signed with DNSSEC and its answers
+    validate at a validating resolver (the AD flag): a forged answer would be refused."""
+
+    def judge(portal: Portal, facts: Facts, verdicts: Verdicts) -> list[Finding]:
+        state = facts["dns"]["dnssec"]
+        observed = f"DNSSEC: {state} ({facts['dns'].get('resolver', '?')})"
+        if state == "secure":
+            return [verdicts.passed("Tên miền được ký và xác thực được (DNSSEC).",
+                                    "The name is signed and validates (DNSSEC).", observed,
+                                    (portal.where,))]
+        why = _DNSSEC[state]
+        return [verdicts.failed(f"{facts['dns']['name']}: {why.vi}.",
+                                f"{facts['dns']['name']}: {why.en}.", observed,
+                                (portal.where,))]
+
+    return _per_portal(ctx, "DNSSEC: secure", judge)
+
+
+# -- PORTAL-TLS-01 ----------------------------------------------------------------------------
+@named_check("portal_tls_versions", PORTAL, requires=Text(
+    "chỉ HTTPS với TLS 1.2 trở lên (không chấp nhận TLS 1.0, 1.1)",
+    "HTTPS with TLS 1.2 or later only (TLS 1.0 and 1.1 refused)"))
+def portal_tls_versions(ctx: CheckContext, control: Control,
+                        args: Mapping[str, Any]) -> list[Finding]:
+    """The portal accepts TLS 1.2 or 1.3 and refuses TLS 1.0 and 1.1 (RFC 8996)."""
+
+    def judge(portal: Portal, facts: Facts, verdicts: Verdicts) -> list[Finding]:
+        versions = facts["tls"]["versions"]
+        observed = ", ".join(f"{name} {'yes' if ok else 'no' if ok is False else '?'}"
+                             for name, ok in versions.items())
+        legacy = [name for name in ("TLSv1", "TLSv1.1") if versions.get(name)]
+        current = [name for name in ("TLSv1.2", "TLSv1.3") if versions.get(name)]
+        where = (portal.where,)
+        if legacy:
+            return [verdicts.failed(f"Chấp nhận giao thức cũ: {', '.join(legacy)}.",
+                                    f"Accepts outdated protocols: {', '.join(legacy)}.",
+                                    observed, where)]
+        unknown = [name for name in ("TLSv1", "TLSv1.1") if versions.get(name) is None]
+        if unknown:
+            return [verdicts.not_assessed(
+                f"Không xác định được {', '.join(unknown)} (máy chủ không trả lời kịp).",
+                f"Could not tell about {', '.join(unknown)} (the server did not answer in "
+                "time).", observed, where)]
+        if not current:
+            return [verdicts.failed("Không chấp nhận TLS 1.2 hay 1.3.",
+                                    "Accepts neither TLS 1.2 nor 1.3.", observed, where)]
+        return [verdicts.passed(f"Chỉ chấp nhận {', '.join(current)}.",
+                                f"Accepts {', '.join(current)} only.", observed, where)]
+
+    return _per_portal(ctx, "TLSv1.2+", judge, web_only=True)
+
+
+# -- PORTAL-TLS-02 ----------------------------------------------------------------------------
+@named_check("portal_weak_ciphers", PORTAL, requires=Text(
+    "không chấp nhận bộ mã hóa yếu", "no weak cipher suite accepted"))
+def portal_weak_ciphers(ctx: CheckContext, control: Control,
+                        args: Mapping[str, Any]) -> list[Finding]:
+    """The portal accepts no weak cipher suite: none without encryption or authentication,
+    none without forward secrecy (RSA key exchange), no RC4, DES, 3DES, export or MD5 suite
+    (as far as the probing machine's OpenSSL can still offer them)."""
+
+    def judge(portal: Portal, facts: Facts, verdicts: Verdicts) -> list[Finding]:
+        weak = list(facts["tls"]["weak_ciphers"])
+        where = (portal.where,)
+        if not weak:
+            return [verdicts.passed("Không chấp nhận bộ mã hóa yếu nào.",
+                                    "Accepts no weak cipher suite.", "—", where)]
+        return [verdicts.failed(f"Chấp nhận bộ mã hóa yếu: {', '.join(weak)}.",
+                                f"Accepts weak cipher suites: {', '.join(weak)}.",
+                                ", ".join(weak), where)]
+
+    return _per_portal(ctx, Text("không có", "none"), judge, web_only=True)
+
+
+# -- PORTAL-TLS-03 ----------------------------------------------------------------------------
+def _when(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+@named_check("portal_certificate", PORTAL, requires=Text(
+    "chứng thư hợp lệ, đúng tên, còn hạn ít nhất {portal_cert_min_days} ngày, khóa đủ dài",
+    "a valid certificate for the name, at least {portal_cert_min_days} days left, a strong key"),
+    params=["network.portal_cert_min_days", "network.portal_min_rsa_bits"])
+def portal_certificate(ctx: CheckContext, control: Control,
+                       args: Mapping[str, Any]) -> list[Finding]:
+    """The certificate served on every address verifies as a browser would (a trusted chain,
+    the portal's name), does not expire within the level's minimum of days (counted from when
+    it was probed), and has a strong key (RSA of the level's size, or elliptic curves)."""
+    min_days = int(ctx.param("network.portal_cert_min_days", control))
+    min_rsa = int(ctx.param("network.portal_min_rsa_bits", control))
+
+    def judge(portal: Portal, facts: Facts, verdicts: Verdicts) -> list[Finding]:
+        probed = _when(facts["collected_at"])
+        problems_vi: list[str] = []
+        problems_en: list[str] = []
+        seen: list[str] = []
+        for family, reach in _served(facts):
+            cert = reach.get("certificate")
+            if cert is None:
+                problems_vi.append(f"{family}: không có chứng thư")
+                problems_en.append(f"{family}: no certificate")
+                continue
+            left = (_when(cert["not_after"]) - probed).days
+            seen.append(f"{family}: {cert['subject']} · {cert['issuer']} · "
+                        f"{cert['not_after'][:10]} ({left} d) · {cert['key_type']} "
+                        f"{cert['key_bits']}")
+            if not reach.get("verified"):
+                error = reach.get("verify_error", "?")
+                problems_vi.append(f"{family}: không xác thực được ({error})")
+                problems_en.append(f"{family}: does not verify ({error})")
+            if not cert["name_matches"]:
+                problems_vi.append(f"{family}: không mang tên {portal.host}")
+                problems_en.append(f"{family}: not issued for {portal.host}")
+            if left < min_days:
+                state_vi = "đã hết hạn" if left < 0 else f"còn {left} ngày"
+                state_en = "has expired" if left < 0 else f"{left} days left"
+                problems_vi.append(f"{family}: {state_vi} (cần ≥ {min_days})")
+                problems_en.append(f"{family}: {state_en} (≥ {min_days} required)")
+            if (cert["key_type"] == "RSA" and cert["key_bits"] < min_rsa) or \
+                    cert["key_type"] in ("DSA", "other"):
+                problems_vi.append(f"{family}: khóa yếu {cert['key_type']} {cert['key_bits']}")
+                problems_en.append(f"{family}: weak key {cert['key_type']} {cert['key_bits']}")
+        observed = " | ".join(dict.fromkeys(seen)) or "—"
+        if problems_en:
+            return [verdicts.failed(f"Chứng thư không đạt: {'; '.join(problems_vi)}.",
+                                    f"Certificate problems: {'; '.join(problems_en)}.",
+                                    observed, (portal.where,))]
+        return [verdicts.passed("Chứng thư hợp lệ, đúng tên, còn hạn.",
+                                "The certificate is valid, for the name, and not expiring.",
+                                observed, (portal.where,))]
+
+    return _per_portal(ctx, Text(f"hợp lệ, còn ≥ {min_days} ngày",
+                                 f"valid, ≥ {min_days} days left"), judge, web_only=True)
+
+
+# -- PORTAL-HTTP-01 ---------------------------------------------------------------------------
+@named_check("portal_https_only", PORTAL, requires=Text(
+    "truy cập http được chuyển hướng sang https (hoặc không phục vụ http)",
+    "plain http redirects to https (or is not served)"))
+def portal_https_only(ctx: CheckContext, control: Control,
+                      args: Mapping[str, Any]) -> list[Finding]:
+    """The declared URL over plain http is either not served or redirected (301, 302, 307,
+    308) to https on the same name: no page of the portal travels unencrypted."""
+
+    def judge(portal: Portal, facts: Facts, verdicts: Verdicts) -> list[Finding]:
+        plain = facts["http"]
+        where = (portal.where,)
+        if plain["status"] != "ok":
+            return [verdicts.passed("Không phục vụ http (chỉ https).",
+                                    "Plain http is not served (https only).",
+                                    f"http: {plain.get('reason') or plain['status']}", where)]
+        code = plain["http"]["status"]
+        location = plain["http"]["headers"].get("location", "")
+        observed = f"http: {code}" + (f" → {location}" if location else "")
+        target = location.split("/", 3)
+        to_https = code in (301, 302, 307, 308) and len(target) >= 3 and \
+            target[0] == "https:" and target[2].split(":")[0].lower() == portal.host
+        if to_https:
+            return [verdicts.passed("http chuyển hướng sang https.",
+                                    "Plain http redirects to https.", observed, where)]
+        return [verdicts.failed(f"http không chuyển hướng sang https ({observed}).",
+                                f"Plain http does not redirect to https ({observed}).",
+                                observed, where)]
+
+    return _per_portal(ctx, "http → https", judge, web_only=True)
+
+
+# -- PORTAL-HTTP-02 ---------------------------------------------------------------------------
+def hsts_max_age(value: str) -> int | None:
+    """The max-age of a Strict-Transport-Security header (RFC 6797), None if it has none."""
+    for directive in value.split(";"):
+        name, _, number = directive.strip().partition("=")
+        if name.strip().lower() == "max-age":
+            number = number.strip().strip('"')
+            return int(number) if number.isdigit() and len(number) < 12 else None
+    return None
+
+
+@named_check("portal_hsts", PORTAL, requires=Text(
+    "có HSTS với max-age ≥ {portal_hsts_min_days} ngày",
+    "HSTS with a max-age of at least {portal_hsts_min_days} days"),
+    params=["network.portal_hsts_min_days"])
+def portal_hsts(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> list[Finding]:
+    """Every https answer carries Strict-Transport-Security with a max-age of at least the
+    level's minimum: browsers then never fall back to plain http."""
+    min_days = int(ctx.param("network.portal_hsts_min_days", control))
+
+    def judge(portal: Portal, facts: Facts, verdicts: Verdicts) -> list[Finding]:
+        seen: list[str] = []
+        short: list[str] = []
+        for family, reach in _served(facts):
+            header = (reach.get("http") or {}).get("headers", {}).get(
+                "strict-transport-security")
+            age = hsts_max_age(header) if header else None
+            seen.append(f"{family}: {header or '—'}")
+            if age is None or age < min_days * 86400:
+                short.append(family)
+        observed = " | ".join(seen)
+        where = (portal.where,)
+        if short:
+            return [verdicts.failed(
+                f"Thiếu HSTS hoặc max-age dưới {min_days} ngày ({', '.join(short)}).",
+                f"No HSTS, or a max-age under {min_days} days ({', '.join(short)}).",
+                observed, where)]
+        return [verdicts.passed("Có HSTS đủ dài.", "HSTS is set, long enough.", observed,
+                                where)]
+
+    return _per_portal(ctx, Text(f"HSTS ≥ {min_days} ngày", f"HSTS ≥ {min_days} days"),
+                       judge, web_only=True)

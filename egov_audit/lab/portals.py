@@ -1,0 +1,331 @@
+"""A small internet for public portals, inside one network namespace of its own: an
+authoritative DNS server (NSD) serving zones signed by the lab (DNSSEC, with NSEC), a validating
+resolver (Unbound) whose only trust anchor is the lab's `example.` key, HTTPS servers (nginx)
+on IPv4 and IPv6 addresses with certificates from a CA the lab makes, and fault servers (a
+portal that never answers, one that resets, one that speaks garbage, a name whose servers are
+gone). Root only.
+
+Nothing in it can reach the machine's network or beyond: the namespace has only its loopback,
+which holds every address, and no route out; the probe runs inside it (`egov-audit lab exec`).
+Every name is under the reserved `example.` domain and every address in the benchmarking and
+documentation ranges (RFC 2544, 3849)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+RESOLVER = "198.18.5.53"
+AUTHORITY = "198.18.5.54"  # the parent zone's server (the registry's, say)
+AGENCY_DNS = "198.18.5.55"  # the agencies' own zones' server
+GONE = "198.18.5.99"  # the servers of a delegated zone that no longer answer: SERVFAIL
+TRUST_ZONE = "example."
+NETNS_PID = "internet.pid"  # in the portals folder: PID 1 of the lab's internet
+
+
+@dataclass(frozen=True)
+class LabPortal:
+    """One public name of the lab internet and what serves it."""
+
+    name: str  # without the final dot
+    ipv4: str
+    ipv6: str = ""  # "" : no AAAA record
+    # nginx profile: good | weak; a fault: silent | reset | garbage; dns_only: records only
+    serve: str = "good"
+    ipv6_served: bool = True  # False: an AAAA record, but nothing listens on it
+    cert: str = "valid"  # valid | expired | wrong_name
+
+
+# The sample agencies' portals (inventories/bo-hts, inventories/song-lam) and the faults.
+PORTALS = (
+    # bo-hts: everything as it should be: IPv4 and IPv6 in its own block, signed zone, TLS 1.2+,
+    # HSTS, http redirected
+    LabPortal("bohts.example", "198.18.5.10", "2001:db8:100:20::10"),
+    # ... its public-service portal on a hosting provider's IPv6, outside the ministry's blocks
+    LabPortal("dichvucong.bohts.example", "198.18.5.12", "2001:db8:ffff::12"),
+    # song-lam (a zone without DNSSEC): its web portal on IPv4 only, an expired certificate,
+    # TLS 1.0 and suites without forward secrecy, no HSTS, plain http served as such
+    LabPortal("songlam.example", "198.18.5.11", serve="weak", cert="expired"),
+    # ... its public-service portal sound, on IPv6 too (which its declaration does not say)
+    LabPortal("dichvucong.songlam.example", "198.18.5.13", "2001:db8:200:20::13"),
+    # faults: never answers TLS, resets, speaks garbage; a name whose DNS servers are gone
+    LabPortal("cham.example", "198.18.5.71", serve="silent"),
+    LabPortal("ngat.example", "198.18.5.72", serve="reset"),
+    LabPortal("rac.example", "198.18.5.73", serve="garbage"),
+    LabPortal("www.mat.example", "198.18.5.74"),
+    # a name that points at the probing machine itself: never probed
+    LabPortal("loop.example", "127.0.0.1", serve="dns_only"),
+)
+# bo-hts's mail: an MX host on both families, answering SMTP banners
+MAIL_DOMAIN = "bohts.example"
+MX = LabPortal("mx.bohts.example", "198.18.5.25", "2001:db8:100:20::25", serve="smtp")
+SIGNED_ZONES = ("example.", "bohts.example.")
+UNSIGNED_ZONES = ("songlam.example.",)
+LAME_ZONE = "mat.example."
+
+
+def _zone_of(name: str) -> str:
+    fqdn = name + "."
+    for zone in sorted((*SIGNED_ZONES, *UNSIGNED_ZONES, LAME_ZONE), key=len, reverse=True):
+        if fqdn.endswith("." + zone) or fqdn == zone:
+            return zone
+    raise ValueError(name)
+
+
+def _records(zone: str) -> list[str]:
+    """The zone's records as zone-file lines (relative to nothing: fully qualified)."""
+    server = "ns.example." if zone == "example." else "dns.example."
+    lines = [f"{zone} 3600 IN SOA {server} hostmaster.example. 1 3600 900 604800 300",
+             f"{zone} 3600 IN NS {server}"]
+    if zone == "example.":
+        # a child served by the parent's own server would be answered without a referral,
+        # and a validating resolver would call the unsigned one "DNSSEC lame"
+        lines.append(f"ns.example. 3600 IN A {AUTHORITY}")
+        lines.append(f"dns.example. 3600 IN A {AGENCY_DNS}")
+        for child in (*SIGNED_ZONES[1:], *UNSIGNED_ZONES):
+            lines.append(f"{child} 3600 IN NS dns.example.")
+        lines.append(f"{LAME_ZONE} 3600 IN NS ns.mat.example.")
+        lines.append(f"ns.mat.example. 3600 IN A {GONE}")
+    if zone == f"{MAIL_DOMAIN}.":
+        lines.append(f"{MAIL_DOMAIN}. 3600 IN MX 10 {MX.name}.")
+        lines.append(f'{MAIL_DOMAIN}. 3600 IN CAA 0 issue "ca.example"')
+    for portal in (*PORTALS, MX):
+        if _zone_of(portal.name) != zone or zone == LAME_ZONE:
+            continue
+        lines.append(f"{portal.name}. 300 IN A {portal.ipv4}")
+        if portal.ipv6:
+            lines.append(f"{portal.name}. 300 IN AAAA {portal.ipv6}")
+    return lines
+
+
+def _sign_zones(folder: Path) -> str:
+    """Write each zone file (signed where it should be, children's DS in the parent) and
+    return unbound's trust anchor for `example.`."""
+    import dns.dnssec
+    import dns.rdatatype
+    import dns.zone
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from dns.dnssectypes import Algorithm
+
+    now = dt.datetime.now(dt.UTC)
+    ECDSAP256SHA256 = Algorithm.ECDSAP256SHA256
+    keys = {}
+    for zone in SIGNED_ZONES:
+        private = ec.generate_private_key(ec.SECP256R1())
+        dnskey = dns.dnssec.make_dnskey(private.public_key(), ECDSAP256SHA256, flags=257)
+        keys[zone] = (private, dnskey)
+    texts: dict[str, list[str]] = {z: _records(z) for z in (*SIGNED_ZONES, *UNSIGNED_ZONES)}
+    for zone in SIGNED_ZONES[1:]:  # a signed child's DS goes into its parent, example.
+        ds = dns.dnssec.make_ds(zone, keys[zone][1], "SHA256")
+        texts["example."].append(f"{zone} 3600 IN DS {ds.to_text()}")
+    for zone, lines in texts.items():
+        parsed = dns.zone.from_text("\n".join(lines) + "\n", origin=zone, relativize=False)
+        if zone in keys:
+            dns.dnssec.sign_zone(parsed, keys=[keys[zone]], inception=now - dt.timedelta(days=1),
+                                 expiration=now + dt.timedelta(days=30))
+        (folder / f"{zone}zone").write_text(parsed.to_text(relativize=False))
+    return f"{TRUST_ZONE} 3600 IN DNSKEY {keys[TRUST_ZONE][1].to_text()}"
+
+
+def _certificates(folder: Path) -> None:
+    """The lab CA (ca.pem: what the probe is told to trust) and one certificate per portal."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.x509.oid import NameOID
+
+    now = dt.datetime.now(dt.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "egov-audit lab CA")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
+          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
+          .not_valid_before(now - dt.timedelta(days=1))
+          .not_valid_after(now + dt.timedelta(days=365))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+          .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False,
+                                       False), critical=True)
+          .sign(ca_key, hashes.SHA256()))
+    (folder / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    for portal in PORTALS:
+        if portal.serve not in ("good", "weak"):
+            continue
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        name = "www.wrong.example" if portal.cert == "wrong_name" else portal.name
+        if portal.cert == "expired":
+            start, end = now - dt.timedelta(days=400), now - dt.timedelta(days=10)
+        else:
+            start, end = now - dt.timedelta(days=1), now + dt.timedelta(days=90)
+        cert = (x509.CertificateBuilder()
+                .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+                .issuer_name(ca_name).public_key(key.public_key())
+                .serial_number(x509.random_serial_number())
+                .not_valid_before(start).not_valid_after(end)
+                .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]),
+                               critical=False)
+                .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]),
+                               critical=False)
+                .sign(ca_key, hashes.SHA256()))
+        (folder / f"{portal.name}.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        (folder / f"{portal.name}.key").write_bytes(key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption()))
+        os.chmod(folder / f"{portal.name}.key", 0o600)
+
+
+_GOOD_TLS = """    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_ciphers ECDHE+AESGCM:ECDHE+CHACHA20;
+    add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;
+    add_header X-Content-Type-Options nosniff always;
+    add_header Content-Security-Policy "frame-ancestors 'self'" always;
+"""
+_WEAK_TLS = """    ssl_protocols TLSv1 TLSv1.1 TLSv1.2;
+    ssl_ciphers ALL:@SECLEVEL=0;
+"""
+
+
+def _nginx(folder: Path) -> str:
+    servers = []
+    for portal in PORTALS:
+        if portal.serve not in ("good", "weak"):
+            continue
+        listen = [f"{portal.ipv4}"] + ([f"[{portal.ipv6}]"] if portal.ipv6 else [])
+        tls = "".join(f"    listen {a}:443 ssl;\n" for a in listen)
+        plain = "".join(f"    listen {a}:80;\n" for a in listen)
+        cert = folder / portal.name
+        body = 'return 200 "lab portal\\n";'
+        servers.append(
+            f"server {{\n{tls}    server_name {portal.name};\n"
+            f"    ssl_certificate {cert}.crt;\n    ssl_certificate_key {cert}.key;\n"
+            f"{_GOOD_TLS if portal.serve == 'good' else _WEAK_TLS}"
+            f"    location / {{ {body} }}\n}}\n")
+        redirect = "return 301 https://$host$request_uri;" if portal.serve == "good" else body
+        servers.append(f"server {{\n{plain}    server_name {portal.name};\n"
+                       f"    location / {{ {redirect} }}\n}}\n")
+    temp = "".join(f"    {kind}_temp_path {folder}/tmp/{kind};\n"
+                   for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    # every request is logged: the tests read what the probe asked for, and as whom
+    log = (f"    log_format probe '$host $server_addr $request \"$http_user_agent\"';\n"
+           f"    access_log {folder}/access.log probe;\n")
+    return (f"worker_processes 1;\npid {folder}/nginx.pid;\nerror_log {folder}/nginx.log;\n"
+            "events { worker_connections 1024; }\n"
+            f"http {{\n{log}{temp}    server_tokens off;\n"
+            "    keepalive_timeout 5;\n" + "".join(servers) + "}\n")
+
+
+def _nsd(folder: Path, address: str, name: str, zones: tuple[str, ...]) -> str:
+    served = "".join(f'zone:\n  name: "{z}"\n  zonefile: "{folder}/{z}zone"\n' for z in zones)
+    return (f'server:\n  ip-address: {address}\n  port: 53\n  username: ""\n'
+            f'  chroot: ""\n  zonesdir: "{folder}"\n  database: ""\n'
+            f'  pidfile: "{folder}/{name}.pid"\n  logfile: "{folder}/{name}.log"\n'
+            f'  xfrdfile: "{folder}/{name}-xfrd.state"\n'
+            f'  zonelistfile: "{folder}/{name}-zone.list"\n'
+            f'  verbosity: 1\n  server-count: 1\nremote-control:\n  control-enable: no\n'
+            + served)
+
+
+def _unbound(folder: Path, anchor: str) -> str:
+    return (f'server:\n  interface: {RESOLVER}\n  port: 53\n  username: ""\n  chroot: ""\n'
+            f'  directory: "{folder}"\n  pidfile: "{folder}/unbound.pid"\n'
+            f'  logfile: "{folder}/unbound.log"\n  use-syslog: no\n  verbosity: 1\n'
+            "  num-threads: 1\n  access-control: 0.0.0.0/0 allow\n"
+            "  access-control: ::/0 allow\n  do-not-query-localhost: no\n"
+            "  module-config: \"validator iterator\"\n  val-log-level: 2\n"
+            '  local-zone: "example." nodefault\n'
+            f'  trust-anchor: "{anchor}"\n'
+            "  # nothing beyond the lab: every other name is refused\n"
+            '  local-zone: "." refuse\n  local-zone: "example." transparent\n'
+            "  infra-host-ttl: 60\n  outbound-msg-retry: 1\n"
+            "remote-control:\n  control-enable: no\n"
+            f'stub-zone:\n  name: "example."\n  stub-addr: {AUTHORITY}\n')
+
+
+@dataclass(frozen=True)
+class Internet:
+    folder: Path
+
+    @property
+    def ca_file(self) -> Path:
+        return self.folder / "ca.pem"
+
+    @property
+    def pid(self) -> int:
+        return int((self.folder / NETNS_PID).read_text())
+
+    def command(self) -> list[str]:
+        """The prefix that runs a command inside the lab internet's network namespace."""
+        return ["nsenter", "-t", str(self.pid), "-n", "--"]
+
+    def environment(self) -> dict[str, str]:
+        """What tells egov-audit probe the lab's resolver and CA."""
+        return {"EGOV_AUDIT_RESOLVER": RESOLVER, "EGOV_AUDIT_CA_FILE": str(self.ca_file)}
+
+
+def up(state: Path, timeout: float = 30.0) -> Internet:
+    folder = state / "portals"
+    down(state)  # what an earlier lab left
+    (folder / "tmp").mkdir(parents=True)
+    _certificates(folder)
+    anchor = _sign_zones(folder)
+    (folder / "nginx.conf").write_text(_nginx(folder))
+    (folder / "nsd-registry.conf").write_text(_nsd(folder, AUTHORITY, "nsd-registry",
+                                                   ("example.",)))
+    (folder / "nsd-agency.conf").write_text(_nsd(folder, AGENCY_DNS, "nsd-agency",
+                                                 (*SIGNED_ZONES[1:], *UNSIGNED_ZONES)))
+    (folder / "unbound.conf").write_text(_unbound(folder, anchor))
+    (folder / "portals.json").write_text(json.dumps(
+        {"portals": [asdict(p) for p in (*PORTALS, MX)], "resolver": RESOLVER,
+         "dns_servers": [AUTHORITY, AGENCY_DNS]}, indent=2))
+    with open(folder / "console.log", "wb") as console:
+        proc = subprocess.Popen(
+            ["unshare", "--net", "--pid", "--fork", "--kill-child", "--mount-proc",
+             sys.executable, "-m", "egov_audit.lab.internet", str(folder)],
+            stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT,
+            start_new_session=True)
+    (folder / "unshare.pid").write_text(str(proc.pid))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (folder / "ready").exists():
+            children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+            (folder / NETNS_PID).write_text(children[0])
+            return Internet(folder)
+        if proc.poll() is not None:
+            break
+        time.sleep(0.1)
+    log = (folder / "console.log").read_text(errors="replace")[-600:]
+    down(state)
+    raise RuntimeError(f"the lab internet did not start: {' '.join(log.split())}")
+
+
+def down(state: Path) -> bool:
+    """Stop the lab internet (its PID 1 takes every daemon with it). True if one was up."""
+    folder = state / "portals"
+    try:
+        upid = int((folder / "unshare.pid").read_text())
+    except (OSError, ValueError):
+        shutil.rmtree(folder, ignore_errors=True)
+        return False
+    with contextlib.suppress(OSError):
+        os.killpg(upid, signal.SIGTERM)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and Path(f"/proc/{upid}").exists():
+        with contextlib.suppress(ChildProcessError, OSError):
+            os.waitpid(upid, os.WNOHANG)
+        time.sleep(0.05)
+    with contextlib.suppress(OSError):
+        os.killpg(upid, signal.SIGKILL)
+    shutil.rmtree(folder, ignore_errors=True)
+    return True
+
+
+def running(state: Path) -> Internet | None:
+    folder = state / "portals"
+    return Internet(folder) if (folder / "ready").exists() else None

@@ -1,0 +1,496 @@
+"""Probe a declared portal from outside, read-only and politely: DNS (addresses, DNSSEC as the
+resolver validates it, CAA, MX for mail), reachability over IPv4 and over IPv6 separately, TLS
+(protocol versions accepted, weak cipher suites, the certificate), and HTTP (the declared URL
+over https and over plain http: status, redirect, security headers). One GET per address and
+scheme, of the declared URL only: no redirect is followed, no body is read.
+
+The answers come from a server the agency controls: every value is bounded here and checked
+again against the published schema when the bundle is read back."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import http.client
+import ipaddress
+import socket
+import ssl
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..inventory.model import Portal
+
+PORTAL_FACT_BUNDLE = "egov-audit/portal-fact-bundle@1"
+USER_AGENT = f"egov-audit/{__version__} (compliance probe of declared public portals)"
+# the response headers kept: the ones the controls and an inspector read
+KEPT_HEADERS = ("strict-transport-security", "content-security-policy",
+                "x-content-type-options", "x-frame-options", "referrer-policy", "location")
+MAX_HEADER = 512
+# suites no portal should accept: no encryption, no authentication, no forward secrecy, and the
+# broken ciphers and MACs (what this machine's OpenSSL can still offer of them)
+WEAK_CIPHERS = "eNULL:aNULL:kRSA:EXP:RC4:DES:3DES:MD5:@SECLEVEL=0"
+LEGACY_VERSIONS = {"TLSv1": ssl.TLSVersion.TLSv1, "TLSv1.1": ssl.TLSVersion.TLSv1_1}
+CURRENT_VERSIONS = {"TLSv1.2": ssl.TLSVersion.TLSv1_2, "TLSv1.3": ssl.TLSVersion.TLSv1_3}
+
+
+@dataclass(frozen=True)
+class ProbeOptions:
+    resolver: str | None = None  # "address" or "address:port" (IPv6: "[address]:port")
+    ca_file: Path | None = None  # trust these CAs instead of the machine's
+    timeout: float = 5.0  # each connection, handshake and DNS query
+    concurrency: int = 16  # portals probed at once
+
+
+class DnsFailure(Exception):
+    """The name could not be resolved at all (not: resolved to nothing)."""
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _clip(text: object, limit: int = 300) -> str:
+    return str(text)[:limit]
+
+
+# -- DNS ---------------------------------------------------------------------------------------
+def _resolver(options: ProbeOptions, checking_disabled: bool = False) -> Any:
+    import dns.flags
+    import dns.resolver
+
+    resolver = dns.resolver.Resolver(configure=options.resolver is None)
+    if options.resolver is not None:
+        host, port = split_server(options.resolver)
+        resolver.nameservers = [host]
+        resolver.port = port
+    resolver.use_edns(0, dns.flags.DO, 1232)
+    resolver.flags = dns.flags.RD | dns.flags.AD | (dns.flags.CD if checking_disabled else 0)
+    resolver.timeout = options.timeout
+    resolver.lifetime = options.timeout * 2
+    resolver.cache = None
+    return resolver
+
+
+def split_server(text: str) -> tuple[str, int]:
+    """"192.0.2.53", "192.0.2.53:5353", "2001:db8::53" or "[2001:db8::53]:5353"."""
+    if text.startswith("["):
+        host, _, port = text[1:].partition("]")
+        port = port.lstrip(":")
+    elif text.count(":") == 1:
+        host, _, port = text.partition(":")
+    else:
+        host, port = text, ""
+    ipaddress.ip_address(host)  # ValueError: not an address
+    number = int(port) if port else 53
+    if not 0 < number < 65536:
+        raise ValueError(f"{port} is not a port number")
+    return host, number
+
+
+@dataclass(frozen=True)
+class _Answer:
+    records: tuple[str, ...]
+    authenticated: bool  # the resolver set AD: it validated the answer (or its absence)
+    signed: bool  # RRSIGs came with it
+
+
+def _query(resolver: Any, name: str, rdtype: str) -> _Answer:
+    """One question. Raises DnsFailure when there is no usable answer (SERVFAIL, timeout);
+    NXDOMAIN and an empty answer are answers."""
+    import dns.exception
+    import dns.flags
+    import dns.rdatatype
+    import dns.resolver
+
+    try:
+        answer = resolver.resolve(name, rdtype, raise_on_no_answer=False, search=False)
+    except dns.resolver.NXDOMAIN:
+        return _Answer((), False, False)  # the name does not exist: nothing to serve
+    except dns.resolver.NoNameservers as exc:
+        raise DnsFailure(f"{rdtype} {name}: SERVFAIL ({_clip(exc, 160)})") from None
+    except dns.exception.Timeout:
+        raise DnsFailure(f"{rdtype} {name}: the resolver did not answer in time") from None
+    except dns.exception.DNSException as exc:
+        raise DnsFailure(f"{rdtype} {name}: {_clip(exc, 160)}") from None
+    response = answer.response
+    wanted = dns.rdatatype.from_text(rdtype)
+    records: list[str] = []
+    signed = False
+    for rrset in response.answer:
+        if rrset.rdtype == wanted:
+            records += [rdata.to_text() for rdata in rrset][:32]
+        elif rrset.rdtype == dns.rdatatype.RRSIG:
+            signed = True
+    return _Answer(tuple(_clip(r, 255) for r in records),
+                   bool(response.flags & dns.flags.AD), signed)
+
+
+def _caa(resolver: Any, name: str) -> tuple[list[str], str]:
+    """The CAA set that applies to the name: its own or its closest ancestor's (RFC 8659),
+    below the top-level domain."""
+    labels = name.split(".")
+    for start in range(len(labels) - 1):
+        candidate = ".".join(labels[start:])
+        try:
+            found = _query(resolver, candidate, "CAA")
+        except DnsFailure:
+            return [], ""
+        if found.records:
+            return list(found.records)[:16], candidate
+    return [], ""
+
+
+def _dns(portal: Portal, options: ProbeOptions) -> dict[str, Any]:
+    """Addresses and DNSSEC state of the portal's name (of the mail domain's MX hosts, for
+    mail). Raises DnsFailure when even a non-validating lookup fails."""
+    resolver = _resolver(options)
+    try:
+        questions = [("MX", portal.host)] if not portal.is_web else [("A", portal.host),
+                                                                       ("AAAA", portal.host)]
+        answers = {rdtype: _query(resolver, name, rdtype) for rdtype, name in questions}
+        dnssec_failed = ""
+    except DnsFailure as exc:
+        # a validating resolver answers SERVFAIL for a zone whose signatures do not validate:
+        # ask again with checking disabled to tell that from a DNS that does not answer
+        lax = _resolver(options, checking_disabled=True)
+        try:
+            answers = {rdtype: _query(lax, name, rdtype) for rdtype, name in questions}
+        except DnsFailure:
+            raise exc from None
+        dnssec_failed = str(exc)
+    first = next(iter(answers.values()))
+    if dnssec_failed:
+        state = "bogus"
+    elif all(a.authenticated for a in answers.values()):
+        state = "secure"
+    else:
+        # signed but not validated (no chain of trust to it), or not signed at all
+        lax = _resolver(options, checking_disabled=True)
+        try:
+            signed = _query(lax, portal.host, "SOA").signed or first.signed or any(
+                _query(lax, portal.host, rdtype).signed for rdtype, _ in questions)
+        except DnsFailure:
+            signed = False
+        state = "unvalidated" if signed else "unsigned"
+    facts: dict[str, Any] = {"name": portal.host, "dnssec": state,
+                             "resolver": options.resolver or "system"}
+    if dnssec_failed:
+        facts["dnssec_error"] = _clip(dnssec_failed)
+    if portal.is_web:
+        facts["a"] = list(answers["A"].records)
+        facts["aaaa"] = list(answers["AAAA"].records)
+    else:
+        mx: list[dict[str, Any]] = []
+        for record in answers["MX"].records[:5]:
+            preference, _, host = record.partition(" ")
+            mx.append({"preference": int(preference), "host": host.rstrip(".")[:253]})
+        mx.sort(key=lambda m: m["preference"])
+        facts["mx"] = mx
+        facts["a"], facts["aaaa"] = [], []
+        for entry in mx[:3]:  # the best exchangers' addresses: where mail is delivered
+            if not entry["host"]:
+                continue
+            with contextlib.suppress(DnsFailure):
+                facts["a"] += _query(resolver, entry["host"], "A").records
+                facts["aaaa"] += _query(resolver, entry["host"], "AAAA").records
+    facts["caa"], facts["caa_name"] = _caa(resolver, portal.host)
+    return facts
+
+
+# -- TCP and TLS -------------------------------------------------------------------------------
+def refused_address(address: str) -> str:
+    """Why an address is never probed ("" when it may be): a portal's DNS is the agency's to
+    set, and must not turn the inspector's probe against the inspector's own machine or LAN."""
+    ip = ipaddress.ip_address(address)
+    if ip.is_loopback or ip.is_unspecified:
+        return "a loopback or unspecified address"
+    if ip.is_link_local or ip.is_multicast:
+        return "a link-local or multicast address"
+    return ""
+
+
+def _connect(address: str, port: int, timeout: float) -> socket.socket:
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        sock.connect((address, port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def _failure(exc: BaseException) -> tuple[str, str]:
+    """A connection's failure as (status, reason)."""
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return "timeout", "timed out"
+    if isinstance(exc, ConnectionRefusedError):
+        return "refused", "connection refused"
+    if isinstance(exc, ConnectionResetError):
+        return "reset", "connection reset by the server"
+    if isinstance(exc, ssl.SSLError):
+        return "tls_error", f"TLS: {_clip(exc.reason or exc, 200)}"
+    if isinstance(exc, http.client.HTTPException):
+        return "http_error", f"HTTP: {_clip(type(exc).__name__)} {_clip(exc, 150)}"
+    if isinstance(exc, OSError):
+        return "unreachable", _clip(exc.strerror or exc, 200)
+    return "error", _clip(exc, 200)
+
+
+def _client(verify: bool, options: ProbeOptions, version: ssl.TLSVersion | None = None,
+            ciphers: str | None = None) -> ssl.SSLContext:
+    if verify:
+        context = ssl.create_default_context(
+            cafile=str(options.ca_file) if options.ca_file else None)
+        return context
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    # offer what old servers speak too: this context only looks, it trusts nothing
+    context.set_ciphers(ciphers or "ALL:@SECLEVEL=0")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        context.minimum_version = version or ssl.TLSVersion.TLSv1
+        context.maximum_version = version or ssl.TLSVersion.MAXIMUM_SUPPORTED
+        if ciphers:
+            context.maximum_version = ssl.TLSVersion.TLSv1_2  # TLS 1.3 suites are all strong
+    return context
+
+
+def _handshake(address: str, portal: Portal, context: ssl.SSLContext,
+               timeout: float) -> ssl.SSLSocket:
+    sock = _connect(address, portal.port, timeout)
+    try:
+        return context.wrap_socket(sock, server_hostname=portal.host)
+    except BaseException:
+        sock.close()
+        raise
+
+
+def _accepts(address: str, portal: Portal, context: ssl.SSLContext,
+             timeout: float) -> str | None:
+    """The cipher the server chose with this context, "" if it refused, None if unknown."""
+    try:
+        with _handshake(address, portal, context, timeout) as tls:
+            cipher = tls.cipher()
+            return cipher[0] if cipher else "?"
+    except ssl.SSLError:
+        return ""
+    except OSError:
+        return None
+
+
+def _certificate(der: bytes, host: str) -> dict[str, Any]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+    from cryptography.x509.oid import NameOID
+
+    cert = x509.load_der_x509_certificate(der)
+    key = cert.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        kind, bits = "RSA", key.key_size
+    elif isinstance(key, ec.EllipticCurvePublicKey):
+        kind, bits = f"EC {key.curve.name}", key.curve.key_size
+    elif isinstance(key, (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)):
+        kind, bits = type(key).__name__.removesuffix("PublicKey"), 256
+    elif isinstance(key, dsa.DSAPublicKey):
+        kind, bits = "DSA", key.key_size
+    else:
+        kind, bits = "other", 0
+    try:
+        names = cert.extensions.get_extension_for_class(
+            x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
+    except x509.ExtensionNotFound:
+        names = []
+    common = [a.value for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
+    issuer = [a.value for a in cert.issuer.get_attributes_for_oid(NameOID.COMMON_NAME)]
+    hash_name = cert.signature_hash_algorithm.name if cert.signature_hash_algorithm else "none"
+    return {
+        "subject": _clip(common[0] if common else cert.subject.rfc4514_string(), 255),
+        "issuer": _clip(issuer[0] if issuer else cert.issuer.rfc4514_string(), 255),
+        "names": [_clip(n, 253) for n in names[:50]],
+        "not_before": cert.not_valid_before_utc.isoformat().replace("+00:00", "Z"),
+        "not_after": cert.not_valid_after_utc.isoformat().replace("+00:00", "Z"),
+        "key_type": kind, "key_bits": int(bits), "signature_hash": _clip(hash_name, 32),
+        "sha256": hashlib.sha256(der).hexdigest(),
+        "self_signed": cert.issuer == cert.subject,
+        "name_matches": any(_matches(str(pattern), host) for pattern in (names or common)),
+    }
+
+
+def _matches(pattern: str, host: str) -> bool:
+    """RFC 6125 matching of one name: exact, or a wildcard as the whole leftmost label."""
+    pattern, host = str(pattern).lower().rstrip("."), host.lower()
+    if pattern.startswith("*."):
+        return "." in host and host.split(".", 1)[1] == pattern[2:]
+    return pattern == host
+
+
+def _get(sock: socket.socket, portal: Portal, path: str) -> dict[str, Any]:
+    """One GET of the declared URL: the status line and the kept headers; no body."""
+    conn = http.client.HTTPConnection(portal.host, timeout=sock.gettimeout())
+    conn.sock = sock
+    conn.request("GET", path, headers={"User-Agent": USER_AGENT, "Accept": "*/*",
+                                       "Connection": "close"})
+    response = conn.getresponse()
+    headers = {name: _clip(response.headers.get(name), MAX_HEADER)
+               for name in KEPT_HEADERS if response.headers.get(name) is not None}
+    response.close()
+    return {"status": int(response.status), "headers": headers}
+
+
+def _https(address: str, portal: Portal, options: ProbeOptions) -> dict[str, Any]:
+    """Connect, handshake as a browser would (verifying), GET. A certificate a browser
+    refuses is recorded with the reason; the rest is then read without verifying."""
+    verified, error = True, ""
+    try:
+        tls = _handshake(address, portal, _client(True, options), options.timeout)
+    except ssl.SSLCertVerificationError as exc:
+        verified, error = False, _clip(exc.verify_message or exc.reason or exc, 200)
+        tls = _handshake(address, portal, _client(False, options), options.timeout)
+    except ssl.SSLError as exc:
+        # no version or suite in common with a browser's: look with an older client
+        verified, error = False, f"handshake refused: {_clip(exc.reason or exc, 160)}"
+        tls = _handshake(address, portal, _client(False, options), options.timeout)
+    with tls:
+        der = tls.getpeercert(binary_form=True)
+        cipher = tls.cipher()
+        out: dict[str, Any] = {"status": "ok", "protocol": tls.version() or "?",
+                               "cipher": cipher[0] if cipher else "?", "verified": verified}
+        if error:
+            out["verify_error"] = error
+        if der:
+            out["certificate"] = _certificate(der, portal.host)
+        try:
+            out["http"] = _get(tls, portal, portal.path)
+        except (OSError, http.client.HTTPException) as exc:
+            out["http_error"] = _failure(exc)[1]
+    return out
+
+
+def _tls_versions(address: str, portal: Portal, options: ProbeOptions) -> dict[str, Any]:
+    """Which protocol versions the server accepts, and the weak suites it accepts."""
+    versions: dict[str, bool | None] = {}
+    for name, version in (*LEGACY_VERSIONS.items(), *CURRENT_VERSIONS.items()):
+        accepted = _accepts(address, portal, _client(False, options, version), options.timeout)
+        versions[name] = None if accepted is None else bool(accepted)
+    weak: list[str] = []
+    offer = WEAK_CIPHERS
+    for _ in range(4):  # each round excludes what was found, to list a few
+        try:
+            context = _client(False, options, ciphers=offer)
+        except ssl.SSLError:
+            break  # nothing of the list is left
+        found = _accepts(address, portal, context, options.timeout)
+        if not found:
+            break
+        weak.append(found)
+        offer = f"{offer.rsplit(':@', 1)[0]}:!{found}:@SECLEVEL=0"
+    return {"versions": versions, "weak_ciphers": weak}
+
+
+def _plain_http(address: str, portal: Portal, options: ProbeOptions) -> dict[str, Any]:
+    """The declared URL over plain http, on the address the TLS was read from."""
+    try:
+        with _connect(address, 80, options.timeout) as sock:
+            got = _get(sock, portal, portal.path)
+    except (OSError, http.client.HTTPException) as exc:
+        status, reason = _failure(exc)
+        return {"address": address, "status": status, "reason": reason}
+    return {"address": address, "status": "ok", "http": got}
+
+
+def _smtp(address: str, options: ProbeOptions) -> dict[str, Any]:
+    try:
+        with _connect(address, 25, options.timeout) as sock:
+            banner = sock.recv(512).decode("ascii", "replace")
+    except OSError as exc:
+        status, reason = _failure(exc)
+        return {"status": status, "reason": reason}
+    if not banner.startswith("220"):
+        return {"status": "error", "reason": f"not an SMTP greeting: {banner[:60]!r}"}
+    return {"status": "ok", "banner": _clip(banner.strip(), 200)}
+
+
+def _family(addresses: Iterable[str], attempt: Callable[[str], dict[str, Any]]
+            ) -> dict[str, Any]:
+    """The first address of a family that answers (at most two are tried)."""
+    tried: list[dict[str, Any]] = []
+    for address in list(addresses)[:2]:
+        why = refused_address(address)
+        if why:
+            tried.append({"address": address, "status": "refused_by_probe",
+                          "reason": f"not probed: {why}"})
+            continue
+        try:
+            result = {"address": address, **attempt(address)}
+        except (OSError, http.client.HTTPException) as exc:
+            status, reason = _failure(exc)
+            result = {"address": address, "status": status, "reason": reason}
+        if result["status"] == "ok":
+            return result
+        tried.append(result)
+    if not tried:
+        return {"status": "no_address"}
+    return tried[0]
+
+
+def probe(portal: Portal, options: ProbeOptions) -> dict[str, Any]:
+    """Everything seen of one portal, as a portal fact bundle."""
+    started = now()
+    base = {"schema": PORTAL_FACT_BUNDLE, "portal": portal.name, "kind": portal.kind,
+            "url": portal.url or portal.host, "collected_at": started}
+    try:
+        dns_facts = _dns(portal, options)
+    except DnsFailure as exc:
+        return {**base, "status": "unreachable", "reason": f"DNS: {_clip(exc, 400)}"}
+    if portal.is_web:
+        def attempt(address: str) -> dict[str, Any]:
+            return _https(address, portal, options)
+    else:
+        def attempt(address: str) -> dict[str, Any]:
+            return _smtp(address, options)
+    reach = {"ipv4": _family(dns_facts["a"], attempt),
+             "ipv6": _family(dns_facts["aaaa"], attempt)}
+    facts: dict[str, Any] = {"dns": dns_facts, "reach": reach}
+    served = [f for f in ("ipv4", "ipv6") if reach[f]["status"] == "ok"]
+    if not served:
+        why = "; ".join(f"{family}: {_describe(reach[family])}" for family in ("ipv4", "ipv6"))
+        return {**base, "status": "unreachable", "reason": _clip(why, 1000), "facts": facts}
+    if portal.is_web:
+        address = reach[served[0]]["address"]
+        facts["tls"] = _tls_versions(address, portal, options)
+        facts["http"] = _plain_http(address, portal, options)
+    return {**base, "status": "collected", "facts": facts}
+
+
+def _describe(result: Mapping[str, Any]) -> str:
+    if result["status"] == "no_address":
+        return "no address in DNS"
+    return f"{result['address']}: {result.get('reason') or result['status']}"
+
+
+def probe_all(portals: Iterable[Portal], options: ProbeOptions,
+              done: Callable[[Portal, dict[str, Any]], None]) -> None:
+    """Probe each portal, `options.concurrency` at once; `done` gets each bundle as soon as
+    it is complete (a portal that fails never holds up or loses the others)."""
+    with ThreadPoolExecutor(max_workers=max(1, options.concurrency)) as pool:
+        futures = {pool.submit(_safe_probe, portal, options): portal for portal in portals}
+        for future in as_completed(futures):
+            done(futures[future], future.result())
+
+
+def _safe_probe(portal: Portal, options: ProbeOptions) -> dict[str, Any]:
+    try:
+        return probe(portal, options)
+    except Exception as exc:  # a probe bug must not lose the other portals' evidence
+        return {"schema": PORTAL_FACT_BUNDLE, "portal": portal.name, "kind": portal.kind,
+                "url": portal.url or portal.host, "collected_at": now(), "status": "failed",
+                "reason": f"the probe failed: {type(exc).__name__}: {_clip(exc, 300)}"}

@@ -1,0 +1,187 @@
+"""Public portals probed from outside, in the lab internet (egov_audit/lab/portals.py): NSD
+serving zones the lab signed, Unbound validating them from the lab's trust anchor, nginx on IPv4
+and IPv6 with certificates from a CA the lab made, and faulty servers, all in a network
+namespace of their own with no route out. `egov-audit probe` runs inside it (`lab exec`).
+
+The sample agencies' portals are judged control by control, both ways; the faults (a portal
+that never answers, one that resets, one that speaks garbage, a name whose DNS servers are gone)
+are not assessed with their reasons while the rest is judged; a name pointing at the probing
+machine is never contacted; only the declared URLs are requested, as egov-audit; the evidence
+re-evaluates offline to the same verdicts; the machine's network is unchanged. Root only."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from egov_audit import __version__
+from egov_audit.lab import portals as internet_lab
+from egov_audit.schemas import is_valid
+from tests.e2e.test_network_lab import _machine_network
+from tests.helpers import REPO, build_inventory
+
+pytestmark = [pytest.mark.lab,
+              pytest.mark.skipif(os.geteuid() != 0, reason="the lab needs root; CI runs as root"),
+              pytest.mark.skipif(shutil.which("nsd") is None and not Path("/usr/sbin/nsd").exists(),
+                                 reason="tools/install-test-deps.sh installs nsd")]
+
+SAMPLES = [REPO / "inventories" / "song-lam", REPO / "inventories" / "bo-hts"]
+FAULTS = {"cham.example": "timed out", "ngat.example": "connection reset",
+          "rac.example": "TLS:", "www.mat.example": "SERVFAIL",
+          "loop.example": "not probed: a loopback"}
+
+
+@pytest.fixture(scope="module")
+def internet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[internet_lab.Internet]:
+    before = _machine_network()
+    state = tmp_path_factory.mktemp("internet")
+    try:
+        yield internet_lab.up(state)
+    finally:
+        internet_lab.down(state)
+        assert _machine_network() == before
+
+
+def _probe(internet: internet_lab.Internet, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [*internet.command(), sys.executable, "-m", "egov_audit", "probe", *args,
+               "--documentation-as-public", "--lang", "en", "--fail-on", "none",
+               "--probe-timeout", "2"]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False,
+                          env={**os.environ, **internet.environment()}, cwd=REPO)
+
+
+@pytest.fixture(scope="module")
+def national(internet: internet_lab.Internet, tmp_path_factory: pytest.TempPathFactory
+             ) -> tuple[dict[str, Any], Path]:
+    evidence = tmp_path_factory.mktemp("portal-evidence")
+    proc = _probe(internet, *map(str, SAMPLES), "--evidence", str(evidence), "-f", "json")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout), evidence
+
+
+def _verdicts(bundle: dict[str, Any]) -> dict[tuple[str, str], str]:
+    return {(r["control"], r["target"]): r["status"] for r in bundle["results"]
+            if r["control"].startswith("PORTAL-")}
+
+
+def _bundle(result_set: dict[str, Any], code: str) -> dict[str, Any]:
+    return next(b for b in result_set["bundles"] if b["agency"]["code"] == code)
+
+
+def test_each_portal_control_passes_and_fails_on_real_servers(national: Any) -> None:
+    result_set, _ = national
+    song, bo = _verdicts(_bundle(result_set, "song-lam")), _verdicts(_bundle(result_set, "bo-hts"))
+    # song-lam's web portal: IPv4 only, TLS 1.0 and suites without forward secrecy, an expired
+    # certificate, plain http served, no HSTS, an unsigned zone
+    web = "songlam.example"
+    assert {c: song[(c, web)] for c in ("PORTAL-IPV6-01", "PORTAL-DNS-01", "PORTAL-TLS-01",
+                                        "PORTAL-TLS-02", "PORTAL-TLS-03", "PORTAL-HTTP-01",
+                                        "PORTAL-HTTP-02")} == dict.fromkeys(
+        ("PORTAL-IPV6-01", "PORTAL-DNS-01", "PORTAL-TLS-01", "PORTAL-TLS-02", "PORTAL-TLS-03",
+         "PORTAL-HTTP-01", "PORTAL-HTTP-02"), "fail")
+    assert song[("PORTAL-IPV6-02", web)] == "not_applicable"  # no AAAA to place
+    assert song[("PORTAL-IPV6-03", web)] == "pass"  # declared without IPv6: true
+    # its public-service portal: sound, on IPv6 in its block, which the declaration denies
+    dvc = "dichvucong.songlam.example"
+    assert song[("PORTAL-IPV6-03", dvc)] == "fail"
+    assert song[("PORTAL-DNS-01", dvc)] == "fail"
+    assert all(song[(c, dvc)] == "pass" for c in ("PORTAL-IPV6-01", "PORTAL-IPV6-02",
+                                                  "PORTAL-TLS-01", "PORTAL-TLS-02",
+                                                  "PORTAL-TLS-03", "PORTAL-HTTP-01",
+                                                  "PORTAL-HTTP-02"))
+    # bo-hts: everything passes but its public-service portal's IPv6, outside its blocks
+    assert bo.pop(("PORTAL-IPV6-02", "dichvucong.bohts.example")) == "fail"
+    assert set(bo.values()) == {"pass", "not_applicable"}
+    assert {t for (c, t), s in bo.items() if s == "not_applicable"} == {"mail_bohts.example"}
+    assert bo[("PORTAL-IPV6-01", "mail_bohts.example")] == "pass"  # SMTP over IPv6
+    assert bo[("PORTAL-DNS-01", "mail_bohts.example")] == "pass"
+
+
+def test_findings_show_what_was_observed(national: Any) -> None:
+    result_set, _ = national
+    song = _bundle(result_set, "song-lam")
+    by = {(r["control"], r["target"]): r for r in song["results"]}
+    tls = by[("PORTAL-TLS-01", "songlam.example")]
+    assert "TLSv1 yes" in tls["observed"]["en"] and "TLSv1.2 yes" in tls["observed"]["en"]
+    cert = by[("PORTAL-TLS-03", "songlam.example")]
+    assert "certificate has expired" in cert["message"]["en"]
+    assert "egov-audit lab CA" in cert["observed"]["en"]
+    declared = by[("PORTAL-IPV6-03", "dichvucong.songlam.example")]
+    assert declared["observed"]["en"] == "declared: false · observed: IPv6"
+    assert declared["locations"][1]["file"].endswith("group_vars/all/network.yml")
+    # the scores count the portals
+    assert song["scores"]["overall"] < _bundle(result_set, "bo-hts")["scores"]["overall"]
+
+
+def test_evidence_is_published_shape_and_reevaluates_offline(national: Any,
+                                                             tmp_path: Path) -> None:
+    result_set, evidence = national
+    for code in ("song-lam", "bo-hts"):
+        files = sorted((evidence / code / "portals").glob("*.json"))
+        assert files
+        for path in files:
+            assert is_valid(json.loads(path.read_text()), "portal-fact-bundle"), path
+        inventory = SAMPLES[0] if code == "song-lam" else SAMPLES[1]
+        proc = subprocess.run(
+            [sys.executable, "-m", "egov_audit", "evaluate", str(inventory), "--evidence",
+             str(evidence / code), "-f", "json", "--documentation-as-public", "--fail-on",
+             "none"], capture_output=True, text=True, timeout=120, check=False, cwd=REPO)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        offline = json.loads(proc.stdout)
+        assert _verdicts(offline) == _verdicts(_bundle(result_set, code))
+        digests = offline["evidence_digests"]
+        assert {k for k in digests if k.startswith("portal:")} == {
+            f"portal:{p.stem}" for p in files}
+
+
+def test_only_the_declared_urls_are_requested_as_egov_audit(national: Any,
+                                                            internet: internet_lab.Internet
+                                                            ) -> None:
+    log = (internet.folder / "access.log").read_text().splitlines()
+    assert log
+    declared = {"bohts.example": "/", "dichvucong.bohts.example": "/",
+                "songlam.example": "/", "dichvucong.songlam.example": "/"}
+    for line in log:
+        host, _address, method, path, _protocol, agent = line.split(" ", 5)
+        assert host in declared, line
+        assert (method, path) == ("GET", declared[host]), line
+        assert agent == f'"egov-audit/{__version__} (compliance probe of declared public ' \
+                        'portals)"', line
+
+
+def test_faulty_portals_are_not_assessed_while_the_rest_is_judged(
+        internet: internet_lab.Internet, tmp_path: Path) -> None:
+    inventory = build_inventory(tmp_path / "faults", "compliant", {"set": {"network.portals": [
+        {"kind": "lgsp_api", "url": f"https://{name}/"} for name in [*FAULTS, "bohts.example"]]}})
+    proc = _probe(internet, str(inventory), "--evidence", str(tmp_path / "evidence"), "-f",
+                  "json")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    bundle = json.loads(proc.stdout)  # one inventory: its bundle
+    targets = {t["id"]: t for t in bundle["targets"] if t["kind"] == "portal"}
+    for name, reason in FAULTS.items():
+        assert targets[name]["status"] == "unreachable", targets[name]
+        assert reason in targets[name]["reason"], targets[name]
+        assert name in proc.stderr  # said on the terminal as it happens
+        verdicts = {r["status"] for r in bundle["results"] if r["target"] == name}
+        assert verdicts <= {"not_assessed", "not_applicable"}, (name, verdicts)
+    judged = {r["control"]: r["status"] for r in bundle["results"]
+              if r["target"] == "bohts.example"}
+    assert judged["PORTAL-TLS-01"] == "pass" and judged["PORTAL-IPV6-02"] == "fail"
+    assert "5 unreachable" in proc.stderr
+
+
+def test_a_bad_resolver_or_ca_file_is_one_line(internet: internet_lab.Internet) -> None:
+    for args, said in ((["--resolver", "not-an-address"], "--resolver"),
+                       (["--ca-file", "/nonexistent/ca.pem"], "--ca-file")):
+        proc = _probe(internet, str(SAMPLES[0]), *args)
+        assert proc.returncode == 2, proc.stderr
+        assert said in proc.stderr and "Traceback" not in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1
