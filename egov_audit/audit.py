@@ -285,6 +285,20 @@ def evaluate(request: AuditRequest, evidence_dir: Path, policy: PolicySet | None
         return _audit(request, policy, [evidence], live, facility, [portals])
 
 
+def reevaluate(request: AuditRequest, evidence_dir: Path | None,
+               policy: PolicySet | None = None) -> ResultSet:
+    """An audit again from the inputs it was made from: the declared plan alone (validate), with
+    the portals a probe saw (probe), or with the hosts' evidence (scan, evaluate)."""
+    if evidence_dir is None:
+        return validate(request, policy)
+    hosts = HOST_FACTS.read(evidence_dir)
+    portals = _portal_evidence(evidence_dir)
+    if not hosts and portals is not None:  # a probe: the hosts were never contacted
+        with _gc_paused():
+            return _audit(request, policy, None, portals=[portals])
+    return evaluate(request, evidence_dir, policy, hosts)
+
+
 def _portal_evidence(evidence_dir: Path) -> dict[str, HostEvidence] | None:
     """The portals probed into an evidence folder (None: no probe there)."""
     from .portal.evidence import PORTALS_DIR

@@ -241,6 +241,47 @@ def _device_configs_option(fn: Callable[..., Any]) -> Callable[..., Any]:
                         "network.")(fn)
 
 
+def _probe_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = _option("--concurrency", type=click.IntRange(1, 256), default=16, show_default=True,
+                 help="Portals probed at once.")(fn)
+    fn = _option("--probe-timeout", type=click.FloatRange(0.5, 120), default=5.0,
+                 show_default=True,
+                 help="Seconds each DNS query, connection and TLS handshake may take.")(fn)
+    fn = _option("--ca-file", type=click.Path(dir_okay=False, path_type=Path),
+                 envvar="EGOV_AUDIT_CA_FILE", show_envvar=True,
+                 help="Trust these certificate authorities (PEM) instead of this machine's "
+                      "when judging portals' certificates.")(fn)
+    return _option("--resolver", envvar="EGOV_AUDIT_RESOLVER", show_envvar=True,
+                   help="The validating DNS resolver to ask (ADDRESS or ADDRESS:PORT; default: "
+                        "this machine's). DNSSEC is judged by its AD flag: use a resolver "
+                        "that validates.")(fn)
+
+
+def _probe_settings(resolver: str | None, ca_file: Path | None, probe_timeout: float,
+                    concurrency: int) -> Any:
+    from .portal.probe import ProbeOptions, split_server
+
+    if resolver is not None:
+        try:
+            split_server(resolver)
+        except ValueError:
+            _fail(_("--resolver {value!r}: not an address or ADDRESS:PORT").format(
+                value=resolver[:80]))
+    if ca_file is not None and not ca_file.is_file():
+        _fail(_("--ca-file {value!r}: no such file").format(value=str(ca_file)[:200]))
+    return ProbeOptions(resolver, ca_file, probe_timeout, concurrency)
+
+
+def _portal_progress(code: str, portal: str, bundle: dict[str, Any]) -> None:
+    from .report.common import terminal
+
+    if bundle["status"] == "collected":
+        return
+    words = {"unreachable": _("unreachable"), "failed": _("failed")}
+    click.echo(f"  {terminal(code)} {terminal(portal)}: {words.get(bundle['status'], '?')}: "
+               f"{terminal(str(bundle.get('reason', '')), 300)}", err=True)
+
+
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     """The tool's version and the catalogue it audits with (what a result bundle records)."""
     if not value or ctx.resilient_parsing:
@@ -309,6 +350,10 @@ def validate(inventories: Sequence[Path], device_configs: Path | None,
 @_option("--insecure-no-host-key-checking", "no_host_key_checking", is_flag=True,
               help="Do NOT verify SSH host keys. Only for throw-away labs: anyone on the path "
                    "can impersonate the hosts.")
+@_option("--probe-portals", is_flag=True,
+         help="Also probe the declared public portals from outside (as `egov-audit probe` "
+              "does), into the same evidence folder.")
+@_probe_options
 @_device_configs_option
 @_evidence_options
 @_audit_options
@@ -316,6 +361,8 @@ def validate(inventories: Sequence[Path], device_configs: Path | None,
 @_output_options
 def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: int,
          timeout: int, known_hosts: Path | None, no_host_key_checking: bool,
+         probe_portals: bool, resolver: str | None, ca_file: Path | None,
+         probe_timeout: float, concurrency: int,
          device_configs: Path | None, registry_file: Path | None,
          require_explicit: bool,
          baseline: str | None, level: int | None,
@@ -343,8 +390,11 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
     options = CollectOptions(limit=limit, forks=forks, timeout=timeout,
                              host_key_checking=not no_host_key_checking,
                              known_hosts=known_hosts)
+    portals = _probe_settings(resolver, ca_file, probe_timeout, concurrency) \
+        if probe_portals else None
     with _Progress() as progress:
-        result_set, report = run_scan(request, evidence_dir, options, progress=progress.host)
+        result_set, report = run_scan(request, evidence_dir, options, progress=progress.host,
+                                      portals=portals, portal_progress=_portal_progress)
     from .models import EvidenceStatus as Got
     from .report.common import terminal
 
@@ -399,47 +449,6 @@ class _Progress:
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.__exit__(None, None, None)
-
-
-def _probe_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    fn = _option("--concurrency", type=click.IntRange(1, 256), default=16, show_default=True,
-                 help="Portals probed at once.")(fn)
-    fn = _option("--probe-timeout", type=click.FloatRange(0.5, 120), default=5.0,
-                 show_default=True,
-                 help="Seconds each DNS query, connection and TLS handshake may take.")(fn)
-    fn = _option("--ca-file", type=click.Path(dir_okay=False, path_type=Path),
-                 envvar="EGOV_AUDIT_CA_FILE", show_envvar=True,
-                 help="Trust these certificate authorities (PEM) instead of this machine's "
-                      "when judging portals' certificates.")(fn)
-    return _option("--resolver", envvar="EGOV_AUDIT_RESOLVER", show_envvar=True,
-                   help="The validating DNS resolver to ask (ADDRESS or ADDRESS:PORT; default: "
-                        "this machine's). DNSSEC is judged by its AD flag: use a resolver "
-                        "that validates.")(fn)
-
-
-def _probe_settings(resolver: str | None, ca_file: Path | None, probe_timeout: float,
-                    concurrency: int) -> Any:
-    from .portal.probe import ProbeOptions, split_server
-
-    if resolver is not None:
-        try:
-            split_server(resolver)
-        except ValueError:
-            _fail(_("--resolver {value!r}: not an address or ADDRESS:PORT").format(
-                value=resolver[:80]))
-    if ca_file is not None and not ca_file.is_file():
-        _fail(_("--ca-file {value!r}: no such file").format(value=str(ca_file)[:200]))
-    return ProbeOptions(resolver, ca_file, probe_timeout, concurrency)
-
-
-def _portal_progress(code: str, portal: str, bundle: dict[str, Any]) -> None:
-    from .report.common import terminal
-
-    if bundle["status"] == "collected":
-        return
-    words = {"unreachable": _("unreachable"), "failed": _("failed")}
-    click.echo(f"  {terminal(code)} {terminal(portal)}: {words.get(bundle['status'], '?')}: "
-               f"{terminal(str(bundle.get('reason', '')), 300)}", err=True)
 
 
 @cli.command()
@@ -591,7 +600,8 @@ def keygen(agency: str, out_dir: Path) -> None:
 @_option("--inventory", "inventory_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Pack the inventory the bundle was computed from (for re-scoring).")
 @_option("--evidence", "evidence_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Pack the hosts' fact bundles too (for re-scoring a scan).")
+              help="Pack the hosts' fact bundles and the portals' probe evidence too (for "
+                   "re-scoring a scan or a probe).")
 @_messages_lang_option
 def sign_cmd(bundle: Path, key_path: Path, output: Path | None, inventory_dir: Path | None,
              evidence_dir: Path | None) -> None:

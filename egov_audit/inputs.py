@@ -1,6 +1,6 @@
 """What an audit was computed from, packed into a bundle before it is signed (the inventory's
-files and the hosts' fact bundles), so that inspectors can re-score it against a newer policy
-version without going back to the agency or its hosts.
+files, the hosts' fact bundles and the portals' probe bundles), so that inspectors can re-score
+it against a newer policy version without going back to the agency or its hosts.
 
 Packing is a boundary (what leaves the agency): only the files the inventory loader itself reads
 (regular files inside the inventory tree: links that leave it are refused by the loader), never
@@ -68,7 +68,20 @@ def pack(inventory: Path, evidence: Path | None) -> dict[str, Any]:
                                          reason=found.reason),
                                  file=str(evidence / f"{host}.json"))
             facts[host] = found.data
-    return {"inventory_files": files, "evidence": facts}
+    packed: dict[str, Any] = {"inventory_files": files, "evidence": facts}
+    if evidence is not None:
+        from .portal.evidence import PORTALS_DIR, read_portals
+
+        portals = {}
+        for name, found in (read_portals(evidence) or {}).items():
+            if found.data is None:
+                raise UsageError(Message("unusable evidence of {host}: {reason}", host=name,
+                                         reason=found.reason),
+                                 file=str(evidence / PORTALS_DIR / f"{name}.json"))
+            portals[name] = found.data
+        if portals:
+            packed["portals"] = portals
+    return packed
 
 
 def _check_rel(rel: object) -> str:
@@ -92,10 +105,12 @@ def check_inputs(inputs: object) -> Mapping[str, Any]:
         raise InputsError(Message("packed inputs are not an object"))
     files = inputs.get("inventory_files", {})
     evidence = inputs.get("evidence") or {}
-    if not isinstance(files, Mapping) or not isinstance(evidence, Mapping):
-        raise InputsError(Message("packed inputs: `inventory_files` and `evidence` must be "
-                                  "objects"))
-    if len(files) > MAX_PACKED_FILES or len(evidence) > MAX_PACKED_FILES:
+    portals = inputs.get("portals") or {}
+    if not isinstance(files, Mapping) or not isinstance(evidence, Mapping) or \
+            not isinstance(portals, Mapping):
+        raise InputsError(Message("packed inputs: `inventory_files`, `evidence` and `portals` "
+                                  "must be objects"))
+    if len(files) > MAX_PACKED_FILES or len(evidence) + len(portals) > MAX_PACKED_FILES:
         raise InputsError(Message("packed inputs hold more than {max_packed_files:,} files",
                                   max_packed_files=MAX_PACKED_FILES))
     total = 0
@@ -104,7 +119,7 @@ def check_inputs(inputs: object) -> Mapping[str, Any]:
         if not isinstance(text, str):
             raise InputsError(Message("packed inventory file {rel!r} is not text", rel=rel[:80]))
         total += len(text)
-    for host, bundle in evidence.items():
+    for host, bundle in (*evidence.items(), *portals.items()):
         if not isinstance(host, str) or not is_file_name(host):
             raise InputsError(Message("packed evidence host {host!r} is not a file name",
                                       host=str(host)[:80]))
@@ -127,12 +142,19 @@ def unpack(inputs: Mapping[str, Any], directory: Path) -> tuple[Path, Path | Non
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
     evidence_data = inputs.get("evidence") or {}
-    if not evidence_data:
+    portals = inputs.get("portals") or {}
+    if not evidence_data and not portals:
         return inventory, None
     evidence = directory / "evidence"
     evidence.mkdir()
     for host, bundle in evidence_data.items():
         (evidence / f"{host}.json").write_text(json.dumps(bundle))
+    if portals:  # read back through the portal bundles' own strict reader, like the rest
+        from .portal.evidence import PORTALS_DIR
+
+        (evidence / PORTALS_DIR).mkdir()
+        for name, bundle in portals.items():
+            (evidence / PORTALS_DIR / f"{name}.json").write_text(json.dumps(bundle))
     return inventory, evidence
 
 

@@ -6,7 +6,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from .audit import AuditRequest, evaluate, validate
+from .audit import AuditRequest, reevaluate
 from .bundle import bundle_from_dict
 from .checks.context import AuditOptions
 from .checks.vocabulary import load_catalogue
@@ -45,8 +45,7 @@ def _rescore_one(data: dict[str, Any], policy: PolicySet) -> BundleDiff:
         request = AuditRequest(
             [inventory], baseline=data["baseline"], level=data["level"],
             options=AuditOptions.from_dict(data.get("options")))
-        result = evaluate(request, evidence, policy) if evidence is not None \
-            else validate(request, policy)
+        result = reevaluate(request, evidence, policy)
     return diff_bundles(old, result.bundles[0])
 
 

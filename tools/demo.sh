@@ -32,7 +32,7 @@ echo
 if [ "$(id -u)" = 0 ] && tools/install-test-deps.sh lab && [ -x /usr/sbin/sshd ]; then
   say "== 3. egov-audit scan: phòng thử nghiệm gồm các máy chủ SSH thật trên loopback, các router FRRouting chạy BGP thật, các UPS và cảm biến phòng máy chủ đọc qua SNMPv3 (root) ==" \
       "== 3. egov-audit scan: a lab of real SSH hosts on loopback, FRRouting routers running real BGP, UPSes and room sensors read over SNMPv3 (root) =="
-  "$EGOV" lab up --network --facility --state "$state"
+  "$EGOV" lab up --network --facility --portals --state "$state"
   set -a; . "$state/facility.env"; set +a  # the SNMP passwords the inventory looks up
   "$EGOV" scan "$state/inventory" --known-hosts "$state/known_hosts" --evidence "$work/evidence" \
     --lang "$REPORT_LANG" --fail-on none
@@ -56,8 +56,22 @@ YML
 fi
 inventory=$([ -f "$state/lab.json" ] && echo "$state/inventory" || echo "$work/inventory")
 echo
-say "== 4. egov-audit fix: playbook khắc phục các thiếu hụt sửa được (chỉ ghi ra, chưa chạy) ==" \
-    "== 4. egov-audit fix: the playbook that closes the fixable gaps (written, not applied) =="
+if [ -f "$state/lab.json" ]; then
+  say "== 4. egov-audit probe: cổng thông tin của hai đơn vị mẫu nhìn từ bên ngoài (DNSSEC, IPv6, HTTPS), trong mạng Internet thu nhỏ của phòng thử nghiệm ==" \
+      "== 4. egov-audit probe: the two sample agencies' portals seen from outside (DNSSEC, IPv6, HTTPS), in the lab's small internet =="
+  "$EGOV" lab exec --state "$state" -- "$EGOV" probe inventories/song-lam inventories/bo-hts \
+    --evidence "$work/portals" --documentation-as-public --lang "$REPORT_LANG" --fail-on none \
+    >"$work/probe.txt"
+  grep -A1 -E '^ \[[A-Z]+\] PORTAL-' "$work/probe.txt" | grep -v '^--$' | head -n 24
+  echo "   ..."
+  sed -n '/== .*Summary\|== .*Tổng hợp/,$p' "$work/probe.txt"
+else
+  say "== 4. egov-audit probe: cần quyền root để dựng mạng Internet thu nhỏ của phòng thử nghiệm (bỏ qua) ==" \
+      "== 4. egov-audit probe: the lab's small internet needs root (skipped) =="
+fi
+echo
+say "== 5. egov-audit fix: playbook khắc phục các thiếu hụt sửa được (chỉ ghi ra, chưa chạy) ==" \
+    "== 5. egov-audit fix: the playbook that closes the fixable gaps (written, not applied) =="
 "$EGOV" evaluate "$inventory" --evidence "$work/evidence" -f json -o "$work/bundle.json" \
   --fail-on none
 # not root, the scanned host is this machine: fix writes a play for it only when asked

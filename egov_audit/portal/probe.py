@@ -80,8 +80,10 @@ def _resolver(options: ProbeOptions, checking_disabled: bool = False) -> Any:
 def split_server(text: str) -> tuple[str, int]:
     """"192.0.2.53", "192.0.2.53:5353", "2001:db8::53" or "[2001:db8::53]:5353"."""
     if text.startswith("["):
-        host, _, port = text[1:].partition("]")
-        port = port.lstrip(":")
+        host, closed, port = text[1:].partition("]")
+        if not closed or (port and not port.startswith(":")):
+            raise ValueError(f"{text[:60]!r} is not [ADDRESS]:PORT")
+        port = port[1:]
     elif text.count(":") == 1:
         host, _, port = text.partition(":")
     else:

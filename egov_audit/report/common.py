@@ -152,6 +152,8 @@ LABELS: dict[str, Text] = {
     "html.gap_targets": Text("đối tượng", "targets"),
     "html.none": Text("Không có.", "None."),
     "national.kind": Text("Loại đơn vị", "Kind"),
+    "national.portals": Text("Cổng công khai (IPv6 · DNSSEC · HTTPS)",
+                             "Public portals (IPv6 · DNSSEC · HTTPS)"),
     "national.common_gaps": Text("Thiếu hụt phổ biến nhất giữa các đơn vị",
                                  "Most common gaps across agencies"),
     "national.agencies": Text("Số đơn vị", "Agencies"),

@@ -17,6 +17,7 @@ from ..models import (
     Status,
     TargetStatus,
 )
+from ..portal.readiness import readiness
 from .common import fmt_score, gaps_worst_first, label, terminal
 from .interface import ReportOptions, register
 
@@ -192,11 +193,17 @@ def _summary(result_set: ResultSet, options: ReportOptions) -> list[str]:
     out = [style(f"== {label('summary', lang)} ==", bold=True)]
     out.append(f" {label('agency', lang):<24} {label('level', lang):>6} "
                + " ".join(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True)))
+    ready = {id(b): readiness((r.control, r.target, r.status.value) for r in b.results)
+             for b in result_set.bundles}
+    probed = any(r.portals for r in ready.values())
+    if probed:  # the inspectors' portal questions, when portals were probed
+        out[-1] += f"  {label('national.portals', lang)}"
     for bundle in sorted(result_set.bundles, key=lambda b: (b.scores.overall or 0)):
         values = [bundle.scores.overall] + [bundle.scores.by_area.get(a.value) for a in Area]
         out.append(f" {terminal(bundle.agency.code):<24} {bundle.level:>6} "
                    + " ".join(f"{fmt_score(v, lang):>{w}}"
-                              for v, w in zip(values, widths, strict=True)))
+                              for v, w in zip(values, widths, strict=True))
+                   + (f"  {ready[id(bundle)].shown()}" if probed else ""))
     return out
 
 

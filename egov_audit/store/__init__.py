@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EgovAuditError, Message, UsageError
+from ..portal.readiness import readiness
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 1: agencies, bundles (with the signed body, compressed), gaps per bundle and control
@@ -35,6 +36,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
     # 2: waived results are counted per bundle (scores are kept with and without waivers)
     ("ALTER TABLE bundles ADD COLUMN waived INTEGER NOT NULL DEFAULT 0",),
+    # 3: public portals' readiness (egov_audit/portal/readiness.py); NULL: none judged
+    ("ALTER TABLE bundles ADD COLUMN portals INTEGER",
+     "ALTER TABLE bundles ADD COLUMN portals_ipv6 INTEGER",
+     "ALTER TABLE bundles ADD COLUMN portals_dnssec INTEGER",
+     "ALTER TABLE bundles ADD COLUMN portals_web INTEGER",
+     "ALTER TABLE bundles ADD COLUMN portals_https INTEGER"),
 )
 
 
@@ -202,6 +209,8 @@ class Store:
                 entry = gaps.setdefault(r["control"], [r["severity"], r["area"], 0])
                 entry[2] += 1
         hosts = sum(1 for t in bundle["targets"] if t["kind"] == "host")
+        portals = readiness((r["control"], r["target"], r["status"])
+                            for r in bundle["results"]).columns()
         body = zlib.compress(json.dumps(bundle, ensure_ascii=False).encode("utf-8"), 1)
         with self.transaction(code):
             if self.execute("SELECT 1 FROM bundles WHERE digest = ?", (digest,)).fetchone():
@@ -223,8 +232,9 @@ class Store:
                 "INSERT INTO bundles (agency, digest, finished_at, baseline, level, "
                 "policy_version, policy_digest, tool_version, overall, infrastructure, "
                 "ip_addressing, security, coverage, overall_without_waivers, hosts, key_id, "
-                "submitted_at, body, waived) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                "?, ?, ?, ?) RETURNING id",
+                "submitted_at, body, waived, portals, portals_ipv6, portals_dnssec, "
+                "portals_web, portals_https) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (code, digest, finished, bundle["baseline"], bundle["level"],
                  bundle.get("policy_version"), bundle["policy_digest"],
                  bundle["tool"]["version"], scores.get("overall"),
@@ -232,7 +242,7 @@ class Store:
                  by_area.get("security"), scores.get("coverage"),
                  scores.get("overall_without_waivers"), hosts, key,
                  datetime.now(UTC).isoformat(timespec="seconds"), body,
-                 scores.get("counts", {}).get("waived", 0))).fetchone()
+                 scores.get("counts", {}).get("waived", 0), *portals.values())).fetchone()
             bundle_id = row[0]
             rows = [(bundle_id, control, severity, area, count)
                     for control, (severity, area, count) in gaps.items()]
@@ -250,7 +260,8 @@ class Store:
     # never b.*: the signed bodies are large and not needed for the table
     _LATEST = ("WITH ranked AS (SELECT b.id, b.agency, b.finished_at, b.baseline, b.level, "
                "b.overall, b.infrastructure, b.ip_addressing, b.security, b.coverage, "
-               "b.overall_without_waivers, b.hosts, b.waived, "
+               "b.overall_without_waivers, b.hosts, b.waived, b.portals, b.portals_ipv6, "
+               "b.portals_dnssec, b.portals_web, b.portals_https, "
                "ROW_NUMBER() OVER (PARTITION BY agency ORDER BY "
                "finished_at DESC, id DESC) AS rn, LAG(overall) OVER (PARTITION BY agency "
                "ORDER BY finished_at, id) AS previous, COUNT(*) OVER (PARTITION BY agency) "
@@ -274,11 +285,13 @@ class Store:
             self._LATEST + "SELECT a.code, a.name_vi, a.name_en, a.kind, a.region, r.baseline, "
             "r.level, r.finished_at, r.overall, r.infrastructure, r.ip_addressing, r.security, "
             "r.coverage, r.overall_without_waivers, r.previous, r.submissions, r.hosts, "
-            "r.waived FROM ranked r JOIN agencies a ON a.code = r.agency WHERE " + where +
+            "r.waived, r.portals, r.portals_ipv6, r.portals_dnssec, r.portals_web, "
+            "r.portals_https FROM ranked r JOIN agencies a ON a.code = r.agency WHERE " + where +
             " ORDER BY r.overall IS NULL, r.overall DESC, a.code", params).fetchall()
         keys = ("code", "name_vi", "name_en", "kind", "region", "baseline", "level", "date",
                 "overall", "infrastructure", "ip_addressing", "security", "coverage",
-                "overall_without_waivers", "previous", "submissions", "hosts", "waived")
+                "overall_without_waivers", "previous", "submissions", "hosts", "waived",
+                "portals", "portals_ipv6", "portals_dnssec", "portals_web", "portals_https")
         table = [dict(zip(keys, row, strict=True)) for row in rows]
         for row in table:
             row["trend"] = None if row["previous"] is None or row["overall"] is None \

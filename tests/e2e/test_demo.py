@@ -43,8 +43,11 @@ def test_the_demo_runs_every_step_and_ends_with_the_remediation_playbook(
     proc = english
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     for step in ("== 1. egov-audit validate", "== 2. the three sample agencies",
-                 "== 3. egov-audit scan", "== 4. egov-audit fix"):
+                 "== 3. egov-audit scan", "== 4. egov-audit probe", "== 5. egov-audit fix"):
         assert step in proc.stdout
+    # a portal gap beside the others: song-lam's unsigned zone, and the inspectors' table
+    assert "PORTAL-DNS-01 songlam.example" in proc.stdout
+    assert "IPv6 1/2 · DNSSEC 0/2 · HTTPS 1/2" in proc.stdout
     assert "results re-evaluated from the evidence" in proc.stdout
     assert "- name: !unsafe 'HOST-" in proc.stdout
     assert "fixes; apply with: egov-audit fix BUNDLE --inventory DIR --evidence DIR --apply" \
@@ -60,7 +63,7 @@ def test_the_english_demo_has_no_vietnamese(english: subprocess.CompletedProcess
 def test_the_vietnamese_demo_has_no_english_sentence() -> None:
     proc = _demo("vi")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert "== 4. egov-audit fix: playbook khắc phục" in proc.stdout
+    assert "== 5. egov-audit fix: playbook khắc phục" in proc.stdout
     english = [line for line in (proc.stdout + proc.stderr).splitlines()
                if len({w.lower() for w in _ENGLISH.findall(_NOT_PROSE.sub(" ", line))}) >= 2]
     assert english == []

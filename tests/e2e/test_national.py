@@ -79,7 +79,7 @@ def test_collect_and_the_national_table(db: str, signed: dict[str, Any]) -> None
         assert [r["code"] for r in store.national_table(level=4)] == ["bo-hts"]
         gaps = store.common_gaps()
         assert gaps[0]["agencies"] >= 2 and {"control", "severity", "targets"} <= set(gaps[0])
-        assert store.version() == 2
+        assert store.version() == 3  # migrations: agencies and bundles, waivers, portals
     text = run_cli("scores", "--db", db, "--lang", "vi")
     assert text.returncode == 0 and "Thiếu hụt phổ biến nhất" in text.stdout
     data = json.loads(run_cli("scores", "--db", db, "-f", "json").stdout)

@@ -27,6 +27,7 @@ from egov_audit.lab import portals as internet_lab
 from egov_audit.schemas import is_valid
 from tests.e2e.test_network_lab import _machine_network
 from tests.helpers import REPO, build_inventory
+from tests.helpers import run_long as run_cli
 
 pytestmark = [pytest.mark.lab,
               pytest.mark.skipif(os.geteuid() != 0, reason="the lab needs root; CI runs as root"),
@@ -185,3 +186,66 @@ def test_a_bad_resolver_or_ca_file_is_one_line(internet: internet_lab.Internet) 
         assert proc.returncode == 2, proc.stderr
         assert said in proc.stderr and "Traceback" not in proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_signed_probe_bundles_reach_the_national_table_and_rescore(national: Any,
+                                                                  tmp_path: Path) -> None:
+    """Each agency's probe bundle is signed with its evidence packed, collected into the
+    national store (the portals' readiness in the table), and re-scored from what it packs to
+    the same verdicts."""
+    result_set, evidence = national
+    keys, registry = tmp_path / "keys", tmp_path / "registry"
+    registry.mkdir()
+    signed = []
+    for inventory, bundle in zip(SAMPLES, result_set["bundles"], strict=True):
+        code = bundle["agency"]["code"]
+        assert run_cli("keygen", "--agency", code, "--out", str(keys)).returncode == 0
+        (registry / f"{code}.pub").write_bytes((keys / f"{code}.pub").read_bytes())
+        path = tmp_path / f"{code}.json"
+        path.write_text(json.dumps(bundle))
+        proc = run_cli("sign", str(path), "--key", str(keys / f"{code}.key"), "--inventory",
+                       str(inventory), "--evidence", str(evidence / code))
+        assert proc.returncode == 0, proc.stderr
+        packed = json.loads((tmp_path / f"{code}.signed.json").read_text())["inputs"]
+        assert set(packed["portals"]) == {p.stem for p in (evidence / code / "portals").iterdir()}
+        signed.append(tmp_path / f"{code}.signed.json")
+    db = str(tmp_path / "national.db")
+    proc = run_cli("collect", *map(str, signed), "--db", db, "--keys", str(registry))
+    assert proc.returncode == 0, proc.stderr
+    table = json.loads(run_cli("scores", "--db", db, "-f", "json").stdout)["agencies"]
+    rows = {row["code"]: row for row in table}
+    assert {k: rows["song-lam"][k] for k in ("portals", "portals_ipv6", "portals_dnssec",
+                                             "portals_web", "portals_https")} == {
+        "portals": 2, "portals_ipv6": 1, "portals_dnssec": 0, "portals_web": 2,
+        "portals_https": 1}
+    assert (rows["bo-hts"]["portals"], rows["bo-hts"]["portals_https"]) == (3, 2)
+    text = run_cli("scores", "--db", db, "--lang", "en").stdout
+    assert "IPv6 1/2 · DNSSEC 0/2 · HTTPS 1/2" in text
+    proc = run_cli("rescore", "--db", db, "--policies", str(REPO / "policies"), "-f", "json")
+    assert proc.returncode == 0, proc.stderr
+    for agency in json.loads(proc.stdout)["agencies"]:
+        assert not agency["newly_failing"] and not agency["newly_passing"], agency
+
+
+def test_a_scan_probes_the_portals_when_asked(internet: internet_lab.Internet,
+                                              tmp_path: Path) -> None:
+    """`scan --probe-portals`: the hosts (none reachable from the lab internet) are reported
+    unreachable, the portals are probed into the same evidence folder and judged."""
+    inventory = build_inventory(tmp_path / "agency", "compliant", {"set": {"network.portals": [
+        {"kind": "web_portal", "url": "https://bohts.example/"}]}})
+    evidence = tmp_path / "evidence"
+    command = [*internet.command(), sys.executable, "-m", "egov_audit", "scan", str(inventory),
+               "--evidence", str(evidence), "--probe-portals", "--timeout", "30",
+               "--documentation-as-public", "-f", "json", "--fail-on", "none", "--lang", "en"]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False,
+                          env={**os.environ, **internet.environment()}, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    bundle = json.loads(proc.stdout)
+    hosts = [t for t in bundle["targets"] if t["kind"] == "host"]
+    assert hosts and all(t["status"] != "assessed" for t in hosts)
+    (portal,) = [t for t in bundle["targets"] if t["kind"] == "portal"]
+    assert portal["status"] == "assessed"
+    verdicts = {r["control"]: r["status"] for r in bundle["results"]
+                if r["target"] == "bohts.example"}
+    assert verdicts["PORTAL-TLS-01"] == "pass" and verdicts["PORTAL-DNS-01"] == "pass"
+    assert (evidence / "portals" / "bohts.example.json").is_file()
