@@ -62,7 +62,7 @@ if [ -f "$state/lab.json" ]; then
   "$EGOV" lab exec --state "$state" -- "$EGOV" probe inventories/song-lam inventories/bo-hts \
     --evidence "$work/portals" --documentation-as-public --lang "$REPORT_LANG" --fail-on none \
     >"$work/probe.txt"
-  grep -A1 -E '^ \[[A-Z]+\] PORTAL-' "$work/probe.txt" | grep -v '^--$' | head -n 24
+  grep -A1 -E '^ \[[^]]+\] PORTAL-' "$work/probe.txt" | grep -v '^--$' | head -n 24
   echo "   ..."
   sed -n '/== .*Summary\|== .*Tổng hợp/,$p' "$work/probe.txt"
 else

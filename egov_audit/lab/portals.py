@@ -71,6 +71,19 @@ MX = LabPortal("mx.bohts.example", "198.18.5.25", "2001:db8:100:20::25", serve="
 SIGNED_ZONES = ("example.", "bohts.example.")
 UNSIGNED_ZONES = ("songlam.example.",)
 LAME_ZONE = "mat.example."
+# benchmarks (benchmarks/bench_probe.py): many agencies' portals, p0000.bench.example ..., on a
+# few servers, as hosting providers serve many agencies
+BENCH_ZONE = "bench.example."
+BENCH_SERVERS = tuple(LabPortal(f"bench{i}", f"198.18.5.{40 + i}", f"2001:db8:100:40::{i}",
+                                serve="bench") for i in range(4))
+
+
+def bench_name(index: int) -> str:
+    return f"p{index:04d}.{BENCH_ZONE[:-1]}"
+
+
+def _signed(bench: int) -> tuple[str, ...]:
+    return (*SIGNED_ZONES, BENCH_ZONE) if bench else SIGNED_ZONES
 
 
 def _zone_of(name: str) -> str:
@@ -81,7 +94,7 @@ def _zone_of(name: str) -> str:
     raise ValueError(name)
 
 
-def _records(zone: str) -> list[str]:
+def _records(zone: str, bench: int = 0) -> list[str]:
     """The zone's records as zone-file lines (relative to nothing: fully qualified)."""
     server = "ns.example." if zone == "example." else "dns.example."
     lines = [f"{zone} 3600 IN SOA {server} hostmaster.example. 1 3600 900 604800 300",
@@ -91,13 +104,19 @@ def _records(zone: str) -> list[str]:
         # and a validating resolver would call the unsigned one "DNSSEC lame"
         lines.append(f"ns.example. 3600 IN A {AUTHORITY}")
         lines.append(f"dns.example. 3600 IN A {AGENCY_DNS}")
-        for child in (*SIGNED_ZONES[1:], *UNSIGNED_ZONES):
+        for child in (*_signed(bench)[1:], *UNSIGNED_ZONES):
             lines.append(f"{child} 3600 IN NS dns.example.")
         lines.append(f"{LAME_ZONE} 3600 IN NS ns.mat.example.")
         lines.append(f"ns.mat.example. 3600 IN A {GONE}")
     if zone == f"{MAIL_DOMAIN}.":
         lines.append(f"{MAIL_DOMAIN}. 3600 IN MX 10 {MX.name}.")
         lines.append(f'{MAIL_DOMAIN}. 3600 IN CAA 0 issue "ca.example"')
+    if zone == BENCH_ZONE:
+        for index in range(bench):
+            serving = BENCH_SERVERS[index % len(BENCH_SERVERS)]
+            lines.append(f"{bench_name(index)}. 300 IN A {serving.ipv4}")
+            lines.append(f"{bench_name(index)}. 300 IN AAAA {serving.ipv6}")
+        return lines
     for portal in (*PORTALS, MX):
         if _zone_of(portal.name) != zone or zone == LAME_ZONE:
             continue
@@ -107,7 +126,7 @@ def _records(zone: str) -> list[str]:
     return lines
 
 
-def _sign_zones(folder: Path) -> str:
+def _sign_zones(folder: Path, bench: int = 0) -> str:
     """Write each zone file (signed where it should be, children's DS in the parent) and
     return unbound's trust anchor for `example.`."""
     import dns.dnssec
@@ -119,12 +138,13 @@ def _sign_zones(folder: Path) -> str:
     now = dt.datetime.now(dt.UTC)
     ECDSAP256SHA256 = Algorithm.ECDSAP256SHA256
     keys = {}
-    for zone in SIGNED_ZONES:
+    signed = _signed(bench)
+    for zone in signed:
         private = ec.generate_private_key(ec.SECP256R1())
         dnskey = dns.dnssec.make_dnskey(private.public_key(), ECDSAP256SHA256, flags=257)
         keys[zone] = (private, dnskey)
-    texts: dict[str, list[str]] = {z: _records(z) for z in (*SIGNED_ZONES, *UNSIGNED_ZONES)}
-    for zone in SIGNED_ZONES[1:]:  # a signed child's DS goes into its parent, example.
+    texts: dict[str, list[str]] = {z: _records(z, bench) for z in (*signed, *UNSIGNED_ZONES)}
+    for zone in signed[1:]:  # a signed child's DS goes into its parent, example.
         ds = dns.dnssec.make_ds(zone, keys[zone][1], "SHA256")
         texts["example."].append(f"{zone} 3600 IN DS {ds.to_text()}")
     for zone, lines in texts.items():
@@ -136,7 +156,7 @@ def _sign_zones(folder: Path) -> str:
     return f"{TRUST_ZONE} 3600 IN DNSKEY {keys[TRUST_ZONE][1].to_text()}"
 
 
-def _certificates(folder: Path) -> None:
+def _certificates(folder: Path, bench: int = 0) -> None:
     """The lab CA (ca.pem: what the probe is told to trust) and one certificate per portal."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -155,7 +175,8 @@ def _certificates(folder: Path) -> None:
                                        False), critical=True)
           .sign(ca_key, hashes.SHA256()))
     (folder / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    for portal in PORTALS:
+    bench_cert = (LabPortal(f"*.{BENCH_ZONE[:-1]}", ""),) if bench else ()
+    for portal in (*PORTALS, *bench_cert):
         if portal.serve not in ("good", "weak"):
             continue
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -192,12 +213,15 @@ _WEAK_TLS = """    ssl_protocols TLSv1 TLSv1.1 TLSv1.2;
 """
 
 
-def _nginx(folder: Path) -> str:
+def _nginx(folder: Path, bench: int = 0) -> str:
     servers = []
-    for portal in PORTALS:
+    wildcard = (LabPortal(f"*.{BENCH_ZONE[:-1]}", ""),) if bench else ()
+    for portal in (*PORTALS, *wildcard):
         if portal.serve not in ("good", "weak"):
             continue
         listen = [f"{portal.ipv4}"] + ([f"[{portal.ipv6}]"] if portal.ipv6 else [])
+        if portal in wildcard:  # every benchmark name, on each of the few servers
+            listen = [a for s in BENCH_SERVERS for a in (s.ipv4, f"[{s.ipv6}]")]
         tls = "".join(f"    listen {a}:443 ssl;\n" for a in listen)
         plain = "".join(f"    listen {a}:80;\n" for a in listen)
         cert = folder / portal.name
@@ -269,20 +293,22 @@ class Internet:
         return {"EGOV_AUDIT_RESOLVER": RESOLVER, "EGOV_AUDIT_CA_FILE": str(self.ca_file)}
 
 
-def up(state: Path, timeout: float = 30.0) -> Internet:
+def up(state: Path, timeout: float = 30.0, bench: int = 0) -> Internet:
+    """Start the lab internet; with `bench`, that many more portal names on four servers."""
     folder = state / "portals"
     down(state)  # what an earlier lab left
     (folder / "tmp").mkdir(parents=True)
-    _certificates(folder)
-    anchor = _sign_zones(folder)
-    (folder / "nginx.conf").write_text(_nginx(folder))
+    _certificates(folder, bench)
+    anchor = _sign_zones(folder, bench)
+    (folder / "nginx.conf").write_text(_nginx(folder, bench))
     (folder / "nsd-registry.conf").write_text(_nsd(folder, AUTHORITY, "nsd-registry",
                                                    ("example.",)))
     (folder / "nsd-agency.conf").write_text(_nsd(folder, AGENCY_DNS, "nsd-agency",
-                                                 (*SIGNED_ZONES[1:], *UNSIGNED_ZONES)))
+                                                 (*_signed(bench)[1:], *UNSIGNED_ZONES)))
     (folder / "unbound.conf").write_text(_unbound(folder, anchor))
     (folder / "portals.json").write_text(json.dumps(
-        {"portals": [asdict(p) for p in (*PORTALS, MX)], "resolver": RESOLVER,
+        {"portals": [asdict(p) for p in (*PORTALS, MX, *(BENCH_SERVERS if bench else ()))],
+         "resolver": RESOLVER,
          "dns_servers": [AUTHORITY, AGENCY_DNS]}, indent=2))
     with open(folder / "console.log", "wb") as console:
         proc = subprocess.Popen(
