@@ -296,9 +296,10 @@ def portal_certificate(ctx: CheckContext, control: Control,
                 problems_en.append(f"{family}: no certificate")
                 continue
             left = (_when(cert["not_after"]) - probed).days
+            sent = f" · chain {len(reach['chain'])}" if reach.get("chain") else ""
             seen.append(f"{family}: {cert['subject']} · {cert['issuer']} · "
                         f"{cert['not_after'][:10]} ({left} d) · {cert['key_type']} "
-                        f"{cert['key_bits']}")
+                        f"{cert['key_bits']}{sent}")
             if not reach.get("verified"):
                 error = reach.get("verify_error", "?")
                 problems_vi.append(f"{family}: không xác thực được ({error})")

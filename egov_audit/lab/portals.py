@@ -57,6 +57,11 @@ PORTALS = (
     LabPortal("songlam.example", "198.18.5.11", serve="weak", cert="expired"),
     # ... its public-service portal sound, on IPv6 too (which its declaration does not say)
     LabPortal("dichvucong.songlam.example", "198.18.5.13", "2001:db8:200:20::13"),
+    # DNSSEC told apart: a zone signed with no DS in its parent (an island: it does not
+    # validate from the trust anchor), and one whose signatures have expired (bogus: a
+    # validating resolver answers SERVFAIL, and answers with checking disabled)
+    LabPortal("www.dao.example", "198.18.5.15"),
+    LabPortal("www.saiky.example", "198.18.5.14"),
     # faults: never answers TLS, resets, speaks garbage; a name whose DNS servers are gone
     LabPortal("cham.example", "198.18.5.71", serve="silent"),
     LabPortal("ngat.example", "198.18.5.72", serve="reset"),
@@ -71,6 +76,8 @@ MX = LabPortal("mx.bohts.example", "198.18.5.25", "2001:db8:100:20::25", serve="
 SIGNED_ZONES = ("example.", "bohts.example.")
 UNSIGNED_ZONES = ("songlam.example.",)
 LAME_ZONE = "mat.example."
+ISLAND_ZONE = "dao.example."  # signed, no DS in the parent
+BOGUS_ZONE = "saiky.example."  # signed, DS in the parent, its signatures expired
 # benchmarks (benchmarks/bench_probe.py): many agencies' portals, p0000.bench.example ..., on a
 # few servers, as hosting providers serve many agencies
 BENCH_ZONE = "bench.example."
@@ -83,12 +90,12 @@ def bench_name(index: int) -> str:
 
 
 def _signed(bench: int) -> tuple[str, ...]:
-    return (*SIGNED_ZONES, BENCH_ZONE) if bench else SIGNED_ZONES
+    return (*SIGNED_ZONES, ISLAND_ZONE, BOGUS_ZONE, *((BENCH_ZONE,) if bench else ()))
 
 
 def _zone_of(name: str) -> str:
     fqdn = name + "."
-    for zone in sorted((*SIGNED_ZONES, *UNSIGNED_ZONES, LAME_ZONE), key=len, reverse=True):
+    for zone in sorted((*_signed(0), *UNSIGNED_ZONES, LAME_ZONE), key=len, reverse=True):
         if fqdn.endswith("." + zone) or fqdn == zone:
             return zone
     raise ValueError(name)
@@ -145,13 +152,17 @@ def _sign_zones(folder: Path, bench: int = 0) -> str:
         keys[zone] = (private, dnskey)
     texts: dict[str, list[str]] = {z: _records(z, bench) for z in (*signed, *UNSIGNED_ZONES)}
     for zone in signed[1:]:  # a signed child's DS goes into its parent, example.
+        if zone == ISLAND_ZONE:
+            continue
         ds = dns.dnssec.make_ds(zone, keys[zone][1], "SHA256")
         texts["example."].append(f"{zone} 3600 IN DS {ds.to_text()}")
     for zone, lines in texts.items():
         parsed = dns.zone.from_text("\n".join(lines) + "\n", origin=zone, relativize=False)
         if zone in keys:
-            dns.dnssec.sign_zone(parsed, keys=[keys[zone]], inception=now - dt.timedelta(days=1),
-                                 expiration=now + dt.timedelta(days=30))
+            # the bogus zone's signatures ran out a month ago
+            start = now - dt.timedelta(days=60 if zone == BOGUS_ZONE else 1)
+            end = now + dt.timedelta(days=-30 if zone == BOGUS_ZONE else 30)
+            dns.dnssec.sign_zone(parsed, keys=[keys[zone]], inception=start, expiration=end)
         (folder / f"{zone}zone").write_text(parsed.to_text(relativize=False))
     return f"{TRUST_ZONE} 3600 IN DNSKEY {keys[TRUST_ZONE][1].to_text()}"
 

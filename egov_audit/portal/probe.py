@@ -327,6 +327,25 @@ def _certificate(der: bytes, host: str) -> dict[str, Any]:
     }
 
 
+def _sent_chain(tls: ssl.SSLSocket) -> list[dict[str, str]]:
+    """The certificates the server sent, leaf first (subject and issuer of each): what a
+    missing intermediate is seen by. Python 3.13 has get_unverified_chain(); 3.11 and 3.12 keep
+    it on the private SSL object; without either, nothing is recorded."""
+    from cryptography import x509
+
+    getter = getattr(tls, "get_unverified_chain", None) or getattr(
+        getattr(tls, "_sslobj", None), "get_unverified_chain", None)
+    if getter is None:
+        return []
+    out = []
+    for item in list(getter() or [])[:10]:
+        der = item if isinstance(item, bytes) else item.public_bytes(2)  # 2: DER
+        cert = x509.load_der_x509_certificate(der)
+        out.append({"subject": _clip(cert.subject.rfc4514_string(), 255),
+                    "issuer": _clip(cert.issuer.rfc4514_string(), 255)})
+    return out
+
+
 def _matches(pattern: str, host: str) -> bool:
     """RFC 6125 matching of one name: exact, or a wildcard as the whole leftmost label."""
     pattern, host = str(pattern).lower().rstrip("."), host.lower()
@@ -370,6 +389,9 @@ def _https(address: str, portal: Portal, options: ProbeOptions) -> dict[str, Any
             out["verify_error"] = error
         if der:
             out["certificate"] = _certificate(der, portal.host)
+            chain = _sent_chain(tls)
+            if chain:
+                out["chain"] = chain
         try:
             out["http"] = _get(tls, portal, portal.path)
         except (OSError, http.client.HTTPException) as exc:

@@ -141,6 +141,10 @@ def test_evidence_is_published_shape_and_reevaluates_offline(national: Any,
         digests = offline["evidence_digests"]
         assert {k for k in digests if k.startswith("portal:")} == {
             f"portal:{p.stem}" for p in files}
+    # the chain as the server sent it: the lab's portals send their certificate alone
+    sent = json.loads((evidence / "bo-hts" / "portals" / "bohts.example.json").read_text())
+    assert sent["facts"]["reach"]["ipv6"]["chain"] == [
+        {"subject": "CN=bohts.example", "issuer": "CN=egov-audit lab CA"}]
 
 
 def test_only_the_declared_urls_are_requested_as_egov_audit(national: Any,
@@ -249,3 +253,26 @@ def test_a_scan_probes_the_portals_when_asked(internet: internet_lab.Internet,
                 if r["target"] == "bohts.example"}
     assert verdicts["PORTAL-TLS-01"] == "pass" and verdicts["PORTAL-DNS-01"] == "pass"
     assert (evidence / "portals" / "bohts.example.json").is_file()
+
+
+def test_dnssec_states_are_told_apart(internet: internet_lab.Internet, tmp_path: Path) -> None:
+    """Signed and validating, signed without a chain of trust, signatures expired (the
+    resolver's SERVFAIL told from a DNS that does not answer): one passes, two fail with what
+    is wrong, and the portals behind the failing ones are still judged."""
+    names = ("bohts.example", "www.dao.example", "www.saiky.example")
+    inventory = build_inventory(tmp_path / "dnssec", "compliant", {"set": {"network.portals": [
+        {"kind": "web_portal", "url": f"https://{name}/"} for name in names]}})
+    proc = _probe(internet, str(inventory), "--evidence", str(tmp_path / "evidence"), "-f",
+                  "json")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    bundle = json.loads(proc.stdout)
+    states = {name: json.loads((tmp_path / "evidence" / "portals" / f"{name}.json").read_text())
+              ["facts"]["dns"]["dnssec"] for name in names}
+    assert states == {"bohts.example": "secure", "www.dao.example": "unvalidated",
+                      "www.saiky.example": "bogus"}
+    dnssec = {r["target"]: r for r in bundle["results"] if r["control"] == "PORTAL-DNS-01"}
+    assert [dnssec[n]["status"] for n in names] == ["pass", "fail", "fail"]
+    assert "does not validate from a trust anchor" in dnssec["www.dao.example"]["message"]["en"]
+    assert "SERVFAIL" in dnssec["www.saiky.example"]["message"]["en"]
+    tls = {r["target"]: r["status"] for r in bundle["results"] if r["control"] == "PORTAL-TLS-01"}
+    assert tls == dict.fromkeys(names, "pass")
