@@ -280,7 +280,8 @@ def portal_certificate(ctx: CheckContext, control: Control,
                        args: Mapping[str, Any]) -> list[Finding]:
     """The certificate served on every address verifies as a browser would (a trusted chain,
     the portal's name), does not expire within the level's minimum of days (counted from when
-    it was probed), and has a strong key (RSA of the level's size, or elliptic curves)."""
+    it was probed), has a strong key (RSA of the level's size, or elliptic curves), and is not
+    revoked by the OCSP answer the server staples (when it staples one)."""
     min_days = int(ctx.param("network.portal_cert_min_days", control))
     min_rsa = int(ctx.param("network.portal_min_rsa_bits", control))
 
@@ -316,7 +317,13 @@ def portal_certificate(ctx: CheckContext, control: Control,
                     cert["key_type"] in ("DSA", "other"):
                 problems_vi.append(f"{family}: khóa yếu {cert['key_type']} {cert['key_bits']}")
                 problems_en.append(f"{family}: weak key {cert['key_type']} {cert['key_bits']}")
+        stapled = (facts.get("tls") or {}).get("ocsp") or {}
+        if stapled.get("certificate_status") == "revoked":
+            problems_vi.append("bị thu hồi (theo phản hồi OCSP đính kèm)")
+            problems_en.append("revoked (the stapled OCSP answer says so)")
         observed = " | ".join(dict.fromkeys(seen)) or "—"
+        if stapled:
+            observed += f" · OCSP: {stapled.get('certificate_status') or stapled['status']}"
         if problems_en:
             return [verdicts.failed(f"Chứng thư không đạt: {'; '.join(problems_vi)}.",
                                     f"Certificate problems: {'; '.join(problems_en)}.",

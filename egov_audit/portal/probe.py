@@ -15,6 +15,7 @@ import http.client
 import ipaddress
 import socket
 import ssl
+import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -420,6 +421,60 @@ def _tls_versions(address: str, portal: Portal, options: ProbeOptions) -> dict[s
     return {"versions": versions, "weak_ciphers": weak}
 
 
+def _ocsp(address: str, portal: Portal, options: ProbeOptions) -> dict[str, Any]:
+    """Whether the server staples an OCSP response to its handshake (status_request), and what
+    it says. The standard ssl module cannot ask for one: pyOpenSSL can."""
+    import select
+
+    from cryptography.x509 import ocsp
+    from OpenSSL import SSL
+
+    stapled: dict[str, bytes] = {}
+
+    def keep(_conn: Any, data: bytes, _data: Any) -> bool:
+        stapled["data"] = bytes(data[:65536])
+        return True  # judged below, not by failing the handshake
+
+    context = SSL.Context(SSL.TLS_CLIENT_METHOD)
+    context.set_verify(SSL.VERIFY_NONE)
+    context.set_ocsp_client_callback(keep)
+    sock = _connect(address, portal.port, options.timeout)
+    deadline = time.monotonic() + options.timeout
+    try:
+        conn = SSL.Connection(context, sock)
+        conn.set_tlsext_host_name(portal.host.encode("ascii"))
+        conn.request_ocsp()
+        conn.set_connect_state()
+        while True:  # the socket has a timeout, so it is non-blocking underneath
+            try:
+                conn.do_handshake()
+                break
+            except (SSL.WantReadError, SSL.WantWriteError):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return {"status": "timeout"}
+                select.select([sock], [sock], [], left)
+            except SSL.Error as exc:
+                return {"status": "error", "reason": _clip(exc, 200)}
+    finally:
+        sock.close()
+    data = stapled.get("data", b"")
+    if not data:
+        return {"status": "not_stapled"}
+    try:
+        response = ocsp.load_der_ocsp_response(data)
+        if response.response_status is not ocsp.OCSPResponseStatus.SUCCESSFUL:
+            return {"status": "error", "reason": f"OCSP {response.response_status.name}"}
+        state = response.certificate_status.name.lower()  # good | revoked | unknown
+        until = response.next_update_utc
+    except ValueError as exc:
+        return {"status": "error", "reason": f"not an OCSP response: {_clip(exc, 120)}"}
+    out: dict[str, Any] = {"status": "stapled", "certificate_status": state}
+    if until is not None:
+        out["next_update"] = until.isoformat().replace("+00:00", "Z")
+    return out
+
+
 def _plain_http(address: str, portal: Portal, options: ProbeOptions) -> dict[str, Any]:
     """The declared URL over plain http, on the address the TLS was read from."""
     try:
@@ -491,6 +546,10 @@ def probe(portal: Portal, options: ProbeOptions) -> dict[str, Any]:
     if portal.is_web:
         address = reach[served[0]]["address"]
         facts["tls"] = _tls_versions(address, portal, options)
+        try:
+            facts["tls"]["ocsp"] = _ocsp(address, portal, options)
+        except OSError as exc:
+            facts["tls"]["ocsp"] = {"status": _failure(exc)[0], "reason": _failure(exc)[1]}
         facts["http"] = _plain_http(address, portal, options)
     return {**base, "status": "collected", "facts": facts}
 

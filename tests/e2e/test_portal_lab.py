@@ -141,10 +141,15 @@ def test_evidence_is_published_shape_and_reevaluates_offline(national: Any,
         digests = offline["evidence_digests"]
         assert {k for k in digests if k.startswith("portal:")} == {
             f"portal:{p.stem}" for p in files}
+    # OCSP stapling: the sound portals staple a "good" answer, song-lam's old one none
+    stapled = json.loads((evidence / "song-lam" / "portals" / "songlam.example.json")
+                         .read_text())["facts"]["tls"]["ocsp"]
+    assert stapled == {"status": "not_stapled"}
     # the chain as the server sent it: the lab's portals send their certificate alone
     sent = json.loads((evidence / "bo-hts" / "portals" / "bohts.example.json").read_text())
     assert sent["facts"]["reach"]["ipv6"]["chain"] == [
         {"subject": "CN=bohts.example", "issuer": "CN=egov-audit lab CA"}]
+    assert sent["facts"]["tls"]["ocsp"]["certificate_status"] == "good"
 
 
 def test_only_the_declared_urls_are_requested_as_egov_audit(national: Any,
