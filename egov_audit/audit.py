@@ -324,7 +324,7 @@ def probe(request: AuditRequest, evidence_root: Path, options: ProbeOptions,
     probe_portals(inventories, folders, options, progress)
     found = [_portal_evidence(folder) or {} for folder in folders]
     with _gc_paused():
-        return _audit(request, policy, None, portals=found)
+        return _audit(request, policy, None, portals=found, loaded=inventories)
 
 
 def probe_portals(inventories: Sequence[Inventory], folders: Sequence[Path],
@@ -418,7 +418,8 @@ def _audit(request: AuditRequest, policy: PolicySet | None,
            evidence: Sequence[Mapping[str, HostEvidence]] | None,
            live: Mapping[str, HostEvidence] | None = None,
            facility: Mapping[str, HostEvidence] | None = None,
-           portals: Sequence[Mapping[str, HostEvidence] | None] | None = None) -> ResultSet:
+           portals: Sequence[Mapping[str, HostEvidence] | None] | None = None,
+           loaded: Sequence[Inventory] | None = None) -> ResultSet:
     if not request.inventories:
         raise UsageError(Message("no inventory given"))
     policy = policy or load_catalogue(request.policies_dir, request.models_dir)
@@ -426,8 +427,9 @@ def _audit(request: AuditRequest, policy: PolicySet | None,
     contexts: list[CheckContext] = []
     seen: dict[str, str] = {}
     registries: dict[Path, Registry] = {}
-    for path in request.inventories:
-        inventory = load_inventory(path, known_roles=roles)
+    for index, path in enumerate(request.inventories):
+        # `loaded`: the inventories as the caller already read them (probe), not read twice
+        inventory = loaded[index] if loaded else load_inventory(path, known_roles=roles)
         code = inventory.agency.code
         if code in seen:
             raise InventoryError(Message("agency code {code!r} is also used by {seen}", code=code,

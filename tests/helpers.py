@@ -182,9 +182,10 @@ def _portal_evidence(dest: Path, inventory: Path, edits: Mapping[str, Any]) -> N
     import json
     from datetime import UTC, datetime, timedelta
 
+    from egov_audit.collect.evidence import now
     from egov_audit.inventory import load_inventory
     from egov_audit.portal.evidence import write_portal_bundle
-    from egov_audit.portal.probe import PORTAL_FACT_BUNDLE, now
+    from egov_audit.portal.probe import PORTAL_FACT_BUNDLE
 
     today = datetime.now(UTC)
     stamp = {"NOT_BEFORE": (today - timedelta(days=1)).isoformat(timespec="seconds"),

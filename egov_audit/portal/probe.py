@@ -20,11 +20,11 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..collect.evidence import now
 from ..inventory.model import Portal
 
 PORTAL_FACT_BUNDLE = "egov-audit/portal-fact-bundle@1"
@@ -50,10 +50,6 @@ class ProbeOptions:
 
 class DnsFailure(Exception):
     """The name could not be resolved at all (not: resolved to nothing)."""
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _clip(text: object, limit: int = 300) -> str:
@@ -549,7 +545,8 @@ def probe(portal: Portal, options: ProbeOptions) -> dict[str, Any]:
         try:
             facts["tls"]["ocsp"] = _ocsp(address, portal, options)
         except OSError as exc:
-            facts["tls"]["ocsp"] = {"status": _failure(exc)[0], "reason": _failure(exc)[1]}
+            status, reason = _failure(exc)
+            facts["tls"]["ocsp"] = {"status": status, "reason": reason}
         facts["http"] = _plain_http(address, portal, options)
     return {**base, "status": "collected", "facts": facts}
 
