@@ -36,6 +36,7 @@ import socket
 import stat
 import struct
 import subprocess
+import threading
 import time
 from typing import AbstractSet, Any, Callable, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
@@ -43,7 +44,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 Facts = Dict[str, Any]
 
-VERSION = "1"
+VERSION = "2"
 MAX_TEXT = 4096
 MAX_ITEMS = 256
 SYSTEM_UID_MAX = 999
@@ -1077,18 +1078,80 @@ def files(host: Host) -> Facts:
     return out
 
 
+APT_SETTINGS = ("CACHE", "Dir::Cache::pkgcache/f", "LISTS", "Dir::State::Lists/d",
+                "STATUS", "Dir::State::status/f", "SOURCES", "Dir::Etc::sourcelist/f",
+                "PARTS", "Dir::Etc::sourceparts/d")
+SECURITY_SUITE = re.compile(r"(^|[-/,])security\b", re.I)  # bookworm-security, focal-security
+
+
+def apt_paths(host: Host) -> Dict[str, str]:
+    """apt's own idea of where its cache, lists and status are (apt.conf may move any)."""
+    rc, out = host.run(["apt-config", "shell", *APT_SETTINGS])
+    paths: Dict[str, str] = {}
+    if rc != 0:
+        return paths
+    for line in out.splitlines():
+        match = re.match(r"^([A-Z]+)='(.*)'$", line.strip())
+        if match:
+            paths[match.group(1)] = match.group(2).replace("'\\''", "'")
+    return paths
+
+
+def _newest_input(host: Host, paths: Dict[str, str]) -> float:
+    """The newest modification time among what apt builds its cache from."""
+    newest = 0.0
+    inputs = [paths.get("STATUS", ""), paths.get("SOURCES", "")]
+    for folder, pattern in ((paths.get("LISTS"), "*"), (paths.get("PARTS"), "*")):
+        if folder:
+            inputs += [p for p in host.glob(os.path.join(folder, pattern))
+                       if not p.endswith(("/lock", "/partial", "/auxfiles"))]
+    for path in inputs:
+        try:
+            newest = max(newest, host.stat(path).st_mtime) if path else newest
+        except OSError:
+            continue
+    return newest
+
+
+def package_cache(host: Host, paths: Dict[str, str]) -> str:
+    """disabled (apt.conf turns it off, as container images do), missing, stale (older than the
+    lists or the installed state: apt would rebuild it, and as root write it) or fresh."""
+    cache = paths.get("CACHE", "")
+    if not cache:
+        return "disabled"
+    try:
+        built = host.stat(cache).st_mtime
+    except OSError:
+        return "missing"
+    return "fresh" if built >= _newest_input(host, paths) else "stale"
+
+
+def apt_updates(host: Host) -> Facts:
+    """The upgradable packages and which come from a security suite, from apt's local lists
+    (nothing is downloaded). A fresh binary cache is read as it is; otherwise apt is told to
+    build it in memory, so that a root scan never rewrites it (and the evidence says why this
+    host took longer)."""
+    paths = apt_paths(host)
+    state = package_cache(host, paths)
+    command = ["apt", "list", "--upgradable"]
+    if state != "fresh":
+        command += ["-o", "Dir::Cache::pkgcache=", "-o", "Dir::Cache::srcpkgcache="]
+    rc, out = host.run(command, timeout=120)
+    if rc != 0:
+        return {"manager": "apt", "checked": False, "package_cache": state}
+    # name/suite[,suite...] version arch [upgradable from: version]
+    # (one line per package and architecture, as apt-get's "Inst" lines)
+    pending = [line.split(" ", 1)[0].split("/", 1) for line in out.splitlines()
+               if "[upgradable from:" in line and "/" in line.split(" ", 1)[0]]
+    security = [name for name, suites in pending if SECURITY_SUITE.search(suites)]
+    return {"manager": "apt", "checked": True, "pending": len(pending),
+            "security_pending": len(security),
+            "security_packages": sorted(set(security))[:MAX_ITEMS], "package_cache": state}
+
+
 def updates(host: Host) -> Facts:
-    if host.exists("/usr/bin/apt-get"):
-        # a simulation over the local package lists: nothing is downloaded or installed
-        rc, out = host.run(["apt-get", "-s", "-o", "Debug::NoLocking=true", "-o",
-                       "APT::Get::Show-User-Simulation-Note=false", "upgrade"], timeout=120)
-        if rc != 0:
-            return {"manager": "apt", "checked": False}
-        pending = [line for line in out.splitlines() if line.startswith("Inst ")]
-        security = [line for line in pending if re.search(r"[-/ ]security\b", line, re.I)]
-        return {"manager": "apt", "checked": True, "pending": len(pending),
-                "security_pending": len(security),
-                "security_packages": sorted({line.split()[1] for line in security})[:MAX_ITEMS]}
+    if host.exists("/usr/bin/apt"):
+        return apt_updates(host)
     for manager in ("dnf", "yum"):
         exe = "/usr/bin/" + manager
         if host.exists(exe):
@@ -1128,20 +1191,36 @@ def interfaces(host: Host) -> List[Facts]:
 
 def collect(host: Host) -> Facts:
     """Every fact, from `host` (the live host, or a saved tree in tests)."""
+    # the package query is the one slow part (apt reads every package list): it runs in a
+    # thread of its own while everything else is read
+    pending: Dict[str, Any] = {}
+
+    def query_packages() -> None:
+        try:
+            pending["updates"] = updates(host)
+        except Exception as exc:  # raised again below, as if it had run in this thread
+            pending["error"] = exc
+
+    worker = threading.Thread(target=query_packages)
+    worker.start()
     procs = processes(host)
-    return {
+    facts = {
         "os": os_release(host), "sshd": sshd(host), "login_defs": login_defs(host),
         "pwquality": pwquality(host), "lockout": lockout(host), "accounts": accounts(host),
         "services": services(host, procs), "firewall": firewall(host, procs),
         "time_sync": time_sync(host, procs), "logging": logging_facts(host, procs),
         "auditd": auditd(host, procs), "session": session_timeout(host), "files": files(host),
-        "updates": updates(host), "antimalware": antimalware(host, procs),
-        "interfaces": interfaces(host),
-        # files that exist but could not be read (not a regular file, permission denied):
-        # what the programs that own them make of them is what the facts above say
-        "unreadable_files": [{"path": text(path, 300), "reason": reason}
-                             for path, reason in sorted(host.unreadable.items())],
+        "antimalware": antimalware(host, procs), "interfaces": interfaces(host),
     }
+    worker.join()
+    if "error" in pending:
+        raise pending["error"]
+    facts["updates"] = pending["updates"]
+    # files that exist but could not be read (not a regular file, permission denied): what
+    # the programs that own them make of them is what the facts above say
+    facts["unreadable_files"] = [{"path": text(path, 300), "reason": reason}
+                                 for path, reason in sorted(host.unreadable.items())]
+    return facts
 
 
 def main() -> None:

@@ -199,13 +199,54 @@ def test_time_logging_audit_session(hardened: dict[str, Any], weak: dict[str, An
     assert weak["session"] == {"tmout": None, "tmout_readonly": False, "tmout_assignments": []}
 
 
-def test_updates_from_the_package_simulation(hardened: dict[str, Any],
-                                             weak: dict[str, Any]) -> None:
+def test_updates_from_the_upgradable_list(hardened: dict[str, Any],
+                                         weak: dict[str, Any]) -> None:
     assert hardened["updates"] == {"manager": "apt", "checked": True, "pending": 1,
-                                   "security_pending": 0, "security_packages": []}
+                                   "security_pending": 0, "security_packages": [],
+                                   "package_cache": "disabled"}
+    # openssl is in both the updates and the security suite: a security update
     assert weak["updates"] == {"manager": "apt", "checked": True, "pending": 3,
                                "security_pending": 2,
-                               "security_packages": ["libssl1.1", "openssl"]}
+                               "security_packages": ["libssl1.1", "openssl"],
+                               "package_cache": "missing"}
+
+
+APT_CONFIG = ("apt-config shell CACHE Dir::Cache::pkgcache/f LISTS Dir::State::Lists/d STATUS "
+              "Dir::State::status/f SOURCES Dir::Etc::sourcelist/f PARTS "
+              "Dir::Etc::sourceparts/d")
+
+
+@pytest.mark.parametrize("cache_age, state", [(None, "fresh"), (-3600, "stale")])
+def test_a_fresh_cache_is_read_and_a_stale_one_never_rewritten(
+        tmp_path: Path, cache_age: int | None, state: str) -> None:
+    """apt run as root rewrites a stale pkgcache.bin: the module then tells it to build the
+    cache in memory, and says so in the evidence."""
+    root = tmp_path / "root"
+    for name in ("var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_InRelease",
+                 "var/lib/dpkg/status", "etc/apt/sources.list", "var/cache/apt/pkgcache.bin",
+                 "usr/bin/apt"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("x")
+    if cache_age is not None:
+        lists = (root / "var/lib/dpkg/status").stat().st_mtime
+        os.utime(root / "var/cache/apt/pkgcache.bin", (lists + cache_age, lists + cache_age))
+    asked: list[str] = []
+    listing = ("Listing...\n"
+               "libc6/bookworm-security 2.36-9+deb12u10 amd64 [upgradable from: 2.36-9]\n")
+
+    def runner(args: list[str], timeout: int) -> tuple[int | None, str]:
+        asked.append(" ".join(args))
+        if args[0] == "apt-config":
+            return 0, ("CACHE='/var/cache/apt/pkgcache.bin'\nLISTS='/var/lib/apt/lists/'\n"
+                       "STATUS='/var/lib/dpkg/status'\nSOURCES='/etc/apt/sources.list'\n"
+                       "PARTS='/etc/apt/sources.list.d/'\n")
+        return 0, listing
+
+    facts = M.updates(M.Host(root=str(root), runner=runner, euid=0, kernel="k", hostname="h"))
+    assert facts == {"manager": "apt", "checked": True, "pending": 1, "security_pending": 1,
+                     "security_packages": ["libc6"], "package_cache": state}
+    in_memory = " -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache="
+    assert asked == [APT_CONFIG, "apt list --upgradable" + ("" if state == "fresh" else in_memory)]
 
 
 def test_antimalware_and_interfaces(hardened: dict[str, Any], weak: dict[str, Any]) -> None:
@@ -240,8 +281,8 @@ def test_only_read_only_commands_are_run() -> None:
         "/usr/sbin/sshd -T", "nft -j list ruleset", "iptables-save",
         "/usr/sbin/sshd -T -C addr=10.20.0.1,host=egov-audit-probe.invalid,laddr=192.0.2.2,"
         "lport=65535,user=egov-audit-probe",
-        "apt-get -s -o Debug::NoLocking=true -o APT::Get::Show-User-Simulation-Note=false "
-        "upgrade", "ip -j address show"])
+        APT_CONFIG, "apt list --upgradable -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=",
+        "ip -j address show"])
 
 
 # -- the login shell's TMOUT: sourcing order, readonly, every shell form --------------------------
