@@ -16,6 +16,9 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,network]'
+	# bytecode now, as pip writes it for an installed package (an editable install leaves it to
+	# the first run, and a machine with PYTHONDONTWRITEBYTECODE would compile at every start)
+	$(BIN)/python -m compileall -q egov_audit
 	touch $@
 
 demo: setup

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import atexit
 import gc
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -13,6 +16,11 @@ from egov_audit.policy import PolicySet
 # a subprocess's environment): egov-audit's own default is Vietnamese, and its messages and
 # reports follow the language. Set before any test runs the CLI, in process or as a subprocess.
 os.environ["EGOV_AUDIT_LANG"] = "en"
+# egov-audit's cache (compiled catalogues and schema code) in a folder of this test run, not
+# the user's ~/.cache: the CLI's subprocesses inherit it; tests of the cache choose their own
+if "EGOV_AUDIT_CACHE_DIR" not in os.environ:
+    os.environ["EGOV_AUDIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="egov-audit-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["EGOV_AUDIT_CACHE_DIR"], ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

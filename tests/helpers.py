@@ -262,15 +262,16 @@ CLI_TIMEOUT = 60  # a bad input must fail fast, never hang
 
 
 def run_cli(*args: str, preexec: list[str] | None = None, cwd: Path | None = None,
-            timeout: float = CLI_TIMEOUT) -> Any:
-    """The real command line, as a subprocess."""
+            timeout: float = CLI_TIMEOUT, env: dict[str, str] | None = None) -> Any:
+    """The real command line, as a subprocess (`env`: variables set for it)."""
     import os
     import subprocess
     import sys
 
     command = [*(preexec or []), sys.executable, "-m", "egov_audit", *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=cwd,
-                          env={**os.environ, "EGOV_AUDIT_DEBUG": ""}, check=False)
+                          env={**os.environ, "EGOV_AUDIT_DEBUG": "", **(env or {})},
+                          check=False)
 
 
 def run_long(*args: str, **kwargs: Any) -> Any:

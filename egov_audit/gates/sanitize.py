@@ -15,23 +15,43 @@ medium, and only here is it decided what is dangerous there:
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
+
+class _Pattern:
+    """A regular expression compiled when first used: these Unicode character classes take
+    milliseconds each to compile, and a command uses one or two of them (cold start)."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    @cached_property
+    def _compiled(self) -> re.Pattern[str]:
+        return re.compile(self.source)
+
+    def sub(self, replacement: str | Callable[[re.Match[str]], str], text: str) -> str:
+        return self._compiled.sub(replacement, text)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self._compiled.search(text)
+
+
 # C0 controls except tab/newline, DEL, C1 controls; and the Unicode bidirectional controls
 # (they reorder what a reader sees: "Trojan Source")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+_CONTROL = _Pattern(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
                       r"\u2066-\u2069]")
-_WHITESPACE_CONTROL = re.compile(r"[\t\n\r\x0b\x0c\x85\u2028\u2029]")
+_WHITESPACE_CONTROL = _Pattern(r"[\t\n\r\x0b\x0c\x85\u2028\u2029]")
 REPLACEMENT = "\ufffd"
 # reports repeat the same texts thousands of times (titles, clauses, observed values per host):
 # the sanitisers are pure, so each distinct text is sanitised once
 _cached = lru_cache(maxsize=1 << 16)
 # XML 1.0's Char production; the rest cannot be carried, even escaped
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_XML = _Pattern("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _cut(text: str, limit: int) -> str:
@@ -55,13 +75,13 @@ def terminal(text: str, limit: int = 2000) -> str:
 
 # every ASCII punctuation that can start markup in CommonMark or GitHub Markdown: emphasis,
 # code, links and images, HTML and entities, tables, headings, strikethrough
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&])")
+_MD_SPECIAL = _Pattern(r"([\\`*_{}\[\]()<>#+!|~&])")
 # the colon of a URL scheme (`javascript:x`, `https://`): escaped, no link can form
-_SCHEME = re.compile(r"(?<=[A-Za-z0-9+.\-]):(?=/|[A-Za-z])")
+_SCHEME = _Pattern(r"(?<=[A-Za-z0-9+.\-]):(?=/|[A-Za-z])")
 
 
 # anything the terminal sanitiser would change (a fast test: most texts hold none of it)
-_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
+_ANY_CONTROL = _Pattern(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
                           r"\u2066-\u2069]")
 
 
@@ -79,7 +99,7 @@ def markdown(text: str, limit: int = 600) -> str:
 
 
 # `clean`'s characters and those XML cannot hold, in one pass
-_NOT_IN_CELL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+_NOT_IN_CELL = _Pattern("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
                           "\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 # what makes a spreadsheet cell a formula, in ASCII and full-width forms
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")

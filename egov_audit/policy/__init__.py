@@ -201,10 +201,17 @@ class _Loader:
                                                  message=message), base + path)
 
 
+def policy_dirs(policies_dir: Path | None = None,
+                models_dir: Path | None = None) -> tuple[Path, Path]:
+    """The policy and reference-model folders a load reads: the given ones, else those the
+    environment names, else the bundled ones."""
+    return (policies_dir or _env_dir("EGOV_AUDIT_POLICIES", DEFAULT_POLICIES),
+            models_dir or _env_dir("EGOV_AUDIT_REFERENCE_MODELS", DEFAULT_REFERENCE_MODELS))
+
+
 def load_policies(policies_dir: Path | None = None, models_dir: Path | None = None, *,
                   vocabulary: CheckVocabulary) -> PolicySet:
-    policies_dir = policies_dir or _env_dir("EGOV_AUDIT_POLICIES", DEFAULT_POLICIES)
-    models_dir = models_dir or _env_dir("EGOV_AUDIT_REFERENCE_MODELS", DEFAULT_REFERENCE_MODELS)
+    policies_dir, models_dir = policy_dirs(policies_dir, models_dir)
     for directory in (policies_dir, models_dir):
         if not directory.is_dir():
             raise PolicyError(Message("no such directory"), file=str(directory))

@@ -58,14 +58,28 @@ def _fast_validator(name: str) -> Callable[[Any], Any]:
 def _compile(schema: Mapping[str, Any]) -> Callable[[Any], Any]:
     """fastjsonschema without its detailed exceptions: we only ask it yes or no (jsonschema
     explains a no), and without them the generated code is a third the size, compiled 2-3x
-    faster: most of a cold start's schema cost. Its generator cannot build `const` checks
-    without details; those schemas keep them."""
-    import fastjsonschema
+    faster. Its generator cannot build `const` checks without details; those schemas keep
+    them. The generated module is kept compiled in egov-audit's cache (egov_audit/cache.py):
+    generating and compiling it was most of a cold start's schema cost."""
+    from fastjsonschema import compile_to_code
+    from fastjsonschema.ref_resolver import RefResolver
 
-    try:
-        return fastjsonschema.compile(dict(schema), detailed_exceptions=False)
-    except KeyError:
-        return fastjsonschema.compile(dict(schema))
+    from ..cache import schema_code
+
+    definition = dict(schema)
+
+    def generate() -> tuple[str, str]:
+        function = RefResolver.from_schema(definition, store={}).get_scope_name()
+        try:
+            return function, compile_to_code(definition, detailed_exceptions=False)
+        except KeyError:
+            return function, compile_to_code(definition)
+
+    function, code = schema_code(json.dumps(definition, sort_keys=True), generate)
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)  # code fastjsonschema generated from our own schema
+    validator: Callable[[Any], Any] = namespace[function]
+    return validator
 
 
 def is_valid(data: Any, name: str) -> bool:

@@ -29,6 +29,7 @@ RULES = [
         "inputs.py": "unpacks into a temporary folder it created itself, after check_inputs",
         "collection.py": "lays the collection out, from the package's own files, in a temporary "
                          "folder its caller created",
+        "cache.py": "egov-audit's own cache folder (owner-only, written whole by rename)",
     }),
     ("run Ansible", re.compile(r"\bimport ansible_runner\b|ansible_runner\.run"), {
         "runner.py": "the Ansible execution adapter",
@@ -38,6 +39,10 @@ RULES = [
     }),
     ("load YAML", re.compile(r"\byaml\.(load|safe_load|full_load|unsafe_load)\("), {
         "yamlsource.py": "the safe, bounded YAML loader",
+    }),
+    ("unpickle or unmarshal", re.compile(r"\b(pickle|marshal)\.loads?\(|\bUnpickler\("), {
+        "cache.py": "reads back only the user's own private entries (it runs what they say, as "
+                    "__pycache__ does)",
     }),
 ]
 

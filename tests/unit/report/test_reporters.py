@@ -33,6 +33,22 @@ def one(policy: PolicySet) -> ResultSet:
 
 def test_every_format_has_a_reporter_and_every_reporter_a_format() -> None:
     assert set(formats("gaps")) == set(REPORTERS)
+    for fmt in formats("gaps"):  # each module, imported when its format is asked, registers it
+        assert REPORTERS[fmt].name == fmt
+
+
+def test_a_text_report_imports_no_other_format() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from egov_audit.report.interface import renderer; "
+            "renderer('gaps', 'text'); "
+            "print(' '.join(m for m in sys.modules if m.startswith('egov_audit.report.')))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.split()
+    assert "egov_audit.report.text" in loaded
+    for other in ("csv", "html", "xlsx", "junit", "sarif", "markdown", "json"):
+        assert f"egov_audit.report.{other}" not in loaded
 
 
 def test_every_report_label_exists_in_both_languages() -> None:
