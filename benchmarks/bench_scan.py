@@ -6,7 +6,10 @@
     query the old way (`apt-get -s upgrade`) and the new (`apt list --upgradable`) on one host.
 (b) `egov-audit evaluate` of saved evidence for 5,000 hosts: target under 10 s.
 
-    sudo .venv/bin/python benchmarks/bench_scan.py [--rounds 5] [--hosts 5000]
+(c) 50 such lab hosts scanned straight from here and through two worker nodes (ansible-runner
+    streaming over SSH), against `ansible -m setup` on the same hosts.
+
+    sudo .venv/bin/python benchmarks/bench_scan.py [--rounds 5] [--hosts 5000] [--only a]
 """
 
 from __future__ import annotations
@@ -97,6 +100,54 @@ def scan_vs_setup(rounds: int) -> None:
           f"{listing:.2f} s (ratio {listing / simulate:.2f})")
 
 
+def through_nodes(count: int, rounds: int) -> None:
+    """(c) `count` servers (a real server's package state) scanned straight from here and
+    through two worker nodes (half each), against `ansible -m setup` on the same hosts."""
+    nodes = tuple(lab.LabHost(name, f"127.0.7.{i + 1}", "worker", "servers", "jump_host")
+                  for i, name in enumerate(("node-a", "node-b")))
+    servers = tuple(lab.LabHost(f"s{i:03d}", f"127.0.7.{10 + i}", "server", "servers",
+                                "application", worker=nodes[i % 2].name) for i in range(count))
+    work = Path(tempfile.mkdtemp(prefix="egov-bench-nodes-"))
+    started = lab.up(nodes + servers, work / "lab")
+    direct = lab.direct_inventory(started, work / "direct")
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "ANSIBLE_HOME": str(work / "ansible-home"),
+           "ANSIBLE_HOST_KEY_CHECKING": "True", "ANSIBLE_CONFIG": str(REPO / "ansible.cfg")}
+    only_servers = "!node-a,!node-b"
+    times: dict[str, list[float]] = {"setup": [], "direct": [], "nodes": []}
+    try:
+        for round_ in range(rounds):
+            for name, command in (
+                    ("setup", [str(bin_dir / "ansible"), "all", "-i", str(direct), "-m", "setup",
+                               "-f", "20", "--limit", only_servers.replace(",", ":")]),
+                    ("direct", [str(bin_dir / "egov-audit"), "scan", str(direct), "--limit",
+                                only_servers, "--forks", "20", "--evidence",
+                                str(work / f"d{round_}"), "-f", "json", "-o",
+                                str(work / "d.json"), "--fail-on", "none"]),
+                    ("nodes", [str(bin_dir / "egov-audit"), "scan", str(started.inventory),
+                               "--limit", only_servers, "--forks", "10", "--evidence",
+                               str(work / f"n{round_}"), "-f", "json", "-o",
+                               str(work / "n.json"), "--fail-on", "none"])):
+                start = time.perf_counter()
+                proc = subprocess.run(command, capture_output=True, env=env, check=False)
+                times[name].append(time.perf_counter() - start)
+                assert proc.returncode == 0, (name, proc.stdout[-1000:], proc.stderr[-2000:])
+            collected = [json.loads(p.read_text())["status"] for p in (work / f"n{round_}").glob(
+                "s*.json")]
+            assert collected.count("collected") == count, collected
+    finally:
+        lab.down(started.state)
+        shutil.rmtree(work, ignore_errors=True)
+    setup, straight, via = (statistics.median(times[k]) for k in ("setup", "direct", "nodes"))
+    print(f"(c) {count} lab hosts with a real server's package state, {rounds} interleaved "
+          f"rounds, medians:")
+    print(f"    ansible all -m setup -f 20:                     {setup:.2f} s")
+    print(f"    egov-audit scan --forks 20, from here:          {straight:.2f} s "
+          f"(ratio {straight / setup:.2f})")
+    print(f"    egov-audit scan through two worker nodes (forks 10 on each): {via:.2f} s "
+          f"(ratio {via / setup:.2f})")
+
+
 def write_fleet(work: Path, hosts: int,
                 gaps: Callable[[int, dict[str, Any]], None]) -> tuple[Path, Path]:
     """An inventory of `hosts` servers and their saved evidence: the hardened fixture's facts,
@@ -161,11 +212,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--hosts", type=int, default=5000)
     parser.add_argument("--skip-lab", action="store_true", help="only (b), no root needed")
+    parser.add_argument("--nodes-hosts", type=int, default=50,
+                        help="(c): lab hosts scanned directly and through worker nodes (0: skip)")
+    parser.add_argument("--only", choices=("a", "b", "c"), action="append",
+                        help="run only these parts (repeatable)")
     args = parser.parse_args()
+    parts = set(args.only or ("a", "b", "c"))
     print(f"machine: {machine()}")
-    if not args.skip_lab:
+    if not args.skip_lab and "a" in parts:
         scan_vs_setup(args.rounds)
-    evaluate_many(args.hosts, max(1, args.rounds // 2))
+    if "b" in parts:
+        evaluate_many(args.hosts, max(1, args.rounds // 2))
+    if not args.skip_lab and "c" in parts and args.nodes_hosts:
+        through_nodes(args.nodes_hosts, max(1, args.rounds // 2 + 1))
 
 
 if __name__ == "__main__":

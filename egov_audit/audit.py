@@ -15,7 +15,13 @@ from .checks.context import AuditOptions, CheckContext, NationalContext
 from .checks.evaluate import evaluate_agency, evaluate_national
 from .checks.vocabulary import load_catalogue
 from .collect.evidence import HostEvidence
-from .collect.interface import CollectionReport, CollectOptions, Collector, ProgressFn
+from .collect.interface import (
+    CollectionReport,
+    CollectOptions,
+    Collector,
+    ProgressFn,
+    RemoteGroup,
+)
 from .collect.kinds import DEVICE_CONFIG, FACILITY_SNMP, HOST_FACTS, PORTAL_PROBE, REGISTRY_FILE
 from .errors import InventoryError, Message, UsageError
 from .inventory import Inventory, load_inventory
@@ -393,11 +399,40 @@ def scan(request: AuditRequest, evidence_dir: Path, options: CollectOptions,
     device_names = {device.name for device in inventory.devices}
     facility_names = {device.name for device in inventory.facility_devices}
     options = replace(options, devices=tuple(h for h in hosts if h in device_names),
-                      facility=tuple(h for h in hosts if h in facility_names))
+                      facility=tuple(h for h in hosts if h in facility_names),
+                      remote=remote_groups(inventory, hosts))
     report = collector.collect(inventory.root, hosts, evidence_dir, options, progress)
     if portals is not None:  # the same evidence folder: evaluate reads both
         probe_portals([inventory], [evidence_dir], portals, portal_progress)
     return evaluate(request, evidence_dir, policy), report
+
+
+def remote_groups(inventory: Inventory, selected: Sequence[str]) -> tuple[RemoteGroup, ...]:
+    """The selected hosts that name a worker node (`egov_worker`), by node, each with its
+    variables as Ansible resolved them for it (the node gets a plain JSON inventory of its own
+    hosts, nothing of the rest of the agency)."""
+    wanted = set(selected)
+    members: dict[str, list[Host]] = {}
+    for host in inventory.hosts:
+        node = host.vars.get("egov_worker")
+        if isinstance(node, str) and host.name in wanted:
+            members.setdefault(node, []).append(host)
+    nodes = {worker.name: worker for worker in inventory.workers}
+    return tuple(
+        RemoteGroup(nodes[name], tuple(h.name for h in hosts), {"all": {"hosts": {
+            h.name: _plain(h.vars) for h in hosts}}})
+        for name, hosts in members.items())
+
+
+def _plain(value: Any) -> Any:
+    """A variable as JSON can carry it (what YAML made a date, say, becomes its text)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
 
 
 def _devices(request: AuditRequest, live: Mapping[str, HostEvidence] | None

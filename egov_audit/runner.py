@@ -13,12 +13,15 @@ import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .collection import assemble
 from .errors import CollectionError, EgovAuditError, Message
 from .paths import data_dir
+
+if TYPE_CHECKING:
+    from .inventory.model import WorkerNode
 
 EventHandler = Callable[[dict[str, Any]], None]
 
@@ -130,3 +133,118 @@ def run_playbook(playbook: Path, inventory: Path, settings: RunSettings,
     finally:
         shutil.rmtree(private, ignore_errors=True)
     return RunOutcome(int(runner.rc or 0), str(runner.status), tail)
+
+
+# -- a job on a worker node: ansible-runner's streaming protocol (transmit on the controller,
+# `ansible-runner worker` on the node, process back here), the protocol AWX execution nodes speak
+# through Receptor; carried here over SSH ------------------------------------------------------
+
+# what a worker node's job carries of the playbooks folder: the collection play and its plugins
+_WORKER_PROJECT = ("collect.yml", "library", "action_plugins")
+_SSH_STDERR_LIMIT = 64 * 1024
+
+
+@dataclass(frozen=True)
+class NodeOutcome:
+    status: str  # successful | failed | error ... as ansible-runner says; "unreachable": no stream
+    rc: int | None
+    explanation: str  # why the job ended as it did, in one line (empty when it ran through)
+
+
+def _ssh_command(node: WorkerNode, connect_timeout: int) -> list[str]:
+    """ssh to the node, host key checked against the known hosts, no prompt, no forwarding;
+    the node runs `ansible-runner worker`, which reads the job from stdin."""
+    import shlex
+
+    command = ["ssh", "-T", "-x", "-a", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
+               "-o", f"ConnectTimeout={connect_timeout}", "-o", "ServerAliveInterval=15",
+               "-o", "ServerAliveCountMax=4", "-o", "LogLevel=ERROR", "-p", str(node.port)]
+    if node.user:
+        command += ["-l", node.user]
+    if node.identity_file:
+        command += ["-i", node.identity_file, "-o", "IdentitiesOnly=yes"]
+    if node.known_hosts:
+        command += ["-o", f"UserKnownHostsFile={node.known_hosts}"]
+    runner = shlex.quote(node.runner)
+    # ansible-playbook is found beside an ansible-runner given by its path (a virtualenv)
+    remote = f"exec {runner} worker" if "/" not in node.runner else \
+        f'PATH={shlex.quote(os.path.dirname(node.runner))}:"$PATH" exec {runner} worker'
+    return [*command, "--", node.host, remote]
+
+
+def run_on_node(node: WorkerNode, playbook: Path, inventory: Mapping[str, Any],
+                settings: RunSettings, on_event: EventHandler) -> NodeOutcome:
+    """Run `playbook` on a worker node against `inventory` (Ansible's JSON form, only the
+    node's hosts); `on_event` sees every event as it streams back. Never raises for the node's
+    own failures (unreachable, a job that errs, a stream cut midway): they are the outcome."""
+    import subprocess
+    import threading
+
+    import ansible_runner
+
+    work = Path(tempfile.mkdtemp(prefix="egov-audit-node-"))  # mode 0700
+    private = work / "job-data"  # what the node receives
+    try:
+        project = private / "project"
+        project.mkdir(parents=True)
+        for name in _WORKER_PROJECT:
+            source = playbook.parent / name
+            if source.is_dir():
+                shutil.copytree(source, project / name,
+                                ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy2(source, project / name)
+        shutil.copy2(data_dir("playbooks").parent / "ansible.cfg", project / "ansible.cfg")
+        env = {"ANSIBLE_HOST_KEY_CHECKING": str(settings.host_key_checking),
+               "ANSIBLE_TIMEOUT": str(settings.connect_timeout),
+               "ANSIBLE_RETRY_FILES_ENABLED": "False", "ANSIBLE_NOCOLOR": "1",
+               "ANSIBLE_PIPELINING": "True", "ANSIBLE_INTERPRETER_PYTHON": "auto_silent"}
+        if settings.task_timeout is not None:
+            env["ANSIBLE_TASK_TIMEOUT"] = str(settings.task_timeout)
+        job = work / "job"
+        with open(job, "wb") as out:  # the job as the node receives it
+            ansible_runner.run(streamer="transmit", _output=out, private_data_dir=str(private),
+                               playbook=playbook.name, inventory=dict(inventory),
+                               forks=settings.forks, extravars=dict(settings.extravars),
+                               envvars=env, quiet=True,
+                               settings={"suppress_ansible_output": True})
+        status: dict[str, Any] = {}
+
+        def on_status(data: dict[str, Any], runner_config: Any) -> None:
+            status.update(data)
+
+        events = 0
+
+        def handler(event: dict[str, Any]) -> bool:
+            nonlocal events
+            events += 1
+            on_event(event)
+            return False  # nothing kept on disk: the callers keep what they need
+
+        with open(job, "rb") as job_input:
+            ssh = subprocess.Popen(_ssh_command(node, settings.connect_timeout),
+                                   stdin=job_input, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE)
+            assert ssh.stdout is not None and ssh.stderr is not None
+            stderr: list[bytes] = []
+            reader = threading.Thread(target=lambda: stderr.append(
+                ssh.stderr.read(_SSH_STDERR_LIMIT) if ssh.stderr else b""), daemon=True)
+            reader.start()
+            processor = ansible_runner.run(streamer="process", _input=ssh.stdout,
+                                           private_data_dir=str(work / "results"),
+                                           event_handler=handler, status_handler=on_status,
+                                           quiet=True)  # reads the stream to its end
+            ssh.stdout.close()
+            rc = ssh.wait()
+            reader.join(timeout=5)
+        said = " ".join(b"".join(stderr).decode("utf-8", "replace").split())[:500]
+        outcome = str(status.get("status") or processor.status or "error")
+        explanation = " ".join(str(status.get("job_explanation") or "").split())[:500]
+        if rc == 255 and not events:  # ssh itself failed: the node was never reached
+            return NodeOutcome("unreachable", None, said or "ssh to the worker node failed")
+        if outcome not in ("successful", "failed"):
+            return NodeOutcome(outcome, rc, "; ".join(t for t in (explanation, said) if t)
+                               or f"the worker node's job ended {outcome}")
+        return NodeOutcome(outcome, status.get("rc"), "")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,18 +24,20 @@ from ..network.evidence import (
     record_device_failure,
 )
 from ..paths import data_dir
-from ..runner import RunSettings, run_playbook
+from ..runner import RunSettings, run_on_node, run_playbook
 from .evidence import (
     COLLECT_TASK,
     COLLECTED,
     FAILED,
     UNREACHABLE,
+    bundle_from_event,
     event_reason,
     now,
     read_bundle,
     record_failure,
+    write_bundle,
 )
-from .interface import CollectionReport, CollectOptions, HostOutcome, ProgressFn
+from .interface import CollectionReport, CollectOptions, HostOutcome, ProgressFn, RemoteGroup
 
 PLAYBOOKS = data_dir("playbooks")
 
@@ -54,8 +58,13 @@ class AnsibleCollector:
         devices = set(options.devices)
         facility = set(options.facility)
         outcomes: dict[str, HostOutcome] = {}
+        lock = threading.RLock()  # worker nodes' events arrive on their own threads
 
         def settle(outcome: HostOutcome) -> None:
+            with lock:
+                record(outcome)
+
+        def record(outcome: HostOutcome) -> None:
             if outcome.host in outcomes:
                 return
             outcomes[outcome.host] = outcome
@@ -89,21 +98,34 @@ class AnsibleCollector:
                     data.get("task") in (COLLECT_TASK, DEVICE_TASK, FACILITY_TASK):
                 settle(HostOutcome(host, COLLECTED))
 
+        # hosts behind worker nodes are collected there, at the same time as the others here
+        remote_hosts = {host for group in options.remote for host in group.hosts}
+        direct = [host for host in hosts if host not in remote_hosts]
         settings = RunSettings(
             host_key_checking=options.host_key_checking, forks=options.forks,
-            limit=options.limit, connect_timeout=options.connect_timeout,
-            task_timeout=options.timeout,
+            limit=",".join(direct) if remote_hosts else options.limit,
+            connect_timeout=options.connect_timeout, task_timeout=options.timeout,
             extravars={"egov_evidence_dir": str(evidence_dir.resolve())},
             known_hosts=options.known_hosts)
         started = time.monotonic()
-        run = run_playbook(self.playbook, inventory, settings, on_event)
-        # rc 2: some host failed, 4: some host unreachable: reported per host, not an error
-        if not outcomes and run.rc not in (0, 2, 4):
-            raise CollectionError(Message("the collection run failed (rc {rc}): {tail}",
-                                          rc=run.rc, tail=run.tail))
-        if run.status not in ("successful", "failed"):
-            raise CollectionError(Message("the collection run ended {status} (rc {rc})",
-                                          status=run.status, rc=run.rc))
+        nodes = [threading.Thread(target=self._collect_on_node,
+                                  args=(group, settings, evidence_dir, settle), daemon=True)
+                 for group in options.remote]
+        for node in nodes:
+            node.start()
+        try:
+            if direct:
+                run = run_playbook(self.playbook, inventory, settings, on_event)
+                # rc 2: some host failed, 4: some host unreachable: reported per host
+                if not any(host in outcomes for host in direct) and run.rc not in (0, 2, 4):
+                    raise CollectionError(Message("the collection run failed (rc {rc}): {tail}",
+                                                  rc=run.rc, tail=run.tail))
+                if run.status not in ("successful", "failed"):
+                    raise CollectionError(Message("the collection run ended {status} (rc {rc})",
+                                                  status=run.status, rc=run.rc))
+        finally:
+            for node in nodes:
+                node.join()
         # hosts without any verdict event (for instance a run that stopped): trust the files
         for host in hosts:
             if host in outcomes:
@@ -123,3 +145,43 @@ class AnsibleCollector:
                 settle(HostOutcome(host, FAILED, "no result from the collection run"))
         ordered = [outcomes[h] for h in hosts if h in outcomes]
         return CollectionReport(tuple(ordered), time.monotonic() - started)
+
+    def _collect_on_node(self, group: RemoteGroup, settings: RunSettings, evidence_dir: Path,
+                         settle: Callable[[HostOutcome], None]) -> None:
+        """One worker node's hosts: the job runs there, each bundle streams back in its event
+        and is checked and written here as it comes; a node that fails or disconnects leaves
+        the hosts it had not answered for not assessed, with its reason."""
+        mine = set(group.hosts)
+        name = group.node.name
+
+        def on_event(event: dict[str, Any]) -> None:
+            data = event.get("event_data") or {}
+            host = data.get("host")
+            kind = event.get("event")
+            if not isinstance(host, str) or host not in mine:
+                return  # a node speaks for its own hosts only
+            if kind == "runner_on_unreachable":
+                settle(HostOutcome(host, UNREACHABLE, event_reason(data)))
+            elif kind == "runner_on_failed" and not data.get("ignore_errors"):
+                settle(HostOutcome(host, FAILED, event_reason(data)))
+            elif kind == "runner_on_ok" and data.get("task") == COLLECT_TASK:
+                res = data.get("res")
+                found = bundle_from_event(host, res.get("egov_bundle") if isinstance(res, dict)
+                                          else None, event.get("created"))
+                if found.collected and found.data is not None:
+                    write_bundle(evidence_dir, found.data)
+                    settle(HostOutcome(host, COLLECTED))
+                else:
+                    settle(HostOutcome(host, FAILED, f"worker node {name}: {found.reason}"))
+
+        node_settings = replace(settings, limit=None, extravars={"egov_evidence_dir": ""})
+        try:
+            outcome = run_on_node(group.node, self.playbook, group.inventory, node_settings,
+                                  on_event)
+            status, why = outcome.status, outcome.explanation
+        except Exception as exc:  # the job could not even be prepared here: its hosts only
+            status, why = "error", " ".join(str(exc).split())[:300]
+        lost = UNREACHABLE if status == "unreachable" else FAILED
+        for host in group.hosts:
+            settle(HostOutcome(host, lost, f"worker node {name}: "
+                                           f"{why or 'no result for this host'}"))

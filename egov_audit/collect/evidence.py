@@ -237,7 +237,9 @@ def _event_order(name: str) -> tuple[int, str]:
     return (int(counter) if counter.isdigit() else 0, name)
 
 
-def _bundle_from_event(host: str, bundle: Any, created: Any) -> HostEvidence:
+def bundle_from_event(host: str, bundle: Any, created: Any) -> HostEvidence:
+    """A host's fact bundle as the collection task returned it in a job event (a run without
+    an evidence folder: AWX, a worker node), checked as a bundle file is."""
     from ..schemas import is_valid
 
     if not isinstance(bundle, dict):
@@ -284,7 +286,7 @@ def read_job_events(folder: Path) -> dict[str, HostEvidence]:
         if kind == "runner_on_ok" and data.get("task") == COLLECT_TASK:
             res = data.get("res")
             bundle = res.get("egov_bundle") if isinstance(res, dict) else None
-            out[host] = _bundle_from_event(host, bundle, event.get("created"))
+            out[host] = bundle_from_event(host, bundle, event.get("created"))
         elif kind == "runner_on_unreachable":
             out[host] = HostEvidence(host, UNREACHABLE, event_reason(data))
         elif kind == "runner_on_failed" and not data.get("ignore_errors"):

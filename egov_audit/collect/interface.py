@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..models import EvidenceStatus
+
+if TYPE_CHECKING:
+    from ..inventory.model import WorkerNode
+
+
+@dataclass(frozen=True)
+class RemoteGroup:
+    """Hosts whose evidence a worker node collects, and their variables as Ansible's JSON
+    inventory (the node is sent these hosts only)."""
+
+    node: WorkerNode
+    hosts: tuple[str, ...]
+    inventory: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -20,6 +33,7 @@ class CollectOptions:
     devices: tuple[str, ...] = ()  # which of the targets are routers and firewalls
     facility: tuple[str, ...] = ()  # which are UPSes and room sensors (SNMP)
     known_hosts: Path | None = None  # the devices' SSH host keys (network_cli)
+    remote: tuple[RemoteGroup, ...] = ()  # hosts collected through worker nodes
 
 
 @dataclass(frozen=True)

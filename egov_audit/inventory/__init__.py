@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +27,15 @@ from .model import (
     Prefix,
     ServerRoom,
     Uplink,
+    WorkerNode,
     Zone,
     locate,
 )
 
 __all__ = ["Inventory", "load_inventory"]
 
-_HOST_VARS = ("zone", "role", "ansible_host", "addresses", "server_room", "egov_fix_skip")
+_HOST_VARS = ("zone", "role", "ansible_host", "addresses", "server_room", "egov_fix_skip",
+              "egov_worker")
 _DEVICE_VARS = ("role", "ansible_network_os", "zone", "ansible_host", "server_room")
 _FACILITY_VARS = ("role", "server_room", "ansible_host", "snmp_version", "snmp_port", "snmp_user",
                   "snmp_auth_protocol", "snmp_auth_password", "snmp_priv_protocol",
@@ -100,11 +102,20 @@ def load_inventory(root: Path | str, known_roles: Collection[str] | None = None,
             rooms.append(ServerRoom(room["id"], room,
                                     VarSource(rooms_src.source, (*rooms_src.path, index))))
     room_ids = {room.id for room in rooms}
+    workers = _workers(raw.all_vars, raw.all_sources)
+    worker_names = {worker.name for worker in workers}
 
     hosts: list[Host] = []
     devices: list[Device] = []
     facility: list[FacilityDevice] = []
     for resolved in raw.resolved_hosts:
+        is_device = FACILITY_DEVICES in resolved.groups or NETWORK_DEVICES in resolved.groups \
+            or "ansible_network_os" in resolved.vars
+        if is_device and "egov_worker" in resolved.vars:
+            raise _error(resolved.sources["egov_worker"],
+                         Message("{name!r}: worker nodes collect from servers; a router, "
+                                 "firewall, UPS or sensor is read from the controller",
+                                 name=resolved.name))
         if FACILITY_DEVICES in resolved.groups:
             facility.append(_facility_device(resolved, room_ids))
             continue
@@ -139,6 +150,11 @@ def load_inventory(root: Path | str, known_roles: Collection[str] | None = None,
             raise _error(resolved.sources["server_room"],
                          Message("host {name!r}: unknown server room {host_vars!r}",
                                  name=resolved.name, host_vars=host_vars['server_room']))
+        if "egov_worker" in host_vars and host_vars["egov_worker"] not in worker_names:
+            raise _error(resolved.sources["egov_worker"],
+                         Message("host {name!r}: unknown worker node {value!r} (workers: "
+                                 "{known})", name=resolved.name, value=host_vars["egov_worker"],
+                                 known=", ".join(sorted(worker_names)) or "none declared"))
         hosts.append(Host(resolved.name, zone_name, host_vars["role"],
                           _host_addresses(resolved.name, host_vars, resolved.sources),
                           resolved.groups, resolved.vars, resolved.sources,
@@ -147,7 +163,28 @@ def load_inventory(root: Path | str, known_roles: Collection[str] | None = None,
     return Inventory(root=root, display=shown, agency=agency, agency_source=agency_src,
                      network=network, server_rooms=tuple(rooms), server_rooms_source=rooms_src,
                      hosts=tuple(hosts), files=tuple(f.display for f in raw.files),
-                     devices=tuple(devices), facility_devices=tuple(facility))
+                     devices=tuple(devices), facility_devices=tuple(facility),
+                     workers=workers)
+
+
+def _workers(all_vars: Mapping[str, Any], sources: Mapping[str, VarSource]
+             ) -> tuple[WorkerNode, ...]:
+    """The worker nodes (`workers` of group all): each named once."""
+    source = sources.get("workers")
+    if source is None:
+        return ()
+    data = all_vars["workers"] or []
+    validate(data, "workers", source.source, source.path, InventoryError, "workers")
+    out: list[WorkerNode] = []
+    for index, entry in enumerate(data):
+        if any(worker.name == entry["name"] for worker in out):
+            raise _error(source, Message("worker node {name!r} is declared twice",
+                                         name=entry["name"]), index, "name")
+        out.append(WorkerNode(entry["name"], entry["host"], entry.get("port", 22),
+                              entry.get("user"), entry.get("runner", "ansible-runner"),
+                              entry.get("identity_file"), entry.get("known_hosts"),
+                              VarSource(source.source, (*source.path, index))))
+    return tuple(out)
 
 
 def _facility_device(resolved: ResolvedHost, room_ids: set[str]) -> FacilityDevice:

@@ -116,6 +116,22 @@ class ServerRoom:
 
 
 @dataclass(frozen=True)
+class WorkerNode:
+    """A node inside a network segment the controller cannot reach host by host: `scan` sends it
+    the collection of the hosts that name it (`egov_worker`) as an ansible-runner job (transmit,
+    worker, process: the protocol of AWX execution nodes), over SSH."""
+
+    name: str
+    host: str
+    port: int = 22
+    user: str | None = None
+    runner: str = "ansible-runner"
+    identity_file: str | None = None
+    known_hosts: str | None = None
+    source: VarSource | None = None
+
+
+@dataclass(frozen=True)
 class HostAddress(_Located):
     net: Net
     declared: Declared
@@ -182,3 +198,4 @@ class Inventory:
     files: tuple[str, ...]
     devices: tuple[Device, ...] = ()
     facility_devices: tuple[FacilityDevice, ...] = ()
+    workers: tuple[WorkerNode, ...] = ()

@@ -17,6 +17,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import asdict, dataclass
 from importlib import resources
@@ -54,11 +55,19 @@ class LabHost:
     server_room: str = ""
     mib: tuple[tuple[str, str, str], ...] = ()
     fault: str = ""
+    # the worker node (a host of profile `worker`) that collects this host's evidence: the
+    # inventory's egov_worker
+    worker: str = ""
 
     @property
     def is_facility(self) -> bool:
         """A UPS or room sensor: in the inventory's facility_devices, read over SNMPv3."""
         return self.profile == "snmpdev"
+
+    @property
+    def is_worker(self) -> bool:
+        """A worker node: runs `ansible-runner worker` for the hosts that name it."""
+        return self.profile == "worker"
 
     @property
     def is_router(self) -> bool:
@@ -342,6 +351,10 @@ def up(hosts: tuple[LabHost, ...] = SERVERS, state: Path = DEFAULT_STATE,
             (directory / "nftables.nft").write_text(host.nft_ruleset)
             (directory / "interfaces").write_text(
                 "".join(f"{name} {address}\n" for name, address in host.interfaces))
+        if host.is_worker and host.fault == "cut":
+            runner = directory / "root" / CUT_RUNNER.name
+            runner.write_text(_CUT_RUNNER.format(bin=Path(sys.prefix) / "bin"))
+            os.chmod(runner, 0o755)
         os.chmod(directory / "root", 0o700)
         os.chmod(ssh_dir, 0o700)
         os.chmod(ssh_dir / "authorized_keys", 0o600)
@@ -351,7 +364,7 @@ def up(hosts: tuple[LabHost, ...] = SERVERS, state: Path = DEFAULT_STATE,
                  "--fork", "--kill-child", "--mount-proc", "--propagation", "private",
                  "/bin/bash", str(boot), host.name, host.ip, str(host.port), str(directory),
                  str(_data(f"profiles/{host.profile}.sh")), "1" if host.netns else "0",
-                 host.scenario],
+                 host.scenario, ":".join(_worker_binds(state) if host.is_worker else ())],
                 stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT,
                 start_new_session=True)
         (directory / "unshare.pid").write_text(str(proc.pid))
@@ -400,6 +413,27 @@ def up(hosts: tuple[LabHost, ...] = SERVERS, state: Path = DEFAULT_STATE,
         down(state)
         raise UsageError("lab hosts failed to start: " + "; ".join(failed))
     return lab
+
+
+# a worker node whose link drops (fault "cut"): its runner passes the job's stream on until the
+# first host's bundle, then stops, as a connection cut midway would
+CUT_RUNNER = Path("/root/egov-lab-cut-runner")
+_CUT_RUNNER = """#!/bin/bash
+PATH={bin}:$PATH
+{bin}/ansible-runner "$@" | while IFS= read -r line; do
+  printf '%s\\n' "$line"
+  if [[ $line == *'"runner_on_ok"'* && $line == *egov_bundle* ]]; then exit 0; fi
+done
+"""
+
+
+def _worker_binds(state: Path) -> list[str]:
+    """What a worker node must see of the machine that its own /tmp and /root would hide: the
+    lab's folder and SSH sockets folder (its hosts' key, known_hosts and control sockets, at
+    the paths the inventory gives) and this Python environment (ansible-runner, Ansible, the
+    Python under them)."""
+    paths = (str(state.resolve()), str(control_dir(state)), sys.prefix, sys.base_prefix)
+    return [path for path in dict.fromkeys(paths) if path.startswith(("/tmp/", "/root/"))]
 
 
 def _wire(host: LabHost, unshare_pid: int) -> str | None:
@@ -567,6 +601,18 @@ def _machine_networks() -> list[str]:
     return networks
 
 
+def direct_inventory(lab: Lab, dest: Path) -> Path:
+    """A copy of the lab's inventory at `dest` in which every host is collected from this
+    controller: no worker node (to compare a scan through nodes with a direct one)."""
+    shutil.copytree(lab.inventory, dest)
+    (dest / "group_vars" / "all" / "workers.yml").unlink(missing_ok=True)
+    document = json.loads((dest / "hosts.yml").read_text())
+    for host_vars in document["all"]["hosts"].values():
+        host_vars.pop("egov_worker", None)
+    (dest / "hosts.yml").write_text(json.dumps(document, indent=2) + "\n")
+    return dest
+
+
 def _write_ssh_config(lab: Lab) -> None:
     """For `ssh -F STATE/ssh_config portal01` and testinfra: keys pinned, one master per host."""
     lines = []
@@ -591,8 +637,17 @@ def _write_inventory(lab: Lab) -> None:
     hosts = {h.name: {"zone": h.zone, "role": h.role, "ansible_host": h.ip,
                       "ansible_port": h.port, "ansible_python_interpreter": h.python,
                       "ansible_user": h.user, **({} if h.netns else
-                                                 {"egov_fix_skip": ["HOST-FW-01"]})}
+                                                 {"egov_fix_skip": ["HOST-FW-01"]}),
+                      **({"egov_worker": h.worker} if h.worker else {})}
              for h in lab.hosts if not h.is_router and not h.is_facility}
+    workers = [{"name": h.name, "host": h.ip, "port": h.port, "user": "root",
+                "runner": str(CUT_RUNNER if h.fault == "cut"
+                              else Path(sys.prefix) / "bin" / "ansible-runner"),
+                "identity_file": str(lab.key), "known_hosts": str(lab.state / "known_hosts")}
+               for h in lab.hosts if h.is_worker]
+    if workers:
+        (inv / "group_vars" / "all" / "workers.yml").write_text(
+            json.dumps({"workers": workers}, indent=2) + "\n")
     routers = {h.name: {"role": h.role, "ansible_host": h.ip, "ansible_port": h.port,
                         # a Linux firewall is read over plain SSH (nft, ip), as root
                         **({"ansible_connection": "ssh", "ansible_user": "root",

@@ -5,7 +5,7 @@
 # profile customises it; then sshd becomes PID 1 and listens on the host's loopback address.
 # Adapted from shared/testhosts/setup.sh.
 set -euo pipefail
-NAME=$1 IP=$2 PORT=$3 D=$4 PROFILE=$5 NETNS=${6:-0} SCENARIO=${7:-}
+NAME=$1 IP=$2 PORT=$3 D=$4 PROFILE=$5 NETNS=${6:-0} SCENARIO=${7:-} BINDS=${8:-}
 if [ "$NETNS" = 1 ]; then  # its own network namespace: the lab wires a veth pair into it
   for _ in $(seq 200); do ip -o -4 address show | grep -q " $IP/" && break; sleep 0.05; done
 fi
@@ -28,6 +28,13 @@ mount -t proc proc "$M/proc"
 mount --bind "$D/root" "$M/root"
 mount -t tmpfs -o mode=0755,size=16m "egov-lab-$NAME-run" "$M/run"
 mount -t tmpfs -o mode=1777,size=64m,nosuid,nodev "egov-lab-$NAME-tmp" "$M/tmp"
+# paths of the machine the host must see where its own /tmp would hide them (a worker node:
+# the lab's folder, the Python environment running ansible-runner), colon-separated
+IFS=: read -r -a BIND_PATHS <<<"$BINDS"
+for path in "${BIND_PATHS[@]}"; do
+  mkdir -p "$M$path"
+  mount --bind "$path" "$M$path"
+done
 mkdir "$M/.oldroot"; cd "$M"
 pivot_root . .oldroot; cd /
 umount -l /.oldroot; rmdir /.oldroot

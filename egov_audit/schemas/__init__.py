@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import EgovAuditError, Message
@@ -19,12 +19,17 @@ if TYPE_CHECKING:
 SCHEMA_NAMES = ("agency", "network", "server_rooms", "host", "control", "reference_model",
                 "baseline", "catalogue", "result-bundle", "result-set", "fact-bundle", "waivers",
                 "network-fact-bundle", "device", "facility-fact-bundle", "facility",
-                "portal-fact-bundle")
+                "portal-fact-bundle", "workers")
+
+
+_HERE = Path(__file__).resolve().parent
 
 
 @cache
 def load_schema(name: str) -> dict[str, Any]:
-    text = resources.files(__package__).joinpath(f"{name}.schema.json").read_text("utf-8")
+    # beside this module, in a checkout and in an installed package alike (importlib.resources
+    # would cost a cold start its zipfile import)
+    text = (_HERE / f"{name}.schema.json").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 

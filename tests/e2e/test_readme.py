@@ -19,7 +19,8 @@ def test_readme_inventory_example_validates(tmp_path: Path) -> None:
                         readme, flags=re.S)
     assert {name for name, _ in blocks} == {"hosts.yml", "group_vars/all/agency.yml",
                                             "group_vars/all/network.yml",
-                                            "group_vars/all/server_rooms.yml"}
+                                            "group_vars/all/server_rooms.yml",
+                                            "group_vars/all/workers.yml"}
     for name, body in blocks:
         target = tmp_path / name
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -30,6 +30,7 @@ RULES = [
         "collection.py": "lays the collection out, from the package's own files, in a temporary "
                          "folder its caller created",
         "cache.py": "egov-audit's own cache folder (owner-only, written whole by rename)",
+        "runner.py": "a worker node's job stream, in the run's own temporary folder",
     }),
     ("run Ansible", re.compile(r"\bimport ansible_runner\b|ansible_runner\.run"), {
         "runner.py": "the Ansible execution adapter",

@@ -1,0 +1,131 @@
+"""`egov-audit scan` through worker nodes: the hosts of a segment name a node (`egov_worker`), the
+node runs their collection as an ansible-runner job (transmit here, `ansible-runner worker`
+there over SSH, process here: the protocol of AWX execution nodes), and the results stream back
+into the same evidence folder and bundle. Two nodes each collect their own lab hosts, a third
+node is down, a fourth loses its link midway; the verdicts equal those of a direct scan of the
+same hosts. Root only."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from egov_audit import lab as lab_module
+from tests.helpers import run_long as run_cli
+
+pytestmark = [pytest.mark.lab,
+              pytest.mark.skipif(os.geteuid() != 0, reason="the lab needs root; CI runs as root")]
+
+H = lab_module.LabHost
+# 127.0.6.0/24: apart from the other labs
+HOSTS = (
+    H("node-a", "127.0.6.1", "worker", "servers", "jump_host"),
+    H("node-b", "127.0.6.2", "worker", "servers", "jump_host"),
+    H("node-c", "127.0.6.3", "worker", "servers", "jump_host", start=False),  # down
+    # its link drops after the first host's bundle has come back
+    H("node-d", "127.0.6.4", "worker", "servers", "jump_host", fault="cut"),
+    H("seg-a1", "127.0.6.11", "hardened", "servers", "application", port=2222, worker="node-a"),
+    H("seg-a2", "127.0.6.12", "weak", "servers", "database", worker="node-a"),
+    H("seg-b1", "127.0.6.21", "typical", "servers", "application", worker="node-b"),
+    H("seg-b2", "127.0.6.22", "unprivileged", "servers", "monitoring", user="audit",
+      worker="node-b"),
+    H("seg-c1", "127.0.6.31", "typical", "servers", "application", worker="node-c"),
+    H("direct1", "127.0.6.41", "typical", "servers", "application"),
+    H("seg-d1", "127.0.6.51", "typical", "servers", "application", worker="node-d"),
+    H("seg-d2", "127.0.6.52", "typical", "servers", "application", worker="node-d"),
+)
+THROUGH_NODES = ("seg-a1", "seg-a2", "seg-b1", "seg-b2")
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[lab_module.Lab]:
+    state = tmp_path_factory.mktemp("workers") / "state"
+    started = lab_module.up(HOSTS, state)
+    try:
+        yield started
+    finally:
+        lab_module.down(state)
+
+
+def _verdicts(data: dict[str, Any], hosts: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {host: {} for host in hosts}
+    for result in data["results"]:
+        if result["target"] in out:
+            out[result["target"]][result["control"]] = result["status"]
+    return out
+
+
+@pytest.fixture(scope="module")
+def scans(lab: lab_module.Lab, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    evidence = tmp_path_factory.mktemp("through-nodes")
+    through = run_cli("scan", str(lab.inventory), "--evidence", str(evidence), "--timeout", "60",
+                      "-f", "json", "--lang", "en", "--fail-on", "none")
+    assert through.returncode == 0, through.stderr[-3000:]
+    # the same hosts, straight from this controller: an inventory without the nodes
+    direct_inventory = lab_module.direct_inventory(
+        lab, tmp_path_factory.mktemp("direct") / "inventory")
+    direct_evidence = tmp_path_factory.mktemp("direct-evidence")
+    direct = run_cli("scan", str(direct_inventory), "--evidence", str(direct_evidence),
+                     "--limit", ",".join(THROUGH_NODES), "--timeout", "60", "-f", "json",
+                     "--lang", "en", "--fail-on", "none")
+    assert direct.returncode == 0, direct.stderr[-3000:]
+    return {"through": json.loads(through.stdout), "stderr": through.stderr,
+            "evidence": evidence, "direct": json.loads(direct.stdout),
+            "direct_evidence": direct_evidence}
+
+
+def test_each_node_collects_its_own_hosts(lab: lab_module.Lab, scans: dict[str, Any]) -> None:
+    targets = {t["id"]: t for t in scans["through"]["targets"]}
+    for host in (*THROUGH_NODES, "direct1", "node-a", "node-b"):
+        assert targets[host]["status"] == "assessed", targets[host]
+    for host in THROUGH_NODES:
+        bundle = json.loads((scans["evidence"] / f"{host}.json").read_text())
+        assert bundle["status"] == "collected" and bundle["host"] == host
+    # the job ran on the nodes: Ansible's own folder in each node's home (the lab keeps a
+    # host's /root in its state folder), none on the host the controller scanned itself
+    hosts = lab.state / "hosts"
+    for node in ("node-a", "node-b"):
+        assert (hosts / node / "root" / ".ansible").is_dir(), node
+    assert not (hosts / "direct1" / "root" / ".ansible" / "cp").exists()
+
+
+def test_a_node_that_is_down_leaves_only_its_hosts_not_assessed(scans: dict[str, Any]) -> None:
+    targets = {t["id"]: t for t in scans["through"]["targets"]}
+    down = targets["seg-c1"]
+    assert down["status"] == "unreachable", down
+    assert "worker node node-c" in down["reason"] and "refused" in down["reason"], down
+    recorded = json.loads((scans["evidence"] / "seg-c1.json").read_text())
+    assert recorded["status"] == "unreachable" and "node-c" in recorded["reason"]
+    verdicts = _verdicts(scans["through"], ("seg-c1",))["seg-c1"]
+    assert {s for c, s in verdicts.items() if c.startswith("HOST-")} == {"not_assessed"}
+    assert "seg-c1" in scans["stderr"] and "node-c" in scans["stderr"]
+
+
+def test_a_node_cut_midway_keeps_what_came_back(scans: dict[str, Any]) -> None:
+    targets = {t["id"]: t for t in scans["through"]["targets"]}
+    statuses = sorted(targets[h]["status"] for h in ("seg-d1", "seg-d2"))
+    assert statuses == ["assessed", "failed"], statuses
+    lost = next(targets[h] for h in ("seg-d1", "seg-d2") if targets[h]["status"] == "failed")
+    assert "worker node node-d" in lost["reason"] and "stream" in lost["reason"], lost
+    kept = next(h for h in ("seg-d1", "seg-d2") if targets[h]["status"] == "assessed")
+    assert json.loads((scans["evidence"] / f"{kept}.json").read_text())["status"] == \
+        "collected"
+
+
+def test_verdicts_through_nodes_equal_a_direct_scan(scans: dict[str, Any]) -> None:
+    through = _verdicts(scans["through"], THROUGH_NODES)
+    direct = _verdicts(scans["direct"], THROUGH_NODES)
+    assert through == direct
+    # and the states are the profiles': not an empty comparison
+    assert through["seg-a1"]["HOST-SSH-01"] == "pass" and through["seg-a2"]["HOST-SSH-01"] == \
+        "fail"
+    assert through["seg-b2"]["HOST-SSH-01"] == "not_assessed"  # sshd -T needs root
+    for host in THROUGH_NODES:
+        via_node = json.loads((scans["evidence"] / f"{host}.json").read_text())["facts"]
+        straight = json.loads((scans["direct_evidence"] / f"{host}.json").read_text())["facts"]
+        assert via_node["sshd"] == straight["sshd"] and via_node["accounts"] == \
+            straight["accounts"], host
