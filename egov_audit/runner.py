@@ -147,8 +147,16 @@ _SSH_STDERR_LIMIT = 64 * 1024
 @dataclass(frozen=True)
 class NodeOutcome:
     status: str  # successful | failed | error ... as ansible-runner says; "unreachable": no stream
-    rc: int | None
     explanation: str  # why the job ended as it did, in one line (empty when it ran through)
+
+
+def _drain(stream: Any, kept: list[bytes]) -> None:
+    """Read a pipe to its end (a writer never blocks on it), keeping its first bytes."""
+    size = 0
+    for chunk in iter(lambda: stream.read(4096), b""):
+        if size < _SSH_STDERR_LIMIT:
+            kept.append(chunk)
+            size += len(chunk)
 
 
 def _ssh_command(node: WorkerNode, connect_timeout: int) -> list[str]:
@@ -173,10 +181,11 @@ def _ssh_command(node: WorkerNode, connect_timeout: int) -> list[str]:
 
 
 def run_on_node(node: WorkerNode, playbook: Path, inventory: Mapping[str, Any],
-                settings: RunSettings, on_event: EventHandler) -> NodeOutcome:
+                settings: RunSettings, on_event: EventHandler, deadline: float) -> NodeOutcome:
     """Run `playbook` on a worker node against `inventory` (Ansible's JSON form, only the
     node's hosts); `on_event` sees every event as it streams back. Never raises for the node's
-    own failures (unreachable, a job that errs, a stream cut midway): they are the outcome."""
+    own failures (unreachable, a job that errs, a stream cut midway, no end after `deadline`
+    seconds): they are the outcome."""
     import subprocess
     import threading
 
@@ -227,24 +236,37 @@ def run_on_node(node: WorkerNode, playbook: Path, inventory: Mapping[str, Any],
                                    stderr=subprocess.PIPE)
             assert ssh.stdout is not None and ssh.stderr is not None
             stderr: list[bytes] = []
-            reader = threading.Thread(target=lambda: stderr.append(
-                ssh.stderr.read(_SSH_STDERR_LIMIT) if ssh.stderr else b""), daemon=True)
+            reader = threading.Thread(target=_drain, args=(ssh.stderr, stderr), daemon=True)
             reader.start()
-            processor = ansible_runner.run(streamer="process", _input=ssh.stdout,
-                                           private_data_dir=str(work / "results"),
-                                           event_handler=handler, status_handler=on_status,
-                                           quiet=True)  # reads the stream to its end
+            # a node that hangs is cut off: its stream then ends like a dropped link's
+            fired = threading.Event()
+
+            def cut_off() -> None:
+                fired.set()
+                ssh.kill()
+
+            watchdog = threading.Timer(deadline, cut_off)
+            watchdog.start()
+            try:
+                processor = ansible_runner.run(streamer="process", _input=ssh.stdout,
+                                               private_data_dir=str(work / "results"),
+                                               event_handler=handler, status_handler=on_status,
+                                               quiet=True)  # reads the stream to its end
+            finally:
+                watchdog.cancel()
             ssh.stdout.close()
             rc = ssh.wait()
             reader.join(timeout=5)
         said = " ".join(b"".join(stderr).decode("utf-8", "replace").split())[:500]
         outcome = str(status.get("status") or processor.status or "error")
         explanation = " ".join(str(status.get("job_explanation") or "").split())[:500]
+        if fired.is_set():
+            return NodeOutcome("timeout", f"no end of the job within {deadline:.0f} s: cut off")
         if rc == 255 and not events:  # ssh itself failed: the node was never reached
-            return NodeOutcome("unreachable", None, said or "ssh to the worker node failed")
+            return NodeOutcome("unreachable", said or "ssh to the worker node failed")
         if outcome not in ("successful", "failed"):
-            return NodeOutcome(outcome, rc, "; ".join(t for t in (explanation, said) if t)
+            return NodeOutcome(outcome, "; ".join(t for t in (explanation, said) if t)
                                or f"the worker node's job ended {outcome}")
-        return NodeOutcome(outcome, status.get("rc"), "")
+        return NodeOutcome(outcome, "")
     finally:
         shutil.rmtree(work, ignore_errors=True)

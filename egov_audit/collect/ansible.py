@@ -175,9 +175,12 @@ class AnsibleCollector:
                     settle(HostOutcome(host, FAILED, f"worker node {name}: {found.reason}"))
 
         node_settings = replace(settings, limit=None, extravars={"egov_evidence_dir": ""})
+        # the whole job's bound: every host's task timeout, forks at a time, and the start
+        rounds = -(-len(group.hosts) // max(1, settings.forks))
+        deadline = 120 + settings.connect_timeout + rounds * (settings.task_timeout or 600)
         try:
             outcome = run_on_node(group.node, self.playbook, group.inventory, node_settings,
-                                  on_event)
+                                  on_event, deadline)
             status, why = outcome.status, outcome.explanation
         except Exception as exc:  # the job could not even be prepared here: its hosts only
             status, why = "error", " ".join(str(exc).split())[:300]
