@@ -142,10 +142,18 @@ def read_json(path: Path, error_cls: type[EgovAuditError] = ReportError) -> dict
     gates/jsonin.py), validated against its published schema and checked for what the schema
     cannot say. Every command that reads a bundle (report, diff, fix, sign, verify, collect) reads
     it here, so verification and evaluation see exactly the same values."""
-    from .gates.jsonin import read_json_file
+    return read_json_bytes(path, error_cls)[0]
 
-    data = read_json_file(path, error_cls, MAX_BUNDLE_FILE)
-    return check_bundle_data(data, str(path), error_cls)
+
+def read_json_bytes(path: Path, error_cls: type[EgovAuditError] = ReportError
+                    ) -> tuple[dict[str, Any], bytes]:
+    """`read_json`, and the file's bytes as they were read (what `collect` keeps: the bundle as
+    its agency signed and sent it)."""
+    from .gates.filein import read_bytes
+    from .gates.jsonin import decode
+
+    raw = read_bytes(path, str(path), error_cls, MAX_BUNDLE_FILE)
+    return check_bundle_data(decode(raw, str(path), error_cls), str(path), error_cls), raw
 
 
 def check_bundle_data(data: Any, display: str,

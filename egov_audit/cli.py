@@ -683,7 +683,7 @@ def verify_cmd(bundle: Path, pubkey: Path | None, agency: str | None, keys: Path
 def collect_cmd(bundles: Sequence[Path], db: str, keys: Path) -> None:
     """Verify signed bundles and store them for the national table. Each bad bundle is refused
     with its reason; the good ones are stored. Exit 1 if any was refused."""
-    from .bundle import read_json
+    from .bundle import read_json_bytes
     from .gates.sanitize import terminal
     from .sign import KeyRegistry, TrustError, verify
     from .store import open_store
@@ -694,11 +694,11 @@ def collect_cmd(bundles: Sequence[Path], db: str, keys: Path) -> None:
         for path in bundles:
             # one bad bundle is refused with its reason; every other one is still stored
             try:
-                data = read_json(path, TrustError)
+                data, raw = read_json_bytes(path, TrustError)
                 if data.get("schema") != "egov-audit/result-bundle@1":
                     raise TrustError("a result set: collect each agency's signed bundle")
                 verified = verify(data, registry)
-                outcome = store.submit(data, verified.digest, verified.key_id)
+                outcome = store.submit(data, verified.digest, verified.key_id, raw)
             except EgovAuditError as exc:
                 refused += 1
                 reason = translated(exc.message) if exc.file == str(path) else exc.said()

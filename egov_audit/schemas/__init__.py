@@ -63,28 +63,65 @@ def _fast_validator(name: str) -> Callable[[Any], Any]:
 def _compile(schema: Mapping[str, Any]) -> Callable[[Any], Any]:
     """fastjsonschema without its detailed exceptions: we only ask it yes or no (jsonschema
     explains a no), and without them the generated code is a third the size, compiled 2-3x
-    faster. Its generator cannot build `const` checks without details; those schemas keep
-    them. The generated module is kept compiled in egov-audit's cache (egov_audit/cache.py):
-    generating and compiling it was most of a cold start's schema cost."""
+    faster, and runs without building an error path at every array item. A reference to another
+    of our schemas (the result set names the result bundle) is resolved here, never fetched:
+    any other reference is refused. The generated module is kept compiled in egov-audit's cache
+    (egov_audit/cache.py): generating and compiling it was most of a cold start's schema cost."""
     from fastjsonschema import compile_to_code
     from fastjsonschema.ref_resolver import RefResolver
 
     from ..cache import schema_code
 
-    definition = dict(schema)
+    definition = _const_as_enum(schema)
+    text = json.dumps(definition, sort_keys=True)
+    handlers = {"https": _our_schema, "http": _our_schema}
+    if '"$ref": "http' in text:  # the code then depends on the schemas it refers to
+        text += json.dumps([load_schema(name) for name in SCHEMA_NAMES], sort_keys=True)
 
     def generate() -> tuple[str, str]:
-        function = RefResolver.from_schema(definition, store={}).get_scope_name()
-        try:
-            return function, compile_to_code(definition, detailed_exceptions=False)
-        except KeyError:
-            return function, compile_to_code(definition)
+        function = RefResolver.from_schema(definition, store={},
+                                           handlers=handlers).get_scope_name()
+        return function, compile_to_code(definition, handlers=handlers,
+                                         detailed_exceptions=False)
 
-    function, code = schema_code(json.dumps(definition, sort_keys=True), generate)
+    function, code = schema_code(text, generate)
     namespace: dict[str, Any] = {}
     exec(code, namespace)  # code fastjsonschema generated from our own schema
     validator: Callable[[Any], Any] = namespace[function]
     return validator
+
+
+def _our_schema(uri: str) -> Any:
+    """One of egov-audit's own schemas by its $id; nothing is ever fetched."""
+    for name in SCHEMA_NAMES:
+        if load_schema(name).get("$id") == uri:
+            return _const_as_enum(load_schema(name))
+    raise ValueError(f"schema reference outside egov-audit's schemas refused: {uri[:200]}")
+
+
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+_VALUES = ("enum", "default", "examples", "required")
+
+
+def _const_as_enum(node: Any) -> Any:
+    """The schema with every `const: X` written `enum: [X]` (the same meaning): fastjsonschema
+    cannot generate `const` without its detailed exceptions, whose error paths are built at
+    every array item even when nothing fails (most of the time of checking a large bundle)."""
+    if isinstance(node, list):
+        return [_const_as_enum(item) for item in node]
+    if not isinstance(node, Mapping):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _SCHEMA_MAPS and isinstance(value, Mapping):
+            out[key] = {name: _const_as_enum(sub) for name, sub in value.items()}
+        elif key == "const" and "enum" not in node:
+            out["enum"] = [value]
+        elif key in _VALUES:
+            out[key] = value
+        else:
+            out[key] = _const_as_enum(value)
+    return out
 
 
 def is_valid(data: Any, name: str) -> bool:

@@ -194,8 +194,10 @@ class Store:
         self.close()
 
     # -- writing ------------------------------------------------------------------------------
-    def submit(self, bundle: Mapping[str, Any], digest: str, key: str) -> Submission:
-        """Store one verified bundle. The same bundle again is a no-op; a bundle older than the
+    def submit(self, bundle: Mapping[str, Any], digest: str, key: str,
+               raw: bytes | None = None) -> Submission:
+        """Store one verified bundle (`raw`: its file's bytes, kept as the body: read back, they
+        are the same bundle). The same bundle again is a no-op; a bundle older than the
         agency's latest is refused (a replay); a newer one becomes its latest."""
         from ..sign import TrustError
 
@@ -211,7 +213,8 @@ class Store:
         hosts = sum(1 for t in bundle["targets"] if t["kind"] == "host")
         portals = readiness((r["control"], r["target"], r["status"])
                             for r in bundle["results"]).columns()
-        body = zlib.compress(json.dumps(bundle, ensure_ascii=False).encode("utf-8"), 1)
+        body = zlib.compress(raw if raw is not None else
+                             json.dumps(bundle, ensure_ascii=False).encode("utf-8"), 1)
         with self.transaction(code):
             if self.execute("SELECT 1 FROM bundles WHERE digest = ?", (digest,)).fetchone():
                 return Submission("duplicate", code, finished)

@@ -97,3 +97,25 @@ def test_fast_path_agrees_with_the_reference_validator(name: str) -> None:
             checked += 1
             rejected += not fast_says
     assert checked > 10 and 0 < rejected < checked
+
+
+def test_schema_references_are_resolved_at_home_never_fetched(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The result set refers to the result bundle by its $id (an https URL): fastjsonschema is
+    handed our own schema, and nothing ever opens a connection (it would otherwise fetch it)."""
+    import socket
+
+    from egov_audit import schemas
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a schema reference tried to reach the network")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setenv("EGOV_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    schemas._fast_validator.cache_clear()
+    try:
+        schemas._fast_validator("result-set")  # compiles, with the bundle's schema inlined
+        with pytest.raises(ValueError, match="outside egov-audit's schemas refused"):
+            schemas._compile({"$ref": "https://schemas.example.org/evil.json"})
+    finally:
+        schemas._fast_validator.cache_clear()
