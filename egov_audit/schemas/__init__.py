@@ -72,11 +72,9 @@ def _compile(schema: Mapping[str, Any]) -> Callable[[Any], Any]:
 
     from ..cache import schema_code
 
-    definition = _const_as_enum(schema)
+    definition = _const_as_enum(_inlined(schema))
     text = json.dumps(definition, sort_keys=True)
     handlers = {"https": _our_schema, "http": _our_schema}
-    if '"$ref": "http' in text:  # the code then depends on the schemas it refers to
-        text += json.dumps([load_schema(name) for name in SCHEMA_NAMES], sort_keys=True)
 
     def generate() -> tuple[str, str]:
         function = RefResolver.from_schema(definition, store={},
@@ -89,6 +87,62 @@ def _compile(schema: Mapping[str, Any]) -> Callable[[Any], Any]:
     exec(code, namespace)  # code fastjsonschema generated from our own schema
     validator: Callable[[Any], Any] = namespace[function]
     return validator
+
+
+class _Recursive(Exception):
+    pass
+
+
+def _inlined(schema: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The schema with every reference replaced by what it names (our own schemas only): the
+    code fastjsonschema generates for a reference is a function call that formats the item's
+    path at every array item, even when nothing fails; inlined, an array of 100,000 results
+    is checked in one loop. A schema that refers to itself is left as it is."""
+    try:
+        out: Mapping[str, Any] = _inline(schema, schema, ())
+    except _Recursive:
+        return schema
+    return out
+
+
+def _inline(node: Any, document: Mapping[str, Any], seen: tuple[str, ...]) -> Any:
+    if isinstance(node, list):
+        return [_inline(item, document, seen) for item in node]
+    if not isinstance(node, Mapping):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str):  # its siblings in our schemas are descriptions only
+        if ref in seen:
+            raise _Recursive(ref)
+        target, target_document = _resolve(ref, document)
+        return _inline(target, target_document, (*seen, ref))
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in ("$defs", "definitions") or (seen and key in ("$id", "$schema")):
+            continue  # everything they held is inlined where it is used
+        if key in _SCHEMA_MAPS and isinstance(value, Mapping):
+            out[key] = {name: _inline(sub, document, seen) for name, sub in value.items()}
+        elif key in _VALUES:
+            out[key] = value
+        else:
+            out[key] = _inline(value, document, seen)
+    return out
+
+
+def _resolve(ref: str, document: Mapping[str, Any]) -> tuple[Any, Mapping[str, Any]]:
+    """What `#/$defs/x`, `result-bundle.schema.json#/$defs/x` or an $id URL names, and the
+    document it is in. Only our own schemas: anything else is refused."""
+    where, _, pointer = ref.partition("#")
+    if where:
+        name = where.rsplit("/", 1)[-1].removesuffix(".schema.json")
+        if name not in SCHEMA_NAMES:
+            raise ValueError(f"schema reference outside egov-audit's schemas refused: "
+                             f"{ref[:200]}")
+        document = load_schema(name)
+    target: Any = document
+    for part in [p for p in pointer.split("/") if p]:
+        target = target[part.replace("~1", "/").replace("~0", "~")]
+    return target, document
 
 
 def _our_schema(uri: str) -> Any:
