@@ -30,8 +30,8 @@ from .evidence import (
     COLLECTED,
     FAILED,
     UNREACHABLE,
-    bundle_from_event,
     event_reason,
+    host_verdict,
     now,
     read_bundle,
     record_failure,
@@ -155,24 +155,12 @@ class AnsibleCollector:
         name = group.node.name
 
         def on_event(event: dict[str, Any]) -> None:
-            data = event.get("event_data") or {}
-            host = data.get("host")
-            kind = event.get("event")
-            if not isinstance(host, str) or host not in mine:
+            found = host_verdict(event)  # the same reading as of a run's saved job events
+            if found is None or found.host not in mine:
                 return  # a node speaks for its own hosts only
-            if kind == "runner_on_unreachable":
-                settle(HostOutcome(host, UNREACHABLE, event_reason(data)))
-            elif kind == "runner_on_failed" and not data.get("ignore_errors"):
-                settle(HostOutcome(host, FAILED, event_reason(data)))
-            elif kind == "runner_on_ok" and data.get("task") == COLLECT_TASK:
-                res = data.get("res")
-                found = bundle_from_event(host, res.get("egov_bundle") if isinstance(res, dict)
-                                          else None, event.get("created"))
-                if found.collected and found.data is not None:
-                    write_bundle(evidence_dir, found.data)
-                    settle(HostOutcome(host, COLLECTED))
-                else:
-                    settle(HostOutcome(host, FAILED, f"worker node {name}: {found.reason}"))
+            if found.collected and found.data is not None:
+                write_bundle(evidence_dir, found.data)
+            settle(HostOutcome(found.host, found.status, found.reason))
 
         node_settings = replace(settings, limit=None, extravars={"egov_evidence_dir": ""})
         # the whole job's bound: every host's task timeout, forks at a time, and the start

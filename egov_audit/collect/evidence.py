@@ -274,24 +274,35 @@ def read_job_events(folder: Path) -> dict[str, HostEvidence]:
             event = loads(read_bytes(path, str(path), CollectionError, MAX_BUNDLE_BYTES))
         except (CollectionError, StrictJsonError):
             continue  # an event we cannot read says nothing about a host
-        data = event.get("event_data") if isinstance(event, dict) else None
-        if not isinstance(data, dict):
+        found = host_verdict(event)
+        if found is None:
             continue
-        host = data.get("host")
-        if not isinstance(host, str) or not is_file_name(host):
-            continue
-        kind = event.get("event")
-        if out.get(host) is not None and out[host].collected:
-            continue  # a host's collected bundle is never replaced by a later event
-        if kind == "runner_on_ok" and data.get("task") == COLLECT_TASK:
-            res = data.get("res")
-            bundle = res.get("egov_bundle") if isinstance(res, dict) else None
-            out[host] = bundle_from_event(host, bundle, event.get("created"))
-        elif kind == "runner_on_unreachable":
-            out[host] = HostEvidence(host, UNREACHABLE, event_reason(data))
-        elif kind == "runner_on_failed" and not data.get("ignore_errors"):
-            out[host] = HostEvidence(host, FAILED, event_reason(data))
+        current = out.get(found.host)
+        if current is None or not current.collected:
+            # a host's collected bundle is never replaced by a later event
+            out[found.host] = found
     return out
+
+
+def host_verdict(event: Any) -> HostEvidence | None:
+    """What one event of a collection run says of its host: its fact bundle (the collection
+    task's result), or why there is none (unreachable, failed); None for any other event."""
+    data = event.get("event_data") if isinstance(event, dict) else None
+    if not isinstance(data, dict):
+        return None
+    host = data.get("host")
+    if not isinstance(host, str) or not is_file_name(host):
+        return None
+    kind = event.get("event")
+    if kind == "runner_on_ok" and data.get("task") == COLLECT_TASK:
+        res = data.get("res")
+        bundle = res.get("egov_bundle") if isinstance(res, dict) else None
+        return bundle_from_event(host, bundle, event.get("created"))
+    if kind == "runner_on_unreachable":
+        return HostEvidence(host, UNREACHABLE, event_reason(data))
+    if kind == "runner_on_failed" and not data.get("ignore_errors"):
+        return HostEvidence(host, FAILED, event_reason(data))
+    return None
 
 
 def event_reason(data: Mapping[str, Any]) -> str:

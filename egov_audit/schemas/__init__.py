@@ -72,7 +72,7 @@ def _compile(schema: Mapping[str, Any]) -> Callable[[Any], Any]:
 
     from ..cache import schema_code
 
-    definition = _const_as_enum(_inlined(schema))
+    definition = dict(_fast_form(schema))
     text = json.dumps(definition, sort_keys=True)
     handlers = {"https": _our_schema, "http": _our_schema}
 
@@ -93,39 +93,49 @@ class _Recursive(Exception):
     pass
 
 
-def _inlined(schema: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The schema with every reference replaced by what it names (our own schemas only): the
-    code fastjsonschema generates for a reference is a function call that formats the item's
-    path at every array item, even when nothing fails; inlined, an array of 100,000 results
-    is checked in one loop. A schema that refers to itself is left as it is."""
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+_VALUES = ("enum", "default", "examples", "required")
+
+
+def _fast_form(schema: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The schema as fastjsonschema is given it, the same meaning written for its fast code:
+    - every reference replaced by what it names (our own schemas only): the code generated for
+      a reference is a function call that formats the item's path at every array item, even
+      when nothing fails; inlined, an array of 100,000 results is checked in one loop (a schema
+      that refers to itself keeps its references);
+    - every `const: X` written `enum: [X]`: fastjsonschema cannot generate `const` without its
+      detailed exceptions, which build those paths too."""
     try:
-        out: Mapping[str, Any] = _inline(schema, schema, ())
+        out: Mapping[str, Any] = _rewrite(schema, schema, (), inline=True)
     except _Recursive:
-        return schema
+        out = _rewrite(schema, schema, (), inline=False)
     return out
 
 
-def _inline(node: Any, document: Mapping[str, Any], seen: tuple[str, ...]) -> Any:
+def _rewrite(node: Any, document: Mapping[str, Any], seen: tuple[str, ...], inline: bool) -> Any:
     if isinstance(node, list):
-        return [_inline(item, document, seen) for item in node]
+        return [_rewrite(item, document, seen, inline) for item in node]
     if not isinstance(node, Mapping):
         return node
     ref = node.get("$ref")
-    if isinstance(ref, str):  # its siblings in our schemas are descriptions only
+    if inline and isinstance(ref, str):  # its siblings in our schemas are descriptions only
         if ref in seen:
             raise _Recursive(ref)
         target, target_document = _resolve(ref, document)
-        return _inline(target, target_document, (*seen, ref))
+        return _rewrite(target, target_document, (*seen, ref), inline)
     out: dict[str, Any] = {}
     for key, value in node.items():
-        if key in ("$defs", "definitions") or (seen and key in ("$id", "$schema")):
+        if inline and (key in ("$defs", "definitions") or (seen and key in ("$id", "$schema"))):
             continue  # everything they held is inlined where it is used
         if key in _SCHEMA_MAPS and isinstance(value, Mapping):
-            out[key] = {name: _inline(sub, document, seen) for name, sub in value.items()}
+            out[key] = {name: _rewrite(sub, document, seen, inline)
+                        for name, sub in value.items()}
+        elif key == "const" and "enum" not in node:
+            out["enum"] = [value]
         elif key in _VALUES:
             out[key] = value
         else:
-            out[key] = _inline(value, document, seen)
+            out[key] = _rewrite(value, document, seen, inline)
     return out
 
 
@@ -146,36 +156,12 @@ def _resolve(ref: str, document: Mapping[str, Any]) -> tuple[Any, Mapping[str, A
 
 
 def _our_schema(uri: str) -> Any:
-    """One of egov-audit's own schemas by its $id; nothing is ever fetched."""
+    """One of egov-audit's own schemas by its $id, for references left in a schema that
+    refers to itself; nothing is ever fetched."""
     for name in SCHEMA_NAMES:
         if load_schema(name).get("$id") == uri:
-            return _const_as_enum(load_schema(name))
+            return _rewrite(load_schema(name), load_schema(name), (), inline=False)
     raise ValueError(f"schema reference outside egov-audit's schemas refused: {uri[:200]}")
-
-
-_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-_VALUES = ("enum", "default", "examples", "required")
-
-
-def _const_as_enum(node: Any) -> Any:
-    """The schema with every `const: X` written `enum: [X]` (the same meaning): fastjsonschema
-    cannot generate `const` without its detailed exceptions, whose error paths are built at
-    every array item even when nothing fails (most of the time of checking a large bundle)."""
-    if isinstance(node, list):
-        return [_const_as_enum(item) for item in node]
-    if not isinstance(node, Mapping):
-        return node
-    out: dict[str, Any] = {}
-    for key, value in node.items():
-        if key in _SCHEMA_MAPS and isinstance(value, Mapping):
-            out[key] = {name: _const_as_enum(sub) for name, sub in value.items()}
-        elif key == "const" and "enum" not in node:
-            out["enum"] = [value]
-        elif key in _VALUES:
-            out[key] = value
-        else:
-            out[key] = _const_as_enum(value)
-    return out
 
 
 def is_valid(data: Any, name: str) -> bool:
