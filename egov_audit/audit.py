@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from . import __version__
 from .checks.context import AuditOptions, CheckContext, NationalContext
 from .checks.evaluate import evaluate_agency, evaluate_national
 from .checks.vocabulary import load_catalogue
-from .collect.evidence import HostEvidence
+from .collect.evidence import EvidenceFolder, HostEvidence
 from .collect.interface import (
     CollectionReport,
     CollectOptions,
@@ -45,12 +45,13 @@ from .models import (
     Text,
 )
 from .policy import PolicySet
-from .score import compute_scores
+from .score import ScoreTally, compute_scores
 from .waivers import DEFAULT_PATH as DEFAULT_WAIVERS
 from .waivers import LEGACY_PATH as LEGACY_WAIVERS
-from .waivers import apply_waivers, find_waivers, load_waivers
+from .waivers import WaiverLedger, find_waivers, load_waivers
 
 if TYPE_CHECKING:
+    from .bundle import BundleWriter
     from .network.registry import Registry
     from .portal.probe import ProbeOptions
 
@@ -216,19 +217,18 @@ def _notices(options: AuditOptions) -> tuple[Text, ...]:
     return ()
 
 
-def _waive(request: AuditRequest, inventory: Inventory, policy: PolicySet,
-           targets: Sequence[Target], results: list[Result]
-           ) -> tuple[list[Result], list[dict[str, Any]]]:
+def _waiver_ledger(request: AuditRequest, inventory: Inventory, policy: PolicySet,
+                   targets: Sequence[Target]) -> WaiverLedger:
+    today = request.today or date.today()
     if request.waivers is not None:
         path, display = request.waivers, str(request.waivers)
     else:
         relative = find_waivers(inventory.root)
         if relative is None:
-            return results, []
+            return WaiverLedger([], today)
         path, display = inventory.root / relative, str(Path(inventory.display) / relative)
-    waivers = load_waivers(path, display, {c.id for c in policy.controls},
-                           {t.id for t in targets})
-    return apply_waivers(results, waivers, request.today or date.today())
+    return WaiverLedger(load_waivers(path, display, {c.id for c in policy.controls},
+                                     {t.id for t in targets}), today)
 
 
 def _waivers_place_notice(request: AuditRequest, inventory: Inventory) -> tuple[Text, ...]:
@@ -249,8 +249,7 @@ def _waiver_notices(record: Sequence[Mapping[str, Any]]) -> tuple[Text, ...]:
                  f"{len(expired)} waivers have expired and were not applied: {names}."),)
 
 
-def _infos(policy: PolicySet, results: Sequence[Result]) -> dict[str, ControlInfo]:
-    ids = {r.control for r in results}
+def _infos(policy: PolicySet, ids: Collection[str]) -> dict[str, ControlInfo]:
     return {c.id: c.info() for c in policy.controls if c.id in ids}
 
 
@@ -271,24 +270,47 @@ def _gc_paused() -> Iterator[None]:
 def validate(request: AuditRequest, policy: PolicySet | None = None) -> ResultSet:
     """Audit inventories from what they declare, with no host contacted."""
     with _gc_paused():
-        return _audit(request, policy, None)
+        return _audit(request, policy)
 
 
 def evaluate(request: AuditRequest, evidence_dir: Path, policy: PolicySet | None = None,
              evidence: Mapping[str, HostEvidence] | None = None) -> ResultSet:
     """Audit one inventory with the evidence collected from its hosts (offline, re-runnable).
     `evidence`: the folder already read (by a caller that needed it too)."""
+    kept = _Kept()
+    bundle, _ = _evaluate(request, evidence_dir, policy, evidence, kept)
+    return ResultSet((replace(bundle, results=tuple(kept.results)),), None)
+
+
+def evaluate_into(request: AuditRequest, evidence_dir: Path, output: Path,
+                  inputs: Sequence[Path] = (), policy: PolicySet | None = None) -> ScoreTally:
+    """`evaluate`, its result bundle written to `output` as the results are made: an agency of
+    tens of thousands of hosts in bounded memory (a few hundred hosts' facts and results at a
+    time). The tally says what failed, for --fail-on."""
+    from .gates.fileout import open_output
+
+    with open_output(output, inputs=inputs) as out:
+        streamed = _Streamed(out)
+        bundle, tally = _evaluate(request, evidence_dir, policy, None, streamed)
+        streamed.close(bundle)
+    return tally
+
+
+def _evaluate(request: AuditRequest, evidence_dir: Path, policy: PolicySet | None,
+              evidence: Mapping[str, HostEvidence] | None, sink: ResultSink
+              ) -> tuple[Bundle, ScoreTally]:
     if len(request.inventories) != 1:
         raise UsageError(Message("evaluate takes one inventory and its evidence directory"))
-    if evidence is None:
-        evidence = HOST_FACTS.read(evidence_dir)
+    folder = EvidenceFolder(evidence_dir, evidence)
     from .network.evidence import read_live_devices
 
     live = read_live_devices(evidence_dir) if evidence_dir.is_dir() else None
     facility = FACILITY_SNMP.read(evidence_dir) if evidence_dir.is_dir() else {}
     portals = _portal_evidence(evidence_dir)
     with _gc_paused():
-        return _audit(request, policy, [evidence], live, facility, [portals])
+        policy = policy or load_catalogue(request.policies_dir, request.models_dir)
+        [ctx] = _contexts(request, policy, True, live, facility, [portals])
+        return _judge(request, policy, ctx, sink, folder)
 
 
 def reevaluate(request: AuditRequest, evidence_dir: Path | None,
@@ -301,7 +323,7 @@ def reevaluate(request: AuditRequest, evidence_dir: Path | None,
     portals = _portal_evidence(evidence_dir)
     if not hosts and portals is not None:  # a probe: the hosts were never contacted
         with _gc_paused():
-            return _audit(request, policy, None, portals=[portals])
+            return _audit(request, policy, portals=[portals])
     return evaluate(request, evidence_dir, policy, hosts)
 
 
@@ -330,7 +352,7 @@ def probe(request: AuditRequest, evidence_root: Path, options: ProbeOptions,
     probe_portals(inventories, folders, options, progress)
     found = [_portal_evidence(folder) or {} for folder in folders]
     with _gc_paused():
-        return _audit(request, policy, None, portals=found, loaded=inventories)
+        return _audit(request, policy, portals=found, loaded=inventories)
 
 
 def probe_portals(inventories: Sequence[Inventory], folders: Sequence[Path],
@@ -449,15 +471,141 @@ def _devices(request: AuditRequest, live: Mapping[str, HostEvidence] | None
     return out
 
 
-def _audit(request: AuditRequest, policy: PolicySet | None,
-           evidence: Sequence[Mapping[str, HostEvidence]] | None,
-           live: Mapping[str, HostEvidence] | None = None,
-           facility: Mapping[str, HostEvidence] | None = None,
-           portals: Sequence[Mapping[str, HostEvidence] | None] | None = None,
-           loaded: Sequence[Inventory] | None = None) -> ResultSet:
+class ResultSink(Protocol):
+    """Where an agency's results go as they are made."""
+
+    def start(self, head: Bundle, expected: int) -> None:
+        """The bundle as known before any result (agency, baseline, policy, start time), and
+        about how many results will come."""
+
+    def add(self, results: Sequence[Result]) -> None:
+        """The next results (waivers applied)."""
+
+
+class _Kept:
+    """Results kept in memory, for a ResultSet."""
+
+    def __init__(self) -> None:
+        self.results: list[Result] = []
+
+    def start(self, head: Bundle, expected: int) -> None:
+        pass
+
+    def add(self, results: Sequence[Result]) -> None:
+        self.results.extend(results)
+
+
+# a bundle of more results than this is written as its results are made (compact, as the JSON
+# report of a large agency is); a smaller one is kept and written whole, readable
+STREAM_ABOVE = 20_000
+
+
+class _Streamed:
+    """Results written out as they come (BundleWriter), or kept and written at the end when
+    there are few of them, exactly as the JSON report would be."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+        self._writer: BundleWriter | None = None
+        self._kept: _Kept | None = None
+
+    def start(self, head: Bundle, expected: int) -> None:
+        from .bundle import BundleWriter
+
+        if expected > STREAM_ABOVE:
+            self._writer = BundleWriter(self._out, head)
+        else:
+            self._kept = _Kept()
+
+    def add(self, results: Sequence[Result]) -> None:
+        if self._writer is not None:
+            self._writer.add(results)
+        elif self._kept is not None:
+            self._kept.add(results)
+
+    def close(self, end: Bundle) -> None:
+        if self._writer is not None:
+            self._writer.close(end)
+        elif self._kept is not None:
+            from .report.interface import ReportOptions, render
+
+            whole = ResultSet((replace(end, results=tuple(self._kept.results)),), None)
+            self._out.write(str(render("gaps", "json", whole, ReportOptions())).encode())
+
+
+# how many hosts' facts (and results) are held at once while an agency's hosts are judged
+HOSTS_PER_PASS = 256
+
+
+def _judge(request: AuditRequest, policy: PolicySet, ctx: CheckContext, sink: ResultSink,
+           folder: EvidenceFolder | None = None) -> tuple[Bundle, ScoreTally]:
+    """Judge one agency into `sink`. With evidence (`folder`), the controls of target kind `host`
+    run a pass of HOSTS_PER_PASS hosts at a time, whose facts are read for the pass and dropped
+    after it; every other control then runs once, on what the passes kept of each host: its
+    status and digest. Returns the bundle without its results, and its scores' tally."""
+    inventory = ctx.inventory
+    started = _now()
+    ledger = _waiver_ledger(request, inventory, policy, _targets(
+        inventory, None if folder is None else {}, ctx.devices, ctx.facility, ctx.portals))
+    tally = ScoreTally(policy.weights)
+    judged: set[str] = set()
+    head = Bundle(agency=inventory.agency, baseline=ctx.baseline, level=ctx.level,
+                  policy_digest=policy.digest, policy_version=policy.version,
+                  tool_version=__version__, started_at=started, finished_at=started,
+                  targets=(), results=(), scores=tally.scores(), controls={},
+                  inventory=inventory.display, options=request.options.to_dict())
+    per_host = sum(1 for c in policy.controls if c.target is TargetKind.HOST
+                   and c.applies(ctx.baseline, ctx.level))
+    sink.start(head, len(inventory.hosts) * per_host + len(policy.controls))
+
+    def add(results: Sequence[Result]) -> None:
+        results = ledger.apply(results)
+        tally.add(results)
+        judged.update(r.control for r in results)
+        sink.add(results)
+
+    if folder is None:
+        add(evaluate_agency(ctx, policy.controls))
+    else:
+        kept: dict[str, HostEvidence] = {}
+        hosts = inventory.hosts
+        for first in range(0, len(hosts), HOSTS_PER_PASS):
+            part = hosts[first:first + HOSTS_PER_PASS]
+            found = folder.hosts(host.name for host in part)
+            add(evaluate_agency(replace(ctx, evidence=found, hosts=part, cache={}),
+                                policy.controls, hosts=True))
+            kept.update((name, e.without_facts()) for name, e in found.items())
+        others = folder.others({host.name for host in hosts})
+        kept.update((name, e.without_facts()) for name, e in others.items())
+        ctx.evidence = kept
+        add(evaluate_agency(ctx, policy.controls, hosts=False))
+
+    record = ledger.record()
+    notices = (_notices(request.options) + _waiver_notices(record)
+               + _waivers_place_notice(request, inventory)
+               + _device_notices(inventory, ctx.devices)
+               + _registry_notices(ctx.registry, request.today))
+    end = replace(head, finished_at=_now(),
+                  targets=_targets(inventory, ctx.evidence, ctx.devices, ctx.facility,
+                                   ctx.portals),
+                  scores=tally.scores(), controls=_infos(policy, judged), notices=notices,
+                  waivers=tuple(record),
+                  evidence_digests={**{h: e.digest for h, e in (ctx.evidence or {}).items()
+                                       if e.digest},
+                                    **{f"portal:{name}": e.digest
+                                       for name, e in (ctx.portals or {}).items() if e.digest}})
+    return end, tally
+
+
+def _contexts(request: AuditRequest, policy: PolicySet, with_evidence: bool,
+              live: Mapping[str, HostEvidence] | None = None,
+              facility: Mapping[str, HostEvidence] | None = None,
+              portals: Sequence[Mapping[str, HostEvidence] | None] | None = None,
+              loaded: Sequence[Inventory] | None = None) -> list[CheckContext]:
+    """Each inventory's check context. `with_evidence`: the hosts were contacted (their
+    evidence is read pass by pass: see _judge)."""
     if not request.inventories:
         raise UsageError(Message("no inventory given"))
-    policy = policy or load_catalogue(request.policies_dir, request.models_dir)
     roles = set(policy.model("network")["roles"])
     contexts: list[CheckContext] = []
     seen: dict[str, str] = {}
@@ -472,8 +620,8 @@ def _audit(request: AuditRequest, policy: PolicySet | None,
                                  file=inventory.display)
         seen[code] = inventory.display
         ctx = _context(inventory, policy, request)
-        if evidence is not None:
-            ctx.evidence = evidence[len(contexts)]
+        if with_evidence:
+            ctx.evidence = {}
             ctx.facility = facility or {}
         if request.device_configs is not None and len(request.inventories) != 1:
             raise UsageError(Message("--device-configs applies to one inventory"))
@@ -482,33 +630,23 @@ def _audit(request: AuditRequest, policy: PolicySet | None,
         if portals is not None:
             ctx.portals = portals[len(contexts)]
         contexts.append(ctx)
-
     if request.waivers is not None and len(contexts) != 1:
         raise UsageError(Message("--waivers applies to one inventory (each inventory may keep its"
                                  " own {default_waivers})", default_waivers=DEFAULT_WAIVERS))
+    return contexts
+
+
+def _audit(request: AuditRequest, policy: PolicySet | None,
+           portals: Sequence[Mapping[str, HostEvidence] | None] | None = None,
+           loaded: Sequence[Inventory] | None = None) -> ResultSet:
+    """Inventories judged on what they declare (and on the portals probed, if any)."""
+    policy = policy or load_catalogue(request.policies_dir, request.models_dir)
+    contexts = _contexts(request, policy, False, portals=portals, loaded=loaded)
     bundles: list[Bundle] = []
     for ctx in contexts:
-        started = _now()
-        results = evaluate_agency(ctx, policy.controls)
-        targets = _targets(ctx.inventory, ctx.evidence, ctx.devices, ctx.facility,
-                           ctx.portals)
-        results, waiver_record = _waive(request, ctx.inventory, policy, targets, results)
-        notices = (_notices(request.options) + _waiver_notices(waiver_record)
-                   + _waivers_place_notice(request, ctx.inventory)
-                   + _device_notices(ctx.inventory, ctx.devices)
-                   + _registry_notices(ctx.registry, request.today))
-        bundles.append(Bundle(
-            agency=ctx.inventory.agency, baseline=ctx.baseline, level=ctx.level,
-            policy_digest=policy.digest, policy_version=policy.version,
-            tool_version=__version__, started_at=started, finished_at=_now(),
-            targets=targets, results=tuple(results),
-            scores=compute_scores(results, policy.weights), controls=_infos(policy, results),
-            inventory=ctx.inventory.display, options=request.options.to_dict(),
-            notices=notices, waivers=tuple(waiver_record),
-            evidence_digests={**{h: e.digest for h, e in (ctx.evidence or {}).items()
-                                 if e.digest},
-                              **{f"portal:{name}": e.digest
-                                 for name, e in (ctx.portals or {}).items() if e.digest}}))
+        kept = _Kept()
+        bundle, _ = _judge(request, policy, ctx, kept)
+        bundles.append(replace(bundle, results=tuple(kept.results)))
 
     national = None
     if len(contexts) > 1:
@@ -517,5 +655,5 @@ def _audit(request: AuditRequest, policy: PolicySet | None,
         nresults = evaluate_national(nctx, policy.controls)
         national = NationalResults(tuple(c.inventory.agency.code for c in contexts),
                                    tuple(nresults), compute_scores(nresults, policy.weights),
-                                   _infos(policy, nresults))
+                                   _infos(policy, {r.control for r in nresults}))
     return ResultSet(tuple(bundles), national)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .errors import EgovAuditError, Message, ReportError
 from .models import (
@@ -45,6 +47,41 @@ def bundle_to_dict(bundle: Bundle) -> dict[str, Any]:
         "evidence_digests": dict(sorted(bundle.evidence_digests.items())),
         "waivers": [dict(w) for w in bundle.waivers],
     }
+
+
+# the fields a streamed bundle writes after its results (the rest is known when it starts)
+_WRITTEN_LAST = ("finished_at", "notices", "targets", "scores", "controls", "evidence_digests",
+                 "waivers")
+
+
+class BundleWriter:
+    """A result bundle written while its results are made (an agency of tens of thousands of
+    hosts, judged a few hundred at a time): what is known at the start, the results as they
+    come, the rest at the end. The same JSON document as `bundle_to_dict` (its keys in another
+    order), compact as the JSON report of a large agency is."""
+
+    def __init__(self, out: BinaryIO, start: Bundle) -> None:
+        self._out, self._first = out, True
+        head = {key: value for key, value in bundle_to_dict(start).items()
+                if key not in _WRITTEN_LAST and key != "results"}
+        out.write(_compact(head)[:-1].encode("utf-8") + b',"results":[')
+
+    def add(self, results: Sequence[Result]) -> None:
+        if not results:
+            return
+        rows = _compact([r.to_dict() for r in results])[1:-1]  # one C call for the lot
+        self._out.write((rows if self._first else "," + rows).encode("utf-8"))
+        self._first = False
+
+    def close(self, end: Bundle) -> None:
+        """The fields known at the end (`end`: the bundle without its results)."""
+        data = bundle_to_dict(end)
+        tail = {key: data[key] for key in _WRITTEN_LAST}
+        self._out.write(b"]," + _compact(tail)[1:].encode("utf-8") + b"\n")
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def national_to_dict(national: NationalResults) -> dict[str, Any]:

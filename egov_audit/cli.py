@@ -530,9 +530,17 @@ def evaluate_cmd(inventory: Path, evidence_dir: Path, device_configs: Path | Non
                            options=AuditOptions(documentation_as_public, require_explicit),
                            policies_dir=policies, models_dir=reference_models, waivers=waivers,
                            device_configs=device_configs, registry_file=registry_file)
-    _emit(evaluate(request, evidence_dir), fmt, output, lang, color, fail_on,
-          [inventory, evidence_dir, device_configs, registry_file, waivers, policies,
-           reference_models])
+    inputs = [inventory, evidence_dir, device_configs, registry_file, waivers, policies,
+              reference_models]
+    if fmt == "json" and output is not None:
+        # the result bundle written as it is made: tens of thousands of hosts in bounded memory
+        from .audit import evaluate_into
+        from .models import Severity
+
+        tally = evaluate_into(request, evidence_dir, output, [p for p in inputs if p])
+        failing = fail_on != "none" and tally.failing_at(Severity(fail_on)) > 0
+        raise click.exceptions.Exit(1 if failing else 0)
+    _emit(evaluate(request, evidence_dir), fmt, output, lang, color, fail_on, inputs)
 
 
 @cli.command()

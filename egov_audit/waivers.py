@@ -85,23 +85,34 @@ def load_waivers(path: Path, display: str, controls: Collection[str],
     return out
 
 
-def apply_waivers(results: Sequence[Result], waivers: Sequence[Waiver],
-                  today: date) -> tuple[list[Result], list[dict[str, Any]]]:
-    """Results with active waivers applied, and a record of every waiver (active, expired)."""
-    covered: dict[tuple[str, str], int] = {}
-    for index, waiver in enumerate(waivers):
-        if waiver.active(today):
-            for target in waiver.targets:
-                covered.setdefault((waiver.control, target), index)
-    applied = [0] * len(waivers)
-    out: list[Result] = []
-    for result in results:
-        hit = covered.get((result.control, result.target))
-        if hit is not None and result.status in WAIVABLE:
-            applied[hit] += 1
-            out.append(replace(result, status=Status.WAIVED))
-        else:
-            out.append(result)
-    record = [w.to_dict("active" if w.active(today) else "expired", applied[i])
-              for i, w in enumerate(waivers)]
-    return out, record
+class WaiverLedger:
+    """Active waivers applied to results as they come (an agency is judged in parts), with how
+    many results each waived."""
+
+    def __init__(self, waivers: Sequence[Waiver], today: date) -> None:
+        self.waivers, self.today = waivers, today
+        self.covered: dict[tuple[str, str], int] = {}
+        for index, waiver in enumerate(waivers):
+            if waiver.active(today):
+                for target in waiver.targets:
+                    self.covered.setdefault((waiver.control, target), index)
+        self.applied = [0] * len(waivers)
+
+    def apply(self, results: Sequence[Result]) -> list[Result]:
+        if not self.covered:
+            return list(results)
+        out: list[Result] = []
+        for result in results:
+            hit = self.covered.get((result.control, result.target))
+            if hit is not None and result.status in WAIVABLE:
+                self.applied[hit] += 1
+                out.append(replace(result, status=Status.WAIVED))
+            else:
+                out.append(result)
+        return out
+
+    def record(self) -> list[dict[str, Any]]:
+        """Every waiver, active or expired, with the results it waived."""
+        return [w.to_dict("active" if w.active(self.today) else "expired", self.applied[i])
+                for i, w in enumerate(self.waivers)]
+

@@ -11,6 +11,7 @@ from ..models import EvidenceStatus, Location, Status, TargetKind, Text
 if TYPE_CHECKING:
     from ..collect.evidence import HostEvidence
     from ..inventory import Inventory
+    from ..inventory.model import Host
     from ..network.registry import Registry
     from ..policy import Control, PolicySet
 
@@ -109,7 +110,16 @@ class CheckContext:
     facility: Mapping[str, HostEvidence] | None = None
     # what the declared portals showed from outside, by portal (probe; None: none probed)
     portals: Mapping[str, HostEvidence] | None = None
+    # the hosts that controls of target kind `host` judge in this pass (None: every host of the
+    # inventory); a large agency is judged a few hundred hosts at a time (audit.evaluate)
+    hosts: Sequence[Host] | None = None
     cache: dict[str, Any] = field(default_factory=dict, repr=False)  # derived once per audit
+
+    @property
+    def judged_hosts(self) -> Sequence[Host]:
+        """The hosts a control of target kind `host` judges: each host alone, never by
+        comparing it with other hosts (so that an agency can be judged in parts)."""
+        return self.inventory.hosts if self.hosts is None else self.hosts
 
     def param(self, name: str, control: Control) -> Any:
         """The parameter's value at this baseline and level, as the baseline sets it for

@@ -83,7 +83,7 @@ def fact_targets(ctx: CheckContext, kind: TargetKind) -> list[FactTarget]:
             cached = ctx.cache["host_targets"] = [
                 FactTarget(h.name, kind, evidence[h.name].facts, None,
                            {k: v for k, v in h.sources.items() if k == "zone"})
-                for h in inv.hosts if h.name in evidence and evidence[h.name].collected]
+                for h in ctx.judged_hosts if h.name in evidence and evidence[h.name].collected]
         return list(cached)
     if kind is TargetKind.DEVICE:
         devices = ctx.devices or {}
@@ -246,7 +246,7 @@ def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
     meanings = _meanings(ctx, control)
     if control.target is TargetKind.HOST:
         evidence = ctx.evidence or {}
-        for host in ctx.inventory.hosts:
+        for host in ctx.judged_hosts:
             found = evidence.get(host.name)
             if found is None or not found.collected:
                 yield not_assessed_host(host.name, found)
@@ -366,10 +366,15 @@ def needs_devices(control: Control) -> bool:
     return control.target is TargetKind.DEVICE
 
 
-def evaluate_agency(ctx: CheckContext, controls: Iterable[Control]) -> list[Result]:
+def evaluate_agency(ctx: CheckContext, controls: Iterable[Control],
+                    hosts: bool | None = None) -> list[Result]:
+    """The results of the controls that apply to the agency. `hosts`: True, only the controls
+    of target kind `host` (on `ctx.judged_hosts`); False, every other one; None, all."""
     out: list[Result] = []
     for control in controls:
         if control.target is TargetKind.NATIONAL:
+            continue
+        if hosts is not None and (control.target is TargetKind.HOST) is not hosts:
             continue
         if not control.applies(ctx.baseline, ctx.level):
             continue

@@ -379,7 +379,7 @@ def host_address_in_zone(ctx: CheckContext, control: Control,
     """Every address of a host lies in a subnet of the host's zone."""
     out: list[Finding] = []
     plan = ctx.inventory.network
-    for host in ctx.inventory.hosts:
+    for host in ctx.judged_hosts:
         zone = plan.zone(host.zone)
         assert zone is not None  # the loader refuses unknown zones
         subnets = ", ".join(s.net.text for s in zone.subnets) or "none"
@@ -500,7 +500,7 @@ def host_live_addresses(ctx: CheckContext, control: Control,
 
     out: list[Finding] = []
     evidence = ctx.evidence or {}
-    for host in ctx.inventory.hosts:
+    for host in ctx.judged_hosts:
         found = evidence.get(host.name)
         if found is None or not found.collected:
             out.append(not_assessed_host(host.name, found))

@@ -52,7 +52,7 @@ def role_zone(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> l
     # words, not identifiers: the role's and the zone kinds' names in each language (made once
     # per role and kind, not per host)
     words: dict[tuple[str, str], tuple[Text, Text, Text]] = {}
-    for host in ctx.inventory.hosts:
+    for host in ctx.judged_hosts:
         zone = ctx.inventory.network.zone(host.zone)
         assert zone is not None
         allowed = list(roles[host.role]["zones"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +38,11 @@ class HostEvidence:
     @property
     def collected(self) -> bool:
         return self.status == COLLECTED
+
+    def without_facts(self) -> HostEvidence:
+        """What is kept of a host once its controls have run: its status and digest."""
+        return HostEvidence(self.host, self.status, self.reason, self.collected_at,
+                            digest=self.digest)
 
 
 def now() -> str:
@@ -207,6 +212,45 @@ def read_evidence_dir(directory: Path) -> dict[str, HostEvidence]:
         if evidence is not None:
             out[evidence.host] = evidence
     return out
+
+
+class EvidenceFolder:
+    """The fact bundles of an evidence folder, read a few hundred hosts at a time: an agency of
+    tens of thousands of hosts is judged without holding every host's facts at once. The
+    job events of a run (see `read_evidence_dir`), or bundles a caller has already read, are
+    held whole."""
+
+    def __init__(self, directory: Path,
+                 loaded: Mapping[str, HostEvidence] | None = None) -> None:
+        self.directory, self._loaded = directory, loaded
+        self._names: set[str] = set()
+        if loaded is not None:
+            return
+        if not directory.is_dir():
+            raise CollectionError(Message("no such evidence directory"), file=str(directory))
+        events = _job_events_folder(directory)
+        if events is not None:
+            self._loaded = read_job_events(events)
+        else:
+            self._names = {name[:-5] for name in json_files(directory, MAX_EVIDENCE_FILES,
+                                                             Message("fact bundles"))}
+
+    def hosts(self, names: Iterable[str]) -> dict[str, HostEvidence]:
+        """The evidence of these hosts (those that have some)."""
+        if self._loaded is not None:
+            return {name: self._loaded[name] for name in names if name in self._loaded}
+        out = {}
+        for name in names:
+            if name in self._names:
+                found = read_bundle(self.directory / f"{name}.json")
+                if found is not None:
+                    out[name] = found
+        return out
+
+    def others(self, declared: Collection[str]) -> dict[str, HostEvidence]:
+        """The evidence of hosts not in `declared` (hosts that answered but are not planned)."""
+        names = self._loaded.keys() if self._loaded is not None else self._names
+        return self.hosts(sorted(name for name in names if name not in declared))
 
 
 # -- job events: what ansible-runner writes and AWX stores for every task of a run ----------

@@ -17,8 +17,10 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import EgovAuditError, Message, ReportError
 
@@ -48,33 +50,19 @@ def _check_not_input(path: Path, st: os.stat_result | None, inputs: Iterable[Pat
                                         " to overwrite it", given=given), file=str(path))
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
-def _into_special(path: Path, st: os.stat_result, data: bytes,
-                  error_cls: type[EgovAuditError]) -> None:
-    """Write into a character device or a FIFO as it is (never replace the node)."""
+def _open_special(path: Path, st: os.stat_result, error_cls: type[EgovAuditError]) -> int:
+    """Open a character device or a FIFO to write into it as it is (never replace the node)."""
     flags = os.O_WRONLY | getattr(os, "O_CLOEXEC", 0)
     if stat.S_ISFIFO(st.st_mode):
         flags |= os.O_NONBLOCK  # no reader: fail at once instead of blocking forever
     try:
         fd = os.open(path, flags)
-    except OSError as exc:
-        raise error_cls(Message("cannot write: {value}", value=exc.strerror or exc),
-                        file=str(path)) from None
-    try:
         if stat.S_ISFIFO(st.st_mode):
             os.set_blocking(fd, True)
-        _write_all(fd, data)
     except OSError as exc:
         raise error_cls(Message("cannot write: {value}", value=exc.strerror or exc),
                         file=str(path)) from None
-    finally:
-        os.close(fd)
+    return fd
 
 
 def _temporary(directory: Path, mode: int) -> tuple[int, str | None]:
@@ -105,6 +93,18 @@ def write_output(path: Path, content: str | bytes, *, inputs: Iterable[Path] = (
     """Write `content` to `path` safely (see the module's docstring). `exclusive`: refuse an
     existing file (keys are never replaced)."""
     data = content.encode("utf-8") if isinstance(content, str) else content
+    with open_output(path, inputs=inputs, secret=secret, exclusive=exclusive, mode=mode,
+                     error_cls=error_cls) as out:
+        out.write(data)
+
+
+@contextmanager
+def open_output(path: Path, *, inputs: Iterable[Path] = (), secret: bool = False,
+                exclusive: bool = False, mode: int | None = None,
+                error_cls: type[EgovAuditError] = ReportError) -> Iterator[BinaryIO]:
+    """`write_output` for what is written as it is made (a result bundle of tens of thousands
+    of hosts): the same checks first, then a file to write into; the file appears under its
+    name complete, when the block ends without an error, or not at all."""
     try:
         st: os.stat_result | None = os.stat(path)  # follows links: what would be written
     except FileNotFoundError:
@@ -117,7 +117,15 @@ def write_output(path: Path, content: str | bytes, *, inputs: Iterable[Path] = (
         if exclusive:
             raise error_cls(Message("exists: refusing to replace it"), file=str(path))
         if stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode):
-            _into_special(path, st, data, error_cls)
+            fd = _open_special(path, st, error_cls)
+            try:
+                with os.fdopen(fd, "wb", closefd=False) as out:
+                    yield out
+            except OSError as exc:
+                raise error_cls(Message("cannot write: {value}", value=exc.strerror or exc),
+                                file=str(path)) from None
+            finally:
+                os.close(fd)
             return
         if not stat.S_ISREG(st.st_mode):
             kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
@@ -137,7 +145,8 @@ def write_output(path: Path, content: str | bytes, *, inputs: Iterable[Path] = (
     linked: str | None = named
     try:
         try:
-            _write_all(fd, data)
+            with os.fdopen(fd, "wb", closefd=False) as out:
+                yield out
             os.fsync(fd)
             os.fchmod(fd, final_mode)
             if st is not None and os.geteuid() == 0 and not secret:

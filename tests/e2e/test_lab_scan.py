@@ -176,6 +176,27 @@ def test_hostile_facts_stay_inert(scan: dict[str, Any]) -> None:
     assert evil["HOST-SSH-01"] == "fail" and evil["HOST-SSH-03"] == "error"
 
 
+def test_a_streamed_evaluation_says_what_the_scan_said(lab: lab_module.Lab,
+                                                       scan: dict[str, Any],
+                                                       tmp_path: Path) -> None:
+    """The lab's real evidence (hardened, weak, hostile, down and hung hosts), evaluated again
+    with the result bundle written as it is made (the path of large agencies): the same
+    verdicts, targets, scores and evidence digests as the scan's own bundle."""
+    out = tmp_path / "streamed.json"
+    proc = run_cli("evaluate", str(lab.inventory), "--evidence", str(scan["evidence"]),
+                   "-f", "json", "-o", str(out), "--fail-on", "none")
+    assert proc.returncode == 0, proc.stderr
+    streamed = json.loads(out.read_text())
+    scanned = scan["data"]
+
+    def key(r: dict[str, Any]) -> str:
+        return json.dumps(r, sort_keys=True)
+
+    assert sorted(streamed["results"], key=key) == sorted(scanned["results"], key=key)
+    for field in ("targets", "scores", "evidence_digests", "controls", "notices"):
+        assert streamed[field] == scanned[field], field
+
+
 def test_testinfra_sees_the_state_the_verdicts_describe(lab: lab_module.Lab,
                                                         scan: dict[str, Any]) -> None:
     import testinfra

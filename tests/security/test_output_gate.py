@@ -179,6 +179,28 @@ def test_an_interrupted_write_leaves_no_file_at_all(tmp_path: Path,
     assert _entries(tmp_path) == set()
 
 
+def test_a_stream_that_breaks_midway_leaves_the_old_file(tmp_path: Path) -> None:
+    """A result bundle written as it is made (`evaluate -f json -o`): an error after part of it
+    was written leaves no file, or the previous one untouched; a complete one replaces it."""
+    target = tmp_path / "bundle.json"
+    with pytest.raises(ReportError, match="the evidence went away"), \
+            fileout.open_output(target) as out:
+        out.write(b"{" * 1_000_000)
+        raise ReportError("the evidence went away")
+    assert _entries(tmp_path) == set()
+    target.write_text("old")
+    target.chmod(0o640)
+    with pytest.raises(ReportError), fileout.open_output(target) as out:
+        out.write(b'{"half":')
+        raise ReportError("the evidence went away")
+    assert target.read_text() == "old" and _entries(tmp_path) == {"bundle.json"}
+    with fileout.open_output(target) as out:
+        out.write(b'{"whole": ')
+        out.write(b"true}")
+    assert target.read_text() == '{"whole": true}'
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640 and _entries(tmp_path) == {"bundle.json"}
+
+
 def test_keygen_never_replaces_a_key(agency: Agency) -> None:
     before = agency.private.read_bytes()
     done = run("keygen", "--agency", "compliant", "--out", agency.private.parent)

@@ -1,0 +1,191 @@
+"""An agency's hosts are judged a pass of a few hundred at a time (audit.HOSTS_PER_PASS), and
+`evaluate -f json -o FILE` writes the result bundle as it is made: the verdicts must be the same
+as judging every host at once, on every control case that reads host evidence, and the memory
+held must not grow with the number of hosts."""
+
+from __future__ import annotations
+
+import json
+import tracemalloc
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from egov_audit import audit
+from egov_audit.audit import AuditRequest, evaluate, evaluate_into
+from egov_audit.bundle import read_result_set, result_set_to_dict
+from egov_audit.checks.context import AuditOptions
+from egov_audit.checks.evaluate import needs_evidence
+from egov_audit.checks.vocabulary import load_catalogue
+from egov_audit.models import Severity
+from egov_audit.policy import PolicySet
+from tests.helpers import FIXTURES, apply_patch, build_evidence, build_inventory, run_cli
+from tests.unit.checks.test_catalogue import CASES, _case_id
+
+# every case of a control that reads what hosts (and UPSes, room sensors) reported
+EVIDENCE_CASES = [c for c in CASES if needs_evidence(load_catalogue().control(c["control"]))]
+
+
+def _comparable(data: dict[str, Any]) -> dict[str, Any]:
+    """A bundle without its clock times, its results in one order."""
+    out = {k: v for k, v in data.items() if k not in ("started_at", "finished_at")}
+    out["results"] = sorted(data["results"], key=lambda r: json.dumps(r, sort_keys=True))
+    return out
+
+
+def _agency(tmp_path: Path, case: dict[str, Any]) -> tuple[AuditRequest, Path]:
+    patch = {k: case[k] for k in ("set", "delete", "append") if k in case}
+    inventory = build_inventory(tmp_path / "agency", case.get("base", "compliant"), patch)
+    evidence = build_evidence(tmp_path / "evidence", inventory, case.get("facts"),
+                              case.get("target") if case.get("facts") else None,
+                              case.get("evidence_status"), case.get("evidence_extra_hosts"),
+                              case.get("facility"))
+    request = AuditRequest([inventory], baseline=case.get("baseline"), level=case.get("level"),
+                           options=AuditOptions(documentation_as_public=True))
+    return request, evidence
+
+
+def test_the_cases_cover_every_control_that_reads_host_evidence(policy: PolicySet) -> None:
+    reading = {c.id for c in policy.controls if needs_evidence(c)}
+    covered = {c["control"] for c in EVIDENCE_CASES}
+    assert reading and not reading - covered, sorted(reading - covered)
+
+
+@pytest.mark.parametrize("case", EVIDENCE_CASES, ids=_case_id)
+def test_judging_in_passes_gives_the_verdicts_of_one_pass(case: dict[str, Any], tmp_path: Path,
+                                                          policy: PolicySet,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    request, evidence = _agency(tmp_path, case)
+    whole = _comparable(result_set_to_dict(evaluate(request, evidence, policy)))
+    monkeypatch.setattr(audit, "HOSTS_PER_PASS", 1)
+    monkeypatch.setattr(audit, "STREAM_ABOVE", 0)  # written as made, however few results
+    in_passes = _comparable(result_set_to_dict(evaluate(request, evidence, policy)))
+    assert in_passes == whole
+    streamed = tmp_path / "streamed.json"
+    evaluate_into(request, evidence, streamed, policy=policy)
+    # the streamed file is a valid result bundle, read back like any other
+    assert _comparable(result_set_to_dict(read_result_set(streamed))) == whole
+    assert _comparable(json.loads(streamed.read_text())) == whole
+
+
+def _fleet(root: Path, hosts: int) -> tuple[Path, Path]:
+    """An agency of `hosts` servers with evidence from hardened.json, some of it with gaps, one
+    bundle unreadable and one host unreachable."""
+    inventory = build_inventory(root / "agency")
+    lines = ["all:", "  hosts:"]
+    template = (FIXTURES / "evidence" / "hardened.json").read_text()
+    evidence = root / "evidence"
+    evidence.mkdir()
+    for i in range(hosts):
+        name, address = f"srv{i:04d}", f"10.50.10.{i % 250 + 1}"
+        lines.append(f"    {name}: {{zone: servers, role: application, ansible_host: {address}}}")
+        bundle = json.loads(template.replace("HOST", name).replace("ADDRESS", f"{address}/24"))
+        if i % 3 == 0:
+            apply_patch(bundle, {"set": {"facts.sshd.permitrootlogin": "yes",
+                                         "facts.firewall.active": False}})
+        (evidence / f"{name}.json").write_text(json.dumps(bundle, indent=2))
+    (evidence / "srv0001.json").write_text('{"schema": "egov-audit/fact-bundle@1", "host": ')
+    (evidence / "srv0002.json").write_text(json.dumps({
+        "schema": "egov-audit/fact-bundle@1", "host": "srv0002", "status": "unreachable",
+        "reason": "ssh: connect to host: Connection timed out",
+        "collected_at": "2026-12-01T00:00:00Z"}))
+    (inventory / "hosts.yml").write_text("\n".join(lines) + "\n")
+    return inventory, evidence
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return _fleet(tmp_path_factory.mktemp("fleet"), 300)
+
+
+def test_one_bad_bundle_among_many_loses_no_other_host(fleet: tuple[Path, Path],
+                                                       tmp_path: Path, policy: PolicySet,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    inventory, evidence = fleet
+    monkeypatch.setattr(audit, "STREAM_ABOVE", 0)
+    out = tmp_path / "bundle.json"
+    tally = evaluate_into(AuditRequest([inventory], options=AuditOptions(True)), evidence, out,
+                          policy=policy)
+    data = json.loads(out.read_text())
+    targets = {t["id"]: t for t in data["targets"] if t["kind"] == "host"}
+    assert len(targets) == 300
+    assert targets["srv0001"]["status"] == "failed" and "JSON" in targets["srv0001"]["reason"]
+    assert targets["srv0002"]["status"] == "unreachable"
+    assert sum(t["status"] == "assessed" for t in targets.values()) == 298
+    ssh = {r["target"]: r["status"] for r in data["results"] if r["control"] == "HOST-SSH-01"}
+    assert ssh["srv0003"] == "fail" and ssh["srv0004"] == "pass"
+    assert ssh["srv0001"] == ssh["srv0002"] == "not_assessed"
+    assert len(data["evidence_digests"]) == 299  # every bundle that was read, the bad one not
+    assert tally.failing_at(Severity.HIGH) > 0 and data["scores"]["counts"]["fail"] > 0
+
+
+def _peak(run: Any) -> int:
+    """The most memory Python held at once while `run` ran."""
+    tracemalloc.start()
+    try:
+        run()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_the_memory_held_does_not_grow_with_the_hosts(fleet: tuple[Path, Path],
+                                                      tmp_path: Path, policy: PolicySet,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """In passes of 10 hosts, four times the hosts hold about the same memory at the peak (the
+    declared inventory and each host's status grow; facts and results do not), where judging
+    them all at once and keeping the results holds four times as much."""
+    small = _fleet(tmp_path / "small", 75)
+    large = fleet  # 300 hosts
+    monkeypatch.setattr(audit, "HOSTS_PER_PASS", 10)
+    monkeypatch.setattr(audit, "STREAM_ABOVE", 0)
+    streamed, kept = {}, {}
+    for name, (inventory, evidence) in (("small", small), ("large", large)):
+        request = AuditRequest([inventory], options=AuditOptions(True))
+        streamed[name] = _peak(partial(evaluate_into, request, evidence, tmp_path / "out.json",
+                                       policy=policy))
+        kept[name] = _peak(partial(evaluate, request, evidence, policy))
+    assert kept["large"] > 3 * kept["small"], kept
+    assert streamed["large"] < 1.6 * streamed["small"], streamed
+    assert streamed["large"] < kept["large"] / 2, (streamed, kept)
+
+
+def test_the_streamed_bundle_goes_through_the_output_gate(fleet: tuple[Path, Path]) -> None:
+    inventory, evidence = fleet
+    inside = evidence / "srv0005.json"
+    before = inside.read_bytes()
+    proc = run_cli("evaluate", str(inventory), "--evidence", str(evidence),
+                   "--documentation-as-public", "-f", "json", "-o", str(inside))
+    assert proc.returncode == 2, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "input" in proc.stderr
+    assert inside.read_bytes() == before
+
+
+def test_fail_on_is_decided_on_the_streamed_results(fleet: tuple[Path, Path],
+                                                    tmp_path: Path) -> None:
+    inventory, evidence = fleet
+    out = tmp_path / "bundle.json"
+    args = ["evaluate", str(inventory), "--evidence", str(evidence), "--documentation-as-public",
+            "-f", "json", "-o", str(out)]
+    failing = run_cli(*args, "--fail-on", "high")
+    assert failing.returncode == 1, failing.stderr
+    assert json.loads(out.read_text())["schema"] == "egov-audit/result-bundle@1"
+    assert run_cli(*args, "--fail-on", "none").returncode == 0
+
+
+def test_a_small_agencys_bundle_is_the_readable_json_report(fleet: tuple[Path, Path],
+                                                            tmp_path: Path) -> None:
+    """Below STREAM_ABOVE results the file is what `-f json` prints (indented); a large
+    agency's is compact, as the JSON report of so many results is."""
+    inventory, evidence = fleet
+    out = tmp_path / "bundle.json"
+    args = ["evaluate", str(inventory), "--evidence", str(evidence), "--documentation-as-public",
+            "-f", "json", "--fail-on", "none"]
+    printed = run_cli(*args)
+    assert run_cli(*args, "-o", str(out)).returncode == 0
+    text = out.read_text()
+    assert text.startswith('{\n  "schema": "egov-audit/result-bundle@1"')
+    assert _comparable(json.loads(text)) == _comparable(json.loads(printed.stdout))
