@@ -34,6 +34,7 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _ESCAPE = re.compile(rb"\\.", re.DOTALL)
 _NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
 _INNERMOST = re.compile(rb"\[\]|\{\}")
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")  # MAX_INT has 19 digits
 
 
 class StrictJsonError(ValueError):
@@ -128,9 +129,12 @@ def loads(data: str | bytes) -> Any:
     if _depth(raw) > MAX_DEPTH:
         raise StrictJsonError(Message("nested more than {max_depth} levels deep",
                                       max_depth=MAX_DEPTH))
+    # integers are checked one by one only where one could be out of range (19 digits or
+    # more somewhere): a fact bundle holds dozens, and the check costs a call each
+    parse_int = _int if _LONG_DIGITS.search(raw) else None
     try:
         value = json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant,
-                           parse_int=_int, parse_float=_float)
+                           parse_int=parse_int, parse_float=_float)
     except json.JSONDecodeError as exc:
         raise StrictJsonError(Message("not JSON: {msg}", msg=exc.msg),
                               exc.lineno, exc.colno) from None

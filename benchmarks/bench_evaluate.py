@@ -1,0 +1,182 @@
+"""Benchmark of evaluating a large agency's saved evidence (issue 17 target): `egov-audit
+evaluate` of 50,000 hosts' fact bundles within 3x of merely `json.load`-ing the same bundles,
+in bounded memory (the peak resident memory of each is printed).
+
+The bundles are a real lab server's (profile `server`: the machine's own package lists, apt's
+cache on), scanned once at the start (root: the lab), or `--template FILE` (any fact bundle).
+Each host gets it with its own name and address, a third of them with gaps and one in fifty
+unreachable, written as the collection writes them (indented, keys sorted). Each measurement
+is a new process, interleaved round by round: json.load of every bundle, then `evaluate -f
+json -o` (the result bundle written as it is made). Beside it, the same at a tenth of the hosts,
+and the same tenth kept in memory (`-f json` to a pipe, the path of the other formats), to show
+what grows with the hosts and what does not.
+
+    sudo .venv/bin/python benchmarks/bench_evaluate.py [--hosts 50000] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO))
+
+from benchmarks.bench_validate import machine  # noqa: E402
+
+LOAD_ALL = """
+import json, os, sys
+folder = sys.argv[1]
+for name in sorted(os.listdir(folder)):
+    with open(os.path.join(folder, name), "rb") as handle:
+        json.load(handle)
+"""
+
+
+def lab_bundle(work: Path) -> dict[str, Any]:
+    """One real server's fact bundle, scanned from a lab host of profile `server`."""
+    from egov_audit import lab
+
+    host = lab.LabHost("srv00", "127.0.8.10", "server", "servers", "application")
+    started = lab.up((host,), work / "lab")
+    try:
+        evidence = work / "lab-evidence"
+        proc = subprocess.run([str(Path(sys.executable).parent / "egov-audit"), "scan",
+                               str(started.inventory), "--evidence", str(evidence), "-f", "json",
+                               "-o", str(work / "lab.json"), "--fail-on", "none"],
+                              capture_output=True, text=True, check=False)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        bundle: dict[str, Any] = json.loads((evidence / "srv00.json").read_text())
+        assert bundle["status"] == "collected", bundle.get("reason")
+        return bundle
+    finally:
+        lab.down(started.state)
+
+
+def _retarget(value: Any, old: str, new: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, list):
+        return [_retarget(v, old, new) for v in value]
+    if isinstance(value, dict):
+        return {k: _retarget(v, old, new) for k, v in value.items()}
+    return value
+
+
+def write_fleet(work: Path, hosts: int, template: dict[str, Any]) -> tuple[Path, Path]:
+    """An inventory of `hosts` servers and a bundle for each, as the collection writes them."""
+    inventory = work / "inv"
+    shutil.copytree(REPO / "tests/fixtures/inventories/compliant", inventory)
+    evidence = work / "evidence"
+    evidence.mkdir()
+    old_name = template["host"]
+    lines = ["all:", "  hosts:"]
+    for i in range(hosts):
+        name, address = f"srv{i:05d}", f"10.50.10.{i % 250 + 1}"
+        lines.append(f"    {name}: {{zone: servers, role: application, ansible_host: {address}}}")
+        if i % 50 == 49:
+            bundle: dict[str, Any] = {
+                "schema": template["schema"], "host": name, "status": "unreachable",
+                "reason": "ssh: connect to host: Connection timed out",
+                "collected_at": template["collected_at"]}
+        else:
+            bundle = _retarget(template, old_name, name)
+            bundle["host"] = name
+            facts = bundle["facts"]
+            for interface in facts.get("interfaces", []):
+                if interface.get("name") == "eth0":
+                    interface["addresses"] = [f"{address}/24"]
+            if i % 3 == 0:  # typical gaps
+                facts["sshd"]["permitrootlogin"] = "yes"
+                facts["firewall"]["active"] = False
+                facts["login_defs"]["pass_max_days"] = 99999
+        (evidence / f"{name}.json").write_text(
+            json.dumps(bundle, ensure_ascii=False, indent=2, sort_keys=True))
+    (inventory / "hosts.yml").write_text("\n".join(lines) + "\n")
+    return inventory, evidence
+
+
+def measured(command: list[str], stdout: Any = subprocess.DEVNULL) -> tuple[float, float]:
+    """Seconds and peak resident memory (MB) of one new process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=stdout, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    stderr = proc.stderr.read() if proc.stderr else b""
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    assert proc.returncode == 0, (command[:4], stderr[-2000:])
+    return seconds, usage.ru_maxrss / 1024
+
+
+def run(hosts: int, rounds: int, template: dict[str, Any], work: Path) -> None:
+    tenth = max(1, hosts // 10)
+    fleets = {n: write_fleet(work / f"fleet{n}", n, template) for n in (hosts, tenth)}
+    size = sum(p.stat().st_size for p in fleets[hosts][1].iterdir())
+    exe = str(Path(sys.executable).parent / "egov-audit")
+    env_python = [sys.executable, "-c", LOAD_ALL]
+    times: dict[str, list[tuple[float, float]]] = {}
+
+    def evaluate(n: int, out: Path | None) -> list[str]:
+        inventory, evidence = fleets[n]
+        command = [exe, "evaluate", str(inventory), "--evidence", str(evidence),
+                   "--documentation-as-public", "-f", "json", "--fail-on", "none"]
+        return command + (["-o", str(out)] if out else [])
+
+    for _ in range(rounds):
+        for name, command, stdout in (
+                ("load", env_python + [str(fleets[hosts][1])], subprocess.DEVNULL),
+                ("stream", evaluate(hosts, work / "big.json"), subprocess.DEVNULL),
+                ("load10", env_python + [str(fleets[tenth][1])], subprocess.DEVNULL),
+                ("stream10", evaluate(tenth, work / "small.json"), subprocess.DEVNULL),
+                ("kept10", evaluate(tenth, None), subprocess.DEVNULL)):
+            times.setdefault(name, []).append(measured(command, stdout))
+
+    def med(name: str) -> tuple[float, float]:
+        return (statistics.median(t for t, _ in times[name]),
+                max(m for _, m in times[name]))
+
+    results = len(json.loads((work / "big.json").read_text())["results"])
+    load, stream = med("load"), med("stream")
+    load10, stream10, kept10 = med("load10"), med("stream10"), med("kept10")
+    print(f"{hosts} hosts' fact bundles ({size / 1e6:.0f} MB, a real lab server's, a third with "
+          f"gaps, 1 in 50 unreachable), {rounds} interleaved rounds, medians, peak memory:")
+    print(f"  json.load of every bundle:            {load[0]:6.2f} s  {load[1]:6.0f} MB")
+    print(f"  egov-audit evaluate -f json -o FILE:  {stream[0]:6.2f} s  {stream[1]:6.0f} MB"
+          f"  ratio {stream[0] / load[0]:.2f} (target <= 3), {results} results, "
+          f"{(work / 'big.json').stat().st_size / 1e6:.0f} MB bundle")
+    print(f"  the same at {tenth} hosts:")
+    print(f"  json.load of every bundle:            {load10[0]:6.2f} s  {load10[1]:6.0f} MB")
+    print(f"  egov-audit evaluate -f json -o FILE:  {stream10[0]:6.2f} s  {stream10[1]:6.0f} MB"
+          f"  ratio {stream10[0] / load10[0]:.2f}")
+    print(f"  evaluate -f json to a pipe (kept):    {kept10[0]:6.2f} s  {kept10[1]:6.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--hosts", type=int, default=50_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--template", type=Path,
+                        help="a fact bundle to copy (default: scan a lab server; needs root)")
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    work = Path(tempfile.mkdtemp(prefix="egov-bench-evaluate-"))
+    try:
+        template = json.loads(args.template.read_text()) if args.template \
+            else lab_bundle(work)
+        run(args.hosts, args.rounds, template, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
