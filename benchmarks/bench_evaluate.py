@@ -106,10 +106,10 @@ def write_fleet(work: Path, hosts: int, template: dict[str, Any]) -> tuple[Path,
     return inventory, evidence
 
 
-def measured(command: list[str], stdout: Any = subprocess.DEVNULL) -> tuple[float, float]:
-    """Seconds and peak resident memory (MB) of one new process."""
+def measured(command: list[str]) -> tuple[float, float]:
+    """Seconds and peak resident memory (MB) of one new process (its output to /dev/null)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=stdout, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     stderr = proc.stderr.read() if proc.stderr else b""
@@ -133,13 +133,12 @@ def run(hosts: int, rounds: int, template: dict[str, Any], work: Path) -> None:
         return command + (["-o", str(out)] if out else [])
 
     for _ in range(rounds):
-        for name, command, stdout in (
-                ("load", env_python + [str(fleets[hosts][1])], subprocess.DEVNULL),
-                ("stream", evaluate(hosts, work / "big.json"), subprocess.DEVNULL),
-                ("load10", env_python + [str(fleets[tenth][1])], subprocess.DEVNULL),
-                ("stream10", evaluate(tenth, work / "small.json"), subprocess.DEVNULL),
-                ("kept10", evaluate(tenth, None), subprocess.DEVNULL)):
-            times.setdefault(name, []).append(measured(command, stdout))
+        for name, command in (("load", [*env_python, str(fleets[hosts][1])]),
+                              ("stream", evaluate(hosts, work / "big.json")),
+                              ("load10", [*env_python, str(fleets[tenth][1])]),
+                              ("stream10", evaluate(tenth, work / "small.json")),
+                              ("kept10", evaluate(tenth, None))):
+            times.setdefault(name, []).append(measured(command))
 
     def med(name: str) -> tuple[float, float]:
         return (statistics.median(t for t, _ in times[name]),
