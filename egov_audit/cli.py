@@ -691,22 +691,22 @@ def verify_cmd(bundle: Path, pubkey: Path | None, agency: str | None, keys: Path
 def collect_cmd(bundles: Sequence[Path], db: str, keys: Path) -> None:
     """Verify signed bundles and store them for the national table. Each bad bundle is refused
     with its reason; the good ones are stored. Exit 1 if any was refused."""
-    from .bundle import read_json_bytes
     from .gates.sanitize import terminal
-    from .sign import KeyRegistry, TrustError, verify
-    from .store import open_store
+    from .sign import KeyRegistry
+    from .store import open_store, take_in
 
     registry = KeyRegistry.from_dir(keys)
     refused = 0
     with open_store(db) as store:
-        for path in bundles:
+        for incoming in take_in(bundles, registry):
+            path = incoming.path
             # one bad bundle is refused with its reason; every other one is still stored
             try:
-                data, raw = read_json_bytes(path, TrustError)
-                if data.get("schema") != "egov-audit/result-bundle@1":
-                    raise TrustError("a result set: collect each agency's signed bundle")
-                verified = verify(data, registry)
-                outcome = store.submit(data, verified.digest, verified.key_id, raw)
+                if incoming.refused is not None:
+                    raise incoming.refused
+                assert incoming.data is not None
+                outcome = store.submit(incoming.data, incoming.digest, incoming.key_id,
+                                       incoming.raw)
             except EgovAuditError as exc:
                 refused += 1
                 reason = translated(exc.message) if exc.file == str(path) else exc.said()

@@ -7,15 +7,20 @@ import json
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import EgovAuditError, Message, UsageError
 from ..portal.readiness import readiness
+
+if TYPE_CHECKING:
+    from ..sign import KeyRegistry
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 1: agencies, bundles (with the signed body, compressed), gaps per bundle and control
@@ -58,6 +63,51 @@ class Submission:
     outcome: str  # stored | duplicate
     agency: str
     finished_at: str
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One bundle file as `collect` takes it in: read, checked and its signature verified, or
+    why it is refused."""
+
+    path: Path
+    data: dict[str, Any] | None = None
+    raw: bytes = b""  # the file's bytes, kept as the stored body
+    digest: str = ""
+    key_id: str = ""
+    refused: EgovAuditError | None = None
+
+
+def take_in(paths: Iterable[Path], registry: KeyRegistry, ahead: int = 2) -> Iterator[Incoming]:
+    """Each bundle read, checked and verified in order, the next `ahead` ones prepared in a
+    thread while the caller stores the current one: a database's round trips (PostgreSQL's
+    server runs beside this process) would otherwise leave this process idle. At most
+    `ahead` + 1 bundles are held at once."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from ..bundle import BUNDLE_SCHEMA, read_json_bytes
+    from ..sign import TrustError, verify
+
+    def prepare(path: Path) -> Incoming:
+        try:
+            data, raw = read_json_bytes(path, TrustError)
+            if data.get("schema") != BUNDLE_SCHEMA:
+                raise TrustError(Message("a result set: collect each agency's signed bundle"))
+            verified = verify(data, registry)
+        except EgovAuditError as exc:  # one bad bundle is refused, the others go on
+            return Incoming(path, refused=exc)
+        return Incoming(path, data, raw, verified.digest, verified.key_id)
+
+    remaining = iter(paths)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="egov-intake") as pool:
+        pending: deque[Future[Incoming]] = deque(
+            pool.submit(prepare, path) for path in islice(remaining, ahead + 1))
+        while pending:
+            ready = pending.popleft().result()
+            following = next(remaining, None)
+            if following is not None:
+                pending.append(pool.submit(prepare, following))
+            yield ready
 
 
 def _one_line(exc: BaseException) -> str:
@@ -216,10 +266,13 @@ class Store:
         body = zlib.compress(raw if raw is not None else
                              json.dumps(bundle, ensure_ascii=False).encode("utf-8"), 1)
         with self.transaction(code):
-            if self.execute("SELECT 1 FROM bundles WHERE digest = ?", (digest,)).fetchone():
+            # one round trip: is it already here, and the agency's latest
+            stored, latest = self.execute(
+                "SELECT EXISTS (SELECT 1 FROM bundles WHERE digest = ?), "
+                "(SELECT MAX(finished_at) FROM bundles WHERE agency = ?)",
+                (digest, code)).fetchone()
+            if stored:
                 return Submission("duplicate", code, finished)
-            latest = self.execute("SELECT MAX(finished_at) FROM bundles WHERE agency = ?",
-                                  (code,)).fetchone()[0]
             if latest is not None and finished <= latest:
                 raise TrustError(Message("stale: {code} already has a bundle from {latest}; this "
                                          "one is from {finished} (an old bundle replayed as new?)",
