@@ -15,7 +15,7 @@ medium, and only here is it decided what is dangerous there:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -138,6 +138,23 @@ def html(text: str, limit: int = 10_000) -> str:
     from markupsafe import escape
 
     return str(escape(clean(text, limit)))
+
+
+# what JSON inside an HTML <script> element may not hold as it is: nothing in it can then end
+# the element or open markup (U+2028/2029 are line ends to older JavaScript parsers)
+_JSON_IN_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                               "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def html_json(rows: Sequence[Sequence[str]]) -> str:
+    """Rows of untrusted text for a `<script type="application/json">` element of an HTML
+    report (a long table the report's own script fills in when it is opened): each text
+    through `clean` as shown text is, the JSON escaped so that it stays data. The script puts
+    the values in the page as text (textContent), never as markup."""
+    import json
+
+    data = [[clean(str(value), 100_000) for value in row] for row in rows]
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_IN_HTML)
 
 
 def html_environment(**options: Any) -> Environment:

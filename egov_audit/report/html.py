@@ -9,11 +9,11 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
-from ..gates.sanitize import html, html_environment
+from ..gates.sanitize import html, html_environment, html_json
 from ..models import Area, ResultSet, Severity, Status
 from .common import label
 from .interface import ReportOptions, register
-from .view import AgencyView, views
+from .view import AgencyView, GapTarget, views
 
 _COLORS = {"critical": "#7b1fa2", "high": "#c62828", "medium": "#ef6c00", "low": "#0277bd"}
 
@@ -43,6 +43,20 @@ def _score_colour(score: float | None) -> str:
     if score is None:
         return "#9e9e9e"
     return "#2e7d32" if score >= 80 else "#ef6c00" if score >= 50 else "#c62828"
+
+
+# a gap's table with more rows than this is folded (<details>) and filled in when opened
+OPEN_ROWS = 12
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _row(target: GapTarget) -> tuple[str, str, str, str, str]:
+    """One row of a gap's table: target, status, observed, expected, where."""
+    return (target.target, target.status.value, _shorten(target.observed, 600),
+            _shorten(target.expected, 300), ", ".join(target.where))
 
 
 def _fmt(value: float | None, lang: str) -> str:
@@ -76,7 +90,12 @@ def _agency(view: AgencyView, lang: str) -> dict[str, Any]:
                   "role": g.role, "owner": g.owner, "form": g.form,
                   "severity": g.severity, "area": g.area,
                   "clause": g.clause, "other_clauses": g.other_clauses, "status": g.status,
-                  "targets": g.targets,
+                  "targets": g.targets if len(g.targets) <= OPEN_ROWS else (),
+                  # a long table's rows as data, filled in when it is opened (or printed):
+                  # tens of thousands of rows would otherwise be built into the page at once
+                  "rows": len(g.targets),
+                  "rows_json": Markup(html_json([_row(t) for t in g.targets]))
+                  if len(g.targets) > OPEN_ROWS else "",
                   "severity_label": label(f"severity.{g.severity.value}", lang),
                   "area_label": label(f"area.{g.area.value}", lang)} for g in view.gaps],
         "passed": view.passed,
@@ -88,6 +107,8 @@ class HtmlReporter:
     suffix = ".html"
 
     def render(self, result_set: ResultSet, options: ReportOptions) -> str:
+        from markupsafe import Markup
+
         lang = options.lang
         env = html_environment(trim_blocks=True, lstrip_blocks=True)
         keys = ("title", "baseline", "level", "generated", "policy", "score", "coverage", "gaps",
@@ -112,7 +133,10 @@ class HtmlReporter:
                         for s in reversed(Severity)],
             statuses=[{"value": s.value, "label": label(f"status.{s.value}", lang)}
                       for s in (Status.FAIL, Status.ERROR, Status.NOT_ASSESSED)],
-            status_labels={s.value: label(f"status.{s.value}", lang) for s in Status})
+            status_labels={s.value: label(f"status.{s.value}", lang) for s in Status},
+            status_labels_json=Markup(html_json([[s.value, label(f"status.{s.value}", lang)]
+                                                 for s in Status])),
+            row=_row)
 
 
 register(HtmlReporter())

@@ -139,6 +139,14 @@ def _hostile_bundle(tmp_path: Path) -> Path:
     return hostile
 
 
+def _one_script_runs(browser: Any) -> None:
+    """Ours, with the page's nonce; every other script element is a JSON data block (the status
+    labels, long tables' rows), which no browser runs."""
+    kinds = browser.execute_script(
+        "return Array.from(document.querySelectorAll('script')).map(s => [s.type, !!s.nonce])")
+    assert [k for k in kinds if k != ["application/json", False]] == [["", True]], kinds
+
+
 def test_hostile_values_execute_nothing_and_still_lay_out(browser: Any,
                                                           tmp_path: Path) -> None:
     hostile = _hostile_bundle(tmp_path)
@@ -151,10 +159,76 @@ def test_hostile_values_execute_nothing_and_still_lay_out(browser: Any,
     browser.get(out.as_uri())
     assert browser.execute_script("return window.egovPwned === undefined")
     assert browser.execute_script("return document.querySelectorAll('img').length") == 0
-    scripts = browser.execute_script("return document.querySelectorAll('script').length")
-    assert scripts == 1  # ours
+    _one_script_runs(browser)
     width = browser.execute_script("return document.documentElement.scrollWidth")
     viewport = browser.execute_script("return window.innerWidth")
     assert width <= viewport + 50, "a 100 KB value must wrap, not widen the page"
     assert len(_visible(browser)) > 10
     browser.save_screenshot(str(tmp_path / "hostile.png"))
+
+
+def test_a_long_table_is_filled_in_when_opened_and_stays_inert(browser: Any,
+                                                               tmp_path: Path) -> None:
+    """A gap on more hosts than a table shows open carries its rows as data: none is built when
+    the page opens; opening the table, filtering by status or printing builds them, as text."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.print_page_options import PrintOptions
+    from selenium.webdriver.support.ui import Select
+
+    source = tmp_path / "bundle.json"
+    proc = run_cli("validate", str(REPO / "inventories/song-lam"), "-f", "json", "-o",
+                   str(source), "--fail-on", "none")
+    assert proc.returncode == 0, proc.stderr
+    data = bundle_to_dict(read_result_set(source).bundles[0])
+    failing = next(r for r in data["results"] if r["status"] == Status.FAIL.value)
+    evil = '</script><script>window.egovPwned=1</script><img src=x onerror="window.egovPwned=2">'
+    data["results"] += [{**failing, "target": f"host{i:02d}{evil}",
+                         "observed": {"vi": evil, "en": evil},
+                         "status": "not_assessed" if i % 10 == 0 else "fail"}
+                        for i in range(40)]
+    bundle = tmp_path / "long.json"
+    bundle.write_text(json.dumps(data))
+    out = tmp_path / "long.html"
+    proc = run_cli("report", str(bundle), "-f", "html", "-o", str(out), "--lang", "en",
+                   "--fail-on", "none")
+    assert proc.returncode == 0, proc.stderr
+    assert "<img src=x" not in out.read_text() and "</script><script>window" not in \
+        out.read_text()
+    browser.get(out.as_uri())
+    control = failing["control"]
+    details = browser.execute_script(
+        "return Array.from(document.querySelectorAll('section.gap')).find(g => "
+        f"g.querySelector('h3').textContent.includes({json.dumps(control)}))"
+        ".querySelector('details.rows')")
+    assert details is not None, control
+
+    def rows() -> list[list[str]]:
+        return browser.execute_script(
+            "return Array.from(arguments[0].querySelectorAll('tbody tr')).filter(r => "
+            "!r.classList.contains('hidden')).map(r => Array.from(r.cells).map(c => "
+            "c.textContent))", details)
+
+    assert rows() == []  # nothing built when the page opened
+    details.find_element(By.TAG_NAME, "summary").click()
+    built = rows()
+    hostile = [r for r in built if r[0].startswith("host")]
+    assert len(hostile) == 40 and all(r[0].endswith(evil) and r[2] == evil for r in hostile)
+    assert {r[1] for r in hostile} == {"fail", "not assessed"}
+    assert browser.execute_script("return window.egovPwned === undefined")
+    assert browser.execute_script("return document.querySelectorAll('img').length") == 0
+    _one_script_runs(browser)
+    # the status filter reads the rows of tables not opened yet
+    browser.get(out.as_uri())
+    Select(browser.find_element(By.ID, "f-status")).select_by_value("not_assessed")
+    details = browser.execute_script(
+        "return Array.from(document.querySelectorAll('section.gap')).find(g => "
+        f"g.querySelector('h3').textContent.includes({json.dumps(control)}))"
+        ".querySelector('details.rows')")
+    assert len([r for r in rows() if r[0].startswith("host")]) == 4
+    # printing builds every table and opens it
+    browser.get(out.as_uri())
+    pdf = browser.print_page(PrintOptions())
+    assert pdf and browser.execute_script(
+        "return Array.from(document.querySelectorAll('details.rows')).every(d => d.open && "
+        "d.querySelectorAll('tbody tr').length > 0)")
+    assert browser.execute_script("return window.egovPwned === undefined")
