@@ -406,6 +406,18 @@ def scan(request: AuditRequest, evidence_dir: Path, options: CollectOptions,
          policy: PolicySet | None = None, portals: ProbeOptions | None = None,
          portal_progress: PortalProgress | None = None) -> tuple[ResultSet, CollectionReport]:
     """Collect evidence from the inventory's hosts, then evaluate everything on it."""
+    policy = policy or load_catalogue(request.policies_dir, request.models_dir)
+    report = collect_evidence(request, evidence_dir, options, collector, progress, policy,
+                              portals, portal_progress)
+    return evaluate(request, evidence_dir, policy), report
+
+
+def collect_evidence(request: AuditRequest, evidence_dir: Path, options: CollectOptions,
+                     collector: Collector | None = None, progress: ProgressFn | None = None,
+                     policy: PolicySet | None = None, portals: ProbeOptions | None = None,
+                     portal_progress: PortalProgress | None = None) -> CollectionReport:
+    """A scan's collection: the evidence of the inventory's hosts (and of its portals, with
+    `portals`) in `evidence_dir`, for `evaluate` or `evaluate_into`."""
     if len(request.inventories) != 1:
         raise UsageError(Message("scan takes one inventory"))
     policy = policy or load_catalogue(request.policies_dir, request.models_dir)
@@ -426,7 +438,7 @@ def scan(request: AuditRequest, evidence_dir: Path, options: CollectOptions,
     report = collector.collect(inventory.root, hosts, evidence_dir, options, progress)
     if portals is not None:  # the same evidence folder: evaluate reads both
         probe_portals([inventory], [evidence_dir], portals, portal_progress)
-    return evaluate(request, evidence_dir, policy), report
+    return report
 
 
 def remote_groups(inventory: Inventory, selected: Sequence[str]) -> tuple[RemoteGroup, ...]:

@@ -28,6 +28,7 @@ PUBLISHED_SCHEMAS = tuple(sorted(p.name.removesuffix(".schema.json") for p in
 
 if TYPE_CHECKING:
     from .models import ResultSet
+    from .score import ScoreTally
 
 # kept equal to the reporter registry by a test
 SEVERITIES = ("low", "medium", "high", "critical", "none")
@@ -207,6 +208,15 @@ def _emit(result_set: ResultSet, fmt: str, output: Path | None, lang: str,
     raise click.exceptions.Exit(1 if failing else 0)
 
 
+def _streamed(tally: ScoreTally, fail_on: str) -> NoReturn:
+    """The exit of a result bundle written as it was made (`-f json -o FILE`: tens of thousands
+    of hosts in bounded memory): 1 when a result fails at --fail-on or above."""
+    from .models import Severity
+
+    failing = fail_on != "none" and tally.failing_at(Severity(fail_on)) > 0
+    raise click.exceptions.Exit(1 if failing else 0)
+
+
 def _evidence_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return _option("--require-explicit", is_flag=True,
                         help="A host setting left to the software's compiled-in default fails "
@@ -371,8 +381,7 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
          fmt: str, output: Path | None, lang: str, color: bool | None, fail_on: str) -> None:
     """Collect evidence from the inventory's hosts over Ansible (read-only), then evaluate every
     control: the declared plan and what the hosts really are."""
-    from .audit import AuditRequest
-    from .audit import scan as run_scan
+    from .audit import AuditRequest, collect_evidence, evaluate, evaluate_into
     from .checks.context import AuditOptions
     from .collect.interface import CollectOptions
     from .inventory import load_inventory
@@ -393,8 +402,8 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
     portals = _probe_settings(resolver, ca_file, probe_timeout, concurrency) \
         if probe_portals else None
     with _Progress() as progress:
-        result_set, report = run_scan(request, evidence_dir, options, progress=progress.host,
-                                      portals=portals, portal_progress=_portal_progress)
+        report = collect_evidence(request, evidence_dir, options, progress=progress.host,
+                                  portals=portals, portal_progress=_portal_progress)
     from .models import EvidenceStatus as Got
     from .report.common import terminal
 
@@ -408,9 +417,12 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
         if outcome.status is not Got.COLLECTED:
             click.echo(f"  {terminal(outcome.host)}: {status_words[outcome.status]}: "
                        f"{terminal(outcome.reason, 300)}", err=True)
-    _emit(result_set, fmt, output, lang, color, fail_on,
-          [inventory, evidence_dir, device_configs, registry_file, waivers, policies,
-           reference_models])
+    inputs = [inventory, evidence_dir, device_configs, registry_file, waivers, policies,
+              reference_models]
+    if fmt == "json" and output is not None:
+        _streamed(evaluate_into(request, evidence_dir, output, [p for p in inputs if p]),
+                  fail_on)
+    _emit(evaluate(request, evidence_dir), fmt, output, lang, color, fail_on, inputs)
 
 
 class _Progress:
@@ -533,13 +545,10 @@ def evaluate_cmd(inventory: Path, evidence_dir: Path, device_configs: Path | Non
     inputs = [inventory, evidence_dir, device_configs, registry_file, waivers, policies,
               reference_models]
     if fmt == "json" and output is not None:
-        # the result bundle written as it is made: tens of thousands of hosts in bounded memory
         from .audit import evaluate_into
-        from .models import Severity
 
-        tally = evaluate_into(request, evidence_dir, output, [p for p in inputs if p])
-        failing = fail_on != "none" and tally.failing_at(Severity(fail_on)) > 0
-        raise click.exceptions.Exit(1 if failing else 0)
+        _streamed(evaluate_into(request, evidence_dir, output, [p for p in inputs if p]),
+                  fail_on)
     _emit(evaluate(request, evidence_dir), fmt, output, lang, color, fail_on, inputs)
 
 

@@ -101,7 +101,7 @@ def take_in(paths: Iterable[Path], registry: KeyRegistry, ahead: int = 2) -> Ite
     remaining = iter(paths)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="egov-intake") as pool:
         pending: deque[Future[Incoming]] = deque(
-            pool.submit(prepare, path) for path in islice(remaining, ahead + 1))
+            pool.submit(prepare, path) for path in islice(remaining, max(1, ahead)))
         while pending:
             ready = pending.popleft().result()
             following = next(remaining, None)

@@ -100,6 +100,32 @@ def test_evaluate_reproduces_the_scan_offline(
     assert verdicts(again.stdout) == verdicts(proc.stdout)
 
 
+def test_scan_into_a_file_judges_as_it_prints(
+        local_inventory: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        scanned: tuple[subprocess.CompletedProcess[str], Path, str, str]) -> None:
+    """`scan -f json -o FILE` collects, then writes the bundle as it is made (here forced for
+    one host: large agencies take this path), with the verdicts the printed report has."""
+    from click.testing import CliRunner
+
+    from egov_audit import audit
+    from egov_audit.cli import cli
+
+    monkeypatch.setattr(audit, "STREAM_ABOVE", 0)
+    out = tmp_path / "scan.json"
+    done = CliRunner().invoke(cli, [
+        "scan", str(local_inventory), "--evidence", str(tmp_path / "evidence"), "-f", "json",
+        "-o", str(out), "--lang", "en", "--documentation-as-public", "--fail-on", "none"])
+    assert done.exit_code == 0, done.output
+    text = out.read_text()
+    assert not text.startswith('{\n')  # compact: written as it was made
+
+    def verdicts(data: str) -> list[tuple[str, str, str]]:
+        return sorted((r["control"], r["target"], r["status"])
+                      for r in json.loads(data)["results"])
+
+    assert verdicts(text) == verdicts(scanned[0].stdout)
+
+
 def test_plain_ansible_playbook_writes_the_same_bundles(local_inventory: Path,
                                                         tmp_path: Path) -> None:
     """The AWX path: the playbook alone, no egov-audit, then `evaluate` reads what it wrote."""
