@@ -27,8 +27,8 @@ PUBLISHED_SCHEMAS = tuple(sorted(p.name.removesuffix(".schema.json") for p in
                                  (Path(__file__).parent / "schemas").glob("*.schema.json")))
 
 if TYPE_CHECKING:
+    from .audit import AuditRequest
     from .models import ResultSet
-    from .score import ScoreTally
 
 # kept equal to the reporter registry by a test
 SEVERITIES = ("low", "medium", "high", "critical", "none")
@@ -208,13 +208,20 @@ def _emit(result_set: ResultSet, fmt: str, output: Path | None, lang: str,
     raise click.exceptions.Exit(1 if failing else 0)
 
 
-def _streamed(tally: ScoreTally, fail_on: str) -> NoReturn:
-    """The exit of a result bundle written as it was made (`-f json -o FILE`: tens of thousands
-    of hosts in bounded memory): 1 when a result fails at --fail-on or above."""
+def _emit_evaluated(request: AuditRequest, evidence_dir: Path, fmt: str, output: Path | None,
+                    lang: str, color: bool | None, fail_on: str,
+                    inputs: Sequence[Path | None]) -> NoReturn:
+    """An evidence folder evaluated (scan, evaluate) and emitted. `-f json -o FILE` writes the
+    result bundle as it is made (tens of thousands of hosts in bounded memory) and exits 1 when
+    a result fails at --fail-on or above, as `_emit` does."""
+    from .audit import evaluate, evaluate_into
     from .models import Severity
 
-    failing = fail_on != "none" and tally.failing_at(Severity(fail_on)) > 0
-    raise click.exceptions.Exit(1 if failing else 0)
+    if fmt == "json" and output is not None:
+        tally = evaluate_into(request, evidence_dir, output, [p for p in inputs if p])
+        failing = fail_on != "none" and tally.failing_at(Severity(fail_on)) > 0
+        raise click.exceptions.Exit(1 if failing else 0)
+    _emit(evaluate(request, evidence_dir), fmt, output, lang, color, fail_on, inputs)
 
 
 def _evidence_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -381,7 +388,7 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
          fmt: str, output: Path | None, lang: str, color: bool | None, fail_on: str) -> None:
     """Collect evidence from the inventory's hosts over Ansible (read-only), then evaluate every
     control: the declared plan and what the hosts really are."""
-    from .audit import AuditRequest, collect_evidence, evaluate, evaluate_into
+    from .audit import AuditRequest, collect_evidence
     from .checks.context import AuditOptions
     from .collect.interface import CollectOptions
     from .inventory import load_inventory
@@ -417,12 +424,9 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
         if outcome.status is not Got.COLLECTED:
             click.echo(f"  {terminal(outcome.host)}: {status_words[outcome.status]}: "
                        f"{terminal(outcome.reason, 300)}", err=True)
-    inputs = [inventory, evidence_dir, device_configs, registry_file, waivers, policies,
-              reference_models]
-    if fmt == "json" and output is not None:
-        _streamed(evaluate_into(request, evidence_dir, output, [p for p in inputs if p]),
-                  fail_on)
-    _emit(evaluate(request, evidence_dir), fmt, output, lang, color, fail_on, inputs)
+    _emit_evaluated(request, evidence_dir, fmt, output, lang, color, fail_on,
+                    [inventory, evidence_dir, device_configs, registry_file, waivers, policies,
+                     reference_models])
 
 
 class _Progress:
@@ -535,21 +539,16 @@ def evaluate_cmd(inventory: Path, evidence_dir: Path, device_configs: Path | Non
                  reference_models: Path | None, fmt: str, output: Path | None, lang: str,
                  color: bool | None, fail_on: str) -> None:
     """Re-evaluate saved evidence offline (for instance against a newer policy version)."""
-    from .audit import AuditRequest, evaluate
+    from .audit import AuditRequest
     from .checks.context import AuditOptions
 
     request = AuditRequest(inventories=[inventory], baseline=baseline, level=level,
                            options=AuditOptions(documentation_as_public, require_explicit),
                            policies_dir=policies, models_dir=reference_models, waivers=waivers,
                            device_configs=device_configs, registry_file=registry_file)
-    inputs = [inventory, evidence_dir, device_configs, registry_file, waivers, policies,
-              reference_models]
-    if fmt == "json" and output is not None:
-        from .audit import evaluate_into
-
-        _streamed(evaluate_into(request, evidence_dir, output, [p for p in inputs if p]),
-                  fail_on)
-    _emit(evaluate(request, evidence_dir), fmt, output, lang, color, fail_on, inputs)
+    _emit_evaluated(request, evidence_dir, fmt, output, lang, color, fail_on,
+                    [inventory, evidence_dir, device_configs, registry_file, waivers, policies,
+                     reference_models])
 
 
 @cli.command()
