@@ -218,7 +218,9 @@ def _notices(options: AuditOptions) -> tuple[Text, ...]:
 
 
 def _waiver_ledger(request: AuditRequest, inventory: Inventory, policy: PolicySet,
-                   targets: Sequence[Target]) -> WaiverLedger:
+                   targets: Callable[[], Sequence[Target]]) -> WaiverLedger:
+    """The agency's waivers, ready to apply; `targets` (what they may name) is only listed when
+    there are waivers: for tens of thousands of hosts it is not free."""
     today = request.today or date.today()
     if request.waivers is not None:
         path, display = request.waivers, str(request.waivers)
@@ -228,7 +230,7 @@ def _waiver_ledger(request: AuditRequest, inventory: Inventory, policy: PolicySe
             return WaiverLedger([], today)
         path, display = inventory.root / relative, str(Path(inventory.display) / relative)
     return WaiverLedger(load_waivers(path, display, {c.id for c in policy.controls},
-                                     {t.id for t in targets}), today)
+                                     {t.id for t in targets()}), today)
 
 
 def _waivers_place_notice(request: AuditRequest, inventory: Inventory) -> tuple[Text, ...]:
@@ -557,7 +559,7 @@ def _judge(request: AuditRequest, policy: PolicySet, ctx: CheckContext, sink: Re
     status and digest. Returns the bundle without its results, and its scores' tally."""
     inventory = ctx.inventory
     started = _now()
-    ledger = _waiver_ledger(request, inventory, policy, _targets(
+    ledger = _waiver_ledger(request, inventory, policy, lambda: _targets(
         inventory, None if folder is None else {}, ctx.devices, ctx.facility, ctx.portals))
     tally = ScoreTally(policy.weights)
     judged: set[str] = set()
