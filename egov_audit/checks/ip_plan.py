@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 from ..inventory.model import Prefix
-from ..ipnet import Net, format_addr, parse_net
+from ..ipnet import Net, format_addr, parse_net, uncovered
 from ..models import Location, TargetKind, Text
 from ..policy import Control, PolicySet
 from .context import CheckContext, Finding, NationalContext, Verdicts, cap_list, named_check
@@ -247,12 +247,8 @@ def subnets_within_blocks(ctx: CheckContext, control: Control,
 
 
 def _outside_part(blocks: Sequence[Any], net: Net) -> str:
-    """The exact part of a subnet that no block covers (netaddr set arithmetic; few subnets)."""
-    from netaddr import IPNetwork, IPSet
-
-    rest = IPSet([IPNetwork(net.text)]) - IPSet(
-        [IPNetwork(b.prefix.net.text) for b in blocks if b.prefix.net.version == net.version])
-    cidrs = [str(c) for c in rest.iter_cidrs()]
+    """The exact part of a subnet that no block covers."""
+    cidrs = [part.text for part in uncovered(net, (b.prefix.net for b in blocks))]
     if cidrs == [net.text] or not cidrs:
         return ""
     return ", outside: " + ", ".join(cidrs[:4]) + (" …" if len(cidrs) > 4 else "")
