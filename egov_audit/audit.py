@@ -14,15 +14,6 @@ from . import __version__
 from .checks.context import AuditOptions, CheckContext, NationalContext
 from .checks.evaluate import evaluate_agency, evaluate_national
 from .checks.vocabulary import load_catalogue
-from .collect.evidence import EvidenceFolder, HostEvidence
-from .collect.interface import (
-    CollectionReport,
-    CollectOptions,
-    Collector,
-    ProgressFn,
-    RemoteGroup,
-)
-from .collect.kinds import DEVICE_CONFIG, FACILITY_SNMP, HOST_FACTS, PORTAL_PROBE, REGISTRY_FILE
 from .errors import InventoryError, Message, UsageError
 from .inventory import Inventory, load_inventory
 from .inventory.model import (
@@ -52,6 +43,14 @@ from .waivers import WaiverLedger, find_waivers, load_waivers
 
 if TYPE_CHECKING:
     from .bundle import BundleWriter
+    from .collect.evidence import EvidenceFolder, HostEvidence
+    from .collect.interface import (
+        CollectionReport,
+        CollectOptions,
+        Collector,
+        ProgressFn,
+        RemoteGroup,
+    )
     from .network.registry import Registry
     from .portal.probe import ProbeOptions
 
@@ -111,6 +110,10 @@ def _targets(inventory: Inventory, evidence: Mapping[str, HostEvidence] | None,
                            reason="declared in the inventory; not contacted")
                     for device in inventory.facility_devices]
     else:
+        # the evidence kinds are imported only where there is evidence: validate has none, and
+        # a cold validate is what pre-commit hooks and CI pay on every change
+        from .collect.kinds import FACILITY_SNMP, HOST_FACTS
+
         targets += HOST_FACTS.coverage(inventory, evidence)
         targets += FACILITY_SNMP.coverage(inventory, facility or {})
     if devices is None:
@@ -118,12 +121,16 @@ def _targets(inventory: Inventory, evidence: Mapping[str, HostEvidence] | None,
                            reason="declared in the inventory; no configuration given")
                     for device in inventory.devices]
     else:
+        from .collect.kinds import DEVICE_CONFIG
+
         targets += DEVICE_CONFIG.coverage(inventory, devices)
         declared = {device.name for device in inventory.devices}
         targets += [Target(name, TargetKind.DEVICE, found.status.target_status,
                            found.reason or "a backup of a device the inventory does not declare")
                     for name, found in sorted(devices.items()) if name not in declared]
     if portals is not None:
+        from .collect.kinds import PORTAL_PROBE
+
         targets += PORTAL_PROBE.coverage(inventory, portals)
     return tuple(targets)
 
@@ -132,6 +139,8 @@ def _device_notices(inventory: Inventory,
                     devices: Mapping[str, HostEvidence] | None) -> tuple[Text, ...]:
     if devices is None:
         return ()
+    from .collect.kinds import DEVICE_CONFIG
+
     declared = {device.name for device in inventory.devices}
     extra = sorted(set(devices) - declared)
     out = []
@@ -177,6 +186,8 @@ def _registry(request: AuditRequest, inventory: Inventory,
                                  path="network.registry_file")
     key = path.resolve()
     if key not in loaded:
+        from .collect.kinds import REGISTRY_FILE
+
         loaded[key] = REGISTRY_FILE.read(path)
     return loaded[key]
 
@@ -184,6 +195,8 @@ def _registry(request: AuditRequest, inventory: Inventory,
 def _registry_notices(registry: Registry | None, today: date | None) -> tuple[Text, ...]:
     if registry is None:
         return ()
+    from .collect.kinds import REGISTRY_FILE
+
     out = [Text(f"Đối chiếu với thống kê cấp phát {registry.display} ({registry.registry}, "
                 f"ngày {registry.date}, {registry.records} bản ghi, {registry.sha256[:19]}…).",
                 f"Checked against the delegation statistics {registry.display} "
@@ -301,6 +314,9 @@ def evaluate_into(request: AuditRequest, evidence_dir: Path, output: Path,
 def _evaluate(request: AuditRequest, evidence_dir: Path, policy: PolicySet | None,
               evidence: Mapping[str, HostEvidence] | None, sink: ResultSink
               ) -> tuple[Bundle, ScoreTally]:
+    from .collect.evidence import EvidenceFolder
+    from .collect.kinds import FACILITY_SNMP
+
     if len(request.inventories) != 1:
         raise UsageError(Message("evaluate takes one inventory and its evidence directory"))
     folder = EvidenceFolder(evidence_dir, evidence)
@@ -319,6 +335,8 @@ def reevaluate(request: AuditRequest, evidence_dir: Path | None,
                policy: PolicySet | None = None) -> ResultSet:
     """An audit again from the inputs it was made from: the declared plan alone (validate), with
     the portals a probe saw (probe), or with the hosts' evidence (scan, evaluate)."""
+    from .collect.kinds import HOST_FACTS
+
     if evidence_dir is None:
         return validate(request, policy)
     hosts = HOST_FACTS.read(evidence_dir)
@@ -331,6 +349,7 @@ def reevaluate(request: AuditRequest, evidence_dir: Path | None,
 
 def _portal_evidence(evidence_dir: Path) -> dict[str, HostEvidence] | None:
     """The portals probed into an evidence folder (None: no probe there)."""
+    from .collect.kinds import PORTAL_PROBE
     from .portal.evidence import PORTALS_DIR
 
     return PORTAL_PROBE.read(evidence_dir) if (evidence_dir / PORTALS_DIR).is_dir() else None
@@ -420,6 +439,8 @@ def collect_evidence(request: AuditRequest, evidence_dir: Path, options: Collect
                      portal_progress: PortalProgress | None = None) -> CollectionReport:
     """A scan's collection: the evidence of the inventory's hosts (and of its portals, with
     `portals`) in `evidence_dir`, for `evaluate` or `evaluate_into`."""
+    from .collect.kinds import HOST_FACTS
+
     if len(request.inventories) != 1:
         raise UsageError(Message("scan takes one inventory"))
     policy = policy or load_catalogue(request.policies_dir, request.models_dir)
@@ -447,6 +468,8 @@ def remote_groups(inventory: Inventory, selected: Sequence[str]) -> tuple[Remote
     """The selected hosts that name a worker node (`egov_worker`), by node, each with its
     variables as Ansible resolved them for it (the node gets a plain JSON inventory of its own
     hosts, nothing of the rest of the agency)."""
+    from .collect.interface import RemoteGroup
+
     wanted = set(selected)
     members: dict[str, list[Host]] = {}
     for host in inventory.hosts:
@@ -474,10 +497,12 @@ def _plain(value: Any) -> Any:
 def _devices(request: AuditRequest, live: Mapping[str, HostEvidence] | None
              ) -> dict[str, HostEvidence] | None:
     """Each device's evidence: collected live where it was, else its backup."""
+    if request.device_configs is None and live is None:
+        return None
+    from .collect.kinds import DEVICE_CONFIG
+
     backups = DEVICE_CONFIG.read(request.device_configs) \
         if request.device_configs is not None else None
-    if backups is None and live is None:
-        return None
     out = dict(backups or {})
     for name, found in (live or {}).items():
         if found.collected or name not in out:

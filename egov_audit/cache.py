@@ -27,7 +27,6 @@ import os
 import pickle
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import CodeType
@@ -81,6 +80,8 @@ def _write(folder: Path, kind: str, name: str, data: bytes) -> None:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not _trusted_folder(folder):
         return
+    import tempfile  # only when writing: a hit, the usual case, does not pay its import
+
     temp = None
     try:
         handle, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-")  # mode 0600

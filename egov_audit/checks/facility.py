@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..collect.evidence import HostEvidence
 from ..inventory.model import FacilityDevice, ServerRoom, locate
 from ..models import Location, TargetKind, Text
 from ..policy import Control
 from .context import CheckContext, Finding, Verdicts, cap_list, named_check
+
+if TYPE_CHECKING:
+    from ..collect.evidence import HostEvidence
 
 ROOM = TargetKind.SERVER_ROOM
 _NONE_DECLARED = Text("không khai báo UPS hay cảm biến nối mạng nào trong phòng này (nhóm "

@@ -7,13 +7,15 @@ Without a registry file these controls are not assessed, with the reason: never 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..inventory.model import AddressBlock, locate
 from ..models import Location, TargetKind, Text
-from ..network.registry import Delegation, Registry
 from ..policy import Control
 from .context import CheckContext, Finding, NationalContext, Verdicts, cap_list, named_check
+
+if TYPE_CHECKING:
+    from ..network.registry import Delegation, Registry
 
 NET = TargetKind.NETWORK
 NO_REGISTRY = Text(

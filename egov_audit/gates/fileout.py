@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -72,6 +71,8 @@ def _temporary(directory: Path, mode: int) -> tuple[int, str | None]:
             return os.open(directory, os.O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC, mode), None
         except OSError:
             pass  # a file system without O_TMPFILE
+    import tempfile  # only here: it imports shutil, random and more (a cold start pays them)
+
     fd, name = tempfile.mkstemp(prefix=".egov-audit-", suffix=".tmp", dir=directory)
     return fd, name
 
