@@ -159,3 +159,29 @@ def test_the_cli_fills_and_uses_the_cache(tmp_path: Path) -> None:
                        env=env)
         assert proc.returncode == 0, proc.stderr
     assert _entries(folder, "catalogue") and _entries(folder, "schema")
+
+
+def test_a_cold_validate_imports_only_what_it_uses(tmp_path: Path) -> None:
+    """A validate in a new process (as pre-commit and CI run it), its cache filled: no evidence
+    kind, collector, renderer of another format, signing or network library is imported, and
+    nothing that only writes files (each of these was once imported at start-up)."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "EGOV_AUDIT_CACHE_DIR": str(tmp_path / "cache")}
+    code = ("import sys\nfrom egov_audit.cli import main\n"
+            f"sys.argv = ['egov-audit', 'validate', {str(REPO / 'inventories/song-lam')!r}]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n")
+    for _ in range(2):  # the first run fills the cache (and may write with tempfile)
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              env=env, check=False, cwd=REPO)
+    modules = set(proc.stderr.split("\n")[-2].split())
+    assert "egov_audit.audit" in modules and "egov_audit.checks.ip_plan" in modules
+    unwanted = {"egov_audit.collect.kinds", "egov_audit.collect.evidence",
+                "egov_audit.collect.interface", "egov_audit.network.registry",
+                "egov_audit.bundle", "egov_audit.runner", "egov_audit.report.html",
+                "egov_audit.report.xlsx", "netaddr", "tempfile", "ansible_runner", "jinja2",
+                "rich", "openpyxl", "cryptography", "psycopg", "pysnmp", "dns", "OpenSSL",
+                "ttp", "jsonschema"}
+    assert sorted(modules & unwanted) == []
