@@ -17,9 +17,11 @@ import click
 
 from . import __version__
 from .errors import EgovAuditError, translated
-from .i18n import _, language_from, use
+from .i18n import _, bind_click, language_from, use
 from .models import TargetKind
 from .report.interface import formats
+
+bind_click()  # before the commands are built (egov_audit/i18n.py says why)
 
 # the published schemas, named by their files (importing the schema package would load YAML
 # and validators just to list them; a test holds this equal to schemas.SCHEMA_NAMES)
