@@ -9,16 +9,15 @@ against netaddr's IPSet).
 
 from __future__ import annotations
 
-import socket
+# the C module socket.py wraps: the same inet_pton and inet_ntop; socket.py itself builds enums
+# of every address family and socket type at import (5 ms of a cold validate)
+from _socket import AF_INET, AF_INET6, inet_ntop, inet_pton
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .errors import Message
 
 _BITS = {4: 32, 6: 128}
-_pton = socket.inet_pton
-_AF_INET = socket.AF_INET
-_AF_INET6 = socket.AF_INET6
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +38,11 @@ def _addr_int(text: str) -> tuple[int, int]:
     leading zeros ('010.0.0.1', octal to some tools), short forms ('10.1') and bad hex."""
     if ":" in text:
         try:
-            return 6, int.from_bytes(_pton(_AF_INET6, text), "big")
+            return 6, int.from_bytes(inet_pton(AF_INET6, text), "big")
         except OSError:
             raise ValueError(Message("{text!r} is not a valid IPv6 address", text=text)) from None
     try:
-        return 4, int.from_bytes(_pton(_AF_INET, text), "big")
+        return 4, int.from_bytes(inet_pton(AF_INET, text), "big")
     except OSError:
         raise ValueError(Message("{text!r} is not a valid IPv4 address", text=text)) from None
 
@@ -120,8 +119,8 @@ def _prefixes(version: int, first: int, last: int) -> Iterator[Net]:
 
 def format_addr(version: int, value: int) -> str:
     if version == 4:
-        return socket.inet_ntop(socket.AF_INET, value.to_bytes(4, "big"))
-    return socket.inet_ntop(socket.AF_INET6, value.to_bytes(16, "big"))
+        return inet_ntop(AF_INET, value.to_bytes(4, "big"))
+    return inet_ntop(AF_INET6, value.to_bytes(16, "big"))
 
 
 # IPv6 notations that carry an IPv4 address (RFC 4291 2.5.5): ::ffff:a.b.c.d (mapped) and the
