@@ -161,14 +161,27 @@ def catalogue(policies_dir: Path, models_dir: Path, load: Callable[[], T], kind:
 
 # -- code generated for a schema -----------------------------------------------------------------
 
+def _installed(package: str) -> str:
+    """Which copy of an installed package this is, without importing it (fastjsonschema's import
+    is most of what a hit saves): its files' place, sizes and times, as catalogue_key reads
+    ours, so an upgrade or a reinstall is a new key."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return "missing"
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    files = [f"{relative}:{os.stat(path).st_size}:{os.stat(path).st_mtime_ns}"
+             for relative, path in _walk(folder, (".py",))]
+    return f"{folder}\n" + "\n".join(files)
+
+
 def schema_code(key_text: str, generate: Callable[[], tuple[str, str]]) -> tuple[str, CodeType]:
     """The module fastjsonschema generates for the schema and options `key_text` names, compiled,
     and the name of its validating function (`generate()` returns both, the module as source)."""
-    import fastjsonschema
-
     folder = cache_dir()
-    digest = hashlib.sha256(f"fastjsonschema {fastjsonschema.VERSION}\npython {sys.version}\n"
-                            f"{key_text}".encode()).hexdigest()
+    digest = hashlib.sha256(f"fastjsonschema {_installed('fastjsonschema')}\n"
+                            f"python {sys.version}\n{key_text}".encode()).hexdigest()
     name = f"schema-{digest}.marshal"
     data = _read(folder, name) if folder is not None else None
     if data is not None:

@@ -60,6 +60,24 @@ def _fast_validator(name: str) -> Callable[[Any], Any]:
     return _compile(schema)
 
 
+class _No(Exception):
+    """What the generated code raises for a no (is_valid catches any exception)."""
+
+
+class _NoDecimal:
+    """Never an instance: our readers (the strict JSON reader, YAML) make no Decimal."""
+
+
+# the generated module's own imports, replaced by names given to it: importing fastjsonschema
+# (all its drafts' generators) and decimal cost a cold validate 6 ms. Should a new version
+# write them otherwise, the line stays and the module imports them itself: slower, as right.
+_GENERATED_IMPORTS = frozenset((
+    "from decimal import Decimal", "import re",
+    "from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException"))
+_GENERATED_NAMES = {"Decimal": _NoDecimal, "re": re, "JsonSchemaValueException": _No,
+                    "JsonSchemaValuesException": _No}
+
+
 def _compile(schema: Mapping[str, Any]) -> Callable[[Any], Any]:
     """fastjsonschema without its detailed exceptions: we only ask it yes or no (jsonschema
     explains a no), and without them the generated code is a third the size, compiled 2-3x
@@ -67,23 +85,25 @@ def _compile(schema: Mapping[str, Any]) -> Callable[[Any], Any]:
     of our schemas (the result set names the result bundle) is resolved here, never fetched:
     any other reference is refused. The generated module is kept compiled in egov-audit's cache
     (egov_audit/cache.py): generating and compiling it was most of a cold start's schema cost."""
-    from fastjsonschema import compile_to_code
-    from fastjsonschema.ref_resolver import RefResolver
-
     from ..cache import schema_code
 
     definition = dict(_fast_form(schema))
     text = json.dumps(definition, sort_keys=True)
     handlers = {"https": _our_schema, "http": _our_schema}
 
-    def generate() -> tuple[str, str]:
+    def generate() -> tuple[str, str]:  # on a miss only
+        from fastjsonschema import compile_to_code
+        from fastjsonschema.ref_resolver import RefResolver
+
         function = RefResolver.from_schema(definition, store={},
                                            handlers=handlers).get_scope_name()
-        return function, compile_to_code(definition, handlers=handlers,
-                                         detailed_exceptions=False)
+        source = compile_to_code(definition, handlers=handlers, detailed_exceptions=False)
+        head, _, body = source.partition("\n\n")  # the module's preamble: version, imports
+        kept = [line for line in head.split("\n") if line not in _GENERATED_IMPORTS]
+        return function, "\n".join(kept) + "\n\n" + body
 
     function, code = schema_code(text, generate)
-    namespace: dict[str, Any] = {}
+    namespace: dict[str, Any] = dict(_GENERATED_NAMES)
     exec(code, namespace)  # code fastjsonschema generated from our own schema
     validator: Callable[[Any], Any] = namespace[function]
     return validator

@@ -137,12 +137,16 @@ def test_old_entries_are_pruned(cache_dir: Path) -> None:
 
 
 def test_schema_code_comes_back_and_still_says_no(cache_dir: Path) -> None:
+    # a pattern and a number: the generated code's re and Decimal are names we give it
     schema = {"type": "object", "required": ["zone"],
-              "properties": {"zone": {"type": "string", "pattern": "^[a-z]+$"}}}
+              "properties": {"zone": {"type": "string", "pattern": "^[a-z]+$"},
+                             "load": {"type": "number", "maximum": 1}}}
     for _ in range(2):
         validate = _compile(schema)
-        validate({"zone": "dmz"})
-        for bad in ({}, {"zone": "DMZ"}, {"zone": 3}):
+        validate({"zone": "dmz", "load": 0.5})
+        validate({"zone": "dmz", "load": 1})
+        for bad in ({}, {"zone": "DMZ"}, {"zone": 3}, {"zone": "dmz", "load": "0.5"},
+                    {"zone": "dmz", "load": 1.5}):
             with pytest.raises(Exception, match="must"):
                 validate(bad)
     assert len(_entries(cache_dir, "schema")) == 1
@@ -183,5 +187,5 @@ def test_a_cold_validate_imports_only_what_it_uses(tmp_path: Path) -> None:
                 "egov_audit.bundle", "egov_audit.runner", "egov_audit.report.html",
                 "egov_audit.report.xlsx", "netaddr", "tempfile", "ansible_runner", "jinja2",
                 "rich", "openpyxl", "cryptography", "psycopg", "pysnmp", "dns", "OpenSSL",
-                "ttp", "jsonschema"}
+                "ttp", "jsonschema", "fastjsonschema", "decimal"}
     assert sorted(modules & unwanted) == []
