@@ -64,17 +64,19 @@ def make_bundles(work: Path, agencies: int, hosts: int) -> tuple[list[Path], Pat
     return paths, registry, base_hosts * agencies + max(0, extra)
 
 
-def collect(db: str, paths: list[Path], registry: Path) -> tuple[float, float]:
+def collect(db: str, paths: list[Path], registry: Path) -> tuple[float, float, float]:
+    """Wall seconds, peak resident memory (MB) and CPU seconds of one collect command."""
     exe = Path(sys.executable).parent / "egov-audit"
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run([str(exe), "collect", *map(str, paths), "--db", db, "--keys",
                            str(registry)], capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.count("stored ") == len(paths)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) / 1024
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return seconds, max(after.ru_maxrss, before.ru_maxrss) / 1024, cpu
 
 
 # the floor `collect` is compared with: each bundle merely read with Python's JSON reader and its
@@ -90,11 +92,37 @@ for name in sys.argv[2:]:
 """
 
 
-def verify_only(paths: list[Path], registry: Path) -> float:
+def verify_only(paths: list[Path], registry: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of the floor."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", _VERIFY_ONLY, str(registry), *map(str, paths)],
                    check=True, cwd=REPO)
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return seconds, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+
+def server_cpu(data: Path) -> float:
+    """CPU seconds the PostgreSQL server has used so far: its postmaster and live processes,
+    and the backends that have ended (a parent's waited-for children's times). It runs on the
+    same two cores as collect here, so its share says what a server of its own would take."""
+    tick = os.sysconf("SC_CLK_TCK")
+    postmaster = int((data / "postmaster.pid").read_text().split()[0])
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # ended meanwhile
+        pid, ppid = int(entry.name), int(fields[1])
+        if pid == postmaster:
+            total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+        elif ppid == postmaster:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
 
 
 def table(db: str, rounds: int = 5) -> float:
@@ -127,9 +155,9 @@ def main() -> None:
         # idle server up): a floor measured after a collect would share the machine with the
         # server's checkpoint and autovacuum of what was just written
         if "sqlite" in args.only:
-            floor = verify_only(paths, registry)
+            floor, _ = verify_only(paths, registry)
             print(f"  read and verify the signatures only: {floor:.1f} s")
-            seconds, peak = collect(str(work / "national.db"), paths, registry)
+            seconds, peak, _ = collect(str(work / "national.db"), paths, registry)
             print(f"  SQLite:     collect {seconds:.1f} s (ratio {seconds / floor:.2f}, peak "
                   f"RSS {peak:.0f} MB), national table "
                   f"{table(str(work / 'national.db')) * 1000:.0f} ms")
@@ -140,11 +168,17 @@ def main() -> None:
             server = pg.PostgresServer()
             try:
                 url = server.new_database()
-                floor = verify_only(paths, registry)
-                print(f"  read and verify the signatures only: {floor:.1f} s")
-                seconds, peak = collect(url, paths, registry)
+                floor, floor_cpu = verify_only(paths, registry)
+                print(f"  read and verify the signatures only: {floor:.1f} s ({floor_cpu:.1f} s "
+                      "of CPU)")
+                served = server_cpu(server.data)
+                seconds, peak, cpu = collect(url, paths, registry)
+                served = server_cpu(server.data) - served
                 print(f"  PostgreSQL: collect {seconds:.1f} s (ratio {seconds / floor:.2f}, peak "
                       f"RSS {peak:.0f} MB), national table {table(url) * 1000:.0f} ms")
+                print(f"    CPU on the same {os.cpu_count()} cores: collect {cpu:.1f} s (ratio "
+                      f"{cpu / floor_cpu:.2f} to the floor's), the PostgreSQL server "
+                      f"{served:.1f} s")
             finally:
                 server.stop()
         print("  targets: collect < 60 s (700 bundles), within 3x of reading and verifying "
