@@ -9,7 +9,9 @@ unreachable, written as the collection writes them (indented, keys sorted). Each
 is a new process, interleaved round by round: json.load of every bundle, then `evaluate -f
 json -o` (the result bundle written as it is made). Beside it, the same at a tenth of the hosts,
 and the same tenth kept in memory (`-f json` to a pipe, the path of the other formats), to show
-what grows with the hosts and what does not.
+what grows with the hosts and what does not; and what evaluate cannot skip: the evidence gate
+alone (strict reader, schema, digest; a new process) and encoding the results alone (json.dumps
+of the tenth's bundle).
 
     sudo .venv/bin/python benchmarks/bench_evaluate.py [--hosts 50000] [--rounds 3]
 """
@@ -40,6 +42,21 @@ folder = sys.argv[1]
 for name in sorted(os.listdir(folder)):
     with open(os.path.join(folder, name), "rb") as handle:
         json.load(handle)
+"""
+
+# the part of the floor evaluate cannot skip: every bundle through the gate evidence passes
+# (bounded read, strict JSON reader, the fact-bundle schema, the digest results name)
+STRICT_ALL = """
+import hashlib, os, sys
+from pathlib import Path
+from egov_audit.gates.filein import read_bytes
+from egov_audit.gates.jsonin import loads
+from egov_audit.schemas import is_valid
+folder = Path(sys.argv[1])
+for name in sorted(os.listdir(folder)):
+    raw = read_bytes(folder / name, name, ValueError, 1 << 24)
+    assert is_valid(loads(raw), "fact-bundle")
+    hashlib.sha256(raw).hexdigest()
 """
 
 
@@ -124,8 +141,21 @@ def tail_scores(path: Path) -> dict[str, Any]:
         handle.seek(max(0, path.stat().st_size - (32 << 20)))
         tail = handle.read().decode("utf-8", "replace")
     start = tail.rindex('"scores":') + len('"scores":')
+    start += len(tail[start:]) - len(tail[start:].lstrip())  # a small bundle is indented
     scores: dict[str, Any] = json.JSONDecoder().raw_decode(tail, start)[0]
     return scores
+
+
+def encoding(bundle: Path, rounds: int = 3) -> float:
+    """Seconds json.dumps takes for a result bundle's results (the median of `rounds`): what
+    writing the results costs with no evaluation at all."""
+    results = json.loads(bundle.read_bytes())["results"]
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        json.dumps(results, ensure_ascii=False, separators=(",", ":"))
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 def run(hosts: int, rounds: int, template: dict[str, Any], work: Path) -> None:
@@ -144,6 +174,8 @@ def run(hosts: int, rounds: int, template: dict[str, Any], work: Path) -> None:
 
     for _ in range(rounds):
         for name, command in (("load", [*env_python, str(fleets[hosts][1])]),
+                              ("strict", [sys.executable, "-c", STRICT_ALL,
+                                          str(fleets[hosts][1])]),
                               ("stream", evaluate(hosts, work / "big.json")),
                               ("load10", [*env_python, str(fleets[tenth][1])]),
                               ("stream10", evaluate(tenth, work / "small.json")),
@@ -155,7 +187,8 @@ def run(hosts: int, rounds: int, template: dict[str, Any], work: Path) -> None:
                 max(m for _, m in times[name]))
 
     results = sum(tail_scores(work / "big.json")["counts"].values())
-    load, stream = med("load"), med("stream")
+    load, stream, strict = med("load"), med("stream"), med("strict")
+    encode = encoding(work / "small.json")
     load10, stream10, kept10 = med("load10"), med("stream10"), med("kept10")
     print(f"{hosts} hosts' fact bundles ({size / 1e6:.0f} MB, a real lab server's, a third with "
           f"gaps, 1 in 50 unreachable), {rounds} interleaved rounds, medians, peak memory:")
@@ -163,11 +196,15 @@ def run(hosts: int, rounds: int, template: dict[str, Any], work: Path) -> None:
     print(f"  egov-audit evaluate -f json -o FILE:  {stream[0]:6.2f} s  {stream[1]:6.0f} MB"
           f"  ratio {stream[0] / load[0]:.2f} (target <= 3), {results} results, "
           f"{(work / 'big.json').stat().st_size / 1e6:.0f} MB bundle")
+    print(f"  of which it cannot skip: the evidence gate (strict reader, schema, digest) alone "
+          f"{strict[0]:.2f} s, ratio {strict[0] / load[0]:.2f}")
     print(f"  the same at {tenth} hosts:")
     print(f"  json.load of every bundle:            {load10[0]:6.2f} s  {load10[1]:6.0f} MB")
     print(f"  egov-audit evaluate -f json -o FILE:  {stream10[0]:6.2f} s  {stream10[1]:6.0f} MB"
           f"  ratio {stream10[0] / load10[0]:.2f}")
     print(f"  evaluate -f json to a pipe (kept):    {kept10[0]:6.2f} s  {kept10[1]:6.0f} MB")
+    print(f"  encoding those hosts' results alone (json.dumps, C encoder, compact): {encode:.2f} s,"
+          f" ratio {encode / load10[0]:.2f} to their json.load")
 
 
 def main() -> None:
