@@ -21,6 +21,7 @@ as without a cache.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import marshal
 import os
@@ -161,6 +162,7 @@ def catalogue(policies_dir: Path, models_dir: Path, load: Callable[[], T], kind:
 
 # -- code generated for a schema -----------------------------------------------------------------
 
+@functools.cache
 def _installed(package: str) -> str:
     """Which copy of an installed package this is, without importing it (fastjsonschema's import
     is most of what a hit saves): its files' place, sizes and times, as catalogue_key reads
@@ -171,9 +173,11 @@ def _installed(package: str) -> str:
     if spec is None or not spec.submodule_search_locations:
         return "missing"
     folder = Path(next(iter(spec.submodule_search_locations)))
-    files = [f"{relative}:{os.stat(path).st_size}:{os.stat(path).st_mtime_ns}"
-             for relative, path in _walk(folder, (".py",))]
-    return f"{folder}\n" + "\n".join(files)
+    lines = [str(folder)]
+    for relative, path in _walk(folder, (".py",)):
+        st = os.stat(path)
+        lines.append(f"{relative}:{st.st_size}:{st.st_mtime_ns}")
+    return "\n".join(lines)
 
 
 def schema_code(key_text: str, generate: Callable[[], tuple[str, str]]) -> tuple[str, CodeType]:
