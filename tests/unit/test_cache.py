@@ -189,3 +189,17 @@ def test_a_cold_validate_imports_only_what_it_uses(tmp_path: Path) -> None:
                 "rich", "openpyxl", "cryptography", "psycopg", "pysnmp", "dns", "OpenSSL",
                 "ttp", "jsonschema", "fastjsonschema", "decimal"}
     assert sorted(modules & unwanted) == []
+
+
+def test_another_fastjsonschema_is_a_new_schema_entry(cache_dir: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Generated code is never reused across fastjsonschema versions (read from its installed
+    files, without importing it)."""
+    schema = {"type": "object", "properties": {"zone": {"type": "string"}}}
+    assert "fastjsonschema" in cache._installed("fastjsonschema")
+    _compile(schema)
+    _compile(schema)
+    assert len(_entries(cache_dir, "schema")) == 1
+    monkeypatch.setattr(cache, "_installed", lambda package: "another copy")
+    _compile(schema)({"zone": "dmz"})
+    assert len(_entries(cache_dir, "schema")) == 2
