@@ -60,6 +60,8 @@ PortalProgress = Callable[[str, str, dict[str, Any]], None]
 
 @dataclass(frozen=True)
 class AuditRequest:
+    """What to audit and against what: inventories, baseline and level, options, inputs."""
+
     inventories: Sequence[Path]
     baseline: str | None = None  # override the agency's declared baseline
     level: int | None = None  # override the agency's declared level

@@ -22,6 +22,8 @@ _BITS = {4: 32, 6: 128}
 
 @dataclass(frozen=True, slots=True)
 class Net:
+    """An IP prefix or address as integers: family, first and last address, length, text."""
+
     version: int
     first: int
     last: int

@@ -123,6 +123,8 @@ class Location:
 
 @dataclass(frozen=True)
 class Target:
+    """What a result is about (a host, the network, a room...) and whether it was assessed."""
+
     id: str
     kind: TargetKind
     status: TargetStatus = TargetStatus.ASSESSED
@@ -238,6 +240,8 @@ class ControlInfo:
 
 @dataclass(frozen=True)
 class Agency:
+    """The audited ministry or province, as its inventory declares it."""
+
     code: str
     name: Text
     kind: str

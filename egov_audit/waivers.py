@@ -34,6 +34,8 @@ def find_waivers(inventory: Path) -> Path | None:
 
 @dataclass(frozen=True)
 class Waiver:
+    """An approved, expiring exception for a control on some targets."""
+
     control: str
     targets: tuple[str, ...]
     justification: str

@@ -21,6 +21,8 @@ NOT_DECLARED = Text("chưa khai báo", "not declared")
 
 @dataclass(frozen=True)
 class AuditOptions:
+    """Choices of the auditor that change verdicts (and are recorded in the bundle)."""
+
     # Sample inventories use documentation ranges (RFC 5737/3849/5398); a demo may count them as
     # public. The report says so loudly.
     documentation_as_public: bool = False
@@ -146,6 +148,8 @@ CheckFn = Callable[[Any, "Control", Mapping[str, Any]], list[Finding]]
 
 @dataclass(frozen=True)
 class NamedCheck:
+    """Check logic registered under a name a policy's control can use (`check.named`)."""
+
     name: str
     target: TargetKind
     fn: CheckFn

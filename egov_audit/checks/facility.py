@@ -29,6 +29,8 @@ _NONE_DECLARED = Text("không khai báo UPS hay cảm biến nối mạng nào t
 
 @dataclass(frozen=True)
 class Reading:
+    """What one UPS or room sensor reported over SNMP, and when."""
+
     device: FacilityDevice
     facts: Mapping[str, Any]
     collected_at: str

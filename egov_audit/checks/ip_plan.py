@@ -67,6 +67,8 @@ def _covered(net: Net, runs: Mapping[int, tuple[list[int], list[int]]]) -> bool:
 # -- special-purpose address space ------------------------------------------------------------
 @dataclass(frozen=True)
 class SpecialRange:
+    """A special-purpose address range (private, documentation...) and its RFC."""
+
     net: Net
     kind: str
     ref: str

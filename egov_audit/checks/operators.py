@@ -19,6 +19,8 @@ class OperatorTypeError(Exception):
 
 @dataclass(frozen=True)
 class Operator:
+    """A comparison a policy can name (`op`), with how to say what it requires."""
+
     name: str
     test: Callable[[Any, Any], bool]
     expected: Text  # how to say what is required, with {value}

@@ -40,6 +40,8 @@ class VarSource:
 
 @dataclass
 class Group:
+    """An Ansible group as read: its variables (with where each was set), members, children."""
+
     name: str
     vars: dict[str, Any] = field(default_factory=dict)
     var_sources: dict[str, VarSource] = field(default_factory=dict)
@@ -52,6 +54,8 @@ class Group:
 
 @dataclass
 class HostEntry:
+    """A host where an inventory file declares it, with its inline variables."""
+
     name: str
     declared_in: VarSource
     inline_vars: dict[str, Any] = field(default_factory=dict)
@@ -60,6 +64,8 @@ class HostEntry:
 
 @dataclass
 class ResolvedHost:
+    """A host with its variables merged as Ansible merges them, each with its source."""
+
     name: str
     groups: tuple[str, ...]
     vars: dict[str, Any]
@@ -69,6 +75,8 @@ class ResolvedHost:
 
 @dataclass
 class AnsibleInventory:
+    """An inventory folder read as Ansible reads it: groups, hosts, files, variables."""
+
     root: Path
     display_root: str
     groups: dict[str, Group]

@@ -44,18 +44,24 @@ class _Located:
 
 @dataclass(frozen=True, slots=True)
 class Prefix(_Located):
+    """An IP prefix the inventory declares, with where it is written."""
+
     net: Net
     declared: Declared
 
 
 @dataclass(frozen=True)
 class AddressBlock:
+    """An address block the agency holds and who allocated it."""
+
     prefix: Prefix
     allocated_by: str
 
 
 @dataclass(frozen=True)
 class Zone(_Located):
+    """A network zone of the agency's plan: its subnets, VLAN, separation, internet access."""
+
     name: str
     kind: str
     subnets: tuple[Prefix, ...]
@@ -67,6 +73,8 @@ class Zone(_Located):
 
 @dataclass(frozen=True)
 class Uplink(_Located):
+    """A connection of the agency's network to a provider or to the specialized network."""
+
     kind: str
     provider: str
     data: Mapping[str, Any]
@@ -93,6 +101,8 @@ class Portal(_Located):
 
 @dataclass(frozen=True)
 class NetworkPlan:
+    """The agency's declared network: ASN, address blocks, zones, uplinks, portals."""
+
     asn: int | None
     blocks: tuple[AddressBlock, ...]
     zones: tuple[Zone, ...]
@@ -110,6 +120,8 @@ class NetworkPlan:
 
 @dataclass(frozen=True)
 class ServerRoom:
+    """A server room as the survey in the inventory describes it."""
+
     id: str
     data: Mapping[str, Any]
     source: VarSource  # points at this room's entry
@@ -133,12 +145,16 @@ class WorkerNode:
 
 @dataclass(frozen=True)
 class HostAddress(_Located):
+    """An address the inventory gives a host."""
+
     net: Net
     declared: Declared
 
 
 @dataclass(frozen=True)
 class Host(_Located):
+    """A server of the inventory: its zone, role, addresses, groups and variables."""
+
     name: str
     zone: str
     role: str
@@ -187,6 +203,8 @@ class FacilityDevice(_Located):
 
 @dataclass(frozen=True)
 class Inventory:
+    """One agency's inventory, read and checked: the input of every audit."""
+
     root: Path
     display: str
     agency: Agency

@@ -31,6 +31,8 @@ LEVELS = range(1, 6)
 
 @dataclass(frozen=True)
 class Check:
+    """How a control is judged: a fact compared by an operator, or a named check."""
+
     fact: str | None = None
     op: str | None = None
     value: Any = None
@@ -56,6 +58,8 @@ class ControlBaseline:
 
 @dataclass(frozen=True)
 class Control:
+    """A requirement of the catalogue: what it asks, where it applies, how it is judged."""
+
     id: str
     title: Text
     description: Text
@@ -96,6 +100,8 @@ class Control:
 
 @dataclass(frozen=True)
 class Baseline:
+    """A set of regulations controls are selected by, with the clause of each level."""
+
     id: str
     title: Text
     regulations: tuple[str, ...]
@@ -106,6 +112,8 @@ class Baseline:
 
 @dataclass(frozen=True, eq=False)  # identity hash: checks cache derived tables per policy
 class PolicySet:
+    """The loaded catalogue: controls, baselines, reference models, weights, digest."""
+
     version: str
     weights: Mapping[Severity, float]
     controls: tuple[Control, ...]
@@ -180,6 +188,8 @@ def _env_dir(var: str, default: Path) -> Path:
 
 @dataclass
 class _Loader:
+    """Reads the policy and model files once, digesting them and keeping each control's place."""
+
     policies_dir: Path
     models_dir: Path
     digest: Any = field(default_factory=hashlib.sha256)

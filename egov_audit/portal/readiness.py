@@ -15,6 +15,8 @@ HTTPS = ("PORTAL-TLS-01", "PORTAL-TLS-02", "PORTAL-TLS-03", "PORTAL-HTTP-01")
 
 @dataclass(frozen=True)
 class Readiness:
+    """How many of an agency's portals have IPv6, DNSSEC and HTTPS."""
+
     portals: int  # portals judged (mail included)
     ipv6: int
     dnssec: int

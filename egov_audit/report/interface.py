@@ -18,6 +18,8 @@ if TYPE_CHECKING:  # the CLI reads this registry at start-up: it imports nothing
 
 @dataclass(frozen=True)
 class ReportOptions:
+    """How a report is rendered: its language, colour, both languages side by side."""
+
     lang: str = "vi"
     color: bool = False
     bilingual: bool = False  # Vietnamese and English side by side (the requirement matrix)

@@ -265,6 +265,8 @@ def _said(error: Any) -> str:
 
 @dataclass(frozen=True)
 class SchemaProblem:
+    """Why a document does not match its schema, and where in it."""
+
     message: str
     path: tuple[PathKey, ...]
 
