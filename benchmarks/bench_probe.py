@@ -64,7 +64,7 @@ from pathlib import Path
 from egov_audit.inventory import load_inventory
 from egov_audit.portal.probe import ProbeOptions, probe
 import socket, ssl
-options = ProbeOptions(sys.argv[1], Path(sys.argv[2]), 5.0, 1)
+options = ProbeOptions(sys.argv[1], Path(sys.argv[2]), 5.0, 1, allow_private=True)
 portals = [load_inventory(Path(p)).network.portals[0] for p in sys.argv[4:]]
 servers = sys.argv[3].split(",")
 times, plain, statuses = [], [], set()
@@ -139,7 +139,7 @@ def main() -> None:
                                *map(str, inventories), "--evidence", str(out),
                                "--concurrency", str(args.concurrency), "-f", "json", "-o",
                                str(Path(tmp) / "probe.json"), "--fail-on", "none",
-                               "--documentation-as-public", "--lang", "en")
+                               "--documentation-as-public", "--allow-private", "--lang", "en")
                 everything.append(time.perf_counter() - started)
                 assert f"{args.portals} probed" in proc.stderr, proc.stderr[-800:]
                 print(f"  round {round_number + 1}: probe {probe_each[-1] * 1000:.1f} ms, "

@@ -261,6 +261,12 @@ def _device_configs_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _probe_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = _option("--allow-private", is_flag=True,
+                 help="Also probe portal addresses in private and shared space (RFC 1918, "
+                      "100.64.0.0/10, fc00::/7, documentation ranges): an intranet's or a "
+                      "lab's. Each such address is named in the results. Loopback, "
+                      "link-local, metadata and this machine's own addresses are never "
+                      "probed.")(fn)
     fn = _option("--concurrency", type=click.IntRange(1, 256), default=16, show_default=True,
                  help="Portals probed at once.")(fn)
     fn = _option("--probe-timeout", type=click.FloatRange(0.5, 120), default=5.0,
@@ -277,7 +283,7 @@ def _probe_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _probe_settings(resolver: str | None, ca_file: Path | None, probe_timeout: float,
-                    concurrency: int) -> Any:
+                    concurrency: int, allow_private: bool) -> Any:
     from .portal.probe import ProbeOptions, split_server
 
     if resolver is not None:
@@ -288,7 +294,7 @@ def _probe_settings(resolver: str | None, ca_file: Path | None, probe_timeout: f
                 value=resolver[:80]))
     if ca_file is not None and not ca_file.is_file():
         _fail(_("--ca-file {value!r}: no such file").format(value=str(ca_file)[:200]))
-    return ProbeOptions(resolver, ca_file, probe_timeout, concurrency)
+    return ProbeOptions(resolver, ca_file, probe_timeout, concurrency, allow_private)
 
 
 def _portal_progress(code: str, portal: str, bundle: dict[str, Any]) -> None:
@@ -381,7 +387,7 @@ def validate(inventories: Sequence[Path], device_configs: Path | None,
 def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: int,
          timeout: int, known_hosts: Path | None, no_host_key_checking: bool,
          probe_portals: bool, resolver: str | None, ca_file: Path | None,
-         probe_timeout: float, concurrency: int,
+         probe_timeout: float, concurrency: int, allow_private: bool,
          device_configs: Path | None, registry_file: Path | None,
          require_explicit: bool,
          baseline: str | None, level: int | None,
@@ -408,7 +414,7 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
     options = CollectOptions(limit=limit, forks=forks, timeout=timeout,
                              host_key_checking=not no_host_key_checking,
                              known_hosts=known_hosts)
-    portals = _probe_settings(resolver, ca_file, probe_timeout, concurrency) \
+    portals = _probe_settings(resolver, ca_file, probe_timeout, concurrency, allow_private) \
         if probe_portals else None
     with _Progress() as progress:
         report = collect_evidence(request, evidence_dir, options, progress=progress.host,
@@ -480,7 +486,7 @@ class _Progress:
 @_policy_options
 @_output_options
 def probe(inventories: Sequence[Path], evidence_dir: Path | None, resolver: str | None,
-          ca_file: Path | None, probe_timeout: float, concurrency: int,
+          ca_file: Path | None, probe_timeout: float, concurrency: int, allow_private: bool,
           device_configs: Path | None, registry_file: Path | None, baseline: str | None,
           level: int | None, documentation_as_public: bool, waivers: Path | None,
           policies: Path | None, reference_models: Path | None, fmt: str,
@@ -496,7 +502,7 @@ def probe(inventories: Sequence[Path], evidence_dir: Path | None, resolver: str 
     from .inventory import load_inventory
     from .report.common import terminal
 
-    settings = _probe_settings(resolver, ca_file, probe_timeout, concurrency)
+    settings = _probe_settings(resolver, ca_file, probe_timeout, concurrency, allow_private)
     several = len(inventories) > 1
     if evidence_dir is None:
         evidence_dir = Path("evidence") if several else \

@@ -57,7 +57,8 @@ def _served(facts: Facts) -> list[tuple[str, Facts]]:
 
 def _reach_text(reach: Facts) -> str:
     if reach["status"] == "ok":
-        return f"{reach['address']} ({reach.get('protocol') or 'ok'})"
+        private = ", private: --allow-private" if reach.get("allowed_private") else ""
+        return f"{reach['address']} ({reach.get('protocol') or 'ok'}{private})"
     if reach["status"] == "no_address":
         return "no address"
     return f"{reach.get('address', '?')}: {reach.get('reason') or reach['status']}"

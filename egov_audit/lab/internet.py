@@ -35,6 +35,38 @@ def _addresses(portals: list[dict[str, object]], *servers: str) -> None:
             _run("ip", "-6", "address", "add", f"{portal['ipv6']}/128", "dev", "lo", "nodad")
 
 
+def _inspector(folder: Path, spec: dict[str, object]) -> subprocess.Popen[bytes]:
+    """The inspector's machine: a network namespace of its own (held by a sleeping process),
+    joined to this internet by a veth pair, with a default route into it. The probe runs
+    there, so the portals' addresses are not its own (as on a real inspector's machine), and
+    its own loopback and addresses are where a hostile DNS answer would aim."""
+    holder = subprocess.Popen(["unshare", "--net", "--", "sleep", "infinity"])
+    mine = Path("/proc/self/ns/net").resolve()
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{holder.pid}/ns/net").resolve() == mine:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the inspector's namespace did not appear")
+        time.sleep(0.01)
+    inside = ("nsenter", "-t", str(holder.pid), "-n", "--")
+    near, far = (str(a) for a in spec["inspector_link"])  # type: ignore[attr-defined]
+    near6, far6 = (str(a) for a in spec["inspector_link6"])  # type: ignore[attr-defined]
+    _run("ip", "link", "add", "probe0", "type", "veth", "peer", "name", "probe1")
+    _run("ip", "link", "set", "probe1", "netns", str(holder.pid))
+    _run("ip", "address", "add", f"{near}/30", "dev", "probe0")
+    _run("ip", "-6", "address", "add", f"{near6}/64", "dev", "probe0", "nodad")
+    _run("ip", "link", "set", "probe0", "up")
+    _run(*inside, "ip", "link", "set", "lo", "up")
+    _run(*inside, "ip", "address", "add", f"{far}/30", "dev", "probe1")
+    _run(*inside, "ip", "-6", "address", "add", f"{far6}/64", "dev", "probe1", "nodad")
+    for address in spec["inspector_extra"]:  # type: ignore[attr-defined]
+        _run(*inside, "ip", "address", "add", f"{address}/32", "dev", "lo")
+    _run(*inside, "ip", "link", "set", "probe1", "up")
+    _run(*inside, "ip", "route", "add", "default", "via", near)
+    _run(*inside, "ip", "-6", "route", "add", "default", "via", near6)
+    (folder / "inspector.nspid").write_text(str(holder.pid))
+    return holder
+
+
 def _listen(address: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -66,6 +98,7 @@ def main(folder: Path) -> int:
     spec = json.loads((folder / "portals.json").read_text())
     portals = spec["portals"]
     _addresses(portals, spec["resolver"], *spec["dns_servers"])
+    inspector = _inspector(folder, spec)
     listeners = []
     for portal in portals:
         fault = portal["serve"]
@@ -115,7 +148,7 @@ def main(folder: Path) -> int:
         print("lab internet ready", flush=True)
         while not stop.is_set() and all(d.poll() is None for d in daemons):
             stop.wait(0.5)
-    for daemon in daemons:
+    for daemon in (*daemons, inspector):
         with contextlib.suppress(OSError):
             daemon.terminate()
     for daemon in daemons:

@@ -28,6 +28,11 @@ RESOLVER = "198.18.5.53"
 AUTHORITY = "198.18.5.54"  # the parent zone's server (the registry's, say)
 AGENCY_DNS = "198.18.5.55"  # the agencies' own zones' server
 GONE = "198.18.5.99"  # the servers of a delegated zone that no longer answer: SERVFAIL
+# the inspector's machine (where the probe runs): its end of the link into the lab internet,
+# and an address on its loopback where a cloud's metadata service would answer
+INSPECTOR_LINK = ("198.18.6.1", "198.18.6.2")
+INSPECTOR_LINK6 = ("2001:db8:6::1", "2001:db8:6::2")
+INSPECTOR_METADATA = "169.254.169.254"
 TRUST_ZONE = "example."
 NETNS_PID = "internet.pid"  # in the portals folder: PID 1 of the lab's internet
 
@@ -70,6 +75,27 @@ PORTALS = (
     # a name that points at the probing machine itself: never probed
     LabPortal("loop.example", "127.0.0.1", serve="dns_only"),
 )
+# Names whose records aim at the inspector's own machine, its cloud's metadata or nowhere, in
+# every notation (tests/e2e/test_portal_lab.py: none of them is ever contacted)
+HOSTILE = (
+    LabPortal("mapped.hostile.example", "127.0.0.2", "::ffff:127.0.0.1", serve="dns_only"),
+    LabPortal("compat.hostile.example", "127.255.255.254", "::127.0.0.1", serve="dns_only"),
+    LabPortal("nat64.hostile.example", "169.254.169.254", "64:ff9b::7f00:1", serve="dns_only"),
+    LabPortal("sixtofour.hostile.example", "0.0.0.0", "2002:7f00:1::1", serve="dns_only"),
+    LabPortal("teredo.hostile.example", "0.1.2.3",
+              "2001:0:4136:e378:8000:63bf:80ff:fffe", serve="dns_only"),
+    LabPortal("metadata.hostile.example", "169.254.1.1", "::ffff:169.254.169.254",
+              serve="dns_only"),
+    LabPortal("nat64meta.hostile.example", "127.0.0.1", "64:ff9b::a9fe:a9fe", serve="dns_only"),
+    LabPortal("own.hostile.example", INSPECTOR_LINK[1], INSPECTOR_LINK6[1], serve="dns_only"),
+    LabPortal("ownmapped.hostile.example", "224.0.0.1", f"::ffff:{INSPECTOR_LINK[1]}",
+              serve="dns_only"),
+    LabPortal("unspecified.hostile.example", "0.0.0.0", "::", serve="dns_only"),
+    LabPortal("linklocal.hostile.example", "169.254.10.1", "fe80::1", serve="dns_only"),
+    LabPortal("multicast.hostile.example", "239.1.1.1", "ff02::1", serve="dns_only"),
+)
+# a sound portal in private space (an intranet's): probed only with --allow-private
+INTRANET = LabPortal("intranet.example", "10.99.0.10", "fd00:99::10")
 # bo-hts's mail: an MX host on both families, answering SMTP banners
 MAIL_DOMAIN = "bohts.example"
 MX = LabPortal("mx.bohts.example", "198.18.5.25", "2001:db8:100:20::25", serve="smtp")
@@ -124,10 +150,11 @@ def _records(zone: str, bench: int = 0) -> list[str]:
             lines.append(f"{bench_name(index)}. 300 IN A {serving.ipv4}")
             lines.append(f"{bench_name(index)}. 300 IN AAAA {serving.ipv6}")
         return lines
-    for portal in (*PORTALS, MX):
+    for portal in (*PORTALS, *HOSTILE, INTRANET, MX):
         if _zone_of(portal.name) != zone or zone == LAME_ZONE:
             continue
-        lines.append(f"{portal.name}. 300 IN A {portal.ipv4}")
+        if portal.ipv4:
+            lines.append(f"{portal.name}. 300 IN A {portal.ipv4}")
         if portal.ipv6:
             lines.append(f"{portal.name}. 300 IN AAAA {portal.ipv6}")
     return lines
@@ -187,7 +214,7 @@ def _certificates(folder: Path, bench: int = 0) -> None:
           .sign(ca_key, hashes.SHA256()))
     (folder / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     bench_cert = (LabPortal(f"*.{BENCH_ZONE[:-1]}", ""),) if bench else ()
-    for portal in (*PORTALS, *bench_cert):
+    for portal in (*PORTALS, INTRANET, *bench_cert):
         if portal.serve not in ("good", "weak"):
             continue
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -237,7 +264,7 @@ _WEAK_TLS = """    ssl_protocols TLSv1 TLSv1.1 TLSv1.2;
 def _nginx(folder: Path, bench: int = 0) -> str:
     servers = []
     wildcard = (LabPortal(f"*.{BENCH_ZONE[:-1]}", ""),) if bench else ()
-    for portal in (*PORTALS, *wildcard):
+    for portal in (*PORTALS, INTRANET, *wildcard):
         if portal.serve not in ("good", "weak"):
             continue
         listen = [f"{portal.ipv4}"] + ([f"[{portal.ipv6}]"] if portal.ipv6 else [])
@@ -307,8 +334,26 @@ class Internet:
     def pid(self) -> int:
         return int((self.folder / NETNS_PID).read_text())
 
+    @property
+    def inspector_pid(self) -> int:
+        """The process holding the inspector's network namespace, as this machine numbers it
+        (the lab's PID namespace numbers it otherwise: its NSpid is matched)."""
+        inner = (self.folder / "inspector.nspid").read_text().strip()
+        for child in Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split():
+            with contextlib.suppress(OSError):
+                status = Path(f"/proc/{child}/status").read_text()
+                spaced = next(line for line in status.splitlines() if line.startswith("NSpid:"))
+                if spaced.split()[-1] == inner:
+                    return int(child)
+        raise RuntimeError("the inspector's namespace is gone")
+
     def command(self) -> list[str]:
-        """The prefix that runs a command inside the lab internet's network namespace."""
+        """The prefix that runs a command on the inspector's machine: a network namespace of
+        its own with a route into the lab internet (the portals' addresses are not its own)."""
+        return ["nsenter", "-t", str(self.inspector_pid), "-n", "--"]
+
+    def internet_command(self) -> list[str]:
+        """The prefix that runs a command inside the lab internet itself."""
         return ["nsenter", "-t", str(self.pid), "-n", "--"]
 
     def environment(self) -> dict[str, str]:
@@ -330,8 +375,10 @@ def up(state: Path, timeout: float = 30.0, bench: int = 0) -> Internet:
                                                  (*_signed(bench)[1:], *UNSIGNED_ZONES)))
     (folder / "unbound.conf").write_text(_unbound(folder, anchor))
     (folder / "portals.json").write_text(json.dumps(
-        {"portals": [asdict(p) for p in (*PORTALS, MX, *(BENCH_SERVERS if bench else ()))],
-         "resolver": RESOLVER,
+        {"portals": [asdict(p) for p in (*PORTALS, INTRANET, MX,
+                                         *(BENCH_SERVERS if bench else ()))],
+         "resolver": RESOLVER, "inspector_link": INSPECTOR_LINK,
+         "inspector_link6": INSPECTOR_LINK6, "inspector_extra": [INSPECTOR_METADATA],
          "dns_servers": [AUTHORITY, AGENCY_DNS]}, indent=2))
     with open(folder / "console.log", "wb") as console:
         proc = subprocess.Popen(

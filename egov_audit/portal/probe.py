@@ -25,6 +25,7 @@ from typing import Any
 
 from .. import __version__
 from ..collect.evidence import now
+from ..gates.addresses import AddressPolicy
 from ..inventory.model import Portal
 
 PORTAL_FACT_BUNDLE = "egov-audit/portal-fact-bundle@1"
@@ -46,6 +47,9 @@ class ProbeOptions:
     ca_file: Path | None = None  # trust these CAs instead of the machine's
     timeout: float = 5.0  # each connection, handshake and DNS query
     concurrency: int = 16  # portals probed at once
+    # private and shared space (RFC 1918, RFC 6598, ULA, documentation...): only when asked,
+    # and each address so probed says it in the bundle
+    allow_private: bool = False
 
 
 class DnsFailure(Exception):
@@ -203,17 +207,6 @@ def _dns(portal: Portal, options: ProbeOptions) -> dict[str, Any]:
 
 
 # -- TCP and TLS -------------------------------------------------------------------------------
-def refused_address(address: str) -> str:
-    """Why an address is never probed ("" when it may be): a portal's DNS is the agency's to
-    set, and must not turn the inspector's probe against the inspector's own machine or LAN."""
-    ip = ipaddress.ip_address(address)
-    if ip.is_loopback or ip.is_unspecified:
-        return "a loopback or unspecified address"
-    if ip.is_link_local or ip.is_multicast:
-        return "a link-local or multicast address"
-    return ""
-
-
 def _connect(address: str, port: int, timeout: float) -> socket.socket:
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -494,21 +487,24 @@ def _smtp(address: str, options: ProbeOptions) -> dict[str, Any]:
     return {"status": "ok", "banner": _clip(banner.strip(), 200)}
 
 
-def _family(addresses: Iterable[str], attempt: Callable[[str], dict[str, Any]]
-            ) -> dict[str, Any]:
-    """The first address of a family that answers (at most two are tried)."""
+def _family(addresses: Iterable[str], attempt: Callable[[str], dict[str, Any]],
+            policy: AddressPolicy) -> dict[str, Any]:
+    """The first address of a family that answers (at most two are tried). An address the
+    policy refuses is a result, never a contact."""
     tried: list[dict[str, Any]] = []
     for address in list(addresses)[:2]:
-        why = refused_address(address)
+        why = policy.refusal(address)
         if why:
             tried.append({"address": address, "status": "refused_by_probe",
-                          "reason": f"not probed: {why}"})
+                          "reason": _clip(f"not probed: {why}", 500)})
             continue
         try:
             result = {"address": address, **attempt(address)}
         except (OSError, http.client.HTTPException) as exc:
             status, reason = _failure(exc)
             result = {"address": address, "status": status, "reason": reason}
+        if policy.allow_private and AddressPolicy().refusal(address):
+            result["allowed_private"] = True  # reached only because the operator allowed it
         if result["status"] == "ok":
             return result
         tried.append(result)
@@ -532,8 +528,9 @@ def probe(portal: Portal, options: ProbeOptions) -> dict[str, Any]:
     else:
         def attempt(address: str) -> dict[str, Any]:
             return _smtp(address, options)
-    reach = {"ipv4": _family(dns_facts["a"], attempt),
-             "ipv6": _family(dns_facts["aaaa"], attempt)}
+    policy = AddressPolicy(options.allow_private)
+    reach = {"ipv4": _family(dns_facts["a"], attempt, policy),
+             "ipv6": _family(dns_facts["aaaa"], attempt, policy)}
     facts: dict[str, Any] = {"dns": dns_facts, "reach": reach}
     served = [f for f in ("ipv4", "ipv6") if reach[f]["status"] == "ok"]
     if not served:

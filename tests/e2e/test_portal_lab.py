@@ -48,10 +48,12 @@ def internet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[internet_lab.
         assert _machine_network() == before
 
 
-def _probe(internet: internet_lab.Internet, *args: str) -> subprocess.CompletedProcess[str]:
+def _probe(internet: internet_lab.Internet, *args: str,
+           allow_private: bool = True) -> subprocess.CompletedProcess[str]:
+    # the lab's portals live in the benchmarking and documentation ranges: private space
     command = [*internet.command(), sys.executable, "-m", "egov_audit", "probe", *args,
                "--documentation-as-public", "--lang", "en", "--fail-on", "none",
-               "--probe-timeout", "2"]
+               "--probe-timeout", "2", *(["--allow-private"] if allow_private else [])]
     return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False,
                           env={**os.environ, **internet.environment()}, cwd=REPO)
 
@@ -242,6 +244,7 @@ def test_a_scan_probes_the_portals_when_asked(internet: internet_lab.Internet,
     evidence = tmp_path / "evidence"
     command = [*internet.command(), sys.executable, "-m", "egov_audit", "scan", str(inventory),
                "--evidence", str(evidence), "--probe-portals", "--timeout", "30",
+               "--allow-private",
                "--documentation-as-public", "-f", "json", "--fail-on", "none", "--lang", "en"]
     proc = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False,
                           env={**os.environ, **internet.environment()}, cwd=REPO)
@@ -278,3 +281,96 @@ def test_dnssec_states_are_told_apart(internet: internet_lab.Internet, tmp_path:
     assert "SERVFAIL" in dnssec["www.saiky.example"]["message"]["en"]
     tls = {r["target"]: r["status"] for r in bundle["results"] if r["control"] == "PORTAL-TLS-01"}
     assert tls == dict.fromkeys(names, "pass")
+
+
+# A listener on every address of the inspector's machine (its loopback, its own link address,
+# the metadata address on its loopback), on every port the probe speaks: it writes a line for
+# each connection it accepts.
+_LISTENER = """
+import socket, sys, threading
+log = open(sys.argv[1], "a", buffering=1)
+def serve(sock):
+    while True:
+        conn, peer = sock.accept()
+        log.write(f"{sock.getsockname()} {peer}\\n")
+        conn.close()
+for port in (25, 80, 443):
+    six = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    six.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    six.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)  # IPv4 too, as ::ffff:a.b.c.d
+    six.bind(("::", port))
+    six.listen(64)
+    threading.Thread(target=serve, args=(six,), daemon=True).start()
+print("listening", flush=True)
+threading.Event().wait()
+"""
+
+
+def test_hostile_records_in_every_notation_are_never_contacted(
+        internet: internet_lab.Internet, tmp_path: Path) -> None:
+    """Records aiming at the inspector's own machine, its metadata service, or nowhere, in
+    every notation (IPv4-mapped, IPv4-compatible, NAT64, 6to4, Teredo, the machine's own link
+    addresses): each is refused_by_probe with its reason and the listener sees nothing, while
+    a sound portal beside them is judged; a portal in private space only with --allow-private,
+    which its results name."""
+    log = tmp_path / "connections.log"
+    log.touch()
+    listener = subprocess.Popen([*internet.command(), sys.executable, "-c", _LISTENER, str(log)],
+                                stdout=subprocess.PIPE, text=True)
+    try:
+        assert listener.stdout is not None and listener.stdout.readline() == "listening\n"
+        # the listener does answer: a connection from the inspector to its own address counts
+        probe_self = subprocess.run(
+            [*internet.command(), sys.executable, "-c",
+             f"import socket; socket.create_connection(('{internet_lab.INSPECTOR_LINK[1]}', "
+             "443), timeout=2).close()"], capture_output=True, timeout=30, check=False)
+        assert probe_self.returncode == 0 and len(log.read_text().splitlines()) == 1
+        names = [p.name for p in internet_lab.HOSTILE]
+        inventory = build_inventory(tmp_path / "hostile", "compliant", {"set": {
+            "network.portals": [{"kind": "web_portal", "url": f"https://{name}/"}
+                                for name in [*names, "bohts.example"]]}})
+        for allow in (False, True):
+            evidence = tmp_path / f"evidence-{allow}"
+            proc = _probe(internet, str(inventory), "--evidence", str(evidence), "-f", "json",
+                          allow_private=allow)
+            assert proc.returncode == 0, proc.stderr[-2000:]
+            for name in names:
+                bundle = json.loads((evidence / "portals" / f"{name}.json").read_text())
+                assert bundle["status"] == "unreachable", bundle
+                reach = bundle["facts"]["reach"]
+                for family in ("ipv4", "ipv6"):
+                    assert reach[family]["status"] == "refused_by_probe", (name, reach)
+                    assert reach[family]["reason"].startswith("not probed: a"), reach
+            sound = json.loads((evidence / "portals" / "bohts.example.json").read_text())
+            assert sound["status"] == ("collected" if allow else "unreachable")
+        assert len(log.read_text().splitlines()) == 1, log.read_text()  # only our own
+        reasons = {json.loads((tmp_path / "evidence-True" / "portals" / f"{n}.json")
+                              .read_text())["facts"]["reach"]["ipv6"]["reason"] for n in names}
+        assert any("loopback address (127.0.0.1) written as ::ffff:127.0.0.1" in r
+                   for r in reasons), reasons
+        assert any("cloud metadata" in r for r in reasons) and any(
+            "address of this machine" in r for r in reasons), reasons
+    finally:
+        listener.kill()
+        listener.wait()
+
+
+def test_private_space_is_probed_only_when_allowed_and_said(
+        internet: internet_lab.Internet, tmp_path: Path) -> None:
+    inventory = build_inventory(tmp_path / "intranet", "compliant", {"set": {
+        "network.portals": [{"kind": "web_portal", "url": f"https://{internet_lab.INTRANET.name}/"}]}})
+    refused = _probe(internet, str(inventory), "--evidence", str(tmp_path / "no"), "-f", "json",
+                     allow_private=False)
+    allowed = _probe(internet, str(inventory), "--evidence", str(tmp_path / "yes"), "-f", "json")
+    assert refused.returncode == allowed.returncode == 0, refused.stderr + allowed.stderr
+    name = internet_lab.INTRANET.name
+    target = next(t for t in json.loads(refused.stdout)["targets"] if t["id"] == name)
+    assert target["status"] == "unreachable"
+    assert "probed only with --allow-private" in target["reason"]
+    seen = json.loads((tmp_path / "yes" / "portals" / f"{name}.json").read_text())
+    assert seen["status"] == "collected"
+    assert seen["facts"]["reach"]["ipv4"]["allowed_private"] is True
+    assert seen["facts"]["reach"]["ipv6"]["allowed_private"] is True
+    results = json.loads(allowed.stdout)["results"]
+    ipv6 = next(r for r in results if r["control"] == "PORTAL-IPV6-01" and r["target"] == name)
+    assert "private: --allow-private" in ipv6["observed"]["en"], ipv6

@@ -15,9 +15,10 @@ from egov_audit.audit import AuditRequest, evaluate
 from egov_audit.checks.context import AuditOptions
 from egov_audit.checks.portals import hsts_max_age
 from egov_audit.errors import InventoryError
+from egov_audit.gates.addresses import AddressPolicy
 from egov_audit.inventory import load_inventory
 from egov_audit.models import Status
-from egov_audit.portal.probe import _matches, refused_address, split_server
+from egov_audit.portal.probe import _matches, split_server
 from egov_audit.portal.readiness import readiness
 from tests.helpers import build_evidence, build_inventory
 
@@ -66,13 +67,16 @@ def test_portals_are_read_with_their_parts(tmp_path: Path) -> None:
         "mail_example.gov.test", "example.gov.test", 25, False)
 
 
-@pytest.mark.parametrize(("address", "refused"), [
-    ("127.0.0.1", True), ("::1", True), ("0.0.0.0", True), ("169.254.1.1", True),
-    ("fe80::1", True), ("224.0.0.1", True), ("198.18.5.10", False), ("2001:db8::10", False),
-    ("10.0.0.1", False)])
-def test_the_probe_never_turns_on_the_inspectors_own_machine(address: str,
-                                                             refused: bool) -> None:
-    assert bool(refused_address(address)) is refused
+@pytest.mark.parametrize(("address", "refused", "unless_allowed"), [
+    ("127.0.0.1", True, True), ("::1", True, True), ("0.0.0.0", True, True),
+    ("169.254.1.1", True, True), ("fe80::1", True, True), ("224.0.0.1", True, True),
+    ("::ffff:127.0.0.1", True, True), ("::ffff:169.254.169.254", True, True),
+    ("198.18.5.10", True, False), ("2001:db8::10", True, False), ("10.0.0.1", True, False),
+    ("100.64.0.1", True, False), ("fd00::1", True, False), ("8.8.8.8", False, False)])
+def test_the_probe_never_turns_on_the_inspectors_own_machine(address: str, refused: bool,
+                                                             unless_allowed: bool) -> None:
+    assert bool(AddressPolicy().refusal(address)) is refused
+    assert bool(AddressPolicy(allow_private=True).refusal(address)) is unless_allowed
 
 
 @pytest.mark.parametrize(("header", "age"), [
