@@ -82,13 +82,15 @@ def apply_on_lab(rounds: int, count: int) -> None:
         try:
             if round_ % 2 == 0:
                 by_tool.append(_run([BIN / "egov-audit", "fix", bundle, "--apply", "--yes",
-                                     "--inventory", started.inventory, "--evidence",
-                                     work / "ev", "-o", work / "fix.yml"], env))
+                                     "--allow-controller", "--inventory",
+                                     started.inventory, "--evidence", work / "ev", "-o",
+                                     work / "fix.yml"], env))
                 second.append(_run([BIN / "egov-audit", "fix", bundle, "--apply", "--yes",
-                                    "--inventory", started.inventory, "--evidence",
-                                    work / "ev-before"], env))
+                                    "--allow-controller", "--inventory",
+                                    started.inventory, "--evidence", work / "ev-before"], env))
             else:
-                _run([BIN / "egov-audit", "fix", bundle, "--inventory", started.inventory,
+                _run([BIN / "egov-audit", "fix", bundle, "--allow-controller", "--inventory",
+                      started.inventory,
                       "--evidence", work / "ev", "-o", work / "fix.yml"])
                 playbook = [BIN / "ansible-playbook", "-i", started.inventory, work / "fix.yml"]
                 # by hand, the operator has the egov.audit collection installed

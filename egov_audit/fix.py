@@ -22,6 +22,7 @@ from . import __version__
 from .collect.kinds import HOST_FACTS
 from .collection import COLLECTION, role_fqcn, semantic_version
 from .errors import Message, UsageError
+from .gates.addresses import LOCAL_CONNECTIONS, is_this_machine
 from .gates.names import is_exact_host
 from .inventory import Inventory
 from .models import Bundle, Status, TargetKind
@@ -60,8 +61,18 @@ NEEDS = {"HOST-LOG-01": ("log_collector", "log_collector"), "HOST-TIME-02": ("nt
 # host variable: controls egov-audit must not fix on this host (its firewall is run by another
 # tool, it shares the network stack of a lab machine, ...)
 SKIP_VAR = "egov_fix_skip"
-# what makes an inventory host the controller itself
-_CONTROLLER_ADDRESSES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def is_controller(name: str, variables: Mapping[str, Any]) -> str:
+    """Why an inventory host is the machine egov-audit runs on ("" if it is not): a local
+    connection (by any of the plugin's names), or an address or name that is this machine
+    (all of 127/8, 0.0.0.0, ::1 and ::, in any IPv6 spelling; localhost and its variants, this
+    machine's own names and addresses, a name that resolves to one of them)."""
+    connection = str(variables.get("ansible_connection", "")).strip().lower()
+    if connection in LOCAL_CONNECTIONS:
+        return f"ansible_connection is {connection}"
+    return is_this_machine(str(variables.get("ansible_host") or variables.get("ansible_ssh_host")
+                               or name))
 
 
 @dataclass(frozen=True)
@@ -98,9 +109,7 @@ def read_agency_plan(inventory: Inventory) -> AgencyPlan:
         listed = host.vars.get(SKIP_VAR)  # the host schema made it a list of ids
         if isinstance(listed, list):
             skip[host.name] = frozenset(str(c).upper() for c in listed)
-        if host.vars.get("ansible_connection") == "local" or \
-                str(host.vars.get("ansible_host", host.name)).lower() in _CONTROLLER_ADDRESSES \
-                or host.name.lower() in _CONTROLLER_ADDRESSES:
+        if is_controller(host.name, host.vars):
             controller.add(host.name)
     return AgencyPlan(out, skip, frozenset(h.name for h in inventory.hosts),
                       frozenset(controller))
@@ -187,8 +196,9 @@ def _check_target(host: str, agency: AgencyPlan, allow_controller: bool) -> None
         raise UsageError(Message("the bundle names a host {host!r} that the inventory does not "
                                  "declare: refusing to write a play for it", host=host[:80]))
     if host in agency.controller and not allow_controller:
-        raise UsageError(Message("host {host!r} is this machine (a local connection or a loopback"
-                                 " address): give --allow-controller to fix it", host=host))
+        raise UsageError(Message("host {host!r} is this machine (a local connection, a loopback"
+                                 " or own address, or a name of this machine): give "
+                                 "--allow-controller to fix it", host=host))
 
 
 def host_params(policy: PolicySet, baseline: str, level: int) -> dict[str, Any]:

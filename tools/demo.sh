@@ -74,10 +74,10 @@ say "== 5. egov-audit fix: playbook khắc phục các thiếu hụt sửa đư�
     "== 5. egov-audit fix: the playbook that closes the fixable gaps (written, not applied) =="
 "$EGOV" evaluate "$inventory" --evidence "$work/evidence" -f json -o "$work/bundle.json" \
   --fail-on none
-# not root, the scanned host is this machine: fix writes a play for it only when asked
-controller=$([ -f "$state/lab.json" ] || echo --allow-controller)
+# the scanned hosts are this machine (not root) or live on its loopback (the lab's
+# 127.0.1.x): fix writes plays for the controller only when asked
 "$EGOV" fix "$work/bundle.json" --inventory "$inventory" --evidence "$work/evidence" \
-  $controller -o "$work/remediation.yml" --lang "$REPORT_LANG" 2>"$work/fix.log"
+  --allow-controller -o "$work/remediation.yml" --lang "$REPORT_LANG" 2>"$work/fix.log"
 head -n 8 "$work/fix.log"
 echo "   ..."
 if [ -f "$work/remediation.yml" ]; then

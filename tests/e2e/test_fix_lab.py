@@ -92,9 +92,10 @@ def applied(lab: lab_module.Lab, tmp_path_factory: pytest.TempPathFactory) -> di
     # fix re-evaluates the evidence a bundle was made from: keep it, for the runs that apply
     # the same bundle again after the re-scan below has replaced `evidence`
     shutil.copytree(evidence, work / "evidence-before")
+    # the lab's hosts live on this machine's loopback (127.0.1.x): the controller, by the rule
     proc = run_cli("fix", str(work / "before.json"), "--apply", "--yes", "--inventory",
                    str(lab.inventory), "--evidence", str(evidence), "-o",
-                   str(work / "remediation.yml"), "--lang", "en")
+                   str(work / "remediation.yml"), "--lang", "en", "--allow-controller")
     after = _scan(lab, evidence, work / "after.json")
     return {"work": work, "evidence": evidence, "before": before, "proc": proc, "after": after}
 
@@ -147,7 +148,7 @@ def test_a_second_apply_changes_nothing(lab: lab_module.Lab, applied: dict[str, 
     before = set(glob.glob(temporary))
     proc = run_cli("fix", str(work / "before.json"), "--apply", "--yes", "--inventory",
                    str(lab.inventory), "--evidence", str(work / "evidence-before"), "--limit",
-                   ",".join((*SHARED, "fixdb01")), "--lang", "en")
+                   ",".join((*SHARED, "fixdb01")), "--lang", "en", "--allow-controller")
     assert proc.returncode == 0, proc.stderr
     assert "applied: 0 changes on 0 hosts" in proc.stdout
     assert set(glob.glob(temporary)) <= before  # no playbook left behind without --output
@@ -259,7 +260,8 @@ def test_preview_then_no_leaves_the_hosts_alone(lab: lab_module.Lab,
     work = applied["work"]
     proc = subprocess.run([sys.executable, "-m", "egov_audit", "fix", str(work / "before.json"),
                            "--apply", "--inventory", str(lab.inventory), "--evidence",
-                           str(work / "evidence-before"), "--limit", "fixapp01", "--lang", "vi"],
+                           str(work / "evidence-before"), "--limit", "fixapp01", "--lang", "vi",
+                           "--allow-controller"],
                           input="n\n",
                           capture_output=True, text=True, timeout=600, check=False)
     # in Vietnamese: "preview ..., nothing changed yet", "nothing applied"
