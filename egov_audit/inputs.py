@@ -11,7 +11,6 @@ must be plain relative paths, host names plain file names, sizes bounded.
 from __future__ import annotations
 
 import json
-import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,15 +18,12 @@ from typing import Any
 
 from .collect.evidence import read_evidence_dir
 from .errors import EgovAuditError, Message, UsageError
+from .gates.keys import document_holds_private_key
 from .gates.names import is_file_name
 from .waivers import DEFAULT_PATH as WAIVERS_PATH
 from .waivers import find_waivers
-from .yamlsource import MAX_FILE_BYTES, read_text
+from .yamlsource import MAX_FILE_BYTES, parse_yaml, read_text
 
-# what private keys look like in the formats agencies use (PEM, OpenSSH, PuTTY, JWK)
-_KEY_MATERIAL = re.compile(
-    r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|PuTTY-User-Key-File-"
-    r"|\"d\"\s*:\s*\"[A-Za-z0-9_-]{20,}\"")
 MAX_PACKED_FILES = 10_000
 MAX_PACKED_BYTES = 256 * 1024 * 1024
 
@@ -36,15 +32,20 @@ class InputsError(EgovAuditError):
     """Packed inputs are unsafe or malformed."""
 
 
-def _inventory_files(inventory: Path) -> list[tuple[str, Path]]:
-    """(relative path, path) of every file the loader reads, and the waivers file."""
+def _inventory_files(inventory: Path) -> list[tuple[str, Path, Any]]:
+    """(relative path, path, what the YAML decodes to) of every file the loader reads, and of
+    the waivers file."""
     from .inventory.ansible_dir import read_inventory_dir
 
     raw = read_inventory_dir(inventory, str(inventory))
-    out = [(source.path.relative_to(inventory).as_posix(), source.path) for source in raw.files]
+    out = [(source.path.relative_to(inventory).as_posix(), source.path, source.data)
+           for source in raw.files]
     waivers = find_waivers(inventory)
     if waivers is not None:
-        out.append((waivers.as_posix(), inventory / waivers))
+        shown = str(inventory / waivers)
+        decoded = parse_yaml(read_text(inventory / waivers, shown, UsageError), inventory /
+                             waivers, shown, UsageError).data
+        out.append((waivers.as_posix(), inventory / waivers, decoded))
     return out
 
 
@@ -53,10 +54,11 @@ def pack(inventory: Path, evidence: Path | None) -> dict[str, Any]:
     if not inventory.is_dir():
         raise UsageError(Message("no such inventory directory"), file=str(inventory))
     files: dict[str, str] = {}
-    for rel, path in _inventory_files(inventory):
+    for rel, path, decoded in _inventory_files(inventory):
         shown = str(inventory / rel)
         text = read_text(path, shown, UsageError, MAX_FILE_BYTES)
-        if _KEY_MATERIAL.search(text):
+        # the text, and every string YAML decodes from it (a folded or escaped header)
+        if document_holds_private_key(text, decoded):
             raise UsageError(Message("looks like private key material: refusing to pack it into a"
                                      " bundle that leaves the agency"), file=shown)
         files[rel] = text

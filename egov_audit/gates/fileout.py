@@ -6,6 +6,7 @@ evidence) goes through `write_output`, which:
 - refuses an output that is one of the command's inputs (or an existing file inside an input
   folder): a report must never overwrite the bundle or inventory it was made from;
 - follows a symbolic link to a regular file and replaces the file it points to, keeping the link;
+- never replaces a file that holds private key material, whatever its name;
 - keeps an existing file's mode (and owner, when run as root); secrets are 0600;
 - writes a complete file or nothing: an unnamed temporary file (O_TMPFILE) is linked in at the
   end, so a failed or killed write leaves no temporary file behind.
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import EgovAuditError, Message, ReportError
+from .keys import SNIFF_BYTES, holds_private_key
 
 SECRET_MODE = 0o600
 DEFAULT_MODE = 0o644
@@ -47,6 +49,19 @@ def _check_not_input(path: Path, st: os.stat_result | None, inputs: Iterable[Pat
             if real.is_relative_to(root):
                 raise error_cls(Message("the output is a file inside an input ({given}): refusing"
                                         " to overwrite it", given=given), file=str(path))
+
+
+def _check_not_a_key(path: Path, error_cls: type[EgovAuditError]) -> None:
+    """An existing regular file about to be replaced must not hold private key material,
+    whatever its name (`sign -o other-agency.key` would destroy that agency's key)."""
+    try:
+        with open(path, "rb") as existing:
+            head = existing.read(SNIFF_BYTES)
+    except OSError:
+        return  # unreadable: the write below says why, if it fails
+    if holds_private_key(head.decode("latin-1")):
+        raise error_cls(Message("holds private key material: refusing to replace it"),
+                        file=str(path))
 
 
 def _open_special(path: Path, st: os.stat_result, error_cls: type[EgovAuditError]) -> int:
@@ -131,6 +146,7 @@ def open_output(path: Path, *, inputs: Iterable[Path] = (), secret: bool = False
         if not stat.S_ISREG(st.st_mode):
             kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
             raise error_cls(Message("{kind}: refusing to replace it", kind=kind), file=str(path))
+        _check_not_a_key(path, error_cls)
     elif os.path.islink(path):  # a dangling link: writing through it would create its target
         raise error_cls(Message("a dangling symbolic link: refusing to write through it"),
                         file=str(path))

@@ -121,6 +121,36 @@ def test_sign_refuses_key_material_inside_the_inventory(agency: Agency) -> None:
     assert not out.exists()
 
 
+def _yaml_hiding(key_text: str, how: str) -> str:
+    """A host_vars document whose value, once YAML has decoded it, is the key."""
+    lines = key_text.strip().splitlines()
+    if how == "folded":  # `>-` joins lines with spaces: the header is split over two lines
+        split = [line.replace("PRIVATE KEY", "PRIVATE\n  KEY") for line in lines]
+        return "deploy_key: >-\n  " + "\n  ".join(split) + "\n"
+    if how == "escaped":  # a double-quoted string: every space written \x20, lines \n
+        body = "\\n".join(lines).replace(" ", "\\x20")
+        return f'deploy_key: "{body}"\n'
+    if how == "body-only":  # the header lines left out: the key's body alone
+        return "deploy_key: " + "".join(lines[1:-1]) + "\n"
+    raise AssertionError(how)
+
+
+@pytest.mark.parametrize("how", ["folded", "escaped", "body-only"])
+def test_sign_refuses_key_material_that_yaml_hides(agency: Agency, how: str) -> None:
+    leaked = agency.inventory / "host_vars" / "web01.yml"
+    leaked.parent.mkdir(exist_ok=True)
+    document = _yaml_hiding(agency.private.read_text(), how)
+    leaked.write_text(document)
+    if how != "body-only":  # the raw text alone no longer shows the header
+        assert "PRIVATE KEY-----" not in document
+    out = agency.root / "out.json"
+    done = run("sign", agency.bundle, "--key", agency.private, "--inventory", agency.inventory,
+               "-o", out)
+    assert done.code == 2, done.err
+    assert "looks like private key material" in done.err and str(leaked) in done.err
+    assert not out.exists()
+
+
 def test_sign_packs_only_the_files_the_loader_reads(agency: Agency) -> None:
     (agency.inventory / "notes.txt").write_text("not an inventory file")
     (agency.inventory / "backup").mkdir()

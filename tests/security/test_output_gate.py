@@ -113,6 +113,35 @@ def test_sign_never_overwrites_its_key(agency: Agency) -> None:
     assert agency.private.read_bytes() == before
 
 
+@pytest.mark.parametrize("name", ["other.key", "notes.txt", "report.html", "id_ed25519"])
+def test_no_output_replaces_another_agencys_key_whatever_its_name(agency: Agency,
+                                                                  tmp_path: Path,
+                                                                  name: str) -> None:
+    other = tmp_path / "other-keys"
+    assert run("keygen", "--agency", "other", "--out", other).code == 0
+    victim = tmp_path / name
+    victim.write_bytes((other / "other.key").read_bytes())
+    before = victim.read_bytes()
+    for args in (["sign", agency.bundle, "--key", agency.private, "-o", victim],
+                 ["report", agency.bundle, "-f", "json", "-o", victim],
+                 ["evaluate", agency.inventory, "--evidence", agency.evidence, "-o", victim]):
+        done = run(*args)
+        assert done.code == 2, (args[0], done.err)
+        assert "holds private key material: refusing to replace it" in done.err, done.err
+        assert victim.read_bytes() == before
+    # an OpenSSH key, a PKCS#1 key, and one through a symbolic link, too
+    for text in ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAA\n",
+                 "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n"):
+        victim.write_text(text)
+        link = tmp_path / "link.json"
+        link.unlink(missing_ok=True)
+        link.symlink_to(victim)
+        for target in (victim, link):
+            done = run("report", agency.bundle, "-f", "json", "-o", target)
+            assert done.code == 2 and "private key material" in done.err
+            assert victim.read_text() == text
+
+
 def test_an_existing_files_mode_is_kept(agency: Agency) -> None:
     out = agency.root / "private-report.html"
     out.write_text("old")
