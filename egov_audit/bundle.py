@@ -144,8 +144,10 @@ MAX_BUNDLE_FILE = 512 * 1024 * 1024
 
 def _semantic_errors(data: dict[str, Any]) -> tuple[str, str] | None:
     """What the schema cannot say: (JSON path, reason) of the first value a later step would
-    trip over, or None. Levels are integers, not 3.0; dates are real dates."""
+    trip over, or None. Levels are integers, not 3.0; dates are real dates, times instants."""
     from datetime import datetime
+
+    from .times import instant
 
     bundles = data.get("bundles") if data.get("schema") == SET_SCHEMA else [data]
     for index, bundle in enumerate(bundles or []):
@@ -159,9 +161,9 @@ def _semantic_errors(data: dict[str, Any]) -> tuple[str, str] | None:
             stamps.append(("signature.signed_at", signature.get("signed_at")))
         for where, value in stamps:
             try:
-                datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-            except ValueError:
-                return f"{base}{where}", f"{str(value)[:40]!r} is not a date and time"
+                instant(str(value))  # a real date and time, with its zone
+            except ValueError as exc:
+                return f"{base}{where}", f"{str(value)[:40]!r} {exc}"
         for w_index, waiver in enumerate(bundle.get("waivers") or []):
             for key in ("approved_on", "expires"):
                 value = waiver.get(key)

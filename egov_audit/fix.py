@@ -27,6 +27,7 @@ from .gates.names import is_exact_host
 from .inventory import Inventory
 from .models import Bundle, Status, TargetKind
 from .policy import PolicySet
+from .times import instant
 
 
 @dataclass(frozen=True)
@@ -491,7 +492,7 @@ def _reevaluate(request: FixRequest, data: dict[str, Any], claimed: Bundle, inve
         notices.append(_notice("unconfirmed", request.lang, count=len(unconfirmed),
                                items=", ".join(f"{c} {t}" for c, t in unconfirmed[:10])))
     stamps = [e.collected_at for e in found.values() if e.collected and e.collected_at]
-    return trusted, min(stamps) if stamps else None
+    return trusted, min(stamps, key=instant) if stamps else None  # the schema required zones
 
 
 # -- applying ----------------------------------------------------------------------------------

@@ -56,8 +56,8 @@ def rescore(db: str, policies: Path, models: Path | None) -> list[Rescored]:
     out: list[Rescored] = []
     with open_store(db, create=False) as store:
         latest = store.execute(
-            "SELECT agency, finished_at, body FROM bundles b WHERE finished_at = (SELECT "
-            "MAX(finished_at) FROM bundles WHERE agency = b.agency) ORDER BY agency").fetchall()
+            "SELECT agency, finished_at, body FROM bundles b WHERE finished_utc = (SELECT "
+            "MAX(finished_utc) FROM bundles WHERE agency = b.agency) ORDER BY agency").fetchall()
     for agency, finished, body in latest:
         try:
             data = _stored_bundle(bytes(body))

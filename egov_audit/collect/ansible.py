@@ -25,6 +25,7 @@ from ..network.evidence import (
 )
 from ..paths import data_dir
 from ..runner import RunSettings, run_on_node, run_playbook
+from ..times import is_at_or_after
 from .evidence import (
     COLLECT_TASK,
     COLLECTED,
@@ -139,7 +140,8 @@ class AnsibleCollector:
             else:
                 path = evidence_dir / f"{host}.json"
                 found = read_bundle(path) if path.exists() else None
-            if found is not None and found.collected and found.collected_at >= run_started:
+            if found is not None and found.collected and \
+                    is_at_or_after(found.collected_at, run_started):
                 settle(HostOutcome(host, COLLECTED))
             else:
                 settle(HostOutcome(host, FAILED, "no result from the collection run"))

@@ -16,6 +16,7 @@ from ..errors import CollectionError, Message
 from ..gates.fileout import write_output
 from ..gates.names import is_file_name
 from ..models import EvidenceStatus
+from ..times import is_at_or_after
 
 FACT_BUNDLE_SCHEMA = "egov-audit/fact-bundle@1"
 MAX_BUNDLE_BYTES = 8 * 1024 * 1024
@@ -76,7 +77,7 @@ def record_failure(directory: Path, host: str, status: EvidenceStatus, reason: s
     if keep_collected_since is not None and existing.exists():
         current = read_bundle(existing)
         if current is not None and current.collected and \
-                current.collected_at >= keep_collected_since:
+                is_at_or_after(current.collected_at, keep_collected_since):
             return existing
     return write_bundle(directory, {"schema": FACT_BUNDLE_SCHEMA, "host": host, "status": status,
                                     "reason": reason[:2000], "collected_at": now()})
@@ -177,7 +178,7 @@ class DeviceBundles:
         if keep_collected_since is not None and target.exists():
             current = self.read(target)
             if current is not None and current.collected and \
-                    current.collected_at >= keep_collected_since:
+                    is_at_or_after(current.collected_at, keep_collected_since):
                 return target
         return self.write(directory, device, {
             "schema": self.schema_id, self.name_key: device, "status": str(status),

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..models import Area, Bundle, ControlInfo, Result, ResultSet, Scores, Severity, Status
+from ..times import utc_key
 from .common import GAP_STATUSES, label
 
 _STATUS_RANK = {Status.ERROR: 0, Status.FAIL: 1, Status.NOT_ASSESSED: 2}
@@ -165,7 +166,8 @@ def views(result_set: ResultSet, lang: str) -> list[AgencyView]:
     out = [bundle_view(b, lang) for b in result_set.bundles]
     national = result_set.national
     if national is not None:
-        generated = max((b.finished_at for b in result_set.bundles), default="")
+        # the latest instant, not the largest text (offsets differ between agencies)
+        generated = max((b.finished_at for b in result_set.bundles), key=utc_key, default="")
         # the national checks ran with the agencies' options: their notices hold for it too
         notices = tuple(dict.fromkeys(n.get(lang) for b in result_set.bundles
                                       for n in b.notices))

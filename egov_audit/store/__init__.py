@@ -47,6 +47,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
      "ALTER TABLE bundles ADD COLUMN portals_dnssec INTEGER",
      "ALTER TABLE bundles ADD COLUMN portals_web INTEGER",
      "ALTER TABLE bundles ADD COLUMN portals_https INTEGER"),
+    # 4: each bundle's end as a UTC instant (fixed-width text: text order is time order); the
+    # bundle's own finished_at stays as it was written, in whatever offset
+    ("ALTER TABLE bundles ADD COLUMN finished_utc TEXT",
+     "fill finished_utc",
+     "CREATE INDEX bundles_by_agency_instant ON bundles (agency, finished_utc)"),
 )
 
 
@@ -226,10 +231,23 @@ class Store:
                 if version in done:
                     continue
                 for statement in statements:
-                    self.execute(statement)
+                    if statement == "fill finished_utc":
+                        self._fill_finished_utc()
+                    else:
+                        self.execute(statement)
                 self.execute("INSERT INTO schema_migrations VALUES (?, ?)",
                              (version, datetime.now(UTC).isoformat()))
         return len(MIGRATIONS)
+
+    def _fill_finished_utc(self) -> None:
+        """Migration 4's data step: the instants of the bundles stored before it (their text
+        was checked by the bundle gate when they came in: a zone is always there)."""
+        from ..times import utc_key
+
+        rows = self.execute("SELECT id, finished_at FROM bundles").fetchall()
+        for bundle_id, finished in rows:
+            self.execute("UPDATE bundles SET finished_utc = ? WHERE id = ?",
+                         (utc_key(finished), bundle_id))
 
     def version(self) -> int:
         return int(self.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0])
@@ -250,9 +268,11 @@ class Store:
         are the same bundle). The same bundle again is a no-op; a bundle older than the
         agency's latest is refused (a replay); a newer one becomes its latest."""
         from ..sign import TrustError
+        from ..times import utc_key
 
         agency = bundle["agency"]
         code, finished = agency["code"], bundle["finished_at"]
+        finished_utc = utc_key(finished)  # the gate has checked it: a date and time with a zone
         scores = bundle["scores"]
         by_area = scores.get("by_area", {})
         gaps: dict[str, list[Any]] = {}
@@ -269,11 +289,11 @@ class Store:
             # one round trip: is it already here, and the agency's latest
             stored, latest = self.execute(
                 "SELECT EXISTS (SELECT 1 FROM bundles WHERE digest = ?), "
-                "(SELECT MAX(finished_at) FROM bundles WHERE agency = ?)",
+                "(SELECT MAX(finished_utc) FROM bundles WHERE agency = ?)",
                 (digest, code)).fetchone()
             if stored:
                 return Submission("duplicate", code, finished)
-            if latest is not None and finished <= latest:
+            if latest is not None and finished_utc <= latest:
                 raise TrustError(Message("stale: {code} already has a bundle from {latest}; this "
                                          "one is from {finished} (an old bundle replayed as new?)",
                                          code=code, latest=latest, finished=finished))
@@ -289,8 +309,8 @@ class Store:
                 "policy_version, policy_digest, tool_version, overall, infrastructure, "
                 "ip_addressing, security, coverage, overall_without_waivers, hosts, key_id, "
                 "submitted_at, body, waived, portals, portals_ipv6, portals_dnssec, "
-                "portals_web, portals_https) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                "?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                "portals_web, portals_https, finished_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (code, digest, finished, bundle["baseline"], bundle["level"],
                  bundle.get("policy_version"), bundle["policy_digest"],
                  bundle["tool"]["version"], scores.get("overall"),
@@ -298,7 +318,8 @@ class Store:
                  by_area.get("security"), scores.get("coverage"),
                  scores.get("overall_without_waivers"), hosts, key,
                  datetime.now(UTC).isoformat(timespec="seconds"), body,
-                 scores.get("counts", {}).get("waived", 0), *portals.values())).fetchone()
+                 scores.get("counts", {}).get("waived", 0), *portals.values(),
+                 finished_utc)).fetchone()
             bundle_id = row[0]
             rows = [(bundle_id, control, severity, area, count)
                     for control, (severity, area, count) in gaps.items()]
@@ -319,8 +340,8 @@ class Store:
                "b.overall_without_waivers, b.hosts, b.waived, b.portals, b.portals_ipv6, "
                "b.portals_dnssec, b.portals_web, b.portals_https, "
                "ROW_NUMBER() OVER (PARTITION BY agency ORDER BY "
-               "finished_at DESC, id DESC) AS rn, LAG(overall) OVER (PARTITION BY agency "
-               "ORDER BY finished_at, id) AS previous, COUNT(*) OVER (PARTITION BY agency) "
+               "finished_utc DESC, id DESC) AS rn, LAG(overall) OVER (PARTITION BY agency "
+               "ORDER BY finished_utc, id) AS previous, COUNT(*) OVER (PARTITION BY agency) "
                "AS submissions FROM bundles b) ")
 
     def _filters(self, kind: str | None, region: str | None, baseline: str | None,
@@ -369,7 +390,7 @@ class Store:
 
     def history(self, agency: str) -> list[dict[str, Any]]:
         rows = self.execute("SELECT finished_at, overall, digest FROM bundles WHERE agency = ? "
-                            "ORDER BY finished_at", (agency,)).fetchall()
+                            "ORDER BY finished_utc, id", (agency,)).fetchall()
         return [{"finished_at": r[0], "overall": r[1], "digest": r[2]} for r in rows]
 
 

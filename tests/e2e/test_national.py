@@ -79,7 +79,7 @@ def test_collect_and_the_national_table(db: str, signed: dict[str, Any]) -> None
         assert [r["code"] for r in store.national_table(level=4)] == ["bo-hts"]
         gaps = store.common_gaps()
         assert gaps[0]["agencies"] >= 2 and {"control", "severity", "targets"} <= set(gaps[0])
-        assert store.version() == 3  # migrations: agencies and bundles, waivers, portals
+        assert store.version() == 4  # migrations: agencies and bundles, waivers, portals, instants
     text = run_cli("scores", "--db", db, "--lang", "vi")
     assert text.returncode == 0 and "Thiếu hụt phổ biến nhất" in text.stdout
     data = json.loads(run_cli("scores", "--db", db, "-f", "json").stdout)
@@ -104,6 +104,66 @@ def test_a_newer_bundle_becomes_the_latest_and_history_is_kept(
         earlier = json.loads(first.read_text())["scores"]["overall"]
         assert row["trend"] == round(later["scores"]["overall"] - earlier, 1)
         assert len(store.history("song-lam")) == 2
+
+
+def _finished(signed: dict[str, Any], name: str, finished_at: str) -> Path:
+    """song-lam's bundle with another end time, signed again by song-lam."""
+    work = signed["work"]
+    source = json.loads((work / "song-lam.json").read_text())
+    source["finished_at"] = finished_at
+    (work / f"{name}.json").write_text(json.dumps(source))
+    proc = run_cli("sign", str(work / f"{name}.json"), "--key",
+                   str(signed["keys"] / "song-lam.key"))
+    assert proc.returncode == 0, proc.stderr
+    return work / f"{name}.signed.json"
+
+
+def test_times_are_compared_as_instants_not_as_text(db: str, signed: dict[str, Any]) -> None:
+    """20:00+07:00 is 13:00Z: older than 13:59Z although its text sorts after it; 21:00+07:00
+    (14:00Z) is newer. Without a zone, a bundle is refused at the gate."""
+    first = _finished(signed, "at-1359z", "2026-12-01T13:59:00Z")
+    older = _finished(signed, "at-2000-07", "2026-12-01T20:00:00+07:00")
+    newer = _finished(signed, "at-2100-07", "2026-12-01T21:00:00+07:00")
+    assert _collect(db, signed["registry"], first).returncode == 0
+    proc = _collect(db, signed["registry"], older)
+    assert proc.returncode == 1 and "stale: song-lam already has a bundle from" in proc.stdout \
+        + proc.stderr, proc.stdout + proc.stderr
+    proc = _collect(db, signed["registry"], newer)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with open_store(db) as store:
+        history = store.history("song-lam")
+        assert [h["finished_at"] for h in history] == ["2026-12-01T13:59:00Z",
+                                                       "2026-12-01T21:00:00+07:00"]
+        (row,) = store.national_table()
+        assert row["date"] == "2026-12-01T21:00:00+07:00"
+    naive = _rewrite(first, signed["work"] / "naive.json",
+                     lambda d: d.__setitem__("finished_at", "2026-12-02T00:00:00"))
+    proc = _collect(db, signed["registry"], naive)
+    assert proc.returncode == 1 and "refused" in proc.stderr
+    assert "'2026-12-02T00:00:00'" in proc.stderr
+
+
+def test_a_database_of_schema_3_gets_the_instants_of_its_bundles(
+        signed: dict[str, Any], tmp_path: Path) -> None:
+    """Bundles stored before migration 4 are given their UTC instants, and ordered by them."""
+    import sqlite3
+
+    db = str(tmp_path / "old.db")
+    assert _collect(db, signed["registry"],
+                    _finished(signed, "old-1359z", "2026-12-01T13:59:00Z")).returncode == 0
+    # back to schema 3, as an older egov-audit left it, with a later bundle in another offset
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP INDEX bundles_by_agency_instant")
+        conn.execute("ALTER TABLE bundles DROP COLUMN finished_utc")
+        conn.execute("DELETE FROM schema_migrations WHERE version = 4")
+        conn.execute("UPDATE bundles SET finished_at = '2026-12-01T21:00:00+07:00'")
+    with open_store(db) as store:
+        assert store.version() == 4
+        (utc,) = store.execute("SELECT finished_utc FROM bundles").fetchone()
+        assert utc == "2026-12-01T14:00:00.000000Z"
+    proc = _collect(db, signed["registry"], _finished(signed, "old-1359z-b",
+                                                      "2026-12-01T13:59:30Z"))
+    assert proc.returncode == 1 and "stale" in proc.stdout + proc.stderr
 
 
 def _flip_status(d: dict[str, Any]) -> None:

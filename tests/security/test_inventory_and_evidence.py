@@ -191,6 +191,8 @@ def _evaluate(agency: Agency) -> dict[str, dict[str, str]]:
     ("lone-surrogate", "lone UTF-16 surrogate"),
     ("deep", "nested more than 64 levels deep"),
     ("other-host", "evidence file names host 'app01'"),
+    ("naive-time", "evidence does not match the fact-bundle schema"),
+    ("not-a-time", "evidence does not match the fact-bundle schema"),
 ])
 def test_hostile_evidence_fails_its_host_and_only_its_host(agency: Agency, kind: str,
                                                           reason: str) -> None:
@@ -212,6 +214,10 @@ def test_hostile_evidence_fails_its_host_and_only_its_host(agency: Agency, kind:
         path.write_text(text.replace('"schema"', '"x": "\\udfff", "schema"', 1))
     elif kind == "deep":
         path.write_text(text.replace('"schema"', '"x": ' + "[" * 99 + "]" * 99 + ', "schema"', 1))
+    elif kind in ("naive-time", "not-a-time"):  # an instant nobody can place
+        data = json.loads(text)
+        data["collected_at"] = "2026-12-01T00:00:00" if kind == "naive-time" else "yesterday"
+        path.write_text(json.dumps(data))
     else:
         path.write_text(text.replace('"host": "web01"', '"host": "app01"', 1))
     targets = _evaluate(agency)
