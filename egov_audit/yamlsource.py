@@ -139,6 +139,9 @@ def parse_yaml(text: str, path: Path, display: str,
 
 
 _INT = "tag:yaml.org,2002:int"
+# the longest text of a 64-bit integer in any YAML 1.1 notation: 64 binary digits with its
+# prefix and sign, with room for underscores
+MAX_INT_TEXT = 96
 _FLOAT = "tag:yaml.org,2002:float"
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
@@ -163,6 +166,17 @@ class _Builder:
         return self.error_cls(message, file=self.display, line=mark.line + 1,
                               column=mark.column + 1)
 
+    def _int(self, node: yaml.ScalarNode) -> int:
+        """A YAML integer within 64 bits, bounded before it is converted (5,000 digits made
+        int() raise a bare ValueError; hex and binary of any length went through)."""
+        if len(node.value) > MAX_INT_TEXT:
+            raise self._fail(node, Message("a number of {count:,} characters: at most 64 bits",
+                                           count=len(node.value)))
+        value = _constructor.construct_yaml_int(node)
+        if not -(1 << 63) <= value < 1 << 64:
+            raise self._fail(node, Message("a number beyond 64 bits"))
+        return int(value)
+
     def build(self, node: yaml.Node, depth: int) -> Any:
         self.budget -= 1
         if self.budget < 0:
@@ -175,7 +189,7 @@ class _Builder:
             if tag == _STR:
                 return node.value
             if tag == _INT:
-                return _constructor.construct_yaml_int(node)
+                return self._int(node)
             if tag == _NULL:
                 return None
             if tag == _BOOL:

@@ -327,7 +327,8 @@ def _portals(src: VarSource, declared: list[dict[str, Any]]) -> tuple[Portal, ..
             authority, _, rest = url[len("https://"):].partition("/")
             host, _, port_text = authority.partition(":") if not authority.startswith("[") \
                 else (authority, "", "")
-            port = int(port_text) if port_text.isdigit() and 0 < int(port_text) < 65536 else -1
+            port = int(port_text) if re.fullmatch(r"[0-9]{1,5}", port_text) \
+                and 0 < int(port_text) < 65536 else -1
             if port_text == "":
                 port = 443
             path = "/" + rest

@@ -36,6 +36,7 @@ class DeviceBackup:
     file: str
     bundle: Mapping[str, Any] | None
     reason: str = ""  # English, as kept in evidence (the CLI translates what it prints)
+    line: int | None = None  # where in the file, when the reason is about one line
 
 
 def device_name(file_name: str) -> str | None:
@@ -95,7 +96,7 @@ def _read_one(device: str, path: Path, shown: str, max_bytes: int) -> DeviceBack
         when = datetime.fromtimestamp(st.st_mtime, UTC).isoformat(timespec="seconds")
         bundle = network_fact_bundle(device, raw, shown, when.replace("+00:00", "Z"))
     except EgovAuditError as exc:
-        return DeviceBackup(device, shown, None, exc.message)
+        return DeviceBackup(device, shown, None, exc.message, exc.line)
     except OSError as exc:
         return DeviceBackup(device, shown, None,
                             Message("cannot read: {value}", value=exc.strerror or exc))

@@ -9,11 +9,28 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ..errors import UsageError
+from ..gates.numbers import bounded_int
+
 # dotted netmasks and their prefix lengths: a router has thousands of addresses, and
 # ipaddress.ip_interface takes ~40 µs for each
 _MASKS = {str(ipaddress.IPv4Network(f"0.0.0.0/{n}").netmask): n for n in range(33)}
 
 Numbered = Iterable[tuple[str, int]]  # (statement, the line it is on)
+MAX_ASN = 4_294_967_295  # 32-bit AS numbers (RFC 6793)
+
+
+def asn(text: str, what: str, line: int | None) -> int:
+    """An AS number as a configuration writes it, bounded before it is converted (a device
+    whose file says `remote-as <5,000 digits>` is refused with the line, alone)."""
+    return bounded_int(text, what, MAX_ASN, error_cls=UsageError, line=line)
+
+
+def optional_int(value: object, what: str, maximum: int, line: int | None) -> int | None:
+    """A number a template read as text (or nothing), bounded before it is converted."""
+    if value is None:
+        return None
+    return bounded_int(str(value), what, maximum, error_cls=UsageError, line=line)
 
 
 def as_list(value: Any) -> list[dict[str, Any]]:

@@ -34,7 +34,8 @@ def _evidence(bundle: Mapping[str, Any], digest: str) -> HostEvidence:
 
 def device_evidence(backup: DeviceBackup) -> HostEvidence:
     if backup.bundle is None:
-        return HostEvidence(backup.device, EvidenceStatus.FAILED, f"{backup.file}: {backup.reason}")
+        where = backup.file if backup.line is None else f"{backup.file}:{backup.line}"
+        return HostEvidence(backup.device, EvidenceStatus.FAILED, f"{where}: {backup.reason}")
     return _evidence(backup.bundle, "sha256:" + backup.bundle["source"]["sha256"])
 
 

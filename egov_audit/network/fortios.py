@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .common import interface_address, network_prefix
+from .common import MAX_ASN, asn, interface_address, network_prefix, optional_int
 from .redact import REDACTED, Redacted
 
 _SECRET_KEYS = re.compile(
@@ -79,7 +79,7 @@ end {{ _end_ }}
 </group>
 <group name="bgp">
 config router bgp {{ _start_ }}
-    set as {{ local_as | to_int }}
+    set as {{ local_as }}
     set router-id {{ router_id }}
 end {{ _end_ }}
 </group>
@@ -229,14 +229,16 @@ def _bgp(lines: Sequence[str], raw: dict[str, Any], span: tuple[int, int]
             current = (edit.group(1), number)
         remote = re.match(r"^set remote-as (\d+)$", line)
         if remote and current:
-            neighbors.append({"address": current[0], "remote_as": int(remote.group(1)),
+            neighbors.append({"address": current[0],
+                              "remote_as": asn(remote.group(1), "set remote-as", number),
                               "line": current[1]})
         announced = re.match(r"^set prefix (\S+) (\S+)$", line)
         prefix = network_prefix(announced.group(1), announced.group(2)) if announced else None
         if prefix:
             networks.append({"prefix": prefix, "line": number})
-    local_as = found["local_as"]
-    return {"local_as": local_as, "line": _find(lines, span, f"set as {local_as}"),
+    written = found["local_as"]
+    at = _find(lines, span, f"set as {written}")
+    return {"local_as": optional_int(written, "set as", MAX_ASN, at), "line": at,
             "neighbors": neighbors, "networks": networks}
 
 

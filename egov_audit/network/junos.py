@@ -13,7 +13,16 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .common import as_list, every_match, first_match, interface_address, network_prefix
+from .common import (
+    MAX_ASN,
+    as_list,
+    asn,
+    every_match,
+    first_match,
+    interface_address,
+    network_prefix,
+    optional_int,
+)
 from .redact import REDACTED, Redacted
 
 _SECRET = re.compile(r'^(.*?\b(?:encrypted-password|authentication-key|secret|simple-password|'
@@ -41,10 +50,10 @@ set security policies from-zone {{ from_zone }} to-zone {{ to_zone }} policy {{ 
 ORPHRASE }}
 </group>
 <group name="local_as">
-set routing-options autonomous-system {{ value | to_int }}
+set routing-options autonomous-system {{ value }}
 </group>
 <group name="neighbors">
-set protocols bgp group {{ group }} neighbor {{ address }} peer-as {{ remote_as | to_int }}
+set protocols bgp group {{ group }} neighbor {{ address }} peer-as {{ remote_as }}
 </group>
 """
 
@@ -175,14 +184,17 @@ def parse_junos(redacted: Redacted) -> dict[str, Any]:
         if action:
             policy["action"] = action.group(1)
     local_as = as_list(raw.get("local_as"))
-    neighbors = [{"address": n["address"], "remote_as": n["remote_as"],
-                  "line": line_of(f"set protocols bgp group {n['group']} neighbor "
-                                  f"{n['address']}")}
-                 for n in as_list(raw.get("neighbors"))]
+    neighbors = []
+    for n in as_list(raw.get("neighbors")):
+        line = line_of(f"set protocols bgp group {n['group']} neighbor {n['address']}")
+        neighbors.append({"address": n["address"],
+                          "remote_as": asn(str(n["remote_as"]), "peer-as", line), "line": line})
     bgp = None
     if local_as or neighbors:
-        bgp = {"local_as": local_as[0]["value"] if local_as else None,
-               "line": line_of("set routing-options autonomous-system"),
+        line = line_of("set routing-options autonomous-system")
+        bgp = {"local_as": optional_int(local_as[0]["value"] if local_as else None,
+                                        "autonomous-system", MAX_ASN, line),
+               "line": line,
                "neighbors": neighbors, "networks": _networks(statements)}
     users = [{"name": u["name"], "hash": _hash(u.get("hash", "")),
               "line": line_of(f"set system login user {u['name']}")}

@@ -17,7 +17,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import Message, UsageError
-from .common import as_list, every_match, first_match, interface_address, network_prefix
+from .common import (
+    MAX_ASN,
+    as_list,
+    asn,
+    every_match,
+    first_match,
+    interface_address,
+    network_prefix,
+    optional_int,
+)
 from .redact import Redacted, redact_cisco_like
 
 NETWORK_FACT_BUNDLE = "egov-audit/network-fact-bundle@1"
@@ -49,10 +58,10 @@ interface {{ name }}
  ip access-group {{ acl_out }} out
  shutdown {{ shutdown | set(True) }}
  nameif {{ nameif }}
- security-level {{ security_level | to_int }}
+ security-level {{ security_level }}
 </group>
 <group name="bgp">
-router bgp {{ local_as | to_int }}
+router bgp {{ local_as }}
  bgp router-id {{ router_id }}
 </group>
 <group name="users">
@@ -165,7 +174,9 @@ def parse_cisco_like(vendor: str, redacted: Redacted) -> dict[str, Any]:
                            "shutdown": bool(item.get("shutdown")),
                            "acl_in": item.get("acl_in"), "acl_out": item.get("acl_out"),
                            "nameif": item.get("nameif"),
-                           "security_level": item.get("security_level")})
+                           "security_level": optional_int(
+                               item.get("security_level"), "security-level", 100,
+                               at.get(f"interface {item['name']}"))})
     # ASA binds an access list to an interface by its nameif
     for line in lines:
         bound = _ACCESS_GROUP.match(line) if line.startswith("access-group ") else None
@@ -178,7 +189,8 @@ def parse_cisco_like(vendor: str, redacted: Redacted) -> dict[str, Any]:
         for line in lines:
             match = _NEIGHBOR.match(line) if "remote-as" in line else None
             if match:
-                neighbours.append({"address": match.group(1), "remote_as": int(match.group(2)),
+                neighbours.append({"address": match.group(1), "remote_as": asn(
+                    match.group(2), "remote-as", at.get(line.strip())),
                                    "line": at.get(line.strip())})
         networks = []
         for line in lines:
@@ -188,7 +200,8 @@ def parse_cisco_like(vendor: str, redacted: Redacted) -> dict[str, Any]:
                 if prefix:
                     networks.append({"prefix": prefix, "line": at.get(line.strip())})
         local_as = item.get("local_as")
-        bgp = {"local_as": local_as, "line": at.get(f"router bgp {local_as}"),
+        where = at.get(f"router bgp {local_as}")
+        bgp = {"local_as": optional_int(local_as, "router bgp", MAX_ASN, where), "line": where,
                "neighbors": neighbours, "networks": networks}
     users = [{"name": u["name"], "hash": _hash_type(f"{u['name']} {u.get('rest', '')}"),
               "line": at.get(f"username {u['name']} {u.get('rest', '')}".strip())}
@@ -260,6 +273,15 @@ def parse_config(text: str, display: str, interfaces: str = "") -> dict[str, Any
     if vendor is None:
         raise UsageError(Message("cannot tell which vendor's configuration this is"),
                          file=display)
+    try:
+        return _parse_vendor(vendor, lines, interfaces)
+    except UsageError as exc:
+        if exc.file is None:  # a vendor parser knows the line, not the file
+            raise UsageError(exc.message, file=display, line=exc.line) from None
+        raise
+
+
+def _parse_vendor(vendor: str, lines: list[str], interfaces: str) -> dict[str, Any]:
     if vendor == "fortios":
         from .fortios import parse_fortios, redact_fortios
 
@@ -299,3 +321,4 @@ def network_fact_bundle(device: str, raw: bytes, display: str, collected_at: str
             "source": {"kind": kind, "file": display, "sha256": hashlib.sha256(raw).hexdigest(),
                        "lines": parsed["lines"]},
             "vendor": parsed["vendor"], "redacted": parsed["redacted"], "facts": parsed["facts"]}
+

@@ -29,10 +29,12 @@ from pathlib import Path
 
 from ..errors import EgovAuditError, Message
 from ..gates.filein import read_bytes
+from ..gates.numbers import bounded_int
 from ..ipnet import Net
 from ..models import Location
 
 MAX_REGISTRY_BYTES = 256 * 1024 * 1024  # the real extended file is about 10 MB
+MAX_RECORDS = 10_000_000  # a record line is at least 30 bytes: more cannot fit in the bound
 REGISTRIES = frozenset({"afrinic", "apnic", "arin", "iana", "lacnic", "ripencc"})
 TYPES = ("asn", "ipv4", "ipv6")
 STATUSES = frozenset({"allocated", "assigned", "available", "reserved"})
@@ -182,13 +184,12 @@ def _header(fields: list[str], display: str, number: int) -> tuple[str, str, int
     if registry not in REGISTRIES:
         raise _fail(display, number, Message("unknown registry {registry!r}",
                                              registry=_short(registry)))
-    if not records.isdigit():
-        raise _fail(display, number, Message("the record count {value!r} is not a number",
-                                             value=_short(records)))
+    count = bounded_int(records, "the record count", MAX_RECORDS, error_cls=RegistryError,
+                        file=display, line=number)
     if not (len(end) == 8 and end.isdigit()) or not _OFFSET.fullmatch(offset):
         raise _fail(display, number, Message(
             "the end date {value!r} is not a date (YYYYMMDD)", value=_short(end)))
-    return registry, serial, int(records), end
+    return registry, serial, count, end
 
 
 def _number(kind: str, start: str, value: str, display: str, number: int) -> tuple[int, int]:
@@ -198,17 +199,20 @@ def _number(kind: str, start: str, value: str, display: str, number: int) -> tup
             first = int.from_bytes(socket.inet_pton(socket.AF_INET, start), "big")
         elif kind == "ipv6":
             first = int.from_bytes(socket.inet_pton(socket.AF_INET6, start), "big")
-        elif start.isdigit():
-            first = int(start)
+        elif start.isascii() and start.isdigit():
+            first = bounded_int(start, "the asn start", _LIMIT["asn"] - 1,
+                                error_cls=RegistryError, file=display, line=number)
         else:
             raise OSError
     except OSError:
         raise _fail(display, number, Message("{start!r} is not a valid {kind} start",
                                              start=_short(start), kind=kind)) from None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise _fail(display, number, Message("the value {value!r} is not a number",
                                              value=_short(value)))
-    amount = int(value)
+    # an IPv4 run or an ASN count fits in 33 bits (a prefix length is checked below)
+    amount = bounded_int(value, "the value", _LIMIT[kind] if kind != "ipv6" else 255,
+                         error_cls=RegistryError, file=display, line=number)
     if kind == "ipv6":
         if amount > 128:
             raise _fail(display, number, Message("an IPv6 prefix length of {value} (0-128)",
@@ -223,7 +227,8 @@ def _number(kind: str, start: str, value: str, display: str, number: int) -> tup
     last = first + size - 1
     if size < 1 or last >= _LIMIT[kind]:
         raise _fail(display, number, Message("the run {start} (+{value}) is outside the {kind} "
-                                             "space", start=start, value=amount, kind=kind))
+                                             "space", start=_short(start), value=amount,
+                                             kind=kind))
     return first, last
 
 
@@ -328,10 +333,12 @@ def parse_registry(text: str, display: str, sha256: str = "") -> Registry:
             continue
         if len(fields) == 6 and fields[5] == "summary":
             if fields[0] != header[0] or fields[1] != "*" or fields[2] not in TYPES \
-                    or not fields[4].isdigit():
+                    or not (fields[4].isascii() and fields[4].isdigit()):
                 raise _fail(display, number, Message(
                     "a malformed summary line (registry|*|type|*|count|summary)"))
-            summaries[fields[2]] = int(fields[4])
+            summaries[fields[2]] = bounded_int(fields[4], "the summary count", MAX_RECORDS,
+                                               error_cls=RegistryError, file=display,
+                                               line=number)
             continue
         _check_record(fields, header[0], display, number)
     if header is None:

@@ -112,6 +112,31 @@ def test_a_bad_backup_costs_only_its_device(tmp_path: Path) -> None:
     assert {r["status"] for r in bundle["results"] if r["target"] == "fw01"} == {"not_assessed"}
 
 
+@pytest.mark.parametrize("number", ["9" * 5000, "99999999999", "0" * 4400 + "1"])
+def test_a_number_without_bound_costs_only_its_device(tmp_path: Path, number: str) -> None:
+    """`neighbor X remote-as <5,000 digits>` ended validate with `internal error: ValueError`
+    and every other device's verdicts were lost: now its device alone is refused, with the file,
+    the line and the number shortened."""
+    original = (FIXTURES / "device-configs-compliant" / "edge01.cfg").read_text()
+    old = next(line for line in original.splitlines() if "remote-as" in line)
+    line_number = original.splitlines().index(old) + 1
+    configs = build_device_configs(tmp_path / "configs", {"edge01": {"replace": {
+        old: old.rsplit(" ", 1)[0] + " " + number}}})
+    inventory = build_inventory(tmp_path / "agency")
+    proc = run_cli("validate", str(inventory), "--device-configs", str(configs),
+                   "--documentation-as-public", "-f", "json", "--lang", "en")
+    assert proc.returncode == 1, proc.stderr
+    assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+    bundle = json.loads(proc.stdout)
+    edge = next(t for t in bundle["targets"] if t["id"] == "edge01")
+    assert edge["status"] == "failed", edge
+    assert f"edge01.cfg:{line_number}: remote-as" in edge["reason"], edge["reason"]
+    assert "is not a whole number from 0 to 4294967295" in edge["reason"]
+    assert len(edge["reason"]) < 300  # never the number whole
+    fw = [r for r in bundle["results"] if r["target"] == "fw01"]
+    assert fw and all(r["status"] == "pass" for r in fw)
+
+
 @pytest.mark.parametrize("folder", ["missing", "a-file"])
 def test_a_folder_that_is_not_one_is_one_clear_line(folder: str, tmp_path: Path) -> None:
     (tmp_path / "a-file").write_text("x")

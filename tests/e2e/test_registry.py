@@ -133,6 +133,28 @@ def test_a_truncated_registry_file_is_one_line_and_exit_2(tmp_path: Path, lang: 
     assert run.stderr == said.format(file=registry) + "\n"
 
 
+@pytest.mark.parametrize(("where", "edit", "line"), [
+    ("header", {"replace": {"2.3|apnic|20261201|16|": "2.3|apnic|20261201|" + "9" * 5000 + "|"}},
+     1),
+    ("summary", {"replace": {"apnic|*|asn|*|4|summary": "apnic|*|asn|*|" + "9" * 5000
+                             + "|summary"}}, 4),
+    ("asn start", {"replace": {"apnic|JP|asn|64496|": "apnic|JP|asn|" + "9" * 5000 + "|"}}, 13),
+    ("value", {"replace": {"apnic|JP|asn|64496|1|": "apnic|JP|asn|64496|" + "9" * 4000 + "|"}},
+     13),
+])
+def test_a_number_without_bound_is_one_line_that_never_echoes_it(
+        tmp_path: Path, where: str, edit: dict[str, Any], line: int) -> None:
+    """Registry files crashed with a bare ValueError in the header, summary and record lines,
+    and echoed a 4,000-digit value: now one line, file:line, the number shortened."""
+    registry = build_registry(tmp_path / "delegated", edit, recount=False)
+    run = run_cli("validate", str(build_inventory(tmp_path / "agency")), "--registry-file",
+                  str(registry), "--lang", "en")
+    assert run.returncode == 2, (where, run.stderr[-500:])
+    assert f"{registry}:{line}: " in run.stderr and "digits)" in run.stderr, run.stderr[:500]
+    assert len(run.stderr) < 400 and "internal error" not in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
+
+
 def test_a_malformed_line_names_its_line_and_hostile_bytes_stay_out_of_the_terminal(
         tmp_path: Path) -> None:
     registry = build_registry(tmp_path / "delegated", {"replace": {

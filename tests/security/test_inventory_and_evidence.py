@@ -97,6 +97,30 @@ def test_a_mapped_address_cannot_hide_a_national_overlap(agency: Agency, tmp_pat
     assert done.code == 2 and "write it as 192.0.2.0/24" in done.err
 
 
+@pytest.mark.parametrize(("written", "said"), [
+    ("9" * 5000, "a number of 5,000 characters: at most 64 bits"),
+    ("0x" + "f" * 3000, "a number of 3,002 characters: at most 64 bits"),
+    ("0b" + "1" * 70, "a number beyond 64 bits"),
+    ("18446744073709551616", "a number beyond 64 bits")])
+def test_a_number_in_an_inventory_is_bounded_before_it_is_built(agency: Agency, written: str,
+                                                                said: str) -> None:
+    """5,000 digits ended validate with a bare ValueError; hex and binary of any length went
+    through. Now file:line:column and what is wrong, exit 2."""
+    path = agency.inventory / "group_vars" / "all" / "agency.yml"
+    original = path.read_text()
+    lines = original.splitlines()
+    number = next(i for i, line in enumerate(lines) if line.strip().startswith("level:"))
+    lines[number] = lines[number].split(":")[0] + ": " + written
+    path.write_text("\n".join(lines) + "\n")
+    try:
+        done = run("validate", agency.inventory, "--lang", "en")
+    finally:
+        path.write_text(original)
+    assert done.code == 2, done.err
+    assert f"agency.yml:{number + 1}:" in done.err and said in done.err, done.err
+    assert len(done.err) < 400
+
+
 # -- sign --inventory packs only what the loader reads --------------------------------------------
 def test_sign_refuses_an_inventory_link_to_a_private_key(agency: Agency) -> None:
     (agency.inventory / "group_vars" / "all" / "zz.yml").symlink_to(agency.private)
