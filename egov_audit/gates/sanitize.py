@@ -8,6 +8,8 @@ medium, and only here is it decided what is dangerous there:
 - `markdown`: inert text: no markup, no HTML, no link, no table break, one line;
 - `cell`: a CSV or XLSX cell that a spreadsheet never runs as a formula;
 - `xml_text`: only characters XML 1.0 can carry (the serialiser escapes the rest);
+- `sarif`: text for code-scanning UIs (SARIF's JSON escapes quotes, not what a reader sees):
+  every control character and bidirectional override made visible;
 - `html`: escaped text for HTML (the HTML report's Jinja environment autoescapes with the same
   rule and strips the same control characters).
 """
@@ -64,6 +66,13 @@ def clean(text: str, limit: int = 2000) -> str:
     kept (for media that wrap or quote them)."""
     text = _CONTROL.sub(REPLACEMENT, str(text))
     return _cut(text, limit)
+
+
+@_cached
+def sarif(text: str, limit: int = 4000) -> str:
+    """Text of a SARIF log: JSON keeps U+202E and friends as they are, and the UIs that show
+    SARIF (code scanning, IDEs) render them, reordering what the reader sees."""
+    return clean(text, limit)
 
 
 @_cached

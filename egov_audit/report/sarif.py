@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from .. import __version__
+from ..gates.sanitize import sarif
 from ..models import ControlInfo, Location, Result, ResultSet, Severity, Status
 from .common import label
 from .interface import ReportOptions, register
@@ -19,7 +20,7 @@ _SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.M
 
 
 def _physical(loc: Location) -> dict[str, Any]:
-    uri = loc.file.replace("\\", "/")
+    uri = sarif(loc.file.replace("\\", "/"), 2000)
     artifact: dict[str, Any] = {"uri": uri}
     if not uri.startswith("/"):
         artifact["uriBaseId"] = "%SRCROOT%"  # relative to where the command ran (the repo root)
@@ -62,9 +63,9 @@ class SarifReporter:
                                                    "tags": ["compliance", "egov-audit"]}}
             if info:
                 rule["name"] = rule_id.replace("-", "")
-                rule["shortDescription"] = {"text": info.title.get(lang)}
-                rule["fullDescription"] = {"text": info.description.get(lang)}
-                rule["help"] = {"text": info.remediation.get(lang)}
+                rule["shortDescription"] = {"text": sarif(info.title.get(lang))}
+                rule["fullDescription"] = {"text": sarif(info.description.get(lang))}
+                rule["help"] = {"text": sarif(info.remediation.get(lang))}
             rules.append(rule)
         index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
         results = []
@@ -78,10 +79,10 @@ class SarifReporter:
             item: dict[str, Any] = {
                 "ruleId": r.control, "ruleIndex": index[r.control],
                 "level": _LEVEL[r.severity] if r.status is Status.FAIL else "error",
-                "message": {"text": text[:4000]},
-                "partialFingerprints": {"egovAudit/v1": f"{r.control}:{r.target}"},
-                "properties": {"target": r.target, "status": r.status.value,
-                               "clause": r.clause.get(lang)},
+                "message": {"text": sarif(text)},
+                "partialFingerprints": {"egovAudit/v1": f"{r.control}:{sarif(r.target, 300)}"},
+                "properties": {"target": sarif(r.target, 300), "status": r.status.value,
+                               "clause": sarif(r.clause.get(lang))},
             }
             if locations:
                 item["locations"] = locations

@@ -121,6 +121,30 @@ def test_sarif_and_json_stay_json(hostile_bundle: Path, tmp_path: Path) -> None:
         assert isinstance(json.loads(_render(hostile_bundle, fmt, tmp_path)), dict)
 
 
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def test_sarif_carries_no_control_and_no_bidirectional_override(agency: Agency,
+                                                                 tmp_path: Path) -> None:
+    """Every other medium escaped them; SARIF kept U+202E (a reordered message in a code
+    scanning UI). Every string of the log, messages, rules, locations and targets."""
+    data = agency.data()
+    bidi = "\u202e\u2066\u200f\x1b[31m\x07"
+    hostile = poison(data, lambda text: f"{bidi}{text}{bidi}")
+    for result in hostile["results"]:
+        for location in result.get("locations", []):
+            location["file"] = f"inventory/{bidi}hosts.yml"
+    log = json.loads(_render(agency.write("bidi.json", hostile), "sarif", tmp_path))
+    texts = _strings(log)
+    assert any("\ufffd" in t for t in texts)  # shown as inert marks
+    assert not any(_TERMINAL_BAD.search(t) or "\u200f" in t for t in texts)
+
+
 class _Tags(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
