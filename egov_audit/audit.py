@@ -14,7 +14,7 @@ from . import __version__
 from .checks.context import AuditOptions, CheckContext, NationalContext
 from .checks.evaluate import evaluate_agency, evaluate_national
 from .checks.vocabulary import load_catalogue
-from .errors import InventoryError, Message, UsageError
+from .errors import EgovAuditError, InventoryError, Message, UsageError
 from .inventory import Inventory, load_inventory
 from .inventory.model import (
     FACILITY_DEVICES,
@@ -642,35 +642,49 @@ def _contexts(request: AuditRequest, policy: PolicySet, with_evidence: bool,
               live: Mapping[str, HostEvidence] | None = None,
               facility: Mapping[str, HostEvidence] | None = None,
               portals: Sequence[Mapping[str, HostEvidence] | None] | None = None,
-              loaded: Sequence[Inventory] | None = None) -> list[CheckContext]:
+              loaded: Sequence[Inventory] | None = None,
+              refused: list[EgovAuditError] | None = None) -> list[CheckContext]:
     """Each inventory's check context. `with_evidence`: the hosts were contacted (their
-    evidence is read pass by pass: see _judge)."""
+    evidence is read pass by pass: see _judge). `refused`: with several inventories, one that
+    cannot be read is put there and the others go on (a national check judges every one)."""
     if not request.inventories:
         raise UsageError(Message("no inventory given"))
     roles = set(policy.model("network")["roles"])
     contexts: list[CheckContext] = []
     seen: dict[str, str] = {}
     registries: dict[Path, Registry] = {}
+    if request.device_configs is not None and len(request.inventories) != 1:
+        raise UsageError(Message("--device-configs applies to one inventory"))
+    keep_going = refused is not None and len(request.inventories) > 1
     for index, path in enumerate(request.inventories):
-        # `loaded`: the inventories as the caller already read them (probe), not read twice
-        inventory = loaded[index] if loaded else load_inventory(path, known_roles=roles)
-        code = inventory.agency.code
-        if code in seen:
-            raise InventoryError(Message("agency code {code!r} is also used by {seen}", code=code,
-                                         seen=seen[code]),
-                                 file=inventory.display)
+        try:
+            # `loaded`: the inventories as the caller already read them (probe), not read twice
+            inventory = loaded[index] if loaded else load_inventory(path, known_roles=roles)
+            code = inventory.agency.code
+            if code in seen:
+                raise InventoryError(Message("agency code {code!r} is also used by {seen}",
+                                             code=code, seen=seen[code]),
+                                     file=inventory.display)
+            ctx = _context(inventory, policy, request)
+            ctx.registry = _registry(request, inventory, registries)
+        except UsageError:
+            raise  # the command line, not one inventory
+        except EgovAuditError as exc:
+            if not keep_going:
+                raise
+            assert refused is not None
+            refused.append(exc)
+            continue
         seen[code] = inventory.display
-        ctx = _context(inventory, policy, request)
         if with_evidence:
             ctx.evidence = {}
             ctx.facility = facility or {}
-        if request.device_configs is not None and len(request.inventories) != 1:
-            raise UsageError(Message("--device-configs applies to one inventory"))
         ctx.devices = _devices(request, live)
-        ctx.registry = _registry(request, inventory, registries)
         if portals is not None:
-            ctx.portals = portals[len(contexts)]
+            ctx.portals = portals[index]
         contexts.append(ctx)
+    if not contexts and refused:
+        raise refused[0]  # nothing left to judge
     if request.waivers is not None and len(contexts) != 1:
         raise UsageError(Message("--waivers applies to one inventory (each inventory may keep its"
                                  " own {default_waivers})", default_waivers=DEFAULT_WAIVERS))
@@ -682,7 +696,9 @@ def _audit(request: AuditRequest, policy: PolicySet | None,
            loaded: Sequence[Inventory] | None = None) -> ResultSet:
     """Inventories judged on what they declare (and on the portals probed, if any)."""
     policy = policy or load_catalogue(request.policies_dir, request.models_dir)
-    contexts = _contexts(request, policy, False, portals=portals, loaded=loaded)
+    refused: list[EgovAuditError] = []
+    contexts = _contexts(request, policy, False, portals=portals, loaded=loaded,
+                         refused=refused)
     bundles: list[Bundle] = []
     for ctx in contexts:
         kept = _Kept()
@@ -697,4 +713,4 @@ def _audit(request: AuditRequest, policy: PolicySet | None,
         national = NationalResults(tuple(c.inventory.agency.code for c in contexts),
                                    tuple(nresults), compute_scores(nresults, policy.weights),
                                    _infos(policy, {r.control for r in nresults}))
-    return ResultSet(tuple(bundles), national)
+    return ResultSet(tuple(bundles), national, tuple(refused))

@@ -202,6 +202,13 @@ def _emit(result_set: ResultSet, fmt: str, output: Path | None, lang: str,
         output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     rendered = render("gaps", fmt, result_set, ReportOptions(lang=lang, color=use_color))
     _write(output, rendered, inputs, fmt)
+    if result_set.refused:  # the others were judged and reported; each broken one is named
+        from .gates.sanitize import terminal
+
+        for problem in result_set.refused:
+            click.echo(_("egov-audit: error: {message}").format(message=terminal(problem.said())),
+                       err=True)
+        raise click.exceptions.Exit(2)
     if fail_on == "none":
         raise click.exceptions.Exit(0)
     threshold = Severity(fail_on)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .errors import EgovAuditError
 
 
 class Status(StrEnum):
@@ -296,6 +299,9 @@ class ResultSet:
 
     bundles: tuple[Bundle, ...]
     national: NationalResults | None = None
+    # inventories of a national run that could not be read (each one's error): the others are
+    # judged, and the run ends with exit 2
+    refused: tuple[EgovAuditError, ...] = ()
 
     def all_results(self) -> list[Result]:
         out = [r for b in self.bundles for r in b.results]

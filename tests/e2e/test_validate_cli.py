@@ -76,3 +76,29 @@ def test_junit_and_sarif_files(tmp_path: Path) -> None:
     assert junit.read_text().startswith('<?xml version="1.0" encoding="UTF-8"?>')
     log = json.loads(sarif.read_text())
     assert log["runs"][0]["tool"]["driver"]["name"] == "egov-audit"
+
+
+def test_a_national_validation_judges_every_inventory_and_names_each_broken_one(
+        tmp_path: Path) -> None:
+    """`validate A B C D` stopped at the first broken inventory: now each broken one is named
+    on its own line (exit 2) and the others are judged and reported, national checks included."""
+    for name, sample in (("a", "song-lam"), ("b", "bo-hts"), ("c", "ha-son"), ("d", "ha-son")):
+        shutil.copytree(REPO / "inventories" / sample, tmp_path / name)
+    agency = tmp_path / "a" / "group_vars" / "all" / "agency.yml"
+    agency.write_text(agency.read_text() + "  level: [\n")  # broken YAML
+    shared = tmp_path / "c" / "group_vars" / "all.yml"
+    shared.write_text(shared.read_text().replace("code: ha-son", "code: bo-hts"))  # taken code
+    proc = run_cli("validate", *(str(tmp_path / n) for n in "abcd"), "-f", "json", "--lang",
+                   "en", "--documentation-as-public", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    errors = proc.stderr.strip().splitlines()
+    assert len(errors) == 2, errors
+    assert errors[0].startswith(f"egov-audit: error: {agency}:14:1: invalid YAML")
+    assert errors[1] == f"egov-audit: error: {tmp_path / 'c'}: agency code 'bo-hts' is also " \
+                        f"used by {tmp_path / 'b'}"
+    result_set = json.loads(proc.stdout)
+    assert [b["agency"]["code"] for b in result_set["bundles"]] == ["bo-hts", "ha-son"]
+    assert result_set["national"]["results"]  # the national checks ran on the readable ones
+    vietnamese = run_cli("validate", *(str(tmp_path / n) for n in "abcd"), "--lang", "vi",
+                         cwd=tmp_path)
+    assert vietnamese.returncode == 2 and vietnamese.stderr.count("egov-audit: lỗi: ") == 2
