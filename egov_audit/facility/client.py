@@ -58,11 +58,24 @@ def _parse_errors(engine: Any) -> int:
         return 0
 
 
+def _broken(context: dict[str, Any]) -> str:
+    """What went wrong in an asyncio callback, in one short line (no traceback)."""
+    exc = context.get("exception")
+    if exc is not None:
+        return f"{type(exc).__name__}: {str(exc)[:120]}"
+    return str(context.get("message", "?"))[:160]
+
+
 async def _read(host: str, port: int, credentials: Credentials, timeout: float,
                 retries: int) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     from pysnmp.hlapi.v3arch import asyncio as hl
 
     auth_protocol, priv_protocol = _protocols(credentials)
+    # an answer that breaks pysnmp inside its datagram callback would be printed by asyncio as
+    # a traceback on stderr (and the request would just time out): kept, and said as the reason
+    broken: list[str] = []
+    asyncio.get_running_loop().set_exception_handler(
+        lambda _loop, context: broken.append(_broken(context)))
     engine = hl.SnmpEngine()
     try:
         user = hl.UsmUserData(credentials.user, authKey=credentials.auth_password,
@@ -72,6 +85,8 @@ async def _read(host: str, port: int, credentials: Credentials, timeout: float,
                                                     retries=retries)
 
         def failed(indication: Any, status: Any, index: Any) -> None:
+            if indication and broken:
+                raise SnmpError(f"an answer pysnmp could not process: {broken[0]}")
             if indication:
                 garbled = _parse_errors(engine)
                 if garbled:  # something answered, in no SNMP the engine could decode

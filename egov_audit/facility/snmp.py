@@ -125,7 +125,9 @@ def sensor_facts(table: Mapping[str, Any], names: Mapping[str, Any]) -> list[dic
         if not oid.startswith(SENSOR_TABLE + "."):
             continue
         column, _, entity = oid[len(SENSOR_TABLE) + 1:].partition(".")
-        if not (column.isdigit() and entity.isdigit()):
+        # sub-identifiers are 32-bit (RFC 2578): bounded before they are converted
+        if not (column.isascii() and column.isdigit() and entity.isascii()
+                and entity.isdigit() and len(column) <= 10 and len(entity) <= 10):
             raise AnswerError(f"entPhySensorTable: unexpected OID {_shown(oid)}")
         rows.setdefault(int(entity), {})[int(column)] = value
         if len(rows) > MAX_SENSORS:

@@ -126,3 +126,59 @@ def test_a_vaulted_or_looked_up_password_is_accepted(tmp_path: Path) -> None:
         ("env01", "sensor", "primary"), ("ups01", "ups", "primary")]
     ups01 = next(d for d in inventory.facility_devices if d.name == "ups01")
     assert ups01.vars["snmp_auth_password"] == "<vault-encrypted>"  # never decrypted here
+
+
+# -- what a hostile agent can send -----------------------------------------------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_VALUES = (st.none() | st.booleans() | st.integers() | st.integers(-2**40, 2**40)
+           | st.binary(max_size=300) | st.text(max_size=50) | st.floats())
+_SUBIDS = st.integers(0, 2**70).map(str) | st.sampled_from(["1", "2", "3", "4", "5", "01",
+                                                            "9" * 5000])
+
+
+@settings(max_examples=300, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(list(UPS_OIDS.values())), _VALUES, max_size=7),
+       st.dictionaries(st.builds(lambda c, e: f"{SENSOR_TABLE}.{c}.{e}", _SUBIDS, _SUBIDS),
+                       _VALUES, max_size=12),
+       st.dictionaries(st.builds(lambda e: f"{ENT_PHYSICAL_NAME}.{e}", _SUBIDS), _VALUES,
+                       max_size=4))
+def test_any_answer_becomes_facts_or_a_reason(scalars: dict[str, Any], table: dict[str, Any],
+                                              names: dict[str, Any]) -> None:
+    """Whatever an agent answers (any type, any size, sub-identifiers of any length): facts,
+    or AnswerError with the reason; never another exception."""
+    try:
+        facts = facility_facts(scalars, table, names)
+    except AnswerError as exc:
+        assert len(str(exc)) < 300
+        return
+    assert isinstance(facts["sensors"], list)
+
+
+def test_an_answer_that_breaks_pysnmp_is_a_reason_not_a_traceback(
+        capfd: pytest.CaptureFixture[str]) -> None:
+    """pysnmp raised inside its datagram callback and asyncio printed the traceback on stderr
+    (the read then timed out): now the reason says what broke, and stderr stays clean."""
+    import socket
+    import threading
+
+    from egov_audit.facility.client import SnmpError, read_device
+
+    agent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    agent.bind(("127.0.0.1", 0))
+
+    def answer() -> None:
+        _, peer = agent.recvfrom(65535)
+        agent.sendto(bytes.fromhex("600710020103301102"), peer)  # a BER tag pyasn1 trips on
+
+    threading.Thread(target=answer, daemon=True).start()
+    try:
+        with pytest.raises(SnmpError, match="an answer pysnmp could not process: TypeError"):
+            read_device("127.0.0.1", Credentials("u", "SHA", "a" * 12, "AES", "p" * 12),
+                        port=agent.getsockname()[1], timeout=0.5, retries=0, deadline=5)
+    finally:
+        agent.close()
+    captured = capfd.readouterr()
+    assert "Traceback" not in captured.err and "Exception in callback" not in captured.err
