@@ -728,8 +728,12 @@ def collect_cmd(bundles: Sequence[Path], db: str, keys: Path) -> None:
                 if incoming.refused is not None:
                     raise incoming.refused
                 assert incoming.data is not None
-                outcome = store.submit(incoming.data, incoming.digest, incoming.key_id,
-                                       incoming.raw)
+                try:
+                    outcome = store.submit(incoming.data, incoming.digest, incoming.key_id,
+                                           incoming.raw)
+                except MemoryError:
+                    raise EgovAuditError(_("out of memory while storing it: refused (the other "
+                                           "bundles go on)"), file=str(path)) from None
             except EgovAuditError as exc:
                 refused += 1
                 reason = translated(exc.message) if exc.file == str(path) else exc.said()

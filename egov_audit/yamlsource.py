@@ -116,8 +116,34 @@ def load_yaml(path: Path, display: str, error_cls: type[EgovAuditError]) -> Sour
     return parse_yaml(text, path, display, error_cls)
 
 
+# PyYAML's node tree takes 60 to 140 times the text (each node keeps two marks): at most about
+# 400 bytes for each character that can open a node (benchmarks/bench_memory.py)
+_NODE_OPENERS = ",:-[{\n"
+_PER_NODE = 400
+# whatever the machine has: a national plan of 100,000 hosts has about 1,500,000 of them; this
+# bounds the node tree at about 1.2 GB
+MAX_NODE_OPENERS = 3_000_000
+
+
+def _check_memory(text: str, display: str, error_cls: type[EgovAuditError]) -> None:
+    """Refuse, before composing, a text whose node tree would not fit in what this process may
+    still use (a 16 MB flow sequence of zeros would take 2.3 GB)."""
+    from .gates.memory import shortfall
+
+    openers = sum(text.count(c) for c in _NODE_OPENERS)
+    if openers > MAX_NODE_OPENERS:
+        raise error_cls(Message("more than {limit:,} values (commas, colons, dashes, brackets and "
+                                "lines): refused", limit=MAX_NODE_OPENERS), file=display)
+    short = shortfall(len(text) * 8 + openers * _PER_NODE)
+    if short is not None:
+        raise error_cls(Message("would take about {need:,} MB of memory to read, more than the "
+                                "{have:,} MB this process may still use", need=short[0],
+                                have=short[1]), file=display)
+
+
 def parse_yaml(text: str, path: Path, display: str,
                error_cls: type[EgovAuditError]) -> SourceFile:
+    _check_memory(text, display, error_cls)
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:

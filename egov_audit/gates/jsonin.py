@@ -25,14 +25,15 @@ from typing import Any
 
 from ..errors import EgovAuditError, Message
 from .filein import read_bytes
+from .memory import estimate, shortfall
 
 MAX_DEPTH = 64
 MAX_INT = 2**63 - 1  # SQLite INTEGER, PostgreSQL BIGINT
 # a lone surrogate can only come from a \uD8xx-\uDFxx escape: the UTF-8 decoder refuses raw ones
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-# for measuring depth: escapes removed, then everything but brackets and quotes
-_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
-_INNERMOST = re.compile(rb"\[\]|\{\}")
+# for measuring depth and counting values: escapes removed, then everything but brackets,
+# commas and quotes
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}",')
 # every digit a 9, everything else a space: a run of 19 digits (as long as MAX_INT) is then
 # one find() in C (a regular expression for it costs ten times more on a large bundle)
 _DIGITS_AS_NINES = bytes(0x39 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
@@ -78,22 +79,38 @@ def _float(text: str) -> float:
 
 
 def _depth(raw: bytes) -> int:
-    """How deeply arrays and objects nest, without recursion and in C-speed passes (0.2 s for a
-    60 MB bundle): escapes go, then everything but brackets and quotes, then empty strings and
-    the brackets inside strings; then the innermost pairs of brackets, one level per pass."""
+    return _nesting(_skeleton(raw)[0])
+
+
+def _skeleton(raw: bytes) -> tuple[bytes, int, int]:
+    """The text's structure (escapes gone, then everything but brackets, commas and quotes), and
+    how many arrays and objects and how many values it holds at most (brackets and commas
+    inside strings are counted too: an upper bound), in C-speed passes that build no list: what
+    the memory estimate reads before anything else is made."""
     if b"\\" in raw:
         # of the escapes only \\ and \" matter here (the rest hold no bracket or quote):
         # backslash pairs first, left to right, as a parser reads them
         raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
     # removing adjacent quotes keeps the pairing of the others: an empty string goes, or two
-    # strings merge into one, whose content is dropped next anyway
+    # strings merge into one, whose content is dropped later anyway
     reduced = raw.translate(None, _NOT_STRUCTURE).replace(b'""', b"")
+    containers = reduced.count(b"[") + reduced.count(b"{")
+    return reduced, containers, containers + reduced.count(b",") + 1
+
+
+def _nesting(reduced: bytes) -> int:
+    """How deeply arrays and objects nest, without recursion (0.2 s for a 60 MB bundle): what
+    is inside strings and the commas go, then the innermost pairs of brackets, one level per
+    pass. Each pass marks the empty pairs and drops the marks: three copies, no list (a
+    regular expression's substitution built one entry per pair, 640 MB for a 120 MB file)."""
     brackets = b"".join(reduced.split(b'"')[::2]) if b'"' in reduced else reduced
+    brackets = brackets.replace(b",", b"")
     depth = 0
     while brackets:
-        brackets, count = _INNERMOST.subn(b"", brackets)
-        if not count:  # unbalanced: the parser reports it with its position
+        inner = brackets.replace(b"[]", b"<>").replace(b"{}", b"<>").replace(b"<>", b"")
+        if len(inner) == len(brackets):  # unbalanced: the parser reports it with its position
             break
+        brackets = inner
         depth += 1
         if depth > MAX_DEPTH:
             break
@@ -135,9 +152,18 @@ def loads(data: str | bytes) -> Any:
         raw = data
     else:
         text, raw = data, data.encode("utf-8", "surrogatepass")
-    if _depth(raw) > MAX_DEPTH:
+    reduced, containers, values = _skeleton(raw)
+    # counted before one object is built: a text made to exhaust memory is refused here
+    short = shortfall(estimate(len(raw), containers, values))
+    if short is not None:
+        raise StrictJsonError(Message(
+            "would take about {need:,} MB of memory to read ({containers:,} arrays and objects, "
+            "{values:,} values), more than the {have:,} MB this process may still use",
+            need=short[0], containers=containers, values=values, have=short[1]))
+    if _nesting(reduced) > MAX_DEPTH:
         raise StrictJsonError(Message("nested more than {max_depth} levels deep",
                                       max_depth=MAX_DEPTH))
+    del reduced
     # integers are checked one by one only where one could be out of range (19 digits or
     # more somewhere): a fact bundle holds dozens, and the check costs a call each
     parse_int = _int if _long_digit_run(raw) else None

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -83,11 +82,17 @@ class Incoming:
     refused: EgovAuditError | None = None
 
 
+# a bundle file this large is read alone, after the ones before it are stored: reading it
+# beside another would let one exhaust the memory the other needs
+READ_ALONE_BYTES = 32 * 1024 * 1024
+
+
 def take_in(paths: Iterable[Path], registry: KeyRegistry, ahead: int = 2) -> Iterator[Incoming]:
     """Each bundle read, checked and verified in order, the next `ahead` ones prepared in a
     thread while the caller stores the current one: a database's round trips (PostgreSQL's
     server runs beside this process) would otherwise leave this process idle. At most
-    `ahead` + 1 bundles are held at once."""
+    `ahead` + 1 bundles are held at once, and a large one alone. Whatever fails while one
+    bundle is read (a MemoryError included) refuses that bundle with its reason."""
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from ..bundle import BUNDLE_SCHEMA, read_json_bytes
@@ -101,18 +106,35 @@ def take_in(paths: Iterable[Path], registry: KeyRegistry, ahead: int = 2) -> Ite
             verified = verify(data, registry)
         except EgovAuditError as exc:  # one bad bundle is refused, the others go on
             return Incoming(path, refused=exc)
+        except MemoryError:  # what was built of it is gone with the frame
+            return Incoming(path, refused=TrustError(Message(
+                "out of memory while reading it: refused (the other bundles go on)"),
+                file=str(path)))
+        except Exception as exc:  # a bug must cost this bundle only, said with its reason
+            error = type(exc).__name__ + ": " + str(exc)[:200]
+            return Incoming(path, refused=TrustError(Message("could not be read: {error}",
+                                                             error=error), file=str(path)))
         return Incoming(path, data, raw, verified.digest, verified.key_id)
 
-    remaining = iter(paths)
+    def large(path: Path) -> bool:
+        try:
+            return path.stat().st_size > READ_ALONE_BYTES
+        except OSError:
+            return False  # the gate says why, when it reads it
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="egov-intake") as pool:
-        pending: deque[Future[Incoming]] = deque(
-            pool.submit(prepare, path) for path in islice(remaining, max(1, ahead)))
+        pending: deque[Future[Incoming]] = deque()
+        for path in paths:
+            if large(path):
+                while pending:
+                    yield pending.popleft().result()
+                yield prepare(path)  # alone: nothing else is being read or held
+                continue
+            pending.append(pool.submit(prepare, path))
+            if len(pending) > max(1, ahead):
+                yield pending.popleft().result()
         while pending:
-            ready = pending.popleft().result()
-            following = next(remaining, None)
-            if following is not None:
-                pending.append(pool.submit(prepare, following))
-            yield ready
+            yield pending.popleft().result()
 
 
 def _one_line(exc: BaseException) -> str:

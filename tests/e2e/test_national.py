@@ -320,3 +320,54 @@ def test_rescore_stored_evidence_against_newer_policies(db: str, signed: dict[st
     assert {(c["control"], c["target"]) for c in agency["newly_failing"]} == {
         ("HOST-SSH-03", h) for h in ("web01", "app01", "db01", "jump01", "log01", "ntp01", "ws01")}
     assert agency["scores"]["overall"]["delta"] < 0
+
+
+def _hog(path: Path, megabytes: int) -> Path:
+    """A bundle file of empty objects: a few bytes each in the file, about 95 in memory."""
+    count = megabytes * 2**20 // 3
+    with path.open("wb") as out:
+        out.write(b"[")
+        for _ in range(count // 100_000):
+            out.write(b"{}," * 100_000)
+        out.write(b"{}]")
+    return path
+
+
+def _limited(args: list[str], limit_bytes: int, gate: bool) -> subprocess.CompletedProcess[str]:
+    """The CLI under an address-space limit (`ulimit -v`); without `gate`, the memory estimate
+    of the strict reader is switched off, so that the MemoryError itself is met."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
+
+    prelude = "" if gate else (
+        "import egov_audit.gates.jsonin as j; j.shortfall = lambda need: None; ")
+    code = prelude + "import sys; from egov_audit.cli import main; sys.argv[0] = 'egov-audit'; " \
+        "main()"
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          timeout=600, check=False, preexec_fn=limit, cwd=REPO)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("gate", [True, False], ids=["estimated", "memory-error"])
+def test_a_bundle_that_exhausts_memory_costs_only_itself(signed: dict[str, Any], tmp_path: Path,
+                                                         gate: bool) -> None:
+    """120 MB of `[{},{},...]` under a 3 GB limit ended the run with `out of memory` and the
+    good bundles of the batch were not stored. Now it is refused with its reason (before it is
+    built, from the strict reader's count; or, past that, when the MemoryError comes) and every
+    other bundle is stored."""
+    hog = _hog(tmp_path / "hog.json", 120)
+    bundles = signed["bundles"]
+    db = str(tmp_path / "national.db")
+    batch = [bundles["song-lam"], hog, bundles["bo-hts"], hog, bundles["ha-son"]]
+    proc = _limited(["collect", *map(str, batch), "--db", db, "--keys", str(signed["registry"]),
+                     "--lang", "en"], 3 * 2**30, gate)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    refused = [line for line in proc.stderr.splitlines() if line.startswith(f"refused {hog}")]
+    assert len(refused) == 2, proc.stderr[-2000:]
+    said = "would take about" if gate else "out of memory while reading it"
+    assert all(said in line for line in refused), refused
+    assert proc.stdout.count("stored ") == 3, proc.stdout
+    with open_store(db) as store:
+        assert sorted(r["code"] for r in store.national_table()) == sorted(AGENCIES)
