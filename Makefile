@@ -49,8 +49,9 @@ lint: setup
 	$(BIN)/mypy playbooks/terminal_plugins/frr.py
 	$(BIN)/mypy playbooks/cliconf_plugins/frr.py
 
+# the fuzz tier (tests/fuzz) tries 300 generated inputs per reader here, 25 in test-fast
 test: lint test-deps
-	$(BIN)/pytest -q
+	EGOV_FUZZ_EXAMPLES=300 $(BIN)/pytest -q
 
 # the inner loop: no root, no lab, no browser, no database server, under a minute
 test-fast: setup

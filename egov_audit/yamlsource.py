@@ -32,13 +32,17 @@ JsonPath = tuple[PathKey, ...]
 
 
 def format_path(path: Sequence[PathKey]) -> str:
-    """('zones', 2, 'subnets', 0) -> 'zones[2].subnets[0]'"""
+    """('zones', 2, 'subnets', 0) -> 'zones[2].subnets[0]'. A key is someone else's text: it
+    is shown at most 40 characters long, the whole path at most 300."""
     out = ""
     for key in path:
         if isinstance(key, int):
             out += f"[{key}]"
         else:
-            out += f".{key}" if out else str(key)
+            key = key if len(key) <= 40 else key[:40] + "…"
+            out += f".{key}" if out else key
+    if len(out) > 300:
+        out = out[:299] + "…"
     return out or "(document)"
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from ..inventory.model import Prefix
@@ -85,7 +85,7 @@ class _AddressSpace:
     asn: list[tuple[int, int, str, str]]
 
 
-@cache
+@lru_cache(maxsize=4)  # keyed by the catalogue: an unbounded cache kept every one ever loaded
 def _address_space(policy: PolicySet) -> _AddressSpace:
     model = policy.model("address_space")
     special = sorted((SpecialRange(parse_net(e["prefix"]), e["kind"], e["ref"])

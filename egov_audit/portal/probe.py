@@ -134,6 +134,21 @@ def _query(resolver: Any, name: str, rdtype: str) -> _Answer:
                    bool(response.flags & dns.flags.AD), signed)
 
 
+def _addresses(records: Iterable[str], version: int) -> list[str]:
+    """The records that are addresses of the family, as the address policy reads them (a
+    resolver gives nothing else for A and AAAA; anything else is dropped, never kept raw)."""
+    out = []
+    for record in records:
+        try:
+            ip = ipaddress.ip_address(record)
+        except ValueError:
+            continue
+        if ip.version == version and "%" not in record:  # a scope is no DNS answer
+            # as written (the policy names the notation it refuses), at most 45 characters
+            out.append(record.lower() if len(record) <= 45 else str(ip))
+    return out[:32]
+
+
 def _caa(resolver: Any, name: str) -> tuple[list[str], str]:
     """The CAA set that applies to the name: its own or its closest ancestor's (RFC 8659),
     below the top-level domain."""
@@ -186,13 +201,15 @@ def _dns(portal: Portal, options: ProbeOptions) -> dict[str, Any]:
     if dnssec_failed:
         facts["dnssec_error"] = _clip(dnssec_failed)
     if portal.is_web:
-        facts["a"] = list(answers["A"].records)
-        facts["aaaa"] = list(answers["AAAA"].records)
+        facts["a"] = _addresses(answers["A"].records, 4)
+        facts["aaaa"] = _addresses(answers["AAAA"].records, 6)
     else:
         mx: list[dict[str, Any]] = []
         for record in answers["MX"].records[:5]:
             preference, _, host = record.partition(" ")
-            mx.append({"preference": int(preference), "host": host.rstrip(".")[:253]})
+            if preference.isascii() and preference.isdigit() and len(preference) <= 5 \
+                    and int(preference) <= 65535:  # RFC 1035: 16 bits; anything else is no MX
+                mx.append({"preference": int(preference), "host": host.rstrip(".")[:253]})
         mx.sort(key=lambda m: m["preference"])
         facts["mx"] = mx
         facts["a"], facts["aaaa"] = [], []
@@ -200,8 +217,8 @@ def _dns(portal: Portal, options: ProbeOptions) -> dict[str, Any]:
             if not entry["host"]:
                 continue
             with contextlib.suppress(DnsFailure):
-                facts["a"] += _query(resolver, entry["host"], "A").records
-                facts["aaaa"] += _query(resolver, entry["host"], "AAAA").records
+                facts["a"] += _addresses(_query(resolver, entry["host"], "A").records, 4)
+                facts["aaaa"] += _addresses(_query(resolver, entry["host"], "AAAA").records, 6)
     facts["caa"], facts["caa_name"] = _caa(resolver, portal.host)
     return facts
 

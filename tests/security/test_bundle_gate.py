@@ -196,3 +196,25 @@ def test_special_files_as_bundles_are_refused_at_once(agency: Agency, kind: str)
                           capture_output=True, text=True, timeout=30, check=False)
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"egov-audit: error: {path}: not a regular file"
+
+
+def test_a_schema_error_never_echoes_a_long_key_whole(agency: Agency) -> None:
+    """Found by the fuzz tier: a 5,000-digit key in a bundle came back whole in the error's
+    JSON path (a 5,065-character line)."""
+    data = agency.data()
+    first = next(iter(data["controls"]))
+    data["controls"][first]["clauses"] = {"9" * 5000: None}
+    done = run("report", agency.write("long-key.json", data), "--lang", "en")
+    assert done.code == 2 and "is not of type 'object'" in done.err
+    assert len(done.err) < 500 and "9" * 41 not in done.err
+
+
+def test_evaluating_again_and_again_keeps_no_catalogue(agency: Agency) -> None:
+    """Found by the fuzz tier: the address space of every catalogue ever loaded was kept (a
+    process that evaluates many agencies grew by 0.7 MB for each)."""
+    from egov_audit.audit import AuditRequest, evaluate
+    from egov_audit.checks.ip_plan import _address_space
+
+    for _ in range(12):
+        evaluate(AuditRequest(inventories=[agency.inventory]), agency.evidence)
+    assert _address_space.cache_info().currsize <= 4
