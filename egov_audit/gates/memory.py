@@ -16,13 +16,14 @@ import resource
 # (benchmarks/bench_memory.py), rounded up
 PER_CONTAINER = 100
 PER_VALUE = 64
+BASE = 64 * 1024  # the reader's own working memory, whatever the document
 PER_BYTE = 6  # the text itself: raw bytes, decoded str, the structural scan's copies
 _PAGE = resource.getpagesize()
 
 
 def estimate(size: int, containers: int, values: int) -> int:
     """Bytes a document of `size` bytes with these counts may take once built."""
-    return size * PER_BYTE + containers * PER_CONTAINER + values * PER_VALUE
+    return BASE + size * PER_BYTE + containers * PER_CONTAINER + values * PER_VALUE
 
 
 def _vm_size() -> int:

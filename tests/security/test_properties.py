@@ -180,3 +180,39 @@ def test_xml_text_always_makes_well_formed_xml(text: str) -> None:
 @given(ANY_TEXT)
 def test_html_text_holds_no_tag(text: str) -> None:
     assert "<" not in sanitize.html(text) and ">" not in sanitize.html(text)
+
+
+# -- memory: told before anything is built ------------------------------------------------------
+UNITS = st.sampled_from([b"{},", b"[],", b"0,", b'"ab",', b'{"a":0},', b"[[[0]]],", b"0.5,",
+                         b'{"k":[1,2]},', b'"\\u00e9x",', b"true,", b"null,"])
+
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(UNITS, st.integers(1, 20_000)), min_size=1, max_size=4))
+def test_the_memory_estimate_is_never_below_what_reading_takes(shape: list[tuple[bytes, int]]
+                                                               ) -> None:
+    """Documents of the densest shapes, mixed: the strict reader's estimate, made before one
+    object is built, is at least what building them takes (tracemalloc's peak)."""
+    import tracemalloc
+
+    from egov_audit.gates.memory import estimate
+
+    raw = b"[" + b"".join(unit * count for unit, count in shape).rstrip(b",") + b"]"
+    _, containers, values = jsonin._skeleton(raw)
+    tracemalloc.start()
+    try:
+        jsonin.loads(raw)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert estimate(len(raw), containers, values) >= peak
+
+
+@BUDGET
+@given(st.text(max_size=60))
+def test_sarif_text_carries_no_control_and_no_bidirectional_override(text: str) -> None:
+    shown = sanitize.sarif(text)
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                         "\u2066-\u2069]", shown)
+    assert len(shown) <= 4000
