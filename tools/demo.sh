@@ -60,7 +60,8 @@ if [ -f "$state/lab.json" ]; then
   say "== 4. egov-audit probe: cổng thông tin của hai đơn vị mẫu nhìn từ bên ngoài (DNSSEC, IPv6, HTTPS), trong mạng Internet thu nhỏ của phòng thử nghiệm ==" \
       "== 4. egov-audit probe: the two sample agencies' portals seen from outside (DNSSEC, IPv6, HTTPS), in the lab's small internet =="
   "$EGOV" lab exec --state "$state" -- "$EGOV" probe inventories/song-lam inventories/bo-hts \
-    --evidence "$work/portals" --documentation-as-public --lang "$REPORT_LANG" --fail-on none \
+    --evidence "$work/portals" --documentation-as-public --allow-private --lang "$REPORT_LANG" \
+    --fail-on none \
     >"$work/probe.txt"
   grep -A1 -E '^ \[[^]]+\] PORTAL-' "$work/probe.txt" | grep -v '^--$' | head -n 24
   echo "   ..."
