@@ -68,4 +68,7 @@ def rescore(db: str, policies: Path, models: Path | None) -> list[Rescored]:
             out.append(Rescored(agency, finished, _rescore_one(data, policy)))
         except EgovAuditError as exc:
             out.append(Rescored(agency, finished, None, exc.one_line(), failed=True))
+        except MemoryError:  # this agency's bundle only: the others are still re-scored
+            out.append(Rescored(agency, finished, None, "out of memory while re-scoring it",
+                                failed=True))
     return out
