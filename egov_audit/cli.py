@@ -1054,7 +1054,8 @@ def lab() -> None:
          help="Also start a small internet for public portals in its own network namespace: "
               "an authoritative DNS server with signed zones, a validating resolver and HTTPS "
               "servers for the sample agencies' portals, and faulty ones. Probe them with "
-              "`egov-audit lab exec -- egov-audit probe ...`.")
+              "`egov-audit lab exec -- egov-audit probe ... --allow-private` (the lab's "
+              "addresses are private space).")
 @_option("--state", type=click.Path(file_okay=False, path_type=Path),
               help="Lab state directory (default /tmp/egov-audit-lab or "
                    "$EGOV_AUDIT_LAB_STATE).")
@@ -1080,7 +1081,7 @@ def lab_up(faults: bool, network: bool, facility: bool, portals: bool,
         click.echo(_("scan it: egov-audit scan {inventory}").format(inventory=started.inventory))
     if portals:
         click.echo(_("probe the portals: egov-audit lab exec -- egov-audit probe "
-                     "inventories/song-lam inventories/bo-hts"))
+                     "inventories/song-lam inventories/bo-hts --allow-private"))
 
 
 @lab.command("exec", context_settings={"ignore_unknown_options": True})
