@@ -70,11 +70,16 @@ def spellings(ip: IPAddress) -> tuple[IPAddress, ...]:
     return (ip,)
 
 
+def _unspecified(ip: IPAddress) -> bool:
+    """:: and 0.0.0.0, and all of 0.0.0.0/8 ('this network': Linux connects it to itself)."""
+    return ip.is_unspecified or (ip.version == 4 and int(ip) >> 24 == 0)
+
+
 def _never(ip: IPAddress) -> str:
     """Why no connection may ever go to this (unwrapped) address, or ""."""
     if ip in METADATA:
         return "a cloud metadata address"
-    if ip.is_unspecified or (ip.version == 4 and int(ip) >> 24 == 0):
+    if _unspecified(ip):
         return "an unspecified address ('this network')"
     if ip.is_loopback:
         return "a loopback address"
@@ -140,15 +145,27 @@ class AddressPolicy:
             if is_own_address(each):
                 return "an address of this machine" if each == ip else \
                     f"an address of this machine ({each}) written as {address}"
-        if not self.allow_private:
-            # a container prefix is not where the packet goes: what it carries is
-            judged = spellings(ip)[1:] if _is_container(ip) else spellings(ip)
-            for each in judged:
-                if _private(each):
-                    what = "a private or shared address" if each == ip else \
-                        f"a private or shared address ({each}) written as {address}"
-                    return f"{what}: probed only with --allow-private"
+        private = _first_private(ip)
+        if private is not None and not self.allow_private:
+            what = "a private or shared address" if private == ip else \
+                f"a private or shared address ({private}) written as {address}"
+            return f"{what}: probed only with --allow-private"
         return ""
+
+    @staticmethod
+    def needs_permission(address: str) -> bool:
+        """Whether the address lies in private or shared space (probed only when allowed)."""
+        try:
+            return _first_private(ipaddress.ip_address(address)) is not None
+        except ValueError:
+            return False
+
+
+def _first_private(ip: IPAddress) -> IPAddress | None:
+    """The first spelling of the address in private or shared space (a container prefix is not
+    where the packet goes: what it carries is), or None."""
+    judged = spellings(ip)[1:] if _is_container(ip) else spellings(ip)
+    return next((each for each in judged if _private(each)), None)
 
 
 # -- this machine, by any name ----------------------------------------------------------------
@@ -177,8 +194,7 @@ def is_this_machine(host: str, resolve: bool = True) -> str:
     except ValueError:
         ip = None
     if ip is not None:
-        if any(each.is_loopback or each.is_unspecified
-               or (each.version == 4 and int(each) >> 24 == 0) for each in spellings(ip)):
+        if any(each.is_loopback or _unspecified(each) for each in spellings(ip)):
             return f"{host} is a loopback or unspecified address"
         if any(is_own_address(each) for each in spellings(ip)):
             return f"{host} is an address of this machine"

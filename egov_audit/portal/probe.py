@@ -520,7 +520,7 @@ def _family(addresses: Iterable[str], attempt: Callable[[str], dict[str, Any]],
         except (OSError, http.client.HTTPException) as exc:
             status, reason = _failure(exc)
             result = {"address": address, "status": status, "reason": reason}
-        if policy.allow_private and AddressPolicy().refusal(address):
+        if policy.allow_private and policy.needs_permission(address):
             result["allowed_private"] = True  # reached only because the operator allowed it
         if result["status"] == "ok":
             return result
