@@ -96,8 +96,9 @@ def _evidence_bad(work: Path) -> dict[str, Any]:
         work / "evidence", inventory, target=names[0],
         facts={"set": {"sshd.permitrootlogin": "yes", "sshd.passwordauthentication": "yes"}},
         status={names[-1]: "unreachable"},
-        facility={name: {"failed": "timeout"} for name in ("ups01",)},
-        portals={"cong.compliant.example": {"set": {"dns.aaaa": [], "reach.ipv6": {"status": "no_address"}}}})
+        facility={"ups01": {"failed": "timeout"}},
+        portals={"cong.compliant.example": {"set": {"dns.aaaa": [],
+                                                    "reach.ipv6": {"status": "no_address"}}}})
     configs = build_device_configs(work / "configs", {"fw01": None})
     return _run(work, "evaluate", str(inventory), "--evidence", str(evidence),
                 "--device-configs", str(configs))
