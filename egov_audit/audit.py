@@ -43,7 +43,6 @@ from .waivers import WaiverLedger, find_waivers, load_waivers
 
 if TYPE_CHECKING:
     from .bundle import BundleWriter
-    from .collect.evidence import EvidenceFolder, HostEvidence
     from .collect.interface import (
         CollectionReport,
         CollectOptions,
@@ -51,6 +50,8 @@ if TYPE_CHECKING:
         ProgressFn,
         RemoteGroup,
     )
+    from .evidence.host_facts import EvidenceFolder
+    from .evidence.model import HostEvidence
     from .network.registry import Registry
     from .portal.probe import ProbeOptions
 
@@ -114,7 +115,8 @@ def _targets(inventory: Inventory, evidence: Mapping[str, HostEvidence] | None,
     else:
         # the evidence kinds are imported only where there is evidence: validate has none, and
         # a cold validate is what pre-commit hooks and CI pay on every change
-        from .collect.kinds import FACILITY_SNMP, HOST_FACTS
+        from .evidence.kind import HOST_FACTS
+        from .facility.kind import FACILITY_SNMP
 
         targets += HOST_FACTS.coverage(inventory, evidence)
         targets += FACILITY_SNMP.coverage(inventory, facility or {})
@@ -123,7 +125,7 @@ def _targets(inventory: Inventory, evidence: Mapping[str, HostEvidence] | None,
                            reason="declared in the inventory; no configuration given")
                     for device in inventory.devices]
     else:
-        from .collect.kinds import DEVICE_CONFIG
+        from .network.kinds import DEVICE_CONFIG
 
         targets += DEVICE_CONFIG.coverage(inventory, devices)
         declared = {device.name for device in inventory.devices}
@@ -131,7 +133,7 @@ def _targets(inventory: Inventory, evidence: Mapping[str, HostEvidence] | None,
                            found.reason or "a backup of a device the inventory does not declare")
                     for name, found in sorted(devices.items()) if name not in declared]
     if portals is not None:
-        from .collect.kinds import PORTAL_PROBE
+        from .portal.kind import PORTAL_PROBE
 
         targets += PORTAL_PROBE.coverage(inventory, portals)
     return tuple(targets)
@@ -141,7 +143,7 @@ def _device_notices(inventory: Inventory,
                     devices: Mapping[str, HostEvidence] | None) -> tuple[Text, ...]:
     if devices is None:
         return ()
-    from .collect.kinds import DEVICE_CONFIG
+    from .network.kinds import DEVICE_CONFIG
 
     declared = {device.name for device in inventory.devices}
     extra = sorted(set(devices) - declared)
@@ -188,7 +190,7 @@ def _registry(request: AuditRequest, inventory: Inventory,
                                  path="network.registry_file")
     key = path.resolve()
     if key not in loaded:
-        from .collect.kinds import REGISTRY_FILE
+        from .network.kinds import REGISTRY_FILE
 
         loaded[key] = REGISTRY_FILE.read(path)
     return loaded[key]
@@ -197,7 +199,7 @@ def _registry(request: AuditRequest, inventory: Inventory,
 def _registry_notices(registry: Registry | None, today: date | None) -> tuple[Text, ...]:
     if registry is None:
         return ()
-    from .collect.kinds import REGISTRY_FILE
+    from .network.kinds import REGISTRY_FILE
 
     out = [Text(f"Đối chiếu với thống kê cấp phát {registry.display} ({registry.registry}, "
                 f"ngày {registry.date}, {registry.records} bản ghi, {registry.sha256[:19]}…).",
@@ -316,8 +318,8 @@ def evaluate_into(request: AuditRequest, evidence_dir: Path, output: Path,
 def _evaluate(request: AuditRequest, evidence_dir: Path, policy: PolicySet | None,
               evidence: Mapping[str, HostEvidence] | None, sink: ResultSink
               ) -> tuple[Bundle, ScoreTally]:
-    from .collect.evidence import EvidenceFolder
-    from .collect.kinds import FACILITY_SNMP
+    from .evidence.host_facts import EvidenceFolder
+    from .facility.kind import FACILITY_SNMP
 
     if len(request.inventories) != 1:
         raise UsageError(Message("evaluate takes one inventory and its evidence directory"))
@@ -337,7 +339,7 @@ def reevaluate(request: AuditRequest, evidence_dir: Path | None,
                policy: PolicySet | None = None) -> ResultSet:
     """An audit again from the inputs it was made from: the declared plan alone (validate), with
     the portals a probe saw (probe), or with the hosts' evidence (scan, evaluate)."""
-    from .collect.kinds import HOST_FACTS
+    from .evidence.kind import HOST_FACTS
 
     if evidence_dir is None:
         return validate(request, policy)
@@ -351,8 +353,8 @@ def reevaluate(request: AuditRequest, evidence_dir: Path | None,
 
 def _portal_evidence(evidence_dir: Path) -> dict[str, HostEvidence] | None:
     """The portals probed into an evidence folder (None: no probe there)."""
-    from .collect.kinds import PORTAL_PROBE
     from .portal.evidence import PORTALS_DIR
+    from .portal.kind import PORTAL_PROBE
 
     return PORTAL_PROBE.read(evidence_dir) if (evidence_dir / PORTALS_DIR).is_dir() else None
 
@@ -441,7 +443,7 @@ def collect_evidence(request: AuditRequest, evidence_dir: Path, options: Collect
                      portal_progress: PortalProgress | None = None) -> CollectionReport:
     """A scan's collection: the evidence of the inventory's hosts (and of its portals, with
     `portals`) in `evidence_dir`, for `evaluate` or `evaluate_into`."""
-    from .collect.kinds import HOST_FACTS
+    from .evidence.kind import HOST_FACTS
 
     if len(request.inventories) != 1:
         raise UsageError(Message("scan takes one inventory"))
@@ -453,8 +455,10 @@ def collect_evidence(request: AuditRequest, evidence_dir: Path, options: Collect
         raise UsageError(Message("--limit {limit!r} matches no host of the inventory",
                                  limit=options.limit))
     if collector is None:
+        from .collect.collectors import COLLECTORS
+
         assert HOST_FACTS.collector is not None
-        collector = HOST_FACTS.collector()
+        collector = COLLECTORS[HOST_FACTS.collector]()
     device_names = {device.name for device in inventory.devices}
     facility_names = {device.name for device in inventory.facility_devices}
     options = replace(options, devices=tuple(h for h in hosts if h in device_names),
@@ -501,7 +505,7 @@ def _devices(request: AuditRequest, live: Mapping[str, HostEvidence] | None
     """Each device's evidence: collected live where it was, else its backup."""
     if request.device_configs is None and live is None:
         return None
-    from .collect.kinds import DEVICE_CONFIG
+    from .network.kinds import DEVICE_CONFIG
 
     backups = DEVICE_CONFIG.read(request.device_configs) \
         if request.device_configs is not None else None

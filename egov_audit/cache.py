@@ -119,8 +119,7 @@ def _walk(folder: Path, suffixes: tuple[str, ...]) -> Iterator[tuple[str, str]]:
 def catalogue_key(policies_dir: Path, models_dir: Path) -> str:
     """What a loaded catalogue depends on, as one digest."""
     from ._version import __version__
-    from .collection import roles_dir
-    from .paths import PACKAGE
+    from .paths import PACKAGE, roles_dir
 
     digest = hashlib.sha256(f"egov-audit {__version__}\npython {sys.version}\n".encode())
     for relative, path in _walk(PACKAGE, (".py",)):

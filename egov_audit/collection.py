@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 
 from .errors import Message, UsageError
-from .paths import data_dir
+from .paths import data_dir, roles_dir
 
 NAMESPACE = "egov"
 NAME = "audit"
@@ -36,10 +36,6 @@ _PEP440 = re.compile(r"(\d+)\.(\d+)\.(\d+)(?:\.dev(\d+))?(?:\+([0-9A-Za-z.]+))?"
 
 def role_fqcn(role: str) -> str:
     return f"{COLLECTION}.{role}"
-
-
-def roles_dir() -> Path:
-    return data_dir("playbooks") / "roles"
 
 
 @cache  # the catalogue names ten roles from 33 controls: one look at each

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .collect.kinds import HOST_FACTS
 from .collection import COLLECTION, role_fqcn, semantic_version
 from .errors import Message, UsageError
+from .evidence.kind import HOST_FACTS
 from .gates.addresses import LOCAL_CONNECTIONS, is_this_machine
 from .gates.names import is_exact_host
 from .inventory import Inventory
@@ -456,7 +456,7 @@ def _reevaluate(request: FixRequest, data: dict[str, Any], claimed: Bundle, inve
 
     from .audit import AuditRequest, evaluate
     from .checks.context import AuditOptions
-    from .collect.evidence import read_evidence_dir
+    from .evidence.host_facts import read_evidence_dir
     from .inputs import unpack
 
     options = AuditOptions.from_dict(data.get("options"))

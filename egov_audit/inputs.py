@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .collect.evidence import read_evidence_dir
 from .errors import EgovAuditError, Message, UsageError
+from .evidence.host_facts import read_evidence_dir
 from .gates.keys import document_holds_private_key
 from .gates.names import is_file_name
 from .waivers import DEFAULT_PATH as WAIVERS_PATH

@@ -22,3 +22,8 @@ def data_root() -> Path:
 
 def data_dir(name: str) -> Path:
     return data_root() / name
+
+
+def roles_dir() -> Path:
+    """The remediation roles (playbooks/roles), which `fix` runs and the collection ships."""
+    return data_dir("playbooks") / "roles"

@@ -147,7 +147,9 @@ def build_evidence(dest: Path, inventory: Path, facts: Mapping[str, Any] | None 
     bundle from evidence/portal.json (web or mail), patched alike by `portals`."""
     import json
 
-    from egov_audit.collect.evidence import FACT_BUNDLE_SCHEMA, record_failure, write_bundle
+    from egov_audit.evidence.folder import write_bundle
+    from egov_audit.evidence.host_facts import record_failure
+    from egov_audit.evidence.model import FACT_BUNDLE_SCHEMA
     from egov_audit.inventory import load_inventory
 
     template = (FIXTURES / "evidence" / "hardened.json").read_text()
@@ -182,7 +184,7 @@ def _portal_evidence(dest: Path, inventory: Path, edits: Mapping[str, Any]) -> N
     import json
     from datetime import UTC, datetime, timedelta
 
-    from egov_audit.collect.evidence import now
+    from egov_audit.evidence.model import now
     from egov_audit.inventory import load_inventory
     from egov_audit.portal.evidence import write_portal_bundle
     from egov_audit.portal.probe import PORTAL_FACT_BUNDLE
@@ -214,7 +216,7 @@ def _portal_evidence(dest: Path, inventory: Path, edits: Mapping[str, Any]) -> N
 def _facility_evidence(dest: Path, inventory: Path, edits: Mapping[str, Any]) -> None:
     import json
 
-    from egov_audit.collect.evidence import now
+    from egov_audit.evidence.model import now
     from egov_audit.facility.evidence import (
         FACILITY_DIR,
         facility_bundle,

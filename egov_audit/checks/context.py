@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..models import EvidenceStatus, Location, Status, TargetKind, Text
 
 if TYPE_CHECKING:
-    from ..collect.evidence import HostEvidence
+    from ..evidence.model import HostEvidence
     from ..inventory import Inventory
     from ..inventory.model import Host
     from ..network.registry import Registry

@@ -18,7 +18,7 @@ from ..policy import Control
 from .context import CheckContext, Finding, Verdicts, cap_list, named_check
 
 if TYPE_CHECKING:
-    from ..collect.evidence import HostEvidence
+    from ..evidence.model import HostEvidence
 
 ROOM = TargetKind.SERVER_ROOM
 _NONE_DECLARED = Text("không khai báo UPS hay cảm biến nối mạng nào trong phòng này (nhóm "

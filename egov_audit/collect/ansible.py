@@ -11,6 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CollectionError, Message
+from ..evidence.folder import write_bundle
+from ..evidence.host_facts import read_bundle, record_failure
+from ..evidence.job_events import COLLECT_TASK, event_reason, host_verdict
+from ..evidence.model import COLLECTED, FAILED, UNREACHABLE, now
 from ..facility.evidence import (
     FACILITY_DIR,
     FACILITY_TASK,
@@ -26,18 +30,6 @@ from ..network.evidence import (
 from ..paths import data_dir
 from ..runner import RunSettings, run_on_node, run_playbook
 from ..times import is_at_or_after
-from .evidence import (
-    COLLECT_TASK,
-    COLLECTED,
-    FAILED,
-    UNREACHABLE,
-    event_reason,
-    host_verdict,
-    now,
-    read_bundle,
-    record_failure,
-    write_bundle,
-)
 from .interface import CollectionReport, CollectOptions, HostOutcome, ProgressFn, RemoteGroup
 
 PLAYBOOKS = data_dir("playbooks")

@@ -9,8 +9,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..collect.evidence import DeviceBundles, HostEvidence
 from ..errors import Message
+from ..evidence.folder import DeviceBundles
+from ..evidence.model import HostEvidence
 from ..models import EvidenceStatus
 
 FACILITY_FACT_BUNDLE = "egov-audit/facility-fact-bundle@1"

@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..collect.evidence import DeviceBundles, HostEvidence
 from ..errors import Message
+from ..evidence.folder import DeviceBundles
+from ..evidence.model import HostEvidence
 from ..models import EvidenceStatus
 from .backups import DeviceBackup, read_device_configs
 from .parse import NETWORK_FACT_BUNDLE

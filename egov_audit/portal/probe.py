@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..collect.evidence import now
+from ..evidence.model import now
 from ..gates.addresses import AddressPolicy
 from ..inventory.model import Portal
 

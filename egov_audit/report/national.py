@@ -12,7 +12,7 @@ from typing import Any
 
 from ..gates.sanitize import cell, cell_text, html, terminal
 from ..models import Text
-from ..portal.readiness import from_row
+from ..readiness import from_row
 from .common import LABELS, label
 from .interface import Render, ReportOptions
 

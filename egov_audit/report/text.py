@@ -17,7 +17,7 @@ from ..models import (
     Status,
     TargetStatus,
 )
-from ..portal.readiness import readiness
+from ..readiness import readiness
 from .common import fmt_score, gaps_worst_first, label, terminal
 from .interface import ReportOptions, register
 

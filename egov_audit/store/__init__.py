@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import EgovAuditError, Message, UsageError
-from ..portal.readiness import readiness
+from ..readiness import readiness
 
 if TYPE_CHECKING:
     from ..sign import KeyRegistry
@@ -40,7 +40,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
     # 2: waived results are counted per bundle (scores are kept with and without waivers)
     ("ALTER TABLE bundles ADD COLUMN waived INTEGER NOT NULL DEFAULT 0",),
-    # 3: public portals' readiness (egov_audit/portal/readiness.py); NULL: none judged
+    # 3: public portals' readiness (egov_audit/readiness.py); NULL: none judged
     ("ALTER TABLE bundles ADD COLUMN portals INTEGER",
      "ALTER TABLE bundles ADD COLUMN portals_ipv6 INTEGER",
      "ALTER TABLE bundles ADD COLUMN portals_dnssec INTEGER",

@@ -62,7 +62,7 @@ def test_the_readme_command_examples_run(tmp_path: Path) -> None:
     import shlex
     import shutil
 
-    from egov_audit.collect.evidence import now
+    from egov_audit.evidence.model import now
     from tests.helpers import build_evidence
 
     work = tmp_path / "work"

@@ -228,7 +228,7 @@ FACTS = json.loads((FIXTURES / "evidence" / "hardened.json").read_text())
 def test_fact_bundles(base_inventory: Path, tmp_path_factory: pytest.TempPathFactory,
                       data: st.DataObject) -> None:
     from egov_audit.audit import AuditRequest, evaluate
-    from egov_audit.collect.evidence import read_bundle
+    from egov_audit.evidence.host_facts import read_bundle
 
     value = json.loads(json.dumps(FACTS))
     value["host"] = "web01"

@@ -87,7 +87,7 @@ def agency(agency_template: Agency, tmp_path: Path) -> Agency:
 
 def freshen(evidence: Path) -> None:
     """Evidence collected now (the fixture's date is old: fix refuses stale evidence)."""
-    from egov_audit.collect.evidence import now
+    from egov_audit.evidence.model import now
 
     for path in evidence.glob("*.json"):
         data = json.loads(path.read_text())

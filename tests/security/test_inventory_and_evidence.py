@@ -253,8 +253,8 @@ def test_hostile_evidence_fails_its_host_and_only_its_host(agency: Agency, kind:
 def test_an_evidence_folder_with_too_many_files_is_refused(agency: Agency,
                                                            monkeypatch: pytest.MonkeyPatch
                                                            ) -> None:
-    from egov_audit.collect import evidence
     from egov_audit.errors import CollectionError
+    from egov_audit.evidence import host_facts as evidence
 
     monkeypatch.setattr(evidence, "MAX_EVIDENCE_FILES", 3)
     with pytest.raises(CollectionError, match="more than 3 fact bundles: refused"):

@@ -125,6 +125,44 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
+def _unit(module: str) -> str:
+    """The unit of the house a module belongs to: its package below egov_audit, or the
+    top-level module itself (audit, cli, score...)."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "egov_audit"
+
+
+def _package_links() -> dict[tuple[str, str], list[str]]:
+    """Each import from one unit into another, with where it is."""
+    links: dict[tuple[str, str], list[str]] = {}
+    for module, path in MODULES.items():
+        for target, _, line in _imports(module):
+            if target in MODULES or target.rpartition(".")[0] in MODULES:
+                pair = (_unit(module), _unit(target))
+                if pair[0] != pair[1] and "egov_audit" not in pair:
+                    links.setdefault(pair, []).append(f"{path.relative_to(REPO)}:{line}")
+    return links
+
+
+def test_no_two_packages_import_each_other() -> None:
+    """Imports between packages go one way: a package that imports another is never imported
+    back by it, even through a function-level import (issue 11 held the modules to this; six
+    evidence kinds later, collect and the kinds' packages imported each other)."""
+    links = _package_links()
+    assert ("audit", "checks") in links and ("network", "evidence") in links  # the walk sees
+    both_ways = [f"{a} <-> {b}: {links[(a, b)][0]} / {links[(b, a)][0]}"
+                 for a, b in sorted(links) if a < b and (b, a) in links]
+    assert both_ways == []
+
+
+def test_evidence_is_at_the_bottom() -> None:
+    """The evidence package reads and writes the folder format; it imports no package that
+    collects, judges or reports (those import it)."""
+    allowed = {"errors", "gates", "models", "schemas", "times"}
+    found = {b for (a, b) in _package_links() if a == "evidence"}
+    assert found and found <= allowed, found - allowed
+
+
 def test_no_module_imports_a_private_name_of_another_package() -> None:
     found = []
     for module, path in MODULES.items():

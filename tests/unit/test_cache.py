@@ -182,7 +182,7 @@ def test_a_cold_validate_imports_only_what_it_uses(tmp_path: Path) -> None:
                               env=env, check=False, cwd=REPO)
     modules = set(proc.stderr.split("\n")[-2].split())
     assert "egov_audit.audit" in modules and "egov_audit.checks.ip_plan" in modules
-    unwanted = {"egov_audit.collect.kinds", "egov_audit.collect.evidence",
+    unwanted = {"egov_audit.evidence.host_facts", "egov_audit.evidence.folder",
                 "egov_audit.collect.interface", "egov_audit.network.registry",
                 "egov_audit.bundle", "egov_audit.runner", "egov_audit.report.html",
                 "egov_audit.report.xlsx", "netaddr", "tempfile", "ansible_runner", "jinja2",

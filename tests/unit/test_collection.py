@@ -14,10 +14,10 @@ from egov_audit.collection import (
     galaxy_data,
     role_fqcn,
     role_problem,
-    roles_dir,
     semantic_version,
 )
 from egov_audit.errors import UsageError
+from egov_audit.paths import roles_dir
 
 
 @pytest.mark.parametrize(("pep440", "semver"), [

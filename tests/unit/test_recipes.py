@@ -18,8 +18,8 @@ from egov_audit.checks.context import NAMED_CHECKS, AuditOptions, Finding, named
 from egov_audit.checks.operators import OPERATORS, _register
 from egov_audit.checks.requirements import requirement_matrix
 from egov_audit.checks.vocabulary import load_catalogue
-from egov_audit.collect.kinds import EvidenceKind
 from egov_audit.errors import PolicyError
+from egov_audit.evidence.kind import EvidenceKind
 from egov_audit.inventory import load_inventory
 from egov_audit.models import EvidenceStatus, Status, TargetKind, TargetStatus, Text
 from egov_audit.policy import DEFAULT_POLICIES, DEFAULT_REFERENCE_MODELS, Control, PolicySet
@@ -209,20 +209,17 @@ def test_add_a_baseline(catalogue: tuple[Path, Path], tmp_path: Path) -> None:
 
 def test_add_an_evidence_kind(tmp_path: Path) -> None:
     """A kind is an entry: schema, reader, collector, coverage, freshness, what it feeds."""
-    from egov_audit.collect.evidence import HostEvidence
+    from egov_audit.evidence.model import HostEvidence
 
     def read(folder: Path) -> dict[str, HostEvidence]:
         return {"ups-1": HostEvidence("ups-1", EvidenceStatus.COLLECTED,
                                       collected_at="2026-12-01T00:00:00Z",
                                       facts={"battery_minutes": 25})}
 
-    def never_collects() -> Any:
-        raise AssertionError("not needed to judge coverage")
-
     kind = EvidenceKind(
         name="snmp_facility", title=Text("Số liệu SNMP của phòng máy", "Room SNMP readings"),
         schema="fact-bundle", bundle_schema="egov-audit/fact-bundle@1",
-        feeds=frozenset({TargetKind.SERVER_ROOM}), collector=never_collects, read=read,
+        feeds=frozenset({TargetKind.SERVER_ROOM}), collector=None, read=read,
         expected=lambda inventory: [("ups-1", TargetKind.SERVER_ROOM),
                                     ("ups-2", TargetKind.SERVER_ROOM)],
         max_age_days=1)

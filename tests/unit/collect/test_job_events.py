@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from egov_audit.collect.evidence import COLLECT_TASK, read_evidence_dir
 from egov_audit.errors import CollectionError
+from egov_audit.evidence.host_facts import read_evidence_dir
+from egov_audit.evidence.job_events import COLLECT_TASK
 from egov_audit.models import EvidenceStatus
 from tests.helpers import FIXTURES
 

@@ -19,7 +19,7 @@ from egov_audit.gates.addresses import AddressPolicy
 from egov_audit.inventory import load_inventory
 from egov_audit.models import Status
 from egov_audit.portal.probe import _matches, split_server
-from egov_audit.portal.readiness import readiness
+from egov_audit.readiness import readiness
 from tests.helpers import build_evidence, build_inventory
 
 
