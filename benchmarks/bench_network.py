@@ -45,19 +45,20 @@ def agency_with_devices(folder: Path, names: list[str]) -> Path:
 def evaluate_devices(inventory: Path, bundles: dict[str, dict[str, Any]]) -> tuple[float, int]:
     """Seconds to evaluate every device-reading control, and how many results it gave."""
     from egov_audit.checks.context import AuditOptions, CheckContext
-    from egov_audit.checks.evaluate import evaluate_agency, needs_devices
+    from egov_audit.checks.evaluate import evaluate_agency, reads
     from egov_audit.checks.vocabulary import load_catalogue
     from egov_audit.inventory import load_inventory
     from egov_audit.network.backups import DeviceBackup
     from egov_audit.network.evidence import device_evidence
+    from egov_audit.network.kinds import DEVICE_CONFIG
 
     policy = load_catalogue()
     loaded = load_inventory(inventory, known_roles=set(policy.model("network")["roles"]))
     devices = {name: device_evidence(DeviceBackup(name, name, bundle))
                for name, bundle in bundles.items()}
     ctx = CheckContext(loaded, policy, loaded.agency.baseline, 5, AuditOptions(True),
-                       devices=devices)
-    controls = [c for c in policy.controls if needs_devices(c)]
+                       found={DEVICE_CONFIG.name: devices})
+    controls = [c for c in policy.controls if DEVICE_CONFIG.name in reads(c)]
     start = time.perf_counter()
     results = evaluate_agency(ctx, controls)
     return time.perf_counter() - start, len(results)

@@ -33,6 +33,7 @@ from egov_audit.checks.registry import (  # noqa: E402
 )
 from egov_audit.checks.vocabulary import load_catalogue  # noqa: E402
 from egov_audit.inventory import load_inventory  # noqa: E402
+from egov_audit.network.kinds import REGISTRY_FILE  # noqa: E402
 from egov_audit.network.registry import read_registry  # noqa: E402
 
 CHECKS = {"NET-REG-01": registry_asn, "NET-REG-02": registry_blocks,
@@ -87,7 +88,7 @@ def main() -> None:
             registry = read_registry(registry_file)
             statuses = {}
             for ctx in contexts:
-                ctx.registry = registry
+                ctx.with_found(REGISTRY_FILE, registry)
                 for control_id, check in CHECKS.items():
                     for finding in check(ctx, controls[control_id], {}):
                         statuses[finding.status.value] = statuses.get(finding.status.value, 0) + 1

@@ -15,6 +15,7 @@ from .checks.context import AuditOptions, CheckContext, NationalContext
 from .checks.evaluate import evaluate_agency, evaluate_national
 from .checks.vocabulary import load_catalogue
 from .errors import EgovAuditError, InventoryError, Message, UsageError
+from .evidence.kind import HOST_FACTS, Sources
 from .inventory import Inventory, load_inventory
 from .inventory.model import (
     FACILITY_DEVICES,
@@ -25,6 +26,7 @@ from .inventory.model import (
     Portal,
     locate,
 )
+from .kinds import EVIDENCE_KINDS
 from .models import (
     Bundle,
     ControlInfo,
@@ -35,7 +37,9 @@ from .models import (
     TargetKind,
     Text,
 )
+from .network.kinds import DEVICE_CONFIG, REGISTRY_FILE
 from .policy import PolicySet
+from .portal.kind import PORTAL_PROBE
 from .score import ScoreTally, compute_scores
 from .waivers import DEFAULT_PATH as DEFAULT_WAIVERS
 from .waivers import LEGACY_PATH as LEGACY_WAIVERS
@@ -77,6 +81,16 @@ class AuditRequest:
     # inventory; without it, an inventory's own network.registry_file
     registry_file: Path | None = None
 
+    def given(self) -> dict[str, Path]:
+        """The evidence the command line gave, by the name of its kind."""
+        files = {DEVICE_CONFIG.name: self.device_configs, REGISTRY_FILE.name: self.registry_file}
+        return {name: path for name, path in files.items() if path is not None}
+
+
+# the kinds a scan collects (those with a collector), and the one a probe does
+SCANNED = frozenset(kind.name for kind in EVIDENCE_KINDS.values() if kind.collector is not None)
+PROBED = frozenset({PORTAL_PROBE.name})
+
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
@@ -97,129 +111,29 @@ def _context(inventory: Inventory, policy: PolicySet, request: AuditRequest) -> 
     return CheckContext(inventory, policy, baseline, level, request.options)
 
 
-def _targets(inventory: Inventory, evidence: Mapping[str, HostEvidence] | None,
-             devices: Mapping[str, HostEvidence] | None,
-             facility: Mapping[str, HostEvidence] | None = None,
-             portals: Mapping[str, HostEvidence] | None = None) -> tuple[Target, ...]:
+def _targets(inventory: Inventory, found: Mapping[str, Any]) -> tuple[Target, ...]:
+    """The agency, its network and rooms, then each evidence kind's targets: what collecting
+    gave, or (a kind not given) what the inventory declares."""
     targets = [Target(inventory.agency.code, TargetKind.AGENCY),
                Target("network", TargetKind.NETWORK)]
     targets += [Target(f"room:{r.id}", TargetKind.SERVER_ROOM) for r in inventory.server_rooms]
-    if evidence is None:
-        # validate reads the declared plan only: hosts are judged on what the inventory says
-        targets += [Target(host.name, TargetKind.HOST,
-                           reason="declared in the inventory; not contacted")
-                    for host in inventory.hosts]
-        targets += [Target(device.name, TargetKind.FACILITY,
-                           reason="declared in the inventory; not contacted")
-                    for device in inventory.facility_devices]
-    else:
-        # the evidence kinds are imported only where there is evidence: validate has none, and
-        # a cold validate is what pre-commit hooks and CI pay on every change
-        from .evidence.kind import HOST_FACTS
-        from .facility.kind import FACILITY_SNMP
-
-        targets += HOST_FACTS.coverage(inventory, evidence)
-        targets += FACILITY_SNMP.coverage(inventory, facility or {})
-    if devices is None:
-        targets += [Target(device.name, TargetKind.DEVICE,
-                           reason="declared in the inventory; no configuration given")
-                    for device in inventory.devices]
-    else:
-        from .network.kinds import DEVICE_CONFIG
-
-        targets += DEVICE_CONFIG.coverage(inventory, devices)
-        declared = {device.name for device in inventory.devices}
-        targets += [Target(name, TargetKind.DEVICE, found.status.target_status,
-                           found.reason or "a backup of a device the inventory does not declare")
-                    for name, found in sorted(devices.items()) if name not in declared]
-    if portals is not None:
-        from .portal.kind import PORTAL_PROBE
-
-        targets += PORTAL_PROBE.coverage(inventory, portals)
+    for kind in EVIDENCE_KINDS.values():
+        targets += kind.targets(inventory, found.get(kind.name))
     return tuple(targets)
 
 
-def _device_notices(inventory: Inventory,
-                    devices: Mapping[str, HostEvidence] | None) -> tuple[Text, ...]:
-    if devices is None:
-        return ()
-    from .network.kinds import DEVICE_CONFIG
-
-    declared = {device.name for device in inventory.devices}
-    extra = sorted(set(devices) - declared)
-    out = []
-    if extra:
-        names = ", ".join(extra[:20]) + (f" (+{len(extra) - 20})" if len(extra) > 20 else "")
-        out.append(Text(f"{len(extra)} bản cấu hình thuộc thiết bị không khai báo trong kho "
-                        f"(nhóm network_devices): {names}; chúng được đánh giá nhưng không có "
-                        "vai trò (router/firewall).",
-                        f"{len(extra)} configurations are of devices the inventory does not "
-                        f"declare (group network_devices): {names}; they are judged, without a "
-                        "role (router/firewall)."))
-    stale = sorted(name for name, found in devices.items()
-                   if found.collected and DEVICE_CONFIG.is_stale(found.collected_at))
-    if stale:
-        out.append(Text(f"Bản cấu hình cũ hơn {DEVICE_CONFIG.max_age_days:.0f} ngày: "
-                        f"{', '.join(stale[:20])}.",
-                        f"Configurations older than {DEVICE_CONFIG.max_age_days:.0f} days: "
-                        f"{', '.join(stale[:20])}."))
-    return tuple(out)
-
-
-def _registry(request: AuditRequest, inventory: Inventory,
-              loaded: dict[Path, Registry]) -> Registry | None:
-    """The statistics file the agency is checked against: the run's, else the inventory's own
-    (a path inside the inventory folder: an inventory comes from anyone's merge request). Each
-    file is read once a run."""
-    if request.registry_file is not None:
-        path = request.registry_file
-    else:
-        declared = inventory.network.data.get("registry_file")
-        if not isinstance(declared, str):
-            return None
-        path = inventory.root / declared
-        try:
-            inside = path.resolve().is_relative_to(inventory.root.resolve())
-        except (OSError, RuntimeError):
-            inside = False
-        if not inside:
-            where = locate(inventory.network.source, ("registry_file",))
-            raise InventoryError(Message("{path!r} leads outside the inventory folder (give a "
-                                         "file elsewhere with --registry-file)", path=declared),
-                                 file=where.file, line=where.line, column=where.column,
-                                 path="network.registry_file")
-    key = path.resolve()
-    if key not in loaded:
-        from .network.kinds import REGISTRY_FILE
-
-        loaded[key] = REGISTRY_FILE.read(path)
-    return loaded[key]
-
-
-def _registry_notices(registry: Registry | None, today: date | None) -> tuple[Text, ...]:
-    if registry is None:
-        return ()
-    from .network.kinds import REGISTRY_FILE
-
-    out = [Text(f"Đối chiếu với thống kê cấp phát {registry.display} ({registry.registry}, "
-                f"ngày {registry.date}, {registry.records} bản ghi, {registry.sha256[:19]}…).",
-                f"Checked against the delegation statistics {registry.display} "
-                f"({registry.registry}, of {registry.date}, {registry.records} records, "
-                f"{registry.sha256[:19]}…).")]
-    now = datetime.combine(today, datetime.min.time(), UTC) if today else None
-    stamp = f"{registry.date}T00:00:00Z"
-    if REGISTRY_FILE.is_stale(stamp, now=now):
-        days = REGISTRY_FILE.age(stamp, now).days
-        out.append(Text(f"Tệp thống kê cấp phát đã cũ {days} ngày: hãy tải bản mới nhất "
-                        "(các cấp phát gần đây có thể chưa có).",
-                        f"The delegation statistics are {days} days old: download the latest "
-                        "(recent delegations may be missing)."))
-    return tuple(out)
+def _evidence_notices(inventory: Inventory, found: Mapping[str, Any],
+                      today: date | None) -> tuple[Text, ...]:
+    out: tuple[Text, ...] = ()
+    for kind in EVIDENCE_KINDS.values():
+        if kind.notices is not None and found.get(kind.name) is not None:
+            out += kind.notices(inventory, found[kind.name], today)
+    return out
 
 
 def _national_registry(contexts: Sequence[CheckContext]) -> Registry | None:
     """One file for every agency: the run's, or the one all the inventories name."""
-    found = {id(ctx.registry): ctx.registry for ctx in contexts}
+    found = {id(file): file for file in (ctx.of(REGISTRY_FILE) for ctx in contexts)}
     if len(found) == 1:
         return next(iter(found.values()))
     return None
@@ -319,19 +233,13 @@ def _evaluate(request: AuditRequest, evidence_dir: Path, policy: PolicySet | Non
               evidence: Mapping[str, HostEvidence] | None, sink: ResultSink
               ) -> tuple[Bundle, ScoreTally]:
     from .evidence.host_facts import EvidenceFolder
-    from .facility.kind import FACILITY_SNMP
 
     if len(request.inventories) != 1:
         raise UsageError(Message("evaluate takes one inventory and its evidence directory"))
     folder = EvidenceFolder(evidence_dir, evidence)
-    from .network.evidence import read_live_devices
-
-    live = read_live_devices(evidence_dir) if evidence_dir.is_dir() else None
-    facility = FACILITY_SNMP.read(evidence_dir) if evidence_dir.is_dir() else {}
-    portals = _portal_evidence(evidence_dir)
     with _gc_paused():
         policy = policy or load_catalogue(request.policies_dir, request.models_dir)
-        [ctx] = _contexts(request, policy, True, live, facility, [portals])
+        [ctx] = _contexts(request, policy, [evidence_dir], SCANNED)
         return _judge(request, policy, ctx, sink, folder)
 
 
@@ -339,22 +247,19 @@ def reevaluate(request: AuditRequest, evidence_dir: Path | None,
                policy: PolicySet | None = None) -> ResultSet:
     """An audit again from the inputs it was made from: the declared plan alone (validate), with
     the portals a probe saw (probe), or with the hosts' evidence (scan, evaluate)."""
-    from .evidence.kind import HOST_FACTS
-
     if evidence_dir is None:
         return validate(request, policy)
     hosts = HOST_FACTS.read(evidence_dir)
     portals = _portal_evidence(evidence_dir)
     if not hosts and portals is not None:  # a probe: the hosts were never contacted
         with _gc_paused():
-            return _audit(request, policy, portals=[portals])
+            return _audit(request, policy, [evidence_dir], PROBED)
     return evaluate(request, evidence_dir, policy, hosts)
 
 
 def _portal_evidence(evidence_dir: Path) -> dict[str, HostEvidence] | None:
     """The portals probed into an evidence folder (None: no probe there)."""
     from .portal.evidence import PORTALS_DIR
-    from .portal.kind import PORTAL_PROBE
 
     return PORTAL_PROBE.read(evidence_dir) if (evidence_dir / PORTALS_DIR).is_dir() else None
 
@@ -375,9 +280,8 @@ def probe(request: AuditRequest, evidence_root: Path, options: ProbeOptions,
     several = len(inventories) > 1
     folders = [portal_evidence_dir(evidence_root, i.agency.code, several) for i in inventories]
     probe_portals(inventories, folders, options, progress)
-    found = [_portal_evidence(folder) or {} for folder in folders]
     with _gc_paused():
-        return _audit(request, policy, portals=found, loaded=inventories)
+        return _audit(request, policy, folders, PROBED, loaded=inventories)
 
 
 def probe_portals(inventories: Sequence[Inventory], folders: Sequence[Path],
@@ -443,8 +347,6 @@ def collect_evidence(request: AuditRequest, evidence_dir: Path, options: Collect
                      portal_progress: PortalProgress | None = None) -> CollectionReport:
     """A scan's collection: the evidence of the inventory's hosts (and of its portals, with
     `portals`) in `evidence_dir`, for `evaluate` or `evaluate_into`."""
-    from .evidence.kind import HOST_FACTS
-
     if len(request.inventories) != 1:
         raise UsageError(Message("scan takes one inventory"))
     policy = policy or load_catalogue(request.policies_dir, request.models_dir)
@@ -498,22 +400,6 @@ def _plain(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
-
-
-def _devices(request: AuditRequest, live: Mapping[str, HostEvidence] | None
-             ) -> dict[str, HostEvidence] | None:
-    """Each device's evidence: collected live where it was, else its backup."""
-    if request.device_configs is None and live is None:
-        return None
-    from .network.kinds import DEVICE_CONFIG
-
-    backups = DEVICE_CONFIG.read(request.device_configs) \
-        if request.device_configs is not None else None
-    out = dict(backups or {})
-    for name, found in (live or {}).items():
-        if found.collected or name not in out:
-            out[name] = found
-    return out
 
 
 class ResultSink(Protocol):
@@ -590,8 +476,7 @@ def _judge(request: AuditRequest, policy: PolicySet, ctx: CheckContext, sink: Re
     status and digest. Returns the bundle without its results, and its scores' tally."""
     inventory = ctx.inventory
     started = _now()
-    ledger = _waiver_ledger(request, inventory, policy, lambda: _targets(
-        inventory, None if folder is None else {}, ctx.devices, ctx.facility, ctx.portals))
+    ledger = _waiver_ledger(request, inventory, policy, lambda: _targets(inventory, ctx.found))
     tally = ScoreTally(policy.weights)
     judged: set[str] = set()
     head = Bundle(agency=inventory.agency, baseline=ctx.baseline, level=ctx.level,
@@ -617,46 +502,44 @@ def _judge(request: AuditRequest, policy: PolicySet, ctx: CheckContext, sink: Re
         for first in range(0, len(hosts), HOSTS_PER_PASS):
             part = hosts[first:first + HOSTS_PER_PASS]
             found = folder.hosts(host.name for host in part)
-            add(evaluate_agency(replace(ctx, evidence=found, hosts=part, cache={}),
-                                policy.controls, hosts=True))
+            add(evaluate_agency(replace(ctx, found={**ctx.found, HOST_FACTS.name: found},
+                                        hosts=part, cache={}), policy.controls, hosts=True))
             kept.update((name, e.without_facts()) for name, e in found.items())
         others = folder.others({host.name for host in hosts})
         kept.update((name, e.without_facts()) for name, e in others.items())
-        ctx.evidence = kept
+        ctx.with_found(HOST_FACTS, kept)
         add(evaluate_agency(ctx, policy.controls, hosts=False))
 
     record = ledger.record()
     notices = (_notices(request.options) + _waiver_notices(record)
                + _waivers_place_notice(request, inventory)
-               + _device_notices(inventory, ctx.devices)
-               + _registry_notices(ctx.registry, request.today))
+               + _evidence_notices(inventory, ctx.found, request.today))
     end = replace(head, finished_at=_now(),
-                  targets=_targets(inventory, ctx.evidence, ctx.devices, ctx.facility,
-                                   ctx.portals),
+                  targets=_targets(inventory, ctx.found),
                   scores=tally.scores(), controls=_infos(policy, judged), notices=notices,
                   waivers=tuple(record),
-                  evidence_digests={**{h: e.digest for h, e in (ctx.evidence or {}).items()
-                                       if e.digest},
-                                    **{f"portal:{name}": e.digest
-                                       for name, e in (ctx.portals or {}).items() if e.digest}})
+                  evidence_digests={name: digest for kind in EVIDENCE_KINDS.values()
+                                    for name, digest in kind.digests(
+                                        ctx.found.get(kind.name)).items()})
     return end, tally
 
 
-def _contexts(request: AuditRequest, policy: PolicySet, with_evidence: bool,
-              live: Mapping[str, HostEvidence] | None = None,
-              facility: Mapping[str, HostEvidence] | None = None,
-              portals: Sequence[Mapping[str, HostEvidence] | None] | None = None,
+def _contexts(request: AuditRequest, policy: PolicySet,
+              folders: Sequence[Path | None] | None = None,
+              collected: frozenset[str] = frozenset(),
               loaded: Sequence[Inventory] | None = None,
               refused: list[EgovAuditError] | None = None) -> list[CheckContext]:
-    """Each inventory's check context. `with_evidence`: the hosts were contacted (their
-    evidence is read pass by pass: see _judge). `refused`: with several inventories, one that
-    cannot be read is put there and the others go on (a national check judges every one)."""
+    """Each inventory's check context, with what each evidence kind has for it. `folders`:
+    each inventory's evidence folder (None: validate); `collected`: the kinds the run, or the
+    scan that made the folder, collected (host facts are then read pass by pass: see _judge).
+    `refused`: with several inventories, one that cannot be read is put there and the others go
+    on (a national check judges every one)."""
     if not request.inventories:
         raise UsageError(Message("no inventory given"))
     roles = set(policy.model("network")["roles"])
     contexts: list[CheckContext] = []
     seen: dict[str, str] = {}
-    registries: dict[Path, Registry] = {}
+    shared: dict[Path, Any] = {}  # files every inventory reads (a registry file), read once
     if request.device_configs is not None and len(request.inventories) != 1:
         raise UsageError(Message("--device-configs applies to one inventory"))
     keep_going = refused is not None and len(request.inventories) > 1
@@ -670,7 +553,10 @@ def _contexts(request: AuditRequest, policy: PolicySet, with_evidence: bool,
                                              code=code, seen=seen[code]),
                                      file=inventory.display)
             ctx = _context(inventory, policy, request)
-            ctx.registry = _registry(request, inventory, registries)
+            sources = Sources(inventory, folders[index] if folders else None, request.given(),
+                              collected, shared)
+            for kind in EVIDENCE_KINDS.values():
+                ctx.with_found(kind, kind.found(sources))
         except UsageError:
             raise  # the command line, not one inventory
         except EgovAuditError as exc:
@@ -680,12 +566,6 @@ def _contexts(request: AuditRequest, policy: PolicySet, with_evidence: bool,
             refused.append(exc)
             continue
         seen[code] = inventory.display
-        if with_evidence:
-            ctx.evidence = {}
-            ctx.facility = facility or {}
-        ctx.devices = _devices(request, live)
-        if portals is not None:
-            ctx.portals = portals[index]
         contexts.append(ctx)
     if not contexts and refused:
         raise refused[0]  # nothing left to judge
@@ -696,13 +576,12 @@ def _contexts(request: AuditRequest, policy: PolicySet, with_evidence: bool,
 
 
 def _audit(request: AuditRequest, policy: PolicySet | None,
-           portals: Sequence[Mapping[str, HostEvidence] | None] | None = None,
+           folders: Sequence[Path | None] | None = None, collected: frozenset[str] = frozenset(),
            loaded: Sequence[Inventory] | None = None) -> ResultSet:
     """Inventories judged on what they declare (and on the portals probed, if any)."""
     policy = policy or load_catalogue(request.policies_dir, request.models_dir)
     refused: list[EgovAuditError] = []
-    contexts = _contexts(request, policy, False, portals=portals, loaded=loaded,
-                         refused=refused)
+    contexts = _contexts(request, policy, folders, collected, loaded=loaded, refused=refused)
     bundles: list[Bundle] = []
     for ctx in contexts:
         kept = _Kept()

@@ -14,4 +14,5 @@ from .portal.kind import PORTAL_PROBE
 
 EVIDENCE_KINDS: Mapping[str, EvidenceKind[Any]] = {
     kind.name: kind
-    for kind in (HOST_FACTS, DEVICE_CONFIG, REGISTRY_FILE, FACILITY_SNMP, PORTAL_PROBE)}
+    # in the order their targets are listed in a bundle
+    for kind in (HOST_FACTS, FACILITY_SNMP, DEVICE_CONFIG, REGISTRY_FILE, PORTAL_PROBE)}

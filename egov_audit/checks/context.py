@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..models import EvidenceStatus, Location, Status, TargetKind, Text
+from ..network.kinds import DEVICE_CONFIG
 
 if TYPE_CHECKING:
+    from ..evidence.kind import EvidenceKind
     from ..evidence.model import HostEvidence
     from ..inventory import Inventory
     from ..inventory.model import Host
     from ..network.registry import Registry
     from ..policy import Control, PolicySet
+
+E = TypeVar("E")
 
 
 NOT_DECLARED = Text("chưa khai báo", "not declared")
@@ -100,22 +104,27 @@ class CheckContext:
     baseline: str
     level: int
     options: AuditOptions = field(default_factory=AuditOptions)
-    # None: validate (no host contacted: controls that need evidence do not run);
-    # otherwise the fact bundles by host name (scan, evaluate)
-    evidence: Mapping[str, HostEvidence] | None = None
-    # None: no device configuration was given (controls that read them do not run); otherwise
-    # each device's configuration facts by device name (backups, or collected live)
-    devices: Mapping[str, HostEvidence] | None = None
-    # the registry's delegation statistics (None: no file given; its controls say so)
-    registry: Registry | None = None
-    # what UPSes and room sensors measured, by device name (scan, evaluate; None: validate)
-    facility: Mapping[str, HostEvidence] | None = None
-    # what the declared portals showed from outside, by portal (probe; None: none probed)
-    portals: Mapping[str, HostEvidence] | None = None
+    # what each evidence kind gave this run, by the kind's name (egov_audit/kinds.py): host
+    # facts by host (scan, evaluate; judged a pass of hosts at a time), device configurations,
+    # the registry's statistics, facility readings, portal probes. A kind that is absent was not
+    # given: the controls that read it do not run (validate contacts no host)
+    found: Mapping[str, Any] = field(default_factory=dict)
     # the hosts that controls of target kind `host` judge in this pass (None: every host of the
     # inventory); a large agency is judged a few hundred hosts at a time (audit.evaluate)
     hosts: Sequence[Host] | None = None
     cache: dict[str, Any] = field(default_factory=dict, repr=False)  # derived once per audit
+
+    def of(self, kind: EvidenceKind[E]) -> E | None:
+        """What this run has of an evidence kind (None: not given)."""
+        found: E | None = self.found.get(kind.name)
+        return found
+
+    def with_found(self, kind: EvidenceKind[E], value: E | None) -> None:
+        """Set (or, with None, drop) what the run has of a kind."""
+        found = {k: v for k, v in self.found.items() if k != kind.name}
+        if value is not None:
+            found[kind.name] = value
+        self.found = found
 
     @property
     def judged_hosts(self) -> Sequence[Host]:
@@ -157,8 +166,8 @@ class NamedCheck:
     # what it requires, for the requirement matrix: {name} is filled in with each parameter's
     # value (by its name without the model) and each argument's
     requires: Text
-    needs_evidence: bool = False
-    needs_devices: bool = False  # reads network device configurations
+    # the evidence kinds it reads, by name: it runs only when the run has each of them
+    reads: frozenset[str] = frozenset()
     # JSON Schema of each argument a policy may give (`check.args`); all are required unless
     # they have a default, and no other argument is accepted: a typo is a load-time error
     args: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -173,18 +182,18 @@ class NamedCheck:
 NAMED_CHECKS: dict[str, NamedCheck] = {}
 
 
-def named_check(name: str, target: TargetKind, requires: Text, needs_evidence: bool = False,
-                *, args: Mapping[str, Mapping[str, Any]] | None = None,
+def named_check(name: str, target: TargetKind, requires: Text, *,
+                reads: Sequence[EvidenceKind[Any]] = (),
+                args: Mapping[str, Mapping[str, Any]] | None = None,
                 defaults: Mapping[str, Any] | None = None,
-                params: Sequence[str] = (), needs_devices: bool = False
-                ) -> Callable[[CheckFn], CheckFn]:
+                params: Sequence[str] = ()) -> Callable[[CheckFn], CheckFn]:
     """Register structural check logic under a name that policies can use."""
 
     def wrap(fn: CheckFn) -> CheckFn:
         if name in NAMED_CHECKS:
             raise RuntimeError(f"named check {name} registered twice")
         NAMED_CHECKS[name] = NamedCheck(name, target, fn, (fn.__doc__ or "").strip(),
-                                        requires, needs_evidence, needs_devices,
+                                        requires, frozenset(k.name for k in reads),
                                         dict(args or {}),
                                         dict(defaults or {}), tuple(params))
         return fn
@@ -213,7 +222,7 @@ def not_assessed_devices(ctx: CheckContext) -> list[Finding]:
     """The verdicts on declared devices whose configuration could not be judged: no backup of
     it, or a backup that could not be read or parsed (the reason says which)."""
     out = []
-    devices = ctx.devices or {}
+    devices = ctx.of(DEVICE_CONFIG) or {}
     for device in ctx.inventory.devices:
         found = devices.get(device.name)
         if found is not None and found.collected:

@@ -11,6 +11,7 @@ from typing import Any
 from ..inventory.model import locate
 from ..ipnet import Net, parse_addr, parse_net
 from ..models import Location, TargetKind, Text
+from ..network.kinds import DEVICE_CONFIG
 from ..policy import Control
 from .context import (
     CheckContext,
@@ -34,7 +35,7 @@ STRONG_HASHES = frozenset({"scrypt", "pbkdf2-sha256", "pbkdf2-sha512", "sha256",
 
 
 def _devices(ctx: CheckContext) -> list[tuple[str, Mapping[str, Any]]]:
-    return [(name, found.facts) for name, found in sorted((ctx.devices or {}).items())
+    return [(name, found.facts) for name, found in sorted((ctx.of(DEVICE_CONFIG) or {}).items())
             if found.collected]
 
 
@@ -84,7 +85,7 @@ def _device_checks(name: str, expected: Text, requires: Text,
             return out
 
         run.__doc__ = fn.__doc__
-        named_check(name, DEV, requires, needs_devices=True)(run)
+        named_check(name, DEV, requires, reads=[DEVICE_CONFIG])(run)
         return fn
 
     return wrap
@@ -392,7 +393,7 @@ def _on(ctx: CheckContext, subnet: Net) -> list[Placed]:
 
 def _network_checks(name: str, requires: Text, params: Sequence[str] = ()
                     ) -> Callable[[CheckFn], CheckFn]:
-    return named_check(name, NET, requires, needs_devices=True, params=params)
+    return named_check(name, NET, requires, reads=[DEVICE_CONFIG], params=params)
 
 
 def _no_devices(v: Verdicts) -> list[Finding]:

@@ -7,9 +7,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..evidence.kind import HOST_FACTS
 from ..inventory.ansible_dir import VarSource
 from ..inventory.model import locate
+from ..kinds import EVIDENCE_KINDS
 from ..models import EMPTY, Location, Result, Severity, Status, TargetKind, Text
+from ..network.kinds import DEVICE_CONFIG
 from ..policy import Control
 from .context import (
     NOT_DECLARED,
@@ -79,14 +82,14 @@ def fact_targets(ctx: CheckContext, kind: TargetKind) -> list[FactTarget]:
         # per audit, not once per control
         cached = ctx.cache.get("host_targets")
         if cached is None:
-            evidence = ctx.evidence or {}
+            evidence = ctx.of(HOST_FACTS) or {}
             cached = ctx.cache["host_targets"] = [
                 FactTarget(h.name, kind, evidence[h.name].facts, None,
                            {k: v for k, v in h.sources.items() if k == "zone"})
                 for h in ctx.judged_hosts if h.name in evidence and evidence[h.name].collected]
         return list(cached)
     if kind is TargetKind.DEVICE:
-        devices = ctx.devices or {}
+        devices = ctx.of(DEVICE_CONFIG) or {}
         return [FactTarget(name, kind, found.facts, None) for name, found in devices.items()
                 if found.collected]
     return []
@@ -245,7 +248,7 @@ def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
     parent_parts, source_key = (parent.split(".") if parent else []), f"{leaf}_source"
     meanings = _meanings(ctx, control)
     if control.target is TargetKind.HOST:
-        evidence = ctx.evidence or {}
+        evidence = ctx.of(HOST_FACTS) or {}
         for host in ctx.judged_hosts:
             found = evidence.get(host.name)
             if found is None or not found.collected:
@@ -352,18 +355,14 @@ def _result(control: Control, clause: Text, finding: Finding,
                   finding.locations)
 
 
-def needs_evidence(control: Control) -> bool:
-    """Controls that judge what a host reports (not what the inventory declares)."""
+def reads(control: Control) -> frozenset[str]:
+    """The evidence kinds a control reads, by name: what its named check says, or for a
+    declarative check the kind whose facts its target kind's facts are (host facts for a host,
+    a device's configuration for a device)."""
     if control.check.named is not None:
-        return NAMED_CHECKS[control.check.named].needs_evidence
-    return control.target is TargetKind.HOST
-
-
-def needs_devices(control: Control) -> bool:
-    """Controls that judge network device configurations."""
-    if control.check.named is not None:
-        return NAMED_CHECKS[control.check.named].needs_devices
-    return control.target is TargetKind.DEVICE
+        return NAMED_CHECKS[control.check.named].reads
+    return frozenset(kind.name for kind in EVIDENCE_KINDS.values()
+                     if kind.judges is control.target)
 
 
 def evaluate_agency(ctx: CheckContext, controls: Iterable[Control],
@@ -378,12 +377,8 @@ def evaluate_agency(ctx: CheckContext, controls: Iterable[Control],
             continue
         if not control.applies(ctx.baseline, ctx.level):
             continue
-        if ctx.evidence is None and needs_evidence(control):
-            continue  # validate contacts no host
-        if ctx.devices is None and needs_devices(control):
-            continue  # no device configuration given
-        if ctx.portals is None and control.target is TargetKind.PORTAL:
-            continue  # no portal probed
+        if not reads(control) <= ctx.found.keys():
+            continue  # evidence it reads was not given (validate contacts no host)
         clause = control.clause(ctx.baseline)
         severity = control.severity_at(ctx.baseline, ctx.level)
         out.extend(_result(control, clause, f, severity) for f in _run(ctx, control))

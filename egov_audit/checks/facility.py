@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..facility.kind import FACILITY_SNMP
 from ..inventory.model import FacilityDevice, ServerRoom, locate
 from ..models import Location, TargetKind, Text
 from ..policy import Control
@@ -55,7 +56,7 @@ def _readings(ctx: CheckContext, room: ServerRoom, verdicts: Verdicts
         return [], [verdicts.not_applicable(f"Không áp dụng: {_NONE_DECLARED.vi}.",
                                             f"Not applicable: {_NONE_DECLARED.en}.",
                                             _NONE_DECLARED, (locate(room.source),))]
-    facility = ctx.facility or {}
+    facility = ctx.of(FACILITY_SNMP) or {}
     readings: list[Reading] = []
     missing: list[str] = []
     for device in devices:
@@ -108,7 +109,7 @@ def _number(value: float) -> str:
 @named_check("facility_ups_runtime", ROOM, requires=Text(
     "thời gian lưu điện đo được của UPS ≥ {min_ups_runtime_min} phút",
     "a measured UPS runtime of at least {min_ups_runtime_min} minutes"),
-    needs_evidence=True, params=["server_room.min_ups_runtime_min"])
+    reads=[FACILITY_SNMP], params=["server_room.min_ups_runtime_min"])
 def facility_ups_runtime(ctx: CheckContext, control: Control,
                          args: Mapping[str, Any]) -> list[Finding]:
     """Every UPS of the room estimates at least the level's minimum runtime on battery
@@ -156,7 +157,7 @@ _BAD_BATTERY = {"low": Text("ắc quy yếu", "battery low"),
 
 @named_check("facility_ups_power", ROOM, requires=Text(
     "UPS chạy bằng điện lưới, ắc quy bình thường, không có cảnh báo",
-    "UPSes on mains, their batteries normal, no alarm present"), needs_evidence=True)
+    "UPSes on mains, their batteries normal, no alarm present"), reads=[FACILITY_SNMP])
 def facility_ups_power(ctx: CheckContext, control: Control,
                        args: Mapping[str, Any]) -> list[Finding]:
     """Each UPS runs on mains (upsOutputSource normal), its battery is not low or depleted
@@ -253,7 +254,7 @@ def _in_range(ctx: CheckContext, control: Control, param: str, kind: str, survey
 @named_check("facility_temperature", ROOM, requires=Text(
     "nhiệt độ đo được trong khoảng {inlet_temp_range_c} °C",
     "a measured temperature within {inlet_temp_range_c} °C"),
-    needs_evidence=True, params=["server_room.inlet_temp_range_c"])
+    reads=[FACILITY_SNMP], params=["server_room.inlet_temp_range_c"])
 def facility_temperature(ctx: CheckContext, control: Control,
                          args: Mapping[str, Any]) -> list[Finding]:
     """Every working temperature sensor of the room (ENTITY-SENSOR-MIB, celsius) reads within
@@ -265,7 +266,7 @@ def facility_temperature(ctx: CheckContext, control: Control,
 @named_check("facility_humidity", ROOM, requires=Text(
     "độ ẩm đo được trong khoảng {humidity_range_pct} %",
     "a measured relative humidity within {humidity_range_pct} %"),
-    needs_evidence=True, params=["server_room.humidity_range_pct"])
+    reads=[FACILITY_SNMP], params=["server_room.humidity_range_pct"])
 def facility_humidity(ctx: CheckContext, control: Control,
                       args: Mapping[str, Any]) -> list[Finding]:
     """Every working humidity sensor of the room (ENTITY-SENSOR-MIB, percentRH) reads within the
@@ -288,7 +289,7 @@ def _apart(tolerance: float) -> Callable[[float, float], bool]:
 
 @named_check("facility_survey_agrees", ROOM, requires=Text(
     "phiếu khảo sát phòng máy chủ khớp với số đo của thiết bị",
-    "the server-room survey agrees with what its devices measure"), needs_evidence=True)
+    "the server-room survey agrees with what its devices measure"), reads=[FACILITY_SNMP])
 def facility_survey_agrees(ctx: CheckContext, control: Control,
                            args: Mapping[str, Any]) -> list[Finding]:
     """The survey's UPS runtime is not above the measured one by more than 5 minutes or a

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
 
+from ..evidence.kind import HOST_FACTS
 from ..inventory.model import Prefix
 from ..ipnet import Net, format_addr, parse_net, uncovered
 from ..models import Location, TargetKind, Text
@@ -490,14 +491,14 @@ def _live_addresses(facts: Mapping[str, Any]) -> list[Net]:
 @named_check("host_live_addresses", TargetKind.HOST, requires=Text(
     "địa chỉ thực tế của máy chủ nằm trong mạng con của vùng đã khai báo",
     "the addresses a host really has inside the subnets of its declared zone"),
-    needs_evidence=True)
+    reads=[HOST_FACTS])
 def host_live_addresses(ctx: CheckContext, control: Control,
                         args: Mapping[str, Any]) -> list[Finding]:
     """The addresses a host really has lie in the subnets of its declared zone."""
     from .context import not_assessed_host
 
     out: list[Finding] = []
-    evidence = ctx.evidence or {}
+    evidence = ctx.of(HOST_FACTS) or {}
     for host in ctx.judged_hosts:
         found = evidence.get(host.name)
         if found is None or not found.collected:
@@ -530,12 +531,12 @@ def host_live_addresses(ctx: CheckContext, control: Control,
 
 @named_check("answering_hosts_declared", NET, requires=Text(
     "mọi máy chủ trả lời khi quét đều được khai báo trong inventory",
-    "every host that answered the scan is declared in the inventory"), needs_evidence=True)
+    "every host that answered the scan is declared in the inventory"), reads=[HOST_FACTS])
 def answering_hosts_declared(ctx: CheckContext, control: Control,
                              args: Mapping[str, Any]) -> list[Finding]:
     """Every host that answered the scan is declared in the inventory's plan."""
     declared = {h.name for h in ctx.inventory.hosts}
-    answered = sorted(h for h, e in (ctx.evidence or {}).items() if e.collected)
+    answered = sorted(h for h, e in (ctx.of(HOST_FACTS) or {}).items() if e.collected)
     stray = [h for h in answered if h not in declared]
     expected = Text("mọi máy chủ trả lời đều có trong quy hoạch",
                     "every answering host is in the plan")

@@ -15,6 +15,7 @@ from ..inventory.model import Portal, locate
 from ..ipnet import parse_addr
 from ..models import Location, TargetKind, Text
 from ..policy import Control
+from ..portal.kind import PORTAL_PROBE
 from .context import CheckContext, Finding, Verdicts, named_check
 
 PORTAL = TargetKind.PORTAL
@@ -26,7 +27,7 @@ _FAMILIES = ("ipv4", "ipv6")
 def _per_portal(ctx: CheckContext, expected: Text | str, judge: Judge,
                 web_only: bool = False) -> list[Finding]:
     out: list[Finding] = []
-    probed = ctx.portals or {}
+    probed = ctx.of(PORTAL_PROBE) or {}
     for portal in ctx.inventory.network.portals:
         verdicts = Verdicts(portal.name, PORTAL, expected)
         where = (portal.where,)
@@ -70,7 +71,7 @@ def _observed_reach(facts: Facts) -> str:
 
 
 # -- PORTAL-IPV6-01 ---------------------------------------------------------------------------
-@named_check("portal_ipv6", PORTAL, requires=Text(
+@named_check("portal_ipv6", PORTAL, reads=[PORTAL_PROBE], requires=Text(
     "cổng thông tin trả lời qua IPv6 (có bản ghi AAAA và kết nối được)",
     "the portal answers over IPv6 (an AAAA record, and reachable)"))
 def portal_ipv6(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> list[Finding]:
@@ -96,7 +97,7 @@ def portal_ipv6(ctx: CheckContext, control: Control, args: Mapping[str, Any]) ->
 
 
 # -- PORTAL-IPV6-02 ---------------------------------------------------------------------------
-@named_check("portal_ipv6_in_blocks", PORTAL, requires=Text(
+@named_check("portal_ipv6_in_blocks", PORTAL, reads=[PORTAL_PROBE], requires=Text(
     "địa chỉ IPv6 phục vụ cổng nằm trong khối địa chỉ của đơn vị",
     "the IPv6 addresses serving the portal lie in the agency's address blocks"))
 def portal_ipv6_in_blocks(ctx: CheckContext, control: Control,
@@ -133,7 +134,7 @@ def portal_ipv6_in_blocks(ctx: CheckContext, control: Control,
 _DECLARED_KINDS = ("web_portal", "public_service")
 
 
-@named_check("portal_ipv6_declared", PORTAL, requires=Text(
+@named_check("portal_ipv6_declared", PORTAL, reads=[PORTAL_PROBE], requires=Text(
     "khai báo network.ipv6_plan.portal_ipv6 khớp với thực tế",
     "the declared network.ipv6_plan.portal_ipv6 agrees with what the portals serve"))
 def portal_ipv6_declared(ctx: CheckContext, control: Control,
@@ -191,7 +192,7 @@ _DNSSEC = {
 }
 
 
-@named_check("portal_dnssec", PORTAL, requires=Text(
+@named_check("portal_dnssec", PORTAL, reads=[PORTAL_PROBE], requires=Text(
     "tên miền được ký DNSSEC và xác thực được", "the name is DNSSEC-signed and validates"))
 def portal_dnssec(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> list[Finding]:
     """The portal's name (the mail domain, for mail) is signed with DNSSEC and its answers
@@ -213,7 +214,7 @@ def portal_dnssec(ctx: CheckContext, control: Control, args: Mapping[str, Any]) 
 
 
 # -- PORTAL-TLS-01 ----------------------------------------------------------------------------
-@named_check("portal_tls_versions", PORTAL, requires=Text(
+@named_check("portal_tls_versions", PORTAL, reads=[PORTAL_PROBE], requires=Text(
     "chỉ HTTPS với TLS 1.2 trở lên (không chấp nhận TLS 1.0, 1.1)",
     "HTTPS with TLS 1.2 or later only (TLS 1.0 and 1.1 refused)"))
 def portal_tls_versions(ctx: CheckContext, control: Control,
@@ -247,7 +248,7 @@ def portal_tls_versions(ctx: CheckContext, control: Control,
 
 
 # -- PORTAL-TLS-02 ----------------------------------------------------------------------------
-@named_check("portal_weak_ciphers", PORTAL, requires=Text(
+@named_check("portal_weak_ciphers", PORTAL, reads=[PORTAL_PROBE], requires=Text(
     "không chấp nhận bộ mã hóa yếu", "no weak cipher suite accepted"))
 def portal_weak_ciphers(ctx: CheckContext, control: Control,
                         args: Mapping[str, Any]) -> list[Finding]:
@@ -273,7 +274,7 @@ def _when(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
-@named_check("portal_certificate", PORTAL, requires=Text(
+@named_check("portal_certificate", PORTAL, reads=[PORTAL_PROBE], requires=Text(
     "chứng thư hợp lệ, đúng tên, còn hạn ít nhất {portal_cert_min_days} ngày, khóa đủ dài",
     "a valid certificate for the name, at least {portal_cert_min_days} days left, a strong key"),
     params=["network.portal_cert_min_days", "network.portal_min_rsa_bits"])
@@ -338,7 +339,7 @@ def portal_certificate(ctx: CheckContext, control: Control,
 
 
 # -- PORTAL-HTTP-01 ---------------------------------------------------------------------------
-@named_check("portal_https_only", PORTAL, requires=Text(
+@named_check("portal_https_only", PORTAL, reads=[PORTAL_PROBE], requires=Text(
     "truy cập http được chuyển hướng sang https (hoặc không phục vụ http)",
     "plain http redirects to https (or is not served)"))
 def portal_https_only(ctx: CheckContext, control: Control,
@@ -380,7 +381,7 @@ def hsts_max_age(value: str) -> int | None:
     return None
 
 
-@named_check("portal_hsts", PORTAL, requires=Text(
+@named_check("portal_hsts", PORTAL, reads=[PORTAL_PROBE], requires=Text(
     "có HSTS với max-age ≥ {portal_hsts_min_days} ngày",
     "HSTS with a max-age of at least {portal_hsts_min_days} days"),
     params=["network.portal_hsts_min_days"])

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..inventory.model import AddressBlock, locate
 from ..models import Location, TargetKind, Text
+from ..network.kinds import REGISTRY_FILE
 from ..policy import Control
 from .context import CheckContext, Finding, NationalContext, Verdicts, cap_list, named_check
 
@@ -59,22 +60,23 @@ def registry_asn(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -
     asn = ctx.inventory.network.asn
     net = Verdicts("network", NET, Text(f"AS{asn} cấp cho VN (allocated/assigned)",
                                         f"AS{asn} delegated to VN (allocated/assigned)"))
-    if ctx.registry is None:
+    registry = ctx.of(REGISTRY_FILE)
+    if registry is None:
         return _not_assessed(net, NO_REGISTRY)
     declared = locate(ctx.inventory.network.source, ("asn",))
     if asn is None:
         return [net.not_applicable("Đơn vị không khai báo ASN (xem NET-ASN-01).",
                                    "The agency declares no ASN (see NET-ASN-01).",
                                    Text("không có ASN", "no ASN"), (declared,))]
-    found = ctx.registry.asn(asn)
+    found = registry.asn(asn)
     if found is None:
         return [net.failed(
-            f"AS{asn} không có trong tệp thống kê {_file(ctx.registry)}: cơ quan đăng ký này "
+            f"AS{asn} không có trong tệp thống kê {_file(registry)}: cơ quan đăng ký này "
             "chưa cấp số hiệu mạng đó.",
-            f"AS{asn} is not in the statistics file {_file(ctx.registry)}: this registry has "
+            f"AS{asn} is not in the statistics file {_file(registry)}: this registry has "
             "not delegated it.",
             Text("không có trong tệp", "not in the file"), (declared,))]
-    where = (declared, ctx.registry.location(found))
+    where = (declared, registry.location(found))
     if found.delegated_in_vn:
         return [net.passed(f"AS{asn} được cấp cho VN: {found.shown}.",
                            f"AS{asn} is delegated to VN: {found.shown}.", found.shown, where)]
@@ -93,7 +95,8 @@ def registry_blocks(ctx: CheckContext, control: Control,
     blocks = [b for b in ctx.inventory.network.blocks if _is_vnnic(b)]
     net = Verdicts("network", NET, Text("nằm trong vùng cấp phát cho VN (allocated/assigned)",
                                         "inside delegations to VN (allocated/assigned)"))
-    if ctx.registry is None:
+    registry = ctx.of(REGISTRY_FILE)
+    if registry is None:
         return _not_assessed(net, NO_REGISTRY)
     if not blocks:
         return [net.not_applicable("Không khai báo khối nào do VNNIC cấp (xem NET-IP-01/02).",
@@ -105,8 +108,8 @@ def registry_blocks(ctx: CheckContext, control: Control,
     where: list[Location] = []
     for block in blocks:
         text = block.prefix.net.text
-        covering, whole = ctx.registry.covering(block.prefix.net)
-        where.extend((block.prefix.where, *(ctx.registry.location(d) for d in covering[:3])))
+        covering, whole = registry.covering(block.prefix.net)
+        where.extend((block.prefix.where, *(registry.location(d) for d in covering[:3])))
         foreign = [d for d in covering if not d.delegated_in_vn]
         if whole and not foreign:
             good.append(f"{text}: {_shown(covering)}")
@@ -125,9 +128,9 @@ def registry_blocks(ctx: CheckContext, control: Control,
                            cap_list(good), where[:20])]
     return [net.failed(
         f"{len(bad_en)} khối khai báo do VNNIC cấp không nằm trong vùng cấp phát cho VN theo "
-        f"{_file(ctx.registry)}: {cap_list(bad_vi, 10)}.",
+        f"{_file(registry)}: {cap_list(bad_vi, 10)}.",
         f"{len(bad_en)} blocks declared allocated by VNNIC are not inside delegations to VN in "
-        f"{_file(ctx.registry)}: {cap_list(bad_en, 10)}.",
+        f"{_file(registry)}: {cap_list(bad_en, 10)}.",
         Text(cap_list(bad_vi), cap_list(bad_en)), where[:20])]
 
 
@@ -168,11 +171,12 @@ def registry_one_holder(ctx: CheckContext, control: Control,
                         args: Mapping[str, Any]) -> list[Finding]:
     """The ASN and the VNNIC blocks belong to the same holder (the same opaque id)."""
     net = Verdicts("network", NET, Text("một chủ thể (opaque id)", "one holder (opaque id)"))
-    if ctx.registry is None:
+    registry = ctx.of(REGISTRY_FILE)
+    if registry is None:
         return _not_assessed(net, NO_REGISTRY)
-    if not ctx.registry.extended:
+    if not registry.extended:
         return _not_assessed(net, NOT_EXTENDED)
-    holders, where = agency_holders(ctx, ctx.registry)
+    holders, where = agency_holders(ctx, registry)
     resources = sum(len(items) for items in holders.values())
     shown = _holders_text(holders)
     if resources < 2:
@@ -205,19 +209,20 @@ def registry_provider_blocks(ctx: CheckContext, control: Control,
     net = Verdicts("network", NET, Text("khối của nhà cung cấp nằm trong vùng cấp phát của nhà "
                                         "cung cấp",
                                         "provider blocks inside the provider's delegation"))
-    if ctx.registry is None:
+    registry = ctx.of(REGISTRY_FILE)
+    if registry is None:
         return _not_assessed(net, NO_REGISTRY)
     if not blocks:
         return [net.not_applicable("Không khai báo khối nào của nhà cung cấp.",
                                    "No provider-assigned block is declared.",
                                    Text("không có khối của nhà cung cấp",
                                         "no provider-assigned block"))]
-    own = set(agency_holders(ctx, ctx.registry)[0])
+    own = set(agency_holders(ctx, registry)[0])
     wrong_vi: list[str] = []
     wrong_en: list[str] = []
     where: list[Location] = []
     for block in blocks:
-        separate = [d for d in ctx.registry.inside(block.prefix.net) if d.delegated_in_vn]
+        separate = [d for d in registry.inside(block.prefix.net) if d.delegated_in_vn]
         if not separate:
             continue
         mine = any(d.holder and d.holder in own for d in separate)
@@ -227,7 +232,7 @@ def registry_provider_blocks(ctx: CheckContext, control: Control,
                         f"{_shown(separate[:3])}{suffix.vi}")
         wrong_en.append(f"{block.prefix.net.text} (declared: {block.allocated_by}) is "
                         f"{_shown(separate[:3])}{suffix.en}")
-        where.extend((block.prefix.where, *(ctx.registry.location(d) for d in separate[:3])))
+        where.extend((block.prefix.where, *(registry.location(d) for d in separate[:3])))
     checked = ", ".join(f"{b.prefix.net.text} ({b.allocated_by})" for b in blocks)
     if not wrong_en:
         return [net.passed(f"Các khối của nhà cung cấp không phải vùng cấp phát riêng: "

@@ -9,10 +9,10 @@ needs when a run has that evidence."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ..models import EvidenceStatus, Target, TargetKind, TargetStatus, Text
 from .model import FACT_BUNDLE_SCHEMA, HostEvidence
@@ -21,6 +21,20 @@ if TYPE_CHECKING:
     from ..inventory import Inventory
 
 E = TypeVar("E")
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where one agency's evidence is, for a run: the evidence folder of a scan or a probe
+    (None: validate), the files or folders the command line gave, by kind name
+    (--device-configs, --registry-file), which kinds the run (or the scan that made the folder)
+    collected, and the files already read this run (several agencies share one registry file)."""
+
+    inventory: Inventory
+    folder: Path | None = None
+    given: Mapping[str, Path] = field(default_factory=dict)
+    collected: frozenset[str] = frozenset()
+    loaded: dict[Path, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -37,6 +51,50 @@ class EvidenceKind(Generic[E]):
     read: Callable[[Path], E]  # an evidence folder or file, through the gates
     expected: Callable[[Inventory], Sequence[tuple[str, TargetKind]]]  # what it must cover
     max_age_days: float = 7.0  # older evidence is stale: `fix` refuses to act on it
+    # the target kind whose declarative controls (a fact path, an operator) read its facts
+    judges: TargetKind | None = None
+    # when a run has none of it: its targets are listed from the inventory with this reason
+    # (None: they are not listed)
+    not_given: str | None = None
+    # what it found of targets the inventory does not declare: listed as targets too, with
+    # this reason when their own gives none (None: left to the controls, as hosts are)
+    undeclared: str | None = None
+    # what a run's bundle says of the evidence beyond its targets (stale files, the file's
+    # identity): the inventory, what was found, the day of the audit
+    notices: Callable[[Inventory, E, date | None], tuple[Text, ...]] | None = None
+    # its files' digests go into a signed bundle under this prefix and the target's name
+    # (None: not recorded)
+    digest_prefix: str | None = None
+    # what a run has of it, from the run's sources (None: not given, its controls do not run)
+    gather: Callable[[Sources], E | None] | None = None
+
+    def found(self, sources: Sources) -> E | None:
+        """What a run has of this kind."""
+        return None if self.gather is None else self.gather(sources)
+
+    def targets(self, inventory: Inventory, found: E | None) -> tuple[Target, ...]:
+        """Its targets in a run's bundle: what collecting gave (or `not_given`)."""
+        if found is None:
+            if self.not_given is None:
+                return ()
+            return tuple(Target(name, kind, reason=self.not_given)
+                         for name, kind in self.expected(inventory))
+        if not isinstance(found, Mapping):
+            return ()  # one file for every target (a registry's): no targets of its own
+        out = self.coverage(inventory, found)
+        if self.undeclared is not None and self.judges is not None:
+            declared = {name for name, _ in self.expected(inventory)}
+            out += tuple(Target(name, self.judges, e.status.target_status,
+                                e.reason or self.undeclared)
+                         for name, e in sorted(found.items()) if name not in declared)
+        return out
+
+    def digests(self, found: E | None) -> dict[str, str]:
+        """Each of its files' digest, by the name the bundle records it under."""
+        if found is None or self.digest_prefix is None:
+            return {}
+        assert isinstance(found, Mapping)
+        return {f"{self.digest_prefix}{name}": e.digest for name, e in found.items() if e.digest}
 
     def coverage(self, inventory: Inventory,
                  evidence: Mapping[str, HostEvidence]) -> tuple[Target, ...]:
@@ -69,6 +127,12 @@ def _read_host_facts(folder: Path) -> dict[str, HostEvidence]:
     return read_evidence_dir(folder)
 
 
+def _host_facts(sources: Sources) -> dict[str, HostEvidence] | None:
+    # collected: the audit reads the folder a pass of hosts at a time (audit._judge); what it
+    # keeps of each host replaces this empty start
+    return {} if HOST_FACTS.name in sources.collected else None
+
+
 def _inventory_hosts(inventory: Inventory) -> list[tuple[str, TargetKind]]:
     return [(host.name, TargetKind.HOST) for host in inventory.hosts]
 
@@ -80,4 +144,6 @@ HOST_FACTS: EvidenceKind[dict[str, HostEvidence]] = EvidenceKind(
     schema="fact-bundle", bundle_schema=FACT_BUNDLE_SCHEMA,
     # host controls read the facts; the network's NET-PLAN-01 reads which hosts answered
     feeds=frozenset({TargetKind.HOST, TargetKind.NETWORK}),
-    collector="ansible", read=_read_host_facts, expected=_inventory_hosts)
+    collector="ansible", read=_read_host_facts, expected=_inventory_hosts,
+    judges=TargetKind.HOST, not_given="declared in the inventory; not contacted",
+    digest_prefix="", gather=_host_facts)

@@ -6,17 +6,26 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..evidence.kind import EvidenceKind
+from ..evidence.kind import EvidenceKind, Sources
 from ..evidence.model import HostEvidence
 from ..models import TargetKind, Text
-from .evidence import read_live_facility
 
 if TYPE_CHECKING:
     from ..inventory import Inventory
 
 
 def _read_facility(folder: Path) -> dict[str, HostEvidence]:
+    # the folder readers and their gates load when a run has evidence: a cold validate has none
+    from .evidence import read_live_facility
+
     return read_live_facility(folder) or {}
+
+
+def _gather(sources: Sources) -> dict[str, HostEvidence] | None:
+    """The readings in a scan's folder (none there: the scan found no device to read)."""
+    if FACILITY_SNMP.name not in sources.collected or sources.folder is None:
+        return None
+    return _read_facility(sources.folder)
 
 
 def _inventory_facility(inventory: Inventory) -> list[tuple[str, TargetKind]]:
@@ -32,4 +41,4 @@ FACILITY_SNMP: EvidenceKind[dict[str, HostEvidence]] = EvidenceKind(
     feeds=frozenset({TargetKind.SERVER_ROOM}),
     collector="ansible",  # collect.yml's facility play, in the same scan
     read=_read_facility, expected=_inventory_facility,
-    max_age_days=7.0)
+    max_age_days=7.0, not_given="declared in the inventory; not contacted", gather=_gather)

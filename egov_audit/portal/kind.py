@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..evidence.kind import EvidenceKind
+from ..evidence.kind import EvidenceKind, Sources
 from ..evidence.model import HostEvidence
 from ..models import TargetKind, Text
 
@@ -18,6 +18,19 @@ def _read_portals(folder: Path) -> dict[str, HostEvidence]:
     from .evidence import read_portals  # with the probe's module: only when a run has portals
 
     return read_portals(folder) or {}
+
+
+def _gather(sources: Sources) -> dict[str, HostEvidence] | None:
+    """The portals probed into the run's folder; a probe that found none to probe still
+    judges (its controls say so); a scan without --probe-portals has none."""
+    found = None
+    if sources.folder is not None:
+        from .evidence import read_portals  # as _read_portals: only with a folder
+
+        found = read_portals(sources.folder)  # None: no portal in it
+    if found is None and PORTAL_PROBE.name in sources.collected:
+        return {}
+    return found
 
 
 def _inventory_portals(inventory: Inventory) -> list[tuple[str, TargetKind]]:
@@ -32,4 +45,5 @@ PORTAL_PROBE: EvidenceKind[dict[str, HostEvidence]] = EvidenceKind(
     feeds=frozenset({TargetKind.PORTAL}),
     collector=None,  # `egov-audit probe` (no host access: the inspector's own machine)
     read=_read_portals, expected=_inventory_portals,
-    max_age_days=7.0)  # certificates expire and DNS changes: a week-old probe is stale
+    max_age_days=7.0,  # certificates expire and DNS changes: a week-old probe is stale
+    judges=TargetKind.PORTAL, digest_prefix="portal:", gather=_gather)

@@ -17,15 +17,18 @@ from egov_audit import audit
 from egov_audit.audit import AuditRequest, evaluate, evaluate_into
 from egov_audit.bundle import read_result_set, result_set_to_dict
 from egov_audit.checks.context import AuditOptions
-from egov_audit.checks.evaluate import needs_evidence
+from egov_audit.checks.evaluate import reads
 from egov_audit.checks.vocabulary import load_catalogue
+from egov_audit.evidence.kind import HOST_FACTS
+from egov_audit.facility.kind import FACILITY_SNMP
 from egov_audit.models import Severity
 from egov_audit.policy import PolicySet
 from tests.helpers import FIXTURES, apply_patch, build_evidence, build_inventory, run_cli
 from tests.unit.checks.test_catalogue import CASES, _case_id
 
 # every case of a control that reads what hosts (and UPSes, room sensors) reported
-EVIDENCE_CASES = [c for c in CASES if needs_evidence(load_catalogue().control(c["control"]))]
+SCANNED = {HOST_FACTS.name, FACILITY_SNMP.name}  # what a scan's evidence folder holds
+EVIDENCE_CASES = [c for c in CASES if reads(load_catalogue().control(c["control"])) & SCANNED]
 
 
 def _comparable(data: dict[str, Any]) -> dict[str, Any]:
@@ -48,7 +51,7 @@ def _agency(tmp_path: Path, case: dict[str, Any]) -> tuple[AuditRequest, Path]:
 
 
 def test_the_cases_cover_every_control_that_reads_host_evidence(policy: PolicySet) -> None:
-    reading = {c.id for c in policy.controls if needs_evidence(c)}
+    reading = {c.id for c in policy.controls if reads(c) & SCANNED}
     covered = {c["control"] for c in EVIDENCE_CASES}
     assert reading and not reading - covered, sorted(reading - covered)
 

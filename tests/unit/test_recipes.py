@@ -207,23 +207,65 @@ def test_add_a_baseline(catalogue: tuple[Path, Path], tmp_path: Path) -> None:
     assert bundle.scores.overall is not None
 
 
-def test_add_an_evidence_kind(tmp_path: Path) -> None:
-    """A kind is an entry: schema, reader, collector, coverage, freshness, what it feeds."""
+def test_add_an_evidence_kind(catalogue: tuple[Path, Path], tmp_path: Path,
+                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kind is its module's entry (schema, reader, collector, what it covers, freshness,
+    what a run has of it) and one line in egov_audit/kinds.py; the audit then lists its
+    targets, and a control whose check reads it runs only when a run has it."""
+    import egov_audit.kinds
+    from egov_audit.evidence.kind import Sources
     from egov_audit.evidence.model import HostEvidence
 
     def read(folder: Path) -> dict[str, HostEvidence]:
-        return {"ups-1": HostEvidence("ups-1", EvidenceStatus.COLLECTED,
-                                      collected_at="2026-12-01T00:00:00Z",
-                                      facts={"battery_minutes": 25})}
+        data = yaml.safe_load((folder / "ups.yml").read_text("utf-8"))
+        return {name: HostEvidence(name, EvidenceStatus.COLLECTED,
+                                   collected_at="2026-12-01T00:00:00Z", facts=facts)
+                for name, facts in data.items()}
+
+    def gather(sources: Sources) -> dict[str, HostEvidence] | None:
+        folder = sources.inventory.root / ".egov-audit"  # beside the waivers
+        return read(folder) if (folder / "ups.yml").is_file() else None
 
     kind = EvidenceKind(
-        name="snmp_facility", title=Text("Số liệu SNMP của phòng máy", "Room SNMP readings"),
-        schema="fact-bundle", bundle_schema="egov-audit/fact-bundle@1",
-        feeds=frozenset({TargetKind.SERVER_ROOM}), collector=None, read=read,
-        expected=lambda inventory: [("ups-1", TargetKind.SERVER_ROOM),
-                                    ("ups-2", TargetKind.SERVER_ROOM)],
-        max_age_days=1)
-    inventory = load_inventory(build_inventory(tmp_path / "agency"))
-    targets = {t.id: t.status for t in kind.coverage(inventory, kind.read(tmp_path))}
-    assert targets == {"ups-1": TargetStatus.ASSESSED, "ups-2": TargetStatus.FAILED}
-    assert kind.is_stale("2026-11-01T00:00:00Z")
+        name="ups_readings", title=Text("Số đo của UPS", "UPS readings"),
+        schema=None, bundle_schema="ups.yml", feeds=frozenset({TargetKind.AGENCY}),
+        collector=None, read=read, expected=lambda inventory: [
+            ("ups-1", TargetKind.FACILITY), ("ups-2", TargetKind.FACILITY)],
+        max_age_days=1, not_given="declared; not read", gather=gather)
+    monkeypatch.setitem(egov_audit.kinds.EVIDENCE_KINDS, kind.name, kind)  # the line in kinds.py
+
+    @named_check("ups_minutes", TargetKind.AGENCY, reads=[kind],
+                 requires=Text("UPS đủ 15 phút", "UPSes last 15 minutes"))
+    def ups_minutes(ctx: Any, control: Control, args: Mapping[str, Any]) -> list[Finding]:
+        short = sorted(name for name, found in ctx.of(kind).items()
+                       if found.facts["minutes"] < 15)
+        return [Finding(ctx.inventory.agency.code, TargetKind.AGENCY,
+                        Status.FAIL if short else Status.PASS, Text("UPS", "UPS"),
+                        observed=", ".join(short))]
+
+    try:
+        pol, models = catalogue
+        control = _control("ROOM-SITE-09", {"named": "ups_minutes"})
+        control["target"] = "agency"
+        _add_control(pol, control, family="server_room/site")
+        inventory = build_inventory(tmp_path / "agency")
+        request = AuditRequest([inventory], options=AuditOptions(True), policies_dir=pol,
+                               models_dir=models)
+        policy = load_catalogue(pol, models)
+
+        bundle = validate(request, policy).bundles[0]  # not given: listed, the control waits
+        assert {t.id: t.reason for t in bundle.targets if t.kind is TargetKind.FACILITY}[
+            "ups-1"] == "declared; not read"
+        assert "ROOM-SITE-09" not in {r.control for r in bundle.results}
+
+        (inventory / ".egov-audit").mkdir()
+        (inventory / ".egov-audit" / "ups.yml").write_text("ups-1: {minutes: 9}\n", "utf-8")
+        bundle = validate(request, policy).bundles[0]
+        targets = {t.id: t.status for t in bundle.targets}
+        assert targets["ups-1"] == TargetStatus.ASSESSED
+        assert targets["ups-2"] == TargetStatus.FAILED  # expected, not found
+        [result] = [r for r in bundle.results if r.control == "ROOM-SITE-09"]
+        assert result.status is Status.FAIL and result.observed.en == "ups-1"
+        assert kind.is_stale("2026-11-01T00:00:00Z")
+    finally:
+        del NAMED_CHECKS["ups_minutes"]

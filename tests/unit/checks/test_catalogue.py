@@ -10,8 +10,9 @@ import yaml
 
 from egov_audit.audit import AuditRequest, evaluate, validate
 from egov_audit.checks.context import AuditOptions
-from egov_audit.checks.evaluate import needs_devices, needs_evidence
-from egov_audit.models import Result, Status, TargetKind
+from egov_audit.checks.evaluate import reads
+from egov_audit.models import Result, Status
+from egov_audit.network.kinds import DEVICE_CONFIG
 from egov_audit.policy import PolicySet
 from tests.helpers import (
     FIXTURES,
@@ -31,7 +32,8 @@ def _case_id(case: dict[str, Any]) -> str:
 
 def _live(policy: PolicySet, control_id: str) -> bool:
     control = policy.control(control_id)
-    return needs_evidence(control) or control.target is TargetKind.PORTAL
+    # host facts, facility readings, portal probes: an evidence folder
+    return bool(reads(control) - {DEVICE_CONFIG.name})
 
 
 def run_case(case: dict[str, Any], tmp_path: Path, policy: PolicySet) -> list[Result]:
@@ -40,7 +42,7 @@ def run_case(case: dict[str, Any], tmp_path: Path, policy: PolicySet) -> list[Re
     if "other" in case:
         paths.append(build_inventory(tmp_path / "other", "other", case["other"]))
     configs = None
-    if needs_devices(policy.control(case["control"])) or "configs" in case:
+    if DEVICE_CONFIG.name in reads(policy.control(case["control"])) or "configs" in case:
         configs = build_device_configs(tmp_path / "configs", case.get("configs"))
     # every case is checked against the registry file (`registry: null`: without one)
     registry = None if "registry" in case and case["registry"] is None \
