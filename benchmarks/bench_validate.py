@@ -10,7 +10,10 @@
       loading the same files with PyYAML's C loader, side by side in one run (interleaved
       rounds): target a ratio under 3.
 
-    python benchmarks/bench_validate.py [--runs 7] [--rounds 3] [--agencies 700]
+    python benchmarks/bench_validate.py [--runs 7] [--rounds 3] [--agencies 700] [--base DIR]
+
+With --base DIR (a worktree of an earlier commit), (a) also runs that tree's validate beside
+this one's, interleaved, and prints the ratio: a refactoring must not slow the cold start.
 """
 
 from __future__ import annotations
@@ -56,7 +59,8 @@ def machine() -> str:
            f"PyYAML {yaml.__version__} (libyaml {yaml.__with_libyaml__})"
 
 
-def cold_start(runs: int, inventory: str = "inventories/song-lam") -> dict[str, list[float]]:
+def cold_start(runs: int, inventory: str = "inventories/song-lam",
+               base: Path | None = None) -> dict[str, list[float]]:
     """A new process each run, side by side: `egov-audit validate` of one agency, Ansible's own
     `ansible-inventory --list` of the same inventory (what CI users already run to check an
     inventory), and `python -c pass` (the floor). Runs interleaved; bytecode written as an
@@ -72,11 +76,20 @@ def cold_start(runs: int, inventory: str = "inventories/song-lam") -> dict[str, 
         "ansible-inventory --list": [str(bin_dir / "ansible-inventory"), "-i", inventory,
                                      "--list"],
     }
+    envs = {name: env for name in commands}
+    if base is not None:
+        # the same command from another checkout (a worktree of the base commit), both run as
+        # `python -m egov_audit` with the tree first on the path, interleaved
+        for label, tree in (("validate, this tree", REPO), ("validate, base tree", base)):
+            commands[label] = [sys.executable, "-m", "egov_audit", "validate",
+                               str(REPO / inventory), "--fail-on", "none"]
+            envs[label] = {**env, "PYTHONPATH": str(tree)}
     times: dict[str, list[float]] = {name: [] for name in commands}
     for run in range(runs + 1):
         for name, command in commands.items():
             start = time.perf_counter()
-            proc = subprocess.run(command, cwd=REPO, capture_output=True, env=env, check=False)
+            proc = subprocess.run(command, cwd=REPO, capture_output=True, env=envs[name],
+                                  check=False)
             elapsed = time.perf_counter() - start
             assert proc.returncode == 0, (name, proc.stderr[-2000:])
             if run:
@@ -101,10 +114,13 @@ def main() -> None:
     parser.add_argument("--agencies", type=int, default=700)
     parser.add_argument("--prefixes", type=int, default=100_000)
     parser.add_argument("--cold-only", action="store_true", help="only (a)")
+    parser.add_argument("--base", type=Path,
+                        help="a checkout of the base commit (git worktree add DIR COMMIT): (a) "
+                             "also runs its validate beside this tree's")
     args = parser.parse_args()
 
     print(f"machine: {machine()}")
-    times = cold_start(args.runs)
+    times = cold_start(args.runs, base=args.base)
     medians = {name: statistics.median(values) for name, values in times.items()}
     print(f"(a) cold start on inventories/song-lam, a new process each run, {args.runs} "
           f"interleaved runs, medians:")
@@ -112,6 +128,9 @@ def main() -> None:
         print(f"    {name:26} {median:.3f} s (min {min(times[name]):.3f})")
     ratio = medians["egov-audit validate"] / medians["ansible-inventory --list"]
     print(f"    ratio validate / ansible-inventory: {ratio:.2f} (target <= 0.3)")
+    if args.base is not None:
+        change = medians["validate, this tree"] / medians["validate, base tree"]
+        print(f"    ratio this tree / base tree ({args.base}): {change:.2f} (target <= 1.0)")
     if args.cold_only:
         return
 

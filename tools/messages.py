@@ -62,8 +62,11 @@ def _help_texts() -> Iterator[tuple[str, str]]:
                 if isinstance(param.show_default, str):
                     yield param.show_default, f"{path}:{param.opts[0]}:default"
         if isinstance(command, click.Group):
-            for name, sub in command.commands.items():
-                yield from walk(sub, f"{path}:{name}")
+            context = click.Context(command)  # the top group loads each command on demand
+            for name in command.list_commands(context):
+                sub = command.get_command(context, name)
+                if sub is not None:
+                    yield from walk(sub, f"{path}:{name}")
 
     yield from walk(cli, "egov-audit")
 

@@ -20,7 +20,7 @@ from tests.helpers import build_inventory
 
 
 def test_the_cli_offers_every_shipped_schema() -> None:
-    from egov_audit.cli import PUBLISHED_SCHEMAS
+    from egov_audit.cli.schema import PUBLISHED_SCHEMAS
 
     assert sorted(PUBLISHED_SCHEMAS) == sorted(SCHEMA_NAMES)
 

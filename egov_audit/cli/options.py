@@ -1,0 +1,109 @@
+"""The options several commands share, as decorators."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..report.interface import formats
+from .base import SEVERITIES, option
+
+
+def lang_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return option("--lang", type=click.Choice(["vi", "en"]),
+                  default=lambda: os.environ.get("EGOV_AUDIT_LANG", "vi"),
+                  show_default="vi, or $EGOV_AUDIT_LANG",
+                  help="Language of the report and of the messages around it.")(fn)
+
+
+def messages_lang_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--lang for a command without a report: the language of its messages (read from the
+    command line before Click parses it, like every command's --lang)."""
+    return option("--lang", type=click.Choice(["vi", "en"]), expose_value=False,
+                  default=lambda: os.environ.get("EGOV_AUDIT_LANG", "vi"),
+                  show_default="vi, or $EGOV_AUDIT_LANG",
+                  help="Language of the messages.")(fn)
+
+
+def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = option("--fail-on", type=click.Choice(SEVERITIES), default="low",
+                show_default=True,
+                help="Exit 1 if a result fails (or errors) at this severity or above; "
+                     "'none' never does.")(fn)
+    fn = option("--output", "-o", type=click.Path(path_type=Path),
+                help="Write the report to this file (atomically) instead of stdout.")(fn)
+    fn = option("--format", "-f", "fmt", type=click.Choice(formats("gaps")), default="text",
+                show_default=True, help="Output format.")(fn)
+    fn = option("--color/--no-color", default=None,
+                help="Colour the text report (default: when writing to a terminal).")(fn)
+    return lang_option(fn)
+
+
+def policy_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = option("--reference-models", type=click.Path(file_okay=False, path_type=Path),
+                help="Reference models directory (default: the bundled one, or "
+                     "$EGOV_AUDIT_REFERENCE_MODELS).")(fn)
+    fn = option("--policies", type=click.Path(file_okay=False, path_type=Path),
+                help="Policies directory (default: the bundled one, or "
+                     "$EGOV_AUDIT_POLICIES).")(fn)
+    return fn
+
+
+def evidence_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return option("--require-explicit", is_flag=True,
+                  help="A host setting left to the software's compiled-in default fails "
+                       "('relies on the default'), for audit methods that demand written "
+                       "settings.")(fn)
+
+
+def audit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = option("--waivers", type=click.Path(dir_okay=False, path_type=Path),
+                help="Approved exceptions (default: <inventory>/.egov-audit/waivers.yml "
+                     "when it exists).")(fn)
+    fn = option("--documentation-as-public", is_flag=True,
+                help="Count documentation addresses and ASNs (RFC 5737/3849/5398) as "
+                     "public, for demos on sample data. The report says so.")(fn)
+    fn = option("--level", type=click.IntRange(1, 5),
+                help="Audit at this security level instead of the agency's own.")(fn)
+    fn = option("--baseline",
+                help="Audit against this baseline instead of the agency's own.")(fn)
+    return fn
+
+
+def device_configs_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = option("--registry-file", type=click.Path(dir_okay=False, path_type=Path),
+                envvar="EGOV_AUDIT_REGISTRY_FILE", show_envvar=True,
+                help="The registry's delegation statistics, as APNIC publishes them daily "
+                     "(delegated-apnic-extended-latest, downloaded by you: egov-audit never "
+                     "downloads anything): the declared ASN and address blocks are checked "
+                     "against it. Else the inventory's network.registry_file.")(fn)
+    return option("--device-configs", type=click.Path(path_type=Path),
+                  help="A folder of router and firewall configuration backups (Oxidized, "
+                       "RANCID, or <device>.cfg files): judged offline against the declared "
+                       "network.")(fn)
+
+
+def probe_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = option("--allow-private", is_flag=True,
+                help="Also probe portal addresses in private and shared space (RFC 1918, "
+                     "100.64.0.0/10, fc00::/7, documentation ranges): an intranet's or a "
+                     "lab's. Each such address is named in the results. Loopback, "
+                     "link-local, metadata and this machine's own addresses are never "
+                     "probed.")(fn)
+    fn = option("--concurrency", type=click.IntRange(1, 256), default=16, show_default=True,
+                help="Portals probed at once.")(fn)
+    fn = option("--probe-timeout", type=click.FloatRange(0.5, 120), default=5.0,
+                show_default=True,
+                help="Seconds each DNS query, connection and TLS handshake may take.")(fn)
+    fn = option("--ca-file", type=click.Path(dir_okay=False, path_type=Path),
+                envvar="EGOV_AUDIT_CA_FILE", show_envvar=True,
+                help="Trust these certificate authorities (PEM) instead of this machine's "
+                     "when judging portals' certificates.")(fn)
+    return option("--resolver", envvar="EGOV_AUDIT_RESOLVER", show_envvar=True,
+                  help="The validating DNS resolver to ask (ADDRESS or ADDRESS:PORT; default: "
+                       "this machine's). DNSSEC is judged by its AD flag: use a resolver "
+                       "that validates.")(fn)
