@@ -29,7 +29,6 @@ HOST_MANAGED = Text("thiết bị được quản trị qua máy chủ Linux c�
                     "gian",
                     "the device is managed through its Linux host (FRRouting, an nftables "
                     "firewall): the host controls judge SSH, logging and time")
-LINUX_HOSTED = frozenset({"frr", "nftables"})
 # how a password may be kept on a device; anything else is readable or quickly cracked
 STRONG_HASHES = frozenset({"scrypt", "pbkdf2-sha256", "pbkdf2-sha512", "sha256", "sha512"})
 
@@ -76,7 +75,7 @@ def _device_checks(name: str, expected: Text, requires: Text,
             out = not_assessed_devices(ctx)
             for device, facts in _devices(ctx):
                 verdicts = Verdicts(device, DEV, expected)
-                if host_managed_na and facts.get("vendor") in LINUX_HOSTED:
+                if host_managed_na and facts.get("managed_through_host"):
                     out.append(verdicts.not_applicable(f"Không áp dụng: {HOST_MANAGED.vi}.",
                                                        f"Not applicable: {HOST_MANAGED.en}.",
                                                        HOST_MANAGED))
@@ -106,7 +105,7 @@ def ssh_v2(ctx: CheckContext, control: Control, v: Verdicts,
         return v.failed(f"SSH phiên bản {ssh.get('value')} được bật.",
                         f"SSH version {ssh.get('value')} is enabled.",
                         f"ssh version {ssh.get('value')}", [_at(facts, ssh.get("line"))])
-    if facts.get("vendor") in ("fortios", "junos"):
+    if facts.get("ssh_v2_only_by_default"):
         return v.passed("Hệ điều hành thiết bị chỉ hỗ trợ SSH phiên bản 2.",
                         "The device's OS speaks SSH version 2 only.",
                         Text("mặc định: chỉ phiên bản 2", "default: version 2 only"))
@@ -147,15 +146,7 @@ def no_plain_http(ctx: CheckContext, control: Control, v: Verdicts,
                   facts: Mapping[str, Any]) -> Finding:
     """No plain-HTTP management (`ip http server`, FortiOS allowaccess http, Junos
     web-management http). ASA's `http` lines are ASDM, which is HTTPS only."""
-    management = _mgmt(facts)
-    found = []
-    http = management.get("http_server")
-    if isinstance(http, Mapping) and http.get("value") is True:
-        found.append({"line": http.get("line"), "what": "http server"})
-    if facts.get("vendor") != "cisco_asa":
-        found += [{"line": m.get("line"), "what": f"http {m.get('value')}"}
-                  for m in management.get("management_from") or []
-                  if m.get("protocol") == "http"]
+    found = [f for f in facts.get("plain_http") or [] if isinstance(f, Mapping)]
     if found:
         shown = cap_list(sorted({str(f["what"]) for f in found}))
         return v.failed(f"Quản trị qua HTTP không mã hóa được bật: {shown}.",
@@ -195,18 +186,18 @@ def _within(address: Net | None, nets: Sequence[Net]) -> bool:
     return address is not None and any(n.contains(address) for n in nets)
 
 
-def _asa_network(value: str) -> Net | None:
-    """`10.50.90.0/255.255.255.0 inside` (ASA management line) -> 10.50.90.0/24."""
-    network, _, _ = value.partition(" ")
-    address, _, mask = network.partition("/")
-    mask_net = _address(mask)
-    if mask_net is None or mask_net.version != 4:
-        return None
-    bits = bin(mask_net.first).count("1")
-    try:
-        return parse_net(f"{address}/{bits}")
-    except ValueError:
-        return None
+def _all_within(sources: Any, nets: Sequence[Net]) -> bool:
+    """Every network a way in is reachable from lies in `nets` (none given: it is open)."""
+    if not isinstance(sources, list) or not sources:
+        return False
+    for source in sources:
+        try:
+            network = parse_net(str(source))
+        except ValueError:
+            return False
+        if not any(n.contains(network) for n in nets):
+            return False
+    return True
 
 
 @_device_checks("device_management_zone", Text("chỉ quản trị từ vùng quản trị",
@@ -224,32 +215,9 @@ def management_zone(ctx: CheckContext, control: Control, v: Verdicts,
                         "quản trị.", "No management zone (kind: management) is declared to "
                         "limit management access to.", Text("không có vùng quản trị",
                                                             "no management zone"))
-    vendor = facts.get("vendor")
-    open_to: list[dict[str, Any]] = []
-    if vendor == "cisco_ios":
-        open_to = [{"line": vty.get("line"), "what": f"line vty {vty.get('lines')}"}
-                   for vty in facts.get("vty") or []
-                   if not vty.get("access_class") and vty.get("transport") != ["none"]]
-        if not facts.get("vty"):
-            open_to = [{"line": None, "what": "line vty (access-class: -)"}]
-    elif vendor == "cisco_asa":
-        for entry in _mgmt(facts).get("management_from") or []:
-            net = _asa_network(str(entry.get("value", "")))
-            if net is None or not any(m.contains(net) for m in mgmt):
-                open_to.append({"line": entry.get("line"),
-                                "what": f"{entry.get('protocol')} {entry.get('value')}"})
-    elif vendor == "fortios":
-        interfaces = {i.get("name"): i for i in facts.get("interfaces") or []}
-        for entry in _mgmt(facts).get("management_from") or []:
-            interface = interfaces.get(entry.get("value"), {})
-            addresses = [_address(a) for a in interface.get("addresses") or []]
-            if not addresses or not all(_within(a, mgmt) for a in addresses):
-                open_to.append({"line": entry.get("line"),
-                                "what": f"{entry.get('protocol')} ({entry.get('value')})"})
-    elif vendor == "junos":
-        guard = _mgmt(facts).get("loopback_filter")
-        if not isinstance(guard, Mapping) or not guard.get("value"):
-            open_to = [{"line": None, "what": "lo0 (filter input: -)"}]
+    open_to = [entry for entry in facts.get("management_access") or []
+               if isinstance(entry, Mapping) and not entry.get("restricted")
+               and not _all_within(entry.get("sources"), mgmt)]
     if open_to:
         shown = cap_list([str(o["what"]) for o in open_to])
         return v.failed(f"Truy cập quản trị không giới hạn trong vùng quản trị: {shown}.",
@@ -334,7 +302,7 @@ def password_hashing(ctx: CheckContext, control: Control, v: Verdicts,
     """Local users' and the enable password's hashing: scrypt/PBKDF2 (Cisco type 8/9, ASA
     pbkdf2), SHA-256/512 crypt (FortiOS, Junos). Clear text, reversible type 7, MD5 and the
     broken type 4 fail."""
-    if facts.get("vendor") == "nftables":  # a ruleset holds no password; its host's accounts
+    if facts.get("keeps_accounts") is False:  # a ruleset: its host's accounts are the host
         return v.not_applicable(f"Không áp dụng: {HOST_MANAGED.vi}.",  # are the host controls'
                                 f"Not applicable: {HOST_MANAGED.en}.", HOST_MANAGED)
     accounts = [{"line": u.get("line"), "what": f"username {u.get('name')}",
@@ -494,32 +462,24 @@ def _open_policies(facts: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _default_permit(ctx: CheckContext, facts: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Traffic that passes without a rule: an ASA interface above security level 0 without an
-    inbound access-group (the ASA lets it reach every lower level), a Cisco/FRR interface in a
-    firewall-separated zone without an inbound access list, an nftables forward hook whose
-    policy is accept (or no forward hook at all)."""
-    vendor = facts.get("vendor")
+    """Traffic that passes without a rule: a device whose default for forwarded traffic is not
+    drop (or that has no such default written), an interface that lets traffic through without
+    a rule (always, or in a zone the plan separates by firewall)."""
     out: list[dict[str, Any]] = []
-    if vendor == "nftables":
-        forward = facts.get("forward_policy") or {}
-        if forward.get("value") != "drop":
-            what = "forward: policy accept" if forward.get("value") else "forward: -"
-            out.append({"line": forward.get("line"), "what": what})
+    default = facts.get("forwarding_default")
+    if isinstance(default, Mapping):
+        if default.get("value") != "drop":
+            what = "forward: policy accept" if default.get("value") else "forward: -"
+            out.append({"line": default.get("line"), "what": what})
         return out
     guarded = [s.net for z in ctx.inventory.network.zones if z.separated_by == "firewall"
                for s in z.subnets]
-    for interface in facts.get("interfaces") or []:
-        if interface.get("shutdown") or interface.get("acl_in"):
+    for interface in facts.get("passes_without_rule") or []:
+        if not isinstance(interface, Mapping):
             continue
-        if vendor == "cisco_asa":
-            level = interface.get("security_level")
-            if interface.get("nameif") and isinstance(level, int) and level > 0:
-                out.append({"line": interface.get("line"),
-                            "what": f"{interface.get('nameif')} (security-level {level})"})
-        elif vendor in ("cisco_ios", "frr"):
-            addresses = [_address(a) for a in interface.get("addresses") or []]
-            if any(_within(a, guarded) for a in addresses):
-                out.append({"line": interface.get("line"), "what": str(interface.get("name"))})
+        if interface.get("when") == "always" or any(
+                _within(_address(a), guarded) for a in interface.get("addresses") or []):
+            out.append({"line": interface.get("line"), "what": str(interface.get("what"))})
     return out
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..errors import UsageError
@@ -75,3 +75,26 @@ def every_match(statements: Numbered, pattern: str) -> list[dict[str, Any]]:
     compiled = re.compile(pattern)
     return [{"value": m.group(1), "line": number} for statement, number in statements
             if (m := compiled.match(statement))]
+
+
+def as_mapping(value: Any) -> Mapping[str, Any]:
+    """A fact that should be a mapping, or an empty one (evidence is read defensively)."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def entries(value: Any) -> list[Mapping[str, Any]]:
+    return [item for item in value or [] if isinstance(item, Mapping)] \
+        if isinstance(value, list) else []
+
+
+def plain_http(facts: Mapping[str, Any], from_networks: bool = True) -> list[dict[str, Any]]:
+    """`ip http server` (or the vendor's like), and HTTP allowed from a network or interface."""
+    found = []
+    http = as_mapping(facts.get("management")).get("http_server")
+    if isinstance(http, Mapping) and http.get("value") is True:
+        found.append({"line": http.get("line"), "what": "http server"})
+    if from_networks:
+        found += [{"line": m.get("line"), "what": f"http {m.get('value')}"}
+                  for m in entries(as_mapping(facts.get("management")).get("management_from"))
+                  if m.get("protocol") == "http"]
+    return found

@@ -15,6 +15,7 @@ from ..evidence.folder import DeviceBundles
 from ..evidence.model import HostEvidence
 from ..models import EvidenceStatus
 from .backups import DeviceBackup, read_device_configs
+from .facts import neutral_facts
 from .parse import NETWORK_FACT_BUNDLE
 
 DEVICES_DIR = "devices"  # inside an evidence folder
@@ -28,7 +29,9 @@ def _evidence(bundle: Mapping[str, Any], digest: str) -> HostEvidence:
     if bundle["status"] != "collected":
         return HostEvidence(bundle["device"], EvidenceStatus(bundle["status"]),
                             str(bundle.get("reason", "")), str(bundle.get("collected_at", "")))
-    facts = {**bundle["facts"], "vendor": bundle["vendor"], "file": bundle["source"]["file"]}
+    # the vendor is chosen here, once: the checks read what its facts mean (network/facts.py)
+    facts = {**bundle["facts"], "vendor": bundle["vendor"], "file": bundle["source"]["file"],
+             **neutral_facts(bundle["vendor"], bundle["facts"])}
     return HostEvidence(bundle["device"], EvidenceStatus.COLLECTED, "", bundle["collected_at"],
                         facts, digest, bundle)
 

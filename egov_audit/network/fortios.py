@@ -10,10 +10,10 @@ certificates and private keys."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .common import MAX_ASN, asn, interface_address, network_prefix, optional_int
+from .common import MAX_ASN, as_mapping, asn, interface_address, network_prefix, optional_int
 from .redact import REDACTED, Redacted
 
 _SECRET_KEYS = re.compile(
@@ -279,3 +279,26 @@ def _management(lines: Sequence[str], interfaces: list[dict[str, Any]],
         "banner": {"value": banner is not None, "line": banner},
         "enable": None,
     }
+
+
+def neutral_facts(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """FortiOS in the terms every vendor shares (network/facts.py): SSH version 2 only;
+    management allowed per interface (`allowaccess`), so reachable from that interface's own
+    addresses; forwarding decided by policies alone."""
+    interfaces = {i.get("name"): i for i in facts.get("interfaces") or []
+                  if isinstance(i, Mapping)}
+    management = as_mapping(facts.get("management"))
+    access = []
+    for entry in management.get("management_from") or []:
+        interface = interfaces.get(entry.get("value"), {})
+        access.append({"line": entry.get("line"),
+                       "what": f"{entry.get('protocol')} ({entry.get('value')})",
+                       "restricted": False,
+                       "sources": [_host_prefix(a) for a in interface.get("addresses") or []]})
+    return {"ssh_v2_only_by_default": True, "management_access": access}
+
+
+def _host_prefix(address: Any) -> str:
+    """An interface's address as the one-address prefix it is reached on ('a.b.c.d/32')."""
+    text = str(address).partition("/")[0]
+    return f"{text}/{128 if ':' in text else 32}"

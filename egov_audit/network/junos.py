@@ -10,12 +10,13 @@ not."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .common import (
     MAX_ASN,
     as_list,
+    as_mapping,
     asn,
     every_match,
     first_match,
@@ -289,3 +290,15 @@ def _unique(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
             seen.add(item["value"])
             out.append(item)
     return out
+
+
+def neutral_facts(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """Junos in the terms every vendor shares (network/facts.py): SSH version 2 only unless
+    told otherwise; the routing engine is reached through lo0, guarded by its input filter;
+    forwarding decided by security policies alone."""
+    management = as_mapping(facts.get("management"))
+    guard = management.get("loopback_filter")
+    restricted = isinstance(guard, Mapping) and bool(guard.get("value"))
+    return {"ssh_v2_only_by_default": True,
+            "management_access": [{"line": None, "what": "lo0 (filter input: -)",
+                                   "restricted": restricted, "sources": []}]}

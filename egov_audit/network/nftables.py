@@ -6,10 +6,10 @@ statement a line, so each rule keeps its line. A ruleset holds no password: noth
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .common import interface_address
+from .common import as_mapping, interface_address
 from .redact import Redacted
 
 _TABLE = re.compile(r"^table (?:inet|ip|ip6|bridge|netdev|arp) (\S+) \{")
@@ -106,3 +106,12 @@ def parse_nftables(redacted: Redacted, interfaces: str = "") -> dict[str, Any]:
 
 def redact_nftables(lines: Sequence[str]) -> Redacted:
     return Redacted(tuple(lines), 0)
+
+
+def neutral_facts(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """An nftables firewall in the terms every vendor shares (network/facts.py): managed
+    through its Linux host, no accounts in a ruleset, forwarded traffic decided by the forward
+    hook's policy (no forward hook: nothing is filtered)."""
+    forward = as_mapping(facts.get("forward_policy"))
+    return {"managed_through_host": True, "keeps_accounts": False,
+            "forwarding_default": {"value": forward.get("value"), "line": forward.get("line")}}

@@ -33,7 +33,7 @@ NETWORK_FACT_BUNDLE = "egov-audit/network-fact-bundle@1"
 MAX_LINES = 200_000
 
 # what each vendor family's configuration starts with or holds near the top
-_SIGNATURES: Sequence[tuple[str, re.Pattern[str]]] = [
+SIGNATURES: Sequence[tuple[str, re.Pattern[str]]] = [
     ("frr", re.compile(r"^(?:frr version|frr defaults)\b", re.M)),
     ("cisco_asa", re.compile(r"^(?::\s*)?ASA Version\b", re.M)),
     ("fortios", re.compile(r"^#config-version=|^config system global\b", re.M)),
@@ -77,7 +77,7 @@ line vty {{ first }} {{ last }}
 
 def detect_vendor(text: str) -> str | None:
     head = text[:20000]
-    for vendor, signature in _SIGNATURES:
+    for vendor, signature in SIGNATURES:
         if signature.search(head):
             return vendor
     return None

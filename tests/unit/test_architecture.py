@@ -176,3 +176,19 @@ def test_no_module_imports_a_private_name_of_another_package() -> None:
             if private and target_package != own:
                 found.append(f"{path.relative_to(REPO)}:{line}: {target} {private}")
     assert found == []
+
+
+def test_no_check_names_a_vendor() -> None:
+    """The vendor is chosen once, where a configuration's facts are read (network/facts.py):
+    no check compares a vendor's name, nor reads which vendor a device is."""
+    from egov_audit.network.facts import ADAPTERS
+    from egov_audit.network.parse import SIGNATURES
+
+    vendors = {vendor for vendor, _ in SIGNATURES}
+    assert vendors == set(ADAPTERS)  # every vendor the parser knows has its adapter
+    found = []
+    for path in sorted((PACKAGE / "checks").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in vendors | {"vendor"}:
+                found.append(f"{path.relative_to(REPO)}:{node.lineno}: {node.value!r}")
+    assert found == []
