@@ -6,6 +6,7 @@ from . import (  # noqa: F401  (imported for their registrations)
     devices,
     facility,
     ip_plan,
+    network_plan,
     portals,
     registry,
     zones,

@@ -79,7 +79,7 @@ def _refused_well(exc: EgovAuditError, display: str) -> None:
 # -- device configurations, per vendor ---------------------------------------------------------
 CONFIGS = {path.name: path.read_text() for path in sorted(
     (FIXTURES / "device-configs").iterdir())}
-CONFIGS["nftables.conf"] = lab._STRICT_RULES
+CONFIGS["nftables.conf"] = lab.STRICT_RULES
 
 
 @BUDGET

@@ -15,15 +15,15 @@ PACKAGE = Path(__file__).resolve().parents[2] / "egov_audit"
 RULES = [
     ("parse JSON", re.compile(r"\bjson\.loads?\("), {
         "gates/jsonin.py": "the strict reader itself",
-        "schemas/__init__.py": "the package's own schemas",
-        "lab/__init__.py": "the lab's own state and `ip -j` output of its own namespaces",
+        "schemas/validation.py": "the package's own schemas",
+        "lab/lifecycle.py": "the lab's own state and `ip -j` output of its own namespaces",
         "lab/internet.py": "the lab internet's own description, written by lab/portals.py",
         "rescore.py": "reads back the JSON it rendered itself",
     }),
     ("write a file", re.compile(r"\.write_(text|bytes)\(|os\.replace\(|\bos\.link\(|"
                                 r"open\([^)]*['\"][wa]b?['\"]"), {
         "gates/fileout.py": "the output writer itself",
-        "lab/__init__.py": "the lab's own state folder",
+        "lab/lifecycle.py": "the lab's own state folder",
         "lab/portals.py": "the lab internet's own folder: zones, certificates, configurations",
         "lab/internet.py": "the lab internet's readiness mark, in its own folder",
         "inputs.py": "unpacks into a temporary folder it created itself, after check_inputs",

@@ -192,3 +192,38 @@ def test_no_check_names_a_vendor() -> None:
             if isinstance(node, ast.Constant) and node.value in vendors | {"vendor"}:
                 found.append(f"{path.relative_to(REPO)}:{node.lineno}: {node.value!r}")
     assert found == []
+
+
+MAX_LINES = 600
+COLLECTOR_PARTS = REPO / "playbooks"
+
+
+def test_no_module_is_too_big_to_hold() -> None:
+    """No module of the package or of the playbooks' plugins over 600 lines: a newcomer reads
+    a module whole."""
+    sources = [*PACKAGE.rglob("*.py"), *COLLECTOR_PARTS.rglob("*.py")]
+    big = sorted(f"{p.relative_to(REPO)}: {n} lines" for p in sources
+                 if (n := len(p.read_text("utf-8").splitlines())) > MAX_LINES)
+    assert big == []
+
+
+def test_packages_keep_only_an_import_list_in_init() -> None:
+    """A package's __init__.py says what the package is and lists what it offers; its code
+    lives in named modules."""
+    found = []
+    for init in sorted(PACKAGE.rglob("__init__.py")):
+        tree = ast.parse(init.read_text("utf-8"))
+        for node in tree.body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                continue
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+                continue  # the docstring
+            if isinstance(node, ast.Assign) and all(
+                    isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+                continue
+            if isinstance(node, ast.Try) and all(  # the version, when the build wrote it
+                    isinstance(n, (ast.ImportFrom, ast.Assign))
+                    for part in (node.body, *(h.body for h in node.handlers)) for n in part):
+                continue
+            found.append(f"{init.relative_to(REPO)}:{node.lineno}")
+    assert found == []

@@ -14,7 +14,7 @@ import pytest
 from egov_audit import cache
 from egov_audit.checks.vocabulary import load_catalogue
 from egov_audit.errors import PolicyError
-from egov_audit.schemas import _compile
+from egov_audit.schemas.validation import _compile
 from tests.helpers import REPO, run_cli
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from egov_audit.schemas import _fast_validator, _validator
+from egov_audit.schemas.validation import _fast_validator, _validator
 from tests.helpers import BASES, FIXTURES, REPO
 
 
@@ -105,7 +105,7 @@ def test_schema_references_are_resolved_at_home_never_fetched(
     handed our own schema, and nothing ever opens a connection (it would otherwise fetch it)."""
     import socket
 
-    from egov_audit import schemas
+    from egov_audit.schemas import validation as schemas
 
     def no_network(*args: object, **kwargs: object) -> None:
         raise AssertionError("a schema reference tried to reach the network")

@@ -27,9 +27,9 @@ def _facts(ruleset: str) -> dict[str, Any]:
 
 
 def test_a_strict_ruleset_denies_by_default_and_names_each_path() -> None:
-    assert detect_vendor(lab._STRICT_RULES) == "nftables"
-    facts = _facts(lab._STRICT_RULES)
-    lines = lab._STRICT_RULES.splitlines()
+    assert detect_vendor(lab.STRICT_RULES) == "nftables"
+    facts = _facts(lab.STRICT_RULES)
+    lines = lab.STRICT_RULES.splitlines()
     assert facts["forward_policy"]["value"] == "drop"
     assert "policy drop" in lines[facts["forward_policy"]["line"] - 1]
     assert facts["acl_permit_any"] == []
@@ -45,10 +45,10 @@ def test_a_strict_ruleset_denies_by_default_and_names_each_path() -> None:
 
 
 def test_a_loose_ruleset_accepts_by_default_and_has_an_any_rule() -> None:
-    facts = _facts(lab._LOOSE_RULES)
+    facts = _facts(lab.LOOSE_RULES)
     assert facts["forward_policy"]["value"] == "accept"
     (loose,) = facts["acl_permit_any"]
-    assert lab._LOOSE_RULES.splitlines()[loose["line"] - 1].strip() == 'iifname "lan0" accept'
+    assert lab.LOOSE_RULES.splitlines()[loose["line"] - 1].strip() == 'iifname "lan0" accept'
 
 
 def test_interfaces_and_their_addresses_without_loopback_or_link_local() -> None:

@@ -15,7 +15,7 @@ from egov_audit.policy import PolicySet
 from egov_audit.report.common import LABELS
 from egov_audit.report.gaps import REPORTERS
 from egov_audit.report.interface import ReportOptions, formats
-from egov_audit.schemas import _validator
+from egov_audit.schemas.validation import _validator
 from tests.helpers import REPO, build_inventory
 
 SAMPLES = sorted((REPO / "inventories").iterdir())

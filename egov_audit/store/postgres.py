@@ -1,0 +1,37 @@
+"""The national store in PostgreSQL (a postgresql:// URL), through psycopg."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+
+from .base import Store
+
+
+class PostgresStore(Store):
+    SERIAL = "BIGSERIAL"
+    BLOB = "BYTEA"
+    PARAMETER = "%s"
+
+    def connect(self, create: bool) -> psycopg.Connection[Any]:
+        return psycopg.connect(self.url, autocommit=False, connect_timeout=30)
+
+    def driver_errors(self) -> tuple[type[BaseException], ...]:
+        return (psycopg.Error,)
+
+    def begin(self, lock: str | None) -> None:
+        # a transaction starts with the first statement; writers of one agency serialise
+        if lock:
+            self.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (lock,))
+
+    def commit(self) -> None:
+        self.conn.commit()
+
+    def rollback(self) -> None:
+        self.conn.rollback()
+
+    def insert_many(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self.conn.cursor() as cursor:
+            cursor.executemany(statement, rows)
