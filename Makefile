@@ -41,6 +41,7 @@ lint: setup
 	$(BIN)/ruff check egov_audit tests benchmarks tools playbooks
 	$(BIN)/mypy
 	$(BIN)/mypy playbooks/library/egov_host_facts.py
+	$(BIN)/mypy playbooks/module_utils
 	$(BIN)/mypy playbooks/action_plugins/egov_host_facts.py
 	$(BIN)/mypy playbooks/library/egov_device_facts.py
 	$(BIN)/mypy playbooks/action_plugins/egov_device_facts.py

@@ -1,6 +1,7 @@
 """The egov.audit Ansible collection, made from the sources the repository already holds:
 
     playbooks/library/egov_host_facts.py         -> plugins/modules/egov_host_facts.py
+    playbooks/module_utils/egov_host_*.py         -> plugins/module_utils/ (imports renamed)
     playbooks/action_plugins/egov_host_facts.py  -> plugins/action/egov_host_facts.py
     playbooks/{library,action_plugins}/egov_device_facts.py -> plugins/{modules,action}/
     playbooks/{library,action_plugins}/egov_facility_facts.py -> plugins/{modules,action}/
@@ -83,6 +84,8 @@ def _files() -> Iterator[tuple[Path, str]]:
     """(source, path inside the collection) of every file the collection holds."""
     playbooks = data_dir("playbooks")
     yield playbooks / "library" / "egov_host_facts.py", "plugins/modules/egov_host_facts.py"
+    for source in sorted((playbooks / "module_utils").glob("*.py")):
+        yield source, f"plugins/module_utils/{source.name}"
     yield playbooks / "action_plugins" / "egov_host_facts.py", "plugins/action/egov_host_facts.py"
     yield playbooks / "library" / "egov_device_facts.py", "plugins/modules/egov_device_facts.py"
     yield (playbooks / "action_plugins" / "egov_device_facts.py",
@@ -102,6 +105,18 @@ def _files() -> Iterator[tuple[Path, str]]:
         yield source, "roles/" + source.relative_to(roles_dir()).as_posix()
 
 
+# beside a playbook, Ansible merges module_utils/ into ansible.module_utils; in a collection
+# they are the collection's own, imported by their full name
+_LOCAL_UTILS = "from ansible.module_utils.egov_"
+_COLLECTION_UTILS = f"from ansible_collections.{NAMESPACE}.{NAME}.plugins.module_utils.egov_"
+
+
+def collection_imports(source: str) -> str:
+    """A module or module_utils file as the collection ships it: its own module_utils
+    imported by the collection's name."""
+    return source.replace(_LOCAL_UTILS, _COLLECTION_UTILS)
+
+
 def assemble(collections_path: Path, version: str) -> Path:
     """Lay the collection out under `collections_path` (ansible_collections/egov/audit) and
     return its root. Only the files listed in `_files` are copied: no cache, no stray file."""
@@ -114,7 +129,10 @@ def assemble(collections_path: Path, version: str) -> Path:
         shutil.rmtree(root)
     for source, target in _files():
         (root / target).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, root / target)
+        if source.suffix == ".py" and target.startswith("plugins/"):
+            (root / target).write_text(collection_imports(source.read_text("utf-8")), "utf-8")
+        else:
+            shutil.copyfile(source, root / target)
     (root / "galaxy.yml").write_text("---\n" + dump_yaml(galaxy_data(version)),
                                      encoding="utf-8")
     return root

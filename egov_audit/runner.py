@@ -140,7 +140,7 @@ def run_playbook(playbook: Path, inventory: Path, settings: RunSettings,
 # through Receptor; carried here over SSH ------------------------------------------------------
 
 # what a worker node's job carries of the playbooks folder: the collection play and its plugins
-_WORKER_PROJECT = ("collect.yml", "library", "action_plugins")
+_WORKER_PROJECT = ("collect.yml", "library", "module_utils", "action_plugins")
 _SSH_STDERR_LIMIT = 64 * 1024
 
 

@@ -283,17 +283,32 @@ def run_long(*args: str, **kwargs: Any) -> Any:
 
 def load_collector_module() -> Any:
     """playbooks/library/egov_host_facts.py as a Python module (Ansible ships it to hosts; the
-    tests import it to call its parsers)."""
+    tests import it to call its parsers), with its module_utils (one per fact family) put where
+    Ansible puts them, under ansible.module_utils. What is returned reads every name of the
+    module and of its module_utils, as the single module it once was."""
     import importlib.util
+    import sys
+    import types
 
     from egov_audit.paths import data_root
 
-    spec = importlib.util.spec_from_file_location(
-        "egov_host_facts", data_root() / "playbooks/library/egov_host_facts.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    def load(name: str, path: Path) -> types.ModuleType:
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        return module
+
+    utils = data_root() / "playbooks/module_utils"
+    first = utils / "egov_host_common.py"  # the others import it
+    paths = [first, *sorted(p for p in utils.glob("egov_host_*.py") if p != first)]
+    parts = [load(f"ansible.module_utils.{path.stem}", path) for path in paths]
+    module = load("egov_host_facts", data_root() / "playbooks/library/egov_host_facts.py")
+    merged = types.SimpleNamespace()
+    for part in (*parts, module):
+        merged.__dict__.update({k: v for k, v in vars(part).items() if not k.startswith("__")})
+    return merged
 
 
 def ansible_exe(name: str) -> str:

@@ -54,7 +54,9 @@ class ActionModule(ActionBase):
             task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         task_vars = task_vars or {}
         result = super(ActionModule, self).run(tmp, task_vars)
-        module = self._execute_module(module_name="egov_host_facts", module_args={},
+        # the module of the same name as the action, as it was called: beside the playbook
+        # (egov_host_facts) or from the installed collection (egov.audit.egov_host_facts)
+        module = self._execute_module(module_name=self._task.action, module_args={},
                                       task_vars=task_vars)
         if module.get("failed") or "egov_facts" not in module:
             result.update(module)

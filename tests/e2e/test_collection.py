@@ -45,6 +45,7 @@ def test_the_artifact_is_this_release_and_holds_no_stray_file(installed: Path) -
     assert manifest["collection_info"]["version"] == semantic_version(__version__)
     assert manifest["collection_info"]["dependencies"] == {}
     assert "plugins/modules/egov_host_facts.py" in names
+    assert "plugins/module_utils/egov_host_ssh.py" in names
     assert "roles/remediate_sshd/handlers/main.yml" in names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
 
@@ -61,6 +62,18 @@ def test_ansible_finds_the_module_playbook_and_roles_by_name(installed: Path) ->
     playbook = _ansible("ansible-playbook", installed, "--syntax-check", "-i", "localhost,",
                         "egov.audit.collect")
     assert playbook.returncode == 0, playbook.stdout + playbook.stderr
+
+
+def test_the_installed_module_runs_with_its_module_utils(installed: Path) -> None:
+    """Called by its full name, the collection's action runs the collection's module, which
+    imports its fact families from the collection's module_utils (renamed when it was built):
+    every family answers."""
+    ran = _ansible("ansible", installed, "localhost", "-c", "local", "-m",
+                   "egov.audit.egov_host_facts", "-e", "egov_evidence_dir=")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    bundle = json.loads(ran.stdout.split("=>", 1)[1])["egov_bundle"]
+    assert {"sshd", "login_defs", "lockout", "accounts", "services", "time_sync", "logging",
+            "files", "updates"} <= set(bundle["facts"])
 
 
 def test_the_collection_passes_ansible_lint_production(installed: Path) -> None:
