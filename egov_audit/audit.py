@@ -16,13 +16,8 @@ from .checks.evaluate import evaluate_agency, evaluate_national
 from .checks.vocabulary import load_catalogue
 from .errors import EgovAuditError, InventoryError, Message, UsageError
 from .evidence.kind import HOST_FACTS, Sources
-from .inventory import Inventory, load_inventory
+from .inventory import Inventories, Inventory
 from .inventory.model import (
-    FACILITY_DEVICES,
-    NETWORK_DEVICES,
-    Device,
-    FacilityDevice,
-    Host,
     Portal,
     locate,
 )
@@ -52,7 +47,6 @@ if TYPE_CHECKING:
         CollectOptions,
         Collector,
         ProgressFn,
-        RemoteGroup,
     )
     from .evidence.host_facts import EvidenceFolder
     from .evidence.model import HostEvidence
@@ -200,66 +194,75 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def validate(request: AuditRequest, policy: PolicySet | None = None) -> ResultSet:
+def _loader(policy: PolicySet, inventories: Inventories | None) -> Inventories:
+    """The run's inventories (read once each), or a new reader for them."""
+    return inventories or Inventories(set(policy.model("network")["roles"]))
+
+
+def validate(request: AuditRequest, policy: PolicySet | None = None,
+             inventories: Inventories | None = None) -> ResultSet:
     """Audit inventories from what they declare, with no host contacted."""
     with _gc_paused():
-        return _audit(request, policy)
+        return _audit(request, policy, inventories=inventories)
 
 
 def evaluate(request: AuditRequest, evidence_dir: Path, policy: PolicySet | None = None,
-             evidence: Mapping[str, HostEvidence] | None = None) -> ResultSet:
+             evidence: Mapping[str, HostEvidence] | None = None,
+             inventories: Inventories | None = None) -> ResultSet:
     """Audit one inventory with the evidence collected from its hosts (offline, re-runnable).
     `evidence`: the folder already read (by a caller that needed it too)."""
     kept = _Kept()
-    bundle, _ = _evaluate(request, evidence_dir, policy, evidence, kept)
+    bundle, _ = _evaluate(request, evidence_dir, policy, evidence, kept, inventories)
     return ResultSet((replace(bundle, results=tuple(kept.results)),), None)
 
 
 def evaluate_into(request: AuditRequest, evidence_dir: Path, output: Path,
-                  inputs: Sequence[Path] = (), policy: PolicySet | None = None) -> ScoreTally:
+                  inputs: Sequence[Path] = (), policy: PolicySet | None = None,
+                  inventories: Inventories | None = None) -> ScoreTally:
     """`evaluate`, its result bundle written to `output` as the results are made: an agency of
     tens of thousands of hosts in bounded memory (a few hundred hosts' facts and results at a
     time). The tally says what failed, for --fail-on."""
-    from .gates.fileout import open_output
+    from .gates.fileout import open_output  # writes files: not loaded by a cold validate
 
     with open_output(output, inputs=inputs) as out:
         streamed = _Streamed(out)
-        bundle, tally = _evaluate(request, evidence_dir, policy, None, streamed)
+        bundle, tally = _evaluate(request, evidence_dir, policy, None, streamed, inventories)
         streamed.close(bundle)
     return tally
 
 
 def _evaluate(request: AuditRequest, evidence_dir: Path, policy: PolicySet | None,
-              evidence: Mapping[str, HostEvidence] | None, sink: ResultSink
-              ) -> tuple[Bundle, ScoreTally]:
-    from .evidence.host_facts import EvidenceFolder
+              evidence: Mapping[str, HostEvidence] | None, sink: ResultSink,
+              inventories: Inventories | None = None) -> tuple[Bundle, ScoreTally]:
+    from .evidence.host_facts import EvidenceFolder  # readers: only with evidence
 
     if len(request.inventories) != 1:
         raise UsageError(Message("evaluate takes one inventory and its evidence directory"))
     folder = EvidenceFolder(evidence_dir, evidence)
     with _gc_paused():
         policy = policy or load_catalogue(request.policies_dir, request.models_dir)
-        [ctx] = _contexts(request, policy, [evidence_dir], SCANNED)
+        [ctx] = _contexts(request, policy, [evidence_dir], SCANNED, inventories)
         return _judge(request, policy, ctx, sink, folder)
 
 
 def reevaluate(request: AuditRequest, evidence_dir: Path | None,
-               policy: PolicySet | None = None) -> ResultSet:
+               policy: PolicySet | None = None,
+               inventories: Inventories | None = None) -> ResultSet:
     """An audit again from the inputs it was made from: the declared plan alone (validate), with
     the portals a probe saw (probe), or with the hosts' evidence (scan, evaluate)."""
     if evidence_dir is None:
-        return validate(request, policy)
+        return validate(request, policy, inventories)
     hosts = HOST_FACTS.read(evidence_dir)
     portals = _portal_evidence(evidence_dir)
     if not hosts and portals is not None:  # a probe: the hosts were never contacted
         with _gc_paused():
-            return _audit(request, policy, [evidence_dir], PROBED)
-    return evaluate(request, evidence_dir, policy, hosts)
+            return _audit(request, policy, [evidence_dir], PROBED, inventories)
+    return evaluate(request, evidence_dir, policy, hosts, inventories)
 
 
 def _portal_evidence(evidence_dir: Path) -> dict[str, HostEvidence] | None:
     """The portals probed into an evidence folder (None: no probe there)."""
-    from .portal.evidence import PORTALS_DIR
+    from .portal.evidence import PORTALS_DIR  # with the probe's module: only with a folder
 
     return PORTAL_PROBE.read(evidence_dir) if (evidence_dir / PORTALS_DIR).is_dir() else None
 
@@ -270,24 +273,26 @@ def portal_evidence_dir(root: Path, agency: str, several: bool) -> Path:
 
 
 def probe(request: AuditRequest, evidence_root: Path, options: ProbeOptions,
-          progress: PortalProgress | None = None, policy: PolicySet | None = None) -> ResultSet:
+          progress: PortalProgress | None = None, policy: PolicySet | None = None,
+          inventories: Inventories | None = None) -> ResultSet:
     """Probe the declared portals of each inventory from outside (no host is contacted), write
     one portal bundle each as soon as it is probed, then evaluate the declared plan with them.
     With several inventories: one evidence folder per agency, and the national checks."""
     policy = policy or load_catalogue(request.policies_dir, request.models_dir)
-    roles = set(policy.model("network")["roles"])
-    inventories = [load_inventory(path, known_roles=roles) for path in request.inventories]
-    several = len(inventories) > 1
-    folders = [portal_evidence_dir(evidence_root, i.agency.code, several) for i in inventories]
-    probe_portals(inventories, folders, options, progress)
+    inventories = _loader(policy, inventories)
+    loaded = [inventories.get(path) for path in request.inventories]
+    several = len(loaded) > 1
+    folders = [portal_evidence_dir(evidence_root, i.agency.code, several) for i in loaded]
+    probe_portals(loaded, folders, options, progress)
     with _gc_paused():
-        return _audit(request, policy, folders, PROBED, loaded=inventories)
+        return _audit(request, policy, folders, PROBED, inventories)
 
 
 def probe_portals(inventories: Sequence[Inventory], folders: Sequence[Path],
                   options: ProbeOptions, progress: PortalProgress | None = None) -> None:
     """Probe every declared portal of the inventories (all at once, `options.concurrency` at
     a time), each bundle written into its agency's folder as soon as it is probed."""
+    # DNS, TLS and HTTP clients: only when portals are probed
     from .portal.evidence import write_portal_bundle
     from .portal.probe import probe_all
 
@@ -307,58 +312,39 @@ def probe_portals(inventories: Sequence[Inventory], folders: Sequence[Path],
     probe_all(queue, options, done)
 
 
-def select_hosts(inventory: Inventory, limit: str | None) -> list[str]:
-    """The hosts and devices an Ansible --limit picks: names or groups, with shell wildcards,
-    comma- or colon-separated, `!` to exclude."""
-    from fnmatch import fnmatchcase
-
-    targets: list[Host | Device | FacilityDevice] = [*inventory.hosts, *inventory.devices,
-                                                     *inventory.facility_devices]
-    names = [h.name for h in targets]
-    if not limit:
-        return names
-    patterns = [p for p in limit.replace(":", ",").split(",") if p]
-    include = [p for p in patterns if not p.startswith("!")]
-    exclude = [p[1:] for p in patterns if p.startswith("!")]
-
-    def hit(host: Host | Device | FacilityDevice, pats: list[str]) -> bool:
-        groups = host.groups if isinstance(host, Host) else \
-            (NETWORK_DEVICES,) if isinstance(host, Device) else (FACILITY_DEVICES,)
-        return any(fnmatchcase(host.name, p) or p in groups for p in pats)
-
-    return [h.name for h in targets
-            if (not include or hit(h, include)) and not hit(h, exclude)]
-
-
 def scan(request: AuditRequest, evidence_dir: Path, options: CollectOptions,
          collector: Collector | None = None, progress: ProgressFn | None = None,
          policy: PolicySet | None = None, portals: ProbeOptions | None = None,
-         portal_progress: PortalProgress | None = None) -> tuple[ResultSet, CollectionReport]:
+         portal_progress: PortalProgress | None = None,
+         inventories: Inventories | None = None) -> tuple[ResultSet, CollectionReport]:
     """Collect evidence from the inventory's hosts, then evaluate everything on it."""
     policy = policy or load_catalogue(request.policies_dir, request.models_dir)
+    inventories = _loader(policy, inventories)
     report = collect_evidence(request, evidence_dir, options, collector, progress, policy,
-                              portals, portal_progress)
-    return evaluate(request, evidence_dir, policy), report
+                              portals, portal_progress, inventories)
+    return evaluate(request, evidence_dir, policy, inventories=inventories), report
 
 
 def collect_evidence(request: AuditRequest, evidence_dir: Path, options: CollectOptions,
                      collector: Collector | None = None, progress: ProgressFn | None = None,
                      policy: PolicySet | None = None, portals: ProbeOptions | None = None,
-                     portal_progress: PortalProgress | None = None) -> CollectionReport:
+                     portal_progress: PortalProgress | None = None,
+                     inventories: Inventories | None = None) -> CollectionReport:
     """A scan's collection: the evidence of the inventory's hosts (and of its portals, with
     `portals`) in `evidence_dir`, for `evaluate` or `evaluate_into`."""
+    # what only a scan needs (the collectors, host selection): a cold validate loads none of it
+    from .collect.collectors import COLLECTORS
+    from .collect.selection import remote_groups, select_hosts
+
     if len(request.inventories) != 1:
         raise UsageError(Message("scan takes one inventory"))
     policy = policy or load_catalogue(request.policies_dir, request.models_dir)
-    inventory = load_inventory(request.inventories[0],
-                               known_roles=set(policy.model("network")["roles"]))
+    inventory = _loader(policy, inventories).get(request.inventories[0])
     hosts = select_hosts(inventory, options.limit)
     if not hosts:
         raise UsageError(Message("--limit {limit!r} matches no host of the inventory",
                                  limit=options.limit))
     if collector is None:
-        from .collect.collectors import COLLECTORS
-
         assert HOST_FACTS.collector is not None
         collector = COLLECTORS[HOST_FACTS.collector]()
     device_names = {device.name for device in inventory.devices}
@@ -370,36 +356,6 @@ def collect_evidence(request: AuditRequest, evidence_dir: Path, options: Collect
     if portals is not None:  # the same evidence folder: evaluate reads both
         probe_portals([inventory], [evidence_dir], portals, portal_progress)
     return report
-
-
-def remote_groups(inventory: Inventory, selected: Sequence[str]) -> tuple[RemoteGroup, ...]:
-    """The selected hosts that name a worker node (`egov_worker`), by node, each with its
-    variables as Ansible resolved them for it (the node gets a plain JSON inventory of its own
-    hosts, nothing of the rest of the agency)."""
-    from .collect.interface import RemoteGroup
-
-    wanted = set(selected)
-    members: dict[str, list[Host]] = {}
-    for host in inventory.hosts:
-        node = host.vars.get("egov_worker")
-        if isinstance(node, str) and host.name in wanted:
-            members.setdefault(node, []).append(host)
-    nodes = {worker.name: worker for worker in inventory.workers}
-    return tuple(
-        RemoteGroup(nodes[name], tuple(h.name for h in hosts), {"all": {"hosts": {
-            h.name: _plain(h.vars) for h in hosts}}})
-        for name, hosts in members.items())
-
-
-def _plain(value: Any) -> Any:
-    """A variable as JSON can carry it (what YAML made a date, say, becomes its text)."""
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)
 
 
 class ResultSink(Protocol):
@@ -441,7 +397,7 @@ class _Streamed:
         self._kept: _Kept | None = None
 
     def start(self, head: Bundle, expected: int) -> None:
-        from .bundle import BundleWriter
+        from .bundle import BundleWriter  # only for a bundle too large to keep
 
         if expected > STREAM_ABOVE:
             self._writer = BundleWriter(self._out, head)
@@ -527,7 +483,7 @@ def _judge(request: AuditRequest, policy: PolicySet, ctx: CheckContext, sink: Re
 def _contexts(request: AuditRequest, policy: PolicySet,
               folders: Sequence[Path | None] | None = None,
               collected: frozenset[str] = frozenset(),
-              loaded: Sequence[Inventory] | None = None,
+              inventories: Inventories | None = None,
               refused: list[EgovAuditError] | None = None) -> list[CheckContext]:
     """Each inventory's check context, with what each evidence kind has for it. `folders`:
     each inventory's evidence folder (None: validate); `collected`: the kinds the run, or the
@@ -536,7 +492,7 @@ def _contexts(request: AuditRequest, policy: PolicySet,
     on (a national check judges every one)."""
     if not request.inventories:
         raise UsageError(Message("no inventory given"))
-    roles = set(policy.model("network")["roles"])
+    inventories = _loader(policy, inventories)
     contexts: list[CheckContext] = []
     seen: dict[str, str] = {}
     shared: dict[Path, Any] = {}  # files every inventory reads (a registry file), read once
@@ -545,8 +501,7 @@ def _contexts(request: AuditRequest, policy: PolicySet,
     keep_going = refused is not None and len(request.inventories) > 1
     for index, path in enumerate(request.inventories):
         try:
-            # `loaded`: the inventories as the caller already read them (probe), not read twice
-            inventory = loaded[index] if loaded else load_inventory(path, known_roles=roles)
+            inventory = inventories.get(path)  # read once a run (a scan read it to pick hosts)
             code = inventory.agency.code
             if code in seen:
                 raise InventoryError(Message("agency code {code!r} is also used by {seen}",
@@ -577,11 +532,11 @@ def _contexts(request: AuditRequest, policy: PolicySet,
 
 def _audit(request: AuditRequest, policy: PolicySet | None,
            folders: Sequence[Path | None] | None = None, collected: frozenset[str] = frozenset(),
-           loaded: Sequence[Inventory] | None = None) -> ResultSet:
+           inventories: Inventories | None = None) -> ResultSet:
     """Inventories judged on what they declare (and on the portals probed, if any)."""
     policy = policy or load_catalogue(request.policies_dir, request.models_dir)
     refused: list[EgovAuditError] = []
-    contexts = _contexts(request, policy, folders, collected, loaded=loaded, refused=refused)
+    contexts = _contexts(request, policy, folders, collected, inventories, refused)
     bundles: list[Bundle] = []
     for ctx in contexts:
         kept = _Kept()

@@ -11,23 +11,38 @@ marked `!unsafe` so that Ansible never templates it."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 from pathlib import Path
+from textwrap import indent
 from typing import Any
 
+import yaml
+
 from . import __version__
+from .audit import AuditRequest
+from .bundle import bundle_from_dict, read_json
+from .checks.context import AuditOptions
+from .collect.interface import CollectOptions
 from .collection import COLLECTION, role_fqcn, semantic_version
 from .errors import Message, UsageError
+from .evidence.host_facts import read_evidence_dir
 from .evidence.kind import HOST_FACTS
 from .gates.addresses import LOCAL_CONNECTIONS, is_this_machine
 from .gates.names import is_exact_host
-from .inventory import Inventory
+from .gates.sanitize import terminal
+from .inputs import unpack
+from .inventory import Inventories, Inventory
 from .models import Bundle, Status, TargetKind
+from .pipeline import Run
 from .policy import PolicySet
+from .runner import RunSettings, run_playbook
+from .sign import KeyRegistry, verify
 from .times import instant
+from .yamlsource import LintCleanDumper
 
 
 @dataclass(frozen=True)
@@ -295,10 +310,6 @@ def playbook_data(plan: FixPlan, policy: PolicySet, lang: str = "en") -> list[di
 
 
 def _dumper() -> Any:
-    import yaml
-
-    from .yamlsource import LintCleanDumper
-
     class _Plain(LintCleanDumper):
         pass
 
@@ -313,12 +324,6 @@ def render_playbook(plan: FixPlan, policy: PolicySet, source: str, lang: str = "
     """The playbook of `playbook_data` as YAML that ansible-lint accepts. The parameters and each
     control's task are the same in every play: they are written once and pasted, which makes a
     playbook for 1,000 hosts about ten times faster to write than dumping every play."""
-    from textwrap import indent
-
-    import yaml
-
-    from .gates.sanitize import terminal
-
     dumper = _dumper()
     words = _PLAYBOOK["vi" if lang == "vi" else "en"]
 
@@ -371,6 +376,8 @@ class PreparedFix:
     inventory: Path  # the inventory the plays run against
     evidence: Path | None  # where a re-scan writes
     notices: tuple[str, ...]  # what the operator must know (one line each, in `lang`)
+    # the inventories as this fix read them: the re-scan reads none again
+    inventories: Inventories | None = field(default=None, compare=False)
 
 
 _NOTICES = {
@@ -395,17 +402,12 @@ _NOTICES = {
 
 
 def _notice(which: str, lang: str, **values: object) -> str:
-    from .gates.sanitize import terminal
-
     text = _NOTICES[which]["vi" if lang == "vi" else "en"]
     return text.format(**{k: terminal(str(v), 300) for k, v in values.items()})
 
 
 def prepare(request: FixRequest, policy: PolicySet) -> PreparedFix:
     """Read the bundle through its gate, decide which results to trust, and plan the fixes."""
-    from .bundle import bundle_from_dict, read_json
-    from .inventory import load_inventory
-
     data = read_json(request.bundle)
     if data.get("schema") != "egov-audit/result-bundle@1":
         raise UsageError(Message("fix takes the bundle of one agency"), file=str(request.bundle))
@@ -417,7 +419,8 @@ def prepare(request: FixRequest, policy: PolicySet) -> PreparedFix:
     if not str(inventory_path) or not inventory_path.is_dir():
         raise UsageError(Message("no inventory directory {inventory_path!r}: give --inventory",
                                  inventory_path=str(inventory_path)))
-    inventory = load_inventory(inventory_path, set(policy.model("network")["roles"]))
+    inventories = Inventories(set(policy.model("network")["roles"]))
+    inventory = inventories.get(inventory_path)
     code = inventory.agency.code
     if data["agency"]["code"] != code:
         raise UsageError(Message("the bundle is agency {data!r}'s, the inventory agency "
@@ -432,33 +435,25 @@ def prepare(request: FixRequest, policy: PolicySet) -> PreparedFix:
     collected_at: str | None = None
     evidence_dir = request.evidence
     if request.keys is not None:
-        from .sign import KeyRegistry, verify
-
         verified = verify(data, KeyRegistry.from_dir(request.keys))
         trusted = claimed
         notices.append(_notice("signed", request.lang, key=verified.key_id))
     else:
-        trusted, collected_at = _reevaluate(request, data, claimed, inventory_path, policy,
-                                            notices)
+        trusted, collected_at = _reevaluate(request, data, claimed, inventory_path,
+                                            Run(AuditRequest([inventory_path]), policy,
+                                                inventories), notices)
     if evidence_dir is None:
         evidence_dir = Path("evidence") / code
     plan = plan_fixes(trusted, policy, read_agency_plan(inventory), request.controls,
                       request.limit, request.max_age_days, lang=request.lang,
                       collected_at=collected_at, allow_controller=request.allow_controller)
-    return PreparedFix(plan, inventory_path, evidence_dir, tuple(notices))
+    return PreparedFix(plan, inventory_path, evidence_dir, tuple(notices), inventories)
 
 
 def _reevaluate(request: FixRequest, data: dict[str, Any], claimed: Bundle, inventory: Path,
-                policy: PolicySet, notices: list[str]) -> tuple[Bundle, str | None]:
+                loaded: Run, notices: list[str]) -> tuple[Bundle, str | None]:
     """The bundle's results, recomputed from its evidence against the operator's inventory:
     a forged or edited bundle cannot add a single fix."""
-    import tempfile
-
-    from .audit import AuditRequest, evaluate
-    from .checks.context import AuditOptions
-    from .evidence.host_facts import read_evidence_dir
-    from .inputs import unpack
-
     options = AuditOptions.from_dict(data.get("options"))
     audit = AuditRequest([inventory], baseline=claimed.baseline, level=claimed.level,
                          options=options)
@@ -476,7 +471,8 @@ def _reevaluate(request: FixRequest, data: dict[str, Any], claimed: Bundle, inve
                                      "trusts a signed bundle (--keys DIR)",
                                      evidence=str(evidence)))
         found = read_evidence_dir(evidence)
-        trusted = evaluate(audit, evidence, policy, found).bundles[0]
+        run = Run(audit, loaded.policy, loaded.inventories)
+        trusted = run.evaluate(evidence, found).bundles[0]
         notices.append(_notice("packed", request.lang) if from_bundle else
                        _notice("reevaluated", request.lang, path=evidence))
     changed = sorted(h for h, digest in claimed.evidence_digests.items()
@@ -508,8 +504,6 @@ def run_fix_playbook(playbook: Path, inventory: Path, check: bool,
                      host_key_checking: bool = True, forks: int = 10) -> RunReport:
     """Run a remediation playbook through the Ansible execution adapter (check mode: nothing
     changes)."""
-    from .runner import RunSettings, run_playbook
-
     changed: dict[str, list[str]] = {}
     failed: dict[str, list[str]] = {}
     unreachable: dict[str, str] = {}
@@ -571,15 +565,12 @@ def apply_fixes(prepared: PreparedFix, playbook: Path, policy: PolicySet,
     changed_hosts = sorted(h for h in prepared.plan.hosts if applied.changed.get(h))
     if not changed_hosts:
         return ApplyOutcome(preview, True, applied)
-    from .audit import AuditRequest, scan
-    from .checks.context import AuditOptions
-    from .collect.interface import CollectOptions
 
     request = AuditRequest([prepared.inventory], baseline=bundle.baseline, level=bundle.level,
                            options=AuditOptions.from_dict(bundle.options))
     assert prepared.evidence is not None
-    after, _ = scan(request, prepared.evidence, CollectOptions(
-        limit=",".join(changed_hosts), host_key_checking=host_key_checking), policy=policy)
+    rescan = CollectOptions(limit=",".join(changed_hosts), host_key_checking=host_key_checking)
+    after, _ = Run(request, policy, prepared.inventories).scan(prepared.evidence, rescan)
     new = after.bundles[0]
 
     def failing(results: Sequence[Any], host: str) -> int:

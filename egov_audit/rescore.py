@@ -6,13 +6,15 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from .audit import AuditRequest, reevaluate
-from .bundle import bundle_from_dict
+from .audit import AuditRequest
+from .bundle import bundle_from_dict, check_bundle_data
 from .checks.context import AuditOptions
 from .checks.vocabulary import load_catalogue
 from .diff import BundleDiff, Rescored, diff_bundles
 from .errors import EgovAuditError, Message, ReportError
-from .inputs import unpack, workdir
+from .gates.jsonin import StrictJsonError, loads
+from .inputs import check_inputs, unpack, workdir
+from .pipeline import Run
 from .policy import PolicySet
 from .store import open_store
 
@@ -20,9 +22,6 @@ from .store import open_store
 def _stored_bundle(body: bytes) -> dict[str, Any]:
     """A stored bundle body back through the bundle gate: the database may be old, copied from
     elsewhere or tampered with, and one bad row must not stop the others."""
-    from .bundle import check_bundle_data
-    from .gates.jsonin import StrictJsonError, loads
-
     try:
         raw = zlib.decompress(body)
     except zlib.error as exc:
@@ -36,8 +35,6 @@ def _stored_bundle(body: bytes) -> dict[str, Any]:
 
 
 def _rescore_one(data: dict[str, Any], policy: PolicySet) -> BundleDiff:
-    from .inputs import check_inputs
-
     old = bundle_from_dict(data)
     inputs = check_inputs(data["inputs"])
     with workdir() as tmp:
@@ -45,7 +42,8 @@ def _rescore_one(data: dict[str, Any], policy: PolicySet) -> BundleDiff:
         request = AuditRequest(
             [inventory], baseline=data["baseline"], level=data["level"],
             options=AuditOptions.from_dict(data.get("options")))
-        result = reevaluate(request, evidence, policy)
+        # one catalogue for every agency: loaded once, by rescore
+        result = Run(request, policy).reevaluate(evidence)
     return diff_bundles(old, result.bundles[0])
 
 

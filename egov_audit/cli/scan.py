@@ -11,13 +11,12 @@ from typing import Any
 
 import click
 
-from ..audit import AuditRequest, collect_evidence
-from ..audit import probe as run_probe
+from ..audit import AuditRequest
 from ..checks.context import AuditOptions
 from ..collect.interface import CollectOptions
 from ..i18n import _
-from ..inventory import load_inventory
 from ..models import EvidenceStatus as Got  # what collecting from a host gave
+from ..pipeline import Run
 from ..portal.probe import ProbeOptions, split_server
 from ..report.common import terminal
 from .base import Command, fail, option
@@ -73,20 +72,20 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
         click.secho(_("egov-audit: WARNING: SSH host key checking is OFF for this scan: the "
                       "hosts are not authenticated. Use this only in a lab."), err=True,
                     fg="red", bold=True)
-    if evidence_dir is None:
-        evidence_dir = Path("evidence") / load_inventory(inventory).agency.code
-    request = AuditRequest(inventories=[inventory], baseline=baseline, level=level,
+    run = Run(AuditRequest(inventories=[inventory], baseline=baseline, level=level,
                            options=AuditOptions(documentation_as_public, require_explicit),
                            policies_dir=policies, models_dir=reference_models, waivers=waivers,
-                           device_configs=device_configs, registry_file=registry_file)
+                           device_configs=device_configs, registry_file=registry_file))
+    if evidence_dir is None:
+        evidence_dir = Path("evidence") / run.inventory().agency.code
     options = CollectOptions(limit=limit, forks=forks, timeout=timeout,
                              host_key_checking=not no_host_key_checking,
                              known_hosts=known_hosts)
     portals = probe_settings(resolver, ca_file, probe_timeout, concurrency, allow_private) \
         if probe_portals else None
     with _Progress() as progress:
-        report = collect_evidence(request, evidence_dir, options, progress=progress.host,
-                                  portals=portals, portal_progress=portal_progress)
+        report = run.collect(evidence_dir, options, progress=progress.host, portals=portals,
+                             portal_progress=portal_progress)
 
     click.echo(_("egov-audit: {hosts} hosts in {seconds} s: {collected} collected, "
                  "{unreachable} unreachable, {failed} failed; evidence in {folder}").format(
@@ -98,7 +97,7 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
         if outcome.status is not Got.COLLECTED:
             click.echo(f"  {terminal(outcome.host)}: {status_words[outcome.status]}: "
                        f"{terminal(outcome.reason, 300)}", err=True)
-    emit_evaluated(request, evidence_dir, fmt, output, lang, color, fail_on,
+    emit_evaluated(run, evidence_dir, fmt, output, lang, color, fail_on,
                    [inventory, evidence_dir, device_configs, registry_file, waivers, policies,
                     reference_models])
 
@@ -162,13 +161,13 @@ def probe(inventories: Sequence[Path], evidence_dir: Path | None, resolver: str 
 
     settings = probe_settings(resolver, ca_file, probe_timeout, concurrency, allow_private)
     several = len(inventories) > 1
-    if evidence_dir is None:
-        evidence_dir = Path("evidence") if several else \
-            Path("evidence") / load_inventory(inventories[0]).agency.code
-    request = AuditRequest(inventories=list(inventories), baseline=baseline, level=level,
+    run = Run(AuditRequest(inventories=list(inventories), baseline=baseline, level=level,
                            options=AuditOptions(documentation_as_public=documentation_as_public),
                            policies_dir=policies, models_dir=reference_models, waivers=waivers,
-                           device_configs=device_configs, registry_file=registry_file)
+                           device_configs=device_configs, registry_file=registry_file))
+    if evidence_dir is None:
+        evidence_dir = Path("evidence") if several else \
+            Path("evidence") / run.inventory().agency.code
     counts = {"collected": 0, "unreachable": 0, "failed": 0}
 
     def progress(code: str, portal: str, bundle: dict[str, Any]) -> None:
@@ -176,7 +175,7 @@ def probe(inventories: Sequence[Path], evidence_dir: Path | None, resolver: str 
         portal_progress(code, portal, bundle)
 
     started = time.monotonic()
-    result_set = run_probe(request, evidence_dir, settings, progress)
+    result_set = run.probe(evidence_dir, settings, progress)
     click.echo(_("egov-audit: {portals} portals in {seconds} s: {collected} probed, "
                  "{unreachable} unreachable, {failed} failed; evidence in {folder}").format(
         portals=sum(counts.values()), seconds=f"{time.monotonic() - started:.1f}",

@@ -9,10 +9,10 @@ from typing import NoReturn
 
 import click
 
-from ..audit import AuditRequest, evaluate, evaluate_into
-from ..audit import validate as run_validate
+from ..audit import AuditRequest
 from ..checks.context import AuditOptions
 from ..models import Severity
+from ..pipeline import Run
 from .base import Command, option
 from .options import (
     audit_options,
@@ -43,7 +43,7 @@ def validate(inventories: Sequence[Path], device_configs: Path | None,
                            options=AuditOptions(documentation_as_public=documentation_as_public),
                            policies_dir=policies, models_dir=reference_models, waivers=waivers,
                            device_configs=device_configs, registry_file=registry_file)
-    emit(run_validate(request), fmt, output, lang, color, fail_on,
+    emit(Run(request).validate(), fmt, output, lang, color, fail_on,
          [*inventories, device_configs, registry_file, waivers, policies, reference_models])
 
 
@@ -69,19 +69,19 @@ def evaluate_cmd(inventory: Path, evidence_dir: Path, device_configs: Path | Non
                            options=AuditOptions(documentation_as_public, require_explicit),
                            policies_dir=policies, models_dir=reference_models, waivers=waivers,
                            device_configs=device_configs, registry_file=registry_file)
-    emit_evaluated(request, evidence_dir, fmt, output, lang, color, fail_on,
+    emit_evaluated(Run(request), evidence_dir, fmt, output, lang, color, fail_on,
                    [inventory, evidence_dir, device_configs, registry_file, waivers, policies,
                     reference_models])
 
 
-def emit_evaluated(request: AuditRequest, evidence_dir: Path, fmt: str, output: Path | None,
+def emit_evaluated(run: Run, evidence_dir: Path, fmt: str, output: Path | None,
                    lang: str, color: bool | None, fail_on: str,
                    inputs: Sequence[Path | None]) -> NoReturn:
     """An evidence folder evaluated (scan, evaluate) and emitted. `-f json -o FILE` writes the
     result bundle as it is made (tens of thousands of hosts in bounded memory) and exits 1 when
     a result fails at --fail-on or above, as `emit` does."""
     if fmt == "json" and output is not None:
-        tally = evaluate_into(request, evidence_dir, output, [p for p in inputs if p])
+        tally = run.evaluate_into(evidence_dir, output, [p for p in inputs if p])
         failing = fail_on != "none" and tally.failing_at(Severity(fail_on)) > 0
         raise click.exceptions.Exit(1 if failing else 0)
-    emit(evaluate(request, evidence_dir), fmt, output, lang, color, fail_on, inputs)
+    emit(run.evaluate(evidence_dir), fmt, output, lang, color, fail_on, inputs)

@@ -1,7 +1,7 @@
 """An agency's Ansible inventory directory: `load` (read and check it), `ansible_dir` (the
 layout and Ansible's precedence), `model` (the typed plan)."""
 
-from .load import load_inventory
+from .load import Inventories, load_inventory
 from .model import Inventory
 
-__all__ = ["Inventory", "load_inventory"]
+__all__ = ["Inventories", "Inventory", "load_inventory"]

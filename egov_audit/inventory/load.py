@@ -67,6 +67,21 @@ def _prefix(var: VarSource, text: str, *subpath: Any) -> Prefix:
     return Prefix(net, Declared(var, tuple(subpath)))
 
 
+class Inventories:
+    """The inventories of one run, each read once: a scan reads its inventory to pick the hosts
+    and again to judge them; `fix` to plan, to re-evaluate and to re-scan."""
+
+    def __init__(self, known_roles: Collection[str] | None = None) -> None:
+        self.known_roles = known_roles
+        self._loaded: dict[Path, Inventory] = {}
+
+    def get(self, root: Path | str) -> Inventory:
+        key = Path(root)
+        if key not in self._loaded:
+            self._loaded[key] = load_inventory(key, self.known_roles)
+        return self._loaded[key]
+
+
 def load_inventory(root: Path | str, known_roles: Collection[str] | None = None,
                    display: str | None = None) -> Inventory:
     root = Path(root)

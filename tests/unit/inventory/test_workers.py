@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from egov_audit.audit import remote_groups
+from egov_audit.collect.selection import remote_groups
 from egov_audit.errors import InventoryError
 from egov_audit.inventory import load_inventory
 from tests.helpers import build_inventory
