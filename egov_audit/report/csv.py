@@ -9,13 +9,11 @@ import io
 from ..gates.sanitize import cell_text
 from ..models import ResultSet
 from .common import label
-from .interface import ReportOptions, register
+from .interface import ReportOptions, reporter
 from .view import GAP_COLUMNS, gap_rows, views
 
 
 class CsvReporter:
-    name = "csv"
-    suffix = ".csv"
 
     def render(self, result_set: ResultSet, options: ReportOptions) -> str:
         buffer = io.StringIO()
@@ -27,4 +25,4 @@ class CsvReporter:
         return "\ufeff" + buffer.getvalue()
 
 
-register(CsvReporter())
+reporter("gaps", "csv")(CsvReporter().render)

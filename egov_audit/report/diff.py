@@ -10,7 +10,7 @@ from typing import Any
 from ..diff import BundleDiff, Change, Rescored
 from ..models import Text
 from .common import LABELS, terminal
-from .interface import Render, ReportOptions
+from .interface import Render, ReportOptions, reporter
 from .markdown import md
 
 DIFF_LABELS: dict[str, Text] = {
@@ -173,9 +173,9 @@ def _with_lang(fn: Callable[[Sequence[BundleDiff], str], str]) -> Render:
     return lambda diffs, options: fn(diffs, options.lang)
 
 
-DIFF_RENDERERS: dict[str, Render] = {
-    "text": _with_lang(render_text), "json": _with_lang(render_json),
-    "markdown": _with_lang(render_markdown), "html": _with_lang(render_html)}
+for _format, _render in (("text", render_text), ("json", render_json),
+                         ("markdown", render_markdown), ("html", render_html)):
+    reporter("diff", _format)(_with_lang(_render))
 
 
 def render_rescore_json(items: Sequence[Rescored], options: ReportOptions) -> str:
@@ -192,4 +192,5 @@ def render_rescore_text(items: Sequence[Rescored], options: ReportOptions) -> st
     return "\n".join(parts) if parts else "no bundle stored\n"
 
 
-RESCORE_RENDERERS: dict[str, Render] = {"text": render_rescore_text, "json": render_rescore_json}
+reporter("rescore", "text")(render_rescore_text)
+reporter("rescore", "json")(render_rescore_json)

@@ -12,7 +12,7 @@ from typing import Any
 from ..gates.sanitize import html, html_environment, html_json
 from ..models import Area, ResultSet, Severity, Status
 from .common import label
-from .interface import ReportOptions, register
+from .interface import ReportOptions, reporter
 from .view import AgencyView, GapTarget, views
 
 _COLORS = {"critical": "#7b1fa2", "high": "#c62828", "medium": "#ef6c00", "low": "#0277bd"}
@@ -103,8 +103,6 @@ def _agency(view: AgencyView, lang: str) -> dict[str, Any]:
 
 
 class HtmlReporter:
-    name = "html"
-    suffix = ".html"
 
     def render(self, result_set: ResultSet, options: ReportOptions) -> str:
         from markupsafe import Markup
@@ -139,4 +137,4 @@ class HtmlReporter:
             row=_row)
 
 
-register(HtmlReporter())
+reporter("gaps", "html")(HtmlReporter().render)

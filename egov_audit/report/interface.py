@@ -1,19 +1,16 @@
-"""Everything egov-audit renders, in one registry: per subject (gap reports, diffs, the national
-table, re-scoring, the requirement matrix) the formats it has and the module that renders them.
-The CLI takes its format choices from here. A subject's module is imported only when one of its
-formats is used, so listing the choices costs nothing at start-up."""
+"""Everything egov-audit renders, through one interface: a Reporter is one format of one
+subject (gap reports, diffs, re-scoring, the national table, the requirement matrix), registered
+with @reporter by the module that renders it; FORMATS lists them all without importing any, so
+the CLI's choices cost nothing at start-up."""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 from ..errors import Message, UsageError
-
-if TYPE_CHECKING:  # the CLI reads this registry at start-up: it imports nothing heavy
-    from ..models import ResultSet
 
 
 @dataclass(frozen=True)
@@ -29,61 +26,58 @@ class ReportOptions:
         return ("vi", "en") if self.bilingual else (self.lang,)
 
 
-class Reporter(Protocol):
-    """A gap-report format: renders a result set (one or several agencies' bundles)."""
-
-    name: str
-    suffix: str
-
-    def render(self, result_set: ResultSet, options: ReportOptions) -> str | bytes: ...
-
-
-REPORTERS: dict[str, Reporter] = {}
-
-
-def register(reporter: Reporter) -> Reporter:
-    REPORTERS[reporter.name] = reporter
-    return reporter
-
-
 Render = Callable[[Any, ReportOptions], str | bytes]
+
+# every subject egov-audit renders (gap reports, diffs, re-scoring, the national table, the
+# requirement matrix), its formats, and the module under egov_audit.report that renders each:
+# the one list of format names (the CLI's choices come from here). A module is imported only
+# when one of its formats is used: a text report does not pay for openpyxl, Jinja or XML.
+FORMATS: Mapping[str, Mapping[str, str]] = {
+    "gaps": {"text": "text", "json": "json", "junit": "junit", "sarif": "sarif", "html": "html",
+             "markdown": "markdown", "csv": "csv", "xlsx": "xlsx"},
+    "diff": {"text": "diff", "json": "diff", "markdown": "diff", "html": "diff"},
+    "rescore": {"text": "diff", "json": "diff"},
+    "national": {fmt: "national" for fmt in ("text", "json", "csv", "xlsx", "html")},
+    "matrix": {fmt: "matrix" for fmt in ("text", "markdown", "html", "csv", "xlsx", "json")},
+}
 
 
 @dataclass(frozen=True)
-class Subject:
-    """Something egov-audit renders: `module.table` is `{format: render(data, options)}` with
-    exactly these formats (a test holds the two together)."""
+class Reporter:
+    """One format of one subject: `render(data, options)` gives the text (or the bytes of a
+    binary format such as xlsx)."""
 
-    name: str
-    module: str
-    table: str
-    formats: tuple[str, ...]
+    subject: str
+    format: str
+    render: Render
 
 
-SUBJECTS: Mapping[str, Subject] = {s.name: s for s in (
-    Subject("gaps", "egov_audit.report.gaps", "GAP_RENDERERS",
-            ("text", "json", "junit", "sarif", "html", "markdown", "csv", "xlsx")),
-    Subject("diff", "egov_audit.report.diff", "DIFF_RENDERERS",
-            ("text", "json", "markdown", "html")),
-    Subject("rescore", "egov_audit.report.diff", "RESCORE_RENDERERS", ("text", "json")),
-    Subject("national", "egov_audit.report.national", "NATIONAL_RENDERERS",
-            ("text", "json", "csv", "xlsx", "html")),
-    Subject("matrix", "egov_audit.report.matrix", "MATRIX_RENDERERS",
-            ("text", "markdown", "html", "csv", "xlsx", "json")),
-)}
+REPORTERS: dict[tuple[str, str], Reporter] = {}
+
+
+def reporter(subject: str, fmt: str) -> Callable[[Render], Render]:
+    """Register a render function as the `fmt` format of `subject` (listed in FORMATS)."""
+
+    def wrap(render: Render) -> Render:
+        if fmt not in FORMATS.get(subject, {}):
+            raise RuntimeError(f"{subject} {fmt}: not in report.interface.FORMATS")
+        REPORTERS[(subject, fmt)] = Reporter(subject, fmt, render)
+        return render
+
+    return wrap
 
 
 def formats(subject: str) -> tuple[str, ...]:
-    return SUBJECTS[subject].formats
+    return tuple(FORMATS[subject])
 
 
 def renderer(subject: str, fmt: str) -> Render:
-    spec = SUBJECTS[subject]
-    if fmt not in spec.formats:
+    known = FORMATS[subject]
+    if fmt not in known:
         raise UsageError(Message("unknown format {fmt!r} (known: {value})", fmt=fmt,
-                                 value=', '.join(spec.formats)))
-    table: Mapping[str, Render] = getattr(importlib.import_module(spec.module), spec.table)
-    return table[fmt]
+                                 value=', '.join(known)))
+    importlib.import_module(f"{__package__}.{known[fmt]}")  # it registers its formats
+    return REPORTERS[(subject, fmt)].render
 
 
 def render(subject: str, fmt: str, data: Any, options: ReportOptions) -> str | bytes:

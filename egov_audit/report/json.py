@@ -6,14 +6,12 @@ import json
 
 from ..bundle import result_set_to_dict
 from ..models import ResultSet
-from .interface import ReportOptions, register
+from .interface import ReportOptions, reporter
 
 COMPACT_ABOVE = 20_000  # results
 
 
 class JsonReporter:
-    name = "json"
-    suffix = ".json"
 
     def render(self, result_set: ResultSet, options: ReportOptions) -> str:
         data = result_set_to_dict(result_set)
@@ -24,4 +22,4 @@ class JsonReporter:
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-register(JsonReporter())
+reporter("gaps", "json")(JsonReporter().render)

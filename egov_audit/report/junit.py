@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from ..gates.sanitize import xml_text as _xml_text
 from ..models import Result, ResultSet, Status
 from .common import label
-from .interface import ReportOptions, register
+from .interface import ReportOptions, reporter
 
 
 def _suite(parent: ET.Element, name: str, results: Sequence[Result], lang: str) -> None:
@@ -40,8 +40,6 @@ def _suite(parent: ET.Element, name: str, results: Sequence[Result], lang: str) 
 
 
 class JunitReporter:
-    name = "junit"
-    suffix = ".xml"
 
     def render(self, result_set: ResultSet, options: ReportOptions) -> str:
         root = ET.Element("testsuites", name="egov-audit")
@@ -54,4 +52,4 @@ class JunitReporter:
             ET.tostring(root, encoding="unicode") + "\n"
 
 
-register(JunitReporter())
+reporter("gaps", "junit")(JunitReporter().render)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..gates.sanitize import markdown as md
 from ..models import ResultSet
 from .common import label
-from .interface import ReportOptions, register
+from .interface import ReportOptions, reporter
 from .view import AgencyView, views
 
 __all__ = ["MarkdownReporter", "md"]
@@ -65,8 +65,6 @@ def _agency(v: AgencyView, lang: str) -> list[str]:
 
 
 class MarkdownReporter:
-    name = "markdown"
-    suffix = ".md"
 
     def render(self, result_set: ResultSet, options: ReportOptions) -> str:
         lines: list[str] = []
@@ -75,4 +73,4 @@ class MarkdownReporter:
         return "\n".join(lines[:-3]) + "\n"
 
 
-register(MarkdownReporter())
+reporter("gaps", "markdown")(MarkdownReporter().render)

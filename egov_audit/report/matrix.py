@@ -14,7 +14,7 @@ from ..gates.sanitize import markdown as md
 from ..models import Text
 from ..policy import PolicySet
 from .common import label
-from .interface import Render
+from .interface import Render, reporter
 
 COLUMNS = ("control", "family", "title", "severity", "area", "target_kind", "from_level",
            "clause", "required", "closes", "form")
@@ -181,10 +181,10 @@ def _with_langs(fn: Callable[[RequirementMatrix, Langs], str | bytes]) -> Render
     return lambda matrix, options: fn(matrix, options.langs)
 
 
-MATRIX_RENDERERS: dict[str, Render] = {
-    "text": _with_langs(render_text), "markdown": _with_langs(render_markdown),
-    "html": _with_langs(render_html), "csv": _with_langs(render_csv),
-    "xlsx": _with_langs(render_xlsx), "json": _with_langs(render_json)}
+for _format, _render in (("text", render_text), ("markdown", render_markdown),
+                         ("html", render_html), ("csv", render_csv), ("xlsx", render_xlsx),
+                         ("json", render_json)):
+    reporter("matrix", _format)(_with_langs(_render))
 
 
 # -- the documents generated from the catalogue (docs/requirements/, the README's numbers) -------

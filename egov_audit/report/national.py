@@ -14,7 +14,7 @@ from ..gates.sanitize import cell, cell_text, html, terminal
 from ..models import Text
 from ..readiness import from_row
 from .common import LABELS, label
-from .interface import Render, ReportOptions
+from .interface import Render, ReportOptions, reporter
 
 _AREAS = ("infrastructure", "ip_addressing", "security")
 
@@ -163,5 +163,5 @@ def _national(fmt: str) -> Render:
     return render
 
 
-NATIONAL_RENDERERS: dict[str, Render] = {
-    fmt: _national(fmt) for fmt in ("text", "json", "csv", "xlsx", "html")}
+for _format in ("text", "json", "csv", "xlsx", "html"):
+    reporter("national", _format)(_national(_format))

@@ -10,7 +10,7 @@ from .. import __version__
 from ..gates.sanitize import sarif
 from ..models import ControlInfo, Location, Result, ResultSet, Severity, Status
 from .common import label
-from .interface import ReportOptions, register
+from .interface import ReportOptions, reporter
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
@@ -34,8 +34,6 @@ def _physical(loc: Location) -> dict[str, Any]:
 
 
 class SarifReporter:
-    name = "sarif"
-    suffix = ".sarif"
 
     def render(self, result_set: ResultSet, options: ReportOptions) -> str:
         lang = options.lang
@@ -96,4 +94,4 @@ class SarifReporter:
         return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
 
 
-register(SarifReporter())
+reporter("gaps", "sarif")(SarifReporter().render)

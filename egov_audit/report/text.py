@@ -19,7 +19,7 @@ from ..models import (
 )
 from ..readiness import readiness
 from .common import fmt_score, gaps_worst_first, label, terminal
-from .interface import ReportOptions, register
+from .interface import ReportOptions, reporter
 
 _SEVERITY_COLOR = {Severity.CRITICAL: "magenta", Severity.HIGH: "red",
                    Severity.MEDIUM: "yellow", Severity.LOW: "cyan"}
@@ -27,8 +27,6 @@ _WIDTH = 100
 
 
 class TextReporter:
-    name = "text"
-    suffix = ".txt"
 
     def render(self, result_set: ResultSet, options: ReportOptions) -> str:
         lines: list[str] = []
@@ -207,4 +205,4 @@ def _summary(result_set: ResultSet, options: ReportOptions) -> list[str]:
     return out
 
 
-register(TextReporter())
+reporter("gaps", "text")(TextReporter().render)

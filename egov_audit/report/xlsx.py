@@ -8,7 +8,7 @@ import io
 from ..gates.sanitize import cell as safe_cell
 from ..models import ResultSet
 from .common import label
-from .interface import ReportOptions, register
+from .interface import ReportOptions, reporter
 from .view import GAP_COLUMNS, gap_rows, views
 
 _WIDTHS = {"agency": 12, "control": 14, "title": 40, "severity": 10, "area": 14, "status": 13,
@@ -17,8 +17,6 @@ _WIDTHS = {"agency": 12, "control": 14, "title": 40, "severity": 10, "area": 14,
 
 
 class XlsxReporter:
-    name = "xlsx"
-    suffix = ".xlsx"
 
     def render(self, result_set: ResultSet, options: ReportOptions) -> bytes:
         from openpyxl import Workbook
@@ -85,4 +83,4 @@ class XlsxReporter:
         return buffer.getvalue()
 
 
-register(XlsxReporter())
+reporter("gaps", "xlsx")(XlsxReporter().render)

@@ -11,8 +11,7 @@ from egov_audit.diff import diff_bundles
 from egov_audit.errors import UsageError
 from egov_audit.models import Bundle
 from egov_audit.policy import PolicySet
-from egov_audit.report.diff import DIFF_RENDERERS
-from egov_audit.report.interface import ReportOptions
+from egov_audit.report.interface import ReportOptions, formats, renderer
 from tests.helpers import build_inventory, run_cli
 
 
@@ -61,10 +60,10 @@ def test_refuses_two_agencies_unless_told(tmp_path: Path, policy: PolicySet) -> 
     assert diff_bundles(a, b, allow_different_agencies=True).new_agency == "other"
 
 
-@pytest.mark.parametrize("fmt", sorted(DIFF_RENDERERS))
+@pytest.mark.parametrize("fmt", sorted(formats("diff")))
 def test_every_format_in_both_languages(pair: tuple[Bundle, Bundle], fmt: str) -> None:
     d = diff_bundles(*pair)
-    vi, en = (str(DIFF_RENDERERS[fmt]([d], ReportOptions(lang=lang))) for lang in ("vi", "en"))
+    vi, en = (str(renderer("diff", fmt)([d], ReportOptions(lang=lang))) for lang in ("vi", "en"))
     assert "NET-ZONE-03" in vi and "NET-ZONE-03" in en
     if fmt == "json":
         assert json.loads(en)["agencies"][0]["newly_failing"][0]["control"] == "NET-ZONE-03"

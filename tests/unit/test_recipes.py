@@ -23,7 +23,7 @@ from egov_audit.evidence.kind import EvidenceKind
 from egov_audit.inventory import load_inventory
 from egov_audit.models import EvidenceStatus, Status, TargetKind, TargetStatus, Text
 from egov_audit.policy import DEFAULT_POLICIES, DEFAULT_REFERENCE_MODELS, Control, PolicySet
-from egov_audit.report.interface import ReportOptions, Subject, renderer
+from egov_audit.report.interface import ReportOptions, renderer
 from tests.helpers import build_inventory
 
 BASELINES = ("tcvn-11930-2017", "tcvn-14423-2026")
@@ -152,16 +152,21 @@ def test_add_a_named_check(catalogue: tuple[Path, Path], tmp_path: Path, named: 
 
 
 def test_add_a_report_format(policy: PolicySet, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A format is one line in FORMATS (its name, the module that renders it) and a function
+    that module registers with @reporter; the CLI offers it from FORMATS."""
     import egov_audit.report.interface as interface
 
-    table = {"tsv": lambda matrix, options: "\n".join(
-        f"{r.control}\t{r.required.get(options.lang)}" for r in matrix.rows) + "\n"}
-    monkeypatch.setitem(globals(), "TEST_RENDERERS", table)
-    subjects = dict(interface.SUBJECTS)
-    subjects["matrix_tsv"] = Subject("matrix_tsv", __name__, "TEST_RENDERERS", ("tsv",))
-    monkeypatch.setattr(interface, "SUBJECTS", subjects)
-    out = renderer("matrix_tsv", "tsv")(requirement_matrix(policy, BASELINES[1], 2),
-                                        ReportOptions(lang="en"))
+    formats = {**interface.FORMATS, "matrix": {**interface.FORMATS["matrix"], "tsv": "matrix"}}
+    monkeypatch.setattr(interface, "FORMATS", formats)
+    monkeypatch.setattr(interface, "REPORTERS", dict(interface.REPORTERS))
+
+    @interface.reporter("matrix", "tsv")
+    def render_tsv(matrix: Any, options: ReportOptions) -> str:
+        return "\n".join(f"{r.control}\t{r.required.get(options.lang)}" for r in matrix.rows)
+
+    assert "tsv" in interface.formats("matrix")
+    out = renderer("matrix", "tsv")(requirement_matrix(policy, BASELINES[1], 2),
+                                    ReportOptions(lang="en"))
     assert isinstance(out, str) and "HOST-PWD-01\tlogin_defs.pass_max_days: at most 60" in out
 
 

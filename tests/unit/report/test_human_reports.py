@@ -14,8 +14,7 @@ from egov_audit.audit import AuditRequest, validate
 from egov_audit.checks.context import AuditOptions
 from egov_audit.models import ResultSet
 from egov_audit.policy import PolicySet
-from egov_audit.report.gaps import REPORTERS
-from egov_audit.report.interface import ReportOptions
+from egov_audit.report.interface import ReportOptions, renderer
 from egov_audit.report.view import GAP_COLUMNS, gap_rows, views
 from tests.helpers import REPO, build_inventory
 
@@ -28,7 +27,7 @@ def samples(policy: PolicySet) -> ResultSet:
 
 
 def _render(result_set: ResultSet, fmt: str, lang: str = "en") -> str | bytes:
-    return REPORTERS[fmt].render(result_set, ReportOptions(lang=lang))
+    return renderer("gaps", fmt)(result_set, ReportOptions(lang=lang))
 
 
 def test_markdown_and_html_show_the_same_gaps(samples: ResultSet) -> None:

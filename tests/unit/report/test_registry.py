@@ -12,18 +12,25 @@ import pytest
 
 from egov_audit.cli import cli
 from egov_audit.errors import UsageError
-from egov_audit.report.interface import SUBJECTS, formats, renderer
+from egov_audit.report.interface import FORMATS, REPORTERS, formats, renderer, reporter
 
 
-@pytest.mark.parametrize("subject", sorted(SUBJECTS))
+@pytest.mark.parametrize("subject", sorted(FORMATS))
 def test_each_subject_renders_exactly_its_formats(subject: str) -> None:
-    spec = SUBJECTS[subject]
-    table = getattr(importlib.import_module(spec.module), spec.table)
-    assert sorted(table) == sorted(spec.formats)
-    for fmt in spec.formats:
+    for module in set(FORMATS[subject].values()):
+        importlib.import_module(f"egov_audit.report.{module}")
+    assert sorted(fmt for s, fmt in REPORTERS if s == subject) == sorted(FORMATS[subject])
+    for fmt in FORMATS[subject]:
         assert callable(renderer(subject, fmt))
+        assert REPORTERS[(subject, fmt)].format == fmt
     with pytest.raises(UsageError, match="unknown format 'docx'"):
         renderer(subject, "docx")
+
+
+def test_a_format_not_in_the_list_cannot_register() -> None:
+    """FORMATS is the one list of format names: a module cannot add one behind its back."""
+    with pytest.raises(RuntimeError, match=r"not in report\.interface\.FORMATS"):
+        reporter("gaps", "docx")(lambda data, options: "")
 
 
 COMMANDS = {("report",): "gaps", ("validate",): "gaps", ("scan",): "gaps",
