@@ -1,7 +1,7 @@
-"""The vendor-neutral device facts the checks read. Each vendor's parser (parse.py for the
-Cisco-like family, fortios.py, junos.py, nftables.py) writes its configuration's facts; the
-vendor's adapter then says, once, what they mean in terms every vendor shares, so that no check
-names a vendor:
+"""The vendor-neutral device facts the checks read. Each vendor's parser (vendors.py lists
+them: cisco.py for the Cisco-like family, fortios.py, junos.py, nftables.py) writes its
+configuration's facts; the vendor's adapter then says, once, what they mean in terms every
+vendor shares, so that no check names a vendor:
 
 - `managed_through_host`: the device is managed through its Linux host (FRRouting, an nftables
   firewall): SSH, logging and time are the host controls' to judge;
@@ -22,26 +22,18 @@ alike, so that evidence saved by an earlier version is judged the same way."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from . import cisco, fortios, junos, nftables
+from . import vendors
 from .common import plain_http
-
-Adapter = Callable[[Mapping[str, Any]], dict[str, Any]]
-
-ADAPTERS: Mapping[str, Adapter] = {
-    "cisco_ios": cisco.ios_facts, "cisco_asa": cisco.asa_facts, "frr": cisco.frr_facts,
-    "fortios": fortios.neutral_facts, "junos": junos.neutral_facts,
-    "nftables": nftables.neutral_facts,
-}
 
 
 def neutral_facts(vendor: Any, facts: Mapping[str, Any]) -> dict[str, Any]:
     """What a device's facts mean for the checks (an unknown vendor: nothing is assumed)."""
-    adapter = ADAPTERS.get(str(vendor))
+    known = vendors.VENDORS_BY_NAME.get(str(vendor))
     base: dict[str, Any] = {"managed_through_host": False, "keeps_accounts": True,
                             "ssh_v2_only_by_default": False, "plain_http": plain_http(facts),
                             "management_access": [], "forwarding_default": None,
                             "passes_without_rule": []}
-    return {**base, **(adapter(facts) if adapter is not None else {})}
+    return {**base, **(known.meaning(facts) if known is not None else {})}

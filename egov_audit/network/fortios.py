@@ -302,3 +302,9 @@ def _host_prefix(address: Any) -> str:
     """An interface's address as the one-address prefix it is reached on ('a.b.c.d/32')."""
     text = str(address).partition("/")[0]
     return f"{text}/{128 if ':' in text else 32}"
+
+
+def parse(lines: list[str], interfaces: str = "") -> tuple[Redacted, dict[str, Any]]:
+    """A configuration's lines to its facts, its secrets removed first."""
+    redacted = redact_fortios(lines)
+    return redacted, parse_fortios(redacted)

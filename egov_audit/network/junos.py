@@ -302,3 +302,9 @@ def neutral_facts(facts: Mapping[str, Any]) -> dict[str, Any]:
     return {"ssh_v2_only_by_default": True,
             "management_access": [{"line": None, "what": "lo0 (filter input: -)",
                                    "restricted": restricted, "sources": []}]}
+
+
+def parse(lines: list[str], interfaces: str = "") -> tuple[Redacted, dict[str, Any]]:
+    """A configuration's lines to its facts, its secrets removed first."""
+    redacted = redact_junos(lines)
+    return redacted, parse_junos(redacted)

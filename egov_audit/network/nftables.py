@@ -115,3 +115,9 @@ def neutral_facts(facts: Mapping[str, Any]) -> dict[str, Any]:
     forward = as_mapping(facts.get("forward_policy"))
     return {"managed_through_host": True, "keeps_accounts": False,
             "forwarding_default": {"value": forward.get("value"), "line": forward.get("line")}}
+
+
+def parse(lines: list[str], interfaces: str = "") -> tuple[Redacted, dict[str, Any]]:
+    """A configuration's lines to its facts, its secrets removed first."""
+    redacted = redact_nftables(lines)
+    return redacted, parse_nftables(redacted, interfaces)

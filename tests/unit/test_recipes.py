@@ -170,6 +170,38 @@ def test_add_a_report_format(policy: PolicySet, monkeypatch: pytest.MonkeyPatch)
     assert isinstance(out, str) and "HOST-PWD-01\tlogin_defs.pass_max_days: at most 60" in out
 
 
+def test_add_a_device_vendor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A vendor is its module (how its configuration is read, what its facts mean) and one
+    entry in network/vendors.py: its configurations are then recognised and judged by every
+    device check. Here a vendor whose OS speaks the Cisco-like syntax: its entry reuses that
+    family's reader and meaning."""
+    import re
+
+    from egov_audit.network import cisco, vendors
+    from tests.helpers import DEVICE_CONFIGS, build_device_configs
+
+    acme = vendors.Vendor("acme_os", re.compile(r"^acme-os \d", re.M), cisco.parse_ios,
+                          cisco.ios_facts)
+    monkeypatch.setattr(vendors, "VENDORS", (acme, *vendors.VENDORS))
+    monkeypatch.setattr(vendors, "VENDORS_BY_NAME", {**vendors.VENDORS_BY_NAME, "acme_os": acme})
+    original = (DEVICE_CONFIGS / "edge01.cfg").read_text()
+    inventory = build_inventory(tmp_path / "agency")
+
+    def device_results(configs: Path) -> dict[str, Status]:
+        request = AuditRequest([inventory], options=AuditOptions(True), device_configs=configs)
+        return {r.control: r.status for r in validate(request).all_results()
+                if r.target == "edge01"}
+
+    from egov_audit.network.evidence import read_device_evidence
+
+    ios = device_results(build_device_configs(tmp_path / "ios"))
+    acme_configs = build_device_configs(tmp_path / "acme", {"edge01": {
+        "text": "acme-os 7.2\n" + original}})
+    assert read_device_evidence(acme_configs)["edge01"].facts["vendor"] == "acme_os"
+    renamed = device_results(acme_configs)
+    assert ios and renamed == ios and Status.NOT_ASSESSED not in renamed.values()
+
+
 def test_add_a_baseline(catalogue: tuple[Path, Path], tmp_path: Path) -> None:
     """One file plus parameters: a (test) ISO/IEC 27001 mapping of two families."""
     pol, models = catalogue
