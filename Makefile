@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 REPORT_LANG ?= vi
 
-.PHONY: setup test-deps demo test test-fast lint bench docs messages compile-messages clean
+.PHONY: setup test-deps demo test test-fast lint bench docs docs-site messages compile-messages clean
 
 setup: $(VENV)/.installed
 
@@ -51,7 +51,7 @@ lint: setup
 	$(BIN)/mypy playbooks/cliconf_plugins/frr.py
 
 # the fuzz tier (tests/fuzz) tries 300 generated inputs per reader here, 25 in test-fast
-test: lint test-deps
+test: lint docs-site test-deps
 	EGOV_FUZZ_EXAMPLES=300 $(BIN)/pytest -q
 
 # the inner loop: no root, no lab, no browser, no database server, under a minute
@@ -61,6 +61,10 @@ test-fast: setup
 # docs/requirements/*.md and README.md's catalogue block, from policies/ and reference_models/
 docs: setup
 	$(BIN)/python tools/gen_docs.py
+
+# the documentation site from docs/ (mkdocs.yml) into site/: a broken link or page fails it
+docs-site: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 bench: setup
 	$(BIN)/python benchmarks/bench_validate.py
