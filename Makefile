@@ -50,7 +50,7 @@ lint: setup
 	$(BIN)/mypy playbooks/terminal_plugins/frr.py
 	$(BIN)/mypy playbooks/cliconf_plugins/frr.py
 
-# the fuzz tier (tests/fuzz) tries 300 generated inputs per reader here, 25 in test-fast
+# the fuzz tier (tests/integration/fuzz) tries 300 generated inputs per reader here, 25 in test-fast
 test: lint docs-site test-deps
 	EGOV_FUZZ_EXAMPLES=300 $(BIN)/pytest -q
 

@@ -6,6 +6,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -36,9 +37,23 @@ def _gc_state_is_put_back() -> Iterator[None]:
         pytest.fail(f"garbage collector left as {after}, was {before}")
 
 
+# the tiers are folders (tests/unit, tests/integration, tests/lab, tests/browser); the markers
+# follow the folders, for selection (make test-fast deselects lab, browser, postgres and slow)
+TIER_MARKS = {"lab": pytest.mark.lab, "browser": pytest.mark.browser}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test that uses the PostgreSQL server is marked `postgres` (make test-fast skips it)."""
+    """A test is marked with its folder's tier; one that uses the PostgreSQL server is marked
+    `postgres`. A lab or browser test outside its folder is refused: the folders stay true."""
+    tests = Path(__file__).parent
     for item in items:
+        parts = item.path.relative_to(tests).parts
+        tier = TIER_MARKS.get(parts[0]) if len(parts) > 1 else None
+        if tier is not None:
+            item.add_marker(tier)
+        for name in TIER_MARKS:
+            if item.get_closest_marker(name) and parts[0] != name:
+                raise pytest.UsageError(f"{item.nodeid}: a {name} test belongs in tests/{name}/")
         if "postgres" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.postgres)
 

@@ -336,3 +336,19 @@ def install_collection(dest: Path) -> Path:
     assert installed.returncode == 0, installed.stdout + installed.stderr
     assert (dest / "collections/ansible_collections/egov/audit/MANIFEST.json").is_file()
     return dest / "collections"
+
+
+def machine_network() -> dict[str, Any]:
+    """What a lab must leave as it found it: the machine's links, routes (every table) and
+    firewall ruleset."""
+    import json
+    import subprocess
+
+    def run(*command: str) -> str:
+        return subprocess.run(command, capture_output=True, text=True, check=False,
+                              timeout=30).stdout
+
+    links = sorted(link["ifname"] for link in json.loads(run("ip", "-j", "link", "show")))
+    return {"links": links, "routes": run("ip", "route", "show", "table", "all"),
+            "routes6": run("ip", "-6", "route", "show", "table", "all"),
+            "nft": run("nft", "list", "ruleset")}

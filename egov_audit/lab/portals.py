@@ -76,7 +76,7 @@ PORTALS = (
     LabPortal("loop.example", "127.0.0.1", serve="dns_only"),
 )
 # Names whose records aim at the inspector's own machine, its cloud's metadata or nowhere, in
-# every notation (tests/e2e/test_portal_lab.py: none of them is ever contacted)
+# every notation (tests/lab/test_portal_lab.py: none of them is ever contacted)
 HOSTILE = (
     LabPortal("mapped.hostile.example", "127.0.0.2", "::ffff:127.0.0.1", serve="dns_only"),
     LabPortal("compat.hostile.example", "127.255.255.254", "::127.0.0.1", serve="dns_only"),

@@ -111,7 +111,7 @@ def test_the_playbook_passes_ansible_lint_production(bundle: Bundle, policy: Pol
     playbook = tmp_path / "remediation.yml"
     playbook.write_text(render_playbook(plan, policy, "b.json"))
     collections = tmp_path / "collections"  # the roles the playbook names (the collection's
-    assemble(collections, "0.1.0")  # own lint: tests/e2e/test_collection.py)
+    assemble(collections, "0.1.0")  # own lint: tests/integration/test_collection.py)
     exe = shutil.which("ansible-lint") or str(Path(sys.executable).parent / "ansible-lint")
     proc = subprocess.run([exe, "--offline", "--nocolor", "--profile", "production",
                            "--format", "pep8", str(playbook)], capture_output=True, text=True,

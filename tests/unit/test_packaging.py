@@ -1,6 +1,6 @@
 """The build's view of the package (pyproject.toml) matches the source tree: every Python
 package is listed, and the data the repository keeps at its top level goes inside the package.
-tests/e2e/test_install.py builds the wheel and installs it."""
+tests/integration/test_install.py builds the wheel and installs it."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 # A hardened server that also holds secrets: none of them may leave it in any evidence,
-# bundle, report or log (tests/e2e/test_lab_scan.py looks for each marker).
+# bundle, report or log (tests/lab/test_lab_scan.py looks for each marker).
 . "$(dirname "$PROFILE")/hardened.sh"
 eval "$(declare -f customize | sed '1s/customize/hardened_customize/')"
 customize() {

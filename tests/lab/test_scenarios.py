@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ import pytest
 from egov_audit import lab as lab_module
 from tests.helpers import REPO
 from tests.helpers import run_long as run_cli
+from tests.lab.conftest import StartLab
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow,
               pytest.mark.skipif(os.geteuid() != 0, reason="the lab needs root; CI runs as root")]
@@ -35,24 +35,20 @@ def _host(index: int, path: Path) -> lab_module.LabHost:
 
 
 @pytest.fixture(scope="module")
-def verdicts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    state = tmp_path_factory.mktemp("scenarios") / "state"
+def verdicts(start_lab: StartLab, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     hosts = tuple(_host(i, path) for i, path in enumerate(SCENARIOS))
     started = time.monotonic()
-    lab = lab_module.up(hosts, state)
-    try:
-        booted = time.monotonic()
-        evidence = tmp_path_factory.mktemp("evidence")
-        proc = run_cli("scan", str(lab.inventory), "--evidence", str(evidence), "--forks", "10",
-                       "--timeout", "60", "-f", "json", "--lang", "en", "--fail-on", "none")
-        assert proc.returncode == 0, proc.stderr[-2000:]
-        data = json.loads(proc.stdout)
-        print(f"\n{len(hosts)} scenario hosts: booted in {booted - started:.1f} s, scanned in "
-              f"{time.monotonic() - booted:.1f} s")
-        yield {"results": {(r["target"], r["control"]): r for r in data["results"]},
-               "targets": {t["id"]: t for t in data["targets"]}}
-    finally:
-        lab_module.down(state)
+    lab = start_lab("scenarios", hosts)
+    booted = time.monotonic()
+    evidence = tmp_path_factory.mktemp("evidence")
+    proc = run_cli("scan", str(lab.inventory), "--evidence", str(evidence), "--forks", "10",
+                   "--timeout", "60", "-f", "json", "--lang", "en", "--fail-on", "none")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    data = json.loads(proc.stdout)
+    print(f"\n{len(hosts)} scenario hosts: booted in {booted - started:.1f} s, scanned in "
+          f"{time.monotonic() - booted:.1f} s")
+    return {"results": {(r["target"], r["control"]): r for r in data["results"]},
+            "targets": {t["id"]: t for t in data["targets"]}}
 
 
 def test_scenarios_name_host_controls_and_say_why() -> None:

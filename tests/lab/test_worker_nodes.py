@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from egov_audit import lab as lab_module
 from tests.helpers import run_long as run_cli
+from tests.lab.conftest import StartLab
 
 pytestmark = [pytest.mark.lab,
               pytest.mark.skipif(os.geteuid() != 0, reason="the lab needs root; CI runs as root")]
@@ -42,13 +42,8 @@ THROUGH_NODES = ("seg-a1", "seg-a2", "seg-b1", "seg-b2")
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[lab_module.Lab]:
-    state = tmp_path_factory.mktemp("workers") / "state"
-    started = lab_module.up(HOSTS, state)
-    try:
-        yield started
-    finally:
-        lab_module.down(state)
+def lab(start_lab: StartLab) -> lab_module.Lab:
+    return start_lab("workers", HOSTS)
 
 
 def _verdicts(data: dict[str, Any], hosts: tuple[str, ...]) -> dict[str, dict[str, str]]:

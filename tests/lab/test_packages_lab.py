@@ -12,13 +12,13 @@ import json
 import os
 import re
 import subprocess
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from egov_audit import lab as lab_module
 from tests.helpers import run_long as run_cli
+from tests.lab.conftest import StartLab
 
 pytestmark = [pytest.mark.lab,
               pytest.mark.skipif(os.geteuid() != 0, reason="the lab needs root; CI runs as root")]
@@ -40,18 +40,14 @@ def _cache_stamps(lab: lab_module.Lab, host: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[lab_module.Lab]:
+def lab(start_lab: StartLab, tmp_path_factory: pytest.TempPathFactory) -> lab_module.Lab:
     work = tmp_path_factory.mktemp("packages")
     stale = work / "stale.sh"
     stale.write_text(STALE)
     hosts = tuple(lab_module.LabHost(name, f"127.0.5.{i + 1}", profile, "servers",
                                      "application", scenario=str(stale) if name == "srv02" else "")
                   for i, (name, profile) in enumerate(HOSTS.items()))
-    started = lab_module.up(hosts, work / "state")
-    try:
-        yield started
-    finally:
-        lab_module.down(work / "state")
+    return start_lab("packages", hosts)
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from egov_audit.fix import Fix, FixPlan, read_agency_plan, render_playbook
 from egov_audit.inventory import load_inventory
 from egov_audit.policy import PolicySet
 from tests.helpers import build_evidence
-from tests.security.conftest import GATED_KEYS, Agency, freshen, poison, run
+from tests.integration.security.conftest import GATED_KEYS, Agency, freshen, poison, run
 
 INJECTION = "{{ lookup('pipe', 'touch %s') }}"
 

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from egov_audit import lab as lab_module
-from tests.e2e.test_network_lab import _machine_network
 from tests.helpers import run_long as run_cli
+from tests.lab.conftest import StartLab
 
 pytestmark = [pytest.mark.lab,
               pytest.mark.skipif(os.geteuid() != 0, reason="the lab needs root; CI runs as root")]
@@ -26,14 +25,8 @@ CONTROLS = ("ROOM-PWR-07", "ROOM-PWR-08", "ROOM-ENV-03", "ROOM-ENV-04", "ROOM-ME
 
 
 @pytest.fixture(scope="module")
-def facility_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[lab_module.Lab]:
-    before = _machine_network()
-    state = tmp_path_factory.mktemp("facilitylab") / "state"
-    try:
-        yield lab_module.up(lab_module.FACILITY, state)
-    finally:
-        lab_module.down(state)
-        assert _machine_network() == before
+def facility_lab(start_lab: StartLab) -> lab_module.Lab:
+    return start_lab("facilitylab", lab_module.FACILITY, keeps_network=True)
 
 
 def _secrets(lab: lab_module.Lab) -> dict[str, str]:

@@ -3,7 +3,7 @@
 module, playbook and roles by their fully qualified names, the collection passes ansible-lint's
 production profile, and a role refuses a control that is not its own before it touches anything.
 Running collection and remediation on real hosts from the installed artifact:
-tests/e2e/test_fix_lab.py."""
+tests/lab/test_fix_lab.py."""
 
 from __future__ import annotations
 

@@ -12,7 +12,6 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from egov_audit import lab as lab_module
 from egov_audit.checks.vocabulary import load_catalogue
 from tests.helpers import run_long as run_cli
 from tests.helpers import tree_digest
+from tests.lab.conftest import StartLab
 
 pytestmark = [pytest.mark.lab,
               pytest.mark.skipif(os.geteuid() != 0, reason="the lab needs root; CI runs as root")]
@@ -42,13 +42,8 @@ def _host_etc_digests(lab: lab_module.Lab) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[lab_module.Lab]:
-    state = tmp_path_factory.mktemp("lab") / "state"
-    started = lab_module.up(ALL_HOSTS, state)
-    try:
-        yield started
-    finally:
-        lab_module.down(state)
+def lab(start_lab: StartLab) -> lab_module.Lab:
+    return start_lab("lab", ALL_HOSTS)
 
 
 @pytest.fixture(scope="module")

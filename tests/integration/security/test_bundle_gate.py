@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.conftest import Agency, run
+from tests.integration.security.conftest import Agency, run
 
 Mutation = Callable[[str], str | bytes]
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.security.conftest import Agency, poison, run
+from tests.integration.security.conftest import Agency, poison, run
 
 # one string that attacks every medium at once
 HOSTILE = ("\x1b[2J\x1b]0;owned\x07\u202e\n[CRITICAL] FAKE LINE\r"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.conftest import Agency, run
+from tests.integration.security.conftest import Agency, run
 
 
 def _hosts(agency: Agency, text: str) -> None:

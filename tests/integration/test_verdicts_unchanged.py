@@ -4,7 +4,7 @@ alone and together, the test bases with evidence of every kind, good and bad) ar
 tests/data/verdicts.json, written before the house was rebuilt.
 
 A verdict that changes on purpose (a new control, a fixed check) is written again with
-`python -m tests.e2e.test_verdicts_unchanged --update`, and the diff of verdicts.json is
+`python -m tests.integration.test_verdicts_unchanged --update`, and the diff of verdicts.json is
 reviewed in the same commit as the change that made it."""
 
 from __future__ import annotations

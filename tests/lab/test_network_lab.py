@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,35 +19,16 @@ import yaml
 from egov_audit import lab as lab_module
 from tests.helpers import build_registry
 from tests.helpers import run_long as run_cli
+from tests.lab.conftest import StartLab
 
 pytestmark = [pytest.mark.lab,
               pytest.mark.skipif(os.geteuid() != 0, reason="the lab needs root; CI runs as root")]
 
 
-def _machine_network() -> dict[str, Any]:
-    """What the lab must leave as it found it: the machine's links, routes (every table) and
-    firewall ruleset."""
-    def run(*command: str) -> str:
-        return subprocess.run(command, capture_output=True, text=True, check=False,
-                              timeout=30).stdout
-
-    links = sorted(link["ifname"] for link in json.loads(run("ip", "-j", "link", "show")))
-    return {"links": links, "routes": run("ip", "route", "show", "table", "all"),
-            "routes6": run("ip", "-6", "route", "show", "table", "all"),
-            "nft": run("nft", "list", "ruleset")}
-
-
 @pytest.fixture(scope="module")
-def network_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[lab_module.Lab]:
-    before = _machine_network()
-    state = tmp_path_factory.mktemp("netlab") / "state"
-    try:
-        started = lab_module.up(lab_module.NETWORK + lab_module.FIREWALLS, state,
-                                lab_module.NETWORK_LINKS)
-        yield started
-    finally:
-        lab_module.down(state)
-        assert _machine_network() == before
+def network_lab(start_lab: StartLab) -> lab_module.Lab:
+    return start_lab("netlab", lab_module.NETWORK + lab_module.FIREWALLS,
+                     lab_module.NETWORK_LINKS, keeps_network=True)
 
 
 def _established(lab: lab_module.Lab, router: str, peers: int) -> None:

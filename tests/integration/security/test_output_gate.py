@@ -13,7 +13,7 @@ import pytest
 
 from egov_audit.errors import ReportError
 from egov_audit.gates import fileout
-from tests.security.conftest import Agency, run
+from tests.integration.security.conftest import Agency, run
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="mknod needs root; CI is root")
 

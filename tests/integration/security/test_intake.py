@@ -10,7 +10,7 @@ from pathlib import Path
 
 from egov_audit.sign import KeyRegistry, TrustError
 from egov_audit.store import take_in
-from tests.security.conftest import Agency
+from tests.integration.security.conftest import Agency
 
 
 def test_in_order_bad_ones_refused_and_few_held(agency: Agency) -> None:

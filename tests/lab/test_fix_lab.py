@@ -11,7 +11,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from egov_audit import lab as lab_module
 from egov_audit.checks.vocabulary import load_catalogue
 from tests.helpers import REPO, ansible_exe, install_collection
 from tests.helpers import run_long as run_cli
+from tests.lab.conftest import StartLab
 
 pytestmark = [pytest.mark.lab,
               pytest.mark.skipif(os.geteuid() != 0, reason="the lab needs root; CI runs as root")]
@@ -43,19 +43,15 @@ FIXABLE = sorted(c.id for c in load_catalogue().controls if c.remediation_role)
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[lab_module.Lab]:
-    state = tmp_path_factory.mktemp("fixlab") / "state"
-    started = lab_module.up(HOSTS, state)
+def lab(start_lab: StartLab) -> lab_module.Lab:
+    started = start_lab("fixlab", HOSTS)
     # the lab's plan puts 127.0.1.x in its zones: widen them to these hosts' addresses
     network = started.inventory / "group_vars/all/network.yml"
     plan = json.loads(network.read_text().replace("127.0.1.", "127.0.3."))
     db_zone = next(z for z in plan["network"]["zones"] if z["name"] == "db")
     db_zone["subnets"].append("198.18.3.0/30")
     network.write_text(json.dumps(plan, indent=2))
-    try:
-        yield started
-    finally:
-        lab_module.down(state)
+    return started
 
 
 @pytest.fixture(scope="module")

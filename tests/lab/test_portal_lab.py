@@ -24,8 +24,7 @@ import pytest
 from egov_audit import __version__
 from egov_audit.lab import portals as internet_lab
 from egov_audit.schemas import is_valid
-from tests.e2e.test_network_lab import _machine_network
-from tests.helpers import REPO, build_inventory
+from tests.helpers import REPO, build_inventory, machine_network
 from tests.helpers import run_long as run_cli
 
 pytestmark = [pytest.mark.lab,
@@ -39,13 +38,13 @@ FAULTS = {"cham.example": "timed out", "ngat.example": "connection reset",
 
 @pytest.fixture(scope="module")
 def internet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[internet_lab.Internet]:
-    before = _machine_network()
+    before = machine_network()
     state = tmp_path_factory.mktemp("internet")
     try:
         yield internet_lab.up(state)
     finally:
         internet_lab.down(state)
-        assert _machine_network() == before
+        assert machine_network() == before
 
 
 def _probe(internet: internet_lab.Internet, *args: str,

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.conftest import Agency, run
+from tests.helpers import REPO
+from tests.integration.security.conftest import Agency, run
 
 
 def _count(db: Path) -> int:
@@ -77,7 +78,7 @@ def test_rescore_reports_a_broken_agency_and_goes_on(agency: Agency, tmp_path: P
                                                      change: object, reason: str) -> None:
     db = _collected(agency, tmp_path)
     _rewrite_body(db, change)
-    done = run("rescore", "--db", db, "--policies", Path(__file__).parents[2] / "policies")
+    done = run("rescore", "--db", db, "--policies", REPO / "policies")
     assert done.code == 1, done.out + done.err
     assert "compliant: not re-scored: " in done.out and reason in done.out
     assert not Path("/tmp/owned").exists() and "internal error" not in done.err
@@ -85,7 +86,7 @@ def test_rescore_reports_a_broken_agency_and_goes_on(agency: Agency, tmp_path: P
 
 def test_rescore_of_a_good_store_succeeds(agency: Agency, tmp_path: Path) -> None:
     db = _collected(agency, tmp_path)
-    done = run("rescore", "--db", db, "--policies", Path(__file__).parents[2] / "policies",
+    done = run("rescore", "--db", db, "--policies", REPO / "policies",
                "-f", "json")
     assert done.code == 0, done.err
     assert json.loads(done.out)["not_rescored"] == []
@@ -94,7 +95,7 @@ def test_rescore_of_a_good_store_succeeds(agency: Agency, tmp_path: Path) -> Non
 @pytest.mark.parametrize("command", ["scores", "rescore"])
 def test_reading_a_missing_database_never_creates_one(tmp_path: Path, command: str) -> None:
     db = tmp_path / "typo.db"
-    args = ["--policies", str(Path(__file__).parents[2] / "policies")] \
+    args = ["--policies", str(REPO / "policies")] \
         if command == "rescore" else []
     done = run(command, "--db", db, *args)
     assert done.code == 2
