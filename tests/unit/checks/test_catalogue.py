@@ -22,8 +22,20 @@ from tests.helpers import (
     build_registry,
 )
 
-CASES: list[dict[str, Any]] = yaml.safe_load(
-    (FIXTURES / "control_cases.yml").read_text())["cases"]
+CASE_FILES = sorted((FIXTURES / "control_cases").rglob("*.yml"))
+
+
+def _cases() -> list[dict[str, Any]]:
+    """Every control's cases, one file per family (control_cases/<area>/<family>.yml, as
+    policies/ has them), each case with the family its file is of."""
+    out = []
+    for path in CASE_FILES:
+        family = path.relative_to(FIXTURES / "control_cases").with_suffix("").as_posix()
+        out += [{**case, "_family": family} for case in yaml.safe_load(path.read_text())["cases"]]
+    return out
+
+
+CASES: list[dict[str, Any]] = _cases()
 
 
 def _case_id(case: dict[str, Any]) -> str:
@@ -82,6 +94,15 @@ def test_control_case(case: dict[str, Any], tmp_path: Path, policy: PolicySet) -
             # a gap always says what was observed and what is expected, in both languages
             assert all(r.observed and r.expected and r.message.vi and r.message.en
                        for r in failing)
+
+
+def test_each_case_is_in_its_family_file(policy: PolicySet) -> None:
+    """A control's cases sit beside its family's other controls' (policies/<area>/<family>.yml
+    and control_cases/<area>/<family>.yml): one place to look."""
+    misplaced = [f"{c['control']} in {c['_family']}.yml" for c in CASES
+                 if policy.control(c["control"]).family != c["_family"]]
+    assert CASES and misplaced == []
+    assert {c["_family"] for c in CASES} == set(policy.families)
 
 
 def test_every_control_has_a_passing_and_a_failing_fixture(policy: PolicySet) -> None:
