@@ -1,5 +1,6 @@
-"""Regenerate what is written from the catalogue: docs/requirements/*.md and the catalogue block
-of README.md. Run after changing policies/ or reference_models/: `make docs`.
+"""Regenerate what is written from the catalogue: docs/requirements/*.md, a page per control
+(docs/controls/, with the control's own test cases as its examples) and the catalogue block of
+README.md. Run after changing policies/ or reference_models/: `make docs`.
 tests/unit/report/test_matrix.py fails while the committed files are out of date."""
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from egov_audit.checks.vocabulary import load_catalogue  # noqa: E402
+from egov_audit.report.control_pages import control_pages  # noqa: E402
 from egov_audit.report.matrix import catalogue_summary, requirement_documents  # noqa: E402
+from tests.unit.checks.test_catalogue import CASES  # noqa: E402
 
 BEGIN = "<!-- catalogue:begin (tools/gen_docs.py writes this block) -->\n"
 END = "<!-- catalogue:end -->\n"
@@ -25,15 +28,20 @@ def readme_with(summary: str, readme: str) -> str:
     return head + BEGIN + summary + END + tail
 
 
-def main() -> None:
-    policy = load_catalogue(REPO / "policies", REPO / "reference_models")
-    folder = REPO / "docs" / "requirements"
+def write_folder(folder: Path, wanted: dict[str, str]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    wanted = requirement_documents(policy)
     for stale in set(p.name for p in folder.glob("*.md")) - set(wanted):
         (folder / stale).unlink()
     for name, text in wanted.items():
         (folder / name).write_text(text, "utf-8")
+
+
+def main() -> None:
+    policy = load_catalogue(REPO / "policies", REPO / "reference_models")
+    folder = REPO / "docs" / "requirements"
+    wanted = requirement_documents(policy)
+    write_folder(folder, wanted)
+    write_folder(REPO / "docs" / "controls", control_pages(policy, CASES))
     readme = REPO / "README.md"
     readme.write_text(readme_with(catalogue_summary(policy), readme.read_text("utf-8")), "utf-8")
     print(f"wrote {len(wanted)} files in {folder.relative_to(REPO)} and README.md's catalogue")

@@ -80,7 +80,10 @@ def _count(m: RequirementMatrix, langs: Langs) -> str:
     return " / ".join(label("matrix.count", lang).format(count=len(m.rows)) for lang in langs)
 
 
-def render_markdown(m: RequirementMatrix, langs: Langs) -> str:
+def render_markdown(m: RequirementMatrix, langs: Langs,
+                    link: Callable[[str], str] | None = None) -> str:
+    """`link`: where each control's own page is (the documentation site), if anywhere."""
+
     def mdt(value: Text | str | int) -> str:
         if isinstance(value, Text):
             parts = [md(value.get(lang)) for lang in langs]
@@ -96,7 +99,10 @@ def render_markdown(m: RequirementMatrix, langs: Langs) -> str:
     out.append("| " + " | ".join(md(_labels("col." + c, langs)) for c in COLUMNS) + " |")
     out.append("|" + "---|" * len(COLUMNS))
     for row in m.rows:
-        out.append("| " + " | ".join(mdt(v) for v in _cells(row)) + " |")
+        cells = [mdt(v) for v in _cells(row)]
+        if link is not None:
+            cells[0] = f"[{cells[0]}]({link(row.control)})"
+        out.append("| " + " | ".join(cells) + " |")
     return "\n".join(out) + "\n"
 
 
@@ -194,7 +200,8 @@ def requirement_documents(policy: PolicySet) -> dict[str, str]:
     from ..checks.requirements import requirement_matrix
 
     docs = {f"{baseline}-level-{level}.md":
-            render_markdown(requirement_matrix(policy, baseline, level), ("vi", "en"))
+            render_markdown(requirement_matrix(policy, baseline, level), ("vi", "en"),
+                            lambda control: f"../controls/{control}.md")
             for baseline in sorted(policy.baselines) for level in range(1, 6)}
     docs["README.md"] = _index(policy)
     return docs

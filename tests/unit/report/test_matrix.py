@@ -146,6 +146,23 @@ def test_committed_requirement_documents_are_current(policy: PolicySet) -> None:
         assert (folder / name).read_text("utf-8") == text, f"{name} is stale: run make docs"
 
 
+def test_committed_control_pages_are_current(policy: PolicySet) -> None:
+    """A page per control (docs/controls/), its examples its own test cases; each requirement
+    matrix links every control to its page."""
+    from egov_audit.report.control_pages import control_pages
+    from tests.unit.checks.test_catalogue import CASES
+
+    folder = REPO / "docs" / "controls"
+    wanted = control_pages(policy, CASES)
+    assert len(wanted) == len(policy.controls) + 1  # and the index
+    assert sorted(p.name for p in folder.glob("*.md")) == sorted(wanted), "run: make docs"
+    for name, text in wanted.items():
+        assert (folder / name).read_text("utf-8") == text, f"{name} is stale: run make docs"
+    matrix = (REPO / "docs/requirements/tcvn-14423-2026-level-5.md").read_text("utf-8")
+    assert all(f"[{c.id}](../controls/{c.id}.md)" in matrix for c in policy.controls)
+    assert "## Fails when" in wanted["HOST-SSH-02.md"]
+
+
 def test_readme_says_what_the_catalogue_holds(policy: PolicySet) -> None:
     readme = (REPO / "README.md").read_text("utf-8")
     block = readme.partition(BEGIN)[2].partition(END)[0]
