@@ -20,6 +20,8 @@ from .errors import EgovAuditError, Message, UsageError
 from .evidence.host_facts import read_evidence_dir
 from .gates.keys import document_holds_private_key
 from .gates.names import is_file_name
+from .inventory.ansible_dir import read_inventory_dir
+from .portal.evidence import PORTALS_DIR, read_portals
 from .waivers import DEFAULT_PATH as WAIVERS_PATH
 from .waivers import find_waivers
 from .yamlsource import MAX_FILE_BYTES, parse_yaml, read_text
@@ -35,8 +37,6 @@ class InputsError(EgovAuditError):
 def _inventory_files(inventory: Path) -> list[tuple[str, Path, Any]]:
     """(relative path, path, what the YAML decodes to) of every file the loader reads, and of
     the waivers file."""
-    from .inventory.ansible_dir import read_inventory_dir
-
     raw = read_inventory_dir(inventory, str(inventory))
     out = [(source.path.relative_to(inventory).as_posix(), source.path, source.data)
            for source in raw.files]
@@ -72,8 +72,6 @@ def pack(inventory: Path, evidence: Path | None) -> dict[str, Any]:
             facts[host] = found.data
     packed: dict[str, Any] = {"inventory_files": files, "evidence": facts}
     if evidence is not None:
-        from .portal.evidence import PORTALS_DIR, read_portals
-
         portals = {}
         for name, found in (read_portals(evidence) or {}).items():
             if found.data is None:
@@ -152,7 +150,6 @@ def unpack(inputs: Mapping[str, Any], directory: Path) -> tuple[Path, Path | Non
     for host, bundle in evidence_data.items():
         (evidence / f"{host}.json").write_text(json.dumps(bundle))
     if portals:  # read back through the portal bundles' own strict reader, like the rest
-        from .portal.evidence import PORTALS_DIR
 
         (evidence / PORTALS_DIR).mkdir()
         for name, bundle in portals.items():

@@ -13,9 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CollectionError, Message
+from ..gates.filein import read_bytes
 from ..gates.fileout import write_output
+from ..gates.jsonin import StrictJsonError, loads
 from ..gates.names import is_file_name
 from ..models import EvidenceStatus
+from ..schemas import is_valid
 from ..times import is_at_or_after
 from .model import HostEvidence, now
 
@@ -56,10 +59,6 @@ class DeviceBundles:
     def read(self, path: Path) -> HostEvidence | None:
         """A device's bundle, or a `failed` record saying why the file is unusable (the device
         may be compromised: strict reader, schema); None if the file is of another kind."""
-        from ..gates.filein import read_bytes
-        from ..gates.jsonin import StrictJsonError, loads
-        from ..schemas import is_valid
-
         device = path.stem
         try:
             raw = read_bytes(path, str(path), CollectionError, self.max_bytes)

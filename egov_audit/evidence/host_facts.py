@@ -8,7 +8,10 @@ from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
 from ..errors import CollectionError, Message
+from ..gates.filein import read_bytes
+from ..gates.jsonin import StrictJsonError, loads
 from ..models import EvidenceStatus
+from ..schemas import is_valid
 from ..times import is_at_or_after
 from .folder import MAX_EVIDENCE_FILES, json_files, write_bundle
 from .job_events import job_events_folder, read_job_events
@@ -34,10 +37,6 @@ def read_bundle(path: Path) -> HostEvidence | None:
     """A bundle, or a `failed` record saying why the file is unusable; None if it is not one of
     ours (temporary files, other JSON). Hosts may be compromised: the file goes through the
     strict JSON reader (regular files only, bounded, no duplicate keys or odd numbers)."""
-    from ..gates.filein import read_bytes
-    from ..gates.jsonin import StrictJsonError, loads
-    from ..schemas import is_valid
-
     host = path.stem
     try:
         raw = read_bytes(path, str(path), CollectionError, MAX_BUNDLE_BYTES)

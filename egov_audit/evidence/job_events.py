@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CollectionError, Message
+from ..gates.filein import read_bytes
+from ..gates.jsonin import StrictJsonError, loads
 from ..gates.names import is_file_name
 from ..models import EvidenceStatus
+from ..schemas import is_valid
 from .folder import json_files
 from .model import FACT_BUNDLE_SCHEMA, FAILED, MAX_BUNDLE_BYTES, UNREACHABLE, HostEvidence
 
@@ -49,8 +52,6 @@ def _event_order(name: str) -> tuple[int, str]:
 def bundle_from_event(host: str, bundle: Any, created: Any) -> HostEvidence:
     """A host's fact bundle as the collection task returned it in a job event (a run without
     an evidence folder: AWX, a worker node), checked as a bundle file is."""
-    from ..schemas import is_valid
-
     if not isinstance(bundle, dict):
         return HostEvidence(host, FAILED, "the collection task wrote its bundle to a folder on "
                             f"the controller ({str(bundle)[:200]}), not into the job events: "
@@ -72,9 +73,6 @@ def read_job_events(folder: Path) -> dict[str, HostEvidence]:
     """Each host's verdict from the job events of a collection run: its fact bundle (the
     collection task's result), or why there is none (unreachable, failed). The events come
     from the run's hosts: every file goes through the strict JSON reader, bounded."""
-    from ..gates.filein import read_bytes
-    from ..gates.jsonin import StrictJsonError, loads
-
     out: dict[str, HostEvidence] = {}
     for name in sorted(json_files(folder, MAX_EVENT_FILES, Message("job events")),
                        key=_event_order):

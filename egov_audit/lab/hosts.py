@@ -3,6 +3,7 @@ address and what it stands for."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,15 +59,11 @@ class LabHost:
     @property
     def link(self) -> str:
         """The machine's end of the veth pair (an interface name of at most 15 characters)."""
-        import ipaddress
-
         return f"egl{int(ipaddress.ip_address(self.ip)):08x}"
 
     @property
     def peer(self) -> str:
         """The machine's address on the veth pair: the other host address of the /30."""
-        import ipaddress
-
         net = ipaddress.ip_interface(f"{self.ip}/30").network
         return next(str(a) for a in net.hosts() if str(a) != self.ip)
 

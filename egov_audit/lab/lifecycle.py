@@ -4,6 +4,8 @@ writes for its hosts (`up`, `down`). Root only."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import ipaddress
 import json
 import os
 import shutil
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Message, UsageError
+from . import portals as lab_portals
 from .hosts import DEFAULT_STATE, SERVERS, SNMP_SECRETS, SNMP_USER, LabHost, LabLink
 
 
@@ -159,8 +162,6 @@ def up(hosts: tuple[LabHost, ...] = SERVERS, state: Path = DEFAULT_STATE,
     _write_inventory(lab)
     _write_ssh_config(lab)
     if portals and not failed:
-        from . import portals as lab_portals
-
         try:
             lab_portals.up(state)
         except RuntimeError as exc:
@@ -272,15 +273,12 @@ def control_dir(state: Path) -> Path:
     (pytest's, say) gets a short one in /tmp instead."""
     if len(str(state)) <= 40:
         return state
-    import hashlib
 
     return Path("/tmp") / f"egov-lab-cm-{hashlib.sha256(str(state).encode()).hexdigest()[:10]}"
 
 
 def down(state: Path = DEFAULT_STATE) -> list[str]:
     """Stop every lab host (only the processes the lab started) and delete the state."""
-    from . import portals as lab_portals
-
     _require_root()
     stopped: list[str] = []
     if lab_portals.down(state):
@@ -335,8 +333,6 @@ def _read_pid(path: Path) -> int | None:
 
 def _machine_networks() -> list[str]:
     """The networks of the machine's own global addresses (what every lab host reports)."""
-    import ipaddress
-
     try:
         out = subprocess.run(["ip", "-j", "address", "show"], capture_output=True, text=True,
                              timeout=10, check=True).stdout
