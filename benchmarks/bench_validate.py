@@ -77,6 +77,7 @@ def cold_start(runs: int, inventory: str = "inventories/song-lam",
                                      "--list"],
     }
     envs = {name: env for name in commands}
+    cwds = {name: REPO for name in commands}
     if base is not None:
         # the same command from another checkout (a worktree of the base commit), both run as
         # `python -m egov_audit` with the tree first on the path, interleaved
@@ -84,11 +85,12 @@ def cold_start(runs: int, inventory: str = "inventories/song-lam",
             commands[label] = [sys.executable, "-m", "egov_audit", "validate",
                                str(REPO / inventory), "--fail-on", "none"]
             envs[label] = {**env, "PYTHONPATH": str(tree)}
+            cwds[label] = tree  # `-m` puts the working directory first on the path
     times: dict[str, list[float]] = {name: [] for name in commands}
     for run in range(runs + 1):
         for name, command in commands.items():
             start = time.perf_counter()
-            proc = subprocess.run(command, cwd=REPO, capture_output=True, env=envs[name],
+            proc = subprocess.run(command, cwd=cwds[name], capture_output=True, env=envs[name],
                                   check=False)
             elapsed = time.perf_counter() - start
             assert proc.returncode == 0, (name, proc.stderr[-2000:])
@@ -130,7 +132,9 @@ def main() -> None:
     print(f"    ratio validate / ansible-inventory: {ratio:.2f} (target <= 0.3)")
     if args.base is not None:
         change = medians["validate, this tree"] / medians["validate, base tree"]
-        print(f"    ratio this tree / base tree ({args.base}): {change:.2f} (target <= 1.0)")
+        fastest = min(times["validate, this tree"]) / min(times["validate, base tree"])
+        print(f"    ratio this tree / base tree ({args.base}): {change:.2f} of the medians, "
+              f"{fastest:.2f} of the fastest runs (target <= 1.0)")
     if args.cold_only:
         return
 

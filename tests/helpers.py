@@ -148,8 +148,8 @@ def build_evidence(dest: Path, inventory: Path, facts: Mapping[str, Any] | None 
     import json
 
     from egov_audit.evidence.folder import write_bundle
+    from egov_audit.evidence.formats import FACT_BUNDLE_SCHEMA
     from egov_audit.evidence.host_facts import record_failure
-    from egov_audit.evidence.model import FACT_BUNDLE_SCHEMA
     from egov_audit.inventory import load_inventory
 
     template = (FIXTURES / "evidence" / "hardened.json").read_text()

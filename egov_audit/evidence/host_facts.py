@@ -14,8 +14,9 @@ from ..models import EvidenceStatus
 from ..schemas import is_valid
 from ..times import is_at_or_after
 from .folder import MAX_EVIDENCE_FILES, json_files, write_bundle
+from .formats import FACT_BUNDLE_SCHEMA, MAX_BUNDLE_BYTES
 from .job_events import job_events_folder, read_job_events
-from .model import FACT_BUNDLE_SCHEMA, FAILED, MAX_BUNDLE_BYTES, HostEvidence, now
+from .model import FAILED, HostEvidence, now
 
 
 def record_failure(directory: Path, host: str, status: EvidenceStatus, reason: str,

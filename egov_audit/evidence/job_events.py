@@ -18,7 +18,8 @@ from ..gates.names import is_file_name
 from ..models import EvidenceStatus
 from ..schemas import is_valid
 from .folder import json_files
-from .model import FACT_BUNDLE_SCHEMA, FAILED, MAX_BUNDLE_BYTES, UNREACHABLE, HostEvidence
+from .formats import FACT_BUNDLE_SCHEMA, MAX_BUNDLE_BYTES
+from .model import FAILED, UNREACHABLE, HostEvidence
 
 # the collection task of playbooks/collect.yml: its result is a host's verdict in job events
 COLLECT_TASK = "Gather the facts the host controls need (changes nothing, returns no secret)"

@@ -11,8 +11,6 @@ from typing import Any
 
 from ..models import EvidenceStatus
 
-FACT_BUNDLE_SCHEMA = "egov-audit/fact-bundle@1"
-MAX_BUNDLE_BYTES = 8 * 1024 * 1024
 COLLECTED, UNREACHABLE, FAILED = (EvidenceStatus.COLLECTED, EvidenceStatus.UNREACHABLE,
                                   EvidenceStatus.FAILED)
 

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 from ..errors import InventoryError, Message
 from ..evidence.kind import EvidenceKind, Sources
-from ..evidence.model import HostEvidence
 from ..inventory.model import locate
 from ..models import TargetKind, Text
 
 if TYPE_CHECKING:
+    from ..evidence.model import HostEvidence
     from ..inventory import Inventory
     from .registry import Registry
 
@@ -116,9 +116,10 @@ def _gather_registry(sources: Sources) -> Registry | None:
                                  file=where.file, line=where.line, column=where.column,
                                  path="network.registry_file")
     key = path.resolve()
-    if key not in sources.loaded:
-        sources.loaded[key] = REGISTRY_FILE.read(path)
-    registry: Registry = sources.loaded[key]
+    loaded = sources.loaded if sources.loaded is not None else {}
+    if key not in loaded:
+        loaded[key] = REGISTRY_FILE.read(path)
+    registry: Registry = loaded[key]
     return registry
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..evidence.kind import EvidenceKind, Sources
-from ..evidence.model import HostEvidence
 from ..models import TargetKind, Text
 
 if TYPE_CHECKING:
+    from ..evidence.model import HostEvidence
     from ..inventory import Inventory
 
 

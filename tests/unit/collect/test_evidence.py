@@ -7,8 +7,8 @@ import pytest
 
 from egov_audit.errors import CollectionError
 from egov_audit.evidence.folder import write_bundle
+from egov_audit.evidence.formats import FACT_BUNDLE_SCHEMA
 from egov_audit.evidence.host_facts import read_bundle, read_evidence_dir, record_failure
-from egov_audit.evidence.model import FACT_BUNDLE_SCHEMA
 
 
 def _bundle(host: str, collected_at: str = "2026-11-27T10:00:00Z") -> dict[str, object]:

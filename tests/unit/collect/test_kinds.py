@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from egov_audit.cli import cli
 from egov_audit.evidence.folder import write_bundle
+from egov_audit.evidence.formats import FACT_BUNDLE_SCHEMA
 from egov_audit.evidence.kind import HOST_FACTS
-from egov_audit.evidence.model import FACT_BUNDLE_SCHEMA
 from egov_audit.inventory import load_inventory
 from egov_audit.kinds import EVIDENCE_KINDS
 from egov_audit.models import EvidenceStatus, TargetKind, TargetStatus
