@@ -31,12 +31,13 @@ sys.path.insert(0, str(REPO))
 from benchmarks.bench_scan import write_fleet  # noqa: E402
 from benchmarks.bench_validate import machine  # noqa: E402
 from egov_audit import __version__, lab  # noqa: E402
-from egov_audit.audit import AuditRequest, evaluate  # noqa: E402
+from egov_audit.audit import AuditRequest  # noqa: E402
 from egov_audit.checks.context import AuditOptions  # noqa: E402
 from egov_audit.checks.vocabulary import load_catalogue  # noqa: E402
 from egov_audit.collection import assemble  # noqa: E402
 from egov_audit.fix import plan_fixes, read_agency_plan, render_playbook  # noqa: E402
 from egov_audit.inventory import load_inventory  # noqa: E402
+from egov_audit.pipeline import Run  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -125,8 +126,8 @@ def plan_many(hosts: int, rounds: int) -> None:
     try:
         inventory, evidence = write_fleet(work, hosts, _every_host_with_gaps)
         policy = load_catalogue()
-        result = evaluate(AuditRequest([inventory], options=AuditOptions(True)), evidence,
-                          policy).bundles[0]
+        result = Run(AuditRequest([inventory], options=AuditOptions(True)),
+                     policy).evaluate(evidence).bundles[0]
         agency = read_agency_plan(load_inventory(inventory))
         times, fixes = [], 0
         for _ in range(rounds):

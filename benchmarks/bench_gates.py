@@ -53,16 +53,22 @@ def _worker(task: str, inventory: str, evidence: str, bundle: str) -> dict[str, 
         return {"read": time.perf_counter() - start}
     from egov_audit.report.interface import ReportOptions
 
-    try:
-        from egov_audit.report.gaps import REPORTERS
+    try:  # one interface for every subject (issue 30)
+        from egov_audit.report.interface import renderer
+
+        def render(fmt: str) -> object:
+            return renderer("gaps", fmt)(result, ReportOptions(lang="vi"))
     except ImportError:  # trees before the one rendering registry
         from egov_audit.report import REPORTERS  # type: ignore[attr-defined,no-redef]
+
+        def render(fmt: str) -> object:
+            return REPORTERS[fmt].render(result, ReportOptions(lang="vi"))
 
     result = evaluate(request, Path(evidence))
     out = {}
     for fmt in ("html", "markdown", "xlsx", "csv"):
         start = time.perf_counter()
-        REPORTERS[fmt].render(result, ReportOptions(lang="vi"))
+        render(fmt)
         out[fmt] = time.perf_counter() - start
     return out
 

@@ -26,10 +26,10 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks.bench_reports import fleet  # noqa: E402
 from benchmarks.bench_validate import machine  # noqa: E402
-from egov_audit.audit import AuditRequest, evaluate  # noqa: E402
+from egov_audit.audit import AuditRequest  # noqa: E402
 from egov_audit.checks.context import AuditOptions  # noqa: E402
-from egov_audit.report.gaps import REPORTERS  # noqa: E402
-from egov_audit.report.interface import ReportOptions  # noqa: E402
+from egov_audit.pipeline import Run  # noqa: E402
+from egov_audit.report.interface import ReportOptions, renderer  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -61,9 +61,9 @@ def opened(driver: Any, page: Path) -> float:
 
 def run(work: Path, hosts: int, rounds: int, worst: bool) -> None:
     inventory, evidence = fleet(work / ("worst" if worst else "typical"), hosts, worst)
-    result = evaluate(AuditRequest([inventory], options=AuditOptions(True)), evidence)
+    result = Run(AuditRequest([inventory], options=AuditOptions(True))).evaluate(evidence)
     report = work / f"report-{'worst' if worst else 'typical'}.html"
-    report.write_text(str(REPORTERS["html"].render(result, ReportOptions(lang="vi"))))
+    report.write_text(str(renderer("gaps", "html")(result, ReportOptions(lang="vi"))))
     size = report.stat().st_size
     empty = work / f"empty-{size}.html"
     head = "<!doctype html><html><head><meta charset='utf-8'><title>x</title></head><body><!--"

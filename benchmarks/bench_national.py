@@ -29,9 +29,10 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks.bench_reports import fleet  # noqa: E402
 from benchmarks.bench_validate import machine  # noqa: E402
-from egov_audit.audit import AuditRequest, evaluate  # noqa: E402
+from egov_audit.audit import AuditRequest  # noqa: E402
 from egov_audit.bundle import bundle_to_dict  # noqa: E402
 from egov_audit.checks.context import AuditOptions  # noqa: E402
+from egov_audit.pipeline import Run  # noqa: E402
 from egov_audit.sign import keygen, load_private, sign  # noqa: E402
 from egov_audit.store import open_store  # noqa: E402
 
@@ -39,8 +40,8 @@ from egov_audit.store import open_store  # noqa: E402
 def make_bundles(work: Path, agencies: int, hosts: int) -> tuple[list[Path], Path, int]:
     per_agency = max(1, hosts // agencies)
     inventory, evidence = fleet(work / "fleet", per_agency, worst=False)
-    base = bundle_to_dict(evaluate(AuditRequest([inventory], options=AuditOptions(True)),
-                                   evidence).bundles[0])
+    run = Run(AuditRequest([inventory], options=AuditOptions(True)))
+    base = bundle_to_dict(run.evaluate(evidence).bundles[0])
     registry = work / "registry"
     registry.mkdir()
     paths = []

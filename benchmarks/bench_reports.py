@@ -21,10 +21,10 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks.bench_validate import machine  # noqa: E402
-from egov_audit.audit import AuditRequest, evaluate  # noqa: E402
+from egov_audit.audit import AuditRequest  # noqa: E402
 from egov_audit.checks.context import AuditOptions  # noqa: E402
-from egov_audit.report.gaps import REPORTERS  # noqa: E402
-from egov_audit.report.interface import ReportOptions  # noqa: E402
+from egov_audit.pipeline import Run  # noqa: E402
+from egov_audit.report.interface import ReportOptions, renderer  # noqa: E402
 
 WEAK = {"sshd": {"permitrootlogin": "yes", "passwordauthentication": "yes", "maxauthtries": 9,
                  "x11forwarding": "yes", "port": [22], "logingracetime": 120,
@@ -83,7 +83,7 @@ def run(hosts: int, runs: int, worst: bool) -> None:
     work = Path(tempfile.mkdtemp(prefix="egov-bench-report-"))
     try:
         inventory, evidence = fleet(work, hosts, worst)
-        result = evaluate(AuditRequest([inventory], options=AuditOptions(True)), evidence)
+        result = Run(AuditRequest([inventory], options=AuditOptions(True))).evaluate(evidence)
         results = len(result.all_results())
         gaps = sum(1 for r in result.all_results() if r.status.value != "pass")
         case = "worst case, every host failing most host controls" if worst \
@@ -95,7 +95,7 @@ def run(hosts: int, runs: int, worst: bool) -> None:
             times, size = [], 0
             for _ in range(runs):
                 start = time.perf_counter()
-                out = REPORTERS[fmt].render(result, ReportOptions(lang="vi"))
+                out = renderer("gaps", fmt)(result, ReportOptions(lang="vi"))
                 times.append(time.perf_counter() - start)
                 size = len(out.encode("utf-8") if isinstance(out, str) else out)
             target = " (target < 5 s, < 10 MB)" if fmt == "html" else ""

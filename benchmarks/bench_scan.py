@@ -34,8 +34,9 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks.bench_validate import machine  # noqa: E402
 from egov_audit import lab  # noqa: E402
-from egov_audit.audit import AuditRequest, evaluate  # noqa: E402
+from egov_audit.audit import AuditRequest  # noqa: E402
 from egov_audit.checks.context import AuditOptions  # noqa: E402
+from egov_audit.pipeline import Run  # noqa: E402
 
 # ten application servers with a real Debian server's package state: the machine's own package
 # lists, apt's binary cache on and built (lab profile `server`)
@@ -185,7 +186,7 @@ def evaluate_many(hosts: int, rounds: int) -> None:
         for _ in range(rounds):
             gc.collect()
             start = time.perf_counter()
-            result = evaluate(request, evidence)
+            result = Run(request).evaluate(evidence)
             times.append(time.perf_counter() - start)
         count = len(result.bundles[0].results)
         cli_times = []

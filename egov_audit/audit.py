@@ -35,6 +35,7 @@ from .models import (
 from .network.kinds import DEVICE_CONFIG, REGISTRY_FILE
 from .policy import PolicySet
 from .portal.kind import PORTAL_PROBE
+from .report.interface import ReportOptions, render
 from .score import ScoreTally, compute_scores
 from .waivers import DEFAULT_PATH as DEFAULT_WAIVERS
 from .waivers import LEGACY_PATH as LEGACY_WAIVERS
@@ -414,8 +415,6 @@ class _Streamed:
         if self._writer is not None:
             self._writer.close(end)
         elif self._kept is not None:
-            from .report.interface import ReportOptions, render
-
             whole = ResultSet((replace(end, results=tuple(self._kept.results)),), None)
             self._out.write(str(render("gaps", "json", whole, ReportOptions())).encode())
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from .errors import EgovAuditError, Message, ReportError
+from .gates.filein import read_bytes
+from .gates.jsonin import decode
+from .gates.sanitize import terminal
 from .models import (
     Agency,
     Bundle,
@@ -21,6 +25,9 @@ from .models import (
     TargetStatus,
     Text,
 )
+from .schemas import first_error, is_valid
+from .times import instant
+from .yamlsource import format_path
 
 BUNDLE_SCHEMA = "egov-audit/result-bundle@1"
 SET_SCHEMA = "egov-audit/result-set@1"
@@ -145,10 +152,6 @@ MAX_BUNDLE_FILE = 512 * 1024 * 1024
 def _semantic_errors(data: dict[str, Any]) -> tuple[str, str] | None:
     """What the schema cannot say: (JSON path, reason) of the first value a later step would
     trip over, or None. Levels are integers, not 3.0; dates are real dates, times instants."""
-    from datetime import datetime
-
-    from .times import instant
-
     bundles = data.get("bundles") if data.get("schema") == SET_SCHEMA else [data]
     for index, bundle in enumerate(bundles or []):
         base = f"bundles[{index}]." if data.get("schema") == SET_SCHEMA else ""
@@ -188,9 +191,6 @@ def read_json_bytes(path: Path, error_cls: type[EgovAuditError] = ReportError
                     ) -> tuple[dict[str, Any], bytes]:
     """`read_json`, and the file's bytes as they were read (what `collect` keeps: the bundle as
     its agency signed and sent it)."""
-    from .gates.filein import read_bytes
-    from .gates.jsonin import decode
-
     raw = read_bytes(path, str(path), error_cls, MAX_BUNDLE_FILE)
     return check_bundle_data(decode(raw, str(path), error_cls), str(path), error_cls), raw
 
@@ -198,8 +198,6 @@ def read_json_bytes(path: Path, error_cls: type[EgovAuditError] = ReportError
 def check_bundle_data(data: Any, display: str,
                       error_cls: type[EgovAuditError] = ReportError) -> dict[str, Any]:
     """Schema and meaning checks of parsed bundle data (a file's, or one stored in a database)."""
-    from .schemas import first_error, is_valid
-
     kind = data.get("schema") if isinstance(data, dict) else None
     name = {BUNDLE_SCHEMA: "result-bundle", SET_SCHEMA: "result-set"}.get(str(kind))
     if name is None:
@@ -207,12 +205,9 @@ def check_bundle_data(data: Any, display: str,
                                 kind=str(kind)[:60]),
                         file=display)
     if not is_valid(data, name):  # the compiled schema: bundles can hold 100,000 results
-        from .yamlsource import format_path
 
         error = first_error(data, name)
         if error is not None:
-            from .gates.sanitize import terminal
-
             raise error_cls(terminal(error.message, 200), file=display,
                             path=format_path(error.path))
     problem = _semantic_errors(data)

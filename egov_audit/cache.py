@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib.util
 import marshal
 import os
 import pickle
@@ -32,6 +33,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import CodeType
 from typing import TypeVar
+
+from ._version import __version__
+from .paths import PACKAGE, roles_dir
 
 T = TypeVar("T")
 KEEP = {"catalogue": 8, "schema": 64}  # entries kept of each kind (tests load variants)
@@ -118,9 +122,6 @@ def _walk(folder: Path, suffixes: tuple[str, ...]) -> Iterator[tuple[str, str]]:
 
 def catalogue_key(policies_dir: Path, models_dir: Path) -> str:
     """What a loaded catalogue depends on, as one digest."""
-    from ._version import __version__
-    from .paths import PACKAGE, roles_dir
-
     digest = hashlib.sha256(f"egov-audit {__version__}\npython {sys.version}\n".encode())
     for relative, path in _walk(PACKAGE, (".py",)):
         st = os.stat(path)
@@ -166,8 +167,6 @@ def _installed(package: str) -> str:
     """Which copy of an installed package this is, without importing it (fastjsonschema's import
     is most of what a hit saves): its files' place, sizes and times, as catalogue_key reads
     ours, so an upgrade or a reinstall is a new key."""
-    import importlib.util
-
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         return "missing"

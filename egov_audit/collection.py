@@ -120,8 +120,10 @@ def collection_imports(source: str) -> str:
 def assemble(collections_path: Path, version: str) -> Path:
     """Lay the collection out under `collections_path` (ansible_collections/egov/audit) and
     return its root. Only the files listed in `_files` are copied: no cache, no stray file."""
+    # off the cold start every command pays (tests/unit/test_cache.py)
     import shutil
 
+    # off the cold start every command pays (tests/unit/test_cache.py)
     from .yamlsource import dump_yaml
 
     root = collections_path / "ansible_collections" / NAMESPACE / NAME
@@ -141,6 +143,7 @@ def assemble(collections_path: Path, version: str) -> Path:
 def build(version: str, workdir: Path) -> Path:
     """The collection artifact (egov-audit-X.Y.Z.tar.gz), built by `ansible-galaxy collection
     build` in `workdir` (the caller writes it where it belongs, through the output gate)."""
+    # only when a playbook runs
     import subprocess
     import sys
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .i18n import _
+
 
 class Message(str):
     """An English message made from a template and its values, that can also be said in the
@@ -28,8 +30,6 @@ class Message(str):
         return _rebuild, (self.template, self.values)
 
     def translated(self) -> str:
-        from .i18n import _
-
         return _(self.template).format(**{key: translated(value)
                                           for key, value in self.values.items()})
 

@@ -8,6 +8,7 @@ is the default unless --lang or $EGOV_AUDIT_LANG says otherwise."""
 from __future__ import annotations
 
 import gettext
+import importlib
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -63,8 +64,6 @@ def bind_click() -> None:
     """Point Click's word look-ups at the active catalog. The CLI does it as soon as it imports
     Click too: Click looks up words as the commands are built, and gettext's own look-up
     searches the system's locale folders for each (some seventy searches, 4 ms of a cold start)."""
-    import importlib
-
     for name in _CLICK_MODULES:
         module = importlib.import_module(f"click.{name}")
         if hasattr(module, "_"):

@@ -7,6 +7,7 @@ Ansible pay for it)."""
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import sys
 import tempfile
@@ -18,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .collection import assemble
 from .errors import CollectionError, EgovAuditError, Message
+from .gates.filein import read_bytes
+from .gates.fileout import write_output
 from .paths import data_dir
 
 if TYPE_CHECKING:
@@ -70,9 +73,6 @@ def _binary() -> Path:
 def _private_home(private: Path, known_hosts: Path, error_cls: type[EgovAuditError]) -> Path:
     """A home folder for one run whose ~/.ssh/known_hosts is `known_hosts` (OpenSSH, which
     the host collection uses, takes its home from the password database, not from HOME)."""
-    from .gates.filein import read_bytes
-    from .gates.fileout import write_output
-
     home = private / "home"
     (home / ".ssh").mkdir(parents=True, mode=0o700)
     data = read_bytes(known_hosts, str(known_hosts), error_cls, 16 * 1024 * 1024)
@@ -162,8 +162,6 @@ def _drain(stream: Any, kept: list[bytes]) -> None:
 def _ssh_command(node: WorkerNode, connect_timeout: int) -> list[str]:
     """ssh to the node, host key checked against the known hosts, no prompt, no forwarding;
     the node runs `ansible-runner worker`, which reads the job from stdin."""
-    import shlex
-
     command = ["ssh", "-T", "-x", "-a", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
                "-o", f"ConnectTimeout={connect_timeout}", "-o", "ServerAliveInterval=15",
                "-o", "ServerAliveCountMax=4", "-o", "LogLevel=ERROR", "-p", str(node.port)]
@@ -186,9 +184,11 @@ def run_on_node(node: WorkerNode, playbook: Path, inventory: Mapping[str, Any],
     node's hosts); `on_event` sees every event as it streams back. Never raises for the node's
     own failures (unreachable, a job that errs, a stream cut midway, no end after `deadline`
     seconds): they are the outcome."""
+    # only when a playbook runs
     import subprocess
     import threading
 
+    # ansible-runner: only when a playbook runs
     import ansible_runner
 
     work = Path(tempfile.mkdtemp(prefix="egov-audit-node-"))  # mode 0700

@@ -19,6 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import EgovAuditError, Message, UsageError
+from .gates.filein import read_bytes
+from .gates.fileout import write_output
+from .gates.names import check_agency_code
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -47,6 +50,7 @@ def _message(bundle: Mapping[str, Any], signature: Mapping[str, Any]) -> bytes:
 
 
 def key_id(public: Ed25519PublicKey) -> str:
+    # cryptography: only where a key, certificate or signature is handled
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
     raw = public.public_bytes(Encoding.Raw, PublicFormat.Raw)
@@ -59,6 +63,7 @@ MAX_KEY_FILE = 64 * 1024
 def keygen(directory: Path, agency: str) -> tuple[Path, Path]:
     """A new key pair: <agency>.key (private, 0600) and <agency>.pub (to register). Never
     replaces an existing key, and the agency code must be a plain file name."""
+    # cryptography: only where a key, certificate or signature is handled
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.serialization import (
         Encoding,
@@ -67,8 +72,6 @@ def keygen(directory: Path, agency: str) -> tuple[Path, Path]:
         PublicFormat,
     )
 
-    from .gates.fileout import write_output
-    from .gates.names import check_agency_code
 
     check_agency_code(agency)
     private_path, public_path = directory / f"{agency}.key", directory / f"{agency}.pub"
@@ -90,12 +93,11 @@ def keygen(directory: Path, agency: str) -> tuple[Path, Path]:
 
 
 def _read_key_file(path: Path) -> bytes:
-    from .gates.filein import read_bytes
-
     return read_bytes(path, str(path), UsageError, MAX_KEY_FILE)
 
 
 def load_private(path: Path) -> Ed25519PrivateKey:
+    # cryptography: only where a key, certificate or signature is handled
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
@@ -111,6 +113,7 @@ def load_private(path: Path) -> Ed25519PrivateKey:
 
 def load_public(path: Path) -> list[Ed25519PublicKey]:
     """Every public key in a PEM file (an agency may have several registered)."""
+    # cryptography: only where a key, certificate or signature is handled
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
     from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
@@ -143,8 +146,6 @@ class KeyRegistry:
     def from_dir(cls, directory: Path) -> KeyRegistry:
         """Every <agency code>.pub of a folder; a file whose name is not an agency code is
         refused (it could never match a bundle, and is likely a mistake)."""
-        from .gates.names import check_agency_code
-
         if not directory.is_dir():
             raise UsageError(Message("no such key registry directory"), file=str(directory))
         keys = {}
@@ -157,8 +158,6 @@ class KeyRegistry:
     def single(cls, agency: str, path: Path) -> KeyRegistry:
         """One key file registered for one agency: `verify --pubkey` binds the key to the agency
         it was registered for (its file name, or --agency), never to whatever a bundle claims."""
-        from .gates.names import check_agency_code
-
         return cls({check_agency_code(agency): load_public(path)})
 
 
@@ -184,6 +183,7 @@ class Verified:
 
 def verify(bundle: Mapping[str, Any], registry: KeyRegistry) -> Verified:
     """Who signed the bundle; TrustError when it must not be trusted."""
+    # cryptography: only where a key, certificate or signature is handled
     from cryptography.exceptions import InvalidSignature
 
     signature = bundle.get("signature")

@@ -16,6 +16,8 @@ from typing import Any
 import yaml
 
 from .errors import EgovAuditError, Message
+from .gates.filein import read_bytes
+from .gates.memory import shortfall
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 64
@@ -97,8 +99,6 @@ class SourceFile:
 def read_text(path: Path, display: str, error_cls: type[EgovAuditError],
               max_bytes: int = MAX_FILE_BYTES) -> str:
     """Read a regular, bounded, UTF-8 text file or raise a one-line error."""
-    from .gates.filein import read_bytes
-
     raw = read_bytes(path, display, error_cls, max_bytes)
     if b"\x00" in raw:
         line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
@@ -132,8 +132,6 @@ MAX_NODE_OPENERS = 3_000_000
 def _check_memory(text: str, display: str, error_cls: type[EgovAuditError]) -> None:
     """Refuse, before composing, a text whose node tree would not fit in what this process may
     still use (a 16 MB flow sequence of zeros would take 2.3 GB)."""
-    from .gates.memory import shortfall
-
     openers = sum(text.count(c) for c in _NODE_OPENERS)
     if openers > MAX_NODE_OPENERS:
         raise error_cls(Message("more than {limit:,} values (commas, colons, dashes, brackets and "

@@ -15,11 +15,19 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from ..evidence.kind import HOST_FACTS
-from ..inventory.model import Prefix
-from ..ipnet import Net, format_addr, parse_net, uncovered
+from ..inventory.model import Prefix, locate
+from ..ipnet import Net, format_addr, parse_addr, parse_net, uncovered
 from ..models import Location, TargetKind, Text
 from ..policy import Control, PolicySet
-from .context import CheckContext, Finding, NationalContext, Verdicts, cap_list, named_check
+from .context import (
+    CheckContext,
+    Finding,
+    NationalContext,
+    Verdicts,
+    cap_list,
+    named_check,
+    not_assessed_host,
+)
 
 T = TypeVar("T")
 NET = TargetKind.NETWORK
@@ -171,8 +179,6 @@ def asn_public(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> 
 
 
 def _loc(ctx: CheckContext, subpath: tuple[Any, ...]) -> Location:
-    from ..inventory.model import locate
-
     return locate(ctx.inventory.network.source, subpath)
 
 
@@ -471,8 +477,6 @@ _NOT_PLANNED = ("127.0.0.0/8", "::1/128", "169.254.0.0/16", "fe80::/10")
 
 def _live_addresses(facts: Mapping[str, Any]) -> list[Net]:
     """Global addresses a host reports on its interfaces (loopback and link-local left out)."""
-    from ..ipnet import parse_addr
-
     skip = [parse_net(p) for p in _NOT_PLANNED]
     out: list[Net] = []
     interfaces = facts.get("interfaces")
@@ -495,8 +499,6 @@ def _live_addresses(facts: Mapping[str, Any]) -> list[Net]:
 def host_live_addresses(ctx: CheckContext, control: Control,
                         args: Mapping[str, Any]) -> list[Finding]:
     """The addresses a host really has lie in the subnets of its declared zone."""
-    from .context import not_assessed_host
-
     out: list[Finding] = []
     evidence = ctx.of(HOST_FACTS) or {}
     for host in ctx.judged_hosts:

@@ -4,6 +4,7 @@ its own prefixes announced). Per-device checks are in devices.py."""
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -49,8 +50,6 @@ def _interfaces(ctx: CheckContext) -> tuple[list[Placed], dict[int, list[int]]]:
 
 def _on(ctx: CheckContext, subnet: Net) -> list[Placed]:
     """The interface addresses inside `subnet`."""
-    from bisect import bisect_left, bisect_right
-
     placed, keys = _interfaces(ctx)
     values = keys[subnet.version]
     offset = 0 if subnet.version == 4 else len(keys[4])

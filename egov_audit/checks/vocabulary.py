@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..cache import catalogue
 from ..policy import Control, PolicySet, Problem, load_policies, policy_dirs
 from ..schemas import first_error
 from .named import NAMED_CHECKS, NamedCheck
@@ -82,8 +83,6 @@ def load_catalogue(policies_dir: Path | None = None,
                    models_dir: Path | None = None) -> PolicySet:
     """The catalogue, checked against this egov-audit's checks: what every command audits with.
     Kept in egov-audit's cache (egov_audit/cache.py) once loaded."""
-    from ..cache import catalogue
-
     policies, models = policy_dirs(policies_dir, models_dir)
     return catalogue(policies, models,
                   lambda: load_policies(policies, models, vocabulary=VOCABULARY), PolicySet)

@@ -19,6 +19,7 @@ class SnmpError(Exception):
 
 
 def _protocols(credentials: Credentials) -> tuple[Any, Any]:
+    # pysnmp: only when UPSes and sensors are read
     from pysnmp.hlapi.v3arch import asyncio as hl
 
     auth = {"SHA": hl.USM_AUTH_HMAC96_SHA, "SHA-224": hl.USM_AUTH_HMAC128_SHA224,
@@ -35,6 +36,7 @@ def _protocols(credentials: Credentials) -> tuple[Any, Any]:
 
 def _value(value: Any) -> Any:
     """A pysnmp value as plain Python: int, bytes, or None where the object does not exist."""
+    # pysnmp: only when UPSes and sensors are read
     from pysnmp.proto import rfc1902, rfc1905
 
     if isinstance(value, (rfc1905.NoSuchObject, rfc1905.NoSuchInstance, rfc1905.EndOfMibView)):
@@ -68,6 +70,7 @@ def _broken(context: dict[str, Any]) -> str:
 
 async def _read(host: str, port: int, credentials: Credentials, timeout: float,
                 retries: int) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    # pysnmp: only when UPSes and sensors are read
     from pysnmp.hlapi.v3arch import asyncio as hl
 
     auth_protocol, priv_protocol = _protocols(credentials)

@@ -16,6 +16,7 @@ medium, and only here is it decided what is dangerous there:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from functools import cached_property, lru_cache
@@ -144,6 +145,7 @@ def xml_text(text: str, limit: int = 10_000) -> str:
 @_cached
 def html(text: str, limit: int = 10_000) -> str:
     """Untrusted text, escaped for HTML."""
+    # MarkupSafe: only for HTML
     from markupsafe import escape
 
     return str(escape(clean(text, limit)))
@@ -160,8 +162,6 @@ def html_json(rows: Sequence[Sequence[str]]) -> str:
     report (a long table the report's own script fills in when it is opened): each text
     through `clean` as shown text is, the JSON escaped so that it stays data. The script puts
     the values in the page as text (textContent), never as markup."""
-    import json
-
     data = [[clean(str(value), 100_000) for value in row] for row in rows]
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_IN_HTML)
 
@@ -170,6 +170,7 @@ def html_environment(**options: Any) -> Environment:
     """The Jinja environment of every HTML report: autoescape on for every template, untrusted
     text through `finalize` (control characters out before autoescape escapes it; markup we built
     ourselves is left as it is), nothing from a file ever used as a template."""
+    # Jinja and MarkupSafe: only for HTML
     from jinja2 import Environment, PackageLoader, select_autoescape
     from markupsafe import Markup
 

@@ -163,6 +163,7 @@ def _records(zone: str, bench: int = 0) -> list[str]:
 def _sign_zones(folder: Path, bench: int = 0) -> str:
     """Write each zone file (signed where it should be, children's DS in the parent) and
     return unbound's trust anchor for `example.`."""
+    # dnspython: only when DNS is asked (a portal probed, the lab internet)
     import dns.dnssec
     import dns.rdatatype
     import dns.zone
@@ -196,6 +197,7 @@ def _sign_zones(folder: Path, bench: int = 0) -> str:
 
 def _certificates(folder: Path, bench: int = 0) -> None:
     """The lab CA (ca.pem: what the probe is told to trust) and one certificate per portal."""
+    # cryptography: only where a key, certificate or signature is handled
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -239,6 +241,7 @@ def _certificates(folder: Path, bench: int = 0) -> None:
             serialization.NoEncryption()))
         os.chmod(folder / f"{portal.name}.key", 0o600)
         if portal.serve == "good":  # sound portals staple a fresh OCSP answer: "good"
+            # cryptography: only where a key, certificate or signature is handled
             from cryptography.x509 import ocsp
 
             answer = (ocsp.OCSPResponseBuilder()

@@ -125,6 +125,7 @@ def _management(lines: Sequence[str]) -> dict[str, Any]:
 
 
 def parse_cisco_like(vendor: str, redacted: Redacted) -> dict[str, Any]:
+    # TTP: only when a configuration is parsed
     from ttp import ttp
 
     lines = redacted.lines

@@ -168,6 +168,7 @@ def _names(value: str | None) -> list[str]:
 
 
 def parse_fortios(redacted: Redacted) -> dict[str, Any]:
+    # TTP: only when a configuration is parsed
     from ttp import ttp
 
     lines = redacted.lines

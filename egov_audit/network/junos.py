@@ -130,6 +130,7 @@ def flatten(lines: Sequence[str]) -> list[tuple[str, int]]:
 
 
 def parse_junos(redacted: Redacted) -> dict[str, Any]:
+    # TTP: only when a configuration is parsed
     from ttp import ttp
 
     statements = flatten(redacted.lines)

@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ..gates.jsonin import StrictJsonError, loads
 from .parse import network_fact_bundle
 
 # ansible_network_os (its last part) -> what to ask: read-only show commands only
@@ -39,8 +40,6 @@ def bgp_states(output: str | None) -> dict[str, str]:
         return {}
     text = output.strip()
     if text.startswith("{"):
-        from ..gates.jsonin import StrictJsonError, loads
-
         try:  # what a device prints is untrusted: the strict reader, bounded
             data = loads(text[:4_000_000])
         except StrictJsonError:

@@ -12,6 +12,7 @@ management access), Juniper Junos (junos.py: brace or set format) and nftables (
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from ..errors import Message, UsageError
@@ -53,8 +54,6 @@ def network_fact_bundle(device: str, raw: bytes, display: str, collected_at: str
     """One device's network fact bundle (`egov-audit schema network-fact-bundle`), from the
     bytes of its configuration: the digest is of the file as read, everything else comes from
     the text after its secrets were removed."""
-    import hashlib
-
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -62,6 +62,7 @@ def _clip(text: object, limit: int = 300) -> str:
 
 # -- DNS ---------------------------------------------------------------------------------------
 def _resolver(options: ProbeOptions, checking_disabled: bool = False) -> Any:
+    # dnspython: only when DNS is asked (a portal probed, the lab internet)
     import dns.flags
     import dns.resolver
 
@@ -106,6 +107,7 @@ class _Answer:
 def _query(resolver: Any, name: str, rdtype: str) -> _Answer:
     """One question. Raises DnsFailure when there is no usable answer (SERVFAIL, timeout);
     NXDOMAIN and an empty answer are answers."""
+    # dnspython: only when DNS is asked (a portal probed, the lab internet)
     import dns.exception
     import dns.flags
     import dns.rdatatype
@@ -297,6 +299,7 @@ def _accepts(address: str, portal: Portal, context: ssl.SSLContext,
 
 
 def _certificate(der: bytes, host: str) -> dict[str, Any]:
+    # cryptography: only where a key, certificate or signature is handled
     from cryptography import x509
     from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
     from cryptography.x509.oid import NameOID
@@ -338,6 +341,7 @@ def _sent_chain(tls: ssl.SSLSocket) -> list[dict[str, str]]:
     """The certificates the server sent, leaf first (subject and issuer of each): what a
     missing intermediate is seen by. Python 3.13 has get_unverified_chain(); 3.11 and 3.12 keep
     it on the private SSL object; without either, nothing is recorded."""
+    # cryptography: only where a key, certificate or signature is handled
     from cryptography import x509
 
     getter = getattr(tls, "get_unverified_chain", None) or getattr(
@@ -430,8 +434,10 @@ def _tls_versions(address: str, portal: Portal, options: ProbeOptions) -> dict[s
 def _ocsp(address: str, portal: Portal, options: ProbeOptions) -> dict[str, Any]:
     """Whether the server staples an OCSP response to its handshake (status_request), and what
     it says. The standard ssl module cannot ask for one: pyOpenSSL can."""
+    # pyOpenSSL: only for a portal's OCSP staple
     import select
 
+    # cryptography: only where a key, certificate or signature is handled
     from cryptography.x509 import ocsp
     from OpenSSL import SSL
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..diff import BundleDiff, Change, Rescored
+from ..gates.sanitize import html_environment
 from ..models import Text
 from .common import LABELS, terminal
 from .interface import Render, ReportOptions, reporter
@@ -143,8 +144,6 @@ def render_markdown(diffs: Sequence[BundleDiff], lang: str) -> str:
 
 
 def render_html(diffs: Sequence[BundleDiff], lang: str) -> str:
-    from ..gates.sanitize import html_environment
-
     env = html_environment()
     labels = {k: _l(k, lang) for k in DIFF_LABELS}
     labels.update({"severity": LABELS["col.severity"].get(lang),

@@ -64,6 +64,7 @@ def _fmt(value: float | None, lang: str) -> str:
 
 
 def _agency(view: AgencyView, lang: str) -> dict[str, Any]:
+    # MarkupSafe: only for HTML
     from markupsafe import Markup
 
     scores = view.scores
@@ -105,6 +106,7 @@ def _agency(view: AgencyView, lang: str) -> dict[str, Any]:
 class HtmlReporter:
 
     def render(self, result_set: ResultSet, options: ReportOptions) -> str:
+        # MarkupSafe: only for HTML
         from markupsafe import Markup
 
         lang = options.lang

@@ -8,7 +8,7 @@ import io
 import json
 from collections.abc import Callable, Sequence
 
-from ..checks.requirements import Requirement, RequirementMatrix
+from ..checks.requirements import Requirement, RequirementMatrix, requirement_matrix
 from ..gates.sanitize import cell, cell_text, html_environment, terminal
 from ..gates.sanitize import markdown as md
 from ..models import Text
@@ -116,6 +116,7 @@ def render_csv(m: RequirementMatrix, langs: Langs) -> str:
 
 
 def render_xlsx(m: RequirementMatrix, langs: Langs) -> bytes:
+    # openpyxl: only for an xlsx document
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -197,8 +198,6 @@ for _format, _render in (("text", render_text), ("markdown", render_markdown),
 
 def requirement_documents(policy: PolicySet) -> dict[str, str]:
     """docs/requirements/<baseline>-level-<n>.md for every baseline and level, bilingual."""
-    from ..checks.requirements import requirement_matrix
-
     docs = {f"{baseline}-level-{level}.md":
             render_markdown(requirement_matrix(policy, baseline, level), ("vi", "en"),
                             lambda control: f"../controls/{control}.md")

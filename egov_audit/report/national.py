@@ -76,6 +76,7 @@ def _gap_values(g: dict[str, Any], titles: Mapping[str, Text], lang: str) -> lis
 def _xlsx(sheets: Sequence[tuple[str, list[str], list[list[Any]]]]) -> bytes:
     """Sheets as officials use them: a styled, frozen header with filters, numbers stored as
     numbers, every column wide enough for its longest cell (agency names are never cut)."""
+    # openpyxl: only for an xlsx document
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill

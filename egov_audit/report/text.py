@@ -43,6 +43,7 @@ class TextReporter:
 def _styler(options: ReportOptions) -> Callable[..., str]:
     if not options.color:
         return lambda text, **_: text
+    # click styles only a coloured terminal report (reports render without the CLI)
     import click
 
     return click.style

@@ -19,6 +19,7 @@ _WIDTHS = {"agency": 12, "control": 14, "title": 40, "severity": 10, "area": 14,
 class XlsxReporter:
 
     def render(self, result_set: ResultSet, options: ReportOptions) -> bytes:
+        # openpyxl: only for an xlsx document
         from openpyxl import Workbook
         from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Alignment, Font, PatternFill

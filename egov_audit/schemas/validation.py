@@ -10,8 +10,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..cache import schema_code
 from ..errors import EgovAuditError, Message
-from ..yamlsource import PathKey, SourceFile
+from ..yamlsource import PathKey, SourceFile, format_path
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
@@ -36,6 +37,7 @@ def load_schema(name: str) -> dict[str, Any]:
 
 @cache
 def _validator(name: str) -> Validator:
+    # jsonschema: only to explain a rejection (fastjsonschema checks)
     from jsonschema import Draft202012Validator
 
     schema = load_schema(name)
@@ -85,13 +87,12 @@ def _compile(schema: Mapping[str, Any]) -> Callable[[Any], Any]:
     of our schemas (the result set names the result bundle) is resolved here, never fetched:
     any other reference is refused. The generated module is kept compiled in egov-audit's cache
     (egov_audit/cache.py): generating and compiling it was most of a cold start's schema cost."""
-    from ..cache import schema_code
-
     definition = dict(_fast_form(schema))
     text = json.dumps(definition, sort_keys=True)
     handlers = {"https": _our_schema, "http": _our_schema}
 
     def generate() -> tuple[str, str]:  # on a miss only
+        # fastjsonschema: only to compile a schema the cache does not hold
         from fastjsonschema import compile_to_code
         from fastjsonschema.ref_resolver import RefResolver
 
@@ -210,6 +211,7 @@ def first_error(data: Any, schema: str | Mapping[str, Any]) -> SchemaProblem | N
             return None
         except Exception:
             pass
+    # jsonschema: only to explain a rejection (fastjsonschema checks)
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import best_match
 
@@ -287,7 +289,6 @@ def validate(data: Any, name: str, source: SourceFile, base: Sequence[PathKey],
     path = tuple(base) + error.path
     line, column = source.locate(path)
     shown = (label, *error.path) if label else path
-    from ..yamlsource import format_path
 
     message = error.message if len(error.message) <= 240 and "\n" not in error.message \
         else _short(error.message)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..errors import Message, UsageError
 from .base import Store
+from .sqlite import SQLiteStore
 
 
 def open_store(url: str | Path, create: bool = True) -> Store:
@@ -19,6 +20,5 @@ def open_store(url: str | Path, create: bool = True) -> Store:
         from .postgres import PostgresStore  # psycopg: only for a PostgreSQL store
 
         return PostgresStore(text, create)
-    from .sqlite import SQLiteStore
 
     return SQLiteStore(text, create)

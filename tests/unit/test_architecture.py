@@ -226,3 +226,29 @@ def test_packages_keep_only_an_import_list_in_init() -> None:
                 continue
             found.append(f"{init.relative_to(REPO)}:{node.lineno}")
     assert found == []
+
+
+def test_a_function_level_import_says_why() -> None:
+    """Imports are at the top of a module, where a reader sees what it depends on; one inside a
+    function is there for a reason (an optional or heavy library, the cold start every command
+    pays), and a comment on it, or just above its block, says which."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        lines = path.read_text("utf-8").splitlines()
+        for node in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for imp in ast.walk(node):
+                if not isinstance(imp, (ast.Import, ast.ImportFrom)):
+                    continue
+                above = imp.lineno - 2
+                while above >= 0 and lines[above].lstrip().startswith(("from ", "import ")) \
+                        and "#" not in lines[above]:
+                    above -= 1  # the block's first import
+                said = "#" in lines[imp.lineno - 1] or (
+                    above >= 0 and lines[above].lstrip().startswith("#")) or (
+                    above >= 0 and "#" in lines[above]
+                    and lines[above].lstrip().startswith(("from ", "import ")))
+                if not said:
+                    found.append(f"{path.relative_to(REPO)}:{imp.lineno}")
+    assert found == []
