@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-import egov_audit.cache
+import egov_audit.checks.vocabulary
 import egov_audit.inventory.load
 from egov_audit.audit import AuditRequest
 from egov_audit.checks.context import AuditOptions
@@ -33,9 +33,9 @@ class _Counted:
 def counted(monkeypatch: pytest.MonkeyPatch) -> tuple[_Counted, _Counted]:
     """Every inventory read (whoever reads it) and every catalogue load, counted."""
     inventories = _Counted(egov_audit.inventory.load.read_inventory_dir)
-    catalogues = _Counted(egov_audit.cache.catalogue)
+    catalogues = _Counted(egov_audit.checks.vocabulary.catalogue)  # from the cache, or loaded
     monkeypatch.setattr(egov_audit.inventory.load, "read_inventory_dir", inventories)
-    monkeypatch.setattr(egov_audit.cache, "catalogue", catalogues)
+    monkeypatch.setattr(egov_audit.checks.vocabulary, "catalogue", catalogues)
     return inventories, catalogues
 
 
