@@ -355,14 +355,24 @@ def _result(control: Control, clause: Text, finding: Finding,
                   finding.locations)
 
 
-def reads(control: Control) -> frozenset[str]:
+def judged_by() -> dict[TargetKind, frozenset[str]]:
+    """Per target kind, the evidence kinds whose facts its declarative controls read."""
+    out: dict[TargetKind, frozenset[str]] = {}
+    for kind in EVIDENCE_KINDS.values():
+        if kind.judges is not None:
+            out[kind.judges] = out.get(kind.judges, frozenset()) | {kind.name}
+    return out
+
+
+def reads(control: Control,
+          judged: Mapping[TargetKind, frozenset[str]] | None = None) -> frozenset[str]:
     """The evidence kinds a control reads, by name: what its named check says, or for a
     declarative check the kind whose facts its target kind's facts are (host facts for a host,
-    a device's configuration for a device)."""
+    a device's configuration for a device). `judged`: judged_by(), made once by a caller that
+    asks for every control."""
     if control.check.named is not None:
         return NAMED_CHECKS[control.check.named].reads
-    return frozenset(kind.name for kind in EVIDENCE_KINDS.values()
-                     if kind.judges is control.target)
+    return (judged if judged is not None else judged_by()).get(control.target, frozenset())
 
 
 def evaluate_agency(ctx: CheckContext, controls: Iterable[Control],
@@ -370,6 +380,7 @@ def evaluate_agency(ctx: CheckContext, controls: Iterable[Control],
     """The results of the controls that apply to the agency. `hosts`: True, only the controls
     of target kind `host` (on `ctx.judged_hosts`); False, every other one; None, all."""
     out: list[Result] = []
+    judged = judged_by()  # once per agency, not once per control
     for control in controls:
         if control.target is TargetKind.NATIONAL:
             continue
@@ -377,7 +388,7 @@ def evaluate_agency(ctx: CheckContext, controls: Iterable[Control],
             continue
         if not control.applies(ctx.baseline, ctx.level):
             continue
-        if not reads(control) <= ctx.found.keys():
+        if not reads(control, judged) <= ctx.found.keys():
             continue  # evidence it reads was not given (validate contacts no host)
         clause = control.clause(ctx.baseline)
         severity = control.severity_at(ctx.baseline, ctx.level)
