@@ -35,14 +35,13 @@ from .models import (
 from .network.kinds import DEVICE_CONFIG, REGISTRY_FILE
 from .policy import PolicySet
 from .portal.kind import PORTAL_PROBE
-from .report.interface import ReportOptions, render
 from .score import ScoreTally, compute_scores
 from .waivers import DEFAULT_PATH as DEFAULT_WAIVERS
 from .waivers import LEGACY_PATH as LEGACY_WAIVERS
 from .waivers import WaiverLedger, find_waivers, load_waivers
 
 if TYPE_CHECKING:
-    from .bundle import BundleWriter
+    from .bundle import V2Writer
     from .collect.interface import (
         CollectionReport,
         CollectOptions,
@@ -383,40 +382,25 @@ class _Kept:
         self.results.extend(results)
 
 
-# a bundle of more results than this is written as its results are made (compact, as the JSON
-# report of a large agency is); a smaller one is kept and written whole, readable
-STREAM_ABOVE = 20_000
-
-
 class _Streamed:
-    """Results written out as they come (BundleWriter), or kept and written at the end when
-    there are few of them, exactly as the JSON report would be."""
+    """Results written out as they come, as a version 2 bundle (the one `-f json` prints)."""
 
     def __init__(self, out: BinaryIO) -> None:
         self._out = out
-        self._writer: BundleWriter | None = None
-        self._kept: _Kept | None = None
+        self._writer: V2Writer | None = None
 
     def start(self, head: Bundle, expected: int) -> None:
-        from .bundle import BundleWriter  # only for a bundle too large to keep
+        from .bundle import V2Writer  # writes bundles: not loaded by a cold validate
 
-        if expected > STREAM_ABOVE:
-            self._writer = BundleWriter(self._out, head)
-        else:
-            self._kept = _Kept()
+        self._writer = V2Writer(self._out, head)
 
     def add(self, results: Sequence[Result]) -> None:
-        if self._writer is not None:
-            self._writer.add(results)
-        elif self._kept is not None:
-            self._kept.add(results)
+        assert self._writer is not None, "start() comes first"
+        self._writer.add(results)
 
     def close(self, end: Bundle) -> None:
-        if self._writer is not None:
-            self._writer.close(end)
-        elif self._kept is not None:
-            whole = ResultSet((replace(end, results=tuple(self._kept.results)),), None)
-            self._out.write(str(render("gaps", "json", whole, ReportOptions())).encode())
+        assert self._writer is not None, "start() comes first"
+        self._writer.close(end)
 
 
 # how many hosts' facts (and results) are held at once while an agency's hosts are judged

@@ -24,7 +24,7 @@ import yaml
 
 from . import __version__
 from .audit import AuditRequest
-from .bundle import bundle_from_dict, read_json
+from .bundle import Opened, open_bundle
 from .checks.context import AuditOptions
 from .collect.interface import CollectOptions
 from .collection import COLLECTION, role_fqcn, semantic_version
@@ -40,7 +40,7 @@ from .models import Bundle, Status, TargetKind
 from .pipeline import Run
 from .policy import PolicySet
 from .runner import RunSettings, run_playbook
-from .sign import KeyRegistry, verify
+from .sign import KeyRegistry, verify_opened
 from .times import instant
 from .yamlsource import LintCleanDumper
 
@@ -408,13 +408,12 @@ def _notice(which: str, lang: str, **values: object) -> str:
 
 def prepare(request: FixRequest, policy: PolicySet) -> PreparedFix:
     """Read the bundle through its gate, decide which results to trust, and plan the fixes."""
-    data = read_json(request.bundle)
-    if data.get("schema") != "egov-audit/result-bundle@1":
-        raise UsageError(Message("fix takes the bundle of one agency"), file=str(request.bundle))
+    opened = open_bundle(request.bundle)
+    claimed = opened.bundle
     notices: list[str] = []
     inventory_path = request.inventory
     if inventory_path is None:
-        inventory_path = Path(str(data.get("inventory") or ""))
+        inventory_path = Path(claimed.inventory or "")
         notices.append(_notice("inventory_from_bundle", request.lang, path=inventory_path))
     if not str(inventory_path) or not inventory_path.is_dir():
         raise UsageError(Message("no inventory directory {inventory_path!r}: give --inventory",
@@ -422,11 +421,10 @@ def prepare(request: FixRequest, policy: PolicySet) -> PreparedFix:
     inventories = Inventories(set(policy.model("network")["roles"]))
     inventory = inventories.get(inventory_path)
     code = inventory.agency.code
-    if data["agency"]["code"] != code:
+    if claimed.agency.code != code:
         raise UsageError(Message("the bundle is agency {data!r}'s, the inventory agency "
-                                 "{code!r}'s", data=data['agency']['code'], code=code),
+                                 "{code!r}'s", data=claimed.agency.code, code=code),
                          file=str(request.bundle))
-    claimed = bundle_from_dict(data)
     _refuse_stale(claimed.finished_at, request.max_age_days)  # before any work: cheap and clear
     if claimed.baseline not in policy.baselines:
         raise UsageError(Message("the bundle's baseline {baseline!r} is not one of this policy's "
@@ -435,11 +433,11 @@ def prepare(request: FixRequest, policy: PolicySet) -> PreparedFix:
     collected_at: str | None = None
     evidence_dir = request.evidence
     if request.keys is not None:
-        verified = verify(data, KeyRegistry.from_dir(request.keys))
+        verified = verify_opened(opened, KeyRegistry.from_dir(request.keys))
         trusted = claimed
         notices.append(_notice("signed", request.lang, key=verified.key_id))
     else:
-        trusted, collected_at = _reevaluate(request, data, claimed, inventory_path,
+        trusted, collected_at = _reevaluate(request, opened, inventory_path,
                                             Run(AuditRequest([inventory_path]), policy,
                                                 inventories), notices)
     if evidence_dir is None:
@@ -450,16 +448,17 @@ def prepare(request: FixRequest, policy: PolicySet) -> PreparedFix:
     return PreparedFix(plan, inventory_path, evidence_dir, tuple(notices), inventories)
 
 
-def _reevaluate(request: FixRequest, data: dict[str, Any], claimed: Bundle, inventory: Path,
-                loaded: Run, notices: list[str]) -> tuple[Bundle, str | None]:
+def _reevaluate(request: FixRequest, opened: Opened, inventory: Path, loaded: Run,
+                notices: list[str]) -> tuple[Bundle, str | None]:
     """The bundle's results, recomputed from its evidence against the operator's inventory:
     a forged or edited bundle cannot add a single fix."""
-    options = AuditOptions.from_dict(data.get("options"))
+    claimed = opened.bundle
+    options = AuditOptions.from_dict(dict(claimed.options))
     audit = AuditRequest([inventory], baseline=claimed.baseline, level=claimed.level,
                          options=options)
     with tempfile.TemporaryDirectory(prefix="egov-audit-fix-") as work:
         evidence = request.evidence
-        packed = (data.get("inputs") or {}).get("evidence")
+        packed = (opened.inputs or {}).get("evidence")
         from_bundle = evidence is None and bool(packed)
         if from_bundle:
             _, evidence = unpack({"evidence": packed}, Path(work))

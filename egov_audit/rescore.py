@@ -3,45 +3,54 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from .audit import AuditRequest
-from .bundle import bundle_from_dict, check_bundle_data
+from .bundle import bundle_from_dict, check_bundle_data, read_v2
+from .bundle.v2 import HEAD_PREFIX
 from .checks.context import AuditOptions
 from .checks.vocabulary import load_catalogue
 from .diff import BundleDiff, Rescored, diff_bundles
 from .errors import EgovAuditError, Message, ReportError
 from .gates.jsonin import StrictJsonError, loads
 from .inputs import check_inputs, unpack, workdir
+from .models import Bundle
 from .pipeline import Run
 from .policy import PolicySet
 from .store import open_store
+from .store.results import body_lines
 
 
-def _stored_bundle(body: bytes) -> dict[str, Any]:
-    """A stored bundle body back through the bundle gate: the database may be old, copied from
-    elsewhere or tampered with, and one bad row must not stop the others."""
+def _stored_bundle(body: bytes) -> tuple[Bundle, Mapping[str, Any] | None]:
+    """A stored bundle body (either version) back through the bundle gate, and its packed
+    inputs: the database may be old, copied from elsewhere or tampered with, and one bad row
+    must not stop the others."""
     try:
         raw = zlib.decompress(body)
     except zlib.error as exc:
         raise ReportError(Message("stored bundle is not readable: {exc}", exc=exc)) from None
+    if raw.startswith(HEAD_PREFIX):
+        bundle, stream = read_v2(body_lines(raw, "stored bundle", ReportError), "stored bundle",
+                                 ReportError)
+        return bundle, stream.inputs
     try:
         data = loads(raw)
     except StrictJsonError as exc:
         raise ReportError(Message("stored bundle is not valid JSON: {message}",
                                   message=exc.message)) from None
-    return check_bundle_data(data, "stored bundle")
+    data = check_bundle_data(data, "stored bundle")
+    return bundle_from_dict(data), data.get("inputs")
 
 
-def _rescore_one(data: dict[str, Any], policy: PolicySet) -> BundleDiff:
-    old = bundle_from_dict(data)
-    inputs = check_inputs(data["inputs"])
+def _rescore_one(old: Bundle, packed: Mapping[str, Any], policy: PolicySet) -> BundleDiff:
+    inputs = check_inputs(packed)
     with workdir() as tmp:
         inventory, evidence = unpack(inputs, Path(tmp))
         request = AuditRequest(
-            [inventory], baseline=data["baseline"], level=data["level"],
-            options=AuditOptions.from_dict(data.get("options")))
+            [inventory], baseline=old.baseline, level=old.level,
+            options=AuditOptions.from_dict(dict(old.options)))
         # one catalogue for every agency: loaded once, by rescore
         result = Run(request, policy).reevaluate(evidence)
     return diff_bundles(old, result.bundles[0])
@@ -58,12 +67,12 @@ def rescore(db: str, policies: Path, models: Path | None) -> list[Rescored]:
             "MAX(finished_utc) FROM bundles WHERE agency = b.agency) ORDER BY agency").fetchall()
     for agency, finished, body in latest:
         try:
-            data = _stored_bundle(bytes(body))
-            if not data.get("inputs"):
+            old, inputs = _stored_bundle(bytes(body))
+            if not inputs:
                 out.append(Rescored(agency, finished, None,
                                     "signed without its inputs (egov-audit sign --inventory)"))
                 continue
-            out.append(Rescored(agency, finished, _rescore_one(data, policy)))
+            out.append(Rescored(agency, finished, _rescore_one(old, inputs, policy)))
         except EgovAuditError as exc:
             out.append(Rescored(agency, finished, None, exc.one_line(), failed=True))
         except MemoryError:  # this agency's bundle only: the others are still re-scored

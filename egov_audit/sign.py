@@ -1,9 +1,13 @@
 """Signed result bundles (Ed25519): an agency signs its bundle; an inspector verifies it against the
 public keys registered for that agency.
 
-The signature covers the canonical form of the whole bundle (every result, the scores, the policy
-digest, the tool version, the evidence digests, the waivers) and the signature's own metadata
-(agency, key id, time): any change to any byte of meaning breaks it.
+Version 1: the signature covers the canonical form of the whole bundle (every result, the scores,
+the policy digest, the tool version, the evidence digests, the waivers) and the signature's own
+metadata (agency, key id, time): any change to any byte of meaning breaks it.
+Version 2: the signature record, the bundle's last line, covers the SHA-256 of every byte before
+it (computed while the records stream past, never a second pass) and its own metadata: any
+change to any byte breaks it. A gzip copy of a signed bundle is still valid (the digest is of
+the records, not of their compression).
 """
 
 from __future__ import annotations
@@ -12,12 +16,15 @@ import base64
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
+from .bundle.files import Opened
+from .bundle.v2 import V2Stream, record
 from .errors import EgovAuditError, Message, UsageError
 from .gates.filein import read_bytes
 from .gates.fileout import write_output
@@ -166,9 +173,7 @@ def sign(bundle: dict[str, Any], private: Ed25519PrivateKey) -> dict[str, Any]:
     if not agency:
         raise UsageError(Message("not a result bundle of one agency (no agency code)"))
     signature = {"algorithm": ALGORITHM, "agency": agency,
-                 "key_id": key_id(private.public_key()),
-                 "signed_at": datetime.now(UTC).isoformat(timespec="seconds")
-                 .replace("+00:00", "Z")}
+                 "key_id": key_id(private.public_key()), "signed_at": _now()}
     body = {k: v for k, v in bundle.items() if k != "signature"}
     value = private.sign(_message(body, signature))
     return {**body, "signature": {**signature,
@@ -217,3 +222,81 @@ def verify(bundle: Mapping[str, Any], registry: KeyRegistry) -> Verified:
     raise TrustError(Message("signed with key {signature}, which is not registered for agency "
                              "{agency!r}", signature=signature.get('key_id'), agency=agency))
 
+
+
+# what a version 2 signature signs, besides its metadata: no other message can be taken for it
+_V2_CONTEXT = b"egov-audit/result-bundle@2 signature\n"
+_SIGNATURE_LINE = b'{"signature":'
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def sign_v2(lines: Iterable[bytes], display: str, private: Ed25519PrivateKey, out: BinaryIO,
+            extra: Iterable[bytes] = ()) -> dict[str, Any]:
+    """Copy a version 2 bundle to `out` record by record (each checked by the bundle gate),
+    then `extra` records (the packed inputs), then its signature over the digest of what was
+    written. An earlier signature is dropped: this one replaces it."""
+    stream = V2Stream(display, UsageError)
+
+    def passing() -> Iterator[bytes]:
+        for line in chain(lines, extra):
+            if not line.startswith(_SIGNATURE_LINE):
+                out.write(line)
+                yield line
+
+    for _ in stream.rows(passing()):
+        pass
+    meta = {"algorithm": ALGORITHM, "agency": stream.header["agency"]["code"],
+            "digest": stream.digest(), "key_id": key_id(private.public_key()),
+            "signed_at": _now()}
+    value = base64.b64encode(private.sign(_V2_CONTEXT + canonical(meta))).decode("ascii")
+    signature = {**meta, "value": value}
+    out.write(record({"signature": signature}))
+    return signature
+
+
+def verify_v2(stream: V2Stream, registry: KeyRegistry) -> Verified:
+    """Who signed a version 2 bundle read to its end (`stream`); TrustError when it must not
+    be trusted."""
+    # cryptography: only where a key, certificate or signature is handled
+    from cryptography.exceptions import InvalidSignature
+
+    signature = stream.signature
+    if signature is None:
+        raise TrustError(Message("the bundle is not signed"))
+    agency = stream.header["agency"]["code"]
+    if signature["agency"] != agency:
+        raise TrustError(Message("the signature names agency {signature!r}, the bundle {agency!r}",
+                                 signature=signature["agency"], agency=agency))
+    if signature["digest"] != stream.signed_digest:
+        raise TrustError(Message("the signature does not match the bundle: it was changed "
+                                 "after signing"))
+    registered = registry.keys.get(str(agency), [])
+    if not registered:
+        raise TrustError(Message("no key is registered for agency {agency!r}", agency=agency))
+    try:
+        value = base64.b64decode(signature["value"], validate=True)
+    except ValueError:
+        raise TrustError(Message("the signature value is not base64")) from None
+    message = _V2_CONTEXT + canonical({k: v for k, v in signature.items() if k != "value"})
+    for public in registered:
+        if key_id(public) != signature["key_id"]:
+            continue
+        try:
+            public.verify(value, message)
+        except InvalidSignature:
+            raise TrustError(Message("the signature does not match the bundle: it was changed "
+                                     "after signing")) from None
+        return Verified(key_id(public), "sha256:" + hashlib.sha256(message + value).hexdigest())
+    raise TrustError(Message("signed with key {signature}, which is not registered for agency "
+                             "{agency!r}", signature=signature["key_id"], agency=agency))
+
+
+def verify_opened(opened: Opened, registry: KeyRegistry) -> Verified:
+    """Who signed a bundle read by `open_bundle`, of either version."""
+    if opened.stream is not None:
+        return verify_v2(opened.stream, registry)
+    assert opened.data is not None, "a version 1 bundle keeps its document"
+    return verify(opened.data, registry)

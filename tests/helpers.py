@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import io
+import json
 import re
 import shutil
 from collections.abc import Mapping
@@ -10,6 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from egov_audit.bundle import bundle_to_dict, read_v2
+from egov_audit.bundle.v2 import HEAD_PREFIX
+from egov_audit.errors import ReportError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
@@ -352,3 +358,27 @@ def machine_network() -> dict[str, Any]:
     return {"links": links, "routes": run("ip", "route", "show", "table", "all"),
             "routes6": run("ip", "-6", "route", "show", "table", "all"),
             "nft": run("nft", "list", "ruleset")}
+
+
+def bundle_dict(text: str | bytes) -> Any:
+    """A bundle as `-f json` prints it (version 2, one record a line) as its version 1 document
+    (what every reader reads: texts rendered from the bundle's own templates, its signature and
+    inputs kept); any other JSON text as it parses."""
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    if not raw.startswith(HEAD_PREFIX):
+        return json.loads(raw)
+    bundle, stream = read_v2(io.BytesIO(raw).readlines(), "bundle", ReportError)
+    data = bundle_to_dict(bundle)
+    if stream.inputs is not None:
+        data["inputs"] = stream.inputs
+    if stream.signature is not None:
+        data["signature"] = stream.signature
+    return data
+
+
+def v1_file(source: Path, dest: Path) -> Path:
+    """A version 2 bundle file written again as the version 1 document of the same results
+    (for the corpus that proves version 1 is still read, signed and refused as before)."""
+    dest.write_text(json.dumps(bundle_dict(source.read_bytes()), ensure_ascii=False, indent=2)
+                    + "\n")
+    return dest

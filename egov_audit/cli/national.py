@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..bundle import v2_lines
 from ..checks.vocabulary import load_catalogue
 from ..errors import EgovAuditError, translated
 from ..gates.sanitize import terminal
@@ -15,8 +16,8 @@ from ..i18n import _
 from ..report.interface import ReportOptions, formats, render
 from ..report.national import NationalTable
 from ..rescore import rescore
-from ..sign import KeyRegistry
-from ..store import open_store, take_in
+from ..sign import KeyRegistry, TrustError
+from ..store import Incoming, Store, Submission, open_store, take_in
 from .base import Command, option
 from .options import lang_option, messages_lang_option
 from .output import write
@@ -41,10 +42,8 @@ def collect_cmd(bundles: Sequence[Path], db: str, keys: Path) -> None:
             try:
                 if incoming.refused is not None:
                     raise incoming.refused
-                assert incoming.data is not None
                 try:
-                    outcome = store.submit(incoming.data, incoming.digest, incoming.key_id,
-                                           incoming.raw)
+                    outcome = _store(store, incoming, registry)
                 except MemoryError:
                     raise EgovAuditError(_("out of memory while storing it: refused (the other "
                                            "bundles go on)"), file=str(path)) from None
@@ -58,6 +57,15 @@ def collect_cmd(bundles: Sequence[Path], db: str, keys: Path) -> None:
             click.echo(f"{words.get(outcome.outcome, outcome.outcome)} {terminal(str(path))}: "
                        f"{terminal(outcome.agency)} {terminal(outcome.finished_at)}")
     raise click.exceptions.Exit(1 if refused else 0)
+
+
+def _store(store: Store, incoming: Incoming, registry: KeyRegistry) -> Submission:
+    if incoming.version == 2:  # streamed into the store, verified at its end
+        with v2_lines(incoming.path, TrustError) as records:
+            assert records is not None, "take_in said it is version 2"
+            return store.submit_stream(records, str(incoming.path), registry)
+    assert incoming.data is not None
+    return store.submit(incoming.data, incoming.digest, incoming.key_id, incoming.raw)
 
 
 @click.command("rescore", cls=Command)

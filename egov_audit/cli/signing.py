@@ -8,13 +8,22 @@ from typing import Any
 
 import click
 
-from ..bundle import read_json
-from ..errors import translated
-from ..gates.fileout import write_output
+from ..bundle import checked_v2, read_json, record, v2_lines
+from ..errors import ReportError, translated
+from ..gates.fileout import open_output, write_output
 from ..gates.sanitize import terminal
 from ..i18n import _
 from ..inputs import pack
-from ..sign import KeyRegistry, TrustError, key_id, load_private, sign, verify
+from ..sign import (
+    KeyRegistry,
+    TrustError,
+    key_id,
+    load_private,
+    sign,
+    sign_v2,
+    verify,
+    verify_v2,
+)
 from ..sign import keygen as make
 from .base import Command, fail, option
 from .options import messages_lang_option
@@ -52,6 +61,18 @@ def sign_cmd(bundle: Path, key_path: Path, output: Path | None, inventory_dir: P
 
     if evidence_dir is not None and inventory_dir is None:
         fail(_("--evidence needs --inventory"))
+    target = output or bundle.with_name(bundle.name.removesuffix(".json") + ".signed.json")
+    with v2_lines(bundle, ReportError) as records:
+        if records is not None:  # version 2: copied record by record, signed as it streams
+            extra = [record({"inputs": pack(inventory_dir, evidence_dir)})] \
+                if inventory_dir is not None else []
+            private = load_private(key_path)
+            with open_output(target, inputs=[p for p in (bundle, key_path, inventory_dir,
+                                                         evidence_dir) if p]) as out:
+                signature = sign_v2(records, str(bundle), private, out, extra)
+            click.echo(_("signed {file} ({key})").format(file=terminal(str(target)),
+                                                         key=signature["key_id"]))
+            return
     data = read_json(bundle)
     if data.get("schema") != "egov-audit/result-bundle@1":
         fail(_("{file}: a result set of several agencies: sign each agency's bundle").format(
@@ -59,7 +80,6 @@ def sign_cmd(bundle: Path, key_path: Path, output: Path | None, inventory_dir: P
     if inventory_dir is not None:
         data["inputs"] = pack(inventory_dir, evidence_dir)
     signed = sign(data, load_private(key_path))
-    target = output or bundle.with_name(bundle.name.removesuffix(".json") + ".signed.json")
     write_output(target, json.dumps(signed, ensure_ascii=False, indent=2) + "\n",
                  inputs=[p for p in (bundle, key_path, inventory_dir, evidence_dir) if p])
     click.echo(_("signed {file} ({key})").format(file=terminal(str(target)),
@@ -91,12 +111,18 @@ def verify_cmd(bundle: Path, pubkey: Path | None, agency: str | None, keys: Path
     agency, 1 (with the reason) if not."""
     registry = _registry(keys, pubkey, agency)
     try:
-        data = read_json(bundle, TrustError)
-        verified = verify(data, registry)
+        stream = checked_v2(bundle, TrustError)
+        if stream is not None:
+            verified = verify_v2(stream, registry)
+            code = stream.header["agency"]["code"]
+        else:
+            data = read_json(bundle, TrustError)
+            verified = verify(data, registry)
+            code = data["agency"]["code"]
     except TrustError as exc:
         click.echo(_("egov-audit: rejected: {file}: {reason}").format(
             file=terminal(str(bundle)), reason=terminal(translated(exc.message))), err=True)
         raise click.exceptions.Exit(1) from None
     click.echo(_("valid: {file} is {agency}'s, signed with {key}").format(
-        file=terminal(str(bundle)), agency=terminal(data["agency"]["code"]),
+        file=terminal(str(bundle)), agency=terminal(code),
         key=verified.key_id))

@@ -1,25 +1,26 @@
-"""The result bundle (one agency) or result set (several), as published JSON."""
+"""The result bundle of one agency (version 2: one record a line, docs/bundle-format.md), or
+the result set of several (a JSON document of version 1 bundles and the national results)."""
 
 from __future__ import annotations
 
+import io
 import json
 
-from ..bundle import result_set_to_dict
+from ..bundle import result_set_to_dict, write_bundle
 from ..models import ResultSet
 from .interface import ReportOptions, reporter
-
-COMPACT_ABOVE = 20_000  # results
 
 
 class JsonReporter:
 
     def render(self, result_set: ResultSet, options: ReportOptions) -> str:
+        if len(result_set.bundles) == 1 and result_set.national is None:
+            out = io.BytesIO()
+            write_bundle(out, result_set.bundles[0])
+            return out.getvalue().decode("utf-8")
+        # machine-sized output (a national set): the C encoder only runs without indent
         data = result_set_to_dict(result_set)
-        if len(result_set.bundles) > 1 or len(result_set.all_results()) > COMPACT_ABOVE:
-            # machine-sized output (a national set, thousands of hosts): the C encoder only
-            # runs without indent (3x faster); an agency's usual bundle stays readable
-            return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 reporter("gaps", "json")(JsonReporter().render)

@@ -4,6 +4,7 @@
 from .validation import (
     SCHEMA_NAMES,
     SchemaProblem,
+    compiled_check,
     first_error,
     is_valid,
     load_schema,
@@ -13,6 +14,7 @@ from .validation import (
 __all__ = [
     "SCHEMA_NAMES",
     "SchemaProblem",
+    "compiled_check",
     "first_error",
     "is_valid",
     "load_schema",

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 import zlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any, ClassVar
 
+from ..bundle.v2 import V2Stream
 from ..errors import EgovAuditError, Message
-from ..readiness import readiness
-from ..sign import TrustError
+from ..sign import KeyRegistry, TrustError, verify_v2
 from ..times import utc_key
+from .results import RESULT_COLUMNS, Tally, batches, hosts_of, stored_rows, v1_rows, v2_rows
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 1: agencies, bundles (with the signed body, compressed), gaps per bundle and control
@@ -51,6 +54,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ("ALTER TABLE bundles ADD COLUMN finished_utc TEXT",
      "fill finished_utc",
      "CREATE INDEX bundles_by_agency_instant ON bundles (agency, finished_utc)"),
+    # 5: results as rows (national questions in SQL), filled from the bundles already stored;
+    # which format each bundle's body is in
+    ("CREATE TABLE results (bundle_id BIGINT NOT NULL REFERENCES bundles(id), "
+     "control TEXT NOT NULL, target TEXT NOT NULL, target_kind TEXT NOT NULL, "
+     "status TEXT NOT NULL, severity TEXT NOT NULL, area TEXT NOT NULL, observed TEXT NOT NULL)",
+     "ALTER TABLE bundles ADD COLUMN format INTEGER NOT NULL DEFAULT 1",
+     "fill results",
+     "CREATE INDEX results_by_control ON results (control, status, bundle_id)",
+     "CREATE INDEX results_by_bundle ON results (bundle_id)"),
 )
 
 
@@ -77,6 +89,28 @@ def one_line(exc: BaseException) -> str:
 def redact(url: str) -> str:
     """A database URL as it may be shown: never its password."""
     return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """What a bundle's row gets once its end is read."""
+
+    digest: str
+    key: str
+    finished: str
+    scores: Mapping[str, Any]
+    hosts: int
+    tally: Tally
+    body: bytes
+    format: int
+
+
+class _Undone(Exception):
+    """A submission that leaves the store as it was (the transaction is rolled back)."""
+
+    def __init__(self, submission: Submission) -> None:
+        super().__init__(submission.outcome)
+        self.submission = submission
 
 
 class Store(ABC):
@@ -133,6 +167,11 @@ class Store(ABC):
     def insert_many(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
         """Run one INSERT statement (already in the database's SQL) for each row."""
 
+    @abstractmethod
+    def copy_rows(self, table: str, columns: Sequence[str],
+                  rows: Sequence[Sequence[Any]]) -> None:
+        """Add rows to a table the fastest way the database has (a bulk load)."""
+
     # -- plumbing -------------------------------------------------------------------------------
     def sql(self, statement: str) -> str:
         statement = statement.format(serial=self.SERIAL, blob=self.BLOB)
@@ -171,6 +210,8 @@ class Store(ABC):
                 for statement in statements:
                     if statement == "fill finished_utc":
                         self._fill_finished_utc()
+                    elif statement == "fill results":
+                        self._fill_results()
                     else:
                         self.execute(statement)
                 self.execute("INSERT INTO schema_migrations VALUES (?, ?)",
@@ -184,6 +225,21 @@ class Store(ABC):
         for bundle_id, finished in rows:
             self.execute("UPDATE bundles SET finished_utc = ? WHERE id = ?",
                          (utc_key(finished), bundle_id))
+
+    def _fill_results(self) -> None:
+        """Migration 5's data step: the results of the bundles stored before it, as rows, one
+        bundle at a time (a body the gate refuses now is left without rows, not the migration
+        stopped: its agency's table entry stays as it was)."""
+        ids = [row[0] for row in self.execute("SELECT id FROM bundles ORDER BY id").fetchall()]
+        for bundle_id in ids:
+            body = self.execute("SELECT body FROM bundles WHERE id = ?",
+                                (bundle_id,)).fetchone()[0]
+            try:
+                for batch in batches(stored_rows(bytes(body), f"stored bundle {bundle_id}",
+                                                 StoreError), bundle_id):
+                    self._add_results(batch)
+            except (StoreError, zlib.error, MemoryError):
+                self.execute("DELETE FROM results WHERE bundle_id = ?", (bundle_id,))
 
     def version(self) -> int:
         return int(self.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0])
@@ -200,66 +256,129 @@ class Store(ABC):
     # -- writing ------------------------------------------------------------------------------
     def submit(self, bundle: Mapping[str, Any], digest: str, key: str,
                raw: bytes | None = None) -> Submission:
-        """Store one verified bundle (`raw`: its file's bytes, kept as the body: read back, they
-        are the same bundle). The same bundle again is a no-op; a bundle older than the
-        agency's latest is refused (a replay); a newer one becomes its latest."""
+        """Store one verified version 1 bundle (`raw`: its file's bytes, kept as the body: read
+        back, they are the same bundle) and its results as rows. The same bundle again is a
+        no-op; a bundle older than the agency's latest is refused (a replay); a newer one
+        becomes its latest."""
         agency = bundle["agency"]
         code, finished = agency["code"], bundle["finished_at"]
-        finished_utc = utc_key(finished)  # the gate has checked it: a date and time with a zone
-        scores = bundle["scores"]
-        by_area = scores.get("by_area", {})
-        gaps: dict[str, list[Any]] = {}
-        for r in bundle["results"]:
-            if r["status"] in ("fail", "error", "not_assessed"):
-                entry = gaps.setdefault(r["control"], [r["severity"], r["area"], 0])
-                entry[2] += 1
-        hosts = sum(1 for t in bundle["targets"] if t["kind"] == "host")
-        portals = readiness((r["control"], r["target"], r["status"])
-                            for r in bundle["results"]).columns()
         body = zlib.compress(raw if raw is not None else
                              json.dumps(bundle, ensure_ascii=False).encode("utf-8"), 1)
         with self.transaction(code):
-            # one round trip: is it already here, and the agency's latest
-            stored, latest = self.execute(
-                "SELECT EXISTS (SELECT 1 FROM bundles WHERE digest = ?), "
-                "(SELECT MAX(finished_utc) FROM bundles WHERE agency = ?)",
-                (digest, code)).fetchone()
-            if stored:
+            if self._known(digest):
                 return Submission("duplicate", code, finished)
-            if latest is not None and finished_utc <= latest:
-                raise TrustError(Message("stale: {code} already has a bundle from {latest}; this "
-                                         "one is from {finished} (an old bundle replayed as new?)",
-                                         code=code, latest=latest, finished=finished))
-            self.execute(
-                "INSERT INTO agencies (code, name_vi, name_en, kind, region) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET name_vi = "
-                "excluded.name_vi, name_en = excluded.name_en, kind = excluded.kind, "
-                "region = excluded.region",
-                (code, agency["name"]["vi"], agency["name"]["en"], agency["kind"],
-                 agency.get("region")))
-            row = self.execute(
-                "INSERT INTO bundles (agency, digest, finished_at, baseline, level, "
-                "policy_version, policy_digest, tool_version, overall, infrastructure, "
-                "ip_addressing, security, coverage, overall_without_waivers, hosts, key_id, "
-                "submitted_at, body, waived, portals, portals_ipv6, portals_dnssec, "
-                "portals_web, portals_https, finished_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                (code, digest, finished, bundle["baseline"], bundle["level"],
-                 bundle.get("policy_version"), bundle["policy_digest"],
-                 bundle["tool"]["version"], scores.get("overall"),
-                 by_area.get("infrastructure"), by_area.get("ip_addressing"),
-                 by_area.get("security"), scores.get("coverage"),
-                 scores.get("overall_without_waivers"), hosts, key,
-                 datetime.now(UTC).isoformat(timespec="seconds"), body,
-                 scores.get("counts", {}).get("waived", 0), *portals.values(),
-                 finished_utc)).fetchone()
-            bundle_id = row[0]
-            rows = [(bundle_id, control, severity, area, count)
-                    for control, (severity, area, count) in gaps.items()]
-            if rows:
-                self.insert_many(self.sql("INSERT INTO gaps (bundle_id, control, severity, "
-                                          "area, targets) VALUES (?, ?, ?, ?, ?)"), rows)
+            self._refuse_stale(code, finished)
+            self._agency(agency)
+            bundle_id = self._new_bundle(bundle)
+            tally = Tally()
+            for batch in batches(v1_rows(bundle, tally), bundle_id):
+                self._add_results(batch)
+            hosts = sum(1 for t in bundle["targets"] if t["kind"] == "host")
+            self._complete(bundle_id, _Stored(digest, key, finished, bundle["scores"], hosts,
+                                              tally, body, 1))
         return Submission("stored", code, finished)
+
+    def submit_stream(self, records: Iterable[bytes], display: str, registry: KeyRegistry,
+                      error_cls: type[EgovAuditError] = TrustError) -> Submission:
+        """Store one version 2 bundle as it is read, record by record: its rows go in as they
+        come (in batches), its bytes are kept compressed as received, and at its end its
+        signature is verified. A bundle refused there (tampered, unsigned, a replay), or one
+        already stored, leaves nothing behind (one transaction). Memory: a batch of rows."""
+        stream = V2Stream(display, error_cls)
+        packer = zlib.compressobj(1)
+        kept: list[bytes] = []
+
+        def keeping() -> Iterator[bytes]:
+            for line in records:
+                kept.append(packer.compress(line))
+                yield line
+
+        tally = Tally()
+        rows = v2_rows(stream, keeping(), tally)
+        first = next(rows, None)  # the header read (and checked), and the first row
+        head = stream.header
+        code = head["agency"]["code"]
+        try:
+            with self.transaction(code):
+                self._agency(head["agency"])
+                bundle_id = self._new_bundle(head)
+                ahead = [first] if first is not None else []
+                for batch in batches(chain(ahead, rows), bundle_id):
+                    self._add_results(batch)
+                verified = verify_v2(stream, registry)
+                kept.append(packer.flush())
+                finished = stream.end["finished_at"]
+                if self._known(verified.digest):
+                    raise _Undone(Submission("duplicate", code, finished))
+                self._refuse_stale(code, finished)
+                self._complete(bundle_id, _Stored(verified.digest, verified.key_id, finished,
+                                                  stream.end["scores"], hosts_of(stream), tally,
+                                                  b"".join(kept), 2))
+        except _Undone as undone:
+            return undone.submission
+        return Submission("stored", code, finished)
+
+    def _add_results(self, batch: Sequence[Sequence[Any]]) -> None:
+        try:
+            self.copy_rows("results", RESULT_COLUMNS, batch)
+        except self.driver_errors() as exc:
+            raise StoreError(Message("database error: {exc}", exc=one_line(exc)),
+                             file=redact(self.url)) from None
+
+    def _known(self, digest: str) -> bool:
+        return bool(self.execute("SELECT EXISTS (SELECT 1 FROM bundles WHERE digest = ?)",
+                                 (digest,)).fetchone()[0])
+
+    def _refuse_stale(self, code: str, finished: str) -> None:
+        latest = self.execute("SELECT MAX(finished_utc) FROM bundles WHERE agency = ? AND "
+                              "key_id <> ''", (code,)).fetchone()[0]
+        if latest is not None and utc_key(finished) <= latest:
+            raise TrustError(Message("stale: {code} already has a bundle from {latest}; this "
+                                     "one is from {finished} (an old bundle replayed as new?)",
+                                     code=code, latest=latest, finished=finished))
+
+    def _agency(self, agency: Mapping[str, Any]) -> None:
+        self.execute(
+            "INSERT INTO agencies (code, name_vi, name_en, kind, region) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (code) DO UPDATE SET name_vi = excluded.name_vi, name_en = "
+            "excluded.name_en, kind = excluded.kind, region = excluded.region",
+            (agency["code"], agency["name"]["vi"], agency["name"]["en"], agency["kind"],
+             agency.get("region")))
+
+    def _new_bundle(self, head: Mapping[str, Any]) -> int:
+        """A bundle's row, from what its start says (the rest when its end is read): its
+        results refer to it as they come in."""
+        row = self.execute(
+            "INSERT INTO bundles (agency, digest, finished_at, baseline, level, policy_version, "
+            "policy_digest, tool_version, hosts, key_id, submitted_at, body) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, '', ?, ?) RETURNING id",
+            (head["agency"]["code"], f"pending:{uuid.uuid4()}", head["started_at"],
+             head["baseline"], head["level"], head.get("policy_version"), head["policy_digest"],
+             head["tool"]["version"], datetime.now(UTC).isoformat(timespec="seconds"),
+             b"")).fetchone()
+        return int(row[0])
+
+    def _complete(self, bundle_id: int, stored: _Stored) -> None:
+        scores = stored.scores
+        by_area = scores.get("by_area", {})
+        self.execute(
+            "UPDATE bundles SET digest = ?, key_id = ?, finished_at = ?, finished_utc = ?, "
+            "overall = ?, infrastructure = ?, ip_addressing = ?, security = ?, coverage = ?, "
+            "overall_without_waivers = ?, hosts = ?, waived = ?, portals = ?, portals_ipv6 = ?, "
+            "portals_dnssec = ?, portals_web = ?, portals_https = ?, body = ?, format = ? "
+            "WHERE id = ?",
+            (stored.digest, stored.key, stored.finished, utc_key(stored.finished),
+             scores.get("overall"), by_area.get("infrastructure"), by_area.get("ip_addressing"),
+             by_area.get("security"), scores.get("coverage"),
+             scores.get("overall_without_waivers"), stored.hosts,
+             scores.get("counts", {}).get("waived", 0),
+             *stored.tally.readiness().columns().values(), stored.body, stored.format,
+             bundle_id))
+        rows = [(bundle_id, control, severity, area, count)
+                for control, (severity, area, count) in stored.tally.gaps.items()]
+        if rows:
+            self.insert_many(self.sql("INSERT INTO gaps (bundle_id, control, severity, "
+                                      "area, targets) VALUES (?, ?, ?, ?, ?)"), rows)
 
     # -- reading ------------------------------------------------------------------------------
     # never b.*: the signed bodies are large and not needed for the table

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..bundle import BUNDLE_SCHEMA, read_json_bytes
+from ..bundle import BUNDLE_SCHEMA, is_v2, read_json_bytes
 from ..errors import EgovAuditError, Message
 from ..sign import KeyRegistry, TrustError, verify
 
@@ -21,6 +21,7 @@ class Incoming:
     why it is refused."""
 
     path: Path
+    version: int = 1  # 2: read as it is stored (Store.submit_stream), not ahead
     data: dict[str, Any] | None = None
     raw: bytes = b""  # the file's bytes, kept as the stored body
     digest: str = ""
@@ -41,6 +42,8 @@ def take_in(paths: Iterable[Path], registry: KeyRegistry, ahead: int = 2) -> Ite
     bundle is read (a MemoryError included) refuses that bundle with its reason."""
     def prepare(path: Path) -> Incoming:
         try:
+            if is_v2(path, TrustError):
+                return Incoming(path, version=2)
             data, raw = read_json_bytes(path, TrustError)
             if data.get("schema") != BUNDLE_SCHEMA:
                 raise TrustError(Message("a result set: collect each agency's signed bundle"))
@@ -55,7 +58,7 @@ def take_in(paths: Iterable[Path], registry: KeyRegistry, ahead: int = 2) -> Ite
             error = type(exc).__name__ + ": " + str(exc)[:200]
             return Incoming(path, refused=TrustError(Message("could not be read: {error}",
                                                              error=error), file=str(path)))
-        return Incoming(path, data, raw, verified.digest, verified.key_id)
+        return Incoming(path, 1, data, raw, verified.digest, verified.key_id)
 
     def large(path: Path) -> bool:
         try:

@@ -62,3 +62,9 @@ class SQLiteStore(Store):
 
     def insert_many(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
         self.conn.executemany(statement, rows)
+
+    def copy_rows(self, table: str, columns: Sequence[str],
+                  rows: Sequence[Sequence[Any]]) -> None:
+        marks = ", ".join("?" * len(columns))
+        self.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+                              rows)

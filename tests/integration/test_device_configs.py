@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import FIXTURES, REPO, build_device_configs, build_inventory, run_cli
+from tests.helpers import (
+    FIXTURES,
+    REPO,
+    build_device_configs,
+    build_inventory,
+    bundle_dict,
+    run_cli,
+)
 
 SONG_LAM = REPO / "inventories" / "song-lam"
 SONG_LAM_CONFIGS = SONG_LAM / ".egov-audit" / "device-configs"
@@ -67,7 +74,7 @@ def test_sarif_points_at_the_backup_line(every_vendor: Path, tmp_path: Path) -> 
     proc = run_cli("validate", str(inventory), "--device-configs", str(every_vendor),
                    "--documentation-as-public", "-f", "sarif", "-o", str(out))
     assert proc.returncode == 1, proc.stderr
-    results = json.loads(out.read_text())["runs"][0]["results"]
+    results = bundle_dict(out.read_text())["runs"][0]["results"]
     telnet = [r for r in results if r["ruleId"] == "NETDEV-TEL-01"
               and "ios-weak" in json.dumps(r["locations"])]
     assert telnet, [r["ruleId"] for r in results]
@@ -83,7 +90,7 @@ def test_song_lam_gaps_found_from_its_backups() -> None:
     proc = run_cli("validate", str(SONG_LAM), "--device-configs", str(SONG_LAM_CONFIGS),
                    "-f", "json", cwd=REPO)
     assert proc.returncode == 1, proc.stderr
-    bundle = json.loads(proc.stdout)
+    bundle = bundle_dict(proc.stdout)
     failing = {(r["control"], r["target"]) for r in bundle["results"] if r["status"] == "fail"}
     assert {("NET-BGP-01", "network"), ("NET-BGP-03", "network"), ("NET-DEV-01", "network"),
             ("NETDEV-TEL-01", "edge01"), ("NETDEV-SNMP-01", "fw01"),
@@ -92,7 +99,7 @@ def test_song_lam_gaps_found_from_its_backups() -> None:
     assert "203.0.113.0/24" in announced["message"]["en"]
     assert [t["id"] for t in bundle["targets"] if t["kind"] == "device"] == ["edge01", "fw01"]
     # without the backups the devices are listed, and no device control runs
-    plain = json.loads(run_cli("validate", str(SONG_LAM), "-f", "json", cwd=REPO).stdout)
+    plain = bundle_dict(run_cli("validate", str(SONG_LAM), "-f", "json", cwd=REPO).stdout)
     assert not [r for r in plain["results"] if r["control"].startswith(("NETDEV-", "NET-DEV-"))]
     assert {t["id"] for t in plain["targets"] if t["kind"] == "device"} == {"edge01", "fw01"}
 
@@ -104,7 +111,7 @@ def test_a_bad_backup_costs_only_its_device(tmp_path: Path) -> None:
     proc = run_cli("validate", str(inventory), "--device-configs", str(configs),
                    "--documentation-as-public", "-f", "json")
     assert proc.returncode == 1, proc.stderr
-    bundle = json.loads(proc.stdout)
+    bundle = bundle_dict(proc.stdout)
     fw01 = next(t for t in bundle["targets"] if t["id"] == "fw01")
     assert fw01["status"] == "failed" and "fw01.cfg" in fw01["reason"]
     edge = [r for r in bundle["results"] if r["target"] == "edge01"]
@@ -127,7 +134,7 @@ def test_a_number_without_bound_costs_only_its_device(tmp_path: Path, number: st
                    "--documentation-as-public", "-f", "json", "--lang", "en")
     assert proc.returncode == 1, proc.stderr
     assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
-    bundle = json.loads(proc.stdout)
+    bundle = bundle_dict(proc.stdout)
     edge = next(t for t in bundle["targets"] if t["id"] == "edge01")
     assert edge["status"] == "failed", edge
     assert f"edge01.cfg:{line_number}: remote-as" in edge["reason"], edge["reason"]

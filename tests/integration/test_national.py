@@ -15,7 +15,7 @@ import pytest
 
 from egov_audit.sign import canonical
 from egov_audit.store import open_store
-from tests.helpers import REPO
+from tests.helpers import REPO, bundle_dict
 from tests.helpers import run_long as run_cli
 
 AGENCIES = ("song-lam", "bo-hts", "ha-son")
@@ -53,7 +53,7 @@ def _collect(db: str, registry: Path, *bundles: Path) -> subprocess.CompletedPro
 
 
 def _rewrite(source: Path, target: Path, change: Any) -> Path:
-    data = json.loads(source.read_text())
+    data = bundle_dict(source.read_text())
     change(data)
     target.write_text(json.dumps(data))
     return target
@@ -70,7 +70,7 @@ def test_collect_and_the_national_table(db: str, signed: dict[str, Any]) -> None
         table = store.national_table()
         assert [r["code"] for r in table] == ["bo-hts", "song-lam", "ha-son"]  # best first
         for row in table:
-            bundle = json.loads(bundles[row["code"]].read_text())
+            bundle = bundle_dict(bundles[row["code"]].read_text())
             assert row["overall"] == bundle["scores"]["overall"]
             assert row["security"] == bundle["scores"]["by_area"]["security"]
             assert row["level"] == bundle["level"] and row["submissions"] == 1
@@ -79,10 +79,18 @@ def test_collect_and_the_national_table(db: str, signed: dict[str, Any]) -> None
         assert [r["code"] for r in store.national_table(level=4)] == ["bo-hts"]
         gaps = store.common_gaps()
         assert gaps[0]["agencies"] >= 2 and {"control", "severity", "targets"} <= set(gaps[0])
-        assert store.version() == 4  # migrations: agencies and bundles, waivers, portals, instants
+        # migrations: agencies and bundles, waivers, portals, instants, results as rows
+        assert store.version() == 5
+        for row in table:  # every result of each agency's bundle is a row
+            bundle = bundle_dict(bundles[row["code"]].read_text())
+            rows = store.execute("SELECT r.control, r.target, r.status FROM results r JOIN "
+                                 "bundles b ON b.id = r.bundle_id WHERE b.agency = ?",
+                                 (row["code"],)).fetchall()
+            assert sorted(map(tuple, rows)) == sorted(
+                (r["control"], r["target"], r["status"]) for r in bundle["results"])
     text = run_cli("scores", "--db", db, "--lang", "vi")
     assert text.returncode == 0 and "Thiếu hụt phổ biến nhất" in text.stdout
-    data = json.loads(run_cli("scores", "--db", db, "-f", "json").stdout)
+    data = bundle_dict(run_cli("scores", "--db", db, "-f", "json").stdout)
     assert [a["code"] for a in data["agencies"]] == ["bo-hts", "song-lam", "ha-son"]
 
 
@@ -99,9 +107,9 @@ def test_a_newer_bundle_becomes_the_latest_and_history_is_kept(
     assert _collect(db, signed["registry"], work / "later.signed.json").returncode == 0
     with open_store(db) as store:
         (row,) = store.national_table()
-        later = json.loads((work / "later.signed.json").read_text())
+        later = bundle_dict((work / "later.signed.json").read_text())
         assert row["overall"] == later["scores"]["overall"] and row["submissions"] == 2
-        earlier = json.loads(first.read_text())["scores"]["overall"]
+        earlier = bundle_dict(first.read_text())["scores"]["overall"]
         assert row["trend"] == round(later["scores"]["overall"] - earlier, 1)
         assert len(store.history("song-lam")) == 2
 
@@ -109,7 +117,7 @@ def test_a_newer_bundle_becomes_the_latest_and_history_is_kept(
 def _finished(signed: dict[str, Any], name: str, finished_at: str) -> Path:
     """song-lam's bundle with another end time, signed again by song-lam."""
     work = signed["work"]
-    source = json.loads((work / "song-lam.json").read_text())
+    source = bundle_dict((work / "song-lam.json").read_text())
     source["finished_at"] = finished_at
     (work / f"{name}.json").write_text(json.dumps(source))
     proc = run_cli("sign", str(work / f"{name}.json"), "--key",
@@ -153,14 +161,18 @@ def test_a_database_of_schema_3_gets_the_instants_of_its_bundles(
                     _finished(signed, "old-1359z", "2026-12-01T13:59:00Z")).returncode == 0
     # back to schema 3, as an older egov-audit left it, with a later bundle in another offset
     with sqlite3.connect(db) as conn:
+        conn.execute("DROP TABLE results")
+        conn.execute("ALTER TABLE bundles DROP COLUMN format")
+        conn.execute("DELETE FROM schema_migrations WHERE version = 5")
         conn.execute("DROP INDEX bundles_by_agency_instant")
         conn.execute("ALTER TABLE bundles DROP COLUMN finished_utc")
         conn.execute("DELETE FROM schema_migrations WHERE version = 4")
         conn.execute("UPDATE bundles SET finished_at = '2026-12-01T21:00:00+07:00'")
     with open_store(db) as store:
-        assert store.version() == 4
+        assert store.version() == 5
         (utc,) = store.execute("SELECT finished_utc FROM bundles").fetchone()
         assert utc == "2026-12-01T14:00:00.000000Z"
+        assert store.execute("SELECT COUNT(*) FROM results").fetchone()[0] > 0  # refilled
     proc = _collect(db, signed["registry"], _finished(signed, "old-1359z-b",
                                                       "2026-12-01T13:59:30Z"))
     assert proc.returncode == 1 and "stale" in proc.stdout + proc.stderr
@@ -248,7 +260,7 @@ def _many(signed: dict[str, Any], prefix: str, count: int) -> list[Path]:
 
     work = signed["work"] / prefix
     work.mkdir(exist_ok=True)
-    base = json.loads((signed["work"] / "song-lam.json").read_text())
+    base = bundle_dict((signed["work"] / "song-lam.json").read_text())
     paths = []
     for i in range(count):
         code = f"{prefix}-{i:03d}"
@@ -315,7 +327,7 @@ def test_rescore_stored_evidence_against_newer_policies(db: str, signed: dict[st
     proc = run_cli("rescore", "--db", db, "--policies", str(REPO / "policies"),
                    "--reference-models", str(models), "-f", "json")
     assert proc.returncode == 0, proc.stderr
-    (agency,) = json.loads(proc.stdout)["agencies"]
+    (agency,) = bundle_dict(proc.stdout)["agencies"]
     assert agency["new_agency"] == "compliant"
     assert {(c["control"], c["target"]) for c in agency["newly_failing"]} == {
         ("HOST-SSH-03", h) for h in ("web01", "app01", "db01", "jump01", "log01", "ntp01", "ws01")}

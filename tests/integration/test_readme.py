@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, run_cli
+from tests.helpers import REPO, bundle_dict, run_cli
 
 # the README and the guide's pages (the reference documents, AWX.md's templates included, show
 # commands with placeholders a reader fills in)
@@ -42,7 +42,7 @@ def test_readme_inventory_example_validates(tmp_path: Path) -> None:
         target.write_text(body)
     proc = run_cli("validate", str(tmp_path), "-f", "json", "--lang", "en")
     assert proc.returncode == 1, proc.stderr  # the example has gaps, and no input error
-    data = json.loads(proc.stdout)
+    data = bundle_dict(proc.stdout)
     failing = {r["control"] for r in data["results"] if r["status"] == "fail"}
     assert {"NET-ZONE-02", "NET-ASN-01", "ROOM-LOC-01"} <= failing
 
@@ -89,7 +89,7 @@ def test_the_readme_command_examples_run(tmp_path: Path) -> None:
     evidence = build_evidence(work / "evidence" / "song-lam", work / "inventories" / "song-lam",
                               {"set": {"sshd.maxauthtries": 10}})
     for bundle in evidence.glob("*.json"):  # as if the README's scan had just run
-        data = json.loads(bundle.read_text())
+        data = bundle_dict(bundle.read_text())
         data["collected_at"] = now()
         bundle.write_text(json.dumps(data))
     shutil.copytree(REPO / "policies", work / "policies-2027")

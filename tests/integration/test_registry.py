@@ -4,7 +4,6 @@ national holder list, and bad files refused with one line (file:line), in both l
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -12,13 +11,13 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers import REGISTRY, REPO, build_inventory, build_registry, run_cli
+from tests.helpers import REGISTRY, REPO, build_inventory, build_registry, bundle_dict, run_cli
 
 SAMPLE = REPO / "docs" / "samples" / "delegated-apnic-extended-sample"
 
 
 def _results(path: Path, control_prefix: str = "NET-REG") -> dict[str, dict[str, Any]]:
-    data = json.loads(path.read_text())
+    data = bundle_dict(path.read_text())
     bundles = data.get("bundles", [data])
     out = {}
     for bundle in bundles:

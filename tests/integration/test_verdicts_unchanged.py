@@ -25,6 +25,7 @@ from tests.helpers import (
     build_evidence,
     build_inventory,
     build_registry,
+    bundle_dict,
     run_cli,
 )
 
@@ -34,7 +35,7 @@ SAMPLES = [str(REPO / "inventories" / name) for name in ("bo-hts", "ha-son", "so
 
 def _verdicts(bundle_file: Path) -> dict[str, Any]:
     """What the audit decided, without its times and texts (which say when it ran)."""
-    data = json.loads(bundle_file.read_text("utf-8"))
+    data = bundle_dict(bundle_file.read_text("utf-8"))
     bundles = data.get("bundles") or [data]
     out: dict[str, Any] = {}
     for bundle in bundles:
@@ -90,7 +91,7 @@ def _evidence_good(work: Path) -> dict[str, Any]:
 
 def _evidence_bad(work: Path) -> dict[str, Any]:
     inventory = build_inventory(work / "compliant")
-    hosts = json.loads(run_cli("validate", str(inventory), "--format", "json").stdout)
+    hosts = bundle_dict(run_cli("validate", str(inventory), "--format", "json").stdout)
     names = sorted(t["id"] for t in hosts["targets"] if t["kind"] == "host")
     evidence = build_evidence(
         work / "evidence", inventory, target=names[0],
@@ -117,7 +118,7 @@ def _case(name: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_the_catalogue_judges_as_it_did(name: str) -> None:
-    expected = json.loads(SNAPSHOT.read_text("utf-8"))
+    expected = bundle_dict(SNAPSHOT.read_text("utf-8"))
     assert sorted(expected) == sorted(CASES)
     found = _case(name)
     assert found == expected[name]
@@ -132,7 +133,7 @@ def _statuses(node: Any) -> set[str]:
 
 
 def test_the_snapshot_holds_verdicts_of_every_status() -> None:
-    found = _statuses(json.loads(SNAPSHOT.read_text("utf-8")))
+    found = _statuses(bundle_dict(SNAPSHOT.read_text("utf-8")))
     assert {"pass", "fail", "not_assessed", "not_applicable"} <= found
 
 

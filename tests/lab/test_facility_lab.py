@@ -7,7 +7,6 @@ output; the machine's links, routes and firewall are unchanged. Root only: CI ru
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import pytest
 
 from egov_audit import lab as lab_module
+from tests.helpers import bundle_dict
 from tests.helpers import run_long as run_cli
 from tests.lab.conftest import StartLab
 
@@ -48,7 +48,7 @@ def scanned(facility_lab: lab_module.Lab, tmp_path_factory: pytest.TempPathFacto
         os.environ.clear()
         os.environ.update(saved)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    return proc, json.loads(proc.stdout), evidence
+    return proc, bundle_dict(proc.stdout), evidence
 
 
 def _verdicts(bundle: dict[str, Any]) -> dict[tuple[str, str], str]:
@@ -79,7 +79,7 @@ def test_the_rooms_are_judged_on_what_their_devices_measure(scanned: Any) -> Non
     assert "khảo sát: 30 phút" in runtime["observed"]["vi"]
     assert "output source battery" in by_key[("ROOM-PWR-08", "room:annex")]["message"]["en"]
     assert "31.5 °C" in by_key[("ROOM-ENV-03", "room:main")]["observed"]["en"]
-    ups02 = json.loads((evidence / "facility" / "ups02.json").read_text())
+    ups02 = bundle_dict((evidence / "facility" / "ups02.json").read_text())
     assert ups02["facts"]["ups"] == {
         "battery_status": "low", "output_source": "battery", "seconds_on_battery": 600,
         "minutes_remaining": 4, "charge_pct": 18, "alarms": 1, "manufacturer": "LabPower",
@@ -116,4 +116,4 @@ def test_evaluate_offline_gives_the_same_verdicts(facility_lab: lab_module.Lab,
     again = run_cli("evaluate", str(facility_lab.inventory), "--evidence", str(evidence), "-f",
                     "json", "--fail-on", "none")
     assert again.returncode == 0, again.stderr[-2000:]
-    assert _verdicts(json.loads(again.stdout)) == _verdicts(bundle)
+    assert _verdicts(bundle_dict(again.stdout)) == _verdicts(bundle)

@@ -18,7 +18,7 @@ import pytest
 
 from egov_audit import lab as lab_module
 from egov_audit.checks.vocabulary import load_catalogue
-from tests.helpers import REPO, ansible_exe, install_collection
+from tests.helpers import REPO, ansible_exe, bundle_dict, install_collection
 from tests.helpers import run_long as run_cli
 from tests.lab.conftest import StartLab
 
@@ -47,7 +47,7 @@ def lab(start_lab: StartLab) -> lab_module.Lab:
     started = start_lab("fixlab", HOSTS)
     # the lab's plan puts 127.0.1.x in its zones: widen them to these hosts' addresses
     network = started.inventory / "group_vars/all/network.yml"
-    plan = json.loads(network.read_text().replace("127.0.1.", "127.0.3."))
+    plan = bundle_dict(network.read_text().replace("127.0.1.", "127.0.3."))
     db_zone = next(z for z in plan["network"]["zones"] if z["name"] == "db")
     db_zone["subnets"].append("198.18.3.0/30")
     network.write_text(json.dumps(plan, indent=2))
@@ -72,7 +72,7 @@ def _scan(lab: lab_module.Lab, evidence: Path, out: Path) -> dict[str, Any]:
     proc = run_cli("scan", str(lab.inventory), "--evidence", str(evidence), "-f", "json", "-o",
                    str(out), "--fail-on", "none", "--lang", "en")
     assert proc.returncode == 0, proc.stderr
-    return json.loads(out.read_text())
+    return bundle_dict(out.read_text())
 
 
 def _failing(data: dict[str, Any], host: str) -> set[str]:
@@ -191,7 +191,7 @@ def test_the_collection_playbook_collects_what_scan_collects(
     def verdicts(data: dict[str, Any]) -> list[tuple[str, str, str]]:
         return sorted((r["control"], r["target"], r["status"]) for r in data["results"])
 
-    assert verdicts(json.loads(again.stdout)) == verdicts(fresh)
+    assert verdicts(bundle_dict(again.stdout)) == verdicts(fresh)
 
 
 def test_testinfra_confirms_the_hosts_real_state(lab: lab_module.Lab,

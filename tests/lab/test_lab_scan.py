@@ -19,8 +19,8 @@ import pytest
 
 from egov_audit import lab as lab_module
 from egov_audit.checks.vocabulary import load_catalogue
+from tests.helpers import bundle_dict, tree_digest
 from tests.helpers import run_long as run_cli
-from tests.helpers import tree_digest
 from tests.lab.conftest import StartLab
 
 pytestmark = [pytest.mark.lab,
@@ -55,7 +55,7 @@ def scan(lab: lab_module.Lab, tmp_path_factory: pytest.TempPathFactory) -> dict[
     after = _host_etc_digests(lab)
     text = run_cli("evaluate", str(lab.inventory), "--evidence", str(evidence), "--lang", "vi")
     return {"proc": proc, "evidence": evidence, "before": before, "after": after,
-            "data": json.loads(proc.stdout), "text": text}
+            "data": bundle_dict(proc.stdout), "text": text}
 
 
 def _verdicts(data: dict[str, Any]) -> dict[str, dict[str, str]]:
@@ -95,7 +95,7 @@ def test_a_fault_host_is_not_assessed_with_the_reason(scan: dict[str, Any], host
     message = next(r["message"]["en"] for r in scan["data"]["results"]
                if r["target"] == host and r["control"] == "HOST-FW-01")
     assert words in message
-    recorded = json.loads((scan["evidence"] / f"{host}.json").read_text())
+    recorded = bundle_dict((scan["evidence"] / f"{host}.json").read_text())
     assert recorded["status"] == status and words in recorded["reason"]
 
 
@@ -181,7 +181,7 @@ def test_a_streamed_evaluation_says_what_the_scan_said(lab: lab_module.Lab,
     proc = run_cli("evaluate", str(lab.inventory), "--evidence", str(scan["evidence"]),
                    "-f", "json", "-o", str(out), "--fail-on", "none")
     assert proc.returncode == 0, proc.stderr
-    streamed = json.loads(out.read_text())
+    streamed = bundle_dict(out.read_text())
     scanned = scan["data"]
 
     def key(r: dict[str, Any]) -> str:
@@ -240,7 +240,7 @@ def test_a_scan_killed_midway_leaves_valid_evidence(lab: lab_module.Lab,
         names = []
         for path in evidence.glob("*.json"):
             try:
-                if json.loads(path.read_text())["status"] == "collected":
+                if bundle_dict(path.read_text())["status"] == "collected":
                     names.append(path.stem)
             except (OSError, ValueError):
                 pytest.fail(f"{path} is not valid JSON at some moment of the scan")
@@ -254,10 +254,10 @@ def test_a_scan_killed_midway_leaves_valid_evidence(lab: lab_module.Lab,
     kept = collected()
     assert len(kept) >= 3
     for path in evidence.glob("*.json"):
-        assert json.loads(path.read_text())["schema"] == "egov-audit/fact-bundle@1"
+        assert bundle_dict(path.read_text())["schema"] == "egov-audit/fact-bundle@1"
     again = run_cli("evaluate", str(lab.inventory), "--evidence", str(evidence), "-f", "json")
     assert again.returncode in (0, 1), again.stderr
-    targets = {t["id"]: t["status"] for t in json.loads(again.stdout)["targets"]
+    targets = {t["id"]: t["status"] for t in bundle_dict(again.stdout)["targets"]
                if t["kind"] == "host"}
     assert sorted(h for h, s in targets.items() if s == "assessed") == sorted(kept)
 

@@ -6,7 +6,6 @@ and firewall are the same after the lab as before it. Root only: CI runs as root
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import time
@@ -17,7 +16,7 @@ import pytest
 import yaml
 
 from egov_audit import lab as lab_module
-from tests.helpers import build_registry
+from tests.helpers import build_registry, bundle_dict
 from tests.helpers import run_long as run_cli
 from tests.lab.conftest import StartLab
 
@@ -41,7 +40,7 @@ def _established(lab: lab_module.Lab, router: str, peers: int) -> None:
                               "show bgp summary json"], capture_output=True, text=True,
                              check=False, timeout=20).stdout
         try:
-            summary = json.loads(out)
+            summary = bundle_dict(out)
         except ValueError:
             summary = {}
         found = summary.get("ipv4Unicast", {}).get("peers", {})
@@ -58,7 +57,7 @@ def _agency(folder: Path, lab: lab_module.Lab, code: str, asn: int | None,
             blocks: list[dict[str, str]], devices: dict[str, dict[str, Any]],
             uplinks: list[dict[str, Any]], zones: list[dict[str, Any]] = EDGE) -> Path:
     """An agency at level 4 (multihoming required) whose routers are lab routers."""
-    lab_inventory = json.loads((lab.inventory / "hosts.yml").read_text())["all"]
+    lab_inventory = bundle_dict((lab.inventory / "hosts.yml").read_text())["all"]
     group = lab_inventory["children"]["network_devices"]
     (folder / "group_vars" / "all").mkdir(parents=True)
     hosts = {"all": {"vars": lab_inventory["vars"], "children": {"network_devices": {
@@ -83,7 +82,7 @@ def _scan(lab: lab_module.Lab, inventory: Path, evidence: Path,
                    str(lab.state / "known_hosts"), "--documentation-as-public", "-f", "json",
                    "--lang", "en", "--fail-on", "none", *extra)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    return proc, json.loads(proc.stdout)
+    return proc, bundle_dict(proc.stdout)
 
 
 def _verdicts(bundle: dict[str, Any], prefix: str) -> dict[tuple[str, str], str]:
@@ -110,7 +109,7 @@ def test_a_multihomed_agency_passes_from_its_live_router(network_lab: lab_module
     assert _verdicts(bundle, "NET-REG-") == {
         ("NET-REG-01", "network"): "pass", ("NET-REG-02", "network"): "pass",
         ("NET-REG-03", "network"): "pass", ("NET-REG-04", "network"): "not_applicable"}
-    device = json.loads((evidence / "devices" / "edge01.json").read_text())
+    device = bundle_dict((evidence / "devices" / "edge01.json").read_text())
     assert device["source"]["kind"] == "live" and device["vendor"] == "frr"
     assert [(n["remote_as"], n["state"]) for n in device["facts"]["bgp"]["neighbors"]] == \
         [(64496, "Established"), (64497, "Established")]
@@ -119,7 +118,7 @@ def test_a_multihomed_agency_passes_from_its_live_router(network_lab: lab_module
     # the same evidence judged offline gives the same verdicts
     again = run_cli("evaluate", str(inventory), "--evidence", str(evidence),
                     "--documentation-as-public", "-f", "json", "--fail-on", "none")
-    assert _verdicts(json.loads(again.stdout), "NET-BGP-") == verdicts
+    assert _verdicts(bundle_dict(again.stdout), "NET-BGP-") == verdicts
 
 
 def test_a_weak_edge_fails_and_its_password_stays_on_the_router(network_lab: lab_module.Lab,
@@ -190,7 +189,7 @@ def test_a_linux_firewall_ruleset_is_judged_for_inter_zone_policy(
     assert verdicts[("NET-DEV-01", "network")] == "pass", bundle["results"]
     assert verdicts[("NET-DEV-02", "network")] == "pass"
     assert verdicts[("NET-DEV-03", "network")] == expected
-    device = json.loads((evidence / "devices" / f"{firewall}.json").read_text())
+    device = bundle_dict((evidence / "devices" / f"{firewall}.json").read_text())
     assert device["vendor"] == "nftables" and device["source"]["kind"] == "live"
     # its SSH, logs and accounts are its Linux host's: the host controls judge those
     assert {r["status"] for r in bundle["results"] if r["control"].startswith("NETDEV-")} == \

@@ -8,7 +8,6 @@ nothing pending and the cache switched off as container images do. Root only: CI
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -17,6 +16,7 @@ from typing import Any
 import pytest
 
 from egov_audit import lab as lab_module
+from tests.helpers import bundle_dict
 from tests.helpers import run_long as run_cli
 from tests.lab.conftest import StartLab
 
@@ -58,9 +58,9 @@ def scan(lab: lab_module.Lab, tmp_path_factory: pytest.TempPathFactory) -> dict[
                    "--lang", "en", "--fail-on", "none")
     assert proc.returncode == 0, proc.stderr[-2000:]
     after = {host: _cache_stamps(lab, host) for host in HOSTS}
-    facts = {host: json.loads((evidence / f"{host}.json").read_text())["facts"]["updates"]
+    facts = {host: bundle_dict((evidence / f"{host}.json").read_text())["facts"]["updates"]
              for host in HOSTS}
-    verdicts = {r["target"]: r["status"] for r in json.loads(proc.stdout)["results"]
+    verdicts = {r["target"]: r["status"] for r in bundle_dict(proc.stdout)["results"]
                 if r["control"] == "HOST-UPD-01"}
     return {"facts": facts, "verdicts": verdicts, "before": before, "after": after}
 

@@ -24,7 +24,7 @@ import pytest
 from egov_audit import __version__
 from egov_audit.lab import portals as internet_lab
 from egov_audit.schemas import is_valid
-from tests.helpers import REPO, build_inventory, machine_network
+from tests.helpers import REPO, build_inventory, bundle_dict, machine_network
 from tests.helpers import run_long as run_cli
 
 pytestmark = [pytest.mark.lab,
@@ -63,7 +63,7 @@ def national(internet: internet_lab.Internet, tmp_path_factory: pytest.TempPathF
     evidence = tmp_path_factory.mktemp("portal-evidence")
     proc = _probe(internet, *map(str, SAMPLES), "--evidence", str(evidence), "-f", "json")
     assert proc.returncode == 0, proc.stderr[-2000:]
-    return json.loads(proc.stdout), evidence
+    return bundle_dict(proc.stdout), evidence
 
 
 def _verdicts(bundle: dict[str, Any]) -> dict[tuple[str, str], str]:
@@ -127,24 +127,24 @@ def test_evidence_is_published_shape_and_reevaluates_offline(national: Any,
         files = sorted((evidence / code / "portals").glob("*.json"))
         assert files
         for path in files:
-            assert is_valid(json.loads(path.read_text()), "portal-fact-bundle"), path
+            assert is_valid(bundle_dict(path.read_text()), "portal-fact-bundle"), path
         inventory = SAMPLES[0] if code == "song-lam" else SAMPLES[1]
         proc = subprocess.run(
             [sys.executable, "-m", "egov_audit", "evaluate", str(inventory), "--evidence",
              str(evidence / code), "-f", "json", "--documentation-as-public", "--fail-on",
              "none"], capture_output=True, text=True, timeout=120, check=False, cwd=REPO)
         assert proc.returncode == 0, proc.stderr[-2000:]
-        offline = json.loads(proc.stdout)
+        offline = bundle_dict(proc.stdout)
         assert _verdicts(offline) == _verdicts(_bundle(result_set, code))
         digests = offline["evidence_digests"]
         assert {k for k in digests if k.startswith("portal:")} == {
             f"portal:{p.stem}" for p in files}
     # OCSP stapling: the sound portals staple a "good" answer, song-lam's old one none
-    stapled = json.loads((evidence / "song-lam" / "portals" / "songlam.example.json")
+    stapled = bundle_dict((evidence / "song-lam" / "portals" / "songlam.example.json")
                          .read_text())["facts"]["tls"]["ocsp"]
     assert stapled == {"status": "not_stapled"}
     # the chain as the server sent it: the lab's portals send their certificate alone
-    sent = json.loads((evidence / "bo-hts" / "portals" / "bohts.example.json").read_text())
+    sent = bundle_dict((evidence / "bo-hts" / "portals" / "bohts.example.json").read_text())
     assert sent["facts"]["reach"]["ipv6"]["chain"] == [
         {"subject": "CN=bohts.example", "issuer": "CN=egov-audit lab CA"}]
     assert sent["facts"]["tls"]["ocsp"]["certificate_status"] == "good"
@@ -172,7 +172,7 @@ def test_faulty_portals_are_not_assessed_while_the_rest_is_judged(
     proc = _probe(internet, str(inventory), "--evidence", str(tmp_path / "evidence"), "-f",
                   "json")
     assert proc.returncode == 0, proc.stderr[-2000:]
-    bundle = json.loads(proc.stdout)  # one inventory: its bundle
+    bundle = bundle_dict(proc.stdout)  # one inventory: its bundle
     targets = {t["id"]: t for t in bundle["targets"] if t["kind"] == "portal"}
     for name, reason in FAULTS.items():
         assert targets[name]["status"] == "unreachable", targets[name]
@@ -213,13 +213,13 @@ def test_signed_probe_bundles_reach_the_national_table_and_rescore(national: Any
         proc = run_cli("sign", str(path), "--key", str(keys / f"{code}.key"), "--inventory",
                        str(inventory), "--evidence", str(evidence / code))
         assert proc.returncode == 0, proc.stderr
-        packed = json.loads((tmp_path / f"{code}.signed.json").read_text())["inputs"]
+        packed = bundle_dict((tmp_path / f"{code}.signed.json").read_text())["inputs"]
         assert set(packed["portals"]) == {p.stem for p in (evidence / code / "portals").iterdir()}
         signed.append(tmp_path / f"{code}.signed.json")
     db = str(tmp_path / "national.db")
     proc = run_cli("collect", *map(str, signed), "--db", db, "--keys", str(registry))
     assert proc.returncode == 0, proc.stderr
-    table = json.loads(run_cli("scores", "--db", db, "-f", "json").stdout)["agencies"]
+    table = bundle_dict(run_cli("scores", "--db", db, "-f", "json").stdout)["agencies"]
     rows = {row["code"]: row for row in table}
     assert {k: rows["song-lam"][k] for k in ("portals", "portals_ipv6", "portals_dnssec",
                                              "portals_web", "portals_https")} == {
@@ -230,7 +230,7 @@ def test_signed_probe_bundles_reach_the_national_table_and_rescore(national: Any
     assert "IPv6 1/2 · DNSSEC 0/2 · HTTPS 1/2" in text
     proc = run_cli("rescore", "--db", db, "--policies", str(REPO / "policies"), "-f", "json")
     assert proc.returncode == 0, proc.stderr
-    for agency in json.loads(proc.stdout)["agencies"]:
+    for agency in bundle_dict(proc.stdout)["agencies"]:
         assert not agency["newly_failing"] and not agency["newly_passing"], agency
 
 
@@ -248,7 +248,7 @@ def test_a_scan_probes_the_portals_when_asked(internet: internet_lab.Internet,
     proc = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False,
                           env={**os.environ, **internet.environment()}, cwd=REPO)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    bundle = json.loads(proc.stdout)
+    bundle = bundle_dict(proc.stdout)
     hosts = [t for t in bundle["targets"] if t["kind"] == "host"]
     assert hosts and all(t["status"] != "assessed" for t in hosts)
     (portal,) = [t for t in bundle["targets"] if t["kind"] == "portal"]
@@ -269,8 +269,8 @@ def test_dnssec_states_are_told_apart(internet: internet_lab.Internet, tmp_path:
     proc = _probe(internet, str(inventory), "--evidence", str(tmp_path / "evidence"), "-f",
                   "json")
     assert proc.returncode == 0, proc.stderr[-2000:]
-    bundle = json.loads(proc.stdout)
-    states = {name: json.loads((tmp_path / "evidence" / "portals" / f"{name}.json").read_text())
+    bundle = bundle_dict(proc.stdout)
+    states = {name: bundle_dict((tmp_path / "evidence" / "portals" / f"{name}.json").read_text())
               ["facts"]["dns"]["dnssec"] for name in names}
     assert states == {"bohts.example": "secure", "www.dao.example": "unvalidated",
                       "www.saiky.example": "bogus"}
@@ -334,16 +334,16 @@ def test_hostile_records_in_every_notation_are_never_contacted(
                           allow_private=allow)
             assert proc.returncode == 0, proc.stderr[-2000:]
             for name in names:
-                bundle = json.loads((evidence / "portals" / f"{name}.json").read_text())
+                bundle = bundle_dict((evidence / "portals" / f"{name}.json").read_text())
                 assert bundle["status"] == "unreachable", bundle
                 reach = bundle["facts"]["reach"]
                 for family in ("ipv4", "ipv6"):
                     assert reach[family]["status"] == "refused_by_probe", (name, reach)
                     assert reach[family]["reason"].startswith("not probed: a"), reach
-            sound = json.loads((evidence / "portals" / "bohts.example.json").read_text())
+            sound = bundle_dict((evidence / "portals" / "bohts.example.json").read_text())
             assert sound["status"] == ("collected" if allow else "unreachable")
         assert len(log.read_text().splitlines()) == 1, log.read_text()  # only our own
-        reasons = {json.loads((tmp_path / "evidence-True" / "portals" / f"{n}.json")
+        reasons = {bundle_dict((tmp_path / "evidence-True" / "portals" / f"{n}.json")
                               .read_text())["facts"]["reach"]["ipv6"]["reason"] for n in names}
         assert any("loopback address (127.0.0.1) written as ::ffff:127.0.0.1" in r
                    for r in reasons), reasons
@@ -363,13 +363,13 @@ def test_private_space_is_probed_only_when_allowed_and_said(
     allowed = _probe(internet, str(inventory), "--evidence", str(tmp_path / "yes"), "-f", "json")
     assert refused.returncode == allowed.returncode == 0, refused.stderr + allowed.stderr
     name = internet_lab.INTRANET.name
-    target = next(t for t in json.loads(refused.stdout)["targets"] if t["id"] == name)
+    target = next(t for t in bundle_dict(refused.stdout)["targets"] if t["id"] == name)
     assert target["status"] == "unreachable"
     assert "probed only with --allow-private" in target["reason"]
-    seen = json.loads((tmp_path / "yes" / "portals" / f"{name}.json").read_text())
+    seen = bundle_dict((tmp_path / "yes" / "portals" / f"{name}.json").read_text())
     assert seen["status"] == "collected"
     assert seen["facts"]["reach"]["ipv4"]["allowed_private"] is True
     assert seen["facts"]["reach"]["ipv6"]["allowed_private"] is True
-    results = json.loads(allowed.stdout)["results"]
+    results = bundle_dict(allowed.stdout)["results"]
     ipv6 = next(r for r in results if r["control"] == "PORTAL-IPV6-01" and r["target"] == name)
     assert "private: --allow-private" in ipv6["observed"]["en"], ipv6

@@ -5,7 +5,6 @@ This is how ComplianceAsCode and OpenSCAP test their rules; the scenarios are ou
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any
 import pytest
 
 from egov_audit import lab as lab_module
-from tests.helpers import REPO
+from tests.helpers import REPO, bundle_dict
 from tests.helpers import run_long as run_cli
 from tests.lab.conftest import StartLab
 
@@ -44,7 +43,7 @@ def verdicts(start_lab: StartLab, tmp_path_factory: pytest.TempPathFactory) -> d
     proc = run_cli("scan", str(lab.inventory), "--evidence", str(evidence), "--forks", "10",
                    "--timeout", "60", "-f", "json", "--lang", "en", "--fail-on", "none")
     assert proc.returncode == 0, proc.stderr[-2000:]
-    data = json.loads(proc.stdout)
+    data = bundle_dict(proc.stdout)
     print(f"\n{len(hosts)} scenario hosts: booted in {booted - started:.1f} s, scanned in "
           f"{time.monotonic() - booted:.1f} s")
     return {"results": {(r["target"], r["control"]): r for r in data["results"]},

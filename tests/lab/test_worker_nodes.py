@@ -7,13 +7,13 @@ same hosts. Root only."""
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
 import pytest
 
 from egov_audit import lab as lab_module
+from tests.helpers import bundle_dict
 from tests.helpers import run_long as run_cli
 from tests.lab.conftest import StartLab
 
@@ -68,8 +68,8 @@ def scans(lab: lab_module.Lab, tmp_path_factory: pytest.TempPathFactory) -> dict
                      "--limit", ",".join(THROUGH_NODES), "--timeout", "60", "-f", "json",
                      "--lang", "en", "--fail-on", "none")
     assert direct.returncode == 0, direct.stderr[-3000:]
-    return {"through": json.loads(through.stdout), "stderr": through.stderr,
-            "evidence": evidence, "direct": json.loads(direct.stdout),
+    return {"through": bundle_dict(through.stdout), "stderr": through.stderr,
+            "evidence": evidence, "direct": bundle_dict(direct.stdout),
             "direct_evidence": direct_evidence}
 
 
@@ -78,7 +78,7 @@ def test_each_node_collects_its_own_hosts(lab: lab_module.Lab, scans: dict[str, 
     for host in (*THROUGH_NODES, "direct1", "node-a", "node-b"):
         assert targets[host]["status"] == "assessed", targets[host]
     for host in THROUGH_NODES:
-        bundle = json.loads((scans["evidence"] / f"{host}.json").read_text())
+        bundle = bundle_dict((scans["evidence"] / f"{host}.json").read_text())
         assert bundle["status"] == "collected" and bundle["host"] == host
     # the job ran on the nodes: Ansible's own folder in each node's home (the lab keeps a
     # host's /root in its state folder), none on the host the controller scanned itself
@@ -93,7 +93,7 @@ def test_a_node_that_is_down_leaves_only_its_hosts_not_assessed(scans: dict[str,
     down = targets["seg-c1"]
     assert down["status"] == "unreachable", down
     assert "worker node node-c" in down["reason"] and "refused" in down["reason"], down
-    recorded = json.loads((scans["evidence"] / "seg-c1.json").read_text())
+    recorded = bundle_dict((scans["evidence"] / "seg-c1.json").read_text())
     assert recorded["status"] == "unreachable" and "node-c" in recorded["reason"]
     verdicts = _verdicts(scans["through"], ("seg-c1",))["seg-c1"]
     assert {s for c, s in verdicts.items() if c.startswith("HOST-")} == {"not_assessed"}
@@ -107,7 +107,7 @@ def test_a_node_cut_midway_keeps_what_came_back(scans: dict[str, Any]) -> None:
     lost = next(targets[h] for h in ("seg-d1", "seg-d2") if targets[h]["status"] == "failed")
     assert "worker node node-d" in lost["reason"] and "stream" in lost["reason"], lost
     kept = next(h for h in ("seg-d1", "seg-d2") if targets[h]["status"] == "assessed")
-    assert json.loads((scans["evidence"] / f"{kept}.json").read_text())["status"] == \
+    assert bundle_dict((scans["evidence"] / f"{kept}.json").read_text())["status"] == \
         "collected"
 
 
@@ -120,7 +120,7 @@ def test_verdicts_through_nodes_equal_a_direct_scan(scans: dict[str, Any]) -> No
         "fail"
     assert through["seg-b2"]["HOST-SSH-01"] == "not_assessed"  # sshd -T needs root
     for host in THROUGH_NODES:
-        via_node = json.loads((scans["evidence"] / f"{host}.json").read_text())["facts"]
-        straight = json.loads((scans["direct_evidence"] / f"{host}.json").read_text())["facts"]
+        via_node = bundle_dict((scans["evidence"] / f"{host}.json").read_text())["facts"]
+        straight = bundle_dict((scans["direct_evidence"] / f"{host}.json").read_text())["facts"]
         assert via_node["sshd"] == straight["sshd"] and via_node["accounts"] == \
             straight["accounts"], host

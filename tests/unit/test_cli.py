@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from egov_audit.cli import cli
-from tests.helpers import REGISTRY, REPO, build_inventory
+from tests.helpers import REGISTRY, REPO, build_inventory, bundle_dict
 
 SONG_LAM = str(REPO / "inventories/song-lam")
 BO_HTS = str(REPO / "inventories/bo-hts")
@@ -33,7 +32,7 @@ def test_fail_on_threshold(tmp_path: Path) -> None:
     code, out, _ = _run("validate", BO_HTS, "--documentation-as-public", "--format", "json",
                         "--waivers", str(no_waivers))
     assert code == 1
-    data = json.loads(out)
+    data = bundle_dict(out)
     worst = max(("low", "medium", "high", "critical").index(r["severity"])
                 for r in data["results"] if r["status"] in ("fail", "error"))
     assert worst == 1  # medium
@@ -54,7 +53,7 @@ def test_output_file_is_written_and_stdout_stays_empty(tmp_path: Path) -> None:
     target = tmp_path / "bundle.json"
     code, out, _ = _run("validate", SONG_LAM, "-f", "json", "-o", str(target))
     assert code == 1 and out == ""
-    assert json.loads(target.read_text())["agency"]["code"] == "song-lam"
+    assert bundle_dict(target.read_text())["agency"]["code"] == "song-lam"
     assert [p.name for p in tmp_path.iterdir()] == ["bundle.json"]  # no temp file left
 
 
@@ -62,7 +61,7 @@ def test_report_renders_a_saved_bundle(tmp_path: Path) -> None:
     target = tmp_path / "bundle.json"
     _run("validate", SONG_LAM, "-f", "json", "-o", str(target))
     code, out, _ = _run("report", str(target), "-f", "sarif")
-    assert code == 1 and json.loads(out)["version"] == "2.1.0"
+    assert code == 1 and bundle_dict(out)["version"] == "2.1.0"
     code, out, _ = _run("report", str(target), "--lang", "vi", "--fail-on", "none")
     assert code == 0 and "Điểm tuân thủ" in out
 
@@ -70,7 +69,7 @@ def test_report_renders_a_saved_bundle(tmp_path: Path) -> None:
 def test_baseline_and_level_overrides() -> None:
     _, out, _ = _run("validate", SONG_LAM, "-f", "json", "--baseline", "tcvn-14423-2026",
                      "--level", "2")
-    data = json.loads(out)
+    data = bundle_dict(out)
     assert (data["baseline"], data["level"]) == ("tcvn-14423-2026", 2)
     code, _, err = _run("validate", SONG_LAM, "--baseline", "nope")
     assert code == 2 and "unknown baseline 'nope'" in err
@@ -90,14 +89,14 @@ def test_policies_list_and_show() -> None:
     assert code == 0 and "NET-IP-04" in out and "ROOM-" not in out
     assert "NET-ZONE-04" not in _run("policies", "list", "--level", "3")[1]
     code, out, _ = _run("policies", "list", "-f", "json")
-    assert len(json.loads(out)) >= 50
+    assert len(bundle_dict(out)) >= 50
     code, out, _ = _run("policies", "show", "net-ip-05", "--lang", "vi")
     assert code == 0 and "Không trùng địa chỉ giữa các đơn vị" in out
 
 
 def test_schema_command_publishes_the_result_bundle_schema() -> None:
     code, out, _ = _run("schema", "result-bundle")
-    assert code == 0 and json.loads(out)["properties"]["schema"]["const"] == \
+    assert code == 0 and bundle_dict(out)["properties"]["schema"]["const"] == \
         "egov-audit/result-bundle@1"
 
 
@@ -131,7 +130,7 @@ def test_evaluate_require_explicit_is_recorded_and_applied(tmp_path: Path) -> No
                                           "-f", "json", "-o", str(out), "--fail-on", "none",
                                           *flag])
         assert result.exit_code == 0, result.output
-        outputs[bool(flag)] = json.loads(out.read_text())
+        outputs[bool(flag)] = bundle_dict(out.read_text())
     for strict, bundle in outputs.items():
         assert bundle["options"]["require_explicit"] is strict
         status = {(r["control"], r["target"]): r["status"] for r in bundle["results"]}

@@ -12,7 +12,7 @@ from egov_audit.errors import UsageError
 from egov_audit.models import Bundle
 from egov_audit.policy import PolicySet
 from egov_audit.report.interface import ReportOptions, formats, renderer
-from tests.helpers import build_inventory, run_cli
+from tests.helpers import build_inventory, bundle_dict, run_cli
 
 
 def _bundle(tmp_path: Path, policy: PolicySet, name: str, patch: dict[str, object]) -> Bundle:
@@ -66,7 +66,7 @@ def test_every_format_in_both_languages(pair: tuple[Bundle, Bundle], fmt: str) -
     vi, en = (str(renderer("diff", fmt)([d], ReportOptions(lang=lang))) for lang in ("vi", "en"))
     assert "NET-ZONE-03" in vi and "NET-ZONE-03" in en
     if fmt == "json":
-        assert json.loads(en)["agencies"][0]["newly_failing"][0]["control"] == "NET-ZONE-03"
+        assert bundle_dict(en)["agencies"][0]["newly_failing"][0]["control"] == "NET-ZONE-03"
     else:
         assert vi != en and "Mới không đạt" in vi and "Newly failing" in en
 

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from egov_audit.cli import cli
-from tests.helpers import build_evidence, build_inventory
+from tests.helpers import build_evidence, build_inventory, v1_file
 
 CANARY_COMMAND = "touch {canary}"
 
@@ -38,10 +38,12 @@ class Agency:
     root: Path
     inventory: Path
     evidence: Path
-    bundle: Path  # JSON result bundle made by `evaluate`
+    bundle: Path  # the result bundle `evaluate` made, as a version 1 document
     keys: Path  # registry: compliant.pub
     private: Path  # keys-private/compliant.key
-    signed: Path  # the bundle signed with the agency's key, inputs packed
+    signed: Path  # the version 1 bundle signed with the agency's key, inputs packed
+    bundle_v2: Path  # the result bundle as `evaluate -f json` writes it (version 2)
+    signed_v2: Path  # the version 2 bundle signed, inputs packed
 
     def data(self) -> dict[str, Any]:
         return json.loads(self.bundle.read_text())
@@ -59,20 +61,23 @@ def agency_template(tmp_path_factory: pytest.TempPathFactory) -> Agency:
     evidence = build_evidence(root / "evidence", inventory, target="web01", facts={"set": {
         "sshd.passwordauthentication": "yes", "files.etc_shadow.world_readable": True}})
     freshen(evidence)
-    bundle = root / "bundle.json"
+    bundle_v2 = root / "bundle.v2.json"
     done = run("evaluate", inventory, "--evidence", evidence, "--documentation-as-public",
-               "-f", "json", "-o", bundle, "--fail-on", "none")
+               "-f", "json", "-o", bundle_v2, "--fail-on", "none")
     assert done.code == 0, done.err
+    # version 1 is still read, signed and refused as it was: the corpus keeps testing it
+    bundle = v1_file(bundle_v2, root / "bundle.json")
     assert run("keygen", "--agency", "compliant", "--out", root / "keys-private").code == 0
     keys = root / "keys"
     keys.mkdir()
     shutil.copy(root / "keys-private" / "compliant.pub", keys / "compliant.pub")
-    signed = root / "bundle.signed.json"
-    done = run("sign", bundle, "--key", root / "keys-private" / "compliant.key",
-               "--inventory", inventory, "--evidence", evidence, "-o", signed)
-    assert done.code == 0, done.err
+    signed, signed_v2 = root / "bundle.signed.json", root / "bundle.v2.signed.json"
+    for unsigned, out in ((bundle, signed), (bundle_v2, signed_v2)):
+        done = run("sign", unsigned, "--key", root / "keys-private" / "compliant.key",
+                   "--inventory", inventory, "--evidence", evidence, "-o", out)
+        assert done.code == 0, done.err
     return Agency(root, inventory, evidence, bundle, keys, root / "keys-private/compliant.key",
-                  signed)
+                  signed, bundle_v2, signed_v2)
 
 
 @pytest.fixture
@@ -82,7 +87,8 @@ def agency(agency_template: Agency, tmp_path: Path) -> Agency:
     shutil.copytree(agency_template.root, root, symlinks=True)
     return Agency(root, *(root / p.relative_to(agency_template.root) for p in (
         agency_template.inventory, agency_template.evidence, agency_template.bundle,
-        agency_template.keys, agency_template.private, agency_template.signed)))
+        agency_template.keys, agency_template.private, agency_template.signed,
+        agency_template.bundle_v2, agency_template.signed_v2)))
 
 
 def freshen(evidence: Path) -> None:

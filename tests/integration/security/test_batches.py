@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO
+from tests.helpers import REPO, bundle_dict
 from tests.integration.security.conftest import Agency, run
 
 
@@ -56,7 +56,7 @@ def _collected(agency: Agency, tmp_path: Path) -> Path:
 def _rewrite_body(db: Path, change: object) -> None:
     with sqlite3.connect(db) as conn:
         body = conn.execute("SELECT body FROM bundles").fetchone()[0]
-        data = json.loads(zlib.decompress(body))
+        data = bundle_dict(zlib.decompress(body))
         new = change(data) if callable(change) else change
         blob = new if isinstance(new, bytes) else zlib.compress(json.dumps(new).encode())
         conn.execute("UPDATE bundles SET body = ?", (blob,))
@@ -89,7 +89,7 @@ def test_rescore_of_a_good_store_succeeds(agency: Agency, tmp_path: Path) -> Non
     done = run("rescore", "--db", db, "--policies", REPO / "policies",
                "-f", "json")
     assert done.code == 0, done.err
-    assert json.loads(done.out)["not_rescored"] == []
+    assert bundle_dict(done.out)["not_rescored"] == []
 
 
 @pytest.mark.parametrize("command", ["scores", "rescore"])

@@ -22,7 +22,7 @@ from egov_audit.collection import assemble, role_fqcn
 from egov_audit.fix import Fix, FixPlan, read_agency_plan, render_playbook
 from egov_audit.inventory import load_inventory
 from egov_audit.policy import PolicySet
-from tests.helpers import build_evidence
+from tests.helpers import build_evidence, bundle_dict
 from tests.integration.security.conftest import GATED_KEYS, Agency, freshen, poison, run
 
 INJECTION = "{{ lookup('pipe', 'touch %s') }}"
@@ -139,7 +139,7 @@ def test_a_signed_bundle_still_reaches_exact_inventory_hosts_only(agency: Agency
 def test_a_signed_bundle_is_trusted_only_when_its_signature_verifies(agency: Agency) -> None:
     code, _, err, out = _fix(agency, agency.signed, "--keys", agency.keys)
     assert code == 0 and "results taken from the signed bundle, signature valid" in err
-    data = json.loads(agency.signed.read_text())
+    data = bundle_dict(agency.signed.read_text())
     data["results"][0]["status"] = "fail" if data["results"][0]["status"] == "pass" else "pass"
     out.unlink()
     code, _, err, out = _fix(agency, agency.write("tampered.json", data), "--keys", agency.keys)
@@ -180,7 +180,7 @@ def test_no_evidence_is_a_clear_error(agency: Agency, tmp_path: Path) -> None:
 
 def test_changed_evidence_is_said(agency: Agency) -> None:
     path = agency.evidence / "app01.json"
-    data = json.loads(path.read_text())
+    data = bundle_dict(path.read_text())
     data["facts"]["sshd"]["x11forwarding"] = "yes"
     path.write_text(json.dumps(data))
     code, _, err, _ = _fix(agency, agency.bundle)
@@ -277,7 +277,7 @@ def test_a_hostile_bundle_s_playbook_runs_in_check_mode_without_running_its_text
     ansible-playbook --check on this machine (local connection): the canary never appears."""
     canary = agency.root / "canary"
     bundle = _controller_agency(agency)
-    hostile = agency.write("ctl-hostile.json", _poison(json.loads(bundle.read_text()), canary))
+    hostile = agency.write("ctl-hostile.json", _poison(bundle_dict(bundle.read_text()), canary))
     code, _, err, out = _fix(agency, hostile, "--allow-controller", "--controls", "HOST-FILE-01")
     assert code == 0, err
     proc = _check_run(agency.inventory, out, agency.root / "home")

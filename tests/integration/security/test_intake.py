@@ -4,17 +4,17 @@ few held at once (thousands of bundles of hundreds of MB each)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 from egov_audit.sign import KeyRegistry, TrustError
 from egov_audit.store import take_in
+from tests.helpers import bundle_dict
 from tests.integration.security.conftest import Agency
 
 
 def test_in_order_bad_ones_refused_and_few_held(agency: Agency) -> None:
-    data = json.loads(agency.signed.read_text())
+    data = bundle_dict(agency.signed.read_text())
     tampered = agency.write("tampered.json", {**data, "level": 1})
     result_set = agency.write("set.json", {"schema": "egov-audit/result-set@1", "bundles": [],
                                            "national": None})

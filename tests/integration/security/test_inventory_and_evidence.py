@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import bundle_dict
 from tests.integration.security.conftest import Agency, run
 
 
@@ -182,7 +183,7 @@ def test_sign_packs_only_the_files_the_loader_reads(agency: Agency) -> None:
     out = agency.root / "out.json"
     assert run("sign", agency.bundle, "--key", agency.private, "--inventory", agency.inventory,
                "-o", out).code == 0
-    packed = json.loads(out.read_text())["inputs"]["inventory_files"]
+    packed = bundle_dict(out.read_text())["inputs"]["inventory_files"]
     assert sorted(packed) == ["group_vars/all/agency.yml", "group_vars/all/network.yml",
                               "group_vars/all/server_rooms.yml", "hosts.yml"]
 
@@ -203,7 +204,7 @@ def _evaluate(agency: Agency) -> dict[str, dict[str, str]]:
                            "--fail-on", "none"], capture_output=True, text=True, timeout=60,
                           check=False)
     assert proc.returncode == 0, proc.stderr
-    return {t["id"]: t for t in json.loads(out.read_text())["targets"]}
+    return {t["id"]: t for t in bundle_dict(out.read_text())["targets"]}
 
 
 @pytest.mark.parametrize(("kind", "reason"), [
@@ -239,7 +240,7 @@ def test_hostile_evidence_fails_its_host_and_only_its_host(agency: Agency, kind:
     elif kind == "deep":
         path.write_text(text.replace('"schema"', '"x": ' + "[" * 99 + "]" * 99 + ', "schema"', 1))
     elif kind in ("naive-time", "not-a-time"):  # an instant nobody can place
-        data = json.loads(text)
+        data = bundle_dict(text)
         data["collected_at"] = "2026-12-01T00:00:00" if kind == "naive-time" else "yesterday"
         path.write_text(json.dumps(data))
     else:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -17,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import bundle_dict
 from tests.integration.security.conftest import Agency, poison, run
 
 # one string that attacks every medium at once
@@ -118,7 +118,7 @@ def test_junit_is_well_formed_xml(hostile_bundle: Path, tmp_path: Path) -> None:
 
 def test_sarif_and_json_stay_json(hostile_bundle: Path, tmp_path: Path) -> None:
     for fmt in ("sarif", "json"):
-        assert isinstance(json.loads(_render(hostile_bundle, fmt, tmp_path)), dict)
+        assert isinstance(bundle_dict(_render(hostile_bundle, fmt, tmp_path)), dict)
 
 
 def _strings(value: Any) -> list[str]:
@@ -139,7 +139,7 @@ def test_sarif_carries_no_control_and_no_bidirectional_override(agency: Agency,
     for result in hostile["results"]:
         for location in result.get("locations", []):
             location["file"] = f"inventory/{bidi}hosts.yml"
-    log = json.loads(_render(agency.write("bidi.json", hostile), "sarif", tmp_path))
+    log = bundle_dict(_render(agency.write("bidi.json", hostile), "sarif", tmp_path))
     texts = _strings(log)
     assert any("\ufffd" in t for t in texts)  # shown as inert marks
     assert not any(_TERMINAL_BAD.search(t) or "\u200f" in t for t in texts)
@@ -188,7 +188,7 @@ def test_diff_of_hostile_bundles_is_sanitised(agency: Agency, hostile_bundle: Pa
         tags = _tags(text)
         assert not [t for t in tags if t[0] == "img" or any(k.startswith("on") for k in t[1])]
     if fmt == "json":
-        assert "\x1b" not in text and json.loads(text)["agencies"]
+        assert "\x1b" not in text and bundle_dict(text)["agencies"]
 
 
 @pytest.fixture

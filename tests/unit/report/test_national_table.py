@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from openpyxl import load_workbook
 
 from egov_audit.models import Text
 from egov_audit.report.national import render_national
+from tests.helpers import bundle_dict
 
 LONG_NAME = "Ủy ban nhân dân tỉnh Song Lâm — Sở Thông tin và Truyền thông (Trung tâm dữ liệu)"
 AGENCIES: list[dict[str, Any]] = [
@@ -57,5 +57,5 @@ def test_text_and_csv_never_cut_a_name_nor_repeat_a_header() -> None:
     assert "Giới hạn số lần đăng nhập SSH" in text
     header = next(csv.reader(io.StringIO(str(render_national(AGENCIES, GAPS, "csv", "vi"))[1:])))
     assert header[:2] == ["Mã đơn vị", "Đơn vị"] and len(header) == len(set(header))
-    data = json.loads(render_national(AGENCIES, GAPS, "json", "en", TITLES))
+    data = bundle_dict(render_national(AGENCIES, GAPS, "json", "en", TITLES))
     assert data["common_gaps"][0]["title"] == TITLES["HOST-SSH-03"].to_dict()

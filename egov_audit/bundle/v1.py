@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .errors import EgovAuditError, Message, ReportError
-from .gates.filein import read_bytes
-from .gates.jsonin import decode
-from .gates.sanitize import terminal
-from .models import (
+from ..errors import EgovAuditError, Message, ReportError
+from ..gates.filein import read_bytes
+from ..gates.jsonin import decode
+from ..gates.sanitize import terminal
+from ..models import (
     Agency,
     Bundle,
     ControlInfo,
@@ -25,9 +25,9 @@ from .models import (
     TargetStatus,
     Text,
 )
-from .schemas import first_error, is_valid
-from .times import instant
-from .yamlsource import format_path
+from ..schemas import first_error, is_valid
+from ..times import instant
+from ..yamlsource import format_path
 
 BUNDLE_SCHEMA = "egov-audit/result-bundle@1"
 SET_SCHEMA = "egov-audit/result-set@1"
@@ -111,12 +111,12 @@ def result_set_to_dict(result_set: ResultSet) -> dict[str, Any]:
     }
 
 
-def _scores(data: dict[str, Any]) -> Scores:
+def scores_of(data: Mapping[str, Any]) -> Scores:
     return Scores(data["overall"], data["by_area"], data["coverage"],
                   data.get("overall_without_waivers"), data.get("counts", {}))
 
 
-def _controls(data: dict[str, Any]) -> dict[str, ControlInfo]:
+def controls_of(data: Mapping[str, Any]) -> dict[str, ControlInfo]:
     return {cid: ControlInfo(cid, Text.from_dict(c["title"]), Text.from_dict(c["description"]),
                              Text.from_dict(c["remediation"]),
                              # bundles of 0.1.0 named the task file of the fix
@@ -127,11 +127,16 @@ def _controls(data: dict[str, Any]) -> dict[str, ControlInfo]:
             for cid, c in data.items()}
 
 
-def bundle_from_dict(data: dict[str, Any]) -> Bundle:
+def agency_of(data: Mapping[str, Any]) -> Agency:
+    """The agency a bundle (or a version 2 header) names."""
     agency = data["agency"]
+    return Agency(agency["code"], Text.from_dict(agency["name"]), agency["kind"],
+                  data["baseline"], data["level"], agency.get("region"))
+
+
+def bundle_from_dict(data: dict[str, Any]) -> Bundle:
     return Bundle(
-        agency=Agency(agency["code"], Text.from_dict(agency["name"]), agency["kind"],
-                      data["baseline"], data["level"], agency.get("region")),
+        agency=agency_of(data),
         baseline=data["baseline"], level=data["level"],
         policy_digest=data["policy_digest"], policy_version=data.get("policy_version", ""),
         tool_version=data["tool"]["version"], started_at=data["started_at"],
@@ -139,7 +144,7 @@ def bundle_from_dict(data: dict[str, Any]) -> Bundle:
         targets=tuple(Target(t["id"], TargetKind(t["kind"]), TargetStatus(t["status"]),
                              t.get("reason", "")) for t in data["targets"]),
         results=tuple(Result.from_dict(r) for r in data["results"]),
-        scores=_scores(data["scores"]), controls=_controls(data.get("controls", {})),
+        scores=scores_of(data["scores"]), controls=controls_of(data.get("controls", {})),
         inventory=data.get("inventory", ""), options=data.get("options", {}),
         notices=tuple(Text.from_dict(n) for n in data.get("notices", [])),
         evidence_digests=data.get("evidence_digests", {}),
@@ -149,7 +154,7 @@ def bundle_from_dict(data: dict[str, Any]) -> Bundle:
 MAX_BUNDLE_FILE = 512 * 1024 * 1024
 
 
-def _semantic_errors(data: dict[str, Any]) -> tuple[str, str] | None:
+def semantic_errors(data: dict[str, Any]) -> tuple[str, str] | None:
     """What the schema cannot say: (JSON path, reason) of the first value a later step would
     trip over, or None. Levels are integers, not 3.0; dates are real dates, times instants."""
     bundles = data.get("bundles") if data.get("schema") == SET_SCHEMA else [data]
@@ -210,15 +215,14 @@ def check_bundle_data(data: Any, display: str,
         if error is not None:
             raise error_cls(terminal(error.message, 200), file=display,
                             path=format_path(error.path))
-    problem = _semantic_errors(data)
+    problem = semantic_errors(data)
     if problem is not None:
         raise error_cls(problem[1], file=display, path=problem[0])
     return data  # type: ignore[no-any-return]
 
 
-def read_result_set(path: Path) -> ResultSet:
-    """Read a saved bundle or result set; a file that is not one is a ReportError."""
-    data = read_json(path)
+def result_set_from_dict(data: dict[str, Any]) -> ResultSet:
+    """A version 1 bundle or result set, read by its gate, as a result set."""
     kind = data.get("schema")
     name = "result-bundle" if kind == BUNDLE_SCHEMA else "result-set"
     if name == "result-bundle":
@@ -228,5 +232,5 @@ def read_result_set(path: Path) -> ResultSet:
         tuple(bundle_from_dict(b) for b in data["bundles"]),
         NationalResults(tuple(national["agencies"]),
                         tuple(Result.from_dict(r) for r in national["results"]),
-                        _scores(national["scores"]), _controls(national.get("controls", {})))
+                        scores_of(national["scores"]), controls_of(national.get("controls", {})))
         if national else None)

@@ -1,0 +1,559 @@
+"""The result bundle, version 2: one canonical JSON record a line (docs/bundle-format.md).
+
+Version 1 repeats every text in every result. Version 2 says each control's texts, each message
+template and each target once, then one short row per result that refers to them by index (as
+SARIF's rules and results do), so a host costs a few rows, not its texts again. Records are
+written and read one at a time: memory stays bounded whatever the number of hosts, and a
+signature covers a digest of the exact bytes, computed while they stream past.
+
+Order: the header; control, message, target, row and about records (each referred to only
+after it); the end; the packed inputs, if any; the signature, if signed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import cache
+from typing import Any, BinaryIO
+
+from ..errors import EgovAuditError, Message
+from ..gates.jsonin import StrictJsonError, loads_line
+from ..gates.sanitize import terminal
+from ..models import (
+    Area,
+    Bundle,
+    Location,
+    Result,
+    Severity,
+    Status,
+    Target,
+    TargetKind,
+    TargetStatus,
+    Text,
+)
+from ..schemas import compiled_check, first_error, load_schema
+from .v1 import agency_of, controls_of, scores_of, semantic_errors
+
+SCHEMA_V2 = "egov-audit/result-bundle@2"
+HEAD_PREFIX = b'{"$schema":"egov-audit/result-bundle@2"'
+MAX_RECORD = 1 << 20  # a record is a few hundred bytes; a control's texts a few KB
+MAX_INPUTS_RECORD = 256 << 20  # the packed inventory and evidence, when signed with them
+INPUTS_PREFIX = b'{"inputs":'
+MAX_STREAM = 4 << 30  # decompressed: 50,000 hosts take about 150 MB
+
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                           allow_nan=False).encode
+
+
+def record(value: Any) -> bytes:
+    """One record as its line: canonical JSON (sorted keys, no spaces, UTF-8) and a newline,
+    so the same meaning is always the same bytes."""
+    return (_ENCODE(value) + "\n").encode("utf-8")
+
+
+# -- message templates --------------------------------------------------------------------------
+# {o} the observed value, {e} the expected one, {t} the target, {0}.. the row's arguments (in
+# the language's text), {{ and }} a brace
+_PLACE = re.compile(r"\{\{|\}\}|\{([oet]|[0-9]{1,3})\}")
+# a number standing alone (not part of a name, an address or a version): a row argument, so
+# that "3 accounts" and "5 accounts" share a template
+_NUMBER = re.compile(r"(?<![\w.:/{}\-])[0-9]+(?:\.[0-9]+)?(?![\w.:/{}\-])")
+_SHORTEST_VALUE = 3  # a shorter observed value or target is left in the text: "0" is everywhere
+_DERIVED_KEPT = 10_000  # distinct messages remembered while writing
+
+
+def _escape(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def render(template: str, observed: str, expected: str, target: str,
+           args: Sequence[str]) -> str:
+    """A template's text for one row (IndexError: an argument the row does not have)."""
+    if "{" not in template and "}" not in template:
+        return template
+
+    def one(match: re.Match[str]) -> str:
+        whole, name = match.group(0), match.group(1)
+        if name is None:
+            return whole[0]
+        if name == "o":
+            return observed
+        if name == "e":
+            return expected
+        if name == "t":
+            return target
+        return args[int(name)]
+
+    return _PLACE.sub(one, template)
+
+
+def well_formed(template: str) -> bool:
+    """Every brace is part of a placeholder or an escaped brace."""
+    rest = _PLACE.sub("", template)
+    return "{" not in rest and "}" not in rest
+
+
+def _derive(message: str, values: Sequence[tuple[str, str]], args: list[str]) -> str:
+    parts: list[str | tuple[str]] = [_escape(message)]
+    for name, value in values:
+        escaped = _escape(value)
+        split: list[str | tuple[str]] = []
+        for part in parts:
+            if isinstance(part, tuple) or escaped not in part:
+                split.append(part)
+                continue
+            for index, piece in enumerate(part.split(escaped)):
+                if index:
+                    split.append((name,))
+                if piece:
+                    split.append(piece)
+        parts = split
+    out: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        args.append(match.group(0))
+        return f"{{{len(args) - 1}}}"
+
+    for part in parts:
+        out.append(part[0] if isinstance(part, tuple) else _NUMBER.sub(number, part))
+    return "".join(out)
+
+
+def template_of(message: Text, observed: Text, expected: Text, target: str
+                ) -> tuple[Text, list[str]]:
+    """A result's message as a template and its arguments: the observed and expected values
+    and the target become placeholders, standing numbers arguments. Checked by rendering it
+    back; a message that does not render exactly is kept whole (never a different text)."""
+    args: list[str] = []
+    templates = []
+    for lang in ("vi", "en"):
+        values = [(name, value) for name, value in
+                  (("{o}", observed.get(lang)), ("{e}", expected.get(lang)), ("{t}", target))
+                  if len(value) >= _SHORTEST_VALUE]
+        values.sort(key=lambda pair: -len(pair[1]))
+        templates.append(_derive(message.get(lang), values, args))
+    made = Text(templates[0], templates[1])
+    for lang in ("vi", "en"):
+        if render(made.get(lang), observed.get(lang), expected.get(lang), target,
+                  args) != message.get(lang):
+            return Text(_escape(message.vi), _escape(message.en)), []
+    return made, args
+
+
+# -- writing ------------------------------------------------------------------------------------
+def _text(value: Text) -> dict[str, str]:
+    return {"en": value.en, "vi": value.vi}
+
+
+def _observed(value: Text) -> str | dict[str, str]:
+    return value.vi if value.vi == value.en else _text(value)
+
+
+def header_record(head: Bundle) -> dict[str, Any]:
+    return {"$schema": SCHEMA_V2, "tool": {"name": "egov-audit", "version": head.tool_version},
+            "agency": head.agency.to_dict(), "baseline": head.baseline, "level": head.level,
+            "policy_version": head.policy_version, "policy_digest": head.policy_digest,
+            "inventory": head.inventory, "options": dict(head.options),
+            "started_at": head.started_at}
+
+
+class V2Writer:
+    """A version 2 bundle written as its results are made: the header now, each result's row
+    (and the first mention of its control, message and target) as it comes, the rest at the
+    end. Memory: the texts of the controls, messages and targets seen, never the results."""
+
+    def __init__(self, out: BinaryIO, head: Bundle) -> None:
+        self._out = out
+        self._controls: dict[str, int] = {}
+        self._defaults: list[tuple[Area, Severity, Text, Text]] = []
+        self._messages: dict[tuple[int, str, str], int] = {}
+        self._targets: dict[tuple[str, str], int] = {}
+        self._derived: dict[tuple[Any, ...], tuple[int, list[str]]] = {}
+        self._count = 0
+        out.write(record(header_record(head)))
+
+    def _control(self, result: Result, lines: list[bytes]) -> int:
+        index = self._controls.get(result.control)
+        if index is None:
+            index = self._controls[result.control] = len(self._controls)
+            self._defaults.append((result.area, result.severity, result.clause, result.expected))
+            lines.append(record({"control": {
+                "id": result.control, "area": str(result.area),
+                "severity": str(result.severity), "clause": _text(result.clause),
+                "expected": _text(result.expected)}}))
+        return index
+
+    def _target(self, target: str, kind: str, lines: list[bytes]) -> int:
+        index = self._targets.get((target, kind))
+        if index is None:
+            index = self._targets[(target, kind)] = len(self._targets)
+            lines.append(record({"target": {"id": target, "kind": kind}}))
+        return index
+
+    def _message(self, control: int, result: Result, lines: list[bytes]) -> tuple[int, list[str]]:
+        message, target = result.message, result.target
+        # a message that names its target is made anew for each one: remembering it would
+        # grow with the hosts
+        named = len(target) >= _SHORTEST_VALUE and (target in message.vi or target in message.en)
+        key = (control, message.vi, message.en, result.observed.vi, result.observed.en,
+               result.expected.vi, result.expected.en)
+        found = None if named else self._derived.get(key)
+        if found is not None:
+            return found
+        template, args = template_of(message, result.observed, result.expected, target)
+        index = self._messages.get((control, template.vi, template.en))
+        if index is None:
+            index = self._messages[(control, template.vi, template.en)] = len(self._messages)
+            lines.append(record({"message": {"control": control, "vi": template.vi,
+                                             "en": template.en}}))
+        if not named:
+            if len(self._derived) >= _DERIVED_KEPT:  # a cache, not a record of every result
+                self._derived.clear()
+            self._derived[key] = (index, args)
+        return index, args
+
+    def add(self, results: Iterable[Result]) -> None:
+        lines: list[bytes] = []
+        for result in results:
+            control = self._control(result, lines)
+            target = self._target(result.target, str(result.target_kind), lines)
+            message, args = self._message(control, result, lines)
+            row: list[Any] = [control, target, str(result.status), message,
+                              _observed(result.observed)]
+            area, severity, clause, expected = self._defaults[control]
+            extras: dict[str, Any] = {}
+            if result.expected != expected:
+                extras["expected"] = _text(result.expected)
+            if result.clause != clause:
+                extras["clause"] = _text(result.clause)
+            if result.severity is not severity:
+                extras["severity"] = str(result.severity)
+            if result.area is not area:
+                extras["area"] = str(result.area)
+            if result.locations:
+                extras["locations"] = [_location(loc) for loc in result.locations]
+            if args or extras:
+                row.append(args)
+            if extras:
+                row.append(extras)
+            lines.append(record(row))
+            self._count += 1
+        if lines:
+            self._out.write(b"".join(lines))
+
+    def close(self, end: Bundle) -> None:
+        """The records known at the end (`end`: the bundle without its results)."""
+        lines: list[bytes] = []
+        listed = [[self._target(t.id, str(t.kind), lines), str(t.status),
+                   *([t.reason] if t.reason else [])] for t in end.targets]
+        for cid, info in sorted(end.controls.items()):
+            lines.append(record({"about": {"id": cid, **info.to_dict()}}))
+        lines.append(record({"end": {
+            "finished_at": end.finished_at, "results": self._count, "targets": listed,
+            "scores": end.scores.to_dict(), "notices": [_text(n) for n in end.notices],
+            "evidence_digests": dict(end.evidence_digests),
+            "waivers": [dict(w) for w in end.waivers]}}))
+        self._out.write(b"".join(lines))
+
+
+def _location(loc: Location) -> list[Any]:
+    out: list[Any] = [loc.file, loc.line, loc.column]
+    while len(out) > 1 and out[-1] is None:
+        out.pop()
+    return out
+
+
+def write_bundle(out: BinaryIO, bundle: Bundle) -> None:
+    writer = V2Writer(out, bundle)
+    writer.add(bundle.results)
+    writer.close(bundle)
+
+
+# -- reading ------------------------------------------------------------------------------------
+_STATUSES = frozenset(str(s) for s in Status)
+_SEVERITIES = frozenset(str(s) for s in Severity)
+_AREAS = frozenset(str(a) for a in Area)
+_KINDS = frozenset(str(k) for k in TargetKind)
+_TARGET_STATUSES = frozenset(str(s) for s in TargetStatus)
+_RECORDS = ("control", "message", "target", "about", "end", "inputs", "signature")
+_EXTRAS = frozenset(("expected", "clause", "severity", "area", "locations"))
+
+
+def _is_text(value: Any) -> bool:
+    return type(value) is dict and value.keys() == {"vi", "en"} and \
+        type(value["vi"]) is str and type(value["en"]) is str
+
+
+def _record_schema(kind: str) -> dict[str, Any]:
+    whole = load_schema("result-bundle-v2")
+    return {"$defs": whole["$defs"], "$ref": f"#/$defs/{kind}"}
+
+
+@cache
+def _record_check(kind: str) -> Callable[[Any], bool]:
+    """The compiled check of one kind of record (a bundle holds thousands of target records)."""
+    return compiled_check(_record_schema(kind))
+
+
+class V2Stream:
+    """The state of a version 2 bundle as it is read: its header, the controls, messages and
+    targets met so far, the end, inputs and signature, and the digest of every byte before
+    the signature. `rows(lines)` checks each record (the strict JSON reader, the schema, the
+    indexes) and yields the result rows; one bad record refuses the bundle, with its line."""
+
+    def __init__(self, display: str, error_cls: type[EgovAuditError]) -> None:
+        self.display, self.error_cls = display, error_cls
+        self.header: dict[str, Any] = {}
+        self.controls: list[dict[str, Any]] = []
+        self.messages: list[tuple[int, str, str]] = []
+        self.targets: list[tuple[str, str]] = []
+        self.abouts: dict[str, dict[str, Any]] = {}
+        self.end: dict[str, Any] = {}
+        self.inputs: dict[str, Any] | None = None
+        self.signature: dict[str, Any] | None = None
+        self.signed_digest = ""  # sha256 of every byte before the signature line
+        self.count = 0
+        self.line = 0
+        self._hash = hashlib.sha256()
+
+    def digest(self) -> str:
+        """The SHA-256 of every record read so far but a signature."""
+        return "sha256:" + self._hash.hexdigest()
+
+    def fail(self, message: str | Message, line: int | None = None) -> EgovAuditError:
+        return self.error_cls(message, file=self.display, line=line or self.line)
+
+    def _checked(self, kind: str, value: Any) -> None:
+        if _record_check(kind)(value):
+            return
+        problem = first_error(value, _record_schema(kind))  # jsonschema: why not
+        if problem is not None:
+            said = terminal(problem.message, 200)
+            if problem.path:
+                raise self.fail(Message("{kind} record: {where}: {problem}", kind=kind,
+                                        where=".".join(str(p) for p in problem.path),
+                                        problem=said))
+            raise self.fail(Message("{kind} record: {problem}", kind=kind, problem=said))
+
+    def rows(self, lines: Iterable[bytes]) -> Iterator[list[Any]]:
+        hashing = self._hash.update
+        for line in lines:
+            self.line += 1
+            if self.signature is not None:
+                raise self.fail(Message("a record after the signature"))
+            if not line.endswith(b"\n"):
+                raise self.fail(Message("the last line is cut short (no newline): a truncated "
+                                        "bundle"))
+            try:
+                value = loads_line(line)
+            except StrictJsonError as exc:
+                raise self.fail(exc.message) from None
+            if type(value) is list:
+                if not self.header or self.end:
+                    raise self.fail(Message("a result row outside the header and the end"))
+                hashing(line)
+                self._row(value)
+                self.count += 1
+                yield value
+                continue
+            if self.line == 1:
+                self._checked("header", value)
+                self.header = value
+                hashing(line)
+                continue
+            kind = next(iter(value), "") if type(value) is dict and len(value) == 1 else ""
+            if kind not in _RECORDS:
+                raise self.fail(Message("not a record of a version 2 bundle"))
+            if kind != "signature":
+                hashing(line)
+            self._record(kind, value)
+        self._finish()
+
+    def _record(self, kind: str, value: dict[str, Any]) -> None:
+        after_end = kind in ("inputs", "signature")
+        if after_end and not self.end:
+            raise self.fail(Message("a {kind} record before the end record", kind=kind))
+        if self.end and not after_end:
+            raise self.fail(Message("a {kind} record after the end record", kind=kind))
+        if kind == "end" and self.end:
+            raise self.fail(Message("a second end record"))
+        if kind == "inputs" and (self.inputs is not None):
+            raise self.fail(Message("a second inputs record"))
+        if kind == "inputs":
+            if type(value["inputs"]) is not dict:
+                raise self.fail(Message("inputs record: not an object"))
+            self.inputs = value["inputs"]
+            return
+        self._checked(kind, value)
+        body = value[kind]
+        if kind == "control":
+            self.controls.append(body)
+        elif kind == "message":
+            if body["control"] >= len(self.controls):
+                raise self.fail(Message("message record: control {index} is not defined yet",
+                                        index=body["control"]))
+            for lang in ("vi", "en"):
+                if not well_formed(body[lang]):
+                    raise self.fail(Message("message record: a brace that is not a placeholder"))
+            self.messages.append((body["control"], body["vi"], body["en"]))
+        elif kind == "target":
+            self.targets.append((body["id"], body["kind"]))
+        elif kind == "about":
+            if body["id"] in self.abouts:
+                raise self.fail(Message("a second about record of {control}",
+                                        control=body["id"]))
+            self.abouts[body.pop("id")] = body
+        elif kind == "end":
+            for listed in body["targets"]:
+                if not (type(listed) is list and 2 <= len(listed) <= 3
+                        and type(listed[0]) is int and 0 <= listed[0] < len(self.targets)
+                        and listed[1] in _TARGET_STATUSES
+                        and (len(listed) == 2 or type(listed[2]) is str)):
+                    raise self.fail(Message("end record: a target is not [index, status, "
+                                            "reason]"))
+            if body["results"] != self.count:
+                raise self.fail(Message("end record: {said} results said, {count} read",
+                                        said=body["results"], count=self.count))
+            self.end = body
+        else:  # signature
+            self.signature = body
+            self.signed_digest = self.digest()
+
+    def _row(self, row: list[Any]) -> None:
+        size = len(row)
+        if not 5 <= size <= 7:
+            raise self.fail(Message("result row: {size} items (5 to 7)", size=size))
+        control, target, status, message, observed = row[:5]
+        if not (type(control) is int and 0 <= control < len(self.controls)):
+            raise self.fail(Message("result row: control {index} is not defined",
+                                    index=str(control)[:20]))
+        if not (type(target) is int and 0 <= target < len(self.targets)):
+            raise self.fail(Message("result row: target {index} is not defined",
+                                    index=str(target)[:20]))
+        if status not in _STATUSES:
+            raise self.fail(Message("result row: {status!r} is not a status",
+                                    status=str(status)[:30]))
+        if not (type(message) is int and 0 <= message < len(self.messages)
+                and self.messages[message][0] == control):
+            raise self.fail(Message("result row: message {index} is not one of its control's",
+                                    index=str(message)[:20]))
+        if not (type(observed) is str or _is_text(observed)):
+            raise self.fail(Message("result row: the observed value is not text"))
+        if size > 5:
+            args = row[5]
+            if type(args) is not list or any(type(a) is not str for a in args):
+                raise self.fail(Message("result row: the arguments are not a list of text"))
+            if size > 6:
+                self._extras(row[6])
+
+    def _extras(self, extras: Any) -> None:
+        if type(extras) is not dict or not extras.keys() <= _EXTRAS:
+            raise self.fail(Message("result row: its last item is not an object of {keys}",
+                                    keys=", ".join(sorted(_EXTRAS))))
+        for key in ("expected", "clause"):
+            if key in extras and not _is_text(extras[key]):
+                raise self.fail(Message("result row: {key} is not a text", key=key))
+        if ("severity" in extras and extras["severity"] not in _SEVERITIES) or \
+                ("area" in extras and extras["area"] not in _AREAS):
+            raise self.fail(Message("result row: not a severity or area"))
+        for loc in extras.get("locations", ()):
+            if not (type(loc) is list and 1 <= len(loc) <= 3 and type(loc[0]) is str
+                    and all(v is None or type(v) is int for v in loc[1:])):
+                raise self.fail(Message("result row: a location is not [file, line, column]"))
+        if type(extras.get("locations", [])) is not list:
+            raise self.fail(Message("result row: locations is not a list"))
+
+    def _finish(self) -> None:
+        if not self.header:
+            raise self.fail(Message("empty: not a result bundle"), line=1)
+        if not self.end:
+            raise self.fail(Message("no end record: a truncated bundle"))
+        problem = semantic_errors({
+            "level": self.header.get("level"), "started_at": self.header.get("started_at"),
+            "finished_at": self.end.get("finished_at"), "waivers": self.end.get("waivers"),
+            "signature": self.signature})
+        if problem is not None:
+            raise self.fail(Message("{where}: {problem}", where=problem[0], problem=problem[1]))
+
+    # -- what the rows mean -------------------------------------------------------------------
+    def results(self, rows: Iterable[list[Any]]) -> Iterator[Result]:
+        """Each row as the Result it records, its message rendered from the bundle's own
+        templates (one rendering per distinct message, observed value and target)."""
+        rendered: dict[tuple[Any, ...], Text] = {}
+        controls = [(c["id"], Area(c["area"]), Severity(c["severity"]),
+                     Text.from_dict(c["clause"]), Text.from_dict(c["expected"]))
+                    for c in self.controls]
+        targets = [(tid, TargetKind(kind)) for tid, kind in self.targets]
+        for row in rows:
+            if len(controls) < len(self.controls):  # control records came since
+                controls.extend((c["id"], Area(c["area"]), Severity(c["severity"]),
+                                 Text.from_dict(c["clause"]), Text.from_dict(c["expected"]))
+                                for c in self.controls[len(controls):])
+            if len(targets) < len(self.targets):
+                targets.extend((tid, TargetKind(kind))
+                               for tid, kind in self.targets[len(targets):])
+            cid, area, severity, clause, expected = controls[row[0]]
+            target, kind = targets[row[1]]
+            observed = row[4]
+            seen = Text(observed, observed) if type(observed) is str else \
+                Text(observed["vi"], observed["en"])
+            args = row[5] if len(row) > 5 else ()
+            extras = row[6] if len(row) > 6 else {}
+            locations: tuple[Location, ...] = ()
+            if extras:
+                if "expected" in extras:
+                    expected = Text.from_dict(extras["expected"])
+                if "clause" in extras:
+                    clause = Text.from_dict(extras["clause"])
+                severity = Severity(extras.get("severity", severity))
+                area = Area(extras.get("area", area))
+                locations = tuple(Location(*loc) for loc in extras.get("locations", ()))
+            key = (row[3], seen, expected, target, tuple(args))
+            message = rendered.get(key)
+            if message is None:
+                _, vi, en = self.messages[row[3]]
+                try:
+                    message = Text(render(vi, seen.vi, expected.vi, target, args),
+                                   render(en, seen.en, expected.en, target, args))
+                except IndexError:
+                    raise self.fail(Message("result row: its message needs an argument it "
+                                            "does not give")) from None
+                if len(rendered) > 100_000:
+                    rendered.clear()
+                rendered[key] = message
+            yield Result(cid, target, kind, Status(row[2]), severity, area, message, expected,
+                         seen, clause, locations)
+
+    def bundle(self, results: Sequence[Result]) -> Bundle:
+        """The bundle read (after every row), its results given."""
+        head, end = self.header, self.end
+        return Bundle(
+            agency=agency_of(head), baseline=head["baseline"], level=head["level"],
+            policy_digest=head["policy_digest"], policy_version=head.get("policy_version", ""),
+            tool_version=head["tool"]["version"], started_at=head["started_at"],
+            finished_at=end["finished_at"],
+            targets=tuple(Target(self.targets[t[0]][0], TargetKind(self.targets[t[0]][1]),
+                                 TargetStatus(t[1]), t[2] if len(t) > 2 else "")
+                          for t in end["targets"]),
+            results=tuple(results), scores=scores_of(end["scores"]),
+            controls=controls_of(self.abouts), inventory=head.get("inventory", ""),
+            options=head.get("options", {}),
+            notices=tuple(Text.from_dict(n) for n in end.get("notices", [])),
+            evidence_digests=end.get("evidence_digests", {}),
+            waivers=tuple(end.get("waivers", [])))
+
+
+def read_v2(lines: Iterable[bytes], display: str,
+            error_cls: type[EgovAuditError]) -> tuple[Bundle, V2Stream]:
+    """A whole version 2 bundle, its results rendered, and what was read of it."""
+    stream = V2Stream(display, error_cls)
+    results = list(stream.results(stream.rows(lines)))
+    return stream.bundle(results), stream
+
+
+def row_observed(value: Any) -> str:
+    """A row's observed value as the national store keeps it: its JSON text."""
+    return _ENCODE(value)
