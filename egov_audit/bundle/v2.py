@@ -90,6 +90,12 @@ def render(template: str, observed: str, expected: str, target: str,
     return _PLACE.sub(one, template)
 
 
+def _arguments(template: str) -> int:
+    """How many arguments a template's rows must give (its highest {n}, plus one)."""
+    return max((int(m.group(1)) + 1 for m in _PLACE.finditer(template)
+                if m.group(1) is not None and m.group(1).isdigit()), default=0)
+
+
 def well_formed(template: str) -> bool:
     """Every brace is part of a placeholder or an escaped brace."""
     rest = _PLACE.sub("", template)
@@ -318,6 +324,7 @@ class V2Stream:
         self.count = 0
         self.line = 0
         self._hash = hashlib.sha256()
+        self._needs: list[int] = []  # per message: how many arguments its rows must give
 
     def digest(self) -> str:
         """The SHA-256 of every record read so far but a signature."""
@@ -375,9 +382,9 @@ class V2Stream:
     def _record(self, kind: str, value: dict[str, Any]) -> None:
         after_end = kind in ("inputs", "signature")
         if after_end and not self.end:
-            raise self.fail(Message("a {kind} record before the end record", kind=kind))
+            raise self.fail(Message("the {kind} record comes before the end record", kind=kind))
         if self.end and not after_end:
-            raise self.fail(Message("a {kind} record after the end record", kind=kind))
+            raise self.fail(Message("a {kind} record comes after the end record", kind=kind))
         if kind == "end" and self.end:
             raise self.fail(Message("a second end record"))
         if kind == "inputs" and (self.inputs is not None):
@@ -399,6 +406,7 @@ class V2Stream:
                 if not well_formed(body[lang]):
                     raise self.fail(Message("message record: a brace that is not a placeholder"))
             self.messages.append((body["control"], body["vi"], body["en"]))
+            self._needs.append(max(_arguments(body["vi"]), _arguments(body["en"])))
         elif kind == "target":
             self.targets.append((body["id"], body["kind"]))
         elif kind == "about":
@@ -442,12 +450,17 @@ class V2Stream:
                                     index=str(message)[:20]))
         if not (type(observed) is str or _is_text(observed)):
             raise self.fail(Message("result row: the observed value is not text"))
+        given = 0
         if size > 5:
             args = row[5]
             if type(args) is not list or any(type(a) is not str for a in args):
                 raise self.fail(Message("result row: the arguments are not a list of text"))
+            given = len(args)
             if size > 6:
                 self._extras(row[6])
+        if given < self._needs[message]:
+            raise self.fail(Message("result row: its message needs an argument it does not "
+                                    "give"))
 
     def _extras(self, extras: Any) -> None:
         if type(extras) is not dict or not extras.keys() <= _EXTRAS:

@@ -27,7 +27,8 @@ COMMANDS = {
     "evaluate": "validate:evaluate_cmd", "report": "reports:report", "diff": "reports:diff_cmd",
     "keygen": "signing:keygen", "sign": "signing:sign_cmd", "verify": "signing:verify_cmd",
     "collect": "national:collect_cmd", "rescore": "national:rescore_cmd",
-    "scores": "national:scores_cmd", "policies": "policies:policies", "fix": "fix:fix_cmd",
+    "scores": "national:scores_cmd", "control": "national:control_cmd",
+    "history": "national:history_cmd", "policies": "policies:policies", "fix": "fix:fix_cmd",
     "lab": "lab:lab", "collection": "collection:collection", "schema": "schema:schema",
 }
 

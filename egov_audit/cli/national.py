@@ -11,10 +11,12 @@ import click
 from ..bundle import v2_lines
 from ..checks.vocabulary import load_catalogue
 from ..errors import EgovAuditError, translated
+from ..gates.names import check_agency_code, check_control_id
 from ..gates.sanitize import terminal
 from ..i18n import _
 from ..report.interface import ReportOptions, formats, render
 from ..report.national import NationalTable
+from ..report.questions import AgencyHistory, ControlNationally
 from ..rescore import rescore
 from ..sign import KeyRegistry, TrustError
 from ..store import Incoming, Store, Submission, open_store, take_in
@@ -107,3 +109,43 @@ def scores_cmd(db: str, kind: str | None, region: str | None, baseline: str | No
                               store.common_gaps(kind, region, baseline, level),
                               {c.id: c.title for c in load_catalogue().controls})
     write(output, render("national", fmt, table, ReportOptions(lang=lang)), [Path(db)], fmt)
+
+
+@click.command("control", cls=Command)
+@click.argument("control")
+@option("--db", default="egov-audit.db", show_default=True,
+        help="A SQLite file, or a postgresql:// URL.")
+@option("--kind", type=click.Choice(["province", "ministry"]))
+@option("--region")
+@option("--by-region", is_flag=True, help="The pass rate per region, not nationally.")
+@option("--format", "-f", "fmt", type=click.Choice(formats("control")), default="text",
+        show_default=True)
+@option("--output", "-o", type=click.Path(path_type=Path))
+@lang_option
+def control_cmd(control: str, db: str, kind: str | None, region: str | None, by_region: bool,
+                fmt: str, output: Path | None, lang: str) -> None:
+    """One control across the nation: the agencies whose latest bundle fails it, and its pass
+    rate month by month over every submission (nationally, or --by-region)."""
+    check_control_id(control)
+    with open_store(db, create=False) as store:
+        data = ControlNationally(
+            control, next((c.title for c in load_catalogue().controls if c.id == control),
+                          None),
+            store.failing(control, kind, region), store.pass_rate(control, by_region))
+    write(output, render("control", fmt, data, ReportOptions(lang=lang)), [Path(db)], fmt)
+
+
+@click.command("history", cls=Command)
+@click.argument("agency")
+@option("--db", default="egov-audit.db", show_default=True,
+        help="A SQLite file, or a postgresql:// URL.")
+@option("--format", "-f", "fmt", type=click.Choice(formats("history")), default="text",
+        show_default=True)
+@option("--output", "-o", type=click.Path(path_type=Path))
+@lang_option
+def history_cmd(agency: str, db: str, fmt: str, output: Path | None, lang: str) -> None:
+    """An agency's submitted bundles, oldest first: scores, hosts and gaps of each."""
+    check_agency_code(agency)
+    with open_store(db, create=False) as store:
+        data = AgencyHistory(agency, store.history(agency))
+    write(output, render("history", fmt, data, ReportOptions(lang=lang)), [Path(db)], fmt)

@@ -27,6 +27,18 @@ def check_agency_code(code: object, what: str = "agency code",
     return code
 
 
+# the control schema's pattern
+CONTROL_ID = re.compile(r"[A-Z]+(-[A-Z0-9]+)+")
+
+
+def check_control_id(control: str) -> str:
+    """A control identifier as the catalogue writes them (HOST-SSH-01)."""
+    if not CONTROL_ID.fullmatch(control) or len(control) > 64:
+        raise UsageError(Message("{control!r} is not a control identifier (such as HOST-SSH-01)",
+                                 control=control[:80]))
+    return control
+
+
 def is_file_name(name: str) -> bool:
     """A single path component, not hidden, no control character: `<name>.json` stays in its
     folder."""

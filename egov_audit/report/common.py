@@ -158,6 +158,19 @@ LABELS: dict[str, Text] = {
                                  "Most common gaps across agencies"),
     "national.agencies": Text("Số đơn vị", "Agencies"),
     "national.trend": Text("Thay đổi so với lần trước", "Change since last"),
+    "col.region": Text("Vùng", "Region"),
+    "col.month": Text("Tháng", "Month"),
+    "question.failing": Text("Đối tượng không đạt", "Targets failing"),
+    "question.judged": Text("Đối tượng được đánh giá", "Targets judged"),
+    "question.passed": Text("Kết quả đạt", "Passed"),
+    "question.rate": Text("Tỷ lệ đạt (%)", "Pass rate (%)"),
+    "question.failing_agencies": Text("các đơn vị chưa đạt (lần nộp gần nhất)",
+                                      "agencies failing it (latest submission)"),
+    "question.pass_rate": Text("Tỷ lệ đạt theo tháng (mọi lần nộp)",
+                               "Pass rate by month (every submission)"),
+    "question.history": Text("các lần nộp gói kết quả", "submitted bundles"),
+    "question.hosts": Text("Số máy chủ", "Hosts"),
+    "question.gaps": Text("Số thiếu hụt", "Gaps"),
 }
 
 

@@ -39,6 +39,8 @@ FORMATS: Mapping[str, Mapping[str, str]] = {
     "rescore": {"text": "diff", "json": "diff"},
     "national": {fmt: "national" for fmt in ("text", "json", "csv", "xlsx", "html")},
     "matrix": {fmt: "matrix" for fmt in ("text", "markdown", "html", "csv", "xlsx", "json")},
+    "control": {fmt: "questions" for fmt in ("text", "json", "csv")},
+    "history": {fmt: "questions" for fmt in ("text", "json", "csv")},
 }
 
 

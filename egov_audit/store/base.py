@@ -22,6 +22,7 @@ from ..bundle.v2 import V2Stream
 from ..errors import EgovAuditError, Message
 from ..sign import KeyRegistry, TrustError, verify_v2
 from ..times import utc_key
+from .questions import NationalQuestions
 from .results import RESULT_COLUMNS, Tally, batches, hosts_of, stored_rows, v1_rows, v2_rows
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -113,7 +114,7 @@ class _Undone(Exception):
         self.submission = submission
 
 
-class Store(ABC):
+class Store(NationalQuestions, ABC):
     """A national store: opened (and migrated) on construction, closed by `close` or `with`."""
 
     SERIAL: ClassVar[str]  # the type of an id the database numbers itself
@@ -379,63 +380,3 @@ class Store(ABC):
         if rows:
             self.insert_many(self.sql("INSERT INTO gaps (bundle_id, control, severity, "
                                       "area, targets) VALUES (?, ?, ?, ?, ?)"), rows)
-
-    # -- reading ------------------------------------------------------------------------------
-    # never b.*: the signed bodies are large and not needed for the table
-    _LATEST = ("WITH ranked AS (SELECT b.id, b.agency, b.finished_at, b.baseline, b.level, "
-               "b.overall, b.infrastructure, b.ip_addressing, b.security, b.coverage, "
-               "b.overall_without_waivers, b.hosts, b.waived, b.portals, b.portals_ipv6, "
-               "b.portals_dnssec, b.portals_web, b.portals_https, "
-               "ROW_NUMBER() OVER (PARTITION BY agency ORDER BY "
-               "finished_utc DESC, id DESC) AS rn, LAG(overall) OVER (PARTITION BY agency "
-               "ORDER BY finished_utc, id) AS previous, COUNT(*) OVER (PARTITION BY agency) "
-               "AS submissions FROM bundles b) ")
-
-    def _filters(self, kind: str | None, region: str | None, baseline: str | None,
-                 level: int | None) -> tuple[str, list[Any]]:
-        where, params = ["r.rn = 1"], []
-        for column, value in (("a.kind", kind), ("a.region", region), ("r.baseline", baseline),
-                              ("r.level", level)):
-            if value is not None:
-                where.append(f"{column} = ?")
-                params.append(value)
-        return " AND ".join(where), params
-
-    def national_table(self, kind: str | None = None, region: str | None = None,
-                       baseline: str | None = None, level: int | None = None
-                       ) -> list[dict[str, Any]]:
-        where, params = self._filters(kind, region, baseline, level)
-        rows = self.execute(
-            self._LATEST + "SELECT a.code, a.name_vi, a.name_en, a.kind, a.region, r.baseline, "
-            "r.level, r.finished_at, r.overall, r.infrastructure, r.ip_addressing, r.security, "
-            "r.coverage, r.overall_without_waivers, r.previous, r.submissions, r.hosts, "
-            "r.waived, r.portals, r.portals_ipv6, r.portals_dnssec, r.portals_web, "
-            "r.portals_https FROM ranked r JOIN agencies a ON a.code = r.agency WHERE " + where +
-            " ORDER BY r.overall IS NULL, r.overall DESC, a.code", params).fetchall()
-        keys = ("code", "name_vi", "name_en", "kind", "region", "baseline", "level", "date",
-                "overall", "infrastructure", "ip_addressing", "security", "coverage",
-                "overall_without_waivers", "previous", "submissions", "hosts", "waived",
-                "portals", "portals_ipv6", "portals_dnssec", "portals_web", "portals_https")
-        table = [dict(zip(keys, row, strict=True)) for row in rows]
-        for row in table:
-            row["trend"] = None if row["previous"] is None or row["overall"] is None \
-                else round(row["overall"] - row["previous"], 1)
-        return table
-
-    def common_gaps(self, kind: str | None = None, region: str | None = None,
-                    baseline: str | None = None, level: int | None = None,
-                    limit: int = 10) -> list[dict[str, Any]]:
-        where, params = self._filters(kind, region, baseline, level)
-        rows = self.execute(
-            self._LATEST + "SELECT g.control, g.severity, g.area, COUNT(*) AS agencies, "
-            "SUM(g.targets) AS targets FROM ranked r JOIN agencies a ON a.code = r.agency "
-            "JOIN gaps g ON g.bundle_id = r.id WHERE " + where + " GROUP BY g.control, "
-            "g.severity, g.area ORDER BY agencies DESC, targets DESC, g.control LIMIT ?",
-            [*params, limit]).fetchall()
-        return [dict(zip(("control", "severity", "area", "agencies", "targets"), row,
-                         strict=True)) for row in rows]
-
-    def history(self, agency: str) -> list[dict[str, Any]]:
-        rows = self.execute("SELECT finished_at, overall, digest FROM bundles WHERE agency = ? "
-                            "ORDER BY finished_utc, id", (agency,)).fetchall()
-        return [{"finished_at": r[0], "overall": r[1], "digest": r[2]} for r in rows]

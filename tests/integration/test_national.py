@@ -94,6 +94,46 @@ def test_collect_and_the_national_table(db: str, signed: dict[str, Any]) -> None
     assert [a["code"] for a in data["agencies"]] == ["bo-hts", "song-lam", "ha-son"]
 
 
+def test_national_questions_in_sql(db: str, signed: dict[str, Any]) -> None:
+    """The agencies failing a control (their latest bundle), its pass rate by month nationally
+    and per region, an agency's history: from the results' rows, equal to what the bundles
+    say."""
+    bundles = signed["bundles"]
+    assert _collect(db, signed["registry"], *bundles.values()).returncode == 0
+    data = {code: bundle_dict(path.read_text()) for code, path in bundles.items()}
+    control = "NET-ASN-01"
+    expected_failing = {}
+    for code, bundle in data.items():
+        mine = [r for r in bundle["results"] if r["control"] == control]
+        failing = sum(r["status"] in ("fail", "error") for r in mine)
+        if failing:
+            expected_failing[code] = failing
+    assert expected_failing, "the samples have an agency without its own AS number"
+    with open_store(db) as store:
+        assert {r["code"]: r["failing"] for r in store.failing(control)} == expected_failing
+        assert store.failing(control, region="nowhere") == []
+        judged = [r for b in data.values() for r in b["results"] if r["control"] == control
+                  and r["status"] in ("pass", "fail", "error", "not_assessed")]
+        (month,) = store.pass_rate(control)
+        assert month["judged"] == len(judged)
+        assert month["passed"] == sum(r["status"] == "pass" for r in judged)
+        regions = store.pass_rate(control, by_region=True)
+        assert {r["region"] for r in regions} == {b["agency"].get("region") for b in
+                                                  data.values()}
+        assert sum(r["judged"] for r in regions) == len(judged)
+        (only,) = store.history("ha-son")
+        assert only["overall"] == data["ha-son"]["scores"]["overall"]
+    done = run_cli("control", control, "--db", db, "--lang", "en")
+    assert done.returncode == 0 and "agencies failing it" in done.stdout
+    assert all(code in done.stdout for code in expected_failing)
+    as_json = json.loads(run_cli("control", control, "--db", db, "-f", "json").stdout)
+    assert {r["code"] for r in as_json["failing"]} == set(expected_failing)
+    done = run_cli("history", "ha-son", "--db", db, "-f", "csv")
+    assert done.returncode == 0 and len(done.stdout.splitlines()) == 2  # a header, a row
+    done = run_cli("control", "1; DROP TABLE results", "--db", db)
+    assert done.returncode == 2 and "not a control identifier" in done.stderr
+
+
 def test_a_newer_bundle_becomes_the_latest_and_history_is_kept(
         db: str, signed: dict[str, Any]) -> None:
     work, keys = signed["work"], signed["keys"]

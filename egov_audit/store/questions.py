@@ -1,0 +1,117 @@
+"""The national questions the store answers in SQL, over the latest bundle of each agency or
+over every submission: the national table, the most common gaps, the agencies failing a
+control, a control's pass rate over time (nationally or per region), an agency's history.
+What the national service shows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# the statuses a pass rate counts (as the score does: not applicable and waived are left out)
+_JUDGED = "('pass', 'fail', 'error', 'not_assessed')"
+
+
+class NationalQuestions:
+    """Read-only queries, mixed into Store (which runs them: `execute`)."""
+
+    def execute(self, statement: str, params: Any = ()) -> Any:
+        raise NotImplementedError
+
+    # never b.*: the signed bodies are large and not needed for the table
+    _LATEST = ("WITH ranked AS (SELECT b.id, b.agency, b.finished_at, b.baseline, b.level, "
+               "b.overall, b.infrastructure, b.ip_addressing, b.security, b.coverage, "
+               "b.overall_without_waivers, b.hosts, b.waived, b.portals, b.portals_ipv6, "
+               "b.portals_dnssec, b.portals_web, b.portals_https, "
+               "ROW_NUMBER() OVER (PARTITION BY agency ORDER BY "
+               "finished_utc DESC, id DESC) AS rn, LAG(overall) OVER (PARTITION BY agency "
+               "ORDER BY finished_utc, id) AS previous, COUNT(*) OVER (PARTITION BY agency) "
+               "AS submissions FROM bundles b) ")
+
+    def _filters(self, kind: str | None, region: str | None, baseline: str | None,
+                 level: int | None) -> tuple[str, list[Any]]:
+        where, params = ["r.rn = 1"], []
+        for column, value in (("a.kind", kind), ("a.region", region), ("r.baseline", baseline),
+                              ("r.level", level)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        return " AND ".join(where), params
+
+    def national_table(self, kind: str | None = None, region: str | None = None,
+                       baseline: str | None = None, level: int | None = None
+                       ) -> list[dict[str, Any]]:
+        where, params = self._filters(kind, region, baseline, level)
+        rows = self.execute(
+            self._LATEST + "SELECT a.code, a.name_vi, a.name_en, a.kind, a.region, r.baseline, "
+            "r.level, r.finished_at, r.overall, r.infrastructure, r.ip_addressing, r.security, "
+            "r.coverage, r.overall_without_waivers, r.previous, r.submissions, r.hosts, "
+            "r.waived, r.portals, r.portals_ipv6, r.portals_dnssec, r.portals_web, "
+            "r.portals_https FROM ranked r JOIN agencies a ON a.code = r.agency WHERE " + where +
+            " ORDER BY r.overall IS NULL, r.overall DESC, a.code", params).fetchall()
+        keys = ("code", "name_vi", "name_en", "kind", "region", "baseline", "level", "date",
+                "overall", "infrastructure", "ip_addressing", "security", "coverage",
+                "overall_without_waivers", "previous", "submissions", "hosts", "waived",
+                "portals", "portals_ipv6", "portals_dnssec", "portals_web", "portals_https")
+        table = [dict(zip(keys, row, strict=True)) for row in rows]
+        for row in table:
+            row["trend"] = None if row["previous"] is None or row["overall"] is None \
+                else round(row["overall"] - row["previous"], 1)
+        return table
+
+    def common_gaps(self, kind: str | None = None, region: str | None = None,
+                    baseline: str | None = None, level: int | None = None,
+                    limit: int = 10) -> list[dict[str, Any]]:
+        where, params = self._filters(kind, region, baseline, level)
+        rows = self.execute(
+            self._LATEST + "SELECT g.control, g.severity, g.area, COUNT(*) AS agencies, "
+            "SUM(g.targets) AS targets FROM ranked r JOIN agencies a ON a.code = r.agency "
+            "JOIN gaps g ON g.bundle_id = r.id WHERE " + where + " GROUP BY g.control, "
+            "g.severity, g.area ORDER BY agencies DESC, targets DESC, g.control LIMIT ?",
+            [*params, limit]).fetchall()
+        return [dict(zip(("control", "severity", "area", "agencies", "targets"), row,
+                         strict=True)) for row in rows]
+
+    def history(self, agency: str) -> list[dict[str, Any]]:
+        """Every submission of an agency, oldest first: its scores, hosts and how many of its
+        results fail."""
+        rows = self.execute(
+            "SELECT b.finished_at, b.overall, b.digest, b.infrastructure, b.ip_addressing, "
+            "b.security, b.coverage, b.hosts, b.baseline, b.level, (SELECT COALESCE(SUM("
+            "g.targets), 0) FROM gaps g WHERE g.bundle_id = b.id) AS gaps FROM bundles b "
+            "WHERE b.agency = ? AND b.key_id <> '' ORDER BY b.finished_utc, b.id",
+            (agency,)).fetchall()
+        keys = ("finished_at", "overall", "digest", "infrastructure", "ip_addressing",
+                "security", "coverage", "hosts", "baseline", "level", "gaps")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    def failing(self, control: str, kind: str | None = None, region: str | None = None,
+                baseline: str | None = None, level: int | None = None
+                ) -> list[dict[str, Any]]:
+        """The agencies whose latest bundle fails `control` (a fail or an error) on any
+        target: how many targets fail, of how many judged, most first."""
+        where, params = self._filters(kind, region, baseline, level)
+        rows = self.execute(
+            self._LATEST + "SELECT a.code, a.name_vi, a.name_en, a.region, r.finished_at, "
+            "SUM(CASE WHEN x.status IN ('fail', 'error') THEN 1 ELSE 0 END) AS failing, "
+            "COUNT(*) AS judged FROM ranked r JOIN agencies a ON a.code = r.agency "
+            "JOIN results x ON x.bundle_id = r.id WHERE " + where + " AND x.control = ? AND "
+            "x.status IN " + _JUDGED + " GROUP BY a.code, a.name_vi, a.name_en, a.region, "
+            "r.finished_at HAVING SUM(CASE WHEN x.status IN ('fail', 'error') THEN 1 ELSE 0 "
+            "END) > 0 ORDER BY failing DESC, a.code", [*params, control]).fetchall()
+        keys = ("code", "name_vi", "name_en", "region", "date", "failing", "judged")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    def pass_rate(self, control: str, by_region: bool = False) -> list[dict[str, Any]]:
+        """`control`'s pass rate per month over every submission (its results judged: pass,
+        fail, error, not assessed), nationally or per region."""
+        region = "COALESCE(a.region, '')" if by_region else "''"
+        rows = self.execute(
+            "SELECT SUBSTR(b.finished_utc, 1, 7) AS month, " + region + " AS region, "
+            "SUM(CASE WHEN x.status = 'pass' THEN 1 ELSE 0 END) AS passed, COUNT(*) AS judged, "
+            "COUNT(DISTINCT b.agency) AS agencies FROM results x JOIN bundles b ON "
+            "b.id = x.bundle_id JOIN agencies a ON a.code = b.agency WHERE x.control = ? AND "
+            "x.status IN " + _JUDGED + " AND b.key_id <> '' GROUP BY SUBSTR(b.finished_utc, 1, 7)"
+            + (", " + region if by_region else "") + " ORDER BY month, region",
+            (control,)).fetchall()
+        return [{"month": m, "region": r or None, "passed": p, "judged": j, "agencies": n,
+                 "rate": round(100 * p / j, 1) if j else None} for m, r, p, j, n in rows]
