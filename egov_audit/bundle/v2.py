@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
 from typing import Any, BinaryIO
@@ -35,6 +34,7 @@ from ..models import (
     Text,
 )
 from ..schemas import compiled_check, first_error, load_schema
+from .templates import SHORTEST_VALUE, arguments_of, render, template_of, well_formed
 from .v1 import agency_of, controls_of, scores_of, semantic_errors
 
 SCHEMA_V2 = "egov-audit/result-bundle@2"
@@ -44,6 +44,8 @@ MAX_INPUTS_RECORD = 256 << 20  # the packed inventory and evidence, when signed 
 INPUTS_PREFIX = b'{"inputs":'
 MAX_STREAM = 4 << 30  # decompressed: 50,000 hosts take about 150 MB
 
+_DERIVED_KEPT = 10_000  # distinct messages remembered while writing
+
 _ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                            allow_nan=False).encode
 
@@ -51,102 +53,11 @@ _ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=F
 def record(value: Any) -> bytes:
     """One record as its line: canonical JSON (sorted keys, no spaces, UTF-8) and a newline,
     so the same meaning is always the same bytes."""
-    return (_ENCODE(value) + "\n").encode("utf-8")
+    return _line(value).encode("utf-8")
 
 
-# -- message templates --------------------------------------------------------------------------
-# {o} the observed value, {e} the expected one, {t} the target, {0}.. the row's arguments (in
-# the language's text), {{ and }} a brace
-_PLACE = re.compile(r"\{\{|\}\}|\{([oet]|[0-9]{1,3})\}")
-# a number standing alone (not part of a name, an address or a version): a row argument, so
-# that "3 accounts" and "5 accounts" share a template
-_NUMBER = re.compile(r"(?<![\w.:/{}\-])[0-9]+(?:\.[0-9]+)?(?![\w.:/{}\-])")
-_SHORTEST_VALUE = 3  # a shorter observed value or target is left in the text: "0" is everywhere
-_DERIVED_KEPT = 10_000  # distinct messages remembered while writing
-
-
-def _escape(text: str) -> str:
-    return text.replace("{", "{{").replace("}", "}}")
-
-
-def render(template: str, observed: str, expected: str, target: str,
-           args: Sequence[str]) -> str:
-    """A template's text for one row (IndexError: an argument the row does not have)."""
-    if "{" not in template and "}" not in template:
-        return template
-
-    def one(match: re.Match[str]) -> str:
-        whole, name = match.group(0), match.group(1)
-        if name is None:
-            return whole[0]
-        if name == "o":
-            return observed
-        if name == "e":
-            return expected
-        if name == "t":
-            return target
-        return args[int(name)]
-
-    return _PLACE.sub(one, template)
-
-
-def _arguments(template: str) -> int:
-    """How many arguments a template's rows must give (its highest {n}, plus one)."""
-    return max((int(m.group(1)) + 1 for m in _PLACE.finditer(template)
-                if m.group(1) is not None and m.group(1).isdigit()), default=0)
-
-
-def well_formed(template: str) -> bool:
-    """Every brace is part of a placeholder or an escaped brace."""
-    rest = _PLACE.sub("", template)
-    return "{" not in rest and "}" not in rest
-
-
-def _derive(message: str, values: Sequence[tuple[str, str]], args: list[str]) -> str:
-    parts: list[str | tuple[str]] = [_escape(message)]
-    for name, value in values:
-        escaped = _escape(value)
-        split: list[str | tuple[str]] = []
-        for part in parts:
-            if isinstance(part, tuple) or escaped not in part:
-                split.append(part)
-                continue
-            for index, piece in enumerate(part.split(escaped)):
-                if index:
-                    split.append((name,))
-                if piece:
-                    split.append(piece)
-        parts = split
-    out: list[str] = []
-
-    def number(match: re.Match[str]) -> str:
-        args.append(match.group(0))
-        return f"{{{len(args) - 1}}}"
-
-    for part in parts:
-        out.append(part[0] if isinstance(part, tuple) else _NUMBER.sub(number, part))
-    return "".join(out)
-
-
-def template_of(message: Text, observed: Text, expected: Text, target: str
-                ) -> tuple[Text, list[str]]:
-    """A result's message as a template and its arguments: the observed and expected values
-    and the target become placeholders, standing numbers arguments. Checked by rendering it
-    back; a message that does not render exactly is kept whole (never a different text)."""
-    args: list[str] = []
-    templates = []
-    for lang in ("vi", "en"):
-        values = [(name, value) for name, value in
-                  (("{o}", observed.get(lang)), ("{e}", expected.get(lang)), ("{t}", target))
-                  if len(value) >= _SHORTEST_VALUE]
-        values.sort(key=lambda pair: -len(pair[1]))
-        templates.append(_derive(message.get(lang), values, args))
-    made = Text(templates[0], templates[1])
-    for lang in ("vi", "en"):
-        if render(made.get(lang), observed.get(lang), expected.get(lang), target,
-                  args) != message.get(lang):
-            return Text(_escape(message.vi), _escape(message.en)), []
-    return made, args
+def _line(value: Any) -> str:
+    return _ENCODE(value) + "\n"
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -177,33 +88,48 @@ class V2Writer:
         self._defaults: list[tuple[Area, Severity, Text, Text]] = []
         self._messages: dict[tuple[int, str, str], int] = {}
         self._targets: dict[tuple[str, str], int] = {}
-        self._derived: dict[tuple[Any, ...], tuple[int, list[str]]] = {}
+        self._derived: dict[tuple[Any, ...], tuple[str, str]] = {}
         self._count = 0
         out.write(record(header_record(head)))
 
-    def _control(self, result: Result, lines: list[bytes]) -> int:
+    def _control(self, result: Result, lines: list[str]) -> int:
         index = self._controls.get(result.control)
         if index is None:
             index = self._controls[result.control] = len(self._controls)
             self._defaults.append((result.area, result.severity, result.clause, result.expected))
-            lines.append(record({"control": {
+            lines.append(_line({"control": {
                 "id": result.control, "area": str(result.area),
                 "severity": str(result.severity), "clause": _text(result.clause),
                 "expected": _text(result.expected)}}))
         return index
 
-    def _target(self, target: str, kind: str, lines: list[bytes]) -> int:
+    def _introduce(self, results: Sequence[Result]) -> dict[str, Result]:
+        """For each control first met in `results`, the result its control record is made
+        from when its first row comes: one with an expected value (a host that was not
+        assessed has none: its row says so, not the hundreds of others)."""
+        new: dict[str, Result] = {}
+        for result in results:
+            if result.control in self._controls:
+                continue
+            chosen = new.get(result.control)
+            if chosen is None or (not chosen.expected and result.expected):
+                new[result.control] = result
+        return new
+
+    def _target(self, target: str, kind: str, lines: list[str]) -> int:
         index = self._targets.get((target, kind))
         if index is None:
             index = self._targets[(target, kind)] = len(self._targets)
-            lines.append(record({"target": {"id": target, "kind": kind}}))
+            lines.append(_line({"target": {"id": target, "kind": kind}}))
         return index
 
-    def _message(self, control: int, result: Result, lines: list[bytes]) -> tuple[int, list[str]]:
+    def _message(self, control: int, result: Result, lines: list[str]) -> tuple[str, str]:
+        """The row's middle (message index and observed value) and its arguments, as JSON
+        text: made once per distinct message, observed and expected value of a control."""
         message, target = result.message, result.target
         # a message that names its target is made anew for each one: remembering it would
         # grow with the hosts
-        named = len(target) >= _SHORTEST_VALUE and (target in message.vi or target in message.en)
+        named = len(target) >= SHORTEST_VALUE and (target in message.vi or target in message.en)
         key = (control, message.vi, message.en, result.observed.vi, result.observed.en,
                result.expected.vi, result.expected.en)
         found = None if named else self._derived.get(key)
@@ -213,56 +139,68 @@ class V2Writer:
         index = self._messages.get((control, template.vi, template.en))
         if index is None:
             index = self._messages[(control, template.vi, template.en)] = len(self._messages)
-            lines.append(record({"message": {"control": control, "vi": template.vi,
-                                             "en": template.en}}))
+            lines.append(_line({"message": {"control": control, "vi": template.vi,
+                                            "en": template.en}}))
+        made = (f"{index},{_ENCODE(_observed(result.observed))}", _ENCODE(args))
         if not named:
             if len(self._derived) >= _DERIVED_KEPT:  # a cache, not a record of every result
                 self._derived.clear()
-            self._derived[key] = (index, args)
-        return index, args
+            self._derived[key] = made
+        return made
 
-    def add(self, results: Iterable[Result]) -> None:
-        lines: list[bytes] = []
+    def add(self, results: Sequence[Result]) -> None:
+        lines: list[str] = []
+        defaults = self._defaults
+        new = self._introduce(results)
         for result in results:
-            control = self._control(result, lines)
-            target = self._target(result.target, str(result.target_kind), lines)
-            message, args = self._message(control, result, lines)
-            row: list[Any] = [control, target, str(result.status), message,
-                              _observed(result.observed)]
-            area, severity, clause, expected = self._defaults[control]
-            extras: dict[str, Any] = {}
-            if result.expected != expected:
-                extras["expected"] = _text(result.expected)
-            if result.clause != clause:
-                extras["clause"] = _text(result.clause)
-            if result.severity is not severity:
-                extras["severity"] = str(result.severity)
-            if result.area is not area:
-                extras["area"] = str(result.area)
-            if result.locations:
-                extras["locations"] = [_location(loc) for loc in result.locations]
-            if args or extras:
-                row.append(args)
-            if extras:
-                row.append(extras)
-            lines.append(record(row))
+            control = self._controls.get(result.control)
+            if control is None:
+                control = self._control(new[result.control], lines)
+            target = self._target(result.target, result.target_kind.value, lines)
+            middle, args = self._message(control, result, lines)
+            area, severity, clause, expected = defaults[control]
+            head = f'[{control},{target},"{result.status.value}",{middle}'
+            if result.locations or result.severity is not severity or result.area is not area \
+                    or (result.expected is not expected and result.expected != expected) \
+                    or (result.clause is not clause and result.clause != clause):
+                lines.append(f"{head},{args},{_ENCODE(self._extras(result))}]\n")
+            elif args != "[]":
+                lines.append(f"{head},{args}]\n")
+            else:
+                lines.append(f"{head}]\n")
             self._count += 1
         if lines:
-            self._out.write(b"".join(lines))
+            self._out.write("".join(lines).encode("utf-8"))
+
+    def _extras(self, result: Result) -> dict[str, Any]:
+        """What a row says that its control record does not."""
+        area, severity, clause, expected = self._defaults[self._controls[result.control]]
+        extras: dict[str, Any] = {}
+        if result.expected != expected:
+            extras["expected"] = _text(result.expected)
+        if result.clause != clause:
+            extras["clause"] = _text(result.clause)
+        if result.severity is not severity:
+            extras["severity"] = str(result.severity)
+        if result.area is not area:
+            extras["area"] = str(result.area)
+        if result.locations:
+            extras["locations"] = [_location(loc) for loc in result.locations]
+        return extras
 
     def close(self, end: Bundle) -> None:
         """The records known at the end (`end`: the bundle without its results)."""
-        lines: list[bytes] = []
+        lines: list[str] = []
         listed = [[self._target(t.id, str(t.kind), lines), str(t.status),
                    *([t.reason] if t.reason else [])] for t in end.targets]
         for cid, info in sorted(end.controls.items()):
-            lines.append(record({"about": {"id": cid, **info.to_dict()}}))
-        lines.append(record({"end": {
+            lines.append(_line({"about": {"id": cid, **info.to_dict()}}))
+        lines.append(_line({"end": {
             "finished_at": end.finished_at, "results": self._count, "targets": listed,
             "scores": end.scores.to_dict(), "notices": [_text(n) for n in end.notices],
             "evidence_digests": dict(end.evidence_digests),
             "waivers": [dict(w) for w in end.waivers]}}))
-        self._out.write(b"".join(lines))
+        self._out.write("".join(lines).encode("utf-8"))
 
 
 def _location(loc: Location) -> list[Any]:
@@ -406,7 +344,7 @@ class V2Stream:
                 if not well_formed(body[lang]):
                     raise self.fail(Message("message record: a brace that is not a placeholder"))
             self.messages.append((body["control"], body["vi"], body["en"]))
-            self._needs.append(max(_arguments(body["vi"]), _arguments(body["en"])))
+            self._needs.append(max(arguments_of(body["vi"]), arguments_of(body["en"])))
         elif kind == "target":
             self.targets.append((body["id"], body["kind"]))
         elif kind == "about":

@@ -3,6 +3,7 @@ target. Pure Python over data: nothing here touches the network."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -237,7 +238,8 @@ def _holds(facts: Mapping[str, Any], when: Mapping[str, Any]) -> bool:
 def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
     check = control.check
     assert check.fact is not None and check.op is not None
-    operator = OPERATORS[check.op]
+    op = check.op
+    operator = OPERATORS[op]
     expected_value = ctx.param(check.param, control) if check.param else check.value
     expected_en = operator.describe(expected_value, "en")
     expected_vi = operator.describe(expected_value, "vi")
@@ -255,24 +257,28 @@ def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
                 yield not_assessed_host(host.name, found)
     if control.target is TargetKind.DEVICE:
         yield from not_assessed_devices(ctx)
-    for target in fact_targets(ctx, control.target):
+    asked: list[bool] = []
+
+    def locate(target: FactTarget) -> Location | None:
+        asked.append(True)
+        return target.where(path)
+
+    def judge(target: FactTarget) -> Finding:
         if check.when is not None and not _holds(target.facts, check.when):
             cond = f"{check.when['fact']} {check.when['op']} {render(check.when.get('value', ''))}"
-            yield Finding(target.id, target.kind, Status.NOT_APPLICABLE,
-                          Text(f"Không áp dụng: điều kiện {cond.strip()} không thỏa.",
+            return Finding(target.id, target.kind, Status.NOT_APPLICABLE,
+                           Text(f"Không áp dụng: điều kiện {cond.strip()} không thỏa.",
                                f"Not applicable: {cond.strip()} does not hold."))
-            continue
         observed = resolve_fact(target.facts, fact)
         if observed is MISSING or observed is None:  # null: not set
-            where = target.where(path)
+            where = locate(target)
             locs = (where,) if where else ()
             status = Status.FAIL if check.missing == "fail" else Status.NOT_ASSESSED
             absent = NOT_SET if target.kind is TargetKind.HOST else NOT_DECLARED
-            yield Finding(target.id, target.kind, status,
-                          Text(f"{fact}: {absent.vi} (yêu cầu: {expected_vi}).",
+            return Finding(target.id, target.kind, status,
+                           Text(f"{fact}: {absent.vi} (yêu cầu: {expected_vi}).",
                                f"{fact}: {absent.en} (required: {expected_en})."),
-                          expected, absent, locs)
-            continue
+                           expected, absent, locs)
         shown = render(observed)
         holder = _holder(target.facts, parent_parts)
         source, default = _provenance(holder, leaf, source_key)
@@ -282,54 +288,92 @@ def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
         if default and target.kind is TargetKind.HOST:
             seen = Text(f"{shown} (mặc định)", f"{shown} (default)")
             if ctx.options.require_explicit:
-                yield Finding(target.id, target.kind, Status.FAIL,
-                              Text(f"{fact} = {seen.vi}: dựa vào giá trị mặc định, không được "
+                return Finding(target.id, target.kind, Status.FAIL,
+                               Text(f"{fact} = {seen.vi}: dựa vào giá trị mặc định, không được "
                                    f"ghi trong cấu hình (yêu cầu ghi rõ: {expected_vi}).",
                                    f"{fact} = {seen.en}: relies on the default, not written in "
                                    f"the configuration (required in writing: {expected_en})."),
-                              expected, seen)
-                continue
-        meaning = _by_meaning(meanings, check.op, observed)
+                               expected, seen)
+        meaning = _by_meaning(meanings, op, observed)
         contexts = holder.get("contexts") if holder is not None else None
         if isinstance(contexts, list) and target.kind is TargetKind.HOST and \
                 (meaning[0] if meaning else Status.PASS) is Status.PASS:
-            weaker = _weaker_context(contexts, leaf, check.op, operator, expected_value,
+            weaker = _weaker_context(contexts, leaf, op, operator, expected_value,
                                      meanings)
             if weaker is not None and (meaning is not None or _passes(operator, observed,
                                                                       expected_value)):
-                yield _context_finding(target, fact, seen, expected, weaker)
-                continue
+                return _context_finding(target, fact, seen, expected, weaker)
         if meaning is not None:
             status, said = meaning
-            where = target.where(path) if status is Status.FAIL else None
-            yield Finding(target.id, target.kind, status,
-                          Text(f"{fact} = {seen.vi}: {said.vi} (yêu cầu: {expected_vi}).",
+            where = locate(target) if status is Status.FAIL else None
+            return Finding(target.id, target.kind, status,
+                           Text(f"{fact} = {seen.vi}: {said.vi} (yêu cầu: {expected_vi}).",
                                f"{fact} = {seen.en}: {said.en} (required: {expected_en})."),
-                          expected, Text(f"{seen.vi} ({said.vi})", f"{seen.en} ({said.en})"),
-                          (where,) if where else ())
-            continue
+                           expected, Text(f"{seen.vi} ({said.vi})", f"{seen.en} ({said.en})"),
+                           (where,) if where else ())
         try:
             ok = operator.test(observed, expected_value)
         except OperatorTypeError as exc:
-            where = target.where(path)
+            where = locate(target)
             locs = (where,) if where else ()
-            yield Finding(target.id, target.kind, Status.ERROR,
-                          Text(f"{fact}: không so sánh được ({exc}).",
+            return Finding(target.id, target.kind, Status.ERROR,
+                           Text(f"{fact}: không so sánh được ({exc}).",
                                f"{fact}: cannot be compared ({exc})."),
-                          expected, seen, locs)
-            continue
+                           expected, seen, locs)
         if ok:
-            yield Finding(target.id, target.kind, Status.PASS,
-                          Text(f"{fact} = {seen.vi}, đạt yêu cầu ({expected_vi}).",
+            return Finding(target.id, target.kind, Status.PASS,
+                           Text(f"{fact} = {seen.vi}, đạt yêu cầu ({expected_vi}).",
                                f"{fact} = {seen.en}, as required ({expected_en})."),
-                          expected, seen)
+                           expected, seen)
         else:
-            where = target.where(path)  # located only when reported: locating is not free
+            where = locate(target)  # located only when reported: locating is not free
             locs = (where,) if where else ()
-            yield Finding(target.id, target.kind, Status.FAIL,
-                          Text(f"{fact} = {seen.vi}; yêu cầu: {expected_vi}.",
+            return Finding(target.id, target.kind, Status.FAIL,
+                           Text(f"{fact} = {seen.vi}; yêu cầu: {expected_vi}.",
                                f"{fact} = {seen.en}; required: {expected_en}."),
-                          expected, seen, locs)
+                           expected, seen, locs)
+
+    # hosts that share a configuration share a verdict: each distinct value (and where it
+    # comes from) is judged once per control, the verdict given to each host it fits, located
+    # at that host
+    judged: dict[Any, tuple[Finding, bool]] = {}
+    for target in fact_targets(ctx, control.target):
+        key = _same_verdict(target, check.when, fact, parent_parts, leaf, source_key) \
+            if target.kind is TargetKind.HOST else None
+        known = judged.get(key) if key is not None else None
+        if known is not None:
+            proto, located = known
+            where = target.where(path) if located else None
+            yield Finding(target.id, target.kind, proto.status, proto.message, proto.expected,
+                          proto.observed, (where,) if where else ())
+            continue
+        asked.clear()
+        finding = judge(target)
+        if key is not None:
+            judged[key] = (finding, bool(asked))
+        yield finding
+
+
+def _frozen(value: Any) -> Any:
+    """A fact value as a key: itself when it is a plain scalar, else its canonical JSON."""
+    if value is None or type(value) in (str, int, float, bool):
+        return (type(value).__name__, value)
+    if value is MISSING:
+        return "MISSING"
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _same_verdict(target: FactTarget, when: Mapping[str, Any] | None, fact: str,
+                  parent: Sequence[str], leaf: str, source_key: str) -> Any:
+    """What a declarative check's verdict on a host depends on: whether its condition holds,
+    the value, and where the value comes from (its source, whether it is the default, the
+    contexts that may override it)."""
+    facts = target.facts
+    holds = when is None or _holds(facts, when)
+    holder = _holder(facts, parent)
+    contexts = holder.get("contexts") if holder is not None else None
+    return (holds, _frozen(resolve_fact(facts, fact)), _provenance(holder, leaf, source_key),
+            None if contexts is None else _frozen(contexts))
 
 
 def _run(ctx: CheckContext | NationalContext, control: Control) -> list[Finding]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from egov_audit.bundle import bundle_from_dict, read_result_set, read_v2, write_bundle
-from egov_audit.bundle.v2 import render, template_of, well_formed
+from egov_audit.bundle.templates import render, template_of, well_formed
 from egov_audit.errors import ReportError
 from egov_audit.models import Text
 

@@ -146,8 +146,9 @@ def test_the_memory_held_does_not_grow_with_the_hosts(fleet: tuple[Path, Path],
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """In passes of 10 hosts, what four times the hosts add to the peak is the declared
     inventory, each host's status and its target record (facts and results are not held):
-    less than a quarter of what they add when all are judged at once and the results kept,
-    which holds four times as much."""
+    less than half of what they add when all are judged at once and the results kept. (Hosts
+    that share a configuration share their verdicts' texts, so keeping results costs less
+    than it did; what keeping them still adds per host is the results themselves.)"""
     small = _fleet(tmp_path / "small", 75)
     large = fleet  # 300 hosts
     monkeypatch.setattr(audit, "HOSTS_PER_PASS", 10)
@@ -157,10 +158,10 @@ def test_the_memory_held_does_not_grow_with_the_hosts(fleet: tuple[Path, Path],
         streamed[name] = _peak(partial(evaluate_into, request, evidence, tmp_path / "out.json",
                                        policy=policy))
         kept[name] = _peak(partial(evaluate, request, evidence, policy))
-    assert kept["large"] > 3 * kept["small"], kept
-    growth = streamed["large"] - streamed["small"]
-    assert growth < (kept["large"] - kept["small"]) / 4, (streamed, kept)
-    assert streamed["large"] < kept["large"] / 2, (streamed, kept)
+    kept_growth = kept["large"] - kept["small"]
+    assert kept["large"] > 2 * kept["small"], kept
+    assert streamed["large"] - streamed["small"] < kept_growth / 2, (streamed, kept)
+    assert streamed["large"] < kept["large"] * 0.6, (streamed, kept)
 
 
 def test_the_streamed_bundle_goes_through_the_output_gate(fleet: tuple[Path, Path]) -> None:

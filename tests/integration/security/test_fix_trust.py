@@ -293,9 +293,9 @@ def test_unsafe_marking_keeps_ansible_from_templating_text_that_reaches_a_playbo
     put there on purpose), Ansible runs the play without templating it."""
     canary = agency.root / "canary"
     bundle_path = _controller_agency(agency)
-    from egov_audit.bundle import bundle_from_dict, read_json
+    from egov_audit.bundle import read_result_set
 
-    bundle = bundle_from_dict(read_json(bundle_path))
+    (bundle,) = read_result_set(bundle_path).bundles
     agency_plan = read_agency_plan(load_inventory(agency.inventory))
     control = next(c for c in policy.controls if c.id == "HOST-FILE-01")
     assert control.remediation_role is not None
