@@ -39,6 +39,7 @@ from .score import ScoreTally, compute_scores
 from .waivers import DEFAULT_PATH as DEFAULT_WAIVERS
 from .waivers import LEGACY_PATH as LEGACY_WAIVERS
 from .waivers import WaiverLedger, find_waivers, load_waivers
+from .workers import default_workers, in_order
 
 if TYPE_CHECKING:
     from .bundle import V2Writer
@@ -74,6 +75,8 @@ class AuditRequest:
     # the registry's delegation statistics (delegated-apnic-extended-latest), for every
     # inventory; without it, an inventory's own network.registry_file
     registry_file: Path | None = None
+    # processes that judge an agency's hosts, a pass each (None: one per core)
+    workers: int | None = None
 
     def given(self) -> dict[str, Path]:
         """The evidence the command line gave, by the name of its kind."""
@@ -438,12 +441,22 @@ def _judge(request: AuditRequest, policy: PolicySet, ctx: CheckContext, sink: Re
     else:
         kept: dict[str, HostEvidence] = {}
         hosts = inventory.hosts
-        for first in range(0, len(hosts), HOSTS_PER_PASS):
+
+        def judge_pass(first: int) -> tuple[list[Result], dict[str, HostEvidence]]:
             part = hosts[first:first + HOSTS_PER_PASS]
             found = folder.hosts(host.name for host in part)
-            add(evaluate_agency(replace(ctx, found={**ctx.found, HOST_FACTS.name: found},
-                                        hosts=part, cache={}), policy.controls, hosts=True))
-            kept.update((name, e.without_facts()) for name, e in found.items())
+            results = evaluate_agency(replace(ctx, found={**ctx.found, HOST_FACTS.name: found},
+                                              hosts=part, cache={}), policy.controls,
+                                      hosts=True)
+            return results, {name: e.without_facts() for name, e in found.items()}
+
+        # the passes over every core, their results written in the order of the passes: the
+        # same bundle, byte for byte, as one process writes
+        workers = request.workers or default_workers()
+        for results, statuses in in_order(judge_pass, range(0, len(hosts), HOSTS_PER_PASS),
+                                          workers):
+            add(results)
+            kept.update(statuses)
         others = folder.others({host.name for host in hosts})
         kept.update((name, e.without_facts()) for name, e in others.items())
         ctx.with_found(HOST_FACTS, kept)

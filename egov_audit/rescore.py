@@ -21,6 +21,7 @@ from .pipeline import Run
 from .policy import PolicySet
 from .store import open_store
 from .store.results import body_lines
+from .workers import default_workers, in_order
 
 
 def _stored_bundle(body: bytes) -> tuple[Bundle, Mapping[str, Any] | None]:
@@ -56,26 +57,35 @@ def _rescore_one(old: Bundle, packed: Mapping[str, Any], policy: PolicySet) -> B
     return diff_bundles(old, result.bundles[0])
 
 
-def rescore(db: str, policies: Path, models: Path | None) -> list[Rescored]:
-    """Each agency's latest stored bundle re-evaluated against `policies`. An agency whose
-    bundle or inputs are unusable is reported with the reason; the others go on."""
+def rescore(db: str, policies: Path, models: Path | None,
+            workers: int | None = None) -> list[Rescored]:
+    """Each agency's latest stored bundle re-evaluated against `policies`, the agencies spread
+    over `workers` processes (default: one per core), each reading its agency's bundle itself
+    (one at a time: memory is one bundle a worker). An agency whose bundle or inputs are
+    unusable is reported with the reason; the others go on."""
     policy = load_catalogue(policies, models)
-    out: list[Rescored] = []
     with open_store(db, create=False) as store:
         latest = store.execute(
-            "SELECT agency, finished_at, body FROM bundles b WHERE finished_utc = (SELECT "
-            "MAX(finished_utc) FROM bundles WHERE agency = b.agency) ORDER BY agency").fetchall()
-    for agency, finished, body in latest:
+            "SELECT id, agency, finished_at FROM bundles b WHERE key_id <> '' AND "
+            "finished_utc = (SELECT MAX(finished_utc) FROM bundles WHERE agency = b.agency "
+            "AND key_id <> '') ORDER BY agency").fetchall()
+
+    def one(row: tuple[int, str, str]) -> Rescored:
+        bundle_id, agency, finished = row
         try:
+            with open_store(db, create=False) as store:
+                (body,) = store.execute("SELECT body FROM bundles WHERE id = ?",
+                                        (bundle_id,)).fetchone()
             old, inputs = _stored_bundle(bytes(body))
+            del body
             if not inputs:
-                out.append(Rescored(agency, finished, None,
-                                    "signed without its inputs (egov-audit sign --inventory)"))
-                continue
-            out.append(Rescored(agency, finished, _rescore_one(old, inputs, policy)))
+                return Rescored(agency, finished, None,
+                                "signed without its inputs (egov-audit sign --inventory)")
+            return Rescored(agency, finished, _rescore_one(old, inputs, policy))
         except EgovAuditError as exc:
-            out.append(Rescored(agency, finished, None, exc.one_line(), failed=True))
+            return Rescored(agency, finished, None, exc.one_line(), failed=True)
         except MemoryError:  # this agency's bundle only: the others are still re-scored
-            out.append(Rescored(agency, finished, None, "out of memory while re-scoring it",
-                                failed=True))
-    return out
+            return Rescored(agency, finished, None, "out of memory while re-scoring it",
+                            failed=True)
+
+    return list(in_order(one, [tuple(row) for row in latest], workers or default_workers()))

@@ -21,7 +21,7 @@ from ..rescore import rescore
 from ..sign import KeyRegistry, TrustError
 from ..store import Incoming, Store, Submission, open_store, take_in
 from .base import Command, option
-from .options import lang_option, messages_lang_option
+from .options import lang_option, messages_lang_option, workers_option
 from .output import write
 
 
@@ -79,12 +79,13 @@ def _store(store: Store, incoming: Incoming, registry: KeyRegistry) -> Submissio
         help="The newer reference models (default: the bundled ones).")
 @option("--format", "-f", "fmt", type=click.Choice(formats("rescore")), default="text",
         show_default=True)
+@workers_option
 @lang_option
 def rescore_cmd(db: str, policies: Path, reference_models: Path | None, fmt: str,
-                lang: str) -> None:
+                workers: int | None, lang: str) -> None:
     """Re-evaluate each agency's latest stored bundle (its packed inventory and evidence)
     against newer policies, without going back to the hosts, and say what changed."""
-    items = rescore(db, policies, reference_models)
+    items = rescore(db, policies, reference_models, workers)
     click.echo(render("rescore", fmt, items, ReportOptions(lang=lang)), nl=False)
     raise click.exceptions.Exit(1 if any(i.failed for i in items) else 0)
 

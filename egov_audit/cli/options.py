@@ -53,7 +53,13 @@ def policy_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def workers_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return option("--workers", type=click.IntRange(1, 256),
+                  help="Processes that share the work (default: one per core).")(fn)
+
+
 def evidence_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = workers_option(fn)
     return option("--require-explicit", is_flag=True,
                   help="A host setting left to the software's compiled-in default fails "
                        "('relies on the default'), for audit methods that demand written "

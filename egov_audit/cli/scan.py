@@ -61,7 +61,7 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
          probe_portals: bool, resolver: str | None, ca_file: Path | None,
          probe_timeout: float, concurrency: int, allow_private: bool,
          device_configs: Path | None, registry_file: Path | None,
-         require_explicit: bool,
+         require_explicit: bool, workers: int | None,
          baseline: str | None, level: int | None,
          documentation_as_public: bool, waivers: Path | None, policies: Path | None,
          reference_models: Path | None,
@@ -75,7 +75,8 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
     run = Run(AuditRequest(inventories=[inventory], baseline=baseline, level=level,
                            options=AuditOptions(documentation_as_public, require_explicit),
                            policies_dir=policies, models_dir=reference_models, waivers=waivers,
-                           device_configs=device_configs, registry_file=registry_file))
+                           device_configs=device_configs, registry_file=registry_file,
+                           workers=workers))
     if evidence_dir is None:
         evidence_dir = Path("evidence") / run.inventory().agency.code
     options = CollectOptions(limit=limit, forks=forks, timeout=timeout,

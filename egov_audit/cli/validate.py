@@ -59,7 +59,7 @@ def validate(inventories: Sequence[Path], device_configs: Path | None,
 @policy_options
 @output_options
 def evaluate_cmd(inventory: Path, evidence_dir: Path, device_configs: Path | None,
-                 registry_file: Path | None, require_explicit: bool,
+                 registry_file: Path | None, require_explicit: bool, workers: int | None,
                  baseline: str | None, level: int | None,
                  documentation_as_public: bool, waivers: Path | None, policies: Path | None,
                  reference_models: Path | None, fmt: str, output: Path | None, lang: str,
@@ -68,7 +68,8 @@ def evaluate_cmd(inventory: Path, evidence_dir: Path, device_configs: Path | Non
     request = AuditRequest(inventories=[inventory], baseline=baseline, level=level,
                            options=AuditOptions(documentation_as_public, require_explicit),
                            policies_dir=policies, models_dir=reference_models, waivers=waivers,
-                           device_configs=device_configs, registry_file=registry_file)
+                           device_configs=device_configs, registry_file=registry_file,
+                           workers=workers)
     emit_evaluated(Run(request), evidence_dir, fmt, output, lang, color, fail_on,
                    [inventory, evidence_dir, device_configs, registry_file, waivers, policies,
                     reference_models])

@@ -423,3 +423,21 @@ def test_a_bundle_that_exhausts_memory_costs_only_itself(signed: dict[str, Any],
     assert proc.stdout.count("stored ") == 3, proc.stdout
     with open_store(db) as store:
         assert sorted(r["code"] for r in store.national_table()) == sorted(AGENCIES)
+
+
+def test_rescore_over_every_core_says_what_one_process_says(tmp_path: Path) -> None:
+    """Agencies re-scored by worker processes (each reading its own bundle from the store):
+    the same report as one process, agency by agency, in order."""
+    corpus = REPO / "tests" / "fixtures" / "bundles_v1"  # version 1, with their inventories
+    db = str(tmp_path / "national.db")
+    assert _collect(db, corpus / "registry", *sorted(corpus.glob("*.signed.json"))
+                    ).returncode == 0
+    said = {}
+    for workers in ("1", "2"):
+        proc = run_cli("rescore", "--db", db, "--policies", str(REPO / "policies"),
+                       "--workers", workers, "-f", "json")
+        assert proc.returncode == 0, proc.stderr
+        said[workers] = proc.stdout
+    assert said["1"] == said["2"]
+    assert [a["new_agency"] for a in json.loads(said["1"])["agencies"]] == [
+        "bo-hts", "ha-son", "song-lam"]

@@ -206,3 +206,55 @@ def test_the_streamed_bundle_is_the_json_report_byte_for_byte(fleet: tuple[Path,
 
     assert without_times(text) == without_times(printed.stdout)
     assert _comparable(bundle_dict(text)) == _comparable(bundle_dict(printed.stdout))
+
+
+def test_every_core_writes_the_bundle_one_process_writes(fleet: tuple[Path, Path],
+                                                         tmp_path: Path) -> None:
+    """The passes spread over worker processes (the command line: one thread, so it forks)
+    give the same bundle, byte for byte, as one process (the clock times aside)."""
+    inventory, evidence = fleet  # 300 hosts: two passes
+    written = {}
+    for workers in ("1", "2"):
+        out = tmp_path / f"workers-{workers}.json"
+        done = run_cli("evaluate", str(inventory), "--evidence", str(evidence),
+                       "--documentation-as-public", "-f", "json", "-o", str(out),
+                       "--fail-on", "none", "--workers", workers)
+        assert done.returncode == 0, done.stderr
+        written[workers] = re.sub(rb'"(started|finished)_at":"[^"]*"', b"", out.read_bytes())
+    assert written["1"] == written["2"]
+    assert written["1"].count(b'{"target":{"id":"srv0299",') == 1  # each target once
+
+
+_SPREAD = """
+import os, sys, threading
+from egov_audit.workers import in_order
+answers = list(in_order(lambda n: (n * n, os.getpid()), range(40), workers=2))
+assert [square for square, _ in answers] == [n * n for n in range(40)]
+assert os.getpid() not in {pid for _, pid in answers}, "forked workers did it"
+assert list(in_order(lambda n: n + 1, [1], workers=4)) == [2]  # one item: no fork
+def fails(n):
+    if n == 7:
+        raise ValueError("item 7")
+    return n
+try:
+    list(in_order(fails, range(10), workers=2))
+    sys.exit("no error")
+except ValueError as exc:
+    assert str(exc) == "item 7"
+# another thread runs: nothing is forked, the items are worked through here
+stop = threading.Event()
+threading.Thread(target=stop.wait, daemon=True).start()
+answers = list(in_order(lambda n: (n, os.getpid()), range(5), workers=2))
+assert answers == [(n, os.getpid()) for n in range(5)]
+stop.set()
+print("ok")
+"""
+
+
+def test_work_spread_over_processes_comes_back_in_order() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _SPREAD], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0 and done.stdout == "ok\n", done.stderr
