@@ -39,13 +39,15 @@ class FactTarget:
     facts: Mapping[str, Any]
     source: VarSource | None  # where `facts` is declared, for locations
     sources: Mapping[str, VarSource] | None = None  # per top-level key (host vars)
+    # a host's: where it is declared (its zone line), found once for all its controls
+    declared_at: Location | None = None
 
     def where(self, path: Sequence[str | int]) -> Location | None:
         if self.kind is TargetKind.DEVICE:
             return device_line(self.facts, path)
         if self.kind is TargetKind.HOST and self.sources:
             # a host's facts come from the host, not the inventory: point at its zone line
-            return locate(next(iter(self.sources.values())))
+            return self.declared_at
         if self.sources is not None and path and path[0] in self.sources:
             return locate(self.sources[str(path[0])], tuple(path[1:]))
         if self.source is not None:
@@ -85,8 +87,10 @@ def fact_targets(ctx: CheckContext, kind: TargetKind) -> list[FactTarget]:
         if cached is None:
             evidence = ctx.of(HOST_FACTS) or {}
             cached = ctx.cache["host_targets"] = [
-                FactTarget(h.name, kind, evidence[h.name].facts, None,
-                           {k: v for k, v in h.sources.items() if k == "zone"})
+                FactTarget(h.name, kind, evidence[h.name].facts, None, {"zone": zone},
+                           locate(zone))
+                if (zone := h.sources.get("zone")) is not None else
+                FactTarget(h.name, kind, evidence[h.name].facts, None, {})
                 for h in ctx.judged_hosts if h.name in evidence and evidence[h.name].collected]
         return list(cached)
     if kind is TargetKind.DEVICE:
