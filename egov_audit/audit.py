@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .checks.context import AuditOptions, CheckContext, NationalContext
@@ -36,13 +36,13 @@ from .network.kinds import DEVICE_CONFIG, REGISTRY_FILE
 from .policy import PolicySet
 from .portal.kind import PORTAL_PROBE
 from .score import ScoreTally, compute_scores
+from .sinks import JudgedPart, KeptResults, ResultSink, StreamedBundle, judged_part
 from .waivers import DEFAULT_PATH as DEFAULT_WAIVERS
 from .waivers import LEGACY_PATH as LEGACY_WAIVERS
 from .waivers import WaiverLedger, find_waivers, load_waivers
 from .workers import default_workers, in_order
 
 if TYPE_CHECKING:
-    from .bundle import V2Writer
     from .collect.interface import (
         CollectionReport,
         CollectOptions,
@@ -214,7 +214,7 @@ def evaluate(request: AuditRequest, evidence_dir: Path, policy: PolicySet | None
              inventories: Inventories | None = None) -> ResultSet:
     """Audit one inventory with the evidence collected from its hosts (offline, re-runnable).
     `evidence`: the folder already read (by a caller that needed it too)."""
-    kept = _Kept()
+    kept = KeptResults()
     bundle, _ = _evaluate(request, evidence_dir, policy, evidence, kept, inventories)
     return ResultSet((replace(bundle, results=tuple(kept.results)),), None)
 
@@ -228,7 +228,7 @@ def evaluate_into(request: AuditRequest, evidence_dir: Path, output: Path,
     from .gates.fileout import open_output  # writes files: not loaded by a cold validate
 
     with open_output(output, inputs=inputs) as out:
-        streamed = _Streamed(out)
+        streamed = StreamedBundle(out)
         bundle, tally = _evaluate(request, evidence_dir, policy, None, streamed, inventories)
         streamed.close(bundle)
     return tally
@@ -361,51 +361,6 @@ def collect_evidence(request: AuditRequest, evidence_dir: Path, options: Collect
     return report
 
 
-class ResultSink(Protocol):
-    """Where an agency's results go as they are made."""
-
-    def start(self, head: Bundle, expected: int) -> None:
-        """The bundle as known before any result (agency, baseline, policy, start time), and
-        about how many results will come."""
-
-    def add(self, results: Sequence[Result]) -> None:
-        """The next results (waivers applied)."""
-
-
-class _Kept:
-    """Results kept in memory, for a ResultSet."""
-
-    def __init__(self) -> None:
-        self.results: list[Result] = []
-
-    def start(self, head: Bundle, expected: int) -> None:
-        pass
-
-    def add(self, results: Sequence[Result]) -> None:
-        self.results.extend(results)
-
-
-class _Streamed:
-    """Results written out as they come, as a version 2 bundle (the one `-f json` prints)."""
-
-    def __init__(self, out: BinaryIO) -> None:
-        self._out = out
-        self._writer: V2Writer | None = None
-
-    def start(self, head: Bundle, expected: int) -> None:
-        from .bundle import V2Writer  # writes bundles: not loaded by a cold validate
-
-        self._writer = V2Writer(self._out, head)
-
-    def add(self, results: Sequence[Result]) -> None:
-        assert self._writer is not None, "start() comes first"
-        self._writer.add(results)
-
-    def close(self, end: Bundle) -> None:
-        assert self._writer is not None, "start() comes first"
-        self._writer.close(end)
-
-
 # how many hosts' facts (and results) are held at once while an agency's hosts are judged
 HOSTS_PER_PASS = 256
 
@@ -430,37 +385,41 @@ def _judge(request: AuditRequest, policy: PolicySet, ctx: CheckContext, sink: Re
                    and c.applies(ctx.baseline, ctx.level))
     sink.start(head, len(inventory.hosts) * per_host + len(policy.controls))
 
-    def add(results: Sequence[Result]) -> None:
-        results = ledger.apply(results)
-        tally.add(results)
-        judged.update(r.control for r in results)
-        sink.add(results)
+    def part_of(results: Sequence[Result]) -> JudgedPart:
+        return judged_part(results, ledger, sink, ScoreTally(policy.weights))
+
+    def add(part: JudgedPart) -> None:
+        sink.add(part.prepared)
+        tally.merge(part.tally)
+        ledger.merge(part.waived)
+        judged.update(part.controls)
 
     if folder is None:
-        add(evaluate_agency(ctx, policy.controls))
+        add(part_of(evaluate_agency(ctx, policy.controls)))
     else:
         kept: dict[str, HostEvidence] = {}
         hosts = inventory.hosts
 
-        def judge_pass(first: int) -> tuple[list[Result], dict[str, HostEvidence]]:
+        def judge_pass(first: int) -> tuple[JudgedPart, dict[str, HostEvidence]]:
             part = hosts[first:first + HOSTS_PER_PASS]
             found = folder.hosts(host.name for host in part)
             results = evaluate_agency(replace(ctx, found={**ctx.found, HOST_FACTS.name: found},
                                               hosts=part, cache={}), policy.controls,
                                       hosts=True)
-            return results, {name: e.without_facts() for name, e in found.items()}
+            return part_of(results), {name: e.without_facts() for name, e in found.items()}
 
-        # the passes over every core, their results written in the order of the passes: the
-        # same bundle, byte for byte, as one process writes
+        # the passes over every core, made ready for the sink there (a bundle's rows as text),
+        # added up here in the order of the passes: the same bundle, byte for byte, as one
+        # process writes
         workers = request.workers or default_workers()
-        for results, statuses in in_order(judge_pass, range(0, len(hosts), HOSTS_PER_PASS),
-                                          workers):
-            add(results)
+        for judged_pass, statuses in in_order(judge_pass, range(0, len(hosts), HOSTS_PER_PASS),
+                                              workers):
+            add(judged_pass)
             kept.update(statuses)
         others = folder.others({host.name for host in hosts})
         kept.update((name, e.without_facts()) for name, e in others.items())
         ctx.with_found(HOST_FACTS, kept)
-        add(evaluate_agency(ctx, policy.controls, hosts=False))
+        add(part_of(evaluate_agency(ctx, policy.controls, hosts=False)))
 
     record = ledger.record()
     notices = (_notices(request.options) + _waiver_notices(record)
@@ -535,7 +494,7 @@ def _audit(request: AuditRequest, policy: PolicySet | None,
     contexts = _contexts(request, policy, folders, collected, inventories, refused)
     bundles: list[Bundle] = []
     for ctx in contexts:
-        kept = _Kept()
+        kept = KeptResults()
         bundle, _ = _judge(request, policy, ctx, kept)
         bundles.append(replace(bundle, results=tuple(kept.results)))
 

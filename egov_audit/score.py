@@ -25,45 +25,67 @@ def _ratio(passed: float, total: float) -> float | None:
 class ScoreTally:
     """Scores added up as results come (an agency's hosts are judged a few hundred at a time and
     their results written out, not kept): the same figures `compute_scores` gives for all of
-    them at once. Also counts what fails at each severity, for `--fail-on`."""
+    them at once. Also counts what fails at each severity, for `--fail-on`. It counts, and
+    weighs only in `scores()`: tallies of parts judged apart (in worker processes) merge into
+    exactly the tally of the whole, whatever the order."""
 
     def __init__(self, weights: Mapping[Severity, float]) -> None:
         self.weights = weights
         self.counts = {status.value: 0 for status in Status}
-        self.passed = {area: 0.0 for area in Area}
-        self.total = {area: 0.0 for area in Area}
-        self.waived_weight = 0.0
-        self.failing: dict[Severity, int] = {severity: 0 for severity in Severity}
+        # results counted in the score, and of those passed, by area and severity
+        self.counted: dict[tuple[Area, Severity], int] = {}
+        self.passed: dict[tuple[Area, Severity], int] = {}
+        self.waived = {severity: 0 for severity in Severity}
+        self.failing = {severity: 0 for severity in Severity}
 
     def add(self, results: Iterable[Result]) -> None:
-        counts, passed, total, weights = self.counts, self.passed, self.total, self.weights
+        counts, counted, passed = self.counts, self.counted, self.passed
         for r in results:
             status = r.status
             counts[status.value] += 1
             if status in _COUNTED:
-                weight = weights[r.severity]
-                total[r.area] += weight
+                key = (r.area, r.severity)
+                counted[key] = counted.get(key, 0) + 1
                 if status is Status.PASS:
-                    passed[r.area] += weight
+                    passed[key] = passed.get(key, 0) + 1
                 elif status is not Status.NOT_ASSESSED:  # fail, error
                     self.failing[r.severity] += 1
             elif status is Status.WAIVED:
-                self.waived_weight += weights[r.severity]
+                self.waived[r.severity] += 1
+
+    def merge(self, other: ScoreTally) -> None:
+        """Adds `other`'s counts (a part of the same agency, tallied elsewhere)."""
+        for status, n in other.counts.items():
+            self.counts[status] += n
+        for severity in Severity:
+            self.waived[severity] += other.waived[severity]
+            self.failing[severity] += other.failing[severity]
+        for mine, theirs in ((self.counted, other.counted), (self.passed, other.passed)):
+            for key, n in theirs.items():
+                mine[key] = mine.get(key, 0) + n
 
     def failing_at(self, threshold: Severity) -> int:
         """How many results fail (or err) at `threshold` or above."""
         return sum(n for severity, n in self.failing.items() if severity.rank >= threshold.rank)
 
+    def _weighed(self, counts: Mapping[tuple[Area, Severity], int], area: Area) -> float:
+        # in the enums' order, whatever order the counts came in: the same sum every time
+        return sum((self.weights[severity] * counts.get((area, severity), 0)
+                    for severity in Severity), 0.0)
+
     def scores(self) -> Scores:
         counts = self.counts
         applicable = sum(counts[s.value] for s in _APPLICABLE)
         assessed = sum(counts[s.value] for s in _ASSESSED)
-        passed, total = sum(self.passed.values()), sum(self.total.values())
+        by_passed = {area: self._weighed(self.passed, area) for area in Area}
+        by_total = {area: self._weighed(self.counted, area) for area in Area}
+        passed, total = sum(by_passed.values()), sum(by_total.values())
+        waived_weight = sum(self.weights[s] * n for s, n in self.waived.items())
         return Scores(
             overall=_ratio(passed, total),
-            by_area={area.value: _ratio(self.passed[area], self.total[area]) for area in Area},
+            by_area={area.value: _ratio(by_passed[area], by_total[area]) for area in Area},
             coverage=round(assessed / applicable, 3) if applicable else None,
-            overall_without_waivers=_ratio(passed, total + self.waived_weight),
+            overall_without_waivers=_ratio(passed, total + waived_weight),
             counts=dict(counts),
         )
 

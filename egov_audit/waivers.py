@@ -113,6 +113,18 @@ class WaiverLedger:
                 out.append(result)
         return out
 
+    def part(self) -> WaiverLedger:
+        """The same waivers, none applied yet: for a part of the results judged apart (in a
+        worker process), whose counts `merge` adds back."""
+        part = WaiverLedger.__new__(WaiverLedger)
+        part.waivers, part.today, part.covered = self.waivers, self.today, self.covered
+        part.applied = [0] * len(self.waivers)
+        return part
+
+    def merge(self, applied: Sequence[int]) -> None:
+        for index, count in enumerate(applied):
+            self.applied[index] += count
+
     def record(self) -> list[dict[str, Any]]:
         """Every waiver, active or expired, with the results it waived."""
         return [w.to_dict("active" if w.active(self.today) else "expired", self.applied[i])

@@ -16,7 +16,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
-from typing import Any, BinaryIO
+from typing import Any
 
 from ..errors import EgovAuditError, Message
 from ..gates.jsonin import StrictJsonError, loads_line
@@ -34,7 +34,7 @@ from ..models import (
     Text,
 )
 from ..schemas import compiled_check, first_error, load_schema
-from .templates import SHORTEST_VALUE, arguments_of, render, template_of, well_formed
+from .templates import arguments_of, render, well_formed
 from .v1 import agency_of, controls_of, scores_of, semantic_errors
 
 SCHEMA_V2 = "egov-audit/result-bundle@2"
@@ -43,8 +43,6 @@ MAX_RECORD = 1 << 20  # a record is a few hundred bytes; a control's texts a few
 MAX_INPUTS_RECORD = 256 << 20  # the packed inventory and evidence, when signed with them
 INPUTS_PREFIX = b'{"inputs":'
 MAX_STREAM = 4 << 30  # decompressed: 50,000 hosts take about 150 MB
-
-_DERIVED_KEPT = 10_000  # distinct messages remembered while writing
 
 _ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                            allow_nan=False).encode
@@ -58,162 +56,6 @@ def record(value: Any) -> bytes:
 
 def _line(value: Any) -> str:
     return _ENCODE(value) + "\n"
-
-
-# -- writing ------------------------------------------------------------------------------------
-def _text(value: Text) -> dict[str, str]:
-    return {"en": value.en, "vi": value.vi}
-
-
-def _observed(value: Text) -> str | dict[str, str]:
-    return value.vi if value.vi == value.en else _text(value)
-
-
-def header_record(head: Bundle) -> dict[str, Any]:
-    return {"$schema": SCHEMA_V2, "tool": {"name": "egov-audit", "version": head.tool_version},
-            "agency": head.agency.to_dict(), "baseline": head.baseline, "level": head.level,
-            "policy_version": head.policy_version, "policy_digest": head.policy_digest,
-            "inventory": head.inventory, "options": dict(head.options),
-            "started_at": head.started_at}
-
-
-class V2Writer:
-    """A version 2 bundle written as its results are made: the header now, each result's row
-    (and the first mention of its control, message and target) as it comes, the rest at the
-    end. Memory: the texts of the controls, messages and targets seen, never the results."""
-
-    def __init__(self, out: BinaryIO, head: Bundle) -> None:
-        self._out = out
-        self._controls: dict[str, int] = {}
-        self._defaults: list[tuple[Area, Severity, Text, Text]] = []
-        self._messages: dict[tuple[int, str, str], int] = {}
-        self._targets: dict[tuple[str, str], int] = {}
-        self._derived: dict[tuple[Any, ...], tuple[str, str]] = {}
-        self._count = 0
-        out.write(record(header_record(head)))
-
-    def _control(self, result: Result, lines: list[str]) -> int:
-        index = self._controls.get(result.control)
-        if index is None:
-            index = self._controls[result.control] = len(self._controls)
-            self._defaults.append((result.area, result.severity, result.clause, result.expected))
-            lines.append(_line({"control": {
-                "id": result.control, "area": str(result.area),
-                "severity": str(result.severity), "clause": _text(result.clause),
-                "expected": _text(result.expected)}}))
-        return index
-
-    def _introduce(self, results: Sequence[Result]) -> dict[str, Result]:
-        """For each control first met in `results`, the result its control record is made
-        from when its first row comes: one with an expected value (a host that was not
-        assessed has none: its row says so, not the hundreds of others)."""
-        new: dict[str, Result] = {}
-        for result in results:
-            if result.control in self._controls:
-                continue
-            chosen = new.get(result.control)
-            if chosen is None or (not chosen.expected and result.expected):
-                new[result.control] = result
-        return new
-
-    def _target(self, target: str, kind: str, lines: list[str]) -> int:
-        index = self._targets.get((target, kind))
-        if index is None:
-            index = self._targets[(target, kind)] = len(self._targets)
-            lines.append(_line({"target": {"id": target, "kind": kind}}))
-        return index
-
-    def _message(self, control: int, result: Result, lines: list[str]) -> tuple[str, str]:
-        """The row's middle (message index and observed value) and its arguments, as JSON
-        text: made once per distinct message, observed and expected value of a control."""
-        message, target = result.message, result.target
-        # a message that names its target is made anew for each one: remembering it would
-        # grow with the hosts
-        named = len(target) >= SHORTEST_VALUE and (target in message.vi or target in message.en)
-        key = (control, message.vi, message.en, result.observed.vi, result.observed.en,
-               result.expected.vi, result.expected.en)
-        found = None if named else self._derived.get(key)
-        if found is not None:
-            return found
-        template, args = template_of(message, result.observed, result.expected, target)
-        index = self._messages.get((control, template.vi, template.en))
-        if index is None:
-            index = self._messages[(control, template.vi, template.en)] = len(self._messages)
-            lines.append(_line({"message": {"control": control, "vi": template.vi,
-                                            "en": template.en}}))
-        made = (f"{index},{_ENCODE(_observed(result.observed))}", _ENCODE(args))
-        if not named:
-            if len(self._derived) >= _DERIVED_KEPT:  # a cache, not a record of every result
-                self._derived.clear()
-            self._derived[key] = made
-        return made
-
-    def add(self, results: Sequence[Result]) -> None:
-        lines: list[str] = []
-        defaults = self._defaults
-        new = self._introduce(results)
-        for result in results:
-            control = self._controls.get(result.control)
-            if control is None:
-                control = self._control(new[result.control], lines)
-            target = self._target(result.target, result.target_kind.value, lines)
-            middle, args = self._message(control, result, lines)
-            area, severity, clause, expected = defaults[control]
-            head = f'[{control},{target},"{result.status.value}",{middle}'
-            if result.locations or result.severity is not severity or result.area is not area \
-                    or (result.expected is not expected and result.expected != expected) \
-                    or (result.clause is not clause and result.clause != clause):
-                lines.append(f"{head},{args},{_ENCODE(self._extras(result))}]\n")
-            elif args != "[]":
-                lines.append(f"{head},{args}]\n")
-            else:
-                lines.append(f"{head}]\n")
-            self._count += 1
-        if lines:
-            self._out.write("".join(lines).encode("utf-8"))
-
-    def _extras(self, result: Result) -> dict[str, Any]:
-        """What a row says that its control record does not."""
-        area, severity, clause, expected = self._defaults[self._controls[result.control]]
-        extras: dict[str, Any] = {}
-        if result.expected != expected:
-            extras["expected"] = _text(result.expected)
-        if result.clause != clause:
-            extras["clause"] = _text(result.clause)
-        if result.severity is not severity:
-            extras["severity"] = str(result.severity)
-        if result.area is not area:
-            extras["area"] = str(result.area)
-        if result.locations:
-            extras["locations"] = [_location(loc) for loc in result.locations]
-        return extras
-
-    def close(self, end: Bundle) -> None:
-        """The records known at the end (`end`: the bundle without its results)."""
-        lines: list[str] = []
-        listed = [[self._target(t.id, str(t.kind), lines), str(t.status),
-                   *([t.reason] if t.reason else [])] for t in end.targets]
-        for cid, info in sorted(end.controls.items()):
-            lines.append(_line({"about": {"id": cid, **info.to_dict()}}))
-        lines.append(_line({"end": {
-            "finished_at": end.finished_at, "results": self._count, "targets": listed,
-            "scores": end.scores.to_dict(), "notices": [_text(n) for n in end.notices],
-            "evidence_digests": dict(end.evidence_digests),
-            "waivers": [dict(w) for w in end.waivers]}}))
-        self._out.write("".join(lines).encode("utf-8"))
-
-
-def _location(loc: Location) -> list[Any]:
-    out: list[Any] = [loc.file, loc.line, loc.column]
-    while len(out) > 1 and out[-1] is None:
-        out.pop()
-    return out
-
-
-def write_bundle(out: BinaryIO, bundle: Bundle) -> None:
-    writer = V2Writer(out, bundle)
-    writer.add(bundle.results)
-    writer.close(bundle)
 
 
 # -- reading ------------------------------------------------------------------------------------

@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from egov_audit.bundle import bundle_from_dict, read_result_set, read_v2, write_bundle
+from egov_audit.bundle import (
+    V2Writer,
+    bundle_from_dict,
+    prepare_rows,
+    read_result_set,
+    read_v2,
+    record,
+    write_bundle,
+)
 from egov_audit.bundle.templates import render, template_of, well_formed
 from egov_audit.errors import ReportError
 from egov_audit.models import Text
@@ -72,3 +80,30 @@ def test_a_bundle_reads_with_its_own_texts_not_the_installed_catalogue() -> None
     again, _ = read_v2(out.getvalue().splitlines(keepends=True), "old", ReportError)
     assert again.results[0].message.en == "An old version's message"
     assert again.controls[first["control"]].title.en == "An old title"
+
+
+@pytest.mark.parametrize("name", ["song-lam.json", "bo-hts.signed.json"])
+def test_every_written_line_is_canonical_json(name: str) -> None:
+    # the writer builds rows and control records as text: each must be what record() makes
+    (bundle,) = read_result_set(CORPUS / name).bundles
+    out = io.BytesIO()
+    write_bundle(out, bundle)
+    lines = out.getvalue().splitlines(keepends=True)
+    assert any(line.startswith(b'{"control":') for line in lines)
+    for line in lines:
+        assert record(json.loads(line)) == line
+
+
+def test_results_written_in_parts_make_the_bundle_written_whole() -> None:
+    (bundle,) = read_result_set(CORPUS / "ha-son.signed.json").bundles
+    whole, parts = io.BytesIO(), io.BytesIO()
+    write_bundle(whole, bundle)
+    writer = V2Writer(parts, bundle)
+    results = bundle.results
+    # each part prepared on its own (as a worker would), added in order
+    for first in range(0, len(results), 7):
+        writer.add_rows(prepare_rows(results[first:first + 7]))
+    writer.close(bundle)
+    again, _ = read_v2(parts.getvalue().splitlines(keepends=True), "parts", ReportError)
+    assert again == bundle
+    assert len(parts.getvalue()) <= len(whole.getvalue()) * 1.05

@@ -213,16 +213,25 @@ def test_every_core_writes_the_bundle_one_process_writes(fleet: tuple[Path, Path
     """The passes spread over worker processes (the command line: one thread, so it forks)
     give the same bundle, byte for byte, as one process (the clock times aside)."""
     inventory, evidence = fleet  # 300 hosts: two passes
+    # a waiver of hosts in both passes: each worker counts what it waived, the parent adds up
+    waivers = tmp_path / "waivers.yml"
+    waivers.write_text(
+        "waivers:\n  - control: HOST-SSH-01\n    targets: [srv0003, srv0006, srv0297]\n"
+        "    justification: Replaced in the next quarter.\n    approved_by: The director\n"
+        "    approved_on: '2026-01-01'\n    expires: '2099-12-31'\n")
     written = {}
     for workers in ("1", "2"):
         out = tmp_path / f"workers-{workers}.json"
         done = run_cli("evaluate", str(inventory), "--evidence", str(evidence),
                        "--documentation-as-public", "-f", "json", "-o", str(out),
-                       "--fail-on", "none", "--workers", workers)
+                       "--fail-on", "none", "--workers", workers, "--waivers", str(waivers))
         assert done.returncode == 0, done.stderr
         written[workers] = re.sub(rb'"(started|finished)_at":"[^"]*"', b"", out.read_bytes())
     assert written["1"] == written["2"]
     assert written["1"].count(b'{"target":{"id":"srv0299",') == 1  # each target once
+    data = bundle_dict((tmp_path / "workers-2.json").read_text())
+    assert [w["applied_to"] for w in data["waivers"]] == [3]
+    assert data["scores"]["counts"]["waived"] == 3
 
 
 _SPREAD = """

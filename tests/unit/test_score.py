@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from egov_audit.models import Area, Result, Severity, Status, TargetKind, Text
-from egov_audit.score import compute_scores
+from egov_audit.score import ScoreTally, compute_scores
 
 W = {Severity.LOW: 1, Severity.MEDIUM: 3, Severity.HIGH: 6, Severity.CRITICAL: 10}
 
@@ -30,3 +30,20 @@ def test_formula() -> None:
 def test_nothing_applicable_is_not_a_perfect_score() -> None:
     scores = compute_scores([_r(Status.NOT_APPLICABLE, Severity.HIGH)], W)
     assert scores.overall is None and scores.coverage is None
+
+
+def test_tallies_of_parts_merge_into_the_tally_of_the_whole() -> None:
+    # weights that floating point cannot add exactly: merged parts must still give the same
+    weights = {Severity.LOW: 0.1, Severity.MEDIUM: 0.7, Severity.HIGH: 1.3, Severity.CRITICAL: 3.3}
+    statuses = list(Status)
+    results = [_r(statuses[i % len(statuses)], list(Severity)[i % 4], list(Area)[i % 3])
+               for i in range(1000)]
+    whole = ScoreTally(weights)
+    whole.add(results)
+    merged = ScoreTally(weights)
+    for first in (600, 0, 300, 900):  # parts out of order
+        part = ScoreTally(weights)
+        part.add(results[first:first + 300])
+        merged.merge(part)
+    assert merged.scores() == whole.scores() == compute_scores(results, weights)
+    assert merged.failing_at(Severity.HIGH) == whole.failing_at(Severity.HIGH) > 0
