@@ -62,6 +62,33 @@ for name in sorted(os.listdir(folder)):
 """
 
 
+# evaluate on one process under cProfile: where the time goes, what a target left open needs
+PROFILE = """
+import cProfile, io, pstats, sys
+from egov_audit.cli import main
+profile = cProfile.Profile()
+profile.enable()
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+profile.disable()
+out = io.StringIO()
+pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(18)
+sys.stderr.write("@@profile@@" + out.getvalue())
+"""
+
+
+def profile(command: list[str]) -> str:
+    """The top of one process's profile (internal time) for `egov-audit` `command[1:]`."""
+    proc = subprocess.run([sys.executable, "-c", PROFILE, *command[1:]], capture_output=True,
+                          text=True, check=False)
+    text = proc.stderr.split("@@profile@@", 1)[-1]
+    table = text[text.find("   ncalls"):]
+    return "\n".join("    " + line.replace(str(REPO) + "/", "")[:150]
+                     for line in table.splitlines() if line.strip())
+
+
 def lab_bundle(work: Path) -> dict[str, Any]:
     """One real server's fact bundle, scanned from a lab host of profile `server`."""
     from egov_audit import lab
@@ -215,6 +242,9 @@ def run(hosts: int, rounds: int, template: dict[str, Any], work: Path) -> None:
     print(f"  evaluate -f json to a pipe (kept):    {kept10[0]:6.2f} s  {kept10[1]:6.0f} MB")
     print(f"  writing those hosts' results alone (the version 2 writer): {encode:.2f} s, ratio "
           f"{encode / load10[0]:.2f} to their json.load")
+    print(f"  where one process spends its time at {tenth} hosts (cProfile, internal time; "
+          f"the profiler slows it):")
+    print(profile(evaluate(tenth, work / "profiled.json")))
 
 
 def main() -> None:

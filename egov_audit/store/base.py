@@ -64,6 +64,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
      "fill results",
      "CREATE INDEX results_by_control ON results (control, status, bundle_id)",
      "CREATE INDEX results_by_bundle ON results (bundle_id)"),
+    # 6: results without a foreign key: its check, row by row, was half of what PostgreSQL did
+    # to take a bundle in; rows are only ever written in the transaction that makes their
+    # bundle (submit), and bundles are never deleted
+    ("CREATE TABLE results_new (bundle_id BIGINT NOT NULL, control TEXT NOT NULL, "
+     "target TEXT NOT NULL, target_kind TEXT NOT NULL, status TEXT NOT NULL, "
+     "severity TEXT NOT NULL, area TEXT NOT NULL, observed TEXT NOT NULL)",
+     "INSERT INTO results_new SELECT bundle_id, control, target, target_kind, status, severity, "
+     "area, observed FROM results",
+     "DROP TABLE results",
+     "ALTER TABLE results_new RENAME TO results",
+     "CREATE INDEX results_by_control ON results (control, status, bundle_id)",
+     "CREATE INDEX results_by_bundle ON results (bundle_id)"),
 )
 
 
@@ -170,8 +182,9 @@ class Store(NationalQuestions, ABC):
 
     @abstractmethod
     def copy_rows(self, table: str, columns: Sequence[str],
-                  rows: Sequence[Sequence[Any]]) -> None:
-        """Add rows to a table the fastest way the database has (a bulk load)."""
+                  rows: Iterable[Sequence[Any]]) -> None:
+        """Add rows to a table the fastest way the database has (a bulk load), taking them
+        as they come: the database stores some while the caller makes the next."""
 
     # -- plumbing -------------------------------------------------------------------------------
     def sql(self, statement: str) -> str:
@@ -272,8 +285,7 @@ class Store(NationalQuestions, ABC):
             self._agency(agency)
             bundle_id = self._new_bundle(bundle)
             tally = Tally()
-            for batch in batches(v1_rows(bundle, tally), bundle_id):
-                self._add_results(batch)
+            self._add_results((bundle_id, *row) for row in v1_rows(bundle, tally))
             hosts = sum(1 for t in bundle["targets"] if t["kind"] == "host")
             self._complete(bundle_id, _Stored(digest, key, finished, bundle["scores"], hosts,
                                               tally, body, 1))
@@ -282,9 +294,9 @@ class Store(NationalQuestions, ABC):
     def submit_stream(self, records: Iterable[bytes], display: str, registry: KeyRegistry,
                       error_cls: type[EgovAuditError] = TrustError) -> Submission:
         """Store one version 2 bundle as it is read, record by record: its rows go in as they
-        come (in batches), its bytes are kept compressed as received, and at its end its
+        come, its bytes are kept compressed as received, and at its end its
         signature is verified. A bundle refused there (tampered, unsigned, a replay), or one
-        already stored, leaves nothing behind (one transaction). Memory: a batch of rows."""
+        already stored, leaves nothing behind (one transaction). Memory: a record at a time."""
         stream = V2Stream(display, error_cls)
         packer = zlib.compressobj(1)
         kept: list[bytes] = []
@@ -304,8 +316,9 @@ class Store(NationalQuestions, ABC):
                 self._agency(head["agency"])
                 bundle_id = self._new_bundle(head)
                 ahead = [first] if first is not None else []
-                for batch in batches(chain(ahead, rows), bundle_id):
-                    self._add_results(batch)
+                # one bulk load, fed as the records are read: the database works on the rows
+                # while the next are checked
+                self._add_results((bundle_id, *row) for row in chain(ahead, rows))
                 verified = verify_v2(stream, registry)
                 kept.append(packer.flush())
                 finished = stream.end["finished_at"]
@@ -319,9 +332,9 @@ class Store(NationalQuestions, ABC):
             return undone.submission
         return Submission("stored", code, finished)
 
-    def _add_results(self, batch: Sequence[Sequence[Any]]) -> None:
+    def _add_results(self, rows: Iterable[Sequence[Any]]) -> None:
         try:
-            self.copy_rows("results", RESULT_COLUMNS, batch)
+            self.copy_rows("results", RESULT_COLUMNS, rows)
         except self.driver_errors() as exc:
             raise StoreError(Message("database error: {exc}", exc=one_line(exc)),
                              file=redact(self.url)) from None

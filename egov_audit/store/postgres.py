@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import psycopg
@@ -37,8 +37,9 @@ class PostgresStore(Store):
             cursor.executemany(statement, rows)
 
     def copy_rows(self, table: str, columns: Sequence[str],
-                  rows: Sequence[Sequence[Any]]) -> None:
-        # COPY: one stream for the batch (executemany is a round trip's work per row)
+                  rows: Iterable[Sequence[Any]]) -> None:
+        # COPY: one stream for all the rows (executemany is a round trip's work per row); the
+        # server takes in what is sent while the next rows are made
         with self.conn.cursor() as cursor, \
                 cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:

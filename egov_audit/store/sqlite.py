@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,7 @@ class SQLiteStore(Store):
         self.conn.executemany(statement, rows)
 
     def copy_rows(self, table: str, columns: Sequence[str],
-                  rows: Sequence[Sequence[Any]]) -> None:
+                  rows: Iterable[Sequence[Any]]) -> None:
         marks = ", ".join("?" * len(columns))
         self.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
                               rows)

@@ -79,8 +79,9 @@ def test_collect_and_the_national_table(db: str, signed: dict[str, Any]) -> None
         assert [r["code"] for r in store.national_table(level=4)] == ["bo-hts"]
         gaps = store.common_gaps()
         assert gaps[0]["agencies"] >= 2 and {"control", "severity", "targets"} <= set(gaps[0])
-        # migrations: agencies and bundles, waivers, portals, instants, results as rows
-        assert store.version() == 5
+        # migrations: agencies and bundles, waivers, portals, instants, results as rows (and
+        # without a foreign key)
+        assert store.version() == 6
         for row in table:  # every result of each agency's bundle is a row
             bundle = bundle_dict(bundles[row["code"]].read_text())
             rows = store.execute("SELECT r.control, r.target, r.status FROM results r JOIN "
@@ -203,16 +204,18 @@ def test_a_database_of_schema_3_gets_the_instants_of_its_bundles(
     with sqlite3.connect(db) as conn:
         conn.execute("DROP TABLE results")
         conn.execute("ALTER TABLE bundles DROP COLUMN format")
-        conn.execute("DELETE FROM schema_migrations WHERE version = 5")
+        conn.execute("DELETE FROM schema_migrations WHERE version IN (5, 6)")
         conn.execute("DROP INDEX bundles_by_agency_instant")
         conn.execute("ALTER TABLE bundles DROP COLUMN finished_utc")
         conn.execute("DELETE FROM schema_migrations WHERE version = 4")
         conn.execute("UPDATE bundles SET finished_at = '2026-12-01T21:00:00+07:00'")
     with open_store(db) as store:
-        assert store.version() == 5
+        assert store.version() == 6
         (utc,) = store.execute("SELECT finished_utc FROM bundles").fetchone()
         assert utc == "2026-12-01T14:00:00.000000Z"
-        assert store.execute("SELECT COUNT(*) FROM results").fetchone()[0] > 0  # refilled
+        # refilled (5), then moved to a table without a foreign key (6), rows and all
+        assert store.execute("SELECT COUNT(*) FROM results").fetchone()[0] > 0
+        assert store.execute("PRAGMA foreign_key_list(results)").fetchall() == []
     proc = _collect(db, signed["registry"], _finished(signed, "old-1359z-b",
                                                       "2026-12-01T13:59:30Z"))
     assert proc.returncode == 1 and "stale" in proc.stdout + proc.stderr
@@ -443,3 +446,31 @@ def test_rescore_over_every_core_says_what_one_process_says(tmp_path: Path) -> N
         said[workers] = report
     assert said["1"] == said["2"]
     assert [a["new_agency"] for a in said["1"]["agencies"]] == ["bo-hts", "ha-son", "song-lam"]
+
+
+@pytest.mark.parametrize("change,reason", [
+    # a malformed row amid the rows: found while they are being loaded
+    (lambda row: b'[0,0,"maybe",0,""]\n', "maybe"),
+    # a status changed: every row well formed, found at the signature, after the load
+    (lambda row: row.replace(b'"pass"', b'"fail"', 1) if b'"pass"' in row else
+     row.replace(b'"fail"', b'"pass"', 1), "changed after signing"),
+])
+def test_a_version_2_bundle_refused_mid_load_leaves_no_row(db: str, signed: dict[str, Any],
+                                                           change: Any, reason: str) -> None:
+    """A version 2 bundle goes into the store as it is read (one bulk load of its rows): one
+    refused on the way, or at its signature, leaves nothing behind, and the next is stored."""
+    source = signed["bundles"]["song-lam"]
+    lines = source.read_bytes().splitlines(keepends=True)
+    rows = [i for i, line in enumerate(lines) if line.startswith(b"[")]
+    middle = rows[len(rows) // 2]
+    lines[middle] = change(lines[middle])
+    bad = signed["work"] / f"mid-load-{reason[:5]}.json"
+    bad.write_bytes(b"".join(lines))
+    proc = _collect(db, signed["registry"], bad, signed["bundles"]["ha-son"])
+    assert proc.returncode == 1 and reason in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr and "stored " in proc.stdout
+    with open_store(db) as store:
+        assert [r["code"] for r in store.national_table()] == ["ha-son"]
+        agencies = store.execute("SELECT DISTINCT b.agency FROM results r JOIN bundles b ON "
+                                 "b.id = r.bundle_id").fetchall()
+        assert [a[0] for a in agencies] == ["ha-son"]
