@@ -16,7 +16,7 @@ from ..models import Bundle, ResultSet
 from .v1 import BUNDLE_SCHEMA, bundle_from_dict, read_json, result_set_from_dict
 from .v2 import (
     HEAD_PREFIX,
-    INPUTS_PREFIX,
+    LONG_RECORDS,
     MAX_INPUTS_RECORD,
     MAX_RECORD,
     MAX_STREAM,
@@ -33,7 +33,7 @@ def v2_lines(path: Path, error_cls: type[EgovAuditError]) -> Iterator[Iterator[b
         if start != HEAD_PREFIX:
             yield None
             return
-        yield lines(stream, str(path), error_cls, MAX_RECORD, INPUTS_PREFIX, MAX_INPUTS_RECORD,
+        yield lines(stream, str(path), error_cls, MAX_RECORD, LONG_RECORDS, MAX_INPUTS_RECORD,
                     MAX_STREAM, start)
 
 

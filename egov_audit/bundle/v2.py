@@ -40,8 +40,11 @@ from .v1 import agency_of, controls_of, scores_of, semantic_errors
 SCHEMA_V2 = "egov-audit/result-bundle@2"
 HEAD_PREFIX = b'{"$schema":"egov-audit/result-bundle@2"'
 MAX_RECORD = 1 << 20  # a record is a few hundred bytes; a control's texts a few KB
-MAX_INPUTS_RECORD = 256 << 20  # the packed inventory and evidence, when signed with them
+# the records that grow with the hosts: the packed inventory and evidence (when signed with
+# them), and the end (each target's status, each fact bundle's digest: 5 MB for 50,000 hosts)
+MAX_INPUTS_RECORD = 256 << 20
 INPUTS_PREFIX = b'{"inputs":'
+LONG_RECORDS = (INPUTS_PREFIX, b'{"end":')
 MAX_STREAM = 4 << 30  # decompressed: 50,000 hosts take about 150 MB
 
 _ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,

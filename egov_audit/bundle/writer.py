@@ -145,19 +145,24 @@ class V2Writer:
         rows, intro = prepared
         lines: list[str] = []
         controls, messages, defaults = self._controls, self._messages, self._defaults
+        last_target, last_kind, target_index = None, None, -1  # a host's rows come together
         for control_id, target, kind, status, vi, en, observed, args, facets, where in rows:
             control = controls.get(control_id)
             if control is None:
                 control = self._control(control_id, intro[control_id], lines)
-            target_index = self._target(target, kind, lines)
+            if target != last_target or kind != last_kind:
+                target_index = self._target(target, kind, lines)
+                last_target, last_kind = target, kind
             message = messages.get((control, vi, en))
             if message is None:
                 message = messages[(control, vi, en)] = len(messages)
                 lines.append(_line({"message": {"control": control, "vi": vi, "en": en}}))
             head = f'[{control},{target_index},"{status}",{message},{observed}'
             known = defaults[control]
-            if where or (facets is not known and facets != known):
+            if facets is not known and facets != known:
                 lines.append(f"{head},{args},{_extras(facets, known, where)}]\n")
+            elif where:  # a host's row: where it is declared, the rest as its control says
+                lines.append(f'{head},{args},{{"locations":{where}}}]\n')
             elif args != "[]":
                 lines.append(f"{head},{args}]\n")
             else:

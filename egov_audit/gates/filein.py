@@ -84,12 +84,12 @@ def is_gzip(data: bytes) -> bool:
 
 
 def lines(stream: BinaryIO, display: str, error_cls: type[EgovAuditError], max_line: int,
-          long_prefix: bytes, max_long: int, max_total: int, start: bytes = b""
-          ) -> Iterator[bytes]:
+          long_prefix: bytes | tuple[bytes, ...], max_long: int, max_total: int,
+          start: bytes = b"") -> Iterator[bytes]:
     """The lines of a line-delimited document, each with its newline, read with bounded memory:
-    a line longer than `max_line` is refused unless it starts with `long_prefix` (then up to
-    `max_long`), and the whole stream past `max_total` bytes (decompressed) is refused.
-    `start`: the beginning of the first line, already read from the stream."""
+    a line longer than `max_line` is refused unless it starts with `long_prefix` (or one of
+    several; then up to `max_long`), and the whole stream past `max_total` bytes (decompressed)
+    is refused. `start`: the beginning of the first line, already read from the stream."""
     total = 0
     number = 0
     try:

@@ -13,7 +13,7 @@ from typing import Any
 from ..bundle.v1 import check_bundle_data
 from ..bundle.v2 import (
     HEAD_PREFIX,
-    INPUTS_PREFIX,
+    LONG_RECORDS,
     MAX_INPUTS_RECORD,
     MAX_RECORD,
     MAX_STREAM,
@@ -101,7 +101,7 @@ def batches(rows: Iterable[tuple[Any, ...]], bundle_id: int) -> Iterator[list[tu
 
 def body_lines(raw: bytes, display: str, error_cls: type[EgovAuditError]) -> Iterator[bytes]:
     """The records of a stored version 2 body (decompressed), bounded as a file's are."""
-    return lines(io.BytesIO(raw), display, error_cls, MAX_RECORD, INPUTS_PREFIX,
+    return lines(io.BytesIO(raw), display, error_cls, MAX_RECORD, LONG_RECORDS,
                  MAX_INPUTS_RECORD, MAX_STREAM)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,9 @@ from egov_audit.bundle import (
     write_bundle,
 )
 from egov_audit.bundle.templates import render, template_of, well_formed
+from egov_audit.bundle.v2 import MAX_RECORD
 from egov_audit.errors import ReportError
-from egov_audit.models import Text
+from egov_audit.models import Target, TargetKind, Text
 
 CORPUS = Path(__file__).parents[1] / "fixtures" / "bundles_v1"
 
@@ -107,3 +109,20 @@ def test_results_written_in_parts_make_the_bundle_written_whole() -> None:
     again, _ = read_v2(parts.getvalue().splitlines(keepends=True), "parts", ReportError)
     assert again == bundle
     assert len(parts.getvalue()) <= len(whole.getvalue()) * 1.05
+
+
+def test_the_end_of_a_large_agency_reads_back(tmp_path: Path) -> None:
+    """The end record lists every target and every fact bundle's digest: past the bound of an
+    ordinary record for ten thousand hosts, and still read (it has a bound of its own)."""
+    (bundle,) = read_result_set(CORPUS / "song-lam.json").bundles
+    hosts = [f"srv{i:05d}" for i in range(12_000)]
+    large = replace(bundle, targets=(*bundle.targets,
+                                     *(Target(h, TargetKind.HOST) for h in hosts)),
+                    evidence_digests={h: "sha256:" + "0" * 64 for h in hosts})
+    path = tmp_path / "large.json"
+    with path.open("wb") as out:
+        write_bundle(out, large)
+    end = path.read_bytes().splitlines()[-1]
+    assert end.startswith(b'{"end":') and len(end) > MAX_RECORD
+    (again,) = read_result_set(path).bundles
+    assert again.targets == large.targets and len(again.evidence_digests) == 12_000
