@@ -16,7 +16,7 @@ import base64
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
@@ -188,9 +188,6 @@ class Verified:
 
 def verify(bundle: Mapping[str, Any], registry: KeyRegistry) -> Verified:
     """Who signed the bundle; TrustError when it must not be trusted."""
-    # cryptography: only where a key, certificate or signature is handled
-    from cryptography.exceptions import InvalidSignature
-
     signature = bundle.get("signature")
     if not isinstance(signature, dict):
         raise TrustError(Message("the bundle is not signed"))
@@ -210,17 +207,7 @@ def verify(bundle: Mapping[str, Any], registry: KeyRegistry) -> Verified:
     except ValueError:
         raise TrustError(Message("the signature value is not base64")) from None
     message = _message(bundle, signature)
-    for public in registered:
-        if key_id(public) != signature.get("key_id"):
-            continue
-        try:
-            public.verify(value, message)
-        except InvalidSignature:
-            raise TrustError(Message("the signature does not match the bundle: it was changed "
-                                     "after signing")) from None
-        return Verified(key_id(public), "sha256:" + hashlib.sha256(message + value).hexdigest())
-    raise TrustError(Message("signed with key {signature}, which is not registered for agency "
-                             "{agency!r}", signature=signature.get('key_id'), agency=agency))
+    return _verified(registered, signature.get("key_id"), value, message, agency)
 
 
 
@@ -260,9 +247,6 @@ def sign_v2(lines: Iterable[bytes], display: str, private: Ed25519PrivateKey, ou
 def verify_v2(stream: V2Stream, registry: KeyRegistry) -> Verified:
     """Who signed a version 2 bundle read to its end (`stream`); TrustError when it must not
     be trusted."""
-    # cryptography: only where a key, certificate or signature is handled
-    from cryptography.exceptions import InvalidSignature
-
     signature = stream.signature
     if signature is None:
         raise TrustError(Message("the bundle is not signed"))
@@ -281,8 +265,18 @@ def verify_v2(stream: V2Stream, registry: KeyRegistry) -> Verified:
     except ValueError:
         raise TrustError(Message("the signature value is not base64")) from None
     message = _V2_CONTEXT + canonical({k: v for k, v in signature.items() if k != "value"})
+    return _verified(registered, signature["key_id"], value, message, agency)
+
+
+def _verified(registered: Sequence[Ed25519PublicKey], signed_with: Any, value: bytes,
+              message: bytes, agency: Any) -> Verified:
+    """`value` checked against `message` with the agency's registered key it names (either
+    version's signature: they differ in what `message` is)."""
+    # cryptography: only where a key, certificate or signature is handled
+    from cryptography.exceptions import InvalidSignature
+
     for public in registered:
-        if key_id(public) != signature["key_id"]:
+        if key_id(public) != signed_with:
             continue
         try:
             public.verify(value, message)
@@ -291,7 +285,7 @@ def verify_v2(stream: V2Stream, registry: KeyRegistry) -> Verified:
                                      "after signing")) from None
         return Verified(key_id(public), "sha256:" + hashlib.sha256(message + value).hexdigest())
     raise TrustError(Message("signed with key {signature}, which is not registered for agency "
-                             "{agency!r}", signature=signature["key_id"], agency=agency))
+                             "{agency!r}", signature=signed_with, agency=agency))
 
 
 def verify_opened(opened: Opened, registry: KeyRegistry) -> Verified:

@@ -16,19 +16,33 @@ from typing import BinaryIO, cast
 from ..errors import EgovAuditError, Message
 
 
-def read_bytes(path: Path, display: str, error_cls: type[EgovAuditError],
-               max_bytes: int) -> bytes:
-    """A regular file's bytes, at most `max_bytes`. Opened without blocking and checked on the
-    open descriptor: a FIFO, a device or a directory is refused, never read."""
+def _open_regular(path: Path, display: str, error_cls: type[EgovAuditError]) -> int:
+    """A descriptor of a regular file, opened without blocking and checked on the descriptor:
+    a FIFO, a device or a directory is refused, never read."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise error_cls(Message("cannot read: {value}", value=exc.strerror or exc),
                         file=display) from None
     try:
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+    except OSError as exc:
+        os.close(fd)
+        raise error_cls(Message("cannot read: {value}", value=exc.strerror or exc),
+                        file=display) from None
+    if not regular:
+        os.close(fd)
+        raise error_cls(Message("not a regular file"), file=display)
+    return fd
+
+
+def read_bytes(path: Path, display: str, error_cls: type[EgovAuditError],
+               max_bytes: int) -> bytes:
+    """A regular file's bytes, at most `max_bytes`. Opened without blocking and checked on the
+    open descriptor: a FIFO, a device or a directory is refused, never read."""
+    fd = _open_regular(path, display, error_cls)
+    try:
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise error_cls(Message("not a regular file"), file=display)
         if st.st_size > max_bytes:
             raise error_cls(Message("file too large ({st_size} bytes; the limit is {max_bytes})",
                                     st_size=st.st_size, max_bytes=max_bytes),
@@ -59,14 +73,8 @@ _GZIP_MAGIC = b"\x1f\x8b"
 def open_stream(path: Path, display: str, error_cls: type[EgovAuditError]) -> Iterator[BinaryIO]:
     """A regular file opened for streaming (checked as `read_bytes` checks it), decompressed on
     the fly when it is gzip (known by its first bytes, not its name)."""
+    fd = _open_regular(path, display, error_cls)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError as exc:
-        raise error_cls(Message("cannot read: {value}", value=exc.strerror or exc),
-                        file=display) from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise error_cls(Message("not a regular file"), file=display)
         raw = io.BufferedReader(io.FileIO(fd, "rb", closefd=True), buffer_size=1 << 20)
     except BaseException:
         os.close(fd)
