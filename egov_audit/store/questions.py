@@ -5,7 +5,7 @@ What the national service shows."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # the statuses a pass rate counts (as the score does: not applicable and waived are left out)
 _JUDGED = "('pass', 'fail', 'error', 'not_assessed')"
@@ -14,8 +14,8 @@ _JUDGED = "('pass', 'fail', 'error', 'not_assessed')"
 class NationalQuestions:
     """Read-only queries, mixed into Store (which runs them: `execute`)."""
 
-    def execute(self, statement: str, params: Any = ()) -> Any:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # Store's, which this is mixed into: declared for the type checker only
+        def execute(self, statement: str, params: Any = ()) -> Any: ...
 
     # never b.*: the signed bodies are large and not needed for the table
     _LATEST = ("WITH ranked AS (SELECT b.id, b.agency, b.finished_at, b.baseline, b.level, "
