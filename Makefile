@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 REPORT_LANG ?= vi
 
-.PHONY: setup test-deps demo test test-fast lint bench docs docs-site messages compile-messages clean
+.PHONY: setup test-deps demo serve-demo test test-fast lint bench docs docs-site messages compile-messages clean
 
 setup: $(VENV)/.installed
 
@@ -15,7 +15,7 @@ setup: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,network]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,network,serve]'
 	# bytecode now, as pip writes it for an installed package (an editable install leaves it to
 	# the first run, and a machine with PYTHONDONTWRITEBYTECODE would compile at every start)
 	$(BIN)/python -m compileall -q egov_audit
@@ -23,6 +23,13 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 demo: setup
 	REPORT_LANG=$(REPORT_LANG) tools/demo.sh
+
+# the national service over the store `make demo` left (.demo/national.db), on 127.0.0.1:8080
+serve-demo: setup
+	@test -f .demo/national.db || { echo "run make demo first"; exit 2; }
+	@cat .demo/credentials.txt
+	@echo "http://127.0.0.1:8080"
+	$(BIN)/egov-audit serve --db .demo/national.db --port 8080
 
 # openssh-server (the lab of real SSH hosts) and Chromium (HTML report tests); root only:
 # without root those tests are skipped

@@ -7,6 +7,7 @@ is the default unless --lang or $EGOV_AUDIT_LANG says otherwise."""
 
 from __future__ import annotations
 
+import functools
 import gettext
 import importlib
 import os
@@ -34,6 +35,26 @@ def _(message: str) -> str:
 
 def ngettext(singular: str, plural: str, count: int) -> str:
     return _active.ngettext(singular, plural, count)
+
+
+@functools.cache
+def catalog(lang: str) -> gettext.NullTranslations:
+    """A language's catalog, for a text said in a language other than the run's (the national
+    service answers each request in its own)."""
+    if lang not in LANGUAGES or lang == "en":
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=False)
+
+
+def said_in(message: str, lang: str) -> str:
+    """A message (an errors.Message: its template and values) in `lang`, whatever the run's
+    language is; any other text as it is."""
+    template, values = getattr(message, "template", None), getattr(message, "values", None)
+    if not isinstance(template, str) or not isinstance(values, dict):
+        return str(message)
+    return catalog(lang).gettext(template).format(
+        **{key: said_in(value, lang) if isinstance(value, str) else value
+           for key, value in values.items()})
 
 
 def language() -> str:

@@ -2,47 +2,22 @@
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from .audit import AuditRequest
-from .bundle import bundle_from_dict, check_bundle_data, read_v2
-from .bundle.v2 import HEAD_PREFIX
 from .checks.context import AuditOptions
 from .checks.vocabulary import load_catalogue
 from .diff import BundleDiff, Rescored, diff_bundles
-from .errors import EgovAuditError, Message, ReportError
-from .gates.jsonin import StrictJsonError, loads
+from .errors import EgovAuditError
 from .inputs import check_inputs, unpack, workdir
 from .models import Bundle
 from .pipeline import Run
 from .policy import PolicySet
 from .store import open_store
-from .store.results import body_lines
+from .store.results import stored_bundle
 from .workers import default_workers, in_order
-
-
-def _stored_bundle(body: bytes) -> tuple[Bundle, Mapping[str, Any] | None]:
-    """A stored bundle body (either version) back through the bundle gate, and its packed
-    inputs: the database may be old, copied from elsewhere or tampered with, and one bad row
-    must not stop the others."""
-    try:
-        raw = zlib.decompress(body)
-    except zlib.error as exc:
-        raise ReportError(Message("stored bundle is not readable: {exc}", exc=exc)) from None
-    if raw.startswith(HEAD_PREFIX):
-        bundle, stream = read_v2(body_lines(raw, "stored bundle", ReportError), "stored bundle",
-                                 ReportError)
-        return bundle, stream.inputs
-    try:
-        data = loads(raw)
-    except StrictJsonError as exc:
-        raise ReportError(Message("stored bundle is not valid JSON: {message}",
-                                  message=exc.message)) from None
-    data = check_bundle_data(data, "stored bundle")
-    return bundle_from_dict(data), data.get("inputs")
 
 
 def _rescore_one(old: Bundle, packed: Mapping[str, Any], policy: PolicySet) -> BundleDiff:
@@ -76,7 +51,7 @@ def rescore(db: str, policies: Path, models: Path | None,
             with open_store(db, create=False) as store:
                 (body,) = store.execute("SELECT body FROM bundles WHERE id = ?",
                                         (bundle_id,)).fetchone()
-            old, inputs = _stored_bundle(bytes(body))
+            old, inputs = stored_bundle(bytes(body))
             del body
             if not inputs:
                 return Rescored(agency, finished, None,

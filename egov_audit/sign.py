@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
@@ -29,6 +29,7 @@ from .errors import EgovAuditError, Message, UsageError
 from .gates.filein import read_bytes
 from .gates.fileout import write_output
 from .gates.names import check_agency_code
+from .times import instant
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -120,34 +121,47 @@ def load_private(path: Path) -> Ed25519PrivateKey:
 
 def load_public(path: Path) -> list[Ed25519PublicKey]:
     """Every public key in a PEM file (an agency may have several registered)."""
-    # cryptography: only where a key, certificate or signature is handled
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-    from cryptography.hazmat.primitives.serialization import load_pem_public_key
-
     try:
         text = _read_key_file(path).decode("ascii")
     except UnicodeDecodeError:
         raise UsageError(Message("cannot read a public key: not ASCII PEM text"),
                          file=str(path)) from None
-    keys: list[Ed25519PublicKey] = []
+    try:
+        return [public for public, _ in public_keys(text)]
+    except UsageError as exc:
+        raise UsageError(exc.message, file=str(path)) from None
+
+
+def public_keys(text: str) -> list[tuple[Ed25519PublicKey, str]]:
+    """Every Ed25519 public key of a PEM text, each with its own PEM block."""
+    # cryptography: only where a key, certificate or signature is handled
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    keys: list[tuple[Ed25519PublicKey, str]] = []
     for block in text.split("-----END PUBLIC KEY-----")[:-1]:
+        pem = (block + "-----END PUBLIC KEY-----\n").strip() + "\n"
         try:
-            key = load_pem_public_key((block + "-----END PUBLIC KEY-----\n").strip().encode())
-        except ValueError as exc:
-            raise UsageError(Message("not a public key: {exc}", exc=exc), file=str(path)) from None
+            key = load_pem_public_key(pem.encode("ascii"))
+        except (ValueError, UnicodeEncodeError) as exc:
+            raise UsageError(Message("not a public key: {exc}", exc=exc)) from None
         if not isinstance(key, Ed25519PublicKey):
-            raise UsageError(Message("not an Ed25519 public key"), file=str(path))
-        keys.append(key)
+            raise UsageError(Message("not an Ed25519 public key"))
+        keys.append((key, pem))
     if not keys:
-        raise UsageError(Message("no public key in the file"), file=str(path))
+        raise UsageError(Message("no public key in the file"))
     return keys
 
 
 @dataclass(frozen=True)
 class KeyRegistry:
-    """The public keys registered per agency: a directory of <agency code>.pub files."""
+    """The public keys registered per agency: a directory of <agency code>.pub files, or the
+    national service's registry in its store. `revoked`: key id -> the instant from which
+    that key signs nothing (a bundle it signed at or after then is refused; one signed
+    before still verifies)."""
 
     keys: Mapping[str, list[Ed25519PublicKey]]
+    revoked: Mapping[str, datetime] = field(default_factory=dict)
 
     @classmethod
     def from_dir(cls, directory: Path) -> KeyRegistry:
@@ -207,7 +221,7 @@ def verify(bundle: Mapping[str, Any], registry: KeyRegistry) -> Verified:
     except ValueError:
         raise TrustError(Message("the signature value is not base64")) from None
     message = _message(bundle, signature)
-    return _verified(registered, signature.get("key_id"), value, message, agency)
+    return _verified(registry, registered, signature, value, message, agency)
 
 
 
@@ -265,16 +279,19 @@ def verify_v2(stream: V2Stream, registry: KeyRegistry) -> Verified:
     except ValueError:
         raise TrustError(Message("the signature value is not base64")) from None
     message = _V2_CONTEXT + canonical({k: v for k, v in signature.items() if k != "value"})
-    return _verified(registered, signature["key_id"], value, message, agency)
+    return _verified(registry, registered, signature, value, message, agency)
 
 
-def _verified(registered: Sequence[Ed25519PublicKey], signed_with: Any, value: bytes,
-              message: bytes, agency: Any) -> Verified:
-    """`value` checked against `message` with the agency's registered key it names (either
-    version's signature: they differ in what `message` is)."""
+def _verified(registry: KeyRegistry, registered: Sequence[Ed25519PublicKey],
+              signature: Mapping[str, Any], value: bytes, message: bytes,
+              agency: Any) -> Verified:
+    """`value` checked against `message` with the agency's registered key the signature names
+    (either version's signature: they differ in what `message` is), and that key not revoked
+    at the time the signature says it was made."""
     # cryptography: only where a key, certificate or signature is handled
     from cryptography.exceptions import InvalidSignature
 
+    signed_with = signature.get("key_id")
     for public in registered:
         if key_id(public) != signed_with:
             continue
@@ -283,9 +300,27 @@ def _verified(registered: Sequence[Ed25519PublicKey], signed_with: Any, value: b
         except InvalidSignature:
             raise TrustError(Message("the signature does not match the bundle: it was changed "
                                      "after signing")) from None
+        _not_revoked(registry, str(signed_with), signature.get("signed_at"))
         return Verified(key_id(public), "sha256:" + hashlib.sha256(message + value).hexdigest())
     raise TrustError(Message("signed with key {signature}, which is not registered for agency "
                              "{agency!r}", signature=signed_with, agency=agency))
+
+
+def _not_revoked(registry: KeyRegistry, signed_with: str, signed_at: Any) -> None:
+    """A revoked key's signature made at or after its revocation is refused. The time is the
+    signer's own claim (signed, so not changed since): a stolen key could claim an earlier one,
+    which the store's replay rule bounds (a bundle older than the agency's latest is stale)."""
+    revoked = registry.revoked.get(signed_with)
+    if revoked is None:
+        return
+    try:
+        made = instant(str(signed_at))
+    except ValueError:
+        made = None
+    if made is None or made >= revoked:
+        raise TrustError(Message("signed with key {key} on {signed_at}, which was revoked on "
+                                 "{revoked}", key=signed_with, signed_at=str(signed_at)[:40],
+                                 revoked=revoked.isoformat()))
 
 
 def verify_opened(opened: Opened, registry: KeyRegistry) -> Verified:

@@ -88,3 +88,29 @@ if [ -f "$work/remediation.yml" ]; then
   say "   ($fixes bản sửa; thực hiện bằng: egov-audit fix GÓI --inventory THƯ_MỤC --evidence THƯ_MỤC --apply)" \
       "   ($fixes fixes; apply with: egov-audit fix BUNDLE --inventory DIR --evidence DIR --apply)"
 fi
+echo
+say "== 6. kho dữ liệu quốc gia mẫu: ba đơn vị mẫu ký gói kết quả, thanh tra thu thập vào .demo/national.db ==" \
+    "== 6. a demo national store: the three sample agencies sign their bundles, an inspector collects them into .demo/national.db =="
+mkdir -p .demo
+rm -f .demo/national.db .demo/national.db-wal .demo/national.db-shm
+for agency in song-lam bo-hts ha-son; do
+  "$EGOV" keygen --agency "$agency" --out "$work/keys" >/dev/null
+  "$EGOV" validate "inventories/$agency" --documentation-as-public --registry-file "$registry" \
+    -f json -o "$work/$agency.json" --fail-on none
+  "$EGOV" sign "$work/$agency.json" --key "$work/keys/$agency.key" -o "$work/$agency.signed.json" >/dev/null
+done
+mkdir -p "$work/registry" && cp "$work"/keys/*.pub "$work/registry/"
+"$EGOV" collect "$work"/*.signed.json --db .demo/national.db --keys "$work/registry"
+"$EGOV" scores --db .demo/national.db --lang "$REPORT_LANG"
+if .venv/bin/python -c 'import starlette, argon2' 2>/dev/null; then
+  for agency in song-lam bo-hts ha-son; do
+    "$EGOV" serve --db .demo/national.db key add "$agency" "$work/keys/$agency.pub" >/dev/null
+  done
+  password=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(12))')
+  echo "$password" | "$EGOV" serve --db .demo/national.db user add demo-inspector \
+    --role inspector --password-stdin >/dev/null
+  printf 'account: demo-inspector\npassword: %s\n' "$password" >.demo/credentials.txt
+  chmod 600 .demo/credentials.txt
+  say "   dịch vụ quốc gia trên kho này: make serve-demo (tài khoản và mật khẩu trong .demo/credentials.txt)" \
+      "   the national service over it: make serve-demo (account and password in .demo/credentials.txt)"
+fi

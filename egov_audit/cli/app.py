@@ -30,6 +30,7 @@ COMMANDS = {
     "scores": "national:scores_cmd", "control": "national:control_cmd",
     "history": "national:history_cmd", "policies": "policies:policies", "fix": "fix:fix_cmd",
     "lab": "lab:lab", "collection": "collection:collection", "schema": "schema:schema",
+    "serve": "serve:serve", "submit": "serve:submit_cmd",
 }
 
 

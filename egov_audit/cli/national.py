@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from ..bundle import v2_lines
 from ..checks.vocabulary import load_catalogue
 from ..errors import EgovAuditError, translated
 from ..gates.names import check_agency_code, check_control_id
@@ -18,8 +17,8 @@ from ..report.interface import ReportOptions, formats, render
 from ..report.national import NationalTable
 from ..report.questions import AgencyHistory, ControlNationally
 from ..rescore import rescore
-from ..sign import KeyRegistry, TrustError
-from ..store import Incoming, Store, Submission, open_store, take_in
+from ..sign import KeyRegistry
+from ..store import open_store, store_incoming, take_in
 from .base import Command, option
 from .options import lang_option, messages_lang_option, workers_option
 from .output import write
@@ -42,10 +41,8 @@ def collect_cmd(bundles: Sequence[Path], db: str, keys: Path) -> None:
             path = incoming.path
             # one bad bundle is refused with its reason; every other one is still stored
             try:
-                if incoming.refused is not None:
-                    raise incoming.refused
                 try:
-                    outcome = _store(store, incoming, registry)
+                    outcome = store_incoming(store, incoming, registry)
                 except MemoryError:
                     raise EgovAuditError(_("out of memory while storing it: refused (the other "
                                            "bundles go on)"), file=str(path)) from None
@@ -59,15 +56,6 @@ def collect_cmd(bundles: Sequence[Path], db: str, keys: Path) -> None:
             click.echo(f"{words.get(outcome.outcome, outcome.outcome)} {terminal(str(path))}: "
                        f"{terminal(outcome.agency)} {terminal(outcome.finished_at)}")
     raise click.exceptions.Exit(1 if refused else 0)
-
-
-def _store(store: Store, incoming: Incoming, registry: KeyRegistry) -> Submission:
-    if incoming.version == 2:  # streamed into the store, verified at its end
-        with v2_lines(incoming.path, TrustError) as records:
-            assert records is not None, "take_in said it is version 2"
-            return store.submit_stream(records, str(incoming.path), registry)
-    assert incoming.data is not None
-    return store.submit(incoming.data, incoming.digest, incoming.key_id, incoming.raw)
 
 
 @click.command("rescore", cls=Command)

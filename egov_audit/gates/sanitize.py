@@ -166,8 +166,9 @@ def html_json(rows: Sequence[Sequence[str]]) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_IN_HTML)
 
 
-def html_environment(**options: Any) -> Environment:
-    """The Jinja environment of every HTML report: autoescape on for every template, untrusted
+def html_environment(package: str = "egov_audit.report", **options: Any) -> Environment:
+    """The Jinja environment of every HTML report and page (`package`: whose templates folder):
+    autoescape on for every template, untrusted
     text through `finalize` (control characters out before autoescape escapes it; markup we built
     ourselves is left as it is), nothing from a file ever used as a template."""
     # Jinja and MarkupSafe: only for HTML
@@ -182,6 +183,6 @@ def html_environment(**options: Any) -> Environment:
             return clean(str(value), 100_000)
         return value
 
-    return Environment(loader=PackageLoader("egov_audit.report", "templates"),
+    return Environment(loader=PackageLoader(package, "templates"),
                        autoescape=select_autoescape(default=True, default_for_string=True),
                        finalize=finalize, **options)

@@ -126,7 +126,7 @@ class HtmlReporter:
                        "passed_title": label("html.passed", lang)})
         template = env.get_template("report.html.j2")
         return template.render(
-            lang=lang, nonce=secrets.token_urlsafe(16), L=labels,
+            lang=lang, nonce=options.nonce or secrets.token_urlsafe(16), L=labels,
             views=[_agency(v, lang) for v in views(result_set, lang)],
             areas=[{"value": a.value, "label": label(f"area.{a.value}", lang)} for a in Area],
             severities=[{"value": s.value, "label": label(f"severity.{s.value}", lang)}

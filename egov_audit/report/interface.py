@@ -20,6 +20,9 @@ class ReportOptions:
     lang: str = "vi"
     color: bool = False
     bilingual: bool = False  # Vietnamese and English side by side (the requirement matrix)
+    # the script nonce of an HTML report served by the national service: the one its
+    # Content-Security-Policy header names (a file on its own makes its own)
+    nonce: str | None = None
 
     @property
     def langs(self) -> tuple[str, ...]:
@@ -41,6 +44,8 @@ FORMATS: Mapping[str, Mapping[str, str]] = {
     "matrix": {fmt: "matrix" for fmt in ("text", "markdown", "html", "csv", "xlsx", "json")},
     "control": {fmt: "questions" for fmt in ("text", "json", "csv")},
     "history": {fmt: "questions" for fmt in ("text", "json", "csv")},
+    # any table of the national service's pages, as inspectors download it
+    "table": {fmt: "table" for fmt in ("csv", "xlsx")},
 }
 
 

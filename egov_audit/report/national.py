@@ -73,7 +73,7 @@ def _gap_values(g: dict[str, Any], titles: Mapping[str, Text], lang: str) -> lis
             g["agencies"], g["targets"]]
 
 
-def _xlsx(sheets: Sequence[tuple[str, list[str], list[list[Any]]]]) -> bytes:
+def xlsx_book(sheets: Sequence[tuple[str, list[str], list[list[Any]]]]) -> bytes:
     """Sheets as officials use them: a styled, frozen header with filters, numbers stored as
     numbers, every column wide enough for its longest cell (agency names are never cut)."""
     # openpyxl: only for an xlsx document
@@ -127,7 +127,7 @@ def render_national(table: Sequence[dict[str, Any]], gaps: Sequence[dict[str, An
         writer.writerows([[cell_text(c) for c in _values(r, lang)] for r in table])
         return "\ufeff" + buffer.getvalue()
     if fmt == "xlsx":
-        return _xlsx(((label("sheet.scores", lang), columns, [_values(r, lang) for r in table]),
+        return xlsx_book(((label("sheet.scores", lang), columns, [_values(r, lang) for r in table]),
                       (label("sheet.gaps", lang), gap_columns, gap_numbers)))
     if fmt == "html":
         def table_html(head: list[str], body: list[list[str]]) -> str:

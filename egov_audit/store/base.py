@@ -24,6 +24,7 @@ from ..sign import KeyRegistry, TrustError, verify_v2
 from ..times import utc_key
 from .questions import NationalQuestions
 from .results import RESULT_COLUMNS, Tally, batches, hosts_of, stored_rows, v1_rows, v2_rows
+from .service import ServiceRecords
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 1: agencies, bundles (with the signed body, compressed), gaps per bundle and control
@@ -76,6 +77,21 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
      "ALTER TABLE results_new RENAME TO results",
      "CREATE INDEX results_by_control ON results (control, status, bundle_id)",
      "CREATE INDEX results_by_bundle ON results (bundle_id)"),
+    # 7: the national service (egov_audit/serve): its shared secret, accounts, the agencies'
+    # keys with their revocation, failed logins, the audit log; each bundle's signing time
+    ("CREATE TABLE service_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+     "CREATE TABLE accounts (name TEXT PRIMARY KEY, role TEXT NOT NULL, agency TEXT, "
+     "password_hash TEXT NOT NULL, disabled INTEGER NOT NULL, epoch INTEGER NOT NULL, "
+     "created_at TEXT NOT NULL)",
+     "CREATE TABLE agency_keys (key_id TEXT PRIMARY KEY, agency TEXT NOT NULL, "
+     "public_pem TEXT NOT NULL, added_at TEXT NOT NULL, revoked_at TEXT)",
+     "CREATE TABLE login_failures (at TEXT NOT NULL, account TEXT NOT NULL, "
+     "address TEXT NOT NULL)",
+     "CREATE INDEX login_failures_by_account ON login_failures (account, at)",
+     "CREATE INDEX login_failures_by_address ON login_failures (address, at)",
+     "CREATE TABLE audit_log (id {serial} PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, "
+     "action TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL)",
+     "ALTER TABLE bundles ADD COLUMN signed_at TEXT"),
 )
 
 
@@ -85,6 +101,10 @@ class StoreError(EgovAuditError):
 
 class NewerSchema(StoreError):
     """The database was migrated by a newer egov-audit."""
+
+
+class Stale(TrustError):
+    """A bundle older than its agency's latest stored one (an old bundle replayed as new?)."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +136,7 @@ class _Stored:
     tally: Tally
     body: bytes
     format: int
+    signed_at: str | None
 
 
 class _Undone(Exception):
@@ -126,7 +147,7 @@ class _Undone(Exception):
         self.submission = submission
 
 
-class Store(NationalQuestions, ABC):
+class Store(NationalQuestions, ServiceRecords, ABC):
     """A national store: opened (and migrated) on construction, closed by `close` or `with`."""
 
     SERIAL: ClassVar[str]  # the type of an id the database numbers itself
@@ -175,6 +196,10 @@ class Store(NationalQuestions, ABC):
 
     @abstractmethod
     def rollback(self) -> None: ...
+
+    def idle(self) -> None:
+        """End a read's transaction, if the database opened one: a connection kept between a
+        service's requests must not hold one open."""
 
     @abstractmethod
     def insert_many(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
@@ -288,7 +313,8 @@ class Store(NationalQuestions, ABC):
             self._add_results((bundle_id, *row) for row in v1_rows(bundle, tally))
             hosts = sum(1 for t in bundle["targets"] if t["kind"] == "host")
             self._complete(bundle_id, _Stored(digest, key, finished, bundle["scores"], hosts,
-                                              tally, body, 1))
+                                              tally, body, 1,
+                                              bundle.get("signature", {}).get("signed_at")))
         return Submission("stored", code, finished)
 
     def submit_stream(self, records: Iterable[bytes], display: str, registry: KeyRegistry,
@@ -327,7 +353,9 @@ class Store(NationalQuestions, ABC):
                 self._refuse_stale(code, finished)
                 self._complete(bundle_id, _Stored(verified.digest, verified.key_id, finished,
                                                   stream.end["scores"], hosts_of(stream), tally,
-                                                  b"".join(kept), 2))
+                                                  b"".join(kept), 2,
+                                                  stream.signature["signed_at"]
+                                                  if stream.signature else None))
         except _Undone as undone:
             return undone.submission
         return Submission("stored", code, finished)
@@ -347,7 +375,7 @@ class Store(NationalQuestions, ABC):
         latest = self.execute("SELECT MAX(finished_utc) FROM bundles WHERE agency = ? AND "
                               "key_id <> ''", (code,)).fetchone()[0]
         if latest is not None and utc_key(finished) <= latest:
-            raise TrustError(Message("stale: {code} already has a bundle from {latest}; this "
+            raise Stale(Message("stale: {code} already has a bundle from {latest}; this "
                                      "one is from {finished} (an old bundle replayed as new?)",
                                      code=code, latest=latest, finished=finished))
 
@@ -379,15 +407,15 @@ class Store(NationalQuestions, ABC):
             "UPDATE bundles SET digest = ?, key_id = ?, finished_at = ?, finished_utc = ?, "
             "overall = ?, infrastructure = ?, ip_addressing = ?, security = ?, coverage = ?, "
             "overall_without_waivers = ?, hosts = ?, waived = ?, portals = ?, portals_ipv6 = ?, "
-            "portals_dnssec = ?, portals_web = ?, portals_https = ?, body = ?, format = ? "
-            "WHERE id = ?",
+            "portals_dnssec = ?, portals_web = ?, portals_https = ?, body = ?, format = ?, "
+            "signed_at = ? WHERE id = ?",
             (stored.digest, stored.key, stored.finished, utc_key(stored.finished),
              scores.get("overall"), by_area.get("infrastructure"), by_area.get("ip_addressing"),
              by_area.get("security"), scores.get("coverage"),
              scores.get("overall_without_waivers"), stored.hosts,
              scores.get("counts", {}).get("waived", 0),
              *stored.tally.readiness().columns().values(), stored.body, stored.format,
-             bundle_id))
+             stored.signed_at, bundle_id))
         rows = [(bundle_id, control, severity, area, count)
                 for control, (severity, area, count) in stored.tally.gaps.items()]
         if rows:

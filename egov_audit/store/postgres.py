@@ -7,7 +7,8 @@ from typing import Any
 
 import psycopg
 
-from .base import Store
+from ..errors import Message
+from .base import Store, StoreError, one_line, redact
 
 
 class PostgresStore(Store):
@@ -31,6 +32,14 @@ class PostgresStore(Store):
 
     def rollback(self) -> None:
         self.conn.rollback()
+
+    def idle(self) -> None:
+        try:
+            if self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                self.conn.rollback()
+        except psycopg.Error as exc:
+            raise StoreError(Message("database error: {exc}", exc=one_line(exc)),
+                             file=redact(self.url)) from None
 
     def insert_many(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
         with self.conn.cursor() as cursor:

@@ -77,11 +77,13 @@ class NationalQuestions:
         rows = self.execute(
             "SELECT b.finished_at, b.overall, b.digest, b.infrastructure, b.ip_addressing, "
             "b.security, b.coverage, b.hosts, b.baseline, b.level, (SELECT COALESCE(SUM("
-            "g.targets), 0) FROM gaps g WHERE g.bundle_id = b.id) AS gaps FROM bundles b "
+            "g.targets), 0) FROM gaps g WHERE g.bundle_id = b.id) AS gaps, b.key_id, "
+            "b.signed_at, b.format, b.submitted_at, b.id FROM bundles b "
             "WHERE b.agency = ? AND b.key_id <> '' ORDER BY b.finished_utc, b.id",
             (agency,)).fetchall()
         keys = ("finished_at", "overall", "digest", "infrastructure", "ip_addressing",
-                "security", "coverage", "hosts", "baseline", "level", "gaps")
+                "security", "coverage", "hosts", "baseline", "level", "gaps", "key_id",
+                "signed_at", "format", "submitted_at", "id")
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
     def failing(self, control: str, kind: str | None = None, region: str | None = None,
@@ -115,3 +117,53 @@ class NationalQuestions:
             (control,)).fetchall()
         return [{"month": m, "region": r or None, "passed": p, "judged": j, "agencies": n,
                  "rate": round(100 * p / j, 1) if j else None} for m, r, p, j, n in rows]
+
+    # a bundle's quarter, from its UTC instant: "2026-Q4"
+    _QUARTER = ("SUBSTR(b.finished_utc, 1, 4) || '-Q' || CAST((CAST(SUBSTR(b.finished_utc, 6, 2) "
+                "AS INTEGER) + 2) / 3 AS TEXT)")
+
+    def quarterly(self) -> list[dict[str, Any]]:
+        """Each agency's latest bundle of each quarter, oldest quarter first: the national
+        average and medians per quarter, and who submitted when, are made of these."""
+        rows = self.execute(
+            "WITH q AS (SELECT b.id, b.agency, b.overall, " + self._QUARTER + " AS quarter, "
+            "ROW_NUMBER() OVER (PARTITION BY b.agency, " + self._QUARTER + " ORDER BY "
+            "b.finished_utc DESC, b.id DESC) AS rn FROM bundles b WHERE b.key_id <> '') "
+            "SELECT q.quarter, q.agency, a.kind, a.region, q.overall, q.id FROM q JOIN agencies "
+            "a ON a.code = q.agency WHERE q.rn = 1 ORDER BY q.quarter, q.agency").fetchall()
+        keys = ("quarter", "agency", "kind", "region", "overall", "bundle_id")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    def gap_trend(self, controls: list[str]) -> list[dict[str, Any]]:
+        """For each of `controls` and each quarter: how many agencies' latest bundle of that
+        quarter has the gap."""
+        if not controls:
+            return []
+        marks = ", ".join("?" * len(controls))
+        rows = self.execute(
+            "WITH q AS (SELECT b.id, " + self._QUARTER + " AS quarter, ROW_NUMBER() OVER "
+            "(PARTITION BY b.agency, " + self._QUARTER + " ORDER BY b.finished_utc DESC, "
+            "b.id DESC) AS rn FROM bundles b WHERE b.key_id <> '') SELECT q.quarter, "
+            "g.control, COUNT(*) FROM q JOIN gaps g ON g.bundle_id = q.id WHERE q.rn = 1 AND "
+            "g.control IN (" + marks + ") GROUP BY q.quarter, g.control ORDER BY q.quarter, "
+            "g.control", controls).fetchall()
+        return [{"quarter": r[0], "control": r[1], "agencies": r[2]} for r in rows]
+
+    def agency_names(self) -> dict[str, tuple[str, str, str, str | None]]:
+        """Every agency the store knows: code -> (Vietnamese name, English name, kind,
+        region)."""
+        rows = self.execute("SELECT code, name_vi, name_en, kind, region FROM agencies "
+                            "ORDER BY code").fetchall()
+        return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+
+    def latest_body(self, agency: str, bundle_id: int | None = None) -> tuple[int, bytes] | None:
+        """A stored bundle's signed body (compressed): the agency's latest, or the one named
+        (only if it is that agency's)."""
+        if bundle_id is None:
+            row = self.execute("SELECT id, body FROM bundles WHERE agency = ? AND key_id <> '' "
+                               "ORDER BY finished_utc DESC, id DESC LIMIT 1",
+                               (agency,)).fetchone()
+        else:
+            row = self.execute("SELECT id, body FROM bundles WHERE agency = ? AND id = ? AND "
+                               "key_id <> ''", (agency, bundle_id)).fetchone()
+        return None if row is None else (int(row[0]), bytes(row[1]))

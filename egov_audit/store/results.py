@@ -10,7 +10,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from ..bundle.v1 import check_bundle_data
+from ..bundle.v1 import bundle_from_dict, check_bundle_data
 from ..bundle.v2 import (
     HEAD_PREFIX,
     LONG_RECORDS,
@@ -18,11 +18,13 @@ from ..bundle.v2 import (
     MAX_RECORD,
     MAX_STREAM,
     V2Stream,
+    read_v2,
     row_observed,
 )
-from ..errors import EgovAuditError
+from ..errors import EgovAuditError, Message, ReportError
 from ..gates.filein import lines
 from ..gates.jsonin import StrictJsonError, loads
+from ..models import Bundle
 from ..readiness import Readiness, readiness
 
 RESULT_COLUMNS = ("bundle_id", "control", "target", "target_kind", "status", "severity", "area",
@@ -120,3 +122,24 @@ def stored_rows(body: bytes, display: str, error_cls: type[EgovAuditError]
     except StrictJsonError as exc:
         raise error_cls(exc.message, file=display) from None
     yield from v1_rows(check_bundle_data(data, display, error_cls), tally)
+
+
+def stored_bundle(body: bytes) -> tuple[Bundle, Mapping[str, Any] | None]:
+    """A stored bundle body (either version) back through the bundle gate, and its packed
+    inputs: the database may be old, copied from elsewhere or tampered with, and one bad row
+    must not stop the others."""
+    try:
+        raw = zlib.decompress(body)
+    except zlib.error as exc:
+        raise ReportError(Message("stored bundle is not readable: {exc}", exc=exc)) from None
+    if raw.startswith(HEAD_PREFIX):
+        bundle, stream = read_v2(body_lines(raw, "stored bundle", ReportError), "stored bundle",
+                                 ReportError)
+        return bundle, stream.inputs
+    try:
+        data = loads(raw)
+    except StrictJsonError as exc:
+        raise ReportError(Message("stored bundle is not valid JSON: {message}",
+                                  message=exc.message)) from None
+    data = check_bundle_data(data, "stored bundle")
+    return bundle_from_dict(data), data.get("inputs")

@@ -28,7 +28,10 @@ class SQLiteStore(Store):
         # a second collector opening the same new file may find it locked while the first one
         # switches it to WAL or migrates it: wait and try again rather than fail
         for attempt in range(100):
-            conn = sqlite3.connect(path, timeout=60, isolation_level=None)
+            # one user at a time, but not always the same thread: the service lends a store
+            # to whichever thread serves a request
+            conn = sqlite3.connect(path, timeout=60, isolation_level=None,
+                                   check_same_thread=False)
             try:
                 conn.execute("PRAGMA busy_timeout=60000")
                 conn.execute("PRAGMA journal_mode=WAL")

@@ -31,6 +31,8 @@ RULES = [
                          "folder its caller created",
         "cache.py": "egov-audit's own cache folder (owner-only, written whole by rename)",
         "runner.py": "a worker node's job stream, in the run's own temporary folder",
+        "serve/intake.py": "spools an upload into a temporary file it made itself (mkstemp), "
+                           "then read through collect's own gate",
     }),
     ("run Ansible", re.compile(r"\bimport ansible_runner\b|ansible_runner\.run"), {
         "runner.py": "the Ansible execution adapter",
