@@ -382,3 +382,20 @@ def v1_file(source: Path, dest: Path) -> Path:
     dest.write_text(json.dumps(bundle_dict(source.read_bytes()), ensure_ascii=False, indent=2)
                     + "\n")
     return dest
+
+
+def signed_samples(work: Path, agencies: tuple[str, ...]) -> dict[str, Path]:
+    """Each sample agency's key pair (<agency>.key, <agency>.pub in `work`) and its validated
+    bundle, signed as `sign` writes it (<agency>.signed.json), made by the real command line."""
+    signed = {}
+    for agency in agencies:
+        assert run_cli("keygen", "--agency", agency, "--out", str(work)).returncode == 0
+        bundle = work / f"{agency}.json"
+        proc = run_cli("validate", str(REPO / "inventories" / agency), "-f", "json", "-o",
+                       str(bundle), "--documentation-as-public", "--fail-on", "none",
+                       timeout=600)
+        assert proc.returncode == 0, proc.stderr
+        proc = run_cli("sign", str(bundle), "--key", str(work / f"{agency}.key"))
+        assert proc.returncode == 0, proc.stderr
+        signed[agency] = work / f"{agency}.signed.json"
+    return signed

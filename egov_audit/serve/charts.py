@@ -13,8 +13,8 @@ from markupsafe import Markup
 from ..gates.sanitize import html
 
 PALETTE = ("#1f5fa8", "#c62828", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f")
-WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 14, 40
+WIDTH, HEIGHT = 640, 280
+LEFT, RIGHT, TOP, BOTTOM = 44, 12, 14, 60
 
 
 @dataclass(frozen=True)
@@ -110,11 +110,13 @@ def lines(title: str, label_id: str, x_labels: Sequence[str],
         for run in points:
             parts.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" '
                          f'stroke-width="2"{dash}/>')
-        legend_x = LEFT + number * 180
-        parts.append(f'<line x1="{legend_x}" x2="{legend_x + 18}" y1="{HEIGHT - 8}" '
-                     f'y2="{HEIGHT - 8}" stroke="{colour}" stroke-width="2"{dash}/>'
-                     f'<text x="{legend_x + 22}" y="{HEIGHT - 4}" font-size="11">'
-                     f'{html(name if len(name) <= 24 else name[:23] + "…")}</text>')
+        # the legend: three to a row, under the axis labels
+        legend_x = LEFT + (number % 3) * 195
+        legend_y = HEIGHT - 26 + (number // 3) * 16
+        parts.append(f'<line x1="{legend_x}" x2="{legend_x + 18}" y1="{legend_y - 4}" '
+                     f'y2="{legend_y - 4}" stroke="{colour}" stroke-width="2"{dash}/>'
+                     f'<text x="{legend_x + 22}" y="{legend_y}" font-size="11">'
+                     f'{html(name if len(name) <= 26 else name[:25] + "…")}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -5,9 +5,6 @@ executes nothing and still lays out."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,37 +12,10 @@ import pytest
 
 from egov_audit.bundle import bundle_to_dict, read_result_set
 from egov_audit.models import Status
+from tests.browser.conftest import BROWSER_MARKS
 from tests.helpers import REPO, run_cli
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-# as root (CI), `make test` installs Chromium: a missing browser then fails, never skips
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(os.geteuid() != 0 and not (os.path.exists(CHROMIUM)
-                                                            and os.path.exists(CHROMEDRIVER)),
-                                 reason="needs chromium and chromium-driver (make test installs "
-                                        "them as root; CI runs as root)")]
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--window-size=1280,1600",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
-                 "--proxy-server=http://127.0.0.1:9",  # no network: any fetch would fail loudly
-                 "--proxy-bypass-list=<-loopback>"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")

@@ -24,8 +24,7 @@ from egov_audit.serve.app import ROUTES, Settings, create_app
 from egov_audit.serve.auth import hash_password
 from egov_audit.sign import sign
 from egov_audit.store import open_store
-from tests.helpers import REPO, bundle_dict
-from tests.helpers import run_long as run_cli
+from tests.helpers import bundle_dict, signed_samples
 
 AGENCIES = ("song-lam", "bo-hts", "ha-son")
 PASSWORD = "correct horse battery staple"
@@ -39,17 +38,10 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     from egov_audit.sign import load_private
 
     work = tmp_path_factory.mktemp("serve")
-    out: dict[str, Any] = {"work": work, "signed": {}, "documents": {}, "keys": {}}
+    out: dict[str, Any] = {"work": work, "signed": signed_samples(work, AGENCIES),
+                           "documents": {}, "keys": {}}
     for agency in AGENCIES:
-        assert run_cli("keygen", "--agency", agency, "--out", str(work)).returncode == 0
-        bundle = work / f"{agency}.json"
-        proc = run_cli("validate", str(REPO / "inventories" / agency), "-f", "json", "-o",
-                       str(bundle), "--documentation-as-public", "--fail-on", "none")
-        assert proc.returncode == 0, proc.stderr
-        assert run_cli("sign", str(bundle), "--key",
-                       str(work / f"{agency}.key")).returncode == 0
-        out["signed"][agency] = work / f"{agency}.signed.json"
-        out["documents"][agency] = bundle_dict(bundle.read_bytes())
+        out["documents"][agency] = bundle_dict((work / f"{agency}.json").read_bytes())
         out["keys"][agency] = load_private(work / f"{agency}.key")
     return out
 
