@@ -3,6 +3,8 @@ started, waited for, stopped or killed by the tests (tests/browser, tests/integr
 
 from __future__ import annotations
 
+import copy
+import json
 import os
 import signal
 import socket
@@ -11,7 +13,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from tests.helpers import run_cli
 
@@ -84,3 +88,36 @@ def prepare_store(db: str, work: Path, agencies: tuple[str, ...]) -> None:
         cli("user", "add", f"{agency}-it", "--role", "agency", "--agency", agency,
             "--password-stdin", stdin=PASSWORD + "\n")
         cli("key", "add", agency, str(work / f"{agency}.pub"))
+
+
+REGIONS = ("Tây Bắc", "Đông Bắc", "Đồng bằng sông Hồng", "Bắc Trung Bộ", "Duyên hải Nam Trung Bộ",
+           "Tây Nguyên", "Đông Nam Bộ", "Đồng bằng sông Cửu Long")
+
+
+def synthetic_agencies(document: dict[str, Any], count: int, out: Path,
+                       finished: datetime | None = None) -> list[tuple[str, Path, str]]:
+    """`count` agencies made from one real bundle (a version 1 document): each its own code,
+    name, region and Ed25519 key, the bundle signed with it. (code, bundle file, public PEM)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from egov_audit.sign import sign
+
+    out.mkdir(parents=True, exist_ok=True)
+    when = (finished or datetime.now(UTC)).isoformat(timespec="seconds")
+    made = []
+    for index in range(count):
+        code = f"dv-{index:04d}"
+        data = copy.deepcopy(document)
+        data.pop("signature", None)
+        data["agency"] = {**data["agency"], "code": code,
+                          "name": {"vi": f"Đơn vị thử {index}", "en": f"Test agency {index}"},
+                          "region": REGIONS[index % len(REGIONS)]}
+        data["finished_at"] = when
+        key = Ed25519PrivateKey.generate()
+        path = out / f"{code}.json"
+        path.write_text(json.dumps(sign(data, key)))
+        pem = key.public_key().public_bytes(Encoding.PEM,
+                                            PublicFormat.SubjectPublicKeyInfo).decode()
+        made.append((code, path, pem))
+    return made
