@@ -170,6 +170,15 @@ def key() -> None:
     """The agencies' signing keys, against which submitted bundles are verified."""
 
 
+def _public_key_text(path: Path) -> str:
+    raw = read_bytes(path, str(path), UsageError, 64 * 1024)
+    try:
+        return raw.decode("ascii")
+    except UnicodeDecodeError:
+        raise UsageError(Message("cannot read a public key: not ASCII PEM text"),
+                         file=str(path)) from None
+
+
 @key.command("add")
 @click.argument("agency")
 @click.argument("public_key", type=click.Path(dir_okay=False, path_type=Path))
@@ -178,16 +187,35 @@ def key() -> None:
 def key_add(ctx: click.Context, agency: str, public_key: Path) -> None:
     """Register an agency's public key (the .pub file `keygen` made)."""
     check_agency_code(agency)
-    raw = read_bytes(public_key, str(public_key), UsageError, 64 * 1024)
-    try:
-        text = raw.decode("ascii")
-    except UnicodeDecodeError:
-        raise UsageError(Message("cannot read a public key: not ASCII PEM text"),
-                         file=str(public_key)) from None
+    text = _public_key_text(public_key)
     with _store(ctx) as store:
         for record in store.add_key(agency, text, _actor()):
             click.echo(_("key {key} registered for {agency}").format(
                 key=record.key_id, agency=terminal(agency)))
+
+
+@key.command("rotate")
+@click.argument("agency")
+@click.argument("public_key", type=click.Path(dir_okay=False, path_type=Path))
+@option("--at", "revoked_at", help="From when the agency's earlier keys sign nothing (an ISO "
+                                   "8601 time with its UTC offset); default: now.")
+@messages_lang_option
+@click.pass_context
+def key_rotate(ctx: click.Context, agency: str, public_key: Path,
+               revoked_at: str | None) -> None:
+    """Register an agency's new key and revoke its earlier ones (from --at, default now): one
+    change, in one transaction."""
+    check_agency_code(agency)
+    text = _public_key_text(public_key)
+    when = revoked_at or datetime.now(UTC).isoformat(timespec="seconds")
+    with _store(ctx) as store:
+        added, revoked = store.rotate_keys(agency, text, when, _actor())
+    for record in added:
+        click.echo(_("key {key} registered for {agency}").format(
+            key=record.key_id, agency=terminal(agency)))
+    for record in revoked:
+        click.echo(_("key {key} of {agency} revoked from {at}").format(
+            key=terminal(record.key_id), agency=terminal(record.agency), at=record.revoked_at))
 
 
 @key.command("revoke")

@@ -65,13 +65,24 @@ def agency_data(store: Store, code: str, lang: str) -> dict[str, Any] | None:
         [[s["finished_at"], s["overall"], s["infrastructure"], s["ip_addressing"],
           s["security"], s["hosts"], s["gaps"], s["key_id"], s["signed_at"],
           s["submitted_at"], s["format"], s["digest"]] for s in reversed(submissions)])
+    waivers = store.latest_waivers(code)
+    waived = Table(
+        "waivers", w("waivers"),
+        [word("col.control", lang), w("waiver.targets"), w("waiver.justification"),
+         w("waiver.approved_by"), w("waiver.approved_on"), w("waiver.expires"),
+         w("waiver.reference"), w("waiver.state"), w("waiver.applied")],
+        [[v.get("control"), ", ".join(map(str, v.get("targets") or [])),
+          v.get("justification"), v.get("approved_by"), v.get("approved_on"),
+          v.get("expires"), v.get("reference"), v.get("state"), v.get("applied_to")]
+         for v in waivers or []])
     chart = lines(w("history"), "c-history", quarters,
                   [(w("score"), [r[1] for r in history.rows]),
                    (w("national_median"), [r[2] for r in history.rows]),
                    (w("regional_median"), [r[3] for r in history.rows])])
     return {"code": code, "name": name_vi if lang == "vi" else name_en,
             "kind": word(f"kind.{kind}", lang), "region": region,
-            "tables": {"history": history, "submissions": signed}, "chart": chart,
+            "tables": {"history": history, "submissions": signed, "waivers": waived},
+            "waivers_known": waivers is not None, "chart": chart,
             "ids": [s["id"] for s in reversed(submissions)],
             "dates": [s["finished_at"] for s in reversed(submissions)]}
 

@@ -117,7 +117,7 @@ async def refused(request: Request, exc: Exception) -> Response:
         return JSONResponse({"outcome": "refused", "reason": exc.reason},
                             status_code=exc.status)
     if exc.status == 401:
-        return RedirectResponse("/login?next=" + request.url.path, status_code=303)
+        return RedirectResponse("/login", status_code=303)
     text = word("refused.csrf" if exc.reason == "csrf" else "refused.role", lang)
     return PlainTextResponse(text, status_code=exc.status)
 

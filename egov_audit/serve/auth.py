@@ -207,7 +207,10 @@ def guard(*roles: str, agency_param: str | None = None, form: bool = False
                 if not isinstance(sent, str) or not hmac.compare_digest(sent, visitor.csrf):
                     raise Refused(400, "csrf")
             response = await endpoint(request, visitor)
-            if visitor.fresh and SESSION_COOKIE not in response.headers.get("set-cookie", ""):
+            # a new visitor gets its session (its forms' CSRF token is bound to it); an API
+            # caller authenticated by its bundle's signature needs none
+            if visitor.fresh and not request.url.path.startswith("/api/") and \
+                    SESSION_COOKIE not in response.headers.get("set-cookie", ""):
                 cookie = await run_in_threadpool(
                     service.pool.run,
                     lambda store: service.sessions.cookie(store, None, visitor.nonce))

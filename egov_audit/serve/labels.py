@@ -99,6 +99,20 @@ WORDS: dict[str, Text] = {
     "diff.old": Text("Lần trước", "Earlier"),
     "diff.new": Text("Lần sau", "Later"),
     "diff.show": Text("So sánh", "Compare"),
+    "waivers": Text("Ngoại lệ đã được phê duyệt (lần nộp gần nhất)",
+                    "Approved waivers (latest submission)"),
+    "waivers.unknown": Text("Lần nộp này được lưu trước khi kho tách riêng các ngoại lệ: xem "
+                            "chúng trong báo cáo thiếu hụt.",
+                            "This submission was stored before the store kept waivers apart: "
+                            "see them in its gap report."),
+    "waiver.targets": Text("Đối tượng", "Targets"),
+    "waiver.justification": Text("Lý do", "Justification"),
+    "waiver.approved_by": Text("Người phê duyệt", "Approved by"),
+    "waiver.approved_on": Text("Ngày phê duyệt", "Approved on"),
+    "waiver.expires": Text("Hết hạn", "Expires"),
+    "waiver.reference": Text("Văn bản", "Reference"),
+    "waiver.state": Text("Trạng thái", "State"),
+    "waiver.applied": Text("Số kết quả được miễn", "Results waived"),
     "skip": Text("Bỏ qua đến nội dung", "Skip to content"),
 }
 

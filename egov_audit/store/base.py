@@ -92,6 +92,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
      "CREATE TABLE audit_log (id {serial} PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, "
      "action TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL)",
      "ALTER TABLE bundles ADD COLUMN signed_at TEXT"),
+    # 8: each bundle's waivers (as its end lists them, with their state), for the service's
+    # agency page; NULL: stored before, in its body only
+    ("ALTER TABLE bundles ADD COLUMN waivers TEXT",),
 )
 
 
@@ -137,6 +140,7 @@ class _Stored:
     body: bytes
     format: int
     signed_at: str | None
+    waivers: list[Any]
 
 
 class _Undone(Exception):
@@ -314,7 +318,8 @@ class Store(NationalQuestions, ServiceRecords, ABC):
             hosts = sum(1 for t in bundle["targets"] if t["kind"] == "host")
             self._complete(bundle_id, _Stored(digest, key, finished, bundle["scores"], hosts,
                                               tally, body, 1,
-                                              bundle.get("signature", {}).get("signed_at")))
+                                              bundle.get("signature", {}).get("signed_at"),
+                                              list(bundle.get("waivers") or [])))
         return Submission("stored", code, finished)
 
     def submit_stream(self, records: Iterable[bytes], display: str, registry: KeyRegistry,
@@ -355,7 +360,8 @@ class Store(NationalQuestions, ServiceRecords, ABC):
                                                   stream.end["scores"], hosts_of(stream), tally,
                                                   b"".join(kept), 2,
                                                   stream.signature["signed_at"]
-                                                  if stream.signature else None))
+                                                  if stream.signature else None,
+                                                  list(stream.end.get("waivers") or [])))
         except _Undone as undone:
             return undone.submission
         return Submission("stored", code, finished)
@@ -408,14 +414,14 @@ class Store(NationalQuestions, ServiceRecords, ABC):
             "overall = ?, infrastructure = ?, ip_addressing = ?, security = ?, coverage = ?, "
             "overall_without_waivers = ?, hosts = ?, waived = ?, portals = ?, portals_ipv6 = ?, "
             "portals_dnssec = ?, portals_web = ?, portals_https = ?, body = ?, format = ?, "
-            "signed_at = ? WHERE id = ?",
+            "signed_at = ?, waivers = ? WHERE id = ?",
             (stored.digest, stored.key, stored.finished, utc_key(stored.finished),
              scores.get("overall"), by_area.get("infrastructure"), by_area.get("ip_addressing"),
              by_area.get("security"), scores.get("coverage"),
              scores.get("overall_without_waivers"), stored.hosts,
              scores.get("counts", {}).get("waived", 0),
              *stored.tally.readiness().columns().values(), stored.body, stored.format,
-             stored.signed_at, bundle_id))
+             stored.signed_at, json.dumps(stored.waivers, ensure_ascii=False), bundle_id))
         rows = [(bundle_id, control, severity, area, count)
                 for control, (severity, area, count) in stored.tally.gaps.items()]
         if rows:

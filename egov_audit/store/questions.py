@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..gates.jsonin import StrictJsonError, loads
+
 # the statuses a pass rate counts (as the score does: not applicable and waived are left out)
 _JUDGED = "('pass', 'fail', 'error', 'not_assessed')"
 
@@ -167,3 +169,18 @@ class NationalQuestions:
             row = self.execute("SELECT id, body FROM bundles WHERE agency = ? AND id = ? AND "
                                "key_id <> ''", (agency, bundle_id)).fetchone()
         return None if row is None else (int(row[0]), bytes(row[1]))
+
+    def latest_waivers(self, agency: str) -> list[dict[str, Any]] | None:
+        """The waivers the agency's latest bundle lists, with their state (None: that bundle
+        was stored before the store kept them apart, or what is kept is not readable)."""
+        row = self.execute("SELECT waivers FROM bundles WHERE agency = ? AND key_id <> '' "
+                           "ORDER BY finished_utc DESC, id DESC LIMIT 1", (agency,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        try:
+            waivers = loads(str(row[0]).encode("utf-8"))
+        except StrictJsonError:
+            return None
+        if not isinstance(waivers, list):
+            return None
+        return [w for w in waivers if isinstance(w, dict)]

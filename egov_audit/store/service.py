@@ -158,30 +158,53 @@ class ServiceRecords:
     # -- the agencies' signing keys -------------------------------------------------------------
     def add_key(self, agency: str, public_pem: str, actor: str) -> list[KeyRecord]:
         """Register every public key of a PEM text for an agency (checked: Ed25519 only)."""
+        with self.transaction("egov-audit-keys"):
+            added = self._add_keys(agency, public_pem, actor)
+        return [k for k in self.agency_keys(agency) if k.key_id in added]
+
+    def rotate_keys(self, agency: str, public_pem: str, revoked_at: str, actor: str
+                    ) -> tuple[list[KeyRecord], list[KeyRecord]]:
+        """Register an agency's new key(s) and revoke its other unrevoked keys from
+        `revoked_at`, in one transaction: (added, revoked)."""
+        when = self._instant(revoked_at)
+        with self.transaction("egov-audit-keys"):
+            earlier = [k.key_id for k in self.agency_keys(agency) if k.revoked_at is None]
+            added = self._add_keys(agency, public_pem, actor)
+            for kid in earlier:
+                self.execute("UPDATE agency_keys SET revoked_at = ? WHERE key_id = ?",
+                             (when, kid))
+                self._log(actor, "key.revoke", agency, f"{kid} from {when} (rotated)")
+        keys = self.agency_keys(agency)
+        return ([k for k in keys if k.key_id in added], [k for k in keys if k.key_id in earlier])
+
+    @staticmethod
+    def _instant(text: str) -> str:
+        try:
+            return utc_key(text)
+        except ValueError as exc:
+            raise RecordError(Message("revocation time {value!r} {exc}", value=text[:40],
+                                      exc=str(exc))) from None
+
+    def _add_keys(self, agency: str, public_pem: str, actor: str) -> list[str]:
         from ..sign import key_id, public_keys  # cryptography: only where a key is handled
 
         added = []
-        with self.transaction("egov-audit-keys"):
-            for public, pem in public_keys(public_pem):
-                kid = key_id(public)
-                known = self.execute("SELECT agency FROM agency_keys WHERE key_id = ?",
-                                     (kid,)).fetchone()
-                if known is not None:
-                    raise RecordError(Message("key {key} is already registered (for {agency})",
-                                              key=kid, agency=known[0]))
-                self.execute("INSERT INTO agency_keys (key_id, agency, public_pem, added_at) "
-                             "VALUES (?, ?, ?, ?)", (kid, agency, pem, _now()))
-                self._log(actor, "key.add", agency, kid)
-                added.append(kid)
-        return [k for k in self.agency_keys(agency) if k.key_id in added]
+        for public, pem in public_keys(public_pem):
+            kid = key_id(public)
+            known = self.execute("SELECT agency FROM agency_keys WHERE key_id = ?",
+                                 (kid,)).fetchone()
+            if known is not None:
+                raise RecordError(Message("key {key} is already registered (for {agency})",
+                                          key=kid, agency=known[0]))
+            self.execute("INSERT INTO agency_keys (key_id, agency, public_pem, added_at) "
+                         "VALUES (?, ?, ?, ?)", (kid, agency, pem, _now()))
+            self._log(actor, "key.add", agency, kid)
+            added.append(kid)
+        return added
 
     def revoke_key(self, kid: str, revoked_at: str, actor: str) -> KeyRecord:
-        """From `revoked_at` on (an instant with its zone), the key signs nothing."""
-        try:
-            when = utc_key(revoked_at)
-        except ValueError as exc:
-            raise RecordError(Message("revocation time {value!r} {exc}", value=revoked_at[:40],
-                                      exc=str(exc))) from None
+        """From `revoked_at` on (an instant with its UTC offset), the key signs nothing."""
+        when = self._instant(revoked_at)
         with self.transaction("egov-audit-keys"):
             row = self.execute("SELECT agency, revoked_at FROM agency_keys WHERE key_id = ?",
                                (kid,)).fetchone()

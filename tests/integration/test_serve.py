@@ -101,6 +101,7 @@ def test_intake_answers_each_outcome(client: TestClient, made: dict[str, Any]) -
     stored = client.post("/api/v1/bundles", content=body)
     assert stored.status_code == 201 and stored.json()["outcome"] == "stored"
     assert stored.json()["agency"] == "song-lam"
+    assert "set-cookie" not in stored.headers  # the signature is its authentication
     again = client.post("/api/v1/bundles", content=body)
     assert again.status_code == 200 and again.json()["outcome"] == "duplicate"
     older = client.post("/api/v1/bundles",
@@ -290,16 +291,21 @@ def test_hostile_agency_names_are_inert(client: TestClient, made: dict[str, Any]
     hostile = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'&'
     data = copy.deepcopy(made["documents"]["song-lam"])
     data["agency"]["name"] = {"vi": hostile, "en": hostile}
+    data["agency"]["region"] = hostile  # in the charts' labels and the filters too
     data.pop("signature", None)
     import json
 
     signed = json.dumps(sign(data, made["keys"]["song-lam"])).encode()
     assert client.post("/api/v1/bundles", content=signed).status_code == 201
     assert login(client, "thanh-tra").status_code == 303
-    for path in ("/nation", "/agency/song-lam", "/control/HOST-SSH-01"):
+    for path in ("/nation", "/agency/song-lam", "/control/HOST-SSH-01",
+                 "/control/HOST-SSH-01?region=" + hostile, "/nation?region=" + hostile):
         text = client.get(path).text
         assert "<script" not in text and "<img" not in text, path
-    assert "&lt;script&gt;" in client.get("/nation").text
+    nation = client.get("/nation").text
+    assert "&lt;script&gt;" in nation
+    charts = nation[nation.index('id="fig-regions"'):]
+    assert "&lt;script&gt;" in charts[:charts.index("</svg>")]  # a chart's label, inert
     sheet = client.get("/nation/export/agencies.csv")
     assert sheet.status_code == 200 and sheet.text.startswith("\ufeff")
 
@@ -343,3 +349,16 @@ def test_the_openapi_description_lists_every_api_route(client: TestClient) -> No
     api = {r.path for r in ROUTES if r.path.startswith("/api/")}
     assert set(described["paths"]) == api
     assert described["openapi"].startswith("3.")
+
+
+def test_an_agency_page_lists_its_waivers(client: TestClient, made: dict[str, Any]) -> None:
+    _submit_all(client, made)
+    assert login(client, "thanh-tra").status_code == 303
+    page = client.get("/agency/bo-hts?lang=en").text
+    waivers = made["documents"]["bo-hts"]["waivers"]
+    assert waivers, "the sample ministry declares waivers"
+    section = page[page.index('id="h-waivers"'):]
+    for waiver in waivers:
+        assert waiver["control"] in section and waiver["approved_by"] in section
+    assert "No data yet." in client.get("/agency/song-lam?lang=en").text.split(
+        'id="h-waivers"')[1]

@@ -11,6 +11,7 @@ from babel.messages.pofile import read_po
 
 from egov_audit.i18n import LOCALE_DIR
 from egov_audit.report.common import LABELS
+from egov_audit.serve.labels import WORDS
 from tests.helpers import REPO
 
 # identifiers are not words: `code`, --options, {placeholders}, METAVARS, paths and file names
@@ -37,6 +38,8 @@ def _texts() -> Iterator[tuple[str, str]]:
                     message.auto_comments:
                 yield message.id, str(message.string)
     for text in LABELS.values():
+        yield text.en, text.vi
+    for text in WORDS.values():  # the national service's own words
         yield text.en, text.vi
 
 
