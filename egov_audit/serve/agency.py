@@ -87,24 +87,23 @@ def agency_data(store: Store, code: str, lang: str) -> dict[str, Any] | None:
             "dates": [s["finished_at"] for s in reversed(submissions)]}
 
 
-@guard(INSPECTOR, ADMIN, AGENCY, agency_param="code")
-async def agency_page(request: Request, visitor: Visitor) -> Response:
+async def _agency(request: Request, visitor: Visitor) -> dict[str, Any]:
     code = agency_code(request)
-    data = await request.app.state.service.read(
+    data: dict[str, Any] | None = await request.app.state.service.read(
         lambda store: agency_data(store, code, visitor.lang))
     if data is None:
         raise HTTPException(404)
-    return page(request, visitor, "agency.html.j2", data)
+    return data
+
+
+@guard(INSPECTOR, ADMIN, AGENCY, agency_param="code")
+async def agency_page(request: Request, visitor: Visitor) -> Response:
+    return page(request, visitor, "agency.html.j2", await _agency(request, visitor))
 
 
 @guard(INSPECTOR, ADMIN, AGENCY, agency_param="code")
 async def agency_export(request: Request, visitor: Visitor) -> Response:
-    code = agency_code(request)
-    data = await request.app.state.service.read(
-        lambda store: agency_data(store, code, visitor.lang))
-    if data is None:
-        raise HTTPException(404)
-    return export(request, visitor, data["tables"])
+    return export(request, visitor, (await _agency(request, visitor))["tables"])
 
 
 def _bundle_id(request: Request, name: str) -> int | None:
