@@ -21,6 +21,7 @@ from .labels import word, words
 from .pages import Filters, export, page
 
 AREAS = ("infrastructure", "ip_addressing", "security")
+PARTS = ("network", "server_rooms")  # the infrastructure area's two parts
 
 
 def current_quarter(now: datetime | None = None) -> str:
@@ -47,13 +48,19 @@ def nation_data(store: Store, filters: Filters, lang: str) -> dict[str, Any]:
     names = store.agency_names()
     w = words(lang)
 
+    parts = _part_scores(store, filters)
     bins = histogram([r["overall"] for r in scored])
     distribution = Table("distribution", w("distribution"), [w("range"), w("agencies")],
                          [[name, int(count)] for name, count in bins])
-    areas = Table("areas", w("by_area"), [w("area"), w("average"), w("median")],
-                  [[word(f"area.{a}", lang),
-                    _mean([r[a] for r in table if r[a] is not None]),
-                    _median([r[a] for r in table if r[a] is not None])] for a in AREAS])
+    # the three areas the score reports, with the infrastructure area's two parts beside it
+    area_values = {a: [r[a] for r in table if r[a] is not None] for a in AREAS}
+    for part in PARTS:
+        area_values[part] = [v for v in (parts.get((r["code"], part)) for r in table)
+                             if v is not None]
+    areas = Table("areas", w("by_area"), [w("area"), w("agencies"), w("average"), w("median")],
+                  [[w(f"area.{a}"), len(area_values[a]), _mean(area_values[a]),
+                    _median(area_values[a])]
+                   for a in ("infrastructure", *PARTS, "ip_addressing", "security")])
 
     def grouped(key: str, name: str, title: str, shown: Any) -> Table:
         groups: defaultdict[str, list[float]] = defaultdict(list)
@@ -114,7 +121,7 @@ def nation_data(store: Store, filters: Filters, lang: str) -> dict[str, Any]:
     charts = {
         "distribution": columns(w("distribution"), "c-distribution",
                                 [(str(r[0]), float(r[1])) for r in distribution.rows]),
-        "areas": columns(w("by_area"), "c-areas", [(str(r[0]), r[1]) for r in areas.rows],
+        "areas": columns(w("by_area"), "c-areas", [(str(r[0]), r[2]) for r in areas.rows],
                          maximum=100),
         "kinds": columns(w("by_kind"), "c-kinds", [(str(r[0]), r[2]) for r in kinds.rows],
                          maximum=100),
@@ -131,6 +138,21 @@ def nation_data(store: Store, filters: Filters, lang: str) -> dict[str, Any]:
                                            gap_table, coverage, agencies)},
             "charts": charts, "submitted": len(submitted_now), "known": len(chosen),
             "quarter": this_quarter, "regions": sorted({r[3] for r in names.values() if r[3]})}
+
+
+def _part_scores(store: Store, filters: Filters) -> dict[tuple[str, str], float]:
+    """Each agency's score of the network and of the server rooms (its latest bundle), weighed
+    as the score weighs (the bundled catalogue's severity weights)."""
+    weights = {s.value: weight for s, weight in load_catalogue().weights.items()}
+    counted: defaultdict[tuple[str, str], float] = defaultdict(float)
+    passed: defaultdict[tuple[str, str], float] = defaultdict(float)
+    for agency, part, severity, n, ok in store.infrastructure_parts(filters.kind,
+                                                                    filters.region):
+        weight = weights.get(severity, 0.0)
+        counted[(agency, part)] += weight * n
+        passed[(agency, part)] += weight * ok
+    return {key: round(100 * passed[key] / total, 1) for key, total in counted.items()
+            if total}
 
 
 def _name(names: Mapping[str, tuple[str, str, str, str | None]], code: str, lang: str) -> str:

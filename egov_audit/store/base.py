@@ -95,6 +95,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 8: each bundle's waivers (as its end lists them, with their state), for the service's
     # agency page; NULL: stored before, in its body only
     ("ALTER TABLE bundles ADD COLUMN waivers TEXT",),
+    # 9: the infrastructure area's two parts (the network, the server rooms) counted per
+    # bundle and severity, so their scores are weighed on reading (filled from the rows)
+    ("CREATE TABLE infrastructure_counts (bundle_id BIGINT NOT NULL, part TEXT NOT NULL, "
+     "severity TEXT NOT NULL, counted INTEGER NOT NULL, passed INTEGER NOT NULL, "
+     "PRIMARY KEY (bundle_id, part, severity))",
+     "INSERT INTO infrastructure_counts SELECT bundle_id, CASE WHEN target_kind = "
+     "'server_room' THEN 'server_rooms' ELSE 'network' END, severity, COUNT(*), SUM(CASE WHEN "
+     "status = 'pass' THEN 1 ELSE 0 END) FROM results WHERE area = 'infrastructure' AND "
+     "status IN ('pass', 'fail', 'error', 'not_assessed') GROUP BY 1, 2, 3"),
 )
 
 
@@ -427,3 +436,9 @@ class Store(NationalQuestions, ServiceRecords, ABC):
         if rows:
             self.insert_many(self.sql("INSERT INTO gaps (bundle_id, control, severity, "
                                       "area, targets) VALUES (?, ?, ?, ?, ?)"), rows)
+        parts = [(bundle_id, part, severity, counted, passed)
+                 for (part, severity), (counted, passed) in stored.tally.parts.items()]
+        if parts:
+            self.insert_many(self.sql("INSERT INTO infrastructure_counts (bundle_id, part, "
+                                      "severity, counted, passed) VALUES (?, ?, ?, ?, ?)"),
+                             parts)

@@ -184,3 +184,13 @@ class NationalQuestions:
         if not isinstance(waivers, list):
             return None
         return [w for w in waivers if isinstance(w, dict)]
+
+    def infrastructure_parts(self, kind: str | None = None, region: str | None = None
+                             ) -> list[tuple[str, str, str, int, int]]:
+        """(agency, part, severity, counted, passed) of each agency's latest bundle: the
+        network's and the server rooms' results, to be weighed as the score weighs them."""
+        where, params = self._filters(kind, region, None, None)
+        return [tuple(row) for row in self.execute(
+            self._LATEST + "SELECT r.agency, c.part, c.severity, c.counted, c.passed FROM "
+            "ranked r JOIN agencies a ON a.code = r.agency JOIN infrastructure_counts c ON "
+            "c.bundle_id = r.id WHERE " + where, params).fetchall()]

@@ -41,12 +41,17 @@ def observed_v1(value: Mapping[str, str] | None) -> str:
                         {"en": value["en"], "vi": value["vi"]})
 
 
+_COUNTED = frozenset(("pass", "fail", "error", "not_assessed"))  # what a score weighs
+
+
 class Tally:
     """What the bundles table keeps of a bundle's results, counted as its rows pass: the gaps
-    per control and the public portals' readiness."""
+    per control, the public portals' readiness, and the infrastructure area's two parts (the
+    network, the server rooms: (part, severity) -> [counted, passed], weighed on reading)."""
 
     def __init__(self) -> None:
         self.gaps: dict[str, list[Any]] = {}
+        self.parts: dict[tuple[str, str], list[int]] = {}
         self._portals: list[tuple[str, str, str]] = []
 
     def add(self, control: str, target: str, kind: str, status: str, severity: str,
@@ -54,6 +59,11 @@ class Tally:
         if status in _GAP:
             entry = self.gaps.setdefault(control, [severity, area, 0])
             entry[2] += 1
+        if area == "infrastructure" and status in _COUNTED:
+            part = self.parts.setdefault(
+                ("server_rooms" if kind == "server_room" else "network", severity), [0, 0])
+            part[0] += 1
+            part[1] += status == "pass"
         if kind == "portal":
             self._portals.append((control, target, status))
 

@@ -81,7 +81,7 @@ def test_collect_and_the_national_table(db: str, signed: dict[str, Any]) -> None
         assert gaps[0]["agencies"] >= 2 and {"control", "severity", "targets"} <= set(gaps[0])
         # migrations: agencies and bundles, waivers, portals, instants, results as rows (and
         # without a foreign key)
-        assert store.version() == 8
+        assert store.version() == 9
         for row in table:  # every result of each agency's bundle is a row
             bundle = bundle_dict(bundles[row["code"]].read_text())
             rows = store.execute("SELECT r.control, r.target, r.status FROM results r JOIN "
@@ -210,7 +210,7 @@ def test_a_database_of_schema_3_gets_the_instants_of_its_bundles(
         conn.execute("DELETE FROM schema_migrations WHERE version = 4")
         conn.execute("UPDATE bundles SET finished_at = '2026-12-01T21:00:00+07:00'")
     with open_store(db) as store:
-        assert store.version() == 8
+        assert store.version() == 9
         (utc,) = store.execute("SELECT finished_utc FROM bundles").fetchone()
         assert utc == "2026-12-01T14:00:00.000000Z"
         # refilled (5), then moved to a table without a foreign key (6), rows and all
@@ -474,3 +474,22 @@ def test_a_version_2_bundle_refused_mid_load_leaves_no_row(db: str, signed: dict
         agencies = store.execute("SELECT DISTINCT b.agency FROM results r JOIN bundles b ON "
                                  "b.id = r.bundle_id").fetchall()
         assert [a[0] for a in agencies] == ["ha-son"]
+
+
+def test_migration_9_counts_what_submitting_counts(tmp_path: Path,
+                                                   signed: dict[str, Any]) -> None:
+    """The infrastructure parts' counts made from the stored rows (migration 9, for bundles
+    stored before it) are the ones a submission tallies as it stores."""
+    from egov_audit.store import MIGRATIONS
+
+    db = str(tmp_path / "national.db")
+    assert _collect(db, signed["registry"], *signed["bundles"].values()).returncode == 0
+    query = ("SELECT bundle_id, part, severity, counted, passed FROM infrastructure_counts "
+             "ORDER BY 1, 2, 3")
+    with open_store(db) as store:
+        tallied = store.execute(query).fetchall()
+        assert {row[1] for row in tallied} == {"network", "server_rooms"}
+        with store.transaction():
+            store.execute("DELETE FROM infrastructure_counts")
+            store.execute(MIGRATIONS[8][1])
+        assert store.execute(query).fetchall() == tallied

@@ -362,3 +362,36 @@ def test_an_agency_page_lists_its_waivers(client: TestClient, made: dict[str, An
         assert waiver["control"] in section and waiver["approved_by"] in section
     assert "No data yet." in client.get("/agency/song-lam?lang=en").text.split(
         'id="h-waivers"')[1]
+
+
+def test_the_infrastructure_area_is_split_into_network_and_server_rooms(
+        client: TestClient, made: dict[str, Any]) -> None:
+    """The nation's network and server-room scores, each agency's weighed from its stored
+    counts, against the same formula applied to the bundle's own results here."""
+    from egov_audit.checks.vocabulary import load_catalogue
+    from egov_audit.serve.nation import _part_scores
+    from egov_audit.serve.pages import Filters
+
+    _submit_all(client, made)
+    weights = {s.value: w for s, w in load_catalogue().weights.items()}
+    with open_store(client.app.state.service.settings.db) as store:  # type: ignore[attr-defined]
+        scores = _part_scores(store, Filters())
+    checked = 0
+    for agency in AGENCIES:
+        for part, is_room in (("server_rooms", True), ("network", False)):
+            judged = [r for r in made["documents"][agency]["results"]
+                      if r["area"] == "infrastructure"
+                      and (r.get("target_kind") == "server_room") == is_room
+                      and r["status"] in ("pass", "fail", "error", "not_assessed")]
+            if not judged:
+                assert (agency, part) not in scores
+                continue
+            total = sum(weights[r["severity"]] for r in judged)
+            passed = sum(weights[r["severity"]] for r in judged if r["status"] == "pass")
+            assert scores[(agency, part)] == round(100 * passed / total, 1), (agency, part)
+            checked += 1
+    assert checked >= 4
+    assert login(client, "thanh-tra").status_code == 303
+    areas = client.get("/nation?lang=en").text.split('id="t-areas"')[1].split("</table>")[0]
+    for name in ("Network", "Server rooms", "IP addressing", "Security"):
+        assert name in areas
