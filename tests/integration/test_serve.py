@@ -7,6 +7,7 @@ tests/browser/test_serve_browser.py."""
 from __future__ import annotations
 
 import copy
+import gzip
 import io
 import re
 from collections.abc import Iterator
@@ -104,6 +105,9 @@ def test_intake_answers_each_outcome(client: TestClient, made: dict[str, Any]) -
     assert "set-cookie" not in stored.headers  # the signature is its authentication
     again = client.post("/api/v1/bundles", content=body)
     assert again.status_code == 200 and again.json()["outcome"] == "duplicate"
+    # gzip-compressed on the way: the same signed bundle (its digest is of the records)
+    packed = client.post("/api/v1/bundles", content=gzip.compress(body))
+    assert packed.status_code == 200 and packed.json()["outcome"] == "duplicate"
     older = client.post("/api/v1/bundles",
                         content=_variant(made, "song-lam", timedelta(days=-30)))
     assert older.status_code == 409 and older.json()["outcome"] == "stale"
@@ -297,8 +301,14 @@ def test_hostile_agency_names_are_inert(client: TestClient, made: dict[str, Any]
 
     signed = json.dumps(sign(data, made["keys"]["song-lam"])).encode()
     assert client.post("/api/v1/bundles", content=signed).status_code == 201
+    ministry = copy.deepcopy(made["documents"]["bo-hts"])  # a waiver's texts, on its page
+    ministry.pop("signature", None)
+    ministry["waivers"][0].update(justification=hostile, approved_by=hostile, reference=hostile)
+    signed = json.dumps(sign(ministry, made["keys"]["bo-hts"])).encode()
+    assert client.post("/api/v1/bundles", content=signed).status_code == 201
     assert login(client, "thanh-tra").status_code == 303
-    for path in ("/nation", "/agency/song-lam", "/control/HOST-SSH-01",
+    assert "&lt;script&gt;" in client.get("/agency/bo-hts").text.split('id="h-waivers"')[1]
+    for path in ("/nation", "/agency/song-lam", "/agency/bo-hts", "/control/HOST-SSH-01",
                  "/control/HOST-SSH-01?region=" + hostile, "/nation?region=" + hostile):
         text = client.get(path).text
         assert "<script" not in text and "<img" not in text, path
