@@ -50,6 +50,7 @@ def control_data(store: Store, control: str, filters: Filters, lang: str) -> dic
                      for name, values in sorted(series.items())[:5])], unit="%")
     return {"control": control, "title": title.get(lang) if title else None,
             "known": title is not None, "chart": chart, "filters": filters,
+            "regions": sorted({r[3] for r in store.agency_names().values() if r[3]}),
             "tables": {"rates": rates, "regions": regional, "failing": agencies}}
 
 

@@ -92,6 +92,16 @@ def test_an_inspector_sees_a_submission_arrive(served: dict[str, Any],
         assert sum(1 for b in bars if float(b.get_attribute("height")) > 0) >= 1
         _shot(browser, "nation")
 
+        # a filter, in the URL (a view can be shared)
+        from selenium.webdriver.support.ui import Select
+
+        Select(browser.find_element(By.ID, "f-region")).select_by_visible_text("Tây Bắc")
+        browser.find_element(By.ID, "f-apply").click()
+        assert "region=T%C3%A2y+B%E1%BA%AFc" in browser.current_url
+        codes = [a.text for a in browser.find_elements(By.CSS_SELECTOR,
+                                                        "#t-agencies tbody td a")]
+        assert codes == ["ha-son"]
+
         # a control, from the most common gaps
         link = browser.find_element(By.CSS_SELECTOR, "#t-gaps tbody td a")
         control = link.text

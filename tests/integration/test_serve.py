@@ -405,3 +405,15 @@ def test_the_infrastructure_area_is_split_into_network_and_server_rooms(
     areas = client.get("/nation?lang=en").text.split('id="t-areas"')[1].split("</table>")[0]
     for name in ("Network", "Server rooms", "IP addressing", "Security"):
         assert name in areas
+
+
+def test_an_unreachable_store_is_answered_503_with_retry_after(tmp_path: Path) -> None:
+    app = create_app(Settings(f"postgresql://postgres@/egov?host={tmp_path}&port=1"
+                              "&connect_timeout=2", spool=str(tmp_path)))
+    with TestClient(app, base_url="https://testserver") as client:
+        for path, method in (("/api/v1/bundles", "POST"), ("/healthz", "GET"),
+                             ("/login", "GET")):
+            answer = client.request(method, path, content=b"{}" if method == "POST" else None)
+            assert answer.status_code == 503, (path, answer.status_code)
+            assert answer.headers["retry-after"].isdigit()
+        assert client.post("/api/v1/bundles", content=b"{}").json()["outcome"] == "unavailable"
