@@ -204,7 +204,9 @@ def guard(*roles: str, agency_param: str | None = None, form: bool = False
                     raise Refused(403, "agency")
             if form:
                 sent = (await request.form()).get("csrf")
-                if not isinstance(sent, str) or not hmac.compare_digest(sent, visitor.csrf):
+                # as bytes: compare_digest refuses text that is not ASCII (a 500, not a 400)
+                if not isinstance(sent, str) or not hmac.compare_digest(
+                        sent.encode("utf-8", "replace"), visitor.csrf.encode("ascii")):
                     raise Refused(400, "csrf")
             response = await endpoint(request, visitor)
             # a new visitor gets its session (its forms' CSRF token is bound to it); an API
