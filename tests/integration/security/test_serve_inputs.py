@@ -39,14 +39,20 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         for pub in registry.glob("*.pub"):
             store.add_key(pub.stem, pub.read_text(), "test")
         store.add_account("thanh-tra", "inspector", None, hash_password(PASSWORD), "test")
+        store.add_account("root", "admin", None, hash_password(PASSWORD), "test")
     app = create_app(Settings(db, max_bundle_bytes=2 * 1024 * 1024, spool=str(work)))
     with TestClient(app, base_url="https://testserver") as client:
-        page = client.get("/login").text
-        token = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
-        assert client.post("/login", data={"csrf": token, "account": "thanh-tra",
-                                           "password": PASSWORD},
-                           follow_redirects=False).status_code == 303
-        yield {"client": client, "db": db}
+        admin = TestClient(app, base_url="https://testserver")
+        for who, name in ((client, "thanh-tra"), (admin, "root")):
+            assert who.post("/login", data={"csrf": _token(who, "/login"), "account": name,
+                                            "password": PASSWORD},
+                            follow_redirects=False).status_code == 303
+        yield {"client": client, "admin": admin, "db": db}
+
+
+def _token(client: TestClient, path: str) -> str:
+    page = client.get(path).text
+    return page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
 
 
 def _bundles(db: str) -> int:
@@ -106,3 +112,24 @@ def test_any_login_form_is_answered(served: dict[str, Any], account: str, passwo
     answer = other.post("/login", data={"csrf": token, "account": account,
                                         "password": password}, follow_redirects=False)
     assert answer.status_code == 400  # a token of no session of its own: refused first
+
+
+@BUDGET
+@given(agency=TEXT, pem=st.text(max_size=300) | st.sampled_from([
+    (SAMPLE.parent / "registry" / "ha-son.pub").read_text()[:-40],
+    "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"]),
+       name=TEXT, role=TEXT, password=TEXT, key_id=TEXT, when=TEXT)
+def test_any_administration_form_is_answered(served: dict[str, Any], agency: str, pem: str,
+                                             name: str, role: str, password: str,
+                                             key_id: str, when: str) -> None:
+    admin = served["admin"]
+    token = _token(admin, "/admin")
+    for path, data in (("/admin/keys", {"agency": agency, "pem": pem}),
+                       ("/admin/keys/revoke", {"key_id": key_id, "revoked_at": when}),
+                       ("/admin/accounts", {"name": name, "role": role, "agency": agency,
+                                            "password": password}),
+                       ("/admin/accounts/state", {"name": name, "disabled": "1"})):
+        answer = admin.post(path, data={"csrf": token, **data}, follow_redirects=False)
+        assert answer.status_code in (303, 422), (path, data, answer.status_code)
+        if answer.status_code == 422:
+            assert 'id="admin-error"' in answer.text
