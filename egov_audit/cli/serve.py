@@ -93,6 +93,7 @@ def _actor() -> str:
 
 
 @serve.group("user", cls=Group)
+@messages_lang_option
 def user() -> None:
     """The service's accounts: administrators, inspectors, agencies."""
 
@@ -126,26 +127,21 @@ def user_add(ctx: click.Context, name: str, role: str, agency: str | None,
     click.echo(_("account {name} added ({role})").format(name=terminal(name), role=role))
 
 
-@user.command("disable")
-@click.argument("name")
-@messages_lang_option
-@click.pass_context
-def user_disable(ctx: click.Context, name: str) -> None:
-    """Disable an account: its sessions end at once."""
-    with _store(ctx) as store:
-        store.set_disabled(name, True, _actor())
-    click.echo(_("account {name} disabled").format(name=terminal(name)))
+def _account_state(command: str, disabled: bool, help_text: str) -> None:
+    """`serve user disable` and `serve user enable`: one account's state, said back."""
+    @user.command(command, help=help_text)
+    @click.argument("name")
+    @messages_lang_option
+    @click.pass_context
+    def change(ctx: click.Context, name: str) -> None:
+        with _store(ctx) as store:
+            store.set_disabled(name, disabled, _actor())
+        done = _("account {name} disabled") if disabled else _("account {name} enabled")
+        click.echo(done.format(name=terminal(name)))
 
 
-@user.command("enable")
-@click.argument("name")
-@messages_lang_option
-@click.pass_context
-def user_enable(ctx: click.Context, name: str) -> None:
-    """Enable a disabled account again."""
-    with _store(ctx) as store:
-        store.set_disabled(name, False, _actor())
-    click.echo(_("account {name} enabled").format(name=terminal(name)))
+_account_state("disable", True, "Disable an account: its sessions end at once.")
+_account_state("enable", False, "Enable a disabled account again.")
 
 
 @user.command("password")
@@ -166,6 +162,7 @@ def user_password(ctx: click.Context, name: str, password_stdin: bool) -> None:
 
 
 @serve.group("key", cls=Group)
+@messages_lang_option
 def key() -> None:
     """The agencies' signing keys, against which submitted bundles are verified."""
 
