@@ -7,7 +7,11 @@ order (what the national store indexes)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
+
+# Vietnam's time (Indochina Time, UTC+07:00, no daylight saving): the months and quarters
+# agencies report in, and the national service counts them in
+VIETNAM = timezone(timedelta(hours=7), "ICT")
 
 # RFC 3339 with a zone: what every published schema requires of a timestamp
 PATTERN = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?"
@@ -39,3 +43,8 @@ def is_at_or_after(text: str, since: str) -> bool:
         return instant(text) >= instant(since)
     except ValueError:
         return False
+
+
+def vietnam_month(text: str) -> str:
+    """The month (YYYY-MM) an instant falls in, in Vietnam: 2026-12-31T20:00:00Z is January."""
+    return instant(text).astimezone(VIETNAM).strftime("%Y-%m")

@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from ..checks.vocabulary import load_catalogue
 from ..store import Store
+from ..times import VIETNAM
 from .auth import ADMIN, INSPECTOR, Visitor, guard
 from .charts import Table, columns, histogram, lines
 from .labels import word, words
@@ -25,7 +26,8 @@ PARTS = ("network", "server_rooms")  # the infrastructure area's two parts
 
 
 def current_quarter(now: datetime | None = None) -> str:
-    now = now or datetime.now(UTC)
+    """This quarter, in Vietnam's time (as the store counts bundles' quarters)."""
+    now = (now or datetime.now(UTC)).astimezone(VIETNAM)
     return f"{now.year}-Q{(now.month + 2) // 3}"
 
 

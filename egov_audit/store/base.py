@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 from ..bundle.v2 import V2Stream
 from ..errors import EgovAuditError, Message
 from ..sign import KeyRegistry, TrustError, verify_v2
-from ..times import utc_key
+from ..times import utc_key, vietnam_month
 from .questions import NationalQuestions
 from .results import RESULT_COLUMNS, Tally, batches, hosts_of, stored_rows, v1_rows, v2_rows
 from .service import ServiceRecords
@@ -104,6 +104,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
      "'server_room' THEN 'server_rooms' ELSE 'network' END, severity, COUNT(*), SUM(CASE WHEN "
      "status = 'pass' THEN 1 ELSE 0 END) FROM results WHERE area = 'infrastructure' AND "
      "status IN ('pass', 'fail', 'error', 'not_assessed') GROUP BY 1, 2, 3"),
+    # 10: each bundle's month in Vietnam's time (YYYY-MM): the months and quarters national
+    # questions count in (a bundle finished on 31 December at 20:00Z is January's)
+    ("ALTER TABLE bundles ADD COLUMN period TEXT",
+     "fill period"),
 )
 
 
@@ -262,6 +266,8 @@ class Store(NationalQuestions, ServiceRecords, ABC):
                 for statement in statements:
                     if statement == "fill finished_utc":
                         self._fill_finished_utc()
+                    elif statement == "fill period":
+                        self._fill_period()
                     elif statement == "fill results":
                         self._fill_results()
                     else:
@@ -277,6 +283,13 @@ class Store(NationalQuestions, ServiceRecords, ABC):
         for bundle_id, finished in rows:
             self.execute("UPDATE bundles SET finished_utc = ? WHERE id = ?",
                          (utc_key(finished), bundle_id))
+
+    def _fill_period(self) -> None:
+        """Migration 10's data step: the Vietnam month of the bundles stored before it."""
+        rows = self.execute("SELECT id, finished_at FROM bundles WHERE key_id <> ''").fetchall()
+        for bundle_id, finished in rows:
+            self.execute("UPDATE bundles SET period = ? WHERE id = ?",
+                         (vietnam_month(finished), bundle_id))
 
     def _fill_results(self) -> None:
         """Migration 5's data step: the results of the bundles stored before it, as rows, one
@@ -420,11 +433,13 @@ class Store(NationalQuestions, ServiceRecords, ABC):
         by_area = scores.get("by_area", {})
         self.execute(
             "UPDATE bundles SET digest = ?, key_id = ?, finished_at = ?, finished_utc = ?, "
+            "period = ?, "
             "overall = ?, infrastructure = ?, ip_addressing = ?, security = ?, coverage = ?, "
             "overall_without_waivers = ?, hosts = ?, waived = ?, portals = ?, portals_ipv6 = ?, "
             "portals_dnssec = ?, portals_web = ?, portals_https = ?, body = ?, format = ?, "
             "signed_at = ?, waivers = ? WHERE id = ?",
             (stored.digest, stored.key, stored.finished, utc_key(stored.finished),
+             vietnam_month(stored.finished),
              scores.get("overall"), by_area.get("infrastructure"), by_area.get("ip_addressing"),
              by_area.get("security"), scores.get("coverage"),
              scores.get("overall_without_waivers"), stored.hosts,

@@ -106,22 +106,22 @@ class NationalQuestions:
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
     def pass_rate(self, control: str, by_region: bool = False) -> list[dict[str, Any]]:
-        """`control`'s pass rate per month over every submission (its results judged: pass,
-        fail, error, not assessed), nationally or per region."""
+        """`control`'s pass rate per month (in Vietnam's time) over every submission (its
+        results judged: pass, fail, error, not assessed), nationally or per region."""
         region = "COALESCE(a.region, '')" if by_region else "''"
         rows = self.execute(
-            "SELECT SUBSTR(b.finished_utc, 1, 7) AS month, " + region + " AS region, "
+            "SELECT b.period AS month, " + region + " AS region, "
             "SUM(CASE WHEN x.status = 'pass' THEN 1 ELSE 0 END) AS passed, COUNT(*) AS judged, "
             "COUNT(DISTINCT b.agency) AS agencies FROM results x JOIN bundles b ON "
             "b.id = x.bundle_id JOIN agencies a ON a.code = b.agency WHERE x.control = ? AND "
-            "x.status IN " + _JUDGED + " AND b.key_id <> '' GROUP BY SUBSTR(b.finished_utc, 1, 7)"
+            "x.status IN " + _JUDGED + " AND b.key_id <> '' GROUP BY b.period"
             + (", " + region if by_region else "") + " ORDER BY month, region",
             (control,)).fetchall()
         return [{"month": m, "region": r or None, "passed": p, "judged": j, "agencies": n,
                  "rate": round(100 * p / j, 1) if j else None} for m, r, p, j, n in rows]
 
-    # a bundle's quarter, from its UTC instant: "2026-Q4"
-    _QUARTER = ("SUBSTR(b.finished_utc, 1, 4) || '-Q' || CAST((CAST(SUBSTR(b.finished_utc, 6, 2) "
+    # a bundle's quarter, from its month in Vietnam's time: "2026-Q4"
+    _QUARTER = ("SUBSTR(b.period, 1, 4) || '-Q' || CAST((CAST(SUBSTR(b.period, 6, 2) "
                 "AS INTEGER) + 2) / 3 AS TEXT)")
 
     def quarterly(self) -> list[dict[str, Any]]:

@@ -39,12 +39,28 @@ def served(postgres: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 def _login(browser: Any, url: str, account: str) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.delete_all_cookies()
     browser.get(url + "/login")
     browser.find_element(By.ID, "account").send_keys(account)
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.ID, "login").click()
+    # the click returns before the form's answer has loaded: wait for the page it leads to
+    WebDriverWait(browser, 20).until(lambda b: not b.current_url.endswith("/login")
+                                     or b.find_elements(By.ID, "login-error"))
+    assert not browser.find_elements(By.ID, "login-error"), browser.page_source[:2000]
+
+
+def _follow(browser: Any, element: Any) -> None:
+    """Click a link or a button and wait for the page it leads to (a click returns before)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = browser.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(old))
 
 
 def _shot(browser: Any, name: str) -> Path:
@@ -96,7 +112,7 @@ def test_an_inspector_sees_a_submission_arrive(served: dict[str, Any],
         from selenium.webdriver.support.ui import Select
 
         Select(browser.find_element(By.ID, "f-region")).select_by_visible_text("Tây Bắc")
-        browser.find_element(By.ID, "f-apply").click()
+        _follow(browser, browser.find_element(By.ID, "f-apply"))
         assert "region=T%C3%A2y+B%E1%BA%AFc" in browser.current_url
         codes = [a.text for a in browser.find_elements(By.CSS_SELECTOR,
                                                         "#t-agencies tbody td a")]
@@ -105,24 +121,24 @@ def test_an_inspector_sees_a_submission_arrive(served: dict[str, Any],
         # a control, from the most common gaps
         link = browser.find_element(By.CSS_SELECTOR, "#t-gaps tbody td a")
         control = link.text
-        link.click()
+        _follow(browser, link)
         assert control in browser.find_element(By.TAG_NAME, "h1").text
         assert browser.find_elements(By.CSS_SELECTOR, "#t-failing tbody tr td a")
         _shot(browser, "control")
 
         # an agency, and its gap report
         browser.get(url + "/nation")
-        browser.find_element(By.LINK_TEXT, "song-lam").click()
+        _follow(browser, browser.find_element(By.LINK_TEXT, "song-lam"))
         assert "song-lam" in browser.find_element(By.TAG_NAME, "h1").text
         assert browser.find_elements(By.CSS_SELECTOR, "#t-submissions tbody tr")
         _shot(browser, "agency")
-        browser.find_element(By.ID, "latest-report").click()
+        _follow(browser, browser.find_element(By.ID, "latest-report"))
         assert "song-lam" in browser.page_source
         assert browser.execute_script("return typeof window.egovPwned") == "undefined"
 
         # English, remembered from then on
         browser.get(url + "/nation")
-        browser.find_element(By.LINK_TEXT, "English").click()
+        _follow(browser, browser.find_element(By.LINK_TEXT, "English"))
         assert browser.find_element(By.TAG_NAME, "h1").text == "Nation"
         browser.get(url + "/agency/ha-son")
         assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"

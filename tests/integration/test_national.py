@@ -81,7 +81,7 @@ def test_collect_and_the_national_table(db: str, signed: dict[str, Any]) -> None
         assert gaps[0]["agencies"] >= 2 and {"control", "severity", "targets"} <= set(gaps[0])
         # migrations: agencies and bundles, waivers, portals, instants, results as rows (and
         # without a foreign key)
-        assert store.version() == 9
+        assert store.version() == 10
         for row in table:  # every result of each agency's bundle is a row
             bundle = bundle_dict(bundles[row["code"]].read_text())
             rows = store.execute("SELECT r.control, r.target, r.status FROM results r JOIN "
@@ -210,7 +210,7 @@ def test_a_database_of_schema_3_gets_the_instants_of_its_bundles(
         conn.execute("DELETE FROM schema_migrations WHERE version = 4")
         conn.execute("UPDATE bundles SET finished_at = '2026-12-01T21:00:00+07:00'")
     with open_store(db) as store:
-        assert store.version() == 9
+        assert store.version() == 10
         (utc,) = store.execute("SELECT finished_utc FROM bundles").fetchone()
         assert utc == "2026-12-01T14:00:00.000000Z"
         # refilled (5), then moved to a table without a foreign key (6), rows and all
@@ -493,3 +493,19 @@ def test_migration_9_counts_what_submitting_counts(tmp_path: Path,
             store.execute("DELETE FROM infrastructure_counts")
             store.execute(MIGRATIONS[8][1])
         assert store.execute(query).fetchall() == tallied
+
+
+def test_migration_10_gives_stored_bundles_their_vietnam_month(
+        signed: dict[str, Any], tmp_path: Path) -> None:
+    import sqlite3
+
+    db = str(tmp_path / "old.db")
+    late = _finished(signed, "new-year", "2026-12-31T20:00:00Z")
+    assert _collect(db, signed["registry"], late).returncode == 0
+    with sqlite3.connect(db) as conn:  # back to schema 9, as an older egov-audit left it
+        conn.execute("ALTER TABLE bundles DROP COLUMN period")
+        conn.execute("DELETE FROM schema_migrations WHERE version = 10")
+    with open_store(db) as store:
+        assert store.version() == 10
+        assert store.execute("SELECT period FROM bundles").fetchall() == [("2027-01",)]
+        assert [r["quarter"] for r in store.quarterly()] == ["2027-Q1"]

@@ -417,3 +417,21 @@ def test_an_unreachable_store_is_answered_503_with_retry_after(tmp_path: Path) -
             assert answer.status_code == 503, (path, answer.status_code)
             assert answer.headers["retry-after"].isdigit()
         assert client.post("/api/v1/bundles", content=b"{}").json()["outcome"] == "unavailable"
+
+
+def test_quarters_and_months_are_vietnam_time(client: TestClient,
+                                              made: dict[str, Any]) -> None:
+    """A bundle finished at 20:00Z on 31 December is January's, the first quarter's."""
+    import json
+
+    data = copy.deepcopy(made["documents"]["ha-son"])
+    data.pop("signature", None)
+    data["finished_at"] = "2026-12-31T20:00:00Z"
+    signed = json.dumps(sign(data, made["keys"]["ha-son"])).encode()
+    assert client.post("/api/v1/bundles", content=signed).status_code == 201
+    with open_store(client.app.state.service.settings.db) as store:  # type: ignore[attr-defined]
+        assert [r["quarter"] for r in store.quarterly()] == ["2027-Q1"]
+        control = next(r["control"] for r in data["results"] if r["status"] == "pass")
+        assert [r["month"] for r in store.pass_rate(control)] == ["2027-01"]
+        months = store.execute("SELECT period FROM bundles").fetchall()
+    assert months == [("2027-01",)]

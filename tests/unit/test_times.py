@@ -45,3 +45,12 @@ def test_a_time_without_a_zone_or_not_a_time_is_refused(text: str) -> None:
     with pytest.raises(ValueError, match="date and time"):
         instant(text)
     assert not is_at_or_after(text, "2026-01-01T00:00:00Z")
+
+
+def test_months_are_counted_in_vietnam() -> None:
+    from egov_audit.times import vietnam_month
+
+    assert vietnam_month("2026-12-31T16:59:59Z") == "2026-12"
+    assert vietnam_month("2026-12-31T17:00:00Z") == "2027-01"  # midnight in Hà Nội
+    assert vietnam_month("2027-01-01T00:30:00+07:00") == "2027-01"
+    assert vietnam_month("2026-12-31T23:30:00-05:00") == "2027-01"
