@@ -28,15 +28,17 @@ from .output import write
 @click.argument("bundles", nargs=-1, required=True, type=click.Path(path_type=Path))
 @option("--db", default="egov-audit.db", show_default=True,
         help="A SQLite file, or a postgresql:// URL.")
-@option("--keys", required=True, type=click.Path(file_okay=False, path_type=Path),
-        help="The key registry: one <agency code>.pub per agency.")
+@option("--keys", type=click.Path(file_okay=False, path_type=Path),
+        help="The key registry: one <agency code>.pub per agency (default: the keys "
+             "registered in the store, with their revocations: serve key).")
 @messages_lang_option
-def collect_cmd(bundles: Sequence[Path], db: str, keys: Path) -> None:
+def collect_cmd(bundles: Sequence[Path], db: str, keys: Path | None) -> None:
     """Verify signed bundles and store them for the national table. Each bad bundle is refused
     with its reason; the good ones are stored. Exit 1 if any was refused."""
-    registry = KeyRegistry.from_dir(keys)
     refused = 0
     with open_store(db) as store:
+        # the store's registry whole: bundles are read and verified in a thread of their own
+        registry = KeyRegistry.from_dir(keys) if keys else store.key_registry(whole=True)
         for incoming in take_in(bundles, registry):
             path = incoming.path
             # one bad bundle is refused with its reason; every other one is still stored

@@ -49,10 +49,11 @@ def _need_extra() -> None:
 @option("--forwarded-allow-ips", default="127.0.0.1", show_default=True,
         help="The proxies whose X-Forwarded-For is believed (the client's address is what "
              "login rate limits count).")
+@option("--access-log", is_flag=True, help="Log every request (uvicorn's access log).")
 @messages_lang_option
 @click.pass_context
 def serve(ctx: click.Context, db: str, host: str, port: int, max_bundle_mb: int,
-          connections: int, forwarded_allow_ips: str) -> None:
+          connections: int, forwarded_allow_ips: str, access_log: bool) -> None:
     """Serve the national service: agencies submit signed bundles (POST /api/v1/bundles),
     inspectors see the nation, each agency and each control. Stateless: run as many as you
     like behind one nginx over the same PostgreSQL."""
@@ -73,7 +74,8 @@ def serve(ctx: click.Context, db: str, host: str, port: int, max_bundle_mb: int,
         db=terminal(_redacted(db)), host=host, port=port), err=True)
     uvicorn.run(app, host=host, port=port, proxy_headers=True,
                 forwarded_allow_ips=forwarded_allow_ips, server_header=False,
-                log_level="warning", timeout_graceful_shutdown=30)
+                log_level="info" if access_log else "warning", access_log=access_log,
+                timeout_graceful_shutdown=30)
 
 
 def _redacted(db: str) -> str:

@@ -224,12 +224,17 @@ class ServiceRecords:
                             params).fetchall()
         return [KeyRecord(*row) for row in rows]
 
-    def key_registry(self) -> KeyRegistry:
+    def key_registry(self, whole: bool = False) -> KeyRegistry:
         """The registry `collect`'s gate verifies against, from the keys in the store: an
-        agency's keys are read when a bundle of that agency asks for them."""
+        agency's keys are read when a bundle of that agency asks for them, or all at once
+        (`whole`: for a registry used beside the store, from another thread)."""
         from ..sign import KeyRegistry  # cryptography: only where a key is handled
 
         keys = _StoredKeys(self)
+        if whole:
+            for agency in list(keys):
+                _ = keys[agency]  # read now, in this thread
+            return KeyRegistry(dict(keys.loaded), dict(keys.revoked))
         return KeyRegistry(keys, keys.revoked)
 
 

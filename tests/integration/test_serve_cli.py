@@ -78,3 +78,23 @@ def test_submit_says_why_it_could_not_deliver(tmp_path: Path) -> None:
     assert down.stderr.count("cannot reach") == 2  # the first try said, then the last
     missing = run_cli("submit", "https://audit.example.gov.vn", str(tmp_path / "none.json"))
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
+
+
+def test_collect_verifies_against_the_keys_in_the_store(tmp_path: Path) -> None:
+    """Without --keys, `collect` takes the registry the service keeps (with its revocations)."""
+    from tests.helpers import signed_samples
+
+    signed = signed_samples(tmp_path, ("song-lam",))["song-lam"]
+    db = tmp_path / "national.db"
+    nothing = run_cli("collect", str(signed), "--db", str(db), "--lang", "en")
+    assert nothing.returncode == 1 and "no key is registered" in nothing.stderr
+    assert _cli(db, "key", "add", "song-lam", str(tmp_path / "song-lam.pub")).returncode == 0
+    key_id = _cli(db, "key", "list").stdout.split()[1]
+    assert _cli(db, "key", "revoke", key_id, "--at", "2020-01-01T00:00:00Z").returncode == 0
+    revoked = run_cli("collect", str(signed), "--db", str(db), "--lang", "en")
+    assert revoked.returncode == 1 and "revoked" in revoked.stderr
+    # the revocation moved past the signing time
+    with open_store(str(db)) as store, store.transaction():
+        store.execute("UPDATE agency_keys SET revoked_at = '2999-01-01T00:00:00.000000Z'")
+    stored = run_cli("collect", str(signed), "--db", str(db), "--lang", "en")
+    assert stored.returncode == 0 and stored.stdout.startswith("stored "), stored.stderr
