@@ -117,16 +117,7 @@ def up(hosts: tuple[LabHost, ...] = SERVERS, state: Path = DEFAULT_STATE,
         os.chmod(directory / "root", 0o700)
         os.chmod(ssh_dir, 0o700)
         os.chmod(ssh_dir / "authorized_keys", 0o600)
-        with open(directory / "console.log", "wb") as console:
-            proc = subprocess.Popen(
-                ["unshare", "--mount", "--uts", "--ipc", "--pid", *(["--net"] * host.netns),
-                 "--fork", "--kill-child", "--mount-proc", "--propagation", "private",
-                 "/bin/bash", str(boot), host.name, host.ip, str(host.port), str(directory),
-                 str(_data(f"profiles/{host.profile}.sh")), "1" if host.netns else "0",
-                 host.scenario, ":".join(_worker_binds(state) if host.is_worker else ())],
-                stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT,
-                start_new_session=True)
-        (directory / "unshare.pid").write_text(str(proc.pid))
+        _launch(host, state, boot)
         started.append(host)
     # links between routers first, then each host's own link to the machine (its boot waits
     # for that address): a router's FRRouting starts with every interface already there
@@ -136,28 +127,24 @@ def up(hosts: tuple[LabHost, ...] = SERVERS, state: Path = DEFAULT_STATE,
             wiring = _wire(host, int((state / "hosts" / host.name / "unshare.pid").read_text()))
             if wiring:
                 failed.append(wiring)
-    known_hosts: list[str] = []
     # every host boots at once: on two slow cores, two hundred of them take longer than one
     # host's fixed wait (a third of a second each, on top of 30 s, shared by all)
-    deadline = time.monotonic() + 30 + len(started) / 3
-    for host in started:
-        directory = state / "hosts" / host.name
-        upid = int((directory / "unshare.pid").read_text())
-        while time.monotonic() < deadline and not _banner(host.ip, host.port):
-            if not Path(f"/proc/{upid}").exists():
-                break
-            time.sleep(0.1)
-        init = _child(upid)
-        if init is not None:
-            (directory / "init.pid").write_text(str(init))
-            (directory / "mntns").write_text(os.readlink(f"/proc/{init}/ns/mnt"))
-        if init is None or not _banner(host.ip, host.port):
-            log = (directory / "console.log").read_text(errors="replace")[-400:]
-            failed.append(f"{host.name}: {' '.join(log.split())}")
-            continue
-        key = Path(f"/proc/{init}/root/etc/ssh/ssh_host_ed25519_key.pub").read_text().split()
-        address = host.ip if host.port == 22 else f"[{host.ip}]:{host.port}"
-        known_hosts.append(f"{address} {key[0]} {key[1]}")
+    known_hosts, unbooted = _await(started, state)
+    # a host that did not boot is started once more, alone (a boot among two hundred on two
+    # cores can lose a race once); only one that fails again stops the lab. Hosts in a network
+    # namespace are wired to it: they are not started again
+    again = [host for host in started if host.name in unbooted and not host.netns]
+    for host in again:
+        _stop(state / "hosts" / host.name)
+        shutil.rmtree(state / "hosts" / host.name / "cow", ignore_errors=True)
+        (state / "hosts" / host.name / "cow").mkdir()
+        _launch(host, state, boot)
+    if again:
+        more, unbooted_again = _await(again, state)
+        known_hosts += more
+        unbooted = {name: why for name, why in unbooted.items()
+                    if name not in {h.name for h in again}} | unbooted_again
+    failed += [f"{name}: {why}" for name, why in unbooted.items()]
     (state / "known_hosts").write_text("\n".join(known_hosts) + "\n")
     _write_inventory(lab)
     _write_ssh_config(lab)
@@ -170,6 +157,51 @@ def up(hosts: tuple[LabHost, ...] = SERVERS, state: Path = DEFAULT_STATE,
         down(state)
         raise UsageError("lab hosts failed to start: " + "; ".join(failed))
     return lab
+
+
+def _launch(host: LabHost, state: Path, boot: Path) -> None:
+    """Start one host: its boot script in new namespaces, its console in its folder."""
+    directory = state / "hosts" / host.name
+    with open(directory / "console.log", "wb") as console:
+        proc = subprocess.Popen(
+            ["unshare", "--mount", "--uts", "--ipc", "--pid", *(["--net"] * host.netns),
+             "--fork", "--kill-child", "--mount-proc", "--propagation", "private",
+             "/bin/bash", str(boot), host.name, host.ip, str(host.port), str(directory),
+             str(_data(f"profiles/{host.profile}.sh")), "1" if host.netns else "0",
+             host.scenario, ":".join(_worker_binds(state) if host.is_worker else ())],
+            stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT,
+            start_new_session=True)
+    (directory / "unshare.pid").write_text(str(proc.pid))
+
+
+def _await(hosts: list[LabHost], state: Path) -> tuple[list[str], dict[str, str]]:
+    """Wait for each host's SSH banner: the known_hosts lines of those that booted, and why
+    each other one did not (its boot ended, with its console's last words, or timed out)."""
+    known_hosts: list[str] = []
+    unbooted: dict[str, str] = {}
+    deadline = time.monotonic() + 30 + len(hosts) / 3
+    for host in hosts:
+        directory = state / "hosts" / host.name
+        upid = int((directory / "unshare.pid").read_text())
+        ended = False
+        while time.monotonic() < deadline and not _banner(host.ip, host.port):
+            if not _alive(upid):
+                ended = True
+                break
+            time.sleep(0.1)
+        init = _child(upid)
+        if init is not None:
+            (directory / "init.pid").write_text(str(init))
+            (directory / "mntns").write_text(os.readlink(f"/proc/{init}/ns/mnt"))
+        if init is None or not _banner(host.ip, host.port):
+            log = (directory / "console.log").read_text(errors="replace")[-400:]
+            why = "its boot ended" if ended else "no SSH banner in time"
+            unbooted[host.name] = f"{why}: {' '.join(log.split())}".rstrip(": ")
+            continue
+        key = Path(f"/proc/{init}/root/etc/ssh/ssh_host_ed25519_key.pub").read_text().split()
+        address = host.ip if host.port == 22 else f"[{host.ip}]:{host.port}"
+        known_hosts.append(f"{address} {key[0]} {key[1]}")
+    return known_hosts, unbooted
 
 
 # a worker node whose link drops (fault "cut"): its runner passes the job's stream on until the
@@ -288,24 +320,7 @@ def down(state: Path = DEFAULT_STATE) -> list[str]:
         subprocess.run(["ssh", "-o", f"ControlPath={sock}", "-O", "exit", "lab"],
                        capture_output=True, check=False, timeout=10)
     for directory in sorted(hosts_dir.iterdir()) if hosts_dir.is_dir() else []:
-        init = _read_pid(directory / "init.pid")
-        upid = _read_pid(directory / "unshare.pid")
-        ns = (directory / "mntns").read_text() if (directory / "mntns").exists() else None
-        if init and ns and _alive(init):
-            with contextlib.suppress(OSError):
-                if os.readlink(f"/proc/{init}/ns/mnt") == ns:
-                    # PID 1 of the host: the kernel kills every process left in it
-                    os.kill(init, signal.SIGTERM)
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and ((init and _alive(init)) or
-                                               (upid and _alive(upid))):
-            time.sleep(0.05)
-        if upid and _alive(upid):
-            with contextlib.suppress(OSError):
-                os.kill(upid, signal.SIGKILL)  # --kill-child takes the host down with it
-        with contextlib.suppress(ChildProcessError, OSError):
-            if upid:
-                os.waitpid(upid, os.WNOHANG)
+        _stop(directory)
         stopped.append(directory.name)
     for host in _declared(state):
         if host.netns:  # gone with its namespace already, unless the host never started
@@ -315,6 +330,28 @@ def down(state: Path = DEFAULT_STATE) -> list[str]:
         shutil.rmtree(control_dir(state), ignore_errors=True)
     shutil.rmtree(state, ignore_errors=True)
     return stopped
+
+
+def _stop(directory: Path) -> None:
+    """Stop one host (only the processes the lab started for it)."""
+    init = _read_pid(directory / "init.pid")
+    upid = _read_pid(directory / "unshare.pid")
+    ns = (directory / "mntns").read_text() if (directory / "mntns").exists() else None
+    if init and ns and _alive(init):
+        with contextlib.suppress(OSError):
+            if os.readlink(f"/proc/{init}/ns/mnt") == ns:
+                # PID 1 of the host: the kernel kills every process left in it
+                os.kill(init, signal.SIGTERM)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and ((init and _alive(init)) or
+                                           (upid and _alive(upid))):
+        time.sleep(0.05)
+    if upid and _alive(upid):
+        with contextlib.suppress(OSError):
+            os.kill(upid, signal.SIGKILL)  # --kill-child takes the host down with it
+    with contextlib.suppress(ChildProcessError, OSError):
+        if upid:
+            os.waitpid(upid, os.WNOHANG)
 
 
 def _declared(state: Path) -> list[LabHost]:
