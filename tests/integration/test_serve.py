@@ -16,9 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-pytest.importorskip("starlette", reason="the service's extra: pip install '.[serve]'")
-
 from starlette.testclient import TestClient
 
 from egov_audit.serve.app import ROUTES, Settings, create_app

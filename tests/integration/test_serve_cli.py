@@ -9,12 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from egov_audit.store import open_store
 from tests.helpers import run_cli
-
-pytest.importorskip("argon2", reason="the service's extra: pip install '.[serve]'")
 
 
 def _cli(db: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -16,11 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-pytest.importorskip("httpx2", reason="the dev extra: pip install '.[dev,serve]'")
-
 import httpx2
+import pytest
 
 from egov_audit.store import open_store
 from tests.helpers import bundle_dict, run_long, signed_samples

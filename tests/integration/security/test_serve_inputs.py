@@ -14,9 +14,6 @@ from urllib.parse import quote
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-pytest.importorskip("starlette", reason="the service's extra: pip install '.[serve]'")
-
 from starlette.testclient import TestClient
 
 from egov_audit.serve.app import Settings, create_app
