@@ -3,7 +3,8 @@ is English; egov_audit/locale/vi/LC_MESSAGES/egov_audit.po holds the Vietnamese,
 egov_audit.mo (`make messages` extracts and updates with Babel, `make compile-messages`
 compiles). Reports carry their words as Text (vi, en) pairs; this is for everything around
 them: --help, progress, summaries and errors, Click's own included. Vietnamese comes first: it
-is the default unless --lang or $EGOV_AUDIT_LANG says otherwise."""
+is the default unless --lang, $EGOV_AUDIT_LANG or the platform's locale (LANGUAGE, LC_ALL,
+LC_MESSAGES, LANG) says otherwise."""
 
 from __future__ import annotations
 
@@ -61,15 +62,37 @@ def language() -> str:
     return _language
 
 
+# the platform's own conventions, in gettext's order: LANGUAGE (a list, "vi:en"), then the
+# locale that names the messages' language (LC_ALL, LC_MESSAGES, LANG: "vi_VN.UTF-8")
+PLATFORM = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def _named(value: str) -> str | None:
+    """The language a locale name or a LANGUAGE list names first: vi, en, or None (C, POSIX,
+    a language this tool does not speak)."""
+    for item in value.split(":"):
+        code = item.split(".", 1)[0].split("@", 1)[0].split("_", 1)[0].lower()
+        if code in LANGUAGES:
+            return code
+    return None
+
+
 def language_from(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> str:
-    """--lang on the command line, else $EGOV_AUDIT_LANG, else Vietnamese."""
+    """--lang on the command line, else $EGOV_AUDIT_LANG, else the first of $LANGUAGE,
+    $LC_ALL, $LC_MESSAGES, $LANG that names vi or en, else Vietnamese."""
     for index, arg in enumerate(argv):
         value = arg.partition("=")[2] if arg.startswith("--lang=") else (
             argv[index + 1] if arg == "--lang" and index + 1 < len(argv) else None)
         if value in LANGUAGES:
             return value
-    value = environ.get(ENVIRONMENT, DEFAULT)
-    return value if value in LANGUAGES else DEFAULT
+    value = environ.get(ENVIRONMENT, "")
+    if value in LANGUAGES:
+        return value
+    for name in PLATFORM:
+        named = _named(environ.get(name, ""))
+        if named is not None:
+            return named
+    return DEFAULT
 
 
 def use(lang: str) -> None:

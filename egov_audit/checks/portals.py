@@ -8,7 +8,6 @@ assessed, with the reason; controls that concern web portals only are not applic
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import Any
 
 from ..inventory.model import Portal, locate
@@ -24,7 +23,7 @@ Judge = Callable[[Portal, Facts, Verdicts], list[Finding]]
 _FAMILIES = ("ipv4", "ipv6")
 
 
-def _per_portal(ctx: CheckContext, expected: Text | str, judge: Judge,
+def per_portal(ctx: CheckContext, expected: Text | str, judge: Judge,
                 web_only: bool = False) -> list[Finding]:
     out: list[Finding] = []
     probed = ctx.of(PORTAL_PROBE) or {}
@@ -50,7 +49,7 @@ def _per_portal(ctx: CheckContext, expected: Text | str, judge: Judge,
     return out
 
 
-def _served(facts: Facts) -> list[tuple[str, Facts]]:
+def served(facts: Facts) -> list[tuple[str, Facts]]:
     """The families the portal answered on, with what it answered."""
     return [(family, facts["reach"][family]) for family in _FAMILIES
             if facts["reach"][family]["status"] == "ok"]
@@ -93,7 +92,7 @@ def portal_ipv6(ctx: CheckContext, control: Control, args: Mapping[str, Any]) ->
                                 f"An IPv6 address, but it does not answer ({_reach_text(six)}).",
                                 observed, (portal.where,))]
 
-    return _per_portal(ctx, Text("trả lời qua IPv6", "answers over IPv6"), judge)
+    return per_portal(ctx, Text("trả lời qua IPv6", "answers over IPv6"), judge)
 
 
 # -- PORTAL-IPV6-02 ---------------------------------------------------------------------------
@@ -127,7 +126,7 @@ def portal_ipv6_in_blocks(ctx: CheckContext, control: Control,
             f"IPv6 addresses outside the agency's blocks ({shown}): {', '.join(outside)}.",
             observed, where)]
 
-    return _per_portal(ctx, Text(f"trong {shown}", f"inside {shown}"), judge)
+    return per_portal(ctx, Text(f"trong {shown}", f"inside {shown}"), judge)
 
 
 # -- PORTAL-IPV6-03 ---------------------------------------------------------------------------
@@ -175,7 +174,7 @@ def portal_ipv6_declared(ctx: CheckContext, control: Control,
             f"Declared portal_ipv6: {str(declared).lower()}, but the portal is "
             f"{'' if served else 'not '}served over IPv6.", observed, where)]
 
-    return _per_portal(ctx, Text("khai báo khớp thực tế", "declaration = observation"), judge)
+    return per_portal(ctx, Text("khai báo khớp thực tế", "declaration = observation"), judge)
 
 
 # -- PORTAL-DNS-01 ----------------------------------------------------------------------------
@@ -210,132 +209,7 @@ def portal_dnssec(ctx: CheckContext, control: Control, args: Mapping[str, Any]) 
                                 f"{facts['dns']['name']}: {why.en}.", observed,
                                 (portal.where,))]
 
-    return _per_portal(ctx, "DNSSEC: secure", judge)
-
-
-# -- PORTAL-TLS-01 ----------------------------------------------------------------------------
-@named_check("portal_tls_versions", PORTAL, reads=[PORTAL_PROBE], requires=Text(
-    "chỉ HTTPS với TLS 1.2 trở lên (không chấp nhận TLS 1.0, 1.1)",
-    "HTTPS with TLS 1.2 or later only (TLS 1.0 and 1.1 refused)"))
-def portal_tls_versions(ctx: CheckContext, control: Control,
-                        args: Mapping[str, Any]) -> list[Finding]:
-    """The portal accepts TLS 1.2 or 1.3 and refuses TLS 1.0 and 1.1 (RFC 8996)."""
-
-    def judge(portal: Portal, facts: Facts, verdicts: Verdicts) -> list[Finding]:
-        versions = facts["tls"]["versions"]
-        observed = ", ".join(f"{name} {'yes' if ok else 'no' if ok is False else '?'}"
-                             for name, ok in versions.items())
-        legacy = [name for name in ("TLSv1", "TLSv1.1") if versions.get(name)]
-        current = [name for name in ("TLSv1.2", "TLSv1.3") if versions.get(name)]
-        where = (portal.where,)
-        if legacy:
-            return [verdicts.failed(f"Chấp nhận giao thức cũ: {', '.join(legacy)}.",
-                                    f"Accepts outdated protocols: {', '.join(legacy)}.",
-                                    observed, where)]
-        unknown = [name for name in ("TLSv1", "TLSv1.1") if versions.get(name) is None]
-        if unknown:
-            return [verdicts.not_assessed(
-                f"Không xác định được {', '.join(unknown)} (máy chủ không trả lời kịp).",
-                f"Could not tell about {', '.join(unknown)} (the server did not answer in "
-                "time).", observed, where)]
-        if not current:
-            return [verdicts.failed("Không chấp nhận TLS 1.2 hay 1.3.",
-                                    "Accepts neither TLS 1.2 nor 1.3.", observed, where)]
-        return [verdicts.passed(f"Chỉ chấp nhận {', '.join(current)}.",
-                                f"Accepts {', '.join(current)} only.", observed, where)]
-
-    return _per_portal(ctx, "TLSv1.2+", judge, web_only=True)
-
-
-# -- PORTAL-TLS-02 ----------------------------------------------------------------------------
-@named_check("portal_weak_ciphers", PORTAL, reads=[PORTAL_PROBE], requires=Text(
-    "không chấp nhận bộ mã hóa yếu", "no weak cipher suite accepted"))
-def portal_weak_ciphers(ctx: CheckContext, control: Control,
-                        args: Mapping[str, Any]) -> list[Finding]:
-    """The portal accepts no weak cipher suite: none without encryption or authentication,
-    none without forward secrecy (RSA key exchange), no RC4, DES, 3DES, export or MD5 suite
-    (as far as the probing machine's OpenSSL can still offer them)."""
-
-    def judge(portal: Portal, facts: Facts, verdicts: Verdicts) -> list[Finding]:
-        weak = list(facts["tls"]["weak_ciphers"])
-        where = (portal.where,)
-        if not weak:
-            return [verdicts.passed("Không chấp nhận bộ mã hóa yếu nào.",
-                                    "Accepts no weak cipher suite.", "—", where)]
-        return [verdicts.failed(f"Chấp nhận bộ mã hóa yếu: {', '.join(weak)}.",
-                                f"Accepts weak cipher suites: {', '.join(weak)}.",
-                                ", ".join(weak), where)]
-
-    return _per_portal(ctx, Text("không có", "none"), judge, web_only=True)
-
-
-# -- PORTAL-TLS-03 ----------------------------------------------------------------------------
-def _when(stamp: str) -> datetime:
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-
-
-@named_check("portal_certificate", PORTAL, reads=[PORTAL_PROBE], requires=Text(
-    "chứng thư hợp lệ, đúng tên, còn hạn ít nhất {portal_cert_min_days} ngày, khóa đủ dài",
-    "a valid certificate for the name, at least {portal_cert_min_days} days left, a strong key"),
-    params=["network.portal_cert_min_days", "network.portal_min_rsa_bits"])
-def portal_certificate(ctx: CheckContext, control: Control,
-                       args: Mapping[str, Any]) -> list[Finding]:
-    """The certificate served on every address verifies as a browser would (a trusted chain,
-    the portal's name), does not expire within the level's minimum of days (counted from when
-    it was probed), has a strong key (RSA of the level's size, or elliptic curves), and is not
-    revoked by the OCSP answer the server staples (when it staples one)."""
-    min_days = int(ctx.param("network.portal_cert_min_days", control))
-    min_rsa = int(ctx.param("network.portal_min_rsa_bits", control))
-
-    def judge(portal: Portal, facts: Facts, verdicts: Verdicts) -> list[Finding]:
-        probed = _when(facts["collected_at"])
-        problems_vi: list[str] = []
-        problems_en: list[str] = []
-        seen: list[str] = []
-        for family, reach in _served(facts):
-            cert = reach.get("certificate")
-            if cert is None:
-                problems_vi.append(f"{family}: không có chứng thư")
-                problems_en.append(f"{family}: no certificate")
-                continue
-            left = (_when(cert["not_after"]) - probed).days
-            sent = f" · chain {len(reach['chain'])}" if reach.get("chain") else ""
-            seen.append(f"{family}: {cert['subject']} · {cert['issuer']} · "
-                        f"{cert['not_after'][:10]} ({left} d) · {cert['key_type']} "
-                        f"{cert['key_bits']}{sent}")
-            if not reach.get("verified"):
-                error = reach.get("verify_error", "?")
-                problems_vi.append(f"{family}: không xác thực được ({error})")
-                problems_en.append(f"{family}: does not verify ({error})")
-            if not cert["name_matches"]:
-                problems_vi.append(f"{family}: không mang tên {portal.host}")
-                problems_en.append(f"{family}: not issued for {portal.host}")
-            if left < min_days:
-                state_vi = "đã hết hạn" if left < 0 else f"còn {left} ngày"
-                state_en = "has expired" if left < 0 else f"{left} days left"
-                problems_vi.append(f"{family}: {state_vi} (cần ≥ {min_days})")
-                problems_en.append(f"{family}: {state_en} (≥ {min_days} required)")
-            if (cert["key_type"] == "RSA" and cert["key_bits"] < min_rsa) or \
-                    cert["key_type"] in ("DSA", "other"):
-                problems_vi.append(f"{family}: khóa yếu {cert['key_type']} {cert['key_bits']}")
-                problems_en.append(f"{family}: weak key {cert['key_type']} {cert['key_bits']}")
-        stapled = (facts.get("tls") or {}).get("ocsp") or {}
-        if stapled.get("certificate_status") == "revoked":
-            problems_vi.append("bị thu hồi (theo phản hồi OCSP đính kèm)")
-            problems_en.append("revoked (the stapled OCSP answer says so)")
-        observed = " | ".join(dict.fromkeys(seen)) or "—"
-        if stapled:
-            observed += f" · OCSP: {stapled.get('certificate_status') or stapled['status']}"
-        if problems_en:
-            return [verdicts.failed(f"Chứng thư không đạt: {'; '.join(problems_vi)}.",
-                                    f"Certificate problems: {'; '.join(problems_en)}.",
-                                    observed, (portal.where,))]
-        return [verdicts.passed("Chứng thư hợp lệ, đúng tên, còn hạn.",
-                                "The certificate is valid, for the name, and not expiring.",
-                                observed, (portal.where,))]
-
-    return _per_portal(ctx, Text(f"hợp lệ, còn ≥ {min_days} ngày",
-                                 f"valid, ≥ {min_days} days left"), judge, web_only=True)
+    return per_portal(ctx, "DNSSEC: secure", judge)
 
 
 # -- PORTAL-HTTP-01 ---------------------------------------------------------------------------
@@ -367,7 +241,7 @@ def portal_https_only(ctx: CheckContext, control: Control,
                                 f"Plain http does not redirect to https ({observed}).",
                                 observed, where)]
 
-    return _per_portal(ctx, "http → https", judge, web_only=True)
+    return per_portal(ctx, "http → https", judge, web_only=True)
 
 
 # -- PORTAL-HTTP-02 ---------------------------------------------------------------------------
@@ -393,7 +267,7 @@ def portal_hsts(ctx: CheckContext, control: Control, args: Mapping[str, Any]) ->
     def judge(portal: Portal, facts: Facts, verdicts: Verdicts) -> list[Finding]:
         seen: list[str] = []
         short: list[str] = []
-        for family, reach in _served(facts):
+        for family, reach in served(facts):
             header = (reach.get("http") or {}).get("headers", {}).get(
                 "strict-transport-security")
             age = hsts_max_age(header) if header else None
@@ -410,5 +284,5 @@ def portal_hsts(ctx: CheckContext, control: Control, args: Mapping[str, Any]) ->
         return [verdicts.passed("Có HSTS đủ dài.", "HSTS is set, long enough.", observed,
                                 where)]
 
-    return _per_portal(ctx, Text(f"HSTS ≥ {min_days} ngày", f"HSTS ≥ {min_days} days"),
+    return per_portal(ctx, Text(f"HSTS ≥ {min_days} ngày", f"HSTS ≥ {min_days} days"),
                        judge, web_only=True)

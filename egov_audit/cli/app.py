@@ -18,8 +18,8 @@ import click
 
 from .. import __version__
 from ..errors import EgovAuditError
-from ..i18n import _, language_from, use
-from .base import Command, Translated, fail, option
+from ..i18n import _, language, language_from, use
+from .base import LANG_DEFAULT, Command, Translated, fail, option
 
 # each command, by name: the module that defines it and its name there
 COMMANDS = {
@@ -72,6 +72,8 @@ class Cli(Translated, click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
+        except BrokenPipeError:
+            _reader_gone()
         except EgovAuditError as exc:
             fail(exc.said())
         except RecursionError:
@@ -86,6 +88,15 @@ class Cli(Translated, click.Group):
         finally:
             if enabled:
                 gc.enable()
+
+
+def _reader_gone() -> NoReturn:
+    """The reader of stdout went away (`egov-audit policies list | head`): stop quietly, as
+    a command killed by SIGPIPE does (exit 141), with nothing more written to the closed pipe
+    (the interpreter's own flush at exit included)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(128 + signal.SIGPIPE)
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -110,6 +121,9 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 @option("--version", is_flag=True, expose_value=False, is_eager=True,
         callback=_print_version,
         help="Print the version and the policy catalogue's version, then exit.")
+@option("--lang", type=click.Choice(["vi", "en"]), expose_value=False, default=language,
+        show_default=LANG_DEFAULT,
+        help="Language of the messages (read before anything else: every command takes it).")
 def cli() -> None:
     """Audit Vietnamese government agencies against the network, server-room and security
     reference models, and report the gaps with compliance scores."""
@@ -125,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, _terminated)
     try:
         cli.main(args=argv, prog_name="egov-audit")
+    except BrokenPipeError:  # in Click's own output (--help | head), outside a command
+        _reader_gone()
     except KeyboardInterrupt:
         click.echo(_("egov-audit: interrupted"), err=True)
         sys.exit(130)

@@ -17,6 +17,8 @@ from ..i18n import _, bind_click
 bind_click()  # before any command is built (egov_audit/i18n.py says why)
 
 SEVERITIES = ("low", "medium", "high", "critical", "none")
+# what --help shows as --lang's default (the value is the run's language: i18n.language_from)
+LANG_DEFAULT = "vi, or $EGOV_AUDIT_LANG, or the locale ($LANGUAGE, $LC_ALL, $LC_MESSAGES, $LANG)"
 
 
 def fail(message: str) -> NoReturn:

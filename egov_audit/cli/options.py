@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from ..i18n import language
 from ..report.interface import formats
-from .base import SEVERITIES, option
+from .base import LANG_DEFAULT, SEVERITIES, option
 
 
 def lang_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return option("--lang", type=click.Choice(["vi", "en"]),
-                  default=lambda: os.environ.get("EGOV_AUDIT_LANG", "vi"),
-                  show_default="vi, or $EGOV_AUDIT_LANG",
+                  default=language, show_default=LANG_DEFAULT,
                   help="Language of the report and of the messages around it.")(fn)
 
 
@@ -24,8 +23,7 @@ def messages_lang_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     """--lang for a command without a report: the language of its messages (read from the
     command line before Click parses it, like every command's --lang)."""
     return option("--lang", type=click.Choice(["vi", "en"]), expose_value=False,
-                  default=lambda: os.environ.get("EGOV_AUDIT_LANG", "vi"),
-                  show_default="vi, or $EGOV_AUDIT_LANG",
+                  default=language, show_default=LANG_DEFAULT,
                   help="Language of the messages.")(fn)
 
 

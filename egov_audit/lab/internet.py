@@ -10,10 +10,12 @@ import contextlib
 import json
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 _GARBAGE = b"220 this is not TLS\r\n" + bytes(range(256)) * 4
@@ -94,6 +96,80 @@ def _serve(sock: socket.socket, fault: str, banner: bytes) -> None:
         conn.close()
 
 
+_HTTP_OK = (b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\nConnection: close\r\n"
+            b"Strict-Transport-Security: max-age=31536000\r\n\r\nlab portal\n")
+
+
+def _answer_http(read: Callable[[int], bytes], write: Callable[[bytes], object]) -> None:
+    request = b""
+    while b"\r\n\r\n" not in request and len(request) < 8192:
+        chunk = read(4096)
+        if not chunk:
+            return
+        request += chunk
+    write(_HTTP_OK)
+
+
+def _legacy_tls(sock: socket.socket, folder: Path, name: str) -> None:
+    """An old portal, as many government portals still are: SSL 3.0 to TLS 1.2, RC4, 3DES and
+    RSA key exchange beside AES. tlslite-ng, a TLS stack in pure Python, can still offer what
+    this machine's OpenSSL 3 cannot."""
+    # tlslite-ng: only in the lab internet's old portal (a test dependency)
+    from tlslite.api import HandshakeSettings, TLSConnection, X509CertChain, parsePEMKey
+
+    chain = X509CertChain()
+    chain.parsePemList((folder / f"{name}.crt").read_text())
+    key = parsePEMKey((folder / f"{name}.key").read_text(), private=True)
+    settings = HandshakeSettings()
+    settings.minVersion, settings.maxVersion = (3, 0), (3, 3)
+    settings.cipherNames = ["aes128gcm", "aes256gcm", "aes128", "aes256", "3des", "rc4"]
+    settings.keyExchangeNames = ["rsa", "ecdhe_rsa", "dhe_rsa"]
+
+    def one(conn: socket.socket) -> None:
+        tls = TLSConnection(conn)
+        with contextlib.suppress(Exception):  # a refused or broken handshake: next client
+            conn.settimeout(10)
+            tls.handshakeServer(certChain=chain, privateKey=key, settings=settings)
+            _answer_http(tls.recv, tls.write)
+        with contextlib.suppress(OSError):
+            conn.close()
+
+    while True:
+        conn, _ = sock.accept()
+        threading.Thread(target=one, args=(conn,), daemon=True).start()
+
+
+def _reset_old(sock: socket.socket, folder: Path, name: str) -> None:
+    """A current portal (TLS 1.2 and 1.3) whose front resets the connection on any older
+    hello, as some load balancers do: a refusal, not a server that does not answer."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(folder / f"{name}.crt", folder / f"{name}.key")
+
+    def one(conn: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            conn.settimeout(10)
+            head = b""
+            deadline = time.monotonic() + 5
+            while len(head) < 11 and time.monotonic() < deadline:
+                head = conn.recv(11, socket.MSG_PEEK)
+                if not head:
+                    break
+            # a TLS record (22: handshake) holding a ClientHello of version 3.3 (TLS 1.2, and
+            # 1.3's hello) or later: anything else is cut off with a TCP reset
+            if len(head) < 11 or head[0] != 22 or (head[9], head[10]) < (3, 3):
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, bytes([1, 0, 0, 0] + [0] * 4))
+            else:
+                with context.wrap_socket(conn, server_side=True) as tls:
+                    _answer_http(tls.recv, tls.sendall)
+        with contextlib.suppress(OSError):
+            conn.close()
+
+    while True:
+        conn, _ = sock.accept()
+        threading.Thread(target=one, args=(conn,), daemon=True).start()
+
+
 def main(folder: Path) -> int:
     spec = json.loads((folder / "portals.json").read_text())
     portals = spec["portals"]
@@ -111,6 +187,11 @@ def main(folder: Path) -> int:
                     listeners.append((_listen(address, 25), "smtp", banner))
     for sock, fault, banner in listeners:
         threading.Thread(target=_serve, args=(sock, fault, banner), daemon=True).start()
+    for portal in portals:
+        server = {"legacy": _legacy_tls, "reset_old": _reset_old}.get(portal["serve"])
+        if server is not None:
+            threading.Thread(target=server, args=(_listen(portal["ipv4"], 443), folder,
+                                                  portal["name"]), daemon=True).start()
     daemons = [
         subprocess.Popen(["/usr/sbin/nsd", "-d", "-c", str(folder / "nsd-registry.conf")]),
         subprocess.Popen(["/usr/sbin/nsd", "-d", "-c", str(folder / "nsd-agency.conf")]),

@@ -23,6 +23,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 RESOLVER = "198.18.5.53"
 AUTHORITY = "198.18.5.54"  # the parent zone's server (the registry's, say)
@@ -44,10 +45,14 @@ class LabPortal:
     name: str  # without the final dot
     ipv4: str
     ipv6: str = ""  # "" : no AAAA record
-    # nginx profile: good | weak; a fault: silent | reset | garbage; dns_only: records only
+    # nginx profile: good | weak; legacy: SSL 3.0, RC4, 3DES (tlslite-ng); reset_old: TLS 1.2+
+    # behind a front that resets older hellos; a fault: silent | reset | garbage; dns_only:
+    # records only
     serve: str = "good"
     ipv6_served: bool = True  # False: an AAAA record, but nothing listens on it
-    cert: str = "valid"  # valid | expired | wrong_name
+    # valid | expired | wrong_name | dual (an expired RSA certificate and a sound ECDSA one,
+    # which is what a default client is handed)
+    cert: str = "valid"
 
 
 # The sample agencies' portals (inventories/bo-hts, inventories/song-lam) and the faults.
@@ -67,6 +72,13 @@ PORTALS = (
     # validating resolver answers SERVFAIL, and answers with checking disabled)
     LabPortal("www.dao.example", "198.18.5.15"),
     LabPortal("www.saiky.example", "198.18.5.14"),
+    # TLS that the machine's OpenSSL cannot offer, told by sslyze: an old portal on SSL 3.0
+    # with RC4 and 3DES; one holding a sound ECDSA certificate (what a default client is
+    # handed) and an expired RSA one (what older clients get); one that resets every hello
+    # older than TLS 1.2
+    LabPortal("cu.example", "198.18.5.16", serve="legacy"),
+    LabPortal("hai.example", "198.18.5.17", cert="dual"),
+    LabPortal("tuchoi.example", "198.18.5.18", serve="reset_old"),
     # faults: never answers TLS, resets, speaks garbage; a name whose DNS servers are gone
     LabPortal("cham.example", "198.18.5.71", serve="silent"),
     LabPortal("ngat.example", "198.18.5.72", serve="reset"),
@@ -183,7 +195,8 @@ def _sign_zones(folder: Path, bench: int = 0) -> str:
         if zone == ISLAND_ZONE:
             continue
         ds = dns.dnssec.make_ds(zone, keys[zone][1], "SHA256")
-        texts["example."].append(f"{zone} 3600 IN DS {ds.to_text()}")
+        # dnspython 2.8 (the newest that sslyze's cryptography admits) leaves to_text untyped
+        texts["example."].append(f"{zone} 3600 IN DS {ds.to_text()}")  # type: ignore[no-untyped-call]
     for zone, lines in texts.items():
         parsed = dns.zone.from_text("\n".join(lines) + "\n", origin=zone, relativize=False)
         if zone in keys:
@@ -192,7 +205,38 @@ def _sign_zones(folder: Path, bench: int = 0) -> str:
             end = now + dt.timedelta(days=-30 if zone == BOGUS_ZONE else 30)
             dns.dnssec.sign_zone(parsed, keys=[keys[zone]], inception=start, expiration=end)
         (folder / f"{zone}zone").write_text(parsed.to_text(relativize=False))
-    return f"{TRUST_ZONE} 3600 IN DNSKEY {keys[TRUST_ZONE][1].to_text()}"
+    dnskey = keys[TRUST_ZONE][1].to_text()  # type: ignore[no-untyped-call]
+    return f"{TRUST_ZONE} 3600 IN DNSKEY {dnskey}"
+
+
+def _issue(folder: Path, stem: str, name: str, key: Any, start: dt.datetime, end: dt.datetime,
+           ca: Any, ca_key: Any) -> Any:
+    """A server certificate for `name` from the lab CA: <stem>.crt and <stem>.key."""
+    # cryptography: only where a key, certificate or signature is handled
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+
+    cert = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(
+                x509.oid.NameOID.COMMON_NAME, name)]))
+            .issuer_name(ca.subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(start).not_valid_after(end)
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]),
+                           critical=False)
+            # RFC 5280's key identifiers: a strict verifier (cryptography's, in sslyze)
+            # refuses a chain without them, as a public CA never issues one
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
+                ca_key.public_key()), critical=False)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
+                           critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    (folder / f"{stem}.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / f"{stem}.key").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    os.chmod(folder / f"{stem}.key", 0o600)
+    return cert
 
 
 def _certificates(folder: Path, bench: int = 0) -> None:
@@ -213,33 +257,25 @@ def _certificates(folder: Path, bench: int = 0) -> None:
           .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
           .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False,
                                        False), critical=True)
+          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()),
+                         critical=False)
           .sign(ca_key, hashes.SHA256()))
     (folder / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     bench_cert = (LabPortal(f"*.{BENCH_ZONE[:-1]}", ""),) if bench else ()
     for portal in (*PORTALS, INTRANET, *bench_cert):
-        if portal.serve not in ("good", "weak"):
+        if portal.serve not in ("good", "weak", "legacy", "reset_old"):
             continue
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        if portal.cert == "dual":  # beside the RSA one below (expired): a sound ECDSA one
+            _issue(folder, f"{portal.name}.ec", portal.name, ec.generate_private_key(
+                ec.SECP256R1()), now - dt.timedelta(days=1), now + dt.timedelta(days=90),
+                ca, ca_key)
         name = "www.wrong.example" if portal.cert == "wrong_name" else portal.name
-        if portal.cert == "expired":
+        if portal.cert in ("expired", "dual"):
             start, end = now - dt.timedelta(days=400), now - dt.timedelta(days=10)
         else:
             start, end = now - dt.timedelta(days=1), now + dt.timedelta(days=90)
-        cert = (x509.CertificateBuilder()
-                .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
-                .issuer_name(ca_name).public_key(key.public_key())
-                .serial_number(x509.random_serial_number())
-                .not_valid_before(start).not_valid_after(end)
-                .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]),
-                               critical=False)
-                .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]),
-                               critical=False)
-                .sign(ca_key, hashes.SHA256()))
-        (folder / f"{portal.name}.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        (folder / f"{portal.name}.key").write_bytes(key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption()))
-        os.chmod(folder / f"{portal.name}.key", 0o600)
+        cert = _issue(folder, portal.name, name, rsa.generate_private_key(
+            public_exponent=65537, key_size=2048), start, end, ca, ca_key)
         if portal.serve == "good":  # sound portals staple a fresh OCSP answer: "good"
             # cryptography: only where a key, certificate or signature is handled
             from cryptography.x509 import ocsp
@@ -248,6 +284,9 @@ def _certificates(folder: Path, bench: int = 0) -> None:
                       .add_response(cert, ca, hashes.SHA1(), ocsp.OCSPCertStatus.GOOD, now,
                                     now + dt.timedelta(days=7), None, None)
                       .responder_id(ocsp.OCSPResponderEncoding.HASH, ca)
+                      # the signer's certificate travels with the answer, as responders send
+                      # it (OpenSSL's verifier, sslyze's, looks for it there)
+                      .certificates([ca])
                       .sign(ca_key, hashes.SHA256()))
             (folder / f"{portal.name}.ocsp").write_bytes(
                 answer.public_bytes(serialization.Encoding.DER))
@@ -280,9 +319,11 @@ def _nginx(folder: Path, bench: int = 0) -> str:
         servers.append(
             f"server {{\n{tls}    server_name {portal.name};\n"
             f"    ssl_certificate {cert}.crt;\n    ssl_certificate_key {cert}.key;\n"
-            f"{_GOOD_TLS if portal.serve == 'good' else _WEAK_TLS}"
+            + (f"    ssl_certificate {cert}.ec.crt;\n    ssl_certificate_key {cert}.ec.key;\n"
+               if portal.cert == "dual" else "")
+            + f"{_GOOD_TLS if portal.serve == 'good' else _WEAK_TLS}"
             + (f"    ssl_stapling on;\n    ssl_stapling_file {cert}.ocsp;\n"
-               if portal.serve == "good" else "")
+               if portal.serve == "good" and portal.cert != "dual" else "")
             + f"    location / {{ {body} }}\n}}\n")
         redirect = "return 301 https://$host$request_uri;" if portal.serve == "good" else body
         servers.append(f"server {{\n{plain}    server_name {portal.name};\n"

@@ -1,8 +1,9 @@
 """Probe a declared portal from outside, read-only and politely: DNS (addresses, DNSSEC as the
 resolver validates it, CAA, MX for mail), reachability over IPv4 and over IPv6 separately, TLS
-(protocol versions accepted, weak cipher suites, the certificate), and HTTP (the declared URL
-over https and over plain http: status, redirect, security headers). One GET per address and
-scheme, of the declared URL only: no redirect is followed, no body is read.
+(a browser's handshake here; every version, suite and certificate by sslyze: tls.py), and
+HTTP (the declared URL over https and over plain http: status, redirect, security headers).
+One GET per address and scheme, of the declared URL only: no redirect is followed, no body is
+read.
 
 The answers come from a server the agency controls: every value is bounded here and checked
 again against the published schema when the bundle is read back."""
@@ -10,12 +11,10 @@ again against the published schema when the bundle is read back."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import http.client
 import ipaddress
 import socket
 import ssl
-import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -27,6 +26,8 @@ from .. import __version__
 from ..evidence.model import now
 from ..gates.addresses import AddressPolicy
 from ..inventory.model import Portal
+from . import tls as tls_engine
+from .certificates import certificate_facts, clip
 
 PORTAL_FACT_BUNDLE = "egov-audit/portal-fact-bundle@1"
 USER_AGENT = f"egov-audit/{__version__} (compliance probe of declared public portals)"
@@ -34,11 +35,6 @@ USER_AGENT = f"egov-audit/{__version__} (compliance probe of declared public por
 KEPT_HEADERS = ("strict-transport-security", "content-security-policy",
                 "x-content-type-options", "x-frame-options", "referrer-policy", "location")
 MAX_HEADER = 512
-# suites no portal should accept: no encryption, no authentication, no forward secrecy, and the
-# broken ciphers and MACs (what this machine's OpenSSL can still offer of them)
-WEAK_CIPHERS = "eNULL:aNULL:kRSA:EXP:RC4:DES:3DES:MD5:@SECLEVEL=0"
-LEGACY_VERSIONS = {"TLSv1": ssl.TLSVersion.TLSv1, "TLSv1.1": ssl.TLSVersion.TLSv1_1}
-CURRENT_VERSIONS = {"TLSv1.2": ssl.TLSVersion.TLSv1_2, "TLSv1.3": ssl.TLSVersion.TLSv1_3}
 
 
 @dataclass(frozen=True)
@@ -54,10 +50,6 @@ class ProbeOptions:
 
 class DnsFailure(Exception):
     """The name could not be resolved at all (not: resolved to nothing)."""
-
-
-def _clip(text: object, limit: int = 300) -> str:
-    return str(text)[:limit]
 
 
 # -- DNS ---------------------------------------------------------------------------------------
@@ -118,11 +110,11 @@ def _query(resolver: Any, name: str, rdtype: str) -> _Answer:
     except dns.resolver.NXDOMAIN:
         return _Answer((), False, False)  # the name does not exist: nothing to serve
     except dns.resolver.NoNameservers as exc:
-        raise DnsFailure(f"{rdtype} {name}: SERVFAIL ({_clip(exc, 160)})") from None
+        raise DnsFailure(f"{rdtype} {name}: SERVFAIL ({clip(exc, 160)})") from None
     except dns.exception.Timeout:
         raise DnsFailure(f"{rdtype} {name}: the resolver did not answer in time") from None
     except dns.exception.DNSException as exc:
-        raise DnsFailure(f"{rdtype} {name}: {_clip(exc, 160)}") from None
+        raise DnsFailure(f"{rdtype} {name}: {clip(exc, 160)}") from None
     response = answer.response
     wanted = dns.rdatatype.from_text(rdtype)
     records: list[str] = []
@@ -132,7 +124,7 @@ def _query(resolver: Any, name: str, rdtype: str) -> _Answer:
             records += [rdata.to_text() for rdata in rrset][:32]
         elif rrset.rdtype == dns.rdatatype.RRSIG:
             signed = True
-    return _Answer(tuple(_clip(r, 255) for r in records),
+    return _Answer(tuple(clip(r, 255) for r in records),
                    bool(response.flags & dns.flags.AD), signed)
 
 
@@ -201,7 +193,7 @@ def _dns(portal: Portal, options: ProbeOptions) -> dict[str, Any]:
     facts: dict[str, Any] = {"name": portal.host, "dnssec": state,
                              "resolver": options.resolver or "system"}
     if dnssec_failed:
-        facts["dnssec_error"] = _clip(dnssec_failed)
+        facts["dnssec_error"] = clip(dnssec_failed)
     if portal.is_web:
         facts["a"] = _addresses(answers["A"].records, 4)
         facts["aaaa"] = _addresses(answers["AAAA"].records, 6)
@@ -247,16 +239,15 @@ def _failure(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, ConnectionResetError):
         return "reset", "connection reset by the server"
     if isinstance(exc, ssl.SSLError):
-        return "tls_error", f"TLS: {_clip(exc.reason or exc, 200)}"
+        return "tls_error", f"TLS: {clip(exc.reason or exc, 200)}"
     if isinstance(exc, http.client.HTTPException):
-        return "http_error", f"HTTP: {_clip(type(exc).__name__)} {_clip(exc, 150)}"
+        return "http_error", f"HTTP: {clip(type(exc).__name__)} {clip(exc, 150)}"
     if isinstance(exc, OSError):
-        return "unreachable", _clip(exc.strerror or exc, 200)
-    return "error", _clip(exc, 200)
+        return "unreachable", clip(exc.strerror or exc, 200)
+    return "error", clip(exc, 200)
 
 
-def _client(verify: bool, options: ProbeOptions, version: ssl.TLSVersion | None = None,
-            ciphers: str | None = None) -> ssl.SSLContext:
+def _client(verify: bool, options: ProbeOptions) -> ssl.SSLContext:
     if verify:
         context = ssl.create_default_context(
             cafile=str(options.ca_file) if options.ca_file else None)
@@ -265,13 +256,10 @@ def _client(verify: bool, options: ProbeOptions, version: ssl.TLSVersion | None 
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     # offer what old servers speak too: this context only looks, it trusts nothing
-    context.set_ciphers(ciphers or "ALL:@SECLEVEL=0")
+    context.set_ciphers("ALL:@SECLEVEL=0")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        context.minimum_version = version or ssl.TLSVersion.TLSv1
-        context.maximum_version = version or ssl.TLSVersion.MAXIMUM_SUPPORTED
-        if ciphers:
-            context.maximum_version = ssl.TLSVersion.TLSv1_2  # TLS 1.3 suites are all strong
+        context.minimum_version = ssl.TLSVersion.TLSv1
     return context
 
 
@@ -283,58 +271,6 @@ def _handshake(address: str, portal: Portal, context: ssl.SSLContext,
     except BaseException:
         sock.close()
         raise
-
-
-def _accepts(address: str, portal: Portal, context: ssl.SSLContext,
-             timeout: float) -> str | None:
-    """The cipher the server chose with this context, "" if it refused, None if unknown."""
-    try:
-        with _handshake(address, portal, context, timeout) as tls:
-            cipher = tls.cipher()
-            return cipher[0] if cipher else "?"
-    except ssl.SSLError:
-        return ""
-    except OSError:
-        return None
-
-
-def _certificate(der: bytes, host: str) -> dict[str, Any]:
-    # cryptography: only where a key, certificate or signature is handled
-    from cryptography import x509
-    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-    from cryptography.x509.oid import NameOID
-
-    cert = x509.load_der_x509_certificate(der)
-    key = cert.public_key()
-    if isinstance(key, rsa.RSAPublicKey):
-        kind, bits = "RSA", key.key_size
-    elif isinstance(key, ec.EllipticCurvePublicKey):
-        kind, bits = f"EC {key.curve.name}", key.curve.key_size
-    elif isinstance(key, (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)):
-        kind, bits = type(key).__name__.removesuffix("PublicKey"), 256
-    elif isinstance(key, dsa.DSAPublicKey):
-        kind, bits = "DSA", key.key_size
-    else:
-        kind, bits = "other", 0
-    try:
-        names = cert.extensions.get_extension_for_class(
-            x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
-    except x509.ExtensionNotFound:
-        names = []
-    common = [a.value for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
-    issuer = [a.value for a in cert.issuer.get_attributes_for_oid(NameOID.COMMON_NAME)]
-    hash_name = cert.signature_hash_algorithm.name if cert.signature_hash_algorithm else "none"
-    return {
-        "subject": _clip(common[0] if common else cert.subject.rfc4514_string(), 255),
-        "issuer": _clip(issuer[0] if issuer else cert.issuer.rfc4514_string(), 255),
-        "names": [_clip(n, 253) for n in names[:50]],
-        "not_before": cert.not_valid_before_utc.isoformat().replace("+00:00", "Z"),
-        "not_after": cert.not_valid_after_utc.isoformat().replace("+00:00", "Z"),
-        "key_type": kind, "key_bits": int(bits), "signature_hash": _clip(hash_name, 32),
-        "sha256": hashlib.sha256(der).hexdigest(),
-        "self_signed": cert.issuer == cert.subject,
-        "name_matches": any(_matches(str(pattern), host) for pattern in (names or common)),
-    }
 
 
 def _sent_chain(tls: ssl.SSLSocket) -> list[dict[str, str]]:
@@ -352,17 +288,9 @@ def _sent_chain(tls: ssl.SSLSocket) -> list[dict[str, str]]:
     for item in list(getter() or [])[:10]:
         der = item if isinstance(item, bytes) else item.public_bytes(2)  # 2: DER
         cert = x509.load_der_x509_certificate(der)
-        out.append({"subject": _clip(cert.subject.rfc4514_string(), 255),
-                    "issuer": _clip(cert.issuer.rfc4514_string(), 255)})
+        out.append({"subject": clip(cert.subject.rfc4514_string(), 255),
+                    "issuer": clip(cert.issuer.rfc4514_string(), 255)})
     return out
-
-
-def _matches(pattern: str, host: str) -> bool:
-    """RFC 6125 matching of one name: exact, or a wildcard as the whole leftmost label."""
-    pattern, host = str(pattern).lower().rstrip("."), host.lower()
-    if pattern.startswith("*."):
-        return "." in host and host.split(".", 1)[1] == pattern[2:]
-    return pattern == host
 
 
 def _get(sock: socket.socket, portal: Portal, path: str) -> dict[str, Any]:
@@ -372,7 +300,7 @@ def _get(sock: socket.socket, portal: Portal, path: str) -> dict[str, Any]:
     conn.request("GET", path, headers={"User-Agent": USER_AGENT, "Accept": "*/*",
                                        "Connection": "close"})
     response = conn.getresponse()
-    headers = {name: _clip(response.headers.get(name), MAX_HEADER)
+    headers = {name: clip(response.headers.get(name), MAX_HEADER)
                for name in KEPT_HEADERS if response.headers.get(name) is not None}
     response.close()
     return {"status": int(response.status), "headers": headers}
@@ -385,11 +313,11 @@ def _https(address: str, portal: Portal, options: ProbeOptions) -> dict[str, Any
     try:
         tls = _handshake(address, portal, _client(True, options), options.timeout)
     except ssl.SSLCertVerificationError as exc:
-        verified, error = False, _clip(exc.verify_message or exc.reason or exc, 200)
+        verified, error = False, clip(exc.verify_message or exc.reason or exc, 200)
         tls = _handshake(address, portal, _client(False, options), options.timeout)
     except ssl.SSLError as exc:
         # no version or suite in common with a browser's: look with an older client
-        verified, error = False, f"handshake refused: {_clip(exc.reason or exc, 160)}"
+        verified, error = False, f"handshake refused: {clip(exc.reason or exc, 160)}"
         tls = _handshake(address, portal, _client(False, options), options.timeout)
     with tls:
         der = tls.getpeercert(binary_form=True)
@@ -399,7 +327,7 @@ def _https(address: str, portal: Portal, options: ProbeOptions) -> dict[str, Any
         if error:
             out["verify_error"] = error
         if der:
-            out["certificate"] = _certificate(der, portal.host)
+            out["certificate"] = certificate_facts(der, portal.host)
             chain = _sent_chain(tls)
             if chain:
                 out["chain"] = chain
@@ -410,81 +338,17 @@ def _https(address: str, portal: Portal, options: ProbeOptions) -> dict[str, Any
     return out
 
 
-def _tls_versions(address: str, portal: Portal, options: ProbeOptions) -> dict[str, Any]:
-    """Which protocol versions the server accepts, and the weak suites it accepts."""
-    versions: dict[str, bool | None] = {}
-    for name, version in (*LEGACY_VERSIONS.items(), *CURRENT_VERSIONS.items()):
-        accepted = _accepts(address, portal, _client(False, options, version), options.timeout)
-        versions[name] = None if accepted is None else bool(accepted)
-    weak: list[str] = []
-    offer = WEAK_CIPHERS
-    for _ in range(4):  # each round excludes what was found, to list a few
-        try:
-            context = _client(False, options, ciphers=offer)
-        except ssl.SSLError:
-            break  # nothing of the list is left
-        found = _accepts(address, portal, context, options.timeout)
-        if not found:
-            break
-        weak.append(found)
-        offer = f"{offer.rsplit(':@', 1)[0]}:!{found}:@SECLEVEL=0"
-    return {"versions": versions, "weak_ciphers": weak}
-
-
-def _ocsp(address: str, portal: Portal, options: ProbeOptions) -> dict[str, Any]:
-    """Whether the server staples an OCSP response to its handshake (status_request), and what
-    it says. The standard ssl module cannot ask for one: pyOpenSSL can."""
-    # pyOpenSSL: only for a portal's OCSP staple
-    import select
-
-    # cryptography: only where a key, certificate or signature is handled
-    from cryptography.x509 import ocsp
-    from OpenSSL import SSL
-
-    stapled: dict[str, bytes] = {}
-
-    def keep(_conn: Any, data: bytes, _data: Any) -> bool:
-        stapled["data"] = bytes(data[:65536])
-        return True  # judged below, not by failing the handshake
-
-    context = SSL.Context(SSL.TLS_CLIENT_METHOD)
-    context.set_verify(SSL.VERIFY_NONE)
-    context.set_ocsp_client_callback(keep)
-    sock = _connect(address, portal.port, options.timeout)
-    deadline = time.monotonic() + options.timeout
+def _tls(address: str, portal: Portal, options: ProbeOptions) -> dict[str, Any]:
+    """Every version, suite and certificate, as sslyze sees them; what it cannot tell is
+    unknown with sslyze's reason, never a refusal or an acceptance."""
     try:
-        conn = SSL.Connection(context, sock)
-        conn.set_tlsext_host_name(portal.host.encode("ascii"))
-        conn.request_ocsp()
-        conn.set_connect_state()
-        while True:  # the socket has a timeout, so it is non-blocking underneath
-            try:
-                conn.do_handshake()
-                break
-            except (SSL.WantReadError, SSL.WantWriteError):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return {"status": "timeout"}
-                select.select([sock], [sock], [], left)
-            except SSL.Error as exc:
-                return {"status": "error", "reason": _clip(exc, 200)}
-    finally:
-        sock.close()
-    data = stapled.get("data", b"")
-    if not data:
-        return {"status": "not_stapled"}
-    try:
-        response = ocsp.load_der_ocsp_response(data)
-        if response.response_status is not ocsp.OCSPResponseStatus.SUCCESSFUL:
-            return {"status": "error", "reason": f"OCSP {response.response_status.name}"}
-        state = response.certificate_status.name.lower()  # good | revoked | unknown
-        until = response.next_update_utc
-    except ValueError as exc:
-        return {"status": "error", "reason": f"not an OCSP response: {_clip(exc, 120)}"}
-    out: dict[str, Any] = {"status": "stapled", "certificate_status": state}
-    if until is not None:
-        out["next_update"] = until.isoformat().replace("+00:00", "Z")
-    return out
+        return tls_engine.scan(address, portal.host, portal.port, options.timeout,
+                               options.ca_file)
+    except Exception as exc:  # the engine's own failure: the rest of the portal is judged
+        why = f"the TLS scan failed: {type(exc).__name__}: {clip(exc, 200)}"
+        return {"engine": tls_engine.engine(), "weak_ciphers": [],
+                "versions": dict.fromkeys(tls_engine.NAMES), "unknown":
+                dict.fromkeys(tls_engine.NAMES, why)}
 
 
 def _plain_http(address: str, portal: Portal, options: ProbeOptions) -> dict[str, Any]:
@@ -507,7 +371,7 @@ def _smtp(address: str, options: ProbeOptions) -> dict[str, Any]:
         return {"status": status, "reason": reason}
     if not banner.startswith("220"):
         return {"status": "error", "reason": f"not an SMTP greeting: {banner[:60]!r}"}
-    return {"status": "ok", "banner": _clip(banner.strip(), 200)}
+    return {"status": "ok", "banner": clip(banner.strip(), 200)}
 
 
 def _family(addresses: Iterable[str], attempt: Callable[[str], dict[str, Any]],
@@ -519,7 +383,7 @@ def _family(addresses: Iterable[str], attempt: Callable[[str], dict[str, Any]],
         why = policy.refusal(address)
         if why:
             tried.append({"address": address, "status": "refused_by_probe",
-                          "reason": _clip(f"not probed: {why}", 500)})
+                          "reason": clip(f"not probed: {why}", 500)})
             continue
         try:
             result = {"address": address, **attempt(address)}
@@ -544,7 +408,7 @@ def probe(portal: Portal, options: ProbeOptions) -> dict[str, Any]:
     try:
         dns_facts = _dns(portal, options)
     except DnsFailure as exc:
-        return {**base, "status": "unreachable", "reason": f"DNS: {_clip(exc, 400)}"}
+        return {**base, "status": "unreachable", "reason": f"DNS: {clip(exc, 400)}"}
     if portal.is_web:
         def attempt(address: str) -> dict[str, Any]:
             return _https(address, portal, options)
@@ -558,15 +422,10 @@ def probe(portal: Portal, options: ProbeOptions) -> dict[str, Any]:
     served = [f for f in ("ipv4", "ipv6") if reach[f]["status"] == "ok"]
     if not served:
         why = "; ".join(f"{family}: {_describe(reach[family])}" for family in ("ipv4", "ipv6"))
-        return {**base, "status": "unreachable", "reason": _clip(why, 1000), "facts": facts}
+        return {**base, "status": "unreachable", "reason": clip(why, 1000), "facts": facts}
     if portal.is_web:
         address = reach[served[0]]["address"]
-        facts["tls"] = _tls_versions(address, portal, options)
-        try:
-            facts["tls"]["ocsp"] = _ocsp(address, portal, options)
-        except OSError as exc:
-            status, reason = _failure(exc)
-            facts["tls"]["ocsp"] = {"status": status, "reason": reason}
+        facts["tls"] = _tls(address, portal, options)
         facts["http"] = _plain_http(address, portal, options)
     return {**base, "status": "collected", "facts": facts}
 
@@ -593,4 +452,4 @@ def _safe_probe(portal: Portal, options: ProbeOptions) -> dict[str, Any]:
     except Exception as exc:  # a probe bug must not lose the other portals' evidence
         return {"schema": PORTAL_FACT_BUNDLE, "portal": portal.name, "kind": portal.kind,
                 "url": portal.url or portal.host, "collected_at": now(), "status": "failed",
-                "reason": f"the probe failed: {type(exc).__name__}: {_clip(exc, 300)}"}
+                "reason": f"the probe failed: {type(exc).__name__}: {clip(exc, 300)}"}

@@ -98,10 +98,45 @@ def test_the_compiled_catalog_is_the_current_one(vietnamese: Catalog) -> None:
     (["validate", "--lang", "en", "x"], {"EGOV_AUDIT_LANG": "vi"}, "en"),
     (["validate", "--lang=vi"], {"EGOV_AUDIT_LANG": "en"}, "vi"),
     (["validate", "--lang", "fr"], {"EGOV_AUDIT_LANG": "xx"}, "vi"),
+    # the platform's conventions, in gettext's order, after --lang and $EGOV_AUDIT_LANG
+    ([], {"LANG": "en_US.UTF-8"}, "en"),
+    ([], {"LANG": "vi_VN.UTF-8"}, "vi"),
+    ([], {"LANG": "C.UTF-8"}, "vi"),
+    ([], {"LANG": "POSIX"}, "vi"),
+    ([], {"LANG": "fr_FR.UTF-8"}, "vi"),
+    ([], {"LC_MESSAGES": "en_GB", "LANG": "vi_VN.UTF-8"}, "en"),
+    ([], {"LC_ALL": "vi_VN@euro", "LC_MESSAGES": "en_GB"}, "vi"),
+    ([], {"LANGUAGE": "fr:en:vi", "LC_ALL": "vi_VN.UTF-8"}, "en"),
+    ([], {"LANGUAGE": "de", "LC_ALL": "", "LANG": "en_US"}, "en"),
+    ([], {"EGOV_AUDIT_LANG": "vi", "LANG": "en_US.UTF-8"}, "vi"),
+    (["--lang", "vi"], {"LANGUAGE": "en"}, "vi"),
 ])
 def test_the_language_of_a_run(argv: list[str], environ: dict[str, str],
                                expected: str) -> None:
     assert language_from(argv, environ) == expected
+
+
+def test_every_command_takes_lang_even_before_the_command() -> None:
+    """`egov-audit --lang en --help`, as the README says every command takes it."""
+    proc = run_cli("--lang", "en", "--help", env={"EGOV_AUDIT_LANG": "vi"})
+    assert proc.returncode == 0, proc.stderr
+    assert "Usage: egov-audit" in proc.stdout and "Options" in proc.stdout
+    proc = run_cli("--lang", "vi", "--help")
+    assert proc.returncode == 0 and "Cách dùng: egov-audit" in proc.stdout, proc.stderr
+
+
+def test_a_reader_that_goes_away_ends_the_run_quietly() -> None:
+    """`egov-audit policies list | head -1`: exit 141 (as SIGPIPE would), no "internal
+    error", no traceback, no "Exception ignored" at the interpreter's exit."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(f"set -o pipefail; {sys.executable} -m egov_audit policies list "
+                          "| head -1", shell=True, executable="/bin/bash", capture_output=True,
+                          text=True, timeout=120, check=False, cwd=REPO)
+    assert proc.stdout.count("\n") == 1 and proc.stdout.startswith("HOST-"), proc.stdout
+    assert proc.returncode == 141, proc.stderr
+    assert proc.stderr == ""
 
 
 def _help(*args: str) -> str:

@@ -18,7 +18,8 @@ from egov_audit.errors import InventoryError
 from egov_audit.gates.addresses import AddressPolicy
 from egov_audit.inventory import load_inventory
 from egov_audit.models import Status
-from egov_audit.portal.probe import _matches, split_server
+from egov_audit.portal.certificates import matches as _matches
+from egov_audit.portal.probe import split_server
 from egov_audit.readiness import readiness
 from tests.helpers import build_evidence, build_inventory
 

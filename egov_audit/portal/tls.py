@@ -1,0 +1,186 @@
+"""A portal's TLS as the field's own engine sees it: sslyze (its nassl carries a legacy OpenSSL
+beside a current one, so it offers SSL 2.0 and 3.0, RC4, DES, 3DES and export suites that this
+machine's OpenSSL 3 cannot). Every protocol version, every suite each one accepts, every
+certificate the server can present (an RSA and an ECDSA one are both seen), and the OCSP answer
+each staples.
+
+A reset or an alert in answer to an old protocol's hello is a refusal, as sslyze and testssl.sh
+count it; a version is unknown (None) only when sslyze could not tell, with its reason.
+
+The facts are what the probe writes into the portal's bundle: bounded here, checked against the
+published schema when the bundle is read back."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .certificates import certificate_facts, clip
+
+# sslyze's names of the versions, in the bundle's spelling (the older probe's keys)
+VERSIONS = (("ssl_2_0_cipher_suites", "SSLv2"), ("ssl_3_0_cipher_suites", "SSLv3"),
+            ("tls_1_0_cipher_suites", "TLSv1"), ("tls_1_1_cipher_suites", "TLSv1.1"),
+            ("tls_1_2_cipher_suites", "TLSv1.2"), ("tls_1_3_cipher_suites", "TLSv1.3"))
+NAMES = tuple(name for _, name in VERSIONS)
+LEGACY = NAMES[:4]
+MAX_SUITES = 200  # per version: sslyze knows ~160 for TLS 1.2
+MAX_CERTIFICATES = 8
+
+
+def engine() -> str:
+    """The engine's name and version, as the bundle records it."""
+    # the installed distribution's version, without importing sslyze (and nassl) to read it
+    from importlib.metadata import version
+
+    return f"sslyze {version('sslyze')}"
+
+
+def weaknesses(suite: str) -> tuple[str, ...]:
+    """Why an IANA (RFC) suite name is weak: no encryption, no authentication, export grade,
+    RC4, DES, 3DES, MD5, or no forward secrecy (RSA or static DH/ECDH key exchange). TLS 1.3
+    suites and the ECDHE/DHE AEAD and CBC suites give (). SSL 2.0's names (SSL_CK_...) are
+    read the same way."""
+    name = suite.upper()
+    why: list[str] = []
+    if "_NULL" in name or name.endswith("NULL"):
+        why.append("null")
+    if "_ANON_" in name:
+        why.append("anonymous")
+    if "EXPORT" in name or "DES40" in name:
+        why.append("export")
+    if "RC4" in name:
+        why.append("RC4")
+    if "3DES" in name or "DES_192" in name:
+        why.append("3DES")
+    elif "DES" in name:
+        why.append("DES")
+    if name.endswith("MD5"):
+        why.append("MD5")
+    exchange = name.split("_WITH_", 1)[0] if "_WITH_" in name else ""
+    if exchange in ("TLS_RSA", "SSL_RSA", "TLS_RSA_EXPORT", "SSL_RSA_EXPORT") or \
+            (exchange.startswith(("TLS_DH_", "TLS_ECDH_", "SSL_DH_"))
+             and "_ANON" not in exchange):
+        why.append("no forward secrecy")
+    if name.startswith("SSL_CK_"):  # SSL 2.0: RSA key exchange, always
+        why.append("no forward secrecy")
+    return tuple(dict.fromkeys(why))
+
+
+def _ocsp(response: Any) -> dict[str, Any]:
+    # cryptography: only where a key, certificate or signature is handled
+    from cryptography.x509 import ocsp
+
+    if response is None:
+        return {"status": "not_stapled"}
+    if response.response_status is not ocsp.OCSPResponseStatus.SUCCESSFUL:
+        return {"status": "error", "reason": f"OCSP {response.response_status.name}"}
+    try:
+        state = response.certificate_status.name.lower()  # good | revoked | unknown
+        until = response.next_update_utc
+    except ValueError as exc:
+        return {"status": "error", "reason": f"not an OCSP response: {clip(exc, 120)}"}
+    out: dict[str, Any] = {"status": "stapled", "certificate_status": state}
+    if until is not None:
+        out["next_update"] = until.isoformat().replace("+00:00", "Z")
+    return out
+
+
+def _deployment(deployment: Any, host: str, supplied: bool) -> dict[str, Any]:
+    """One certificate the server presents: its facts, whether it chains to the trusted CAs
+    (the supplied CA file, else Mozilla's store, as sslyze bundles it), what was sent."""
+    # cryptography: only where a key, certificate or signature is handled
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    chain = list(deployment.received_certificate_chain)
+    out: dict[str, Any] = {"certificate": certificate_facts(chain[0].public_bytes(Encoding.DER),
+                                                            host)}
+    wanted = "Supplied CA file" if supplied else "Mozilla"
+    checks = [v for v in deployment.path_validation_results if v.trust_store.name == wanted]
+    trusted = bool(checks) and checks[0].was_validation_successful
+    out["trusted"] = trusted
+    if checks and not trusted:
+        error = str(checks[0].validation_error or "no trusted chain")
+        out["trust_error"] = clip(error.split(" (encountered processing", 1)[0], 200)
+    out["sent"] = min(len(chain), 10)
+    out["ocsp"] = _ocsp(deployment.ocsp_response)
+    return out
+
+
+def scan(address: str, host: str, port: int, timeout: float,
+         ca_file: Path | None) -> dict[str, Any]:
+    """Every version, suite and certificate of the server at `address` (SNI: `host`)."""
+    # sslyze: only when a portal's TLS is scanned
+    from sslyze.plugins.certificate_info.implementation import CertificateInfoExtraArgument
+    from sslyze.plugins.scan_commands import ScanCommand
+    from sslyze.scanner import models
+    from sslyze.scanner.scan_command_attempt import ScanCommandAttemptStatusEnum
+    from sslyze.scanner.scanner import Scanner
+    from sslyze.server_setting import ServerNetworkConfiguration, ServerNetworkLocation
+
+    commands = {ScanCommand.SSL_2_0_CIPHER_SUITES, ScanCommand.SSL_3_0_CIPHER_SUITES,
+                ScanCommand.TLS_1_0_CIPHER_SUITES, ScanCommand.TLS_1_1_CIPHER_SUITES,
+                ScanCommand.TLS_1_2_CIPHER_SUITES, ScanCommand.TLS_1_3_CIPHER_SUITES,
+                ScanCommand.CERTIFICATE_INFO}
+    extra = models.ScanCommandsExtraArguments(certificate_info=CertificateInfoExtraArgument(
+        custom_ca_file=ca_file)) if ca_file else models.ScanCommandsExtraArguments()
+    request = models.ServerScanRequest(
+        server_location=ServerNetworkLocation(hostname=host, port=port, ip_address=address),
+        network_configuration=ServerNetworkConfiguration(
+            tls_server_name_indication=host, network_timeout=max(1, math.ceil(timeout)),
+            network_max_retries=2),
+        scan_commands=commands, scan_commands_extra_arguments=extra)
+    scanner = Scanner(per_server_concurrent_connections_limit=5,
+                      concurrent_server_scans_limit=1)
+    out: dict[str, Any] = {"engine": engine()}
+    with warnings.catch_warnings():
+        # the bundled trust stores hold a few certificates today's cryptography frowns at
+        warnings.simplefilter("ignore")
+        scanner.queue_scans([request])
+        (result,) = list(scanner.get_results())
+    if result.connectivity_status is not models.ServerConnectivityStatusEnum.COMPLETED \
+            or result.scan_result is None:
+        why = clip(result.connectivity_error_trace or result.connectivity_status.name, 300)
+        out["versions"] = {name: None for _, name in VERSIONS}
+        out["unknown"] = {name: why for _, name in VERSIONS}
+        out["weak_ciphers"] = []
+        return out
+    versions: dict[str, bool | None] = {}
+    unknown: dict[str, str] = {}
+    suites: dict[str, list[str]] = {}
+    weak: list[str] = []
+    for attribute, name in VERSIONS:
+        attempt = getattr(result.scan_result, attribute)
+        if attempt.status is not ScanCommandAttemptStatusEnum.COMPLETED or attempt.result is None:
+            versions[name] = None
+            unknown[name] = clip(attempt.error_reason.name if attempt.error_reason else
+                                 attempt.status.name, 200)
+            continue
+        accepted = [clip(a.cipher_suite.name, 64)
+                    for a in attempt.result.accepted_cipher_suites][:MAX_SUITES]
+        versions[name] = bool(accepted)
+        if accepted:
+            suites[name] = accepted
+        weak += [suite for suite in accepted if weaknesses(suite)]
+    out.update(versions=versions, suites=suites, weak_ciphers=list(dict.fromkeys(weak))[:256])
+    if unknown:
+        out["unknown"] = unknown
+    info = result.scan_result.certificate_info
+    if info.status is ScanCommandAttemptStatusEnum.COMPLETED and info.result is not None:
+        certificates = [_deployment(d, host, ca_file is not None)
+                        for d in info.result.certificate_deployments[:MAX_CERTIFICATES]]
+        out["certificates"] = certificates
+        if certificates:
+            out["ocsp"] = certificates[0]["ocsp"]
+    else:
+        out["certificates_error"] = clip(
+            info.error_reason.name if info.error_reason else info.status.name, 200)
+    return out
+
+
+def describe(weak: Mapping[str, tuple[str, ...]]) -> str:
+    """`SUITE (why, why)` for each weak suite, as the findings show them."""
+    return ", ".join(f"{suite} ({', '.join(why)})" if why else suite
+                     for suite, why in weak.items())
