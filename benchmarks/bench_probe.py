@@ -5,7 +5,8 @@ validating Unbound. Root only: everything runs inside the lab internet's own nam
 
 Side by side, interleaved rounds, medians:
 - per portal: `egov-audit probe` of a sample of portals one at a time (DNS with DNSSEC, IPv4
-  and IPv6, TLS versions and weak suites, certificate, https and http GETs), against one plain
+  and IPv6, every TLS version's suites and every certificate by sslyze, https and http GETs),
+  against sslyze's own scan of the same portal (its CLI, the same scan commands), and one plain
   TLS handshake with `openssl s_client` to the same server and name (a process each, as a
   script would run it): the ratio; and against one verified handshake in-process (Python's
   ssl, no process start): the probe's cost in handshakes;
@@ -81,6 +82,22 @@ for portal, server in zip(portals, servers):
 print(json.dumps({"times": times, "plain": plain, "statuses": sorted(statuses)}))
 """
 
+# sslyze's own scan of the same portal, as its users run it (the CLI, a process each): every
+# version's suites and the certificates, what the probe asks of it
+_SSLYZE = """
+import json, subprocess, sys, time
+times = []
+for name, address in zip(sys.argv[2::2], sys.argv[3::2]):
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "sslyze", "--sslv2", "--sslv3", "--tlsv1",
+                           "--tlsv1_1", "--tlsv1_2", "--tlsv1_3", "--certinfo",
+                           "--certinfo_ca_file", sys.argv[1], f"{name}:443{{{address}}}"],
+                          stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
+    times.append(time.perf_counter() - started)
+    assert done.returncode == 0 and b"SCANS COMPLETED" in done.stdout, done.stdout[-600:]
+print(json.dumps({"times": times}))
+"""
+
 _HANDSHAKES = """
 import json, subprocess, sys, time
 times = []
@@ -122,6 +139,7 @@ def main() -> None:
             probe_each: list[float] = []
             in_process: list[float] = []
             handshake: list[float] = []
+            sslyze: list[float] = []
             everything: list[float] = []
             for round_number in range(args.rounds):
                 got = json.loads(_inside(internet, sys.executable, "-c", _PER_PORTAL,
@@ -133,6 +151,9 @@ def main() -> None:
                 got = json.loads(_inside(internet, sys.executable, "-c", _HANDSHAKES,
                                          *pairs).stdout)
                 handshake.append(statistics.median(got["times"]))
+                got = json.loads(_inside(internet, sys.executable, "-c", _SSLYZE,
+                                         str(internet.ca_file), *pairs).stdout)
+                sslyze.append(statistics.median(got["times"]))
                 out = Path(tmp) / f"evidence-{round_number}"
                 started = time.perf_counter()
                 proc = _inside(internet, sys.executable, "-m", "egov_audit", "probe",
@@ -144,15 +165,18 @@ def main() -> None:
                 assert f"{args.portals} probed" in proc.stderr, proc.stderr[-800:]
                 print(f"  round {round_number + 1}: probe {probe_each[-1] * 1000:.1f} ms, "
                       f"handshake in-process {in_process[-1] * 1000:.1f} ms, "
-                      f"s_client {handshake[-1] * 1000:.1f} ms, all {everything[-1]:.1f} s")
+                      f"s_client {handshake[-1] * 1000:.1f} ms, sslyze CLI "
+                      f"{sslyze[-1] * 1000:.1f} ms, all {everything[-1]:.1f} s")
         finally:
             internet_lab.down(Path(tmp) / "state")
-    each, shake, total, floor = (statistics.median(v)
-                                 for v in (probe_each, handshake, everything, in_process))
+    each, shake, total, floor, own = (statistics.median(v) for v in (
+        probe_each, handshake, everything, in_process, sslyze))
     print(f"one portal, everything probed: {each * 1000:.1f} ms (median of {args.sample} "
           f"portals, {args.rounds} rounds)")
     print(f"one plain TLS handshake, openssl s_client: {shake * 1000:.1f} ms")
     print(f"ratio probe / s_client handshake: {each / shake:.2f}")
+    print(f"sslyze's own scan of the same portal (its CLI: every version's suites and the "
+          f"certificates): {own * 1000:.1f} ms; ratio probe / sslyze: {each / own:.2f}")
     print(f"one verified TLS handshake in-process (Python ssl, the floor without a process "
           f"start): {floor * 1000:.1f} ms; ratio probe / that: {each / floor:.1f}")
     print(f"{args.portals} agencies' portals, egov-audit probe --concurrency "

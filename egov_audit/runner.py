@@ -6,10 +6,12 @@ Ansible pay for it)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import shutil
 import sys
+import sysconfig
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -59,14 +61,28 @@ def _tail(runner: Any) -> str:
     return " ".join(lines[-1].split())[:300] if lines else ""
 
 
-def _binary() -> Path:
-    """ansible-playbook installed beside this Python (a virtualenv is often not on PATH)."""
-    beside = Path(sys.executable).parent / "ansible-playbook"
-    if beside.exists():
-        return beside
+def tool_folders() -> list[Path]:
+    """Where the scripts of the packages this Python runs are: beside the interpreter (a
+    virtualenv, pipx), then its install scheme's scripts folder, then the user scheme's
+    (`pip install --user` puts ansible-core's in ~/.local/bin, often not on PATH)."""
+    folders = [Path(sys.executable).parent, Path(sysconfig.get_path("scripts"))]
+    with contextlib.suppress(KeyError):
+        folders.append(Path(sysconfig.get_path("scripts",
+                                               sysconfig.get_preferred_scheme("user"))))
+    return list(dict.fromkeys(folders))
+
+
+def ansible_playbook() -> Path:
+    """ansible-playbook of the ansible-core this Python runs, else the one on PATH."""
+    for folder in tool_folders():
+        if (folder / "ansible-playbook").is_file():
+            return folder / "ansible-playbook"
     on_path = shutil.which("ansible-playbook")
     if on_path is None:
-        raise CollectionError(Message("ansible-playbook not found (install ansible-core)"))
+        raise CollectionError(Message(
+            "ansible-playbook not found beside {python}, in {folders} or on PATH (install "
+            "ansible-core)", python=sys.executable,
+            folders=", ".join(str(f) for f in tool_folders()[1:])))
     return Path(on_path)
 
 
@@ -87,7 +103,7 @@ def run_playbook(playbook: Path, inventory: Path, settings: RunSettings,
     import ansible_runner  # heavy: imported only when Ansible runs
 
     private = Path(tempfile.mkdtemp(prefix="egov-audit-runner-"))
-    binary = _binary()
+    binary = ansible_playbook()
     # the playbooks `fix` writes name the egov.audit roles: this release's collection comes
     # first, then whatever collections the operator has (the ansible package's are always seen)
     collections = os.pathsep.join([str(private / "collections"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -59,9 +60,13 @@ def lab_up(faults: bool, network: bool, facility: bool, portals: bool,
             inventory=started.inventory, known_hosts=started.state / "known_hosts"))
     else:
         click.echo(_("scan it: egov-audit scan {inventory}").format(inventory=started.inventory))
+    # a lab in another state folder is reached again only with the same --state
+    again = f" --state {shlex.quote(str(state))}" if state is not None else ""
     if portals:
-        click.echo(_("probe the portals: egov-audit lab exec -- egov-audit probe "
-                     "inventories/song-lam inventories/bo-hts --allow-private"))
+        click.echo(_("probe the portals: egov-audit lab exec{state} -- egov-audit probe "
+                     "inventories/song-lam inventories/bo-hts --allow-private").format(
+                         state=again))
+    click.echo(_("stop it: egov-audit lab down{state}").format(state=again))
 
 
 @lab.command("exec", context_settings={"ignore_unknown_options": True})

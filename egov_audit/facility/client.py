@@ -27,6 +27,13 @@ def _protocols(credentials: Credentials) -> tuple[Any, Any]:
             "SHA-512": hl.USM_AUTH_HMAC384_SHA512}
     priv = {"AES": hl.USM_PRIV_CFB128_AES, "AES-192": hl.USM_PRIV_CFB192_AES,
             "AES-256": hl.USM_PRIV_CFB256_AES}
+    # pysnmp's AES module swallows a failed import of the cryptography it expects and then
+    # fails every request with "Ciphering services not available": say why, once
+    from pysnmp.proto.secmod.rfc3826.priv import aes
+
+    if aes.PysnmpCryptoError:
+        raise SnmpError("pysnmp cannot encrypt (SNMPv3 privacy): its AES needs a cryptography "
+                        "release it can import; reinstall egov-audit to get matching versions")
     if credentials.auth_protocol not in auth or credentials.priv_protocol not in priv:
         raise SnmpError(f"unsupported SNMPv3 protocols {credentials.auth_protocol}/"
                         f"{credentials.priv_protocol} (authentication {', '.join(auth)}; "

@@ -38,19 +38,19 @@ class SarifReporter:
     def render(self, result_set: ResultSet, options: ReportOptions) -> str:
         lang = options.lang
         infos: dict[str, ControlInfo] = {}
-        findings: list[tuple[Result, str]] = []
+        findings: list[tuple[Result, str, str]] = []  # result, inventory, agency
         severity: dict[str, Severity] = {}
         for bundle in result_set.bundles:
             infos.update(bundle.controls)
-            findings += [(r, bundle.inventory) for r in bundle.results
+            findings += [(r, bundle.inventory, bundle.agency.code) for r in bundle.results
                          if r.status in (Status.FAIL, Status.ERROR)]
         if result_set.national is not None:
             infos.update(result_set.national.controls)
-            findings += [(r, "") for r in result_set.national.results
+            findings += [(r, "", "") for r in result_set.national.results
                          if r.status in (Status.FAIL, Status.ERROR)]
-        for r, _ in findings:
+        for r, _, _ in findings:
             severity[r.control] = r.severity
-        rule_ids = sorted({r.control for r, _ in findings})
+        rule_ids = sorted({r.control for r, _, _ in findings})
         rules = []
         for rule_id in rule_ids:
             info = infos.get(rule_id)
@@ -67,7 +67,7 @@ class SarifReporter:
             rules.append(rule)
         index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
         results = []
-        for r, inventory in findings:
+        for r, inventory, agency in findings:
             text = r.message.get(lang)
             if r.expected or r.observed:
                 text += f" ({label('observed', lang)}: {r.observed.get(lang)}; " \
@@ -78,8 +78,13 @@ class SarifReporter:
                 "ruleId": r.control, "ruleIndex": index[r.control],
                 "level": _LEVEL[r.severity] if r.status is Status.FAIL else "error",
                 "message": {"text": sarif(text)},
-                "partialFingerprints": {"egovAudit/v1": f"{r.control}:{sarif(r.target, 300)}"},
+                # the agency in it: in a multi-agency file, two agencies' same gap on a target
+                # of the same name (host web01, say) are two alerts, not one merged by
+                # code scanning (v1 lacked it)
+                "partialFingerprints": {"egovAudit/v2": f"{sarif(agency or '*', 100)}:"
+                                        f"{r.control}:{sarif(r.target, 300)}"},
                 "properties": {"target": sarif(r.target, 300), "status": r.status.value,
+                               "agency": sarif(agency or "*", 100),
                                "clause": sarif(r.clause.get(lang))},
             }
             if locations:

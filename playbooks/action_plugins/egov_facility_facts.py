@@ -11,10 +11,14 @@ __metaclass__ = type
 
 import datetime
 import os
+import re
 from typing import Any, Dict, Optional
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
+
+# "{{ lookup('env', 'UPS_SNMP_AUTH') }}": the variable a missing password was to come from
+_ENV_LOOKUP = re.compile(r"""lookup\(\s*['"]env['"]\s*,\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]""")
 
 
 class ActionModule(ActionBase):
@@ -25,6 +29,24 @@ class ActionModule(ActionBase):
         if value is None:
             raise AnsibleActionFail("%s is not set for this facility device" % name)
         return str(self._templar.template(value))
+
+    def _secret(self, task_vars: Dict[str, Any], name: str) -> str:
+        """A password: said missing by its name (and, when it comes from an environment
+        lookup, by the variable's), never shown; SNMPv3 needs at least 8 characters (RFC 3414;
+        pysnmp would divide by an empty one's length)."""
+        value = self._var(task_vars, name)
+        if len(value) >= 8:
+            return value
+        raw = task_vars.get(name)
+        found = None
+        # only a template string is read: a vaulted value (EncryptedString, not a str) is
+        # never turned into text here
+        if isinstance(raw, str):
+            found = _ENV_LOOKUP.search(raw)
+        where = (" (from environment variable %s, which is not set)" % found.group(1)
+                 if found and not value else "")
+        raise AnsibleActionFail("%s is %s for this facility device%s" % (
+            name, "empty" if not value else "shorter than SNMPv3's 8 characters", where))
 
     def run(self, tmp: Optional[str] = None,
             task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
@@ -42,9 +64,9 @@ class ActionModule(ActionBase):
         port = int(task_vars.get("snmp_port", 161))
         credentials = Credentials(
             self._var(task_vars, "snmp_user"), self._var(task_vars, "snmp_auth_protocol"),
-            self._var(task_vars, "snmp_auth_password"),
+            self._secret(task_vars, "snmp_auth_password"),
             self._var(task_vars, "snmp_priv_protocol"),
-            self._var(task_vars, "snmp_priv_password"))
+            self._secret(task_vars, "snmp_priv_password"))
         timeout = float(task_vars.get("egov_snmp_timeout", 3))
         try:
             scalars, table, names = read_device(address, credentials, port=port,

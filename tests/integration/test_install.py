@@ -141,3 +141,34 @@ def test_installed_egov_audit_works_from_any_directory(installs: dict[str, Path]
     for book in (str(tmp_path / "remediation.yml"), "egov.audit.collect"):
         _run(bin_dir / "ansible-playbook", "--syntax-check", "-i", "localhost,", book,
              cwd=elsewhere, env=ansible_env)
+
+
+def test_ansible_playbook_is_found_in_the_user_scheme_off_path(tmp_path: Path) -> None:
+    """`pip install --user` puts ansible-core's ansible-playbook into the user base's bin
+    folder, often not on PATH: the tool looks there (beside the interpreter, the scheme's
+    scripts, the user scheme's), and the one it finds runs; with none anywhere it says where
+    it looked instead of only "install ansible-core"."""
+    userbase = tmp_path / "userbase"
+    user_bin = Path(sysconfig.get_path("scripts", "posix_user",
+                                       vars={"userbase": str(userbase)}))
+    user_bin.mkdir(parents=True)
+    real = Path(sys.executable).parent / "ansible-playbook"
+    (user_bin / "ansible-playbook").write_bytes(real.read_bytes())  # its #! is this venv's
+    (user_bin / "ansible-playbook").chmod(0o755)
+    # a Python whose own folders hold no ansible-playbook (egov-audit and its libraries from
+    # this checkout and this environment)
+    python = _environment(tmp_path / "bare") / "bin" / "python"
+    code = ("import sys, subprocess\n"
+            "from egov_audit.runner import ansible_playbook\n"
+            "found = ansible_playbook(); print(found)\n"
+            "print(subprocess.run([str(found), '--version'], capture_output=True, text=True,"
+            " check=True).stdout.splitlines()[0])\n")
+    env = {"PYTHONUSERBASE": str(userbase), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)}
+    found = _run(python, "-c", code, cwd=tmp_path, env=env).stdout.splitlines()
+    assert found[0] == str(user_bin / "ansible-playbook"), found
+    assert found[1].startswith("ansible-playbook [core "), found
+    (user_bin / "ansible-playbook").unlink()
+    missing = subprocess.run([python, "-c", code], capture_output=True, text=True,
+                             cwd=tmp_path, env={**os.environ, **env}, timeout=120, check=False)
+    assert f"ansible-playbook not found beside {python}, in " in missing.stderr
+    assert str(user_bin) in missing.stderr

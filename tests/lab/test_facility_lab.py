@@ -102,6 +102,28 @@ def test_unreadable_devices_are_not_assessed_with_their_reasons(scanned: Any) ->
     assert "3 failed" in proc.stderr
 
 
+def test_a_password_missing_from_the_environment_is_named(facility_lab: lab_module.Lab,
+                                                          tmp_path: Path) -> None:
+    """The inventory reads the SNMP passwords from the environment; one variable unset: every
+    device says which password and which variable, not ZeroDivisionError; nothing secret."""
+    secrets = _secrets(facility_lab)
+    unset = "EGOV_LAB_SNMP_AUTH"
+    assert unset in secrets
+    proc = run_cli("scan", str(facility_lab.inventory), "--evidence", str(tmp_path / "ev"),
+                   "-f", "json", "--lang", "en", "--fail-on", "none",
+                   env={k: v for k, v in secrets.items() if k != unset})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    targets = {t["id"]: t for t in bundle_dict(proc.stdout)["targets"]
+               if t["kind"] == "facility"}
+    said = (f"snmp_auth_password is empty for this facility device (from environment variable "
+            f"{unset}, which is not set)")
+    uses_it = [name for name, t in targets.items() if said in t.get("reason", "")]
+    assert {"ups01", "env01", "ups02"} <= set(uses_it), targets
+    assert "ZeroDivisionError" not in proc.stdout + proc.stderr
+    for secret in secrets.values():
+        assert secret not in proc.stdout + proc.stderr
+
+
 def test_no_snmp_password_is_in_any_output(facility_lab: lab_module.Lab, scanned: Any) -> None:
     proc, _, evidence = scanned
     written = [proc.stdout, proc.stderr, *(p.read_text() for p in evidence.rglob("*")

@@ -169,3 +169,23 @@ def test_every_diff_label_exists_in_both_languages() -> None:
 
     for key, text in DIFF_LABELS.items():
         assert text.vi.strip() and text.en.strip() and text.vi != text.en, key
+
+
+def test_sarif_fingerprints_are_unique_per_agency(samples: ResultSet) -> None:
+    """In a multi-agency file, the same gap on a target of the same name in two agencies is
+    two alerts: code scanning merges results that share partialFingerprints."""
+    log = bundle_dict(renderer("gaps", "sarif")(samples, ReportOptions(lang="en")))
+    results = log["runs"][0]["results"]
+    agencies = {r["properties"]["agency"] for r in results}
+    assert len(agencies - {"*"}) >= 2, agencies
+    prints = [r["partialFingerprints"]["egovAudit/v2"] for r in results]
+    assert len(prints) == len(set(prints))
+    by_rule_target: dict[tuple[str, str], set[str]] = {}
+    for r in results:
+        key = (r["ruleId"], r["properties"]["target"])
+        by_rule_target.setdefault(key, set()).add(r["properties"]["agency"])
+    shared = [key for key, codes in by_rule_target.items() if len(codes) > 1]
+    assert shared, "the samples should share a gap on a same-named target"
+    for r in results:
+        assert r["partialFingerprints"]["egovAudit/v2"].startswith(
+            r["properties"]["agency"] + ":")
