@@ -234,8 +234,16 @@ def host_params(policy: PolicySet, baseline: str, level: int) -> dict[str, Any]:
 
 class Unsafe(str):
     """Text Ansible must never template: written as `!unsafe` (Ansible's own marker). Every
-    string of a play that is data (names, messages, parameters) is one; only the tool's own
-    paths and keywords are plain."""
+    string of a play that is data (messages, parameters) is one, and every name that could hold
+    a template (_name); only the tool's own paths and keywords are plain."""
+
+
+def _name(text: str) -> str:
+    """A play's or task's name: `!unsafe` when it could hold a template (a `{`: every Jinja
+    delimiter starts with one), plain otherwise. ansible-lint matches its noqa comments to tasks
+    by name, comparing PyYAML's reading with ruamel's, and an `!unsafe` name never matches
+    (a traceback per task, "Error in matching skip comment to a task")."""
+    return Unsafe(text) if "{" in text else text
 
 
 def _unsafe(value: Any) -> Any:
@@ -278,18 +286,18 @@ def _task(fix: Fix, words: Mapping[str, str]) -> dict[str, Any]:
     # one block per control: a fix that fails is reported (rescue) and the host's other fixes
     # still run. The role is imported, not included: without the collection the playbook stops
     # before its first task, instead of "rescuing" every fix as not done
-    return {"name": Unsafe(f"{fix.control} — {fix.clause}"),
-            "block": [{"name": Unsafe(words["apply"].format(control=fix.control)),
+    return {"name": _name(f"{fix.control} — {fix.clause}"),
+            "block": [{"name": _name(words["apply"].format(control=fix.control)),
                        "ansible.builtin.import_role": {"name": fix.role},
                        "vars": {"egov_control": Unsafe(fix.control)}}],
-            "rescue": [{"name": Unsafe(words["report"].format(control=fix.control)),
+            "rescue": [{"name": _name(words["report"].format(control=fix.control)),
                         "ansible.builtin.debug": {
                             "msg": Unsafe(words["not_fixed"].format(control=fix.control))}}]}
 
 
 def _play(host: str, params: Any, tasks: Any, words: Mapping[str, str]) -> dict[str, Any]:
     # the roles bring their own handlers (sshd reloaded once, however many of its controls ran)
-    return {"name": Unsafe(words["play"].format(host=host)), "hosts": host,
+    return {"name": _name(words["play"].format(host=host)), "hosts": host,
             "become": True, "gather_facts": True, "gather_subset": ["min"],
             "vars": params, "tasks": tasks}
 

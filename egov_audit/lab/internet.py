@@ -110,6 +110,20 @@ def _answer_http(read: Callable[[int], bytes], write: Callable[[bytes], object])
     write(_HTTP_OK)
 
 
+def _each_connection(sock: socket.socket, handle: Callable[[socket.socket], None]) -> None:
+    """Accept for ever, each connection handled on a thread of its own, then closed."""
+    def closing(conn: socket.socket) -> None:
+        try:
+            handle(conn)
+        finally:
+            with contextlib.suppress(OSError):
+                conn.close()
+
+    while True:
+        conn, _ = sock.accept()
+        threading.Thread(target=closing, args=(conn,), daemon=True).start()
+
+
 def _legacy_tls(sock: socket.socket, folder: Path, name: str) -> None:
     """An old portal, as many government portals still are: SSL 3.0 to TLS 1.2, RC4, 3DES and
     RSA key exchange beside AES. tlslite-ng, a TLS stack in pure Python, can still offer what
@@ -131,12 +145,8 @@ def _legacy_tls(sock: socket.socket, folder: Path, name: str) -> None:
             conn.settimeout(10)
             tls.handshakeServer(certChain=chain, privateKey=key, settings=settings)
             _answer_http(tls.recv, tls.write)
-        with contextlib.suppress(OSError):
-            conn.close()
 
-    while True:
-        conn, _ = sock.accept()
-        threading.Thread(target=one, args=(conn,), daemon=True).start()
+    _each_connection(sock, one)
 
 
 def _reset_old(sock: socket.socket, folder: Path, name: str) -> None:
@@ -162,12 +172,8 @@ def _reset_old(sock: socket.socket, folder: Path, name: str) -> None:
             else:
                 with context.wrap_socket(conn, server_side=True) as tls:
                     _answer_http(tls.recv, tls.sendall)
-        with contextlib.suppress(OSError):
-            conn.close()
 
-    while True:
-        conn, _ = sock.accept()
-        threading.Thread(target=one, args=(conn,), daemon=True).start()
+    _each_connection(sock, one)
 
 
 def main(folder: Path) -> int:

@@ -17,7 +17,7 @@ import pytest
 
 from egov_audit import __version__
 from egov_audit.collection import semantic_version
-from tests.helpers import ansible_exe, install_collection, run_cli
+from tests.helpers import REPO, ansible_exe, install_collection, run_cli
 
 pytestmark = pytest.mark.slow  # ansible-galaxy, ansible-doc and ansible-lint load all of Ansible
 
@@ -115,3 +115,16 @@ def test_build_writes_through_the_output_gate(tmp_path: Path) -> None:
                    timeout=300)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
     assert "Traceback" not in proc.stderr and blocker.is_dir()
+
+
+def test_the_repository_playbooks_pass_ansible_lint_as_a_user_runs_it(tmp_path: Path) -> None:
+    """`ansible-lint playbooks/collect.yml` from a checkout, with ansible-lint's own defaults
+    (no profile named): no violation (run-once[play] was one), no traceback."""
+    import shutil
+
+    copy = tmp_path / "checkout"
+    shutil.copytree(REPO / "playbooks", copy / "playbooks")
+    proc = _ansible("ansible-lint", tmp_path, "--offline", "--nocolor", "--format", "pep8",
+                    "playbooks/collect.yml", cwd=copy)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "Traceback" not in proc.stdout + proc.stderr

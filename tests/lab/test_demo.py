@@ -49,7 +49,8 @@ def test_the_demo_runs_every_step_and_ends_with_the_remediation_playbook(
     assert "PORTAL-DNS-01 songlam.example" in proc.stdout
     assert "IPv6 1/2 · DNSSEC 0/2 · HTTPS 1/2" in proc.stdout
     assert "results re-evaluated from the evidence" in proc.stdout
-    assert "- name: !unsafe 'HOST-" in proc.stdout
+    # a name that cannot hold a template is plain (quoted where YAML needs it)
+    assert "- name: 'HOST-" in proc.stdout or "- name: HOST-" in proc.stdout
     assert "fixes; apply with: egov-audit fix BUNDLE --inventory DIR --evidence DIR --apply" \
         in proc.stdout
 
