@@ -31,13 +31,11 @@ def _yes_no(value: object) -> str:
 
 
 def _unknown(tls: Facts, names: list[str]) -> tuple[str, str]:
-    """Why each version is unknown, as the engine said (the older probe: a timeout)."""
-    said = tls.get("unknown") or {}
-    reasons = dict.fromkeys(said.get(name) or "" for name in names)
-    if "" in reasons or not reasons:
-        reasons.pop("", None)
-        return ("; ".join([*reasons, _NO_ANSWER.vi]), "; ".join([*reasons, _NO_ANSWER.en]))
-    return "; ".join(reasons), "; ".join(reasons)
+    """Why each version is unknown, as the engine said it (the older probe said nothing: it
+    had timed out)."""
+    said = [(tls.get("unknown") or {}).get(name) for name in names]
+    return ("; ".join(dict.fromkeys(why or _NO_ANSWER.vi for why in said)),
+            "; ".join(dict.fromkeys(why or _NO_ANSWER.en for why in said)))
 
 
 # -- PORTAL-TLS-01 ----------------------------------------------------------------------------

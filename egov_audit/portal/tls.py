@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -178,9 +177,3 @@ def scan(address: str, host: str, port: int, timeout: float,
         out["certificates_error"] = clip(
             info.error_reason.name if info.error_reason else info.status.name, 200)
     return out
-
-
-def describe(weak: Mapping[str, tuple[str, ...]]) -> str:
-    """`SUITE (why, why)` for each weak suite, as the findings show them."""
-    return ", ".join(f"{suite} ({', '.join(why)})" if why else suite
-                     for suite, why in weak.items())
