@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests need (root, Debian/Ubuntu): openssh-server for the lab of
-# real SSH hosts, FRRouting for its routers, Net-SNMP's snmpd for its UPSes and sensors, NSD,
+# real SSH hosts, FRRouting for its routers, Net-SNMP's snmpd for its UPSes and sensors, Knot DNS,
 # Unbound and nginx for its public portals (without letting the packages start a machine-wide
 # sshd, routing daemons, SNMP agent, DNS or web server: the lab runs its own), Chromium
 # with its driver for the HTML report tests, and PostgreSQL (the tests start their own
@@ -18,7 +18,7 @@ command -v nft >/dev/null || need+=(nftables)
 [ -x /usr/sbin/snmpd ] || need+=(snmpd)  # the lab's UPSes and room sensors (SNMPv3 agents)
 # the lab's small internet for public portals: an authoritative DNS server, a validating
 # resolver and HTTPS servers (all in the lab's own namespace, none started as a service)
-[ -x /usr/sbin/nsd ] || need+=(nsd)
+[ -x /usr/sbin/knotd ] || need+=(knot)  # knotd and keymgr: signs and serves the lab's zones
 [ -x /usr/sbin/unbound ] || need+=(unbound)
 [ -x /usr/sbin/nginx ] || need+=(nginx)
 if [ "${1:-all}" != lab ]; then  # `install-test-deps.sh lab`: only what the lab needs

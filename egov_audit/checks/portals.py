@@ -178,6 +178,7 @@ def portal_ipv6_declared(ctx: CheckContext, control: Control,
 
 
 # -- PORTAL-DNS-01 ----------------------------------------------------------------------------
+# what evidence from probes before 0.1 says (the resolver's AD flag)
 _DNSSEC = {
     "unsigned": Text("vùng DNS chưa được ký (không có DNSSEC)",
                      "the DNS zone is not signed (no DNSSEC)"),
@@ -189,25 +190,70 @@ _DNSSEC = {
                   "the DNSSEC signatures do not validate: a validating resolver answers "
                   "SERVFAIL"),
 }
+# why a name is not secure, as egov-audit's own validator tells it (portal/dnssec.py)
+_REASONS = {
+    "expired": Text("chữ ký (RRSIG) đã hết hạn", "a signature (RRSIG) has expired"),
+    "not_yet_valid": Text("chữ ký (RRSIG) chưa đến thời điểm hiệu lực",
+                          "a signature (RRSIG) is not valid yet"),
+    "ds_mismatch": Text("bản ghi DS ở vùng cha không khớp khóa DNSKEY nào của vùng",
+                        "the DS record in the parent matches no DNSKEY of the zone"),
+    "wrong_algorithm": Text("thuật toán ghi trong DS hoặc chữ ký không khớp khóa",
+                            "the algorithm named by the DS or signature does not match the key"),
+    "no_signature": Text("bản ghi không có chữ ký trong một vùng đã ký",
+                         "a record of a signed zone carries no signature"),
+    "bad_signature": Text("chữ ký không đúng", "a signature does not verify"),
+    "no_dnskey": Text("vùng cha có DS nhưng vùng không công bố DNSKEY",
+                      "the parent has a DS but the zone publishes no DNSKEY"),
+    "no_denial": Text("sự không tồn tại của bản ghi không được chứng minh bằng NSEC/NSEC3 có ký",
+                      "an absence is not proven by a signed NSEC/NSEC3 record"),
+    "no_ds": Text("vùng cha chứng minh không có bản ghi DS: chuỗi tin cậy dừng ở đó",
+                  "the parent proves there is no DS record: the chain of trust stops there"),
+    "opt_out": Text("vùng cha bỏ qua (NSEC3 opt-out) ủy quyền không có DS",
+                    "the parent opts the delegation out (NSEC3 opt-out): no DS"),
+    "unsupported_algorithm": Text("DS chỉ dùng thuật toán không còn được kiểm tra",
+                                  "the DS uses only algorithms that are no longer validated"),
+    "no_anchor": Text("không có gốc tin cậy nào bao trùm tên này",
+                      "no trust anchor covers the name"),
+}
 
 
 @named_check("portal_dnssec", PORTAL, reads=[PORTAL_PROBE], requires=Text(
     "tên miền được ký DNSSEC và xác thực được", "the name is DNSSEC-signed and validates"))
 def portal_dnssec(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> list[Finding]:
     """The portal's name (the mail domain, for mail) is signed with DNSSEC and its answers
-    validate at a validating resolver (the AD flag): a forged answer would be refused."""
+    validate from the trust anchor down (egov-audit validates the chain itself: secure,
+    insecure, bogus with its reason, or indeterminate): a forged answer would be refused."""
 
     def judge(portal: Portal, facts: Facts, verdicts: Verdicts) -> list[Finding]:
-        state = facts["dns"]["dnssec"]
-        observed = f"DNSSEC: {state} ({facts['dns'].get('resolver', '?')})"
+        dns = facts["dns"]
+        state, name, where = dns["dnssec"], dns["name"], (portal.where,)
+        reason = dns.get("dnssec_reason", "")
+        by = dns.get("trust_anchor") or dns.get("resolver", "?")
+        observed = f"DNSSEC: {state}" + (f" ({reason}" + (f", {dns['dnssec_zone']}"
+                                                          if dns.get("dnssec_zone") else "")
+                                         + ")" if reason else "") + f" [{by}]"
+        detail = f": {dns['dnssec_error']}" if dns.get("dnssec_error") else ""
         if state == "secure":
             return [verdicts.passed("Tên miền được ký và xác thực được (DNSSEC).",
                                     "The name is signed and validates (DNSSEC).", observed,
-                                    (portal.where,))]
-        why = _DNSSEC[state]
-        return [verdicts.failed(f"{facts['dns']['name']}: {why.vi}.",
-                                f"{facts['dns']['name']}: {why.en}.", observed,
-                                (portal.where,))]
+                                    where)]
+        if state == "indeterminate":
+            return [verdicts.not_assessed(
+                f"Không xác định được trạng thái DNSSEC của {name}{detail}.",
+                f"The DNSSEC state of {name} could not be determined{detail}.", observed,
+                where)]
+        if dns.get("validated_by") != "egov-audit":
+            why = _DNSSEC[state]
+            return [verdicts.failed(f"{name}: {why.vi}.", f"{name}: {why.en}.", observed,
+                                    where)]
+        cause = _REASONS.get(reason, Text(reason or "?", reason or "?"))
+        if state == "insecure":
+            return [verdicts.failed(f"{name}: không được bảo vệ bằng DNSSEC: {cause.vi}{detail}.",
+                                    f"{name}: not protected by DNSSEC: {cause.en}{detail}.",
+                                    observed, where)]
+        return [verdicts.failed(f"{name}: DNSSEC không hợp lệ (bogus): {cause.vi}{detail}.",
+                                f"{name}: DNSSEC does not validate (bogus): {cause.en}{detail}.",
+                                observed, where)]
 
     return per_portal(ctx, "DNSSEC: secure", judge)
 

@@ -35,7 +35,7 @@ def lab() -> None:
              "three that cannot be read. Their passwords are in STATE/facility.env.")
 @option("--portals", is_flag=True,
         help="Also start a small internet for public portals in its own network namespace: "
-             "an authoritative DNS server with signed zones, a validating resolver and HTTPS "
+             "a signed DNS hierarchy from its own root (Knot DNS), a validating resolver and HTTPS "
              "servers for the sample agencies' portals, and faulty ones. Probe them with "
              "`egov-audit lab exec -- egov-audit probe ... --allow-private` (the lab's "
              "addresses are private space).")

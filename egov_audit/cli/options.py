@@ -107,7 +107,12 @@ def probe_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                 envvar="EGOV_AUDIT_CA_FILE", show_envvar=True,
                 help="Trust these certificate authorities (PEM) instead of this machine's "
                      "when judging portals' certificates.")(fn)
+    fn = option("--trust-anchor", type=click.Path(dir_okay=False, path_type=Path),
+                envvar="EGOV_AUDIT_TRUST_ANCHOR", show_envvar=True,
+                help="Validate DNSSEC from these DS or DNSKEY records (zone-file lines, as "
+                     "unbound's root.key) instead of the root zone's keys IANA publishes: "
+                     "an intranet's or a lab's.")(fn)
     return option("--resolver", envvar="EGOV_AUDIT_RESOLVER", show_envvar=True,
-                  help="The validating DNS resolver to ask (ADDRESS or ADDRESS:PORT; default: "
-                       "this machine's). DNSSEC is judged by its AD flag: use a resolver "
-                       "that validates.")(fn)
+                  help="The DNS resolver to ask (ADDRESS or ADDRESS:PORT; default: this "
+                       "machine's). It need not validate: egov-audit validates DNSSEC itself, "
+                       "from the trust anchor; it must pass DNSSEC records on.")(fn)

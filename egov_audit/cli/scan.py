@@ -14,9 +14,11 @@ import click
 from ..audit import AuditRequest
 from ..checks.context import AuditOptions
 from ..collect.interface import CollectOptions
+from ..errors import translated
 from ..i18n import _
 from ..models import EvidenceStatus as Got  # what collecting from a host gave
 from ..pipeline import Run
+from ..portal.dnssec import AnchorError, read_anchors
 from ..portal.probe import ProbeOptions, split_server
 from ..report.common import terminal
 from .base import Command, fail, option
@@ -59,7 +61,7 @@ from .validate import emit_evaluated
 def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: int,
          timeout: int, known_hosts: Path | None, no_host_key_checking: bool,
          probe_portals: bool, resolver: str | None, ca_file: Path | None,
-         probe_timeout: float, concurrency: int, allow_private: bool,
+         trust_anchor: Path | None, probe_timeout: float, concurrency: int, allow_private: bool,
          device_configs: Path | None, registry_file: Path | None,
          require_explicit: bool, workers: int | None,
          baseline: str | None, level: int | None,
@@ -82,8 +84,8 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
     options = CollectOptions(limit=limit, forks=forks, timeout=timeout,
                              host_key_checking=not no_host_key_checking,
                              known_hosts=known_hosts)
-    portals = probe_settings(resolver, ca_file, probe_timeout, concurrency, allow_private) \
-        if probe_portals else None
+    portals = probe_settings(resolver, ca_file, trust_anchor, probe_timeout, concurrency,
+                             allow_private) if probe_portals else None
     with _Progress() as progress:
         report = run.collect(evidence_dir, options, progress=progress.host, portals=portals,
                              portal_progress=portal_progress)
@@ -151,16 +153,18 @@ class _Progress:
 @policy_options
 @output_options
 def probe(inventories: Sequence[Path], evidence_dir: Path | None, resolver: str | None,
-          ca_file: Path | None, probe_timeout: float, concurrency: int, allow_private: bool,
-          device_configs: Path | None, registry_file: Path | None, baseline: str | None,
-          level: int | None, documentation_as_public: bool, waivers: Path | None,
-          policies: Path | None, reference_models: Path | None, fmt: str,
-          output: Path | None, lang: str, color: bool | None, fail_on: str) -> None:
+          ca_file: Path | None, trust_anchor: Path | None, probe_timeout: float,
+          concurrency: int, allow_private: bool, device_configs: Path | None,
+          registry_file: Path | None, baseline: str | None, level: int | None,
+          documentation_as_public: bool, waivers: Path | None, policies: Path | None,
+          reference_models: Path | None, fmt: str, output: Path | None, lang: str,
+          color: bool | None, fail_on: str) -> None:
     """Probe the inventories' declared public portals from outside, without any access to the
     agencies (DNS and DNSSEC, IPv4 and IPv6, TLS and certificates, HTTP headers), then check
     the declared plan with what they show. Only the declared URLs are contacted."""
 
-    settings = probe_settings(resolver, ca_file, probe_timeout, concurrency, allow_private)
+    settings = probe_settings(resolver, ca_file, trust_anchor, probe_timeout, concurrency,
+                              allow_private)
     several = len(inventories) > 1
     run = Run(AuditRequest(inventories=list(inventories), baseline=baseline, level=level,
                            options=AuditOptions(documentation_as_public=documentation_as_public),
@@ -187,8 +191,8 @@ def probe(inventories: Sequence[Path], evidence_dir: Path | None, resolver: str 
           reference_models])
 
 
-def probe_settings(resolver: str | None, ca_file: Path | None, probe_timeout: float,
-                   concurrency: int, allow_private: bool) -> Any:
+def probe_settings(resolver: str | None, ca_file: Path | None, trust_anchor: Path | None,
+                   probe_timeout: float, concurrency: int, allow_private: bool) -> Any:
     if resolver is not None:
         try:
             split_server(resolver)
@@ -197,7 +201,17 @@ def probe_settings(resolver: str | None, ca_file: Path | None, probe_timeout: fl
                 value=resolver[:80]))
     if ca_file is not None and not ca_file.is_file():
         fail(_("--ca-file {value!r}: no such file").format(value=str(ca_file)[:200]))
-    return ProbeOptions(resolver, ca_file, probe_timeout, concurrency, allow_private)
+    if trust_anchor is not None:
+        try:
+            read_anchors(trust_anchor.read_text(encoding="utf-8").splitlines())
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(_("--trust-anchor {value!r}: cannot be read: {why}").format(
+                value=str(trust_anchor)[:200], why=terminal(str(exc), 120)))
+        except AnchorError as exc:
+            fail(_("{file}: {why}").format(file=terminal(str(trust_anchor), 200),
+                                          why=terminal(str(translated(exc)), 200)))
+    return ProbeOptions(resolver, ca_file, probe_timeout, concurrency, allow_private,
+                        trust_anchor)
 
 
 def portal_progress(code: str, portal: str, bundle: dict[str, Any]) -> None:

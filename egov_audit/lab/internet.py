@@ -1,5 +1,5 @@
 """PID 1 of the lab internet (see portals.py): runs in fresh network and PID namespaces, gives
-its dummy interface the lab's addresses, starts NSD, Unbound and nginx on the configurations
+its dummy interface the lab's addresses, starts Knot DNS, Unbound and nginx on the configurations
 portals.py wrote, serves the fault portals itself, and takes everything down on SIGTERM.
 
     python -m egov_audit.lab.internet FOLDER"""
@@ -17,6 +17,8 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from . import dns as lab_dns
 
 _GARBAGE = b"220 this is not TLS\r\n" + bytes(range(256)) * 4
 
@@ -199,8 +201,8 @@ def main(folder: Path) -> int:
             threading.Thread(target=server, args=(_listen(portal["ipv4"], 443), folder,
                                                   portal["name"]), daemon=True).start()
     daemons = [
-        subprocess.Popen(["/usr/sbin/nsd", "-d", "-c", str(folder / "nsd-registry.conf")]),
-        subprocess.Popen(["/usr/sbin/nsd", "-d", "-c", str(folder / "nsd-agency.conf")]),
+        *(subprocess.Popen(lab_dns.knot_command(folder, server))
+          for server in spec["dns_servers"]),
         subprocess.Popen(["/usr/sbin/unbound", "-d", "-c", str(folder / "unbound.conf")]),
         subprocess.Popen(["/usr/sbin/nginx", "-e", str(folder / "nginx.log"),
                           "-c", str(folder / "nginx.conf"), "-g", "daemon off;"]),

@@ -1,6 +1,6 @@
-"""A small internet for public portals, inside one network namespace of its own: an
-authoritative DNS server (NSD) serving zones signed by the lab (DNSSEC, with NSEC), a validating
-resolver (Unbound) whose only trust anchor is the lab's `example.` key, HTTPS servers (nginx)
+"""A small internet for public portals, inside one network namespace of its own: a
+signed DNS hierarchy from its own root served by Knot DNS (dns.py), a validating resolver
+(Unbound) whose only trust anchor is the lab root's key, HTTPS servers (nginx)
 on IPv4 and IPv6 addresses with certificates from a CA the lab makes, and fault servers (a
 portal that never answers, one that resets, one that speaks garbage, a name whose servers are
 gone). Root only.
@@ -25,16 +25,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from . import dns as lab_dns
+
 RESOLVER = "198.18.5.53"
-AUTHORITY = "198.18.5.54"  # the parent zone's server (the registry's, say)
-AGENCY_DNS = "198.18.5.55"  # the agencies' own zones' server
-GONE = "198.18.5.99"  # the servers of a delegated zone that no longer answer: SERVFAIL
 # the inspector's machine (where the probe runs): its end of the link into the lab internet,
 # and an address on its loopback where a cloud's metadata service would answer
 INSPECTOR_LINK = ("198.18.6.1", "198.18.6.2")
 INSPECTOR_LINK6 = ("2001:db8:6::1", "2001:db8:6::2")
 INSPECTOR_METADATA = "169.254.169.254"
-TRUST_ZONE = "example."
 NETNS_PID = "internet.pid"  # in the portals folder: PID 1 of the lab's internet
 
 
@@ -67,11 +65,15 @@ PORTALS = (
     LabPortal("songlam.example", "198.18.5.11", serve="weak", cert="expired"),
     # ... its public-service portal sound, on IPv6 too (which its declaration does not say)
     LabPortal("dichvucong.songlam.example", "198.18.5.13", "2001:db8:200:20::13"),
-    # DNSSEC told apart: a zone signed with no DS in its parent (an island: it does not
-    # validate from the trust anchor), and one whose signatures have expired (bogus: a
-    # validating resolver answers SERVFAIL, and answers with checking disabled)
+    # DNSSEC told apart (lab/dns.py): a zone signed with no DS in its parent (an island:
+    # provably insecure), and one bogus zone for each reason: signatures expired, not yet
+    # valid, a DS matching no key, the portal's records unsigned, the DS's algorithm wrong
     LabPortal("www.dao.example", "198.18.5.15"),
     LabPortal("www.saiky.example", "198.18.5.14"),
+    LabPortal("www.som.example", "198.18.5.19"),
+    LabPortal("www.lech.example", "198.18.5.20"),
+    LabPortal("www.thieuky.example", "198.18.5.21"),
+    LabPortal("www.thuattoan.example", "198.18.5.22"),
     # TLS that the machine's OpenSSL cannot offer, told by sslyze: an old portal on SSL 3.0
     # with RC4 and 3DES; one holding a sound ECDSA certificate (what a default client is
     # handed) and an expired RSA one (what older clients get); one that resets every hello
@@ -111,14 +113,10 @@ INTRANET = LabPortal("intranet.example", "10.99.0.10", "fd00:99::10")
 # bo-hts's mail: an MX host on both families, answering SMTP banners
 MAIL_DOMAIN = "bohts.example"
 MX = LabPortal("mx.bohts.example", "198.18.5.25", "2001:db8:100:20::25", serve="smtp")
-SIGNED_ZONES = ("example.", "bohts.example.")
-UNSIGNED_ZONES = ("songlam.example.",)
-LAME_ZONE = "mat.example."
-ISLAND_ZONE = "dao.example."  # signed, no DS in the parent
-BOGUS_ZONE = "saiky.example."  # signed, DS in the parent, its signatures expired
 # benchmarks (benchmarks/bench_probe.py): many agencies' portals, p0000.bench.example ..., on a
 # few servers, as hosting providers serve many agencies
-BENCH_ZONE = "bench.example."
+BENCH_ZONE = lab_dns.BENCH_ZONE
+LAME_ZONE = lab_dns.LAME_ZONE
 BENCH_SERVERS = tuple(LabPortal(f"bench{i}", f"198.18.5.{40 + i}", f"2001:db8:100:40::{i}",
                                 serve="bench") for i in range(4))
 
@@ -127,32 +125,18 @@ def bench_name(index: int) -> str:
     return f"p{index:04d}.{BENCH_ZONE[:-1]}"
 
 
-def _signed(bench: int) -> tuple[str, ...]:
-    return (*SIGNED_ZONES, ISLAND_ZONE, BOGUS_ZONE, *((BENCH_ZONE,) if bench else ()))
-
-
 def _zone_of(name: str) -> str:
     fqdn = name + "."
-    for zone in sorted((*_signed(0), *UNSIGNED_ZONES, LAME_ZONE), key=len, reverse=True):
+    for zone in sorted((*lab_dns.agency_zones(0), LAME_ZONE, lab_dns.TLD), key=len,
+                       reverse=True):
         if fqdn.endswith("." + zone) or fqdn == zone:
             return zone
     raise ValueError(name)
 
 
 def _records(zone: str, bench: int = 0) -> list[str]:
-    """The zone's records as zone-file lines (relative to nothing: fully qualified)."""
-    server = "ns.example." if zone == "example." else "dns.example."
-    lines = [f"{zone} 3600 IN SOA {server} hostmaster.example. 1 3600 900 604800 300",
-             f"{zone} 3600 IN NS {server}"]
-    if zone == "example.":
-        # a child served by the parent's own server would be answered without a referral,
-        # and a validating resolver would call the unsigned one "DNSSEC lame"
-        lines.append(f"ns.example. 3600 IN A {AUTHORITY}")
-        lines.append(f"dns.example. 3600 IN A {AGENCY_DNS}")
-        for child in (*_signed(bench)[1:], *UNSIGNED_ZONES):
-            lines.append(f"{child} 3600 IN NS dns.example.")
-        lines.append(f"{LAME_ZONE} 3600 IN NS ns.mat.example.")
-        lines.append(f"ns.mat.example. 3600 IN A {GONE}")
+    """The zone's records as zone-file lines (fully qualified), before any signing."""
+    lines = [*lab_dns.soa(zone), *lab_dns.delegations(zone, bench)]
     if zone == f"{MAIL_DOMAIN}.":
         lines.append(f"{MAIL_DOMAIN}. 3600 IN MX 10 {MX.name}.")
         lines.append(f'{MAIL_DOMAIN}. 3600 IN CAA 0 issue "ca.example"')
@@ -170,43 +154,6 @@ def _records(zone: str, bench: int = 0) -> list[str]:
         if portal.ipv6:
             lines.append(f"{portal.name}. 300 IN AAAA {portal.ipv6}")
     return lines
-
-
-def _sign_zones(folder: Path, bench: int = 0) -> str:
-    """Write each zone file (signed where it should be, children's DS in the parent) and
-    return unbound's trust anchor for `example.`."""
-    # dnspython: only when DNS is asked (a portal probed, the lab internet)
-    import dns.dnssec
-    import dns.rdatatype
-    import dns.zone
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from dns.dnssectypes import Algorithm
-
-    now = dt.datetime.now(dt.UTC)
-    ECDSAP256SHA256 = Algorithm.ECDSAP256SHA256
-    keys = {}
-    signed = _signed(bench)
-    for zone in signed:
-        private = ec.generate_private_key(ec.SECP256R1())
-        dnskey = dns.dnssec.make_dnskey(private.public_key(), ECDSAP256SHA256, flags=257)
-        keys[zone] = (private, dnskey)
-    texts: dict[str, list[str]] = {z: _records(z, bench) for z in (*signed, *UNSIGNED_ZONES)}
-    for zone in signed[1:]:  # a signed child's DS goes into its parent, example.
-        if zone == ISLAND_ZONE:
-            continue
-        ds = dns.dnssec.make_ds(zone, keys[zone][1], "SHA256")
-        # dnspython 2.8 (the newest that sslyze's cryptography admits) leaves to_text untyped
-        texts["example."].append(f"{zone} 3600 IN DS {ds.to_text()}")  # type: ignore[no-untyped-call]
-    for zone, lines in texts.items():
-        parsed = dns.zone.from_text("\n".join(lines) + "\n", origin=zone, relativize=False)
-        if zone in keys:
-            # the bogus zone's signatures ran out a month ago
-            start = now - dt.timedelta(days=60 if zone == BOGUS_ZONE else 1)
-            end = now + dt.timedelta(days=-30 if zone == BOGUS_ZONE else 30)
-            dns.dnssec.sign_zone(parsed, keys=[keys[zone]], inception=start, expiration=end)
-        (folder / f"{zone}zone").write_text(parsed.to_text(relativize=False))
-    dnskey = keys[TRUST_ZONE][1].to_text()  # type: ignore[no-untyped-call]
-    return f"{TRUST_ZONE} 3600 IN DNSKEY {dnskey}"
 
 
 def _issue(folder: Path, stem: str, name: str, key: Any, start: dt.datetime, end: dt.datetime,
@@ -339,33 +286,6 @@ def _nginx(folder: Path, bench: int = 0) -> str:
             "    keepalive_timeout 5;\n" + "".join(servers) + "}\n")
 
 
-def _nsd(folder: Path, address: str, name: str, zones: tuple[str, ...]) -> str:
-    served = "".join(f'zone:\n  name: "{z}"\n  zonefile: "{folder}/{z}zone"\n' for z in zones)
-    return (f'server:\n  ip-address: {address}\n  port: 53\n  username: ""\n'
-            f'  chroot: ""\n  zonesdir: "{folder}"\n  database: ""\n'
-            f'  pidfile: "{folder}/{name}.pid"\n  logfile: "{folder}/{name}.log"\n'
-            f'  xfrdfile: "{folder}/{name}-xfrd.state"\n'
-            f'  zonelistfile: "{folder}/{name}-zone.list"\n'
-            f'  verbosity: 1\n  server-count: 1\nremote-control:\n  control-enable: no\n'
-            + served)
-
-
-def _unbound(folder: Path, anchor: str) -> str:
-    return (f'server:\n  interface: {RESOLVER}\n  port: 53\n  username: ""\n  chroot: ""\n'
-            f'  directory: "{folder}"\n  pidfile: "{folder}/unbound.pid"\n'
-            f'  logfile: "{folder}/unbound.log"\n  use-syslog: no\n  verbosity: 1\n'
-            "  num-threads: 1\n  access-control: 0.0.0.0/0 allow\n"
-            "  access-control: ::/0 allow\n  do-not-query-localhost: no\n"
-            "  module-config: \"validator iterator\"\n  val-log-level: 2\n"
-            '  local-zone: "example." nodefault\n'
-            f'  trust-anchor: "{anchor}"\n'
-            "  # nothing beyond the lab: every other name is refused\n"
-            '  local-zone: "." refuse\n  local-zone: "example." transparent\n'
-            "  infra-host-ttl: 60\n  outbound-msg-retry: 1\n"
-            "remote-control:\n  control-enable: no\n"
-            f'stub-zone:\n  name: "example."\n  stub-addr: {AUTHORITY}\n')
-
-
 @dataclass(frozen=True)
 class Internet:
     folder: Path
@@ -402,7 +322,8 @@ class Internet:
 
     def environment(self) -> dict[str, str]:
         """What tells egov-audit probe the lab's resolver and CA."""
-        return {"EGOV_AUDIT_RESOLVER": RESOLVER, "EGOV_AUDIT_CA_FILE": str(self.ca_file)}
+        return {"EGOV_AUDIT_RESOLVER": RESOLVER, "EGOV_AUDIT_CA_FILE": str(self.ca_file),
+                "EGOV_AUDIT_TRUST_ANCHOR": str(self.folder / lab_dns.ANCHOR_FILE)}
 
 
 def up(state: Path, timeout: float = 30.0, bench: int = 0) -> Internet:
@@ -411,19 +332,17 @@ def up(state: Path, timeout: float = 30.0, bench: int = 0) -> Internet:
     down(state)  # what an earlier lab left
     (folder / "tmp").mkdir(parents=True)
     _certificates(folder, bench)
-    anchor = _sign_zones(folder, bench)
     (folder / "nginx.conf").write_text(_nginx(folder, bench))
-    (folder / "nsd-registry.conf").write_text(_nsd(folder, AUTHORITY, "nsd-registry",
-                                                   ("example.",)))
-    (folder / "nsd-agency.conf").write_text(_nsd(folder, AGENCY_DNS, "nsd-agency",
-                                                 (*_signed(bench)[1:], *UNSIGNED_ZONES)))
-    (folder / "unbound.conf").write_text(_unbound(folder, anchor))
+    lab_dns.write_knot(folder, bench)
+    zones = (*(zone for zone, _, _ in lab_dns.KNOT_SIGNED), *lab_dns.agency_zones(bench)[1:])
+    lab_dns.sign_and_write(folder, {zone: _records(zone, bench) for zone in zones}, bench)
+    (folder / "unbound.conf").write_text(lab_dns.unbound_conf(folder, RESOLVER))
     (folder / "portals.json").write_text(json.dumps(
         {"portals": [asdict(p) for p in (*PORTALS, INTRANET, MX,
                                          *(BENCH_SERVERS if bench else ()))],
          "resolver": RESOLVER, "inspector_link": INSPECTOR_LINK,
          "inspector_link6": INSPECTOR_LINK6, "inspector_extra": [INSPECTOR_METADATA],
-         "dns_servers": [AUTHORITY, AGENCY_DNS]}, indent=2))
+         "dns_servers": [lab_dns.ROOT_DNS, lab_dns.AUTHORITY, lab_dns.AGENCY_DNS]}, indent=2))
     with open(folder / "console.log", "wb") as console:
         proc = subprocess.Popen(
             ["unshare", "--net", "--pid", "--fork", "--kill-child", "--mount-proc",

@@ -22,10 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import dns.exception
+import dns.name
+import dns.rdatatype
+
 from .. import __version__
 from ..evidence.model import now
 from ..gates.addresses import AddressPolicy
 from ..inventory.model import Portal
+from . import dnssec
 from . import tls as tls_engine
 from .certificates import certificate_facts, clip
 
@@ -46,6 +51,7 @@ class ProbeOptions:
     # private and shared space (RFC 1918, RFC 6598, ULA, documentation...): only when asked,
     # and each address so probed says it in the bundle
     allow_private: bool = False
+    trust_anchor: Path | None = None  # DS or DNSKEY records to validate from (default: root)
 
 
 class DnsFailure(Exception):
@@ -53,22 +59,27 @@ class DnsFailure(Exception):
 
 
 # -- DNS ---------------------------------------------------------------------------------------
-def _resolver(options: ProbeOptions, checking_disabled: bool = False) -> Any:
-    # dnspython: only when DNS is asked (a portal probed, the lab internet)
-    import dns.flags
-    import dns.resolver
-
-    resolver = dns.resolver.Resolver(configure=options.resolver is None)
+def validator(options: ProbeOptions) -> dnssec.Validator:
+    """The DNSSEC validator of one probe run: the resolver asked (checking disabled), the
+    trust anchors (the root's, or the operator's file), the zones' own servers as a fallback
+    within the address policy. Raises DnsFailure when no resolver is known."""
     if options.resolver is not None:
         host, port = split_server(options.resolver)
-        resolver.nameservers = [host]
-        resolver.port = port
-    resolver.use_edns(0, dns.flags.DO, 1232)
-    resolver.flags = dns.flags.RD | dns.flags.AD | (dns.flags.CD if checking_disabled else 0)
-    resolver.timeout = options.timeout
-    resolver.lifetime = options.timeout * 2
-    resolver.cache = None
-    return resolver
+    else:
+        # the resolver module reads the machine's configuration: only when no resolver is named
+        import dns.resolver
+
+        try:
+            host, port = str(dns.resolver.Resolver().nameservers[0]), 53
+        except (dns.exception.DNSException, IndexError, OSError) as exc:
+            raise DnsFailure(f"no resolver configured on this machine: {clip(exc, 120)}") \
+                from None
+    anchors = dnssec.read_anchors(options.trust_anchor.read_text().splitlines()
+                                  if options.trust_anchor else dnssec.ROOT_ANCHORS)
+    ask = dnssec.asker(host, port, options.timeout)
+    policy = AddressPolicy(options.allow_private)
+    return dnssec.Validator(ask, anchors, direct=dnssec.direct_asker(
+        ask, policy.refusal, options.timeout))
 
 
 def split_server(text: str) -> tuple[str, int]:
@@ -89,43 +100,23 @@ def split_server(text: str) -> tuple[str, int]:
     return host, number
 
 
-@dataclass(frozen=True)
-class _Answer:
-    records: tuple[str, ...]
-    authenticated: bool  # the resolver set AD: it validated the answer (or its absence)
-    signed: bool  # RRSIGs came with it
-
-
-def _query(resolver: Any, name: str, rdtype: str) -> _Answer:
-    """One question. Raises DnsFailure when there is no usable answer (SERVFAIL, timeout);
-    NXDOMAIN and an empty answer are answers."""
-    # dnspython: only when DNS is asked (a portal probed, the lab internet)
-    import dns.exception
-    import dns.flags
-    import dns.rdatatype
-    import dns.resolver
-
-    try:
-        answer = resolver.resolve(name, rdtype, raise_on_no_answer=False, search=False)
-    except dns.resolver.NXDOMAIN:
-        return _Answer((), False, False)  # the name does not exist: nothing to serve
-    except dns.resolver.NoNameservers as exc:
-        raise DnsFailure(f"{rdtype} {name}: SERVFAIL ({clip(exc, 160)})") from None
-    except dns.exception.Timeout:
-        raise DnsFailure(f"{rdtype} {name}: the resolver did not answer in time") from None
-    except dns.exception.DNSException as exc:
-        raise DnsFailure(f"{rdtype} {name}: {clip(exc, 160)}") from None
-    response = answer.response
+def _query(checker: dnssec.Validator, name: str, rdtype: str) -> tuple[list[str], Any]:
+    """One question: the records of the type at the name (after its aliases) and the
+    response they came in. Raises DnsFailure when there is no usable answer; NXDOMAIN and an
+    empty answer are answers."""
     wanted = dns.rdatatype.from_text(rdtype)
-    records: list[str] = []
-    signed = False
-    for rrset in response.answer:
-        if rrset.rdtype == wanted:
-            records += [rdata.to_text() for rdata in rrset][:32]
-        elif rrset.rdtype == dns.rdatatype.RRSIG:
-            signed = True
-    return _Answer(tuple(clip(r, 255) for r in records),
-                   bool(response.flags & dns.flags.AD), signed)
+    owner = dns.name.from_text(name)
+    try:
+        response = checker.fetch(owner, wanted)
+    except dnssec.LookupFailed as exc:
+        raise DnsFailure(clip(exc, 300)) from None
+    for _ in range(dnssec.MAX_CNAMES):
+        alias = dnssec.rrset(response.answer, owner, dns.rdatatype.CNAME)
+        if alias is None:
+            break
+        owner = alias[0].target
+    found = dnssec.rrset(response.answer, owner, wanted)
+    return [clip(r.to_text(), 255) for r in list(found or ())[:32]], response
 
 
 def _addresses(records: Iterable[str], version: int) -> list[str]:
@@ -143,63 +134,50 @@ def _addresses(records: Iterable[str], version: int) -> list[str]:
     return out[:32]
 
 
-def _caa(resolver: Any, name: str) -> tuple[list[str], str]:
+def _caa(checker: dnssec.Validator, name: str) -> tuple[list[str], str]:
     """The CAA set that applies to the name: its own or its closest ancestor's (RFC 8659),
     below the top-level domain."""
     labels = name.split(".")
     for start in range(len(labels) - 1):
         candidate = ".".join(labels[start:])
         try:
-            found = _query(resolver, candidate, "CAA")
+            records, _ = _query(checker, candidate, "CAA")
         except DnsFailure:
             return [], ""
-        if found.records:
-            return list(found.records)[:16], candidate
+        if records:
+            return records[:16], candidate
     return [], ""
 
 
-def _dns(portal: Portal, options: ProbeOptions) -> dict[str, Any]:
+def _dns(portal: Portal, options: ProbeOptions, checker: dnssec.Validator) -> dict[str, Any]:
     """Addresses and DNSSEC state of the portal's name (of the mail domain's MX hosts, for
-    mail). Raises DnsFailure when even a non-validating lookup fails."""
-    resolver = _resolver(options)
-    try:
-        questions = [("MX", portal.host)] if not portal.is_web else [("A", portal.host),
-                                                                       ("AAAA", portal.host)]
-        answers = {rdtype: _query(resolver, name, rdtype) for rdtype, name in questions}
-        dnssec_failed = ""
-    except DnsFailure as exc:
-        # a validating resolver answers SERVFAIL for a zone whose signatures do not validate:
-        # ask again with checking disabled to tell that from a DNS that does not answer
-        lax = _resolver(options, checking_disabled=True)
-        try:
-            answers = {rdtype: _query(lax, name, rdtype) for rdtype, name in questions}
-        except DnsFailure:
-            raise exc from None
-        dnssec_failed = str(exc)
-    first = next(iter(answers.values()))
-    if dnssec_failed:
-        state = "bogus"
-    elif all(a.authenticated for a in answers.values()):
-        state = "secure"
-    else:
-        # signed but not validated (no chain of trust to it), or not signed at all
-        lax = _resolver(options, checking_disabled=True)
-        try:
-            signed = _query(lax, portal.host, "SOA").signed or first.signed or any(
-                _query(lax, portal.host, rdtype).signed for rdtype, _ in questions)
-        except DnsFailure:
-            signed = False
-        state = "unvalidated" if signed else "unsigned"
-    facts: dict[str, Any] = {"name": portal.host, "dnssec": state,
-                             "resolver": options.resolver or "system"}
-    if dnssec_failed:
-        facts["dnssec_error"] = clip(dnssec_failed)
+    mail), validated here from the trust anchor. Raises DnsFailure when the name cannot be
+    resolved at all."""
+    questions = [("MX", portal.host)] if not portal.is_web else [("A", portal.host),
+                                                                   ("AAAA", portal.host)]
+    answers: dict[str, list[str]] = {}
+    verdicts = []
+    for rdtype, name in questions:
+        answers[rdtype], response = _query(checker, name, rdtype)
+        verdicts.append(checker.answer(dns.name.from_text(name),
+                                       dns.rdatatype.from_text(rdtype), response))
+    verdict = dnssec.worst(verdicts)
+    facts: dict[str, Any] = {"name": portal.host, "dnssec": verdict.state,
+                             "resolver": options.resolver or "system",
+                             "validated_by": "egov-audit",
+                             "trust_anchor": clip(checker.anchors, 200)}
+    if verdict.reason:
+        facts["dnssec_reason"] = verdict.reason
+    if verdict.zone:
+        facts["dnssec_zone"] = clip(verdict.zone, 255)
+    if verdict.detail:
+        facts["dnssec_error"] = clip(verdict.detail)
     if portal.is_web:
-        facts["a"] = _addresses(answers["A"].records, 4)
-        facts["aaaa"] = _addresses(answers["AAAA"].records, 6)
+        facts["a"] = _addresses(answers["A"], 4)
+        facts["aaaa"] = _addresses(answers["AAAA"], 6)
     else:
         mx: list[dict[str, Any]] = []
-        for record in answers["MX"].records[:5]:
+        for record in answers["MX"][:5]:
             preference, _, host = record.partition(" ")
             if preference.isascii() and preference.isdigit() and len(preference) <= 5 \
                     and int(preference) <= 65535:  # RFC 1035: 16 bits; anything else is no MX
@@ -211,9 +189,9 @@ def _dns(portal: Portal, options: ProbeOptions) -> dict[str, Any]:
             if not entry["host"]:
                 continue
             with contextlib.suppress(DnsFailure):
-                facts["a"] += _addresses(_query(resolver, entry["host"], "A").records, 4)
-                facts["aaaa"] += _addresses(_query(resolver, entry["host"], "AAAA").records, 6)
-    facts["caa"], facts["caa_name"] = _caa(resolver, portal.host)
+                facts["a"] += _addresses(_query(checker, entry["host"], "A")[0], 4)
+                facts["aaaa"] += _addresses(_query(checker, entry["host"], "AAAA")[0], 6)
+    facts["caa"], facts["caa_name"] = _caa(checker, portal.host)
     return facts
 
 
@@ -400,13 +378,15 @@ def _family(addresses: Iterable[str], attempt: Callable[[str], dict[str, Any]],
     return tried[0]
 
 
-def probe(portal: Portal, options: ProbeOptions) -> dict[str, Any]:
-    """Everything seen of one portal, as a portal fact bundle."""
+def probe(portal: Portal, options: ProbeOptions,
+          checker: dnssec.Validator | None = None) -> dict[str, Any]:
+    """Everything seen of one portal, as a portal fact bundle. `checker`: the run's DNSSEC
+    validator (its zone keys shared by every portal), else one for this portal."""
     started = now()
     base = {"schema": PORTAL_FACT_BUNDLE, "portal": portal.name, "kind": portal.kind,
             "url": portal.url or portal.host, "collected_at": started}
     try:
-        dns_facts = _dns(portal, options)
+        dns_facts = _dns(portal, options, checker or validator(options))
     except DnsFailure as exc:
         return {**base, "status": "unreachable", "reason": f"DNS: {clip(exc, 400)}"}
     if portal.is_web:
@@ -440,15 +420,21 @@ def probe_all(portals: Iterable[Portal], options: ProbeOptions,
               done: Callable[[Portal, dict[str, Any]], None]) -> None:
     """Probe each portal, `options.concurrency` at once; `done` gets each bundle as soon as
     it is complete (a portal that fails never holds up or loses the others)."""
+    try:
+        checker: dnssec.Validator | None = validator(options)
+    except DnsFailure:
+        checker = None  # each portal then says why its name could not be resolved
     with ThreadPoolExecutor(max_workers=max(1, options.concurrency)) as pool:
-        futures = {pool.submit(_safe_probe, portal, options): portal for portal in portals}
+        futures = {pool.submit(_safe_probe, portal, options, checker): portal
+                   for portal in portals}
         for future in as_completed(futures):
             done(futures[future], future.result())
 
 
-def _safe_probe(portal: Portal, options: ProbeOptions) -> dict[str, Any]:
+def _safe_probe(portal: Portal, options: ProbeOptions,
+                checker: dnssec.Validator | None) -> dict[str, Any]:
     try:
-        return probe(portal, options)
+        return probe(portal, options, checker)
     except Exception as exc:  # a probe bug must not lose the other portals' evidence
         return {"schema": PORTAL_FACT_BUNDLE, "portal": portal.name, "kind": portal.kind,
                 "url": portal.url or portal.host, "collected_at": now(), "status": "failed",

@@ -1,5 +1,6 @@
-"""Public portals probed from outside, in the lab internet (egov_audit/lab/portals.py): NSD
-serving zones the lab signed, Unbound validating them from the lab's trust anchor, nginx on IPv4
+"""Public portals probed from outside, in the lab internet (egov_audit/lab/portals.py): Knot DNS
+serving a signed hierarchy from the lab's own root (lab/dns.py), Unbound resolving from the lab
+root's key, nginx on IPv4
 and IPv6 with certificates from a CA the lab made, and faulty servers, all in a network
 namespace of their own with no route out. `egov-audit probe` runs inside it (`lab exec`).
 
@@ -320,27 +321,96 @@ def test_tls_beyond_the_machines_openssl_is_judged_both_ways(
                          "status": "collected", "facts": found}, "portal-fact-bundle")
 
 
-def test_dnssec_states_are_told_apart(internet: internet_lab.Internet, tmp_path: Path) -> None:
-    """Signed and validating, signed without a chain of trust, signatures expired (the
-    resolver's SERVFAIL told from a DNS that does not answer): one passes, two fail with what
-    is wrong, and the portals behind the failing ones are still judged."""
-    names = ("bohts.example", "www.dao.example", "www.saiky.example")
+# every DNSSEC case of the lab (lab/dns.py): its state and reason by egov-audit's validator
+DNSSEC_CASES = {
+    "bohts.example": ("secure", ""),  # signed by Knot, NSEC3, under a Knot-signed TLD
+    "cu.example": ("secure", ""),  # a name of the top-level domain itself
+    "songlam.example": ("insecure", "no_ds"),
+    "www.dao.example": ("insecure", "no_ds"),  # signed, but its parent has no DS for it
+    "www.saiky.example": ("bogus", "expired"),
+    "www.som.example": ("bogus", "not_yet_valid"),
+    "www.lech.example": ("bogus", "ds_mismatch"),
+    "www.thieuky.example": ("bogus", "no_signature"),
+    "www.thuattoan.example": ("bogus", "wrong_algorithm"),
+}
+# what Unbound, validating from the same anchor, says of each (the oracle): AD, SERVFAIL or
+# neither
+UNBOUND = """
+import dns.flags, dns.message, dns.query, dns.rcode, json, sys
+out = {}
+for name in sys.argv[1:]:
+    response = dns.query.udp(dns.message.make_query(name, "A", want_dnssec=True),
+                             "198.18.5.53", timeout=5)
+    out[name] = ("secure" if response.flags & dns.flags.AD else "bogus"
+                 if response.rcode() == dns.rcode.SERVFAIL else "insecure")
+print(json.dumps(out))
+"""
+
+
+def test_dnssec_is_validated_by_the_tool_and_agrees_with_unbound(
+        internet: internet_lab.Internet, tmp_path: Path) -> None:
+    """A signed hierarchy from the lab's own root (Knot signs the root, the TLD and the sound
+    agency zone; one broken zone per reason): egov-audit walks the chain from the lab root's
+    key and says secure, insecure or bogus with the reason, as Unbound (validating from the
+    same key) says secure, insecure or SERVFAIL; the portals behind broken zones are still
+    judged (Unbound refuses even with checking disabled to pass the unsigned records on: the
+    zone's own server is asked)."""
+    names = tuple(DNSSEC_CASES)
     inventory = build_inventory(tmp_path / "dnssec", "compliant", {"set": {"network.portals": [
         {"kind": "web_portal", "url": f"https://{name}/"} for name in names]}})
     proc = _probe(internet, str(inventory), "--evidence", str(tmp_path / "evidence"), "-f",
                   "json")
     assert proc.returncode == 0, proc.stderr[-2000:]
     bundle = bundle_dict(proc.stdout)
-    states = {name: bundle_dict((tmp_path / "evidence" / "portals" / f"{name}.json").read_text())
-              ["facts"]["dns"]["dnssec"] for name in names}
-    assert states == {"bohts.example": "secure", "www.dao.example": "unvalidated",
-                      "www.saiky.example": "bogus"}
+    facts = {name: bundle_dict((tmp_path / "evidence" / "portals" / f"{name}.json").read_text())
+             ["facts"]["dns"] for name in names}
+    assert {n: (f["dnssec"], f.get("dnssec_reason", "")) for n, f in facts.items()} == \
+        DNSSEC_CASES
+    assert {f["validated_by"] for f in facts.values()} == {"egov-audit"}
+    root_key = (internet.folder / "root.key").read_text().split()
+    assert {f["trust_anchor"] for f in facts.values()} == {f". {root_key[-4]}"}
+    assert "its parent has no DS" in facts["www.dao.example"]["dnssec_error"]
+    assert "says algorithm 8, the key is 13" in facts["www.thuattoan.example"]["dnssec_error"]
+    oracle = subprocess.run([*internet.command(), sys.executable, "-c", UNBOUND, *names],
+                            capture_output=True, text=True, timeout=120, check=True)
+    assert json.loads(oracle.stdout) == {n: state for n, (state, _) in DNSSEC_CASES.items()}
     dnssec = {r["target"]: r for r in bundle["results"] if r["control"] == "PORTAL-DNS-01"}
-    assert [dnssec[n]["status"] for n in names] == ["pass", "fail", "fail"]
-    assert "does not validate from a trust anchor" in dnssec["www.dao.example"]["message"]["en"]
-    assert "SERVFAIL" in dnssec["www.saiky.example"]["message"]["en"]
+    assert {n: dnssec[n]["status"] for n in names} == {
+        n: "pass" if state == "secure" else "fail" for n, (state, _) in DNSSEC_CASES.items()}
+    assert "signature (RRSIG) has expired" in dnssec["www.saiky.example"]["message"]["en"]
+    assert "chữ ký (RRSIG) đã hết hạn" in dnssec["www.saiky.example"]["message"]["vi"]
     tls = {r["target"]: r["status"] for r in bundle["results"] if r["control"] == "PORTAL-TLS-01"}
-    assert tls == dict.fromkeys(names, "pass")
+    assert tls == {n: "fail" if n in ("songlam.example", "cu.example") else "pass" for n in names}
+
+
+def test_dnssec_without_the_lab_anchor_or_a_resolver_is_never_secure(
+        internet: internet_lab.Internet, tmp_path: Path) -> None:
+    """The same sound portal validated from IANA's root keys (the default: the lab root is
+    not the real one) is bogus at the root; asked of a server that does not recurse (the
+    agency's authoritative one), the chain cannot be looked up: indeterminate, not assessed."""
+    inventory = build_inventory(tmp_path / "one", "compliant", {"set": {"network.portals": [
+        {"kind": "web_portal", "url": "https://bohts.example/"}]}})
+    environment = {k: v for k, v in internet.environment().items()
+                   if k != "EGOV_AUDIT_TRUST_ANCHOR"}
+    command = [*internet.command(), sys.executable, "-m", "egov_audit", "probe",
+               str(inventory), "--documentation-as-public", "--lang", "en", "--fail-on",
+               "none", "--probe-timeout", "2", "--allow-private", "-f", "json"]
+    found = {}
+    for label, extra in (("iana", []), ("authoritative", [
+            "--resolver", "198.18.5.55", "--trust-anchor", str(internet.folder / "root.key")])):
+        proc = subprocess.run([*command, "--evidence", str(tmp_path / label), *extra],
+                              capture_output=True, text=True, timeout=300, check=False,
+                              env={**os.environ, **environment}, cwd=REPO)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        result = next(r for r in bundle_dict(proc.stdout)["results"]
+                      if r["control"] == "PORTAL-DNS-01")
+        dns = bundle_dict((tmp_path / label / "portals" / "bohts.example.json").read_text())[
+            "facts"]["dns"]
+        found[label] = (dns["dnssec"], dns.get("dnssec_reason"), dns.get("dnssec_zone"),
+                        result["status"])
+    assert found == {"iana": ("bogus", "ds_mismatch", ".", "fail"),
+                     "authoritative": ("indeterminate", "lookup_failed", ".", "not_assessed")}
+
 
 
 # A listener on every address of the inspector's machine (its loopback, its own link address,

@@ -277,20 +277,26 @@ def test_dns_answers_for_the_probe(monkeypatch: pytest.MonkeyPatch, portals: lis
                                    allow_private: bool) -> None:
     """Whatever the portal's DNS answers: a portal fact bundle of the published shape, and no
     connection to anything (every connection here is refused before it is made)."""
+    from egov_audit.portal import dnssec
     from egov_audit.portal import probe as probe_module
 
     answers = {"A": a, "AAAA": aaaa, "MX": mx, "SOA": [], "CAA": mx[:1]}
 
-    def query(_resolver: Any, _name: str, rdtype: str) -> Any:
-        return probe_module._Answer(tuple(str(r)[:255] for r in answers[rdtype]), False, False)
+    class Checker:
+        anchors = ". 20326"
+
+        def answer(self, *_args: Any) -> dnssec.Verdict:
+            return dnssec.Verdict(dnssec.SECURE)
+
+    def query(_checker: Any, _name: str, rdtype: str) -> Any:
+        return [str(r)[:255] for r in answers[rdtype]], None
 
     def no_connection(*_args: Any, **_kwargs: Any) -> Any:
         raise ConnectionRefusedError(111, "refused by the test")
 
     monkeypatch.setattr(probe_module, "_query", query)
-    monkeypatch.setattr(probe_module, "_resolver", lambda *_a, **_k: None)
     monkeypatch.setattr(probe_module, "_connect", no_connection)
     bundle = probe_module._safe_probe(portals[which], probe_module.ProbeOptions(
-        allow_private=allow_private))
+        allow_private=allow_private), Checker())  # type: ignore[arg-type]
     assert bundle["status"] in ("unreachable", "collected"), bundle
     assert is_valid(bundle, "portal-fact-bundle"), bundle

@@ -25,6 +25,7 @@ RULES = [
         "gates/fileout.py": "the output writer itself",
         "lab/lifecycle.py": "the lab's own state folder",
         "lab/portals.py": "the lab internet's own folder: zones, certificates, configurations",
+        "lab/dns.py": "the lab internet's own folder: its zone files, Knot and Unbound settings",
         "lab/internet.py": "the lab internet's readiness mark, in its own folder",
         "inputs.py": "unpacks into a temporary folder it created itself, after check_inputs",
         "collection.py": "lays the collection out, from the package's own files, in a temporary "
