@@ -65,7 +65,8 @@ from pathlib import Path
 from egov_audit.inventory import load_inventory
 from egov_audit.portal.probe import ProbeOptions, probe
 import socket, ssl
-options = ProbeOptions(sys.argv[1], Path(sys.argv[2]), 5.0, 1, allow_private=True)
+options = ProbeOptions(sys.argv[1], Path(sys.argv[2]), 5.0, 1, allow_private=True,
+                       trust_anchor=Path(sys.argv[2]).parent / "root.key")
 portals = [load_inventory(Path(p)).network.portals[0] for p in sys.argv[4:]]
 servers = sys.argv[3].split(",")
 times, plain, statuses = [], [], set()

@@ -65,8 +65,16 @@ def semantic_version(version: str) -> str:
     return out
 
 
-def galaxy_data(version: str) -> dict[str, object]:
-    return {
+# the collections its content uses beyond ansible.builtin: the device play connects with
+# ansible.netcommon's network_cli (the frr terminal and cliconf plugins are for it); 6.0 is the
+# first with ansible-core 2.15's plugin loading (meta/runtime.yml's requires_ansible)
+DEPENDENCIES = {"ansible.netcommon": ">=6.0.0"}
+
+
+def galaxy_data(version: str, repository: str | None = None) -> dict[str, object]:
+    """galaxy.yml. `repository`: where this copy's sources are (an agency's or the nation's
+    Git server: Galaxy and ansible-lint's production profile ask for it)."""
+    data: dict[str, object] = {
         "namespace": NAMESPACE, "name": NAME, "version": semantic_version(version),
         "readme": "README.md",
         "authors": ["egov-audit developers"],
@@ -74,10 +82,21 @@ def galaxy_data(version: str) -> dict[str, object]:
                        "egov-audit, the compliance audit of Vietnamese government agencies",
         "license": ["Apache-2.0"],
         "tags": ["compliance", "security", "audit", "linux", "egov"],
-        # the collection uses ansible.builtin only: nothing to fetch from Galaxy
-        "dependencies": {},
+        "dependencies": dict(DEPENDENCIES),
         "build_ignore": ["**/__pycache__", "*.pyc"],
     }
+    if repository:
+        data.update(repository=repository, issues=f"{repository.rstrip('/')}/issues",
+                    documentation=f"{repository.rstrip('/')}/blob/main/docs/AWX.md")
+    return data
+
+
+def repository_problem(url: str) -> str | None:
+    """Why `url` cannot be the collection's repository (None: it can)."""
+    if not re.fullmatch(r"https://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~/-]*)?", url) or \
+            len(url) > 200:
+        return "not an https:// address of a repository"
+    return None
 
 
 def _files() -> Iterator[tuple[Path, str]]:
@@ -117,7 +136,7 @@ def collection_imports(source: str) -> str:
     return source.replace(_LOCAL_UTILS, _COLLECTION_UTILS)
 
 
-def assemble(collections_path: Path, version: str) -> Path:
+def assemble(collections_path: Path, version: str, repository: str | None = None) -> Path:
     """Lay the collection out under `collections_path` (ansible_collections/egov/audit) and
     return its root. Only the files listed in `_files` are copied: no cache, no stray file."""
     # off the cold start every command pays (tests/unit/test_cache.py)
@@ -135,19 +154,19 @@ def assemble(collections_path: Path, version: str) -> Path:
             (root / target).write_text(collection_imports(source.read_text("utf-8")), "utf-8")
         else:
             shutil.copyfile(source, root / target)
-    (root / "galaxy.yml").write_text("---\n" + dump_yaml(galaxy_data(version)),
+    (root / "galaxy.yml").write_text("---\n" + dump_yaml(galaxy_data(version, repository)),
                                      encoding="utf-8")
     return root
 
 
-def build(version: str, workdir: Path) -> Path:
+def build(version: str, workdir: Path, repository: str | None = None) -> Path:
     """The collection artifact (egov-audit-X.Y.Z.tar.gz), built by `ansible-galaxy collection
     build` in `workdir` (the caller writes it where it belongs, through the output gate)."""
     # only when a playbook runs
     import subprocess
     import sys
 
-    root = assemble(workdir / "layout", version)
+    root = assemble(workdir / "layout", version, repository)
     output_dir = workdir / "dist"
     output_dir.mkdir()
     # ansible-galaxy of the ansible-core this Python imports: no PATH to get wrong

@@ -332,7 +332,9 @@ def install_collection(dest: Path) -> Path:
     import os
     import subprocess
 
-    built = run_long("collection", "build", "--output", str(dest / "dist"))
+    # where an agency keeps its copy (galaxy.yml's repository, as Galaxy asks)
+    built = run_long("collection", "build", "--output", str(dest / "dist"), "--repository",
+                     "https://git.example.gov.vn/egov-audit")
     assert built.returncode == 0, built.stderr
     (artifact,) = (dest / "dist").glob("egov-audit-*.tar.gz")
     installed = subprocess.run(

@@ -6,21 +6,21 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-import re
-from typing import Any, Dict, Optional
-
-from ansible.errors import AnsibleConnectionFailure
-from ansible_collections.ansible.netcommon.plugins.plugin_utils.cliconf_base import CliconfBase
-
 DOCUMENTATION = """
-author: egov-audit
+author: egov-audit developers (@egov-audit)
 name: frr
 short_description: Read-only cliconf plugin for FRRouting's vtysh
 description:
   - Runs show commands on FRRouting over network_cli; refuses configuration changes.
 version_added: 0.1.0
 """
+
+import json
+import re
+from typing import Any, Dict, Optional
+
+from ansible.errors import AnsibleConnectionFailure
+from ansible_collections.ansible.netcommon.plugins.plugin_utils.cliconf_base import CliconfBase
 
 
 class Cliconf(CliconfBase):

@@ -21,7 +21,7 @@ description:
     SSH with C(nft list ruleset) and C(ip -o address show)); other devices are judged from
     their configuration backups (egov-audit --device-configs).
 version_added: 0.2.0
-author: egov-audit
+author: egov-audit developers (@egov-audit)
 options: {}
 notes:
   - Never changes the device. Needs egov-audit installed where the playbook runs.

@@ -20,7 +20,7 @@ description:
   - The device's facility fact bundle is written to C(egov_evidence_dir)/facility/ or, without
     that folder, returned in the task result.
 version_added: 0.2.0
-author: egov-audit
+author: egov-audit developers (@egov-audit)
 options: {}
 notes:
   - Never changes the device (no SET). Needs egov-audit (and pysnmp) installed where the

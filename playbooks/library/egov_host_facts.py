@@ -22,7 +22,24 @@ description:
     interface addresses.
   - Never changes the host. Never returns password hashes, keys or tokens.
 options: {}
-author: egov-audit
+author: egov-audit developers (@egov-audit)
+"""
+
+EXAMPLES = r"""
+- name: Read the facts the host controls need (changes nothing)
+  egov.audit.egov_host_facts:
+"""
+
+RETURN = r"""
+egov_facts:
+  description: The facts, one key per family (sshd, login_defs, lockout, accounts, services,
+    time_sync, logging, files, updates...), bounded in size and free of secrets.
+  type: dict
+  returned: always
+collector:
+  description: The collector's name and version, how long it took, whether it ran as root.
+  type: dict
+  returned: always
 """
 
 

@@ -46,7 +46,7 @@ def accounts(host: Host) -> Facts:
     users = host.users()
     shells_ok = ("/bin/false", "/usr/sbin/nologin", "/sbin/nologin", "/usr/bin/false",
                  "/bin/sync")
-    uid0 = sorted(name for name, uid, _ in users if uid == 0 and name != "root")
+    uid0 = sorted(name for name, uid, _shell in users if uid == 0 and name != "root")
     state = {}
     shadow = host.read("/etc/shadow")
     shadow_readable = shadow is not None
@@ -65,7 +65,7 @@ def accounts(host: Host) -> Facts:
                 state[fields[0] + ":expired"] = "yes"
     interactive = [(name, uid) for name, uid, shell in users if shell not in shells_ok]
     empty = sorted(name for name, value in state.items() if value == "empty")
-    defaults = sorted(name for name, _ in interactive if name in DEFAULT_ACCOUNTS
+    defaults = sorted(name for name, _uid in interactive if name in DEFAULT_ACCOUNTS
                       and state.get(name) == "password")
     human = sorted(name for name, uid in interactive if uid > SYSTEM_UID_MAX)
     facts: Facts = {"shadow_readable": shadow_readable, "extra_uid0": uid0[:MAX_ITEMS],

@@ -34,7 +34,7 @@ def run_command(args: List[str], timeout: int = 20) -> Tuple[Optional[int], str]
     try:
         proc = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                               stdin=subprocess.DEVNULL, timeout=timeout,
-                              env=dict(os.environ, LC_ALL="C", LANG="C"))
+                              env=dict(os.environ, LC_ALL="C", LANG="C"), check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None, ""
     return proc.returncode, proc.stdout[: 4 << 20].decode("utf-8", "replace")
@@ -125,7 +125,7 @@ class Host(object):
 
 
 def config_lines(content: Optional[str]) -> Iterator[str]:
-    for _, line in numbered_lines(content):
+    for _number, line in numbered_lines(content):
         yield line
 
 
@@ -180,7 +180,7 @@ def processes(host: Host) -> Processes:
 def os_release(host: Host) -> Facts:
     out = {}
     for line in config_lines(host.read("/etc/os-release")):
-        key, _, value = line.partition("=")
+        key, _sep, value = line.partition("=")
         if key in ("ID", "VERSION_ID", "PRETTY_NAME", "ID_LIKE"):
             out[key.lower()] = text(value.strip().strip('"'), 200)
     out["kernel"] = text(host.kernel, 200)

@@ -27,6 +27,6 @@ def files(host: Host) -> Facts:
             continue
         mode = stat.S_IMODE(st.st_mode)
         out[key] = {"path": path, "mode": "%04o" % mode, "uid": st.st_uid, "gid": st.st_gid,
-                     "world_readable": bool(mode & stat.S_IROTH),
-                     "world_writable": bool(mode & stat.S_IWOTH)}
+                    "world_readable": bool(mode & stat.S_IROTH),
+                    "world_writable": bool(mode & stat.S_IWOTH)}
     return out

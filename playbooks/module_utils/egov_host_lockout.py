@@ -30,18 +30,18 @@ def lockout(host: Host) -> Facts:
     module = rules[0][1] if rules else None
     settings = Settings()
     if module == "pam_faillock.so" or module is None:
-        confs = [a.split("=", 1)[1] for _, name, args in rules if name == module
+        confs = [a.split("=", 1)[1] for _kind, name, args in rules if name == module
                  for a in args if a.startswith("conf=")]
         conf = confs[-1] if confs else FAILLOCK_CONF
         for number, line in numbered_lines(host.read(conf)):
-            key, _, value = line.partition("=")
+            key, _sep, value = line.partition("=")
             if key.strip() in LOCKOUT_KEYS and integer(value.strip()) is not None:
                 settings.read(key.strip(), integer(value.strip()), "%s:%d" % (conf, number))
     for where, name, args in rules:
         if name != module:
             continue
         for arg in args:
-            key, _, value = arg.partition("=")
+            key, _sep, value = arg.partition("=")
             if key in LOCKOUT_KEYS and integer(value) is not None:
                 settings.read(key, integer(value), where)
     if module is None:

@@ -42,7 +42,7 @@ def _proc_net(host: Host, path: str, version: int) -> List[Facts]:
         local, state_hex = parts[1], parts[3]
         if "tcp" in path and state_hex != "0A":  # LISTEN
             continue
-        address_hex, _, port_hex = local.partition(":")
+        address_hex, _sep, port_hex = local.partition(":")
         try:
             raw = bytes.fromhex(address_hex)
             if version == 4:

@@ -65,7 +65,7 @@ MATCH_KEYWORDS = {"user": "user", "group": "group", "host": "host", "address": "
 def _sshd_values(output: str) -> Facts:
     values: Facts = {}
     for line in output.splitlines():
-        key, _, value = line.partition(" ")
+        key, _sep, value = line.partition(" ")
         if key in SSHD_KEYS:
             if key in ("port", "listenaddress"):
                 values.setdefault(key, []).append(text(value, 200))

@@ -28,7 +28,7 @@ def time_sync(host: Host, procs: AbstractSet[str]) -> Facts:
                 servers.append(text(parts[1], 255))
     for path in ["/etc/systemd/timesyncd.conf", *host.glob("/etc/systemd/timesyncd.conf.d/*")]:
         for line in config_lines(host.read(path)):
-            key, _, value = line.partition("=")
+            key, _sep, value = line.partition("=")
             if key.strip() in ("NTP", "FallbackNTP"):
                 servers.extend(text(v, 255) for v in value.split())
     return {"active": bool(running), "daemons": running, "servers": sorted(set(servers))[:64]}

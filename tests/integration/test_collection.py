@@ -1,7 +1,8 @@
 """The egov.audit collection as an operator gets it: `egov-audit collection build`, then
 `ansible-galaxy collection install` of the artifact (offline). Installed, Ansible finds its
 module, playbook and roles by their fully qualified names, the collection passes ansible-lint's
-production profile, and a role refuses a control that is not its own before it touches anything.
+production profile and `ansible-test sanity` (the check every published collection runs), and a
+role refuses a control that is not its own before it touches anything.
 Running collection and remediation on real hosts from the installed artifact:
 tests/lab/test_fix_lab.py."""
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -43,7 +45,11 @@ def test_the_artifact_is_this_release_and_holds_no_stray_file(installed: Path) -
         names = tar.getnames()
         manifest = json.load(tar.extractfile("MANIFEST.json"))  # type: ignore[arg-type]
     assert manifest["collection_info"]["version"] == semantic_version(__version__)
-    assert manifest["collection_info"]["dependencies"] == {}
+    info = manifest["collection_info"]
+    assert info["dependencies"] == {"ansible.netcommon": ">=6.0.0"}  # network_cli
+    assert info["repository"] == "https://git.example.gov.vn/egov-audit"
+    assert info["issues"] == "https://git.example.gov.vn/egov-audit/issues"
+    assert info["license"] == ["Apache-2.0"]
     assert "plugins/modules/egov_host_facts.py" in names
     assert "plugins/module_utils/egov_host_ssh.py" in names
     assert "roles/remediate_sshd/handlers/main.yml" in names
@@ -78,10 +84,8 @@ def test_the_installed_module_runs_with_its_module_utils(installed: Path) -> Non
 
 def test_the_collection_passes_ansible_lint_production(installed: Path) -> None:
     root = installed / "ansible_collections/egov/audit"
-    # galaxy[no-repository]: the address of an agency's copy is not known to the build
     proc = _ansible("ansible-lint", installed, "--offline", "--nocolor", "--profile",
-                    "production", "--format", "pep8", "-x", "galaxy[no-repository]", ".",
-                    cwd=root)
+                    "production", "--format", "pep8", ".", cwd=root)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "Profile 'production' was required, and it passed" in proc.stdout + proc.stderr
 
@@ -128,3 +132,46 @@ def test_the_repository_playbooks_pass_ansible_lint_as_a_user_runs_it(tmp_path: 
                     "playbooks/collect.yml", cwd=copy)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "Traceback" not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("url", ["http://git.example.gov.vn/x", "javascript:alert(1)",
+                                 "https://git.example.gov.vn/{{ lookup('pipe','id') }}"])
+def test_a_repository_that_is_not_an_https_address_is_refused(url: str, tmp_path: Path) -> None:
+    """galaxy.yml is data Ansible reads: only a plain https address goes into it."""
+    proc = run_cli("collection", "build", "--output", str(tmp_path), "--repository", url,
+                   "--lang", "en")
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "--repository" in proc.stderr and not list(tmp_path.iterdir())
+
+
+def test_the_collection_passes_ansible_test_sanity(installed: Path, tmp_path: Path) -> None:
+    """Every sanity test of the ansible-core the tests run with (pylint, pep8, validate-modules,
+    the import test, yamllint, runtime-metadata...), each in the virtual environment
+    ansible-test makes for it from the package index, on the installed collection beside the
+    collection it depends on (ansible-test reads only its own collection root). The only
+    ignores are tests/sanity/ignore-2.19.txt's: the modules are Apache-2.0, not GPLv3."""
+    import shutil
+
+    import ansible_collections
+
+    root = tmp_path / "ansible_collections"
+    shutil.copytree(installed / "ansible_collections/egov/audit", root / "egov/audit")
+    shipped = Path(ansible_collections.__path__[0])
+    for name in ("ansible/netcommon", "ansible/utils"):  # its dependency, and that one's
+        shutil.copytree(shipped / name, root / name)
+    # ansible-test fetches pypa's get-pip from ci-files.testing.ansible.com, out of reach here:
+    # its cache holds a stand-in that bootstraps pip with ensurepip, then uses the index
+    cache = tmp_path / "home/.ansible/test/cache"
+    cache.mkdir(parents=True)
+    shutil.copy(REPO / "tests/data/get_pip_standin.py", cache / "get_pip_24_2.py")
+    python = "{}.{}".format(*sys.version_info[:2])
+    proc = subprocess.run([ansible_exe("ansible-test"), "sanity", "--local", "--python",
+                           python, "--color", "no"], capture_output=True, text=True,
+                          timeout=1500, check=False, cwd=root / "egov/audit",
+                          env={**os.environ, "HOME": str(tmp_path / "home")})
+    said = proc.stdout + proc.stderr
+    assert proc.returncode == 0, "\n".join(line for line in said.splitlines()
+                                           if "ERROR" in line or "FATAL" in line)[-4000:]
+    for test in ("pylint", "pep8", "validate-modules", "import", "yamllint",
+                 "runtime-metadata", "compile"):
+        assert f'Running sanity test "{test}"' in said, test

@@ -50,7 +50,10 @@ def test_the_layout_holds_every_part_and_nothing_else(tmp_path: Path) -> None:
     assert not [f for f in files if "__pycache__" in f or f.endswith(".pyc")]
     galaxy = yaml.safe_load((root / "galaxy.yml").read_text())
     assert galaxy == galaxy_data("0.2.0") and galaxy["version"] == "0.2.0"
-    assert (galaxy["namespace"], galaxy["name"], galaxy["dependencies"]) == ("egov", "audit", {})
+    assert (galaxy["namespace"], galaxy["name"], galaxy["dependencies"]) == (
+        "egov", "audit", {"ansible.netcommon": ">=6.0.0"})
+    assert "repository" not in galaxy  # only when the build is told where the copy lives
+    assert "tests/sanity/ignore-2.19.txt" in files
     # a second layout replaces the first: no file of an older release survives
     (root / "roles/stale.yml").write_text("old")
     assemble(tmp_path, "0.2.1")

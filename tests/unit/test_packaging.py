@@ -4,6 +4,7 @@ tests/integration/test_install.py builds the wheel and installs it."""
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
@@ -42,39 +43,83 @@ def test_the_execution_environment_pins_what_the_tests_ran_with() -> None:
     for name in ("ansible_core", "ansible_runner"):
         package, version = ee["dependencies"][name]["package_pip"].split("==")
         assert pins[package] == version, package
+    for requirement in ee["dependencies"]["python"]:
+        package, version = requirement.split("==")
+        assert pins[package] == version, package
+    # the network collections: the versions of the `ansible` package the tests ran with
+    import ansible_collections
+
+    shipped = Path(ansible_collections.__path__[0])
+    for collection in ee["dependencies"]["galaxy"]["collections"]:
+        manifest = json.loads((shipped / collection["name"].replace(".", "/") /
+                               "MANIFEST.json").read_text())
+        assert manifest["collection_info"]["version"] == collection["version"], collection
 
 
 @pytest.mark.slow
 def test_ansible_builder_accepts_the_execution_environment(tmp_path: Path) -> None:
-    """As the recipe says (docs/AWX.md): the collection artifact in dist/ beside the file, then
-    ansible-builder. No image is built (no registry here): the image's own install command is
-    run on the context ansible-builder made."""
+    """As the recipe says (docs/AWX.md): the collection artifact and egov-audit's wheel in dist/
+    beside the file, then `ansible-builder create`. No image is built (no container runtime or
+    registry here): the build context is checked to install egov-audit, the network
+    collections, pysnmp and sslyze, and the image's own install commands are run on it."""
     import os
     import shutil
     import subprocess
     import sys
 
+    import yaml
+
+    from egov_audit import __version__
+
     shutil.copy(REPO / "execution-environment.yml", tmp_path)
     built = run_cli("collection", "build", "--output", str(tmp_path / "dist"), timeout=300)
     assert built.returncode == 0, built.stderr
+    wheel = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                            "--no-build-isolation", "--wheel-dir", str(tmp_path / "dist"),
+                            str(REPO)], capture_output=True, text=True, timeout=600,
+                           check=False, cwd=tmp_path,
+                           env={**os.environ, "SETUPTOOLS_SCM_PRETEND_VERSION": __version__})
+    assert wheel.returncode == 0, wheel.stderr[-2000:]
     done = subprocess.run([str(Path(sys.executable).parent / "ansible-builder"), "create",
                            "-f", "execution-environment.yml", "--context", "context"],
                           capture_output=True, text=True, timeout=120, check=False,
                           cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
+    context = tmp_path / "context"
     pins = dict(line.split("==") for line in (REPO / "constraints.txt").read_text().splitlines()
                 if "==" in line and not line.startswith("#"))
-    dockerfile = (tmp_path / "context" / "Dockerfile").read_text()
+    dockerfile = (context / "Dockerfile").read_text()
     assert (f'ANSIBLE_INSTALL_REFS="ansible-core=={pins["ansible-core"]} '
             f'ansible-runner=={pins["ansible-runner"]}"') in dockerfile
-    # the collection goes into the image from the context, offline
-    assert list((tmp_path / "context/_build/collections").glob("egov-audit-*.tar.gz"))
+    # Python: pysnmp and sslyze as the tests ran them, then egov-audit's own wheel
+    requirements = (context / "_build/requirements.txt").read_text().split()
+    for package in ("pysnmp", "sslyze", "cryptography", "paramiko"):
+        assert f"{package}=={pins[package]}" in requirements, package
+    (packed,) = (context / "_build/wheels").glob("egov_audit-*.whl")
+    assert packed.name.startswith(f"egov_audit-{__version__.split('+')[0]}")
     lines = dockerfile.splitlines()
+    copy = lines.index("COPY _build/wheels/ /tmp/egov-audit-wheels/")
+    assert lines[copy + 1].startswith("RUN $PYCMD -m pip install --no-cache-dir "
+                                      "/tmp/egov-audit-wheels/egov_audit-*.whl")
+    # the network collections, from Galaxy in the image's galaxy stage
+    wanted = yaml.safe_load((context / "_build/requirements.yml").read_text())["collections"]
+    assert {c["name"] for c in wanted} >= {"ansible.netcommon", "ansible.utils", "cisco.ios",
+                                            "junipernetworks.junos", "fortinet.fortios"}
+    assert "ansible-galaxy collection install" in dockerfile and \
+        "-r requirements.yml" in dockerfile
+    # the egov.audit collection from the context, offline, once its dependency is there (as
+    # the galaxy stage leaves it: here copied from the `ansible` package the tests ran with)
+    assert list((context / "_build/collections").glob("egov-audit-*.tar.gz"))
     copy = lines.index("COPY _build/collections/ /tmp/egov-audit-collection/")
     install = lines[copy + 1]
     assert install.startswith("RUN ansible-galaxy collection install --offline")
     image = tmp_path / "image"
-    shutil.copytree(tmp_path / "context/_build/collections", image / "tmp-collection")
+    import ansible_collections
+
+    shipped = Path(ansible_collections.__path__[0])
+    for name in ("ansible/netcommon", "ansible/utils"):
+        shutil.copytree(shipped / name, image / "collections/ansible_collections" / name)
+    shutil.copytree(context / "_build/collections", image / "tmp-collection")
     command = install.removeprefix("RUN ").replace(
         "/tmp/egov-audit-collection", str(image / "tmp-collection")).replace(
         "/usr/share/ansible/collections", str(image / "collections"))
