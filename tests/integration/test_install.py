@@ -172,3 +172,35 @@ def test_ansible_playbook_is_found_in_the_user_scheme_off_path(tmp_path: Path) -
                              cwd=tmp_path, env={**os.environ, **env}, timeout=120, check=False)
     assert f"ansible-playbook not found beside {python}, in " in missing.stderr
     assert str(user_bin) in missing.stderr
+
+
+def test_pipx_installs_the_wheel_with_its_dependencies_from_the_index(wheel: Path,
+                                                                     tmp_path: Path) -> None:
+    """As a new user installs a command-line tool: pipx itself from the package index into a
+    virtual environment of its own, then `pipx install` of the built wheel, which resolves
+    every dependency from the index (held to constraints.txt, as make setup does). The command
+    it puts on the user's bin folder runs from any directory, in Vietnamese by default."""
+    venv = tmp_path / "pipx-venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    _run(venv / "bin" / "python", "-m", "pip", "install", "--quiet", "pipx", cwd=tmp_path)
+    env = {"PIPX_HOME": str(tmp_path / "pipx-home"), "PIPX_BIN_DIR": str(tmp_path / "bin"),
+           "PIPX_MAN_DIR": str(tmp_path / "man"), "PIP_CONSTRAINT": str(REPO / "constraints.txt"),
+           "PYTHONPATH": "", "EGOV_AUDIT_LANG": ""}
+    _run(venv / "bin" / "pipx", "install", "--python", sys.executable, wheel, cwd=tmp_path,
+         env=env)
+    command = tmp_path / "bin" / "egov-audit"
+    assert command.is_file()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    version = _run(command, "--version", cwd=elsewhere, env=env).stdout
+    assert version.startswith(f"egov-audit {__version__}\n"), version
+    help_vi = _run(command, "--help", cwd=elsewhere, env={**env, "LANG": "C.UTF-8"})
+    assert help_vi.stdout.startswith("Cách dùng:"), help_vi.stdout[:200]
+    # its own environment: egov-audit and its libraries, none of this checkout's
+    where = _run(tmp_path / "pipx-home" / "venvs" / "egov-audit" / "bin" / "python", "-c",
+                 "import egov_audit, sslyze, pysnmp; print(egov_audit.__file__)",
+                 cwd=elsewhere, env=env).stdout
+    assert str(tmp_path / "pipx-home") in where and str(REPO) not in where
+    validated = _run(command, "validate", REPO / "inventories" / "bo-hts", "--lang", "en",
+                     "--fail-on", "none", cwd=elsewhere, env=env)
+    assert "bo-hts" in validated.stdout
