@@ -12,7 +12,7 @@ marked `!unsafe` so that Ansible never templates it."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
@@ -26,7 +26,6 @@ from . import __version__
 from .audit import AuditRequest
 from .bundle import Opened, open_bundle
 from .checks.context import AuditOptions
-from .collect.interface import CollectOptions
 from .collection import COLLECTION, role_fqcn, semantic_version
 from .errors import Message, UsageError
 from .evidence.host_facts import read_evidence_dir
@@ -39,7 +38,6 @@ from .inventory import Inventories, Inventory
 from .models import Bundle, Status, TargetKind
 from .pipeline import Run
 from .policy import PolicySet
-from .runner import RunSettings, run_playbook
 from .sign import KeyRegistry, verify_opened
 from .times import instant
 from .yamlsource import LintCleanDumper
@@ -496,93 +494,3 @@ def _reevaluate(request: FixRequest, opened: Opened, inventory: Path, loaded: Ru
                                items=", ".join(f"{c} {t}" for c, t in unconfirmed[:10])))
     stamps = [e.collected_at for e in found.values() if e.collected and e.collected_at]
     return trusted, min(stamps, key=instant) if stamps else None  # the schema required zones
-
-
-# -- applying ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class RunReport:
-    changed: dict[str, list[str]]  # host -> task names that changed
-    failed: dict[str, list[str]]  # host -> "task: reason"
-    unreachable: dict[str, str]
-    rc: int
-
-
-def run_fix_playbook(playbook: Path, inventory: Path, check: bool,
-                     host_key_checking: bool = True, forks: int = 10) -> RunReport:
-    """Run a remediation playbook through the Ansible execution adapter (check mode: nothing
-    changes)."""
-    changed: dict[str, list[str]] = {}
-    failed: dict[str, list[str]] = {}
-    unreachable: dict[str, str] = {}
-
-    def on_event(event: dict[str, Any]) -> None:
-        data = event.get("event_data") or {}
-        host, task = data.get("host"), str(data.get("task", ""))
-        kind = event.get("event")
-        res = data.get("res") or {}
-        if not host:
-            return
-        if kind == "runner_on_ok" and res.get("changed"):
-            changed.setdefault(host, []).append(task)
-        elif kind == "runner_on_failed" and not data.get("ignore_errors"):
-            reason = " ".join(str(res.get("msg", "failed")).split())[:300]
-            failed.setdefault(host, []).append(f"{task}: {reason}")
-        elif kind == "runner_on_unreachable":
-            unreachable[host] = " ".join(str(res.get("msg", "")).split())[:300]
-
-    run = run_playbook(playbook, inventory, RunSettings(
-        host_key_checking=host_key_checking, forks=forks, check=check, diff=True), on_event,
-        UsageError)
-    return RunReport(changed, failed, unreachable, run.rc)
-
-
-@dataclass(frozen=True)
-class HostChange:
-    host: str
-    failing_before: int
-    failing_after: int
-
-
-@dataclass(frozen=True)
-class ApplyOutcome:
-    preview: RunReport
-    confirmed: bool
-    applied: RunReport | None = None
-    score_before: float | None = None
-    score_after: float | None = None
-    hosts: tuple[HostChange, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return self.applied is None or not (self.applied.failed or self.applied.unreachable)
-
-
-def apply_fixes(prepared: PreparedFix, playbook: Path, policy: PolicySet,
-                confirm: Callable[[RunReport], bool], host_key_checking: bool = True
-                ) -> ApplyOutcome:
-    """Preview in check mode, ask `confirm` (which shows the preview), apply, then re-scan the
-    hosts that changed and compare their failing controls and the score."""
-    preview = run_fix_playbook(playbook, prepared.inventory, check=True,
-                               host_key_checking=host_key_checking)
-    if not confirm(preview):
-        return ApplyOutcome(preview, confirmed=False)
-    applied = run_fix_playbook(playbook, prepared.inventory, check=False,
-                               host_key_checking=host_key_checking)
-    bundle = prepared.plan.bundle
-    changed_hosts = sorted(h for h in prepared.plan.hosts if applied.changed.get(h))
-    if not changed_hosts:
-        return ApplyOutcome(preview, True, applied)
-
-    request = AuditRequest([prepared.inventory], baseline=bundle.baseline, level=bundle.level,
-                           options=AuditOptions.from_dict(bundle.options))
-    assert prepared.evidence is not None
-    rescan = CollectOptions(limit=",".join(changed_hosts), host_key_checking=host_key_checking)
-    after, _ = Run(request, policy, prepared.inventories).scan(prepared.evidence, rescan)
-    new = after.bundles[0]
-
-    def failing(results: Sequence[Any], host: str) -> int:
-        return sum(1 for r in results if r.target == host and r.status is Status.FAIL)
-
-    return ApplyOutcome(preview, True, applied, bundle.scores.overall, new.scores.overall,
-                        tuple(HostChange(h, failing(bundle.results, h), failing(new.results, h))
-                              for h in changed_hosts))

@@ -96,6 +96,11 @@ def _private_home(private: Path, known_hosts: Path, error_cls: type[EgovAuditErr
     return home
 
 
+def _flags(settings: RunSettings) -> str:
+    return " ".join(flag for flag, wanted in (("--check", settings.check),
+                                              ("--diff", settings.diff)) if wanted)
+
+
 def run_playbook(playbook: Path, inventory: Path, settings: RunSettings,
                  on_event: EventHandler, error_cls: type[EgovAuditError] = CollectionError
                  ) -> RunOutcome:
@@ -126,8 +131,7 @@ def run_playbook(playbook: Path, inventory: Path, settings: RunSettings,
         env["ANSIBLE_TASK_TIMEOUT"] = str(settings.task_timeout)
     if settings.known_hosts is not None:
         env["HOME"] = str(_private_home(private, settings.known_hosts, error_cls))
-    flags = " ".join(flag for flag, wanted in (("--check", settings.check),
-                                               ("--diff", settings.diff)) if wanted)
+    flags = _flags(settings)
 
     def handler(event: dict[str, Any]) -> bool:
         on_event(event)
@@ -195,11 +199,14 @@ def _ssh_command(node: WorkerNode, connect_timeout: int) -> list[str]:
 
 
 def run_on_node(node: WorkerNode, playbook: Path, inventory: Mapping[str, Any],
-                settings: RunSettings, on_event: EventHandler, deadline: float) -> NodeOutcome:
+                settings: RunSettings, on_event: EventHandler, deadline: float,
+                with_collection: bool = False) -> NodeOutcome:
     """Run `playbook` on a worker node against `inventory` (Ansible's JSON form, only the
-    node's hosts); `on_event` sees every event as it streams back. Never raises for the node's
-    own failures (unreachable, a job that errs, a stream cut midway, no end after `deadline`
-    seconds): they are the outcome."""
+    node's hosts); `on_event` sees every event as it streams back. The job carries the
+    collection play and its plugins, or (`with_collection`: a remediation playbook) the playbook
+    with this release's egov.audit collection beside it, where Ansible looks first. Never
+    raises for the node's own failures (unreachable, a job that errs, a stream cut midway, no
+    end after `deadline` seconds): they are the outcome."""
     # only when a playbook runs
     import subprocess
     import threading
@@ -212,7 +219,10 @@ def run_on_node(node: WorkerNode, playbook: Path, inventory: Mapping[str, Any],
     try:
         project = private / "project"
         project.mkdir(parents=True)
-        for name in _WORKER_PROJECT:
+        if with_collection:
+            shutil.copy2(playbook, project / playbook.name)
+            assemble(project / "collections", __version__)
+        for name in () if with_collection else _WORKER_PROJECT:
             source = playbook.parent / name
             if source.is_dir():
                 shutil.copytree(source, project / name,
@@ -231,7 +241,7 @@ def run_on_node(node: WorkerNode, playbook: Path, inventory: Mapping[str, Any],
             ansible_runner.run(streamer="transmit", _output=out, private_data_dir=str(private),
                                playbook=playbook.name, inventory=dict(inventory),
                                forks=settings.forks, extravars=dict(settings.extravars),
-                               envvars=env, quiet=True,
+                               envvars=env, quiet=True, cmdline=_flags(settings) or None,
                                settings={"suppress_ansible_output": True})
         status: dict[str, Any] = {}
 

@@ -10,7 +10,8 @@ from typing import Any
 import click
 
 from ..checks.vocabulary import load_catalogue
-from ..fix import FixRequest, apply_fixes, prepare, render_playbook
+from ..fix import FixRequest, prepare, render_playbook
+from ..fix_apply import apply_fixes
 from ..gates.fileout import write_output
 from ..report.common import label, terminal
 from .base import Command, option

@@ -7,7 +7,10 @@ same hosts. Root only."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -124,3 +127,60 @@ def test_verdicts_through_nodes_equal_a_direct_scan(scans: dict[str, Any]) -> No
         straight = bundle_dict((scans["direct_evidence"] / f"{host}.json").read_text())["facts"]
         assert via_node["sshd"] == straight["sshd"] and via_node["accounts"] == \
             straight["accounts"], host
+
+
+SSHD_CONTROLS = ("HOST-SSH-01", "HOST-SSH-02", "HOST-SSH-03", "HOST-SSH-04", "HOST-SSH-05",
+                 "HOST-SSH-07")
+
+
+def test_fix_apply_goes_through_the_same_nodes(lab: lab_module.Lab, scans: dict[str, Any],
+                                               tmp_path: Path) -> None:
+    """`fix --apply` sends each host's plays where the scan reached it: seg-a2 is fixed by a
+    job on node-a (its sshd gaps closed, the re-scan through the node says so); seg-c1, whose
+    node is down, is reported unreachable with the node's reason and left as it was, although
+    this controller reaches it directly (its gaps are known from a direct scan). Runs last: it
+    changes seg-a2."""
+    before = _verdicts(scans["through"], ("seg-a2",))["seg-a2"]
+    gaps = {c for c in SSHD_CONTROLS if before.get(c) == "fail"}
+    assert gaps, before  # the weak profile's sshd: something to fix
+    bundle = tmp_path / "before.json"
+    bundle.write_text(json.dumps(scans["through"]))
+
+    def fix(bundle: Path, evidence: Path, host: str) -> Any:
+        return run_cli("fix", str(bundle), "--apply", "--yes", "--inventory",
+                       str(lab.inventory), "--evidence", str(evidence), "--limit", host,
+                       "--controls", ",".join(SSHD_CONTROLS), "--lang", "en",
+                       "--allow-controller")
+
+    proc = fix(bundle, scans["evidence"], "seg-a2")
+    said = proc.stdout + proc.stderr
+    assert proc.returncode == 0, said[-3000:]
+    assert "preview (check mode, nothing changed yet)" in proc.stdout, said[-3000:]
+    assert "seg-a2: " in proc.stdout, said[-3000:]
+    after = run_cli("scan", str(lab.inventory), "--evidence", str(tmp_path / "after"),
+                    "--limit", "seg-a2", "--timeout", "60", "-f", "json", "--lang", "en",
+                    "--fail-on", "none")
+    assert after.returncode == 0, after.stderr[-2000:]
+    fixed = _verdicts(bundle_dict(after.stdout), ("seg-a2",))["seg-a2"]
+    assert {c: fixed[c] for c in gaps} == dict.fromkeys(gaps, "pass"), said[-3000:]
+
+    # seg-c1: its gaps from a direct scan; fixed through its node, which is down
+    def sshd_config() -> str:  # seg-c1's, read over SSH straight from here
+        return subprocess.run(["ssh", "-F", str(lab.state / "ssh_config"), "seg-c1", "cat",
+                               "/etc/ssh/sshd_config"], capture_output=True, text=True,
+                              timeout=60, check=True).stdout
+
+    direct_inventory = lab_module.direct_inventory(lab, tmp_path / "direct")
+    direct = run_cli("scan", str(direct_inventory), "--evidence", str(tmp_path / "c1"),
+                     "--limit", "seg-c1", "--timeout", "60", "-o", str(tmp_path / "c1.json"),
+                     "-f", "json", "--lang", "en", "--fail-on", "none")
+    assert direct.returncode == 0, direct.stderr[-2000:]
+    assert {c for c, s in _verdicts(bundle_dict((tmp_path / "c1.json").read_text()),
+                                    ("seg-c1",))["seg-c1"].items()
+            if s == "fail"} & set(SSHD_CONTROLS)
+    config_c1 = sshd_config()
+    proc = fix(tmp_path / "c1.json", tmp_path / "c1", "seg-c1")
+    said = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "Traceback" not in said, said[-3000:]
+    assert "seg-c1" in proc.stderr and "worker node node-c" in proc.stderr, said[-3000:]
+    assert sshd_config() == config_c1
