@@ -204,3 +204,29 @@ def test_pipx_installs_the_wheel_with_its_dependencies_from_the_index(wheel: Pat
     validated = _run(command, "validate", REPO / "inventories" / "bo-hts", "--lang", "en",
                      "--fail-on", "none", cwd=elsewhere, env=env)
     assert "bo-hts" in validated.stdout
+
+
+def test_the_release_builds_cleanly_and_passes_twine_check(tmp_path: Path) -> None:
+    """The release as PyPI takes it: pypa's build makes the sdist, then the wheel from that
+    sdist (so the sdist is complete); nothing alarming on the way (no "would be ignored"
+    package, no stray second version file); `twine check --strict` passes both; the wheel
+    from the sdist carries every data file git tracks."""
+    source = tmp_path / "source"
+    tracked = _run("git", "ls-files", "-z", cwd=REPO).stdout.split("\0")
+    for name in filter(None, tracked):
+        if (REPO / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            (source / name).write_bytes((REPO / name).read_bytes())
+    built = _run(sys.executable, "-m", "build", "--no-isolation", "--outdir", tmp_path / "dist",
+                 source, cwd=source, env={"SETUPTOOLS_SCM_PRETEND_VERSION": __version__})
+    said = built.stdout + built.stderr
+    assert "would be ignored" not in said and "Traceback" not in said, said[-3000:]
+    (sdist,) = (tmp_path / "dist").glob("egov_audit-*.tar.gz")
+    (wheel,) = (tmp_path / "dist").glob("egov_audit-*.whl")
+    checked = _run(Path(sys.executable).parent / "twine", "check", "--strict", sdist, wheel,
+                   cwd=tmp_path)
+    assert checked.stdout.count("PASSED") == 2, checked.stdout
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert [n for n in names if n.endswith("_version.py")] == ["egov_audit/_version.py"]
+    data = _run("git", "ls-files", *DATA, "CHANGELOG.md", cwd=REPO).stdout.split()
+    assert data and not [f for f in data if f"egov_audit/_data/{f}" not in names]

@@ -19,16 +19,41 @@ def _setuptools() -> dict[str, object]:
     return config
 
 
-def test_every_python_package_is_listed() -> None:
+def _setup_packages() -> list[str]:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("egov_audit_setup", REPO / "setup.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    import setuptools
+
+    real, setuptools.setup = setuptools.setup, lambda **_: None  # read it, build nothing
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        setuptools.setup = real
+    packages: list[str] = module.packages()
+    return packages
+
+
+def test_every_python_package_and_data_folder_is_listed() -> None:
+    """setup.py lists every folder, so setuptools takes each one's files as declared (no
+    "would be ignored"); every Python package is among them."""
+    listed = set(_setup_packages())
     found = {".".join(p.parent.relative_to(REPO).parts)
              for p in (REPO / "egov_audit").rglob("__init__.py")}
-    listed = set(_setuptools()["packages"])  # type: ignore[call-overload]
-    assert found | {"egov_audit._data"} == listed
+    assert found <= listed and "egov_audit._data" in listed
+    assert {"egov_audit._data.policies.host", "egov_audit._data.playbooks.roles.remediate_sshd"
+            ".tasks", "egov_audit.locale.vi.LC_MESSAGES"} <= listed
+    assert not [p for p in listed if "__pycache__" in p]
 
 
 def test_the_top_level_data_is_packaged_from_the_repository() -> None:
     config = _setuptools()
-    assert config["package-dir"] == {"egov_audit._data": "."}
+    # egov_audit's own mapping first: setuptools-scm's version file goes there, once
+    assert list(config["package-dir"].items()) == [  # type: ignore[attr-defined]
+        ("egov_audit", "egov_audit"), ("egov_audit._data", ".")]
+    assert config["include-package-data"] is False
     patterns = config["package-data"]["egov_audit._data"]  # type: ignore[index]
     for top in ("ansible.cfg", "policies/", "reference_models/", "playbooks/"):
         assert any(p.startswith(top) for p in patterns), top
