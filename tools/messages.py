@@ -55,12 +55,22 @@ def _help_texts() -> Iterator[tuple[str, str]]:
     def walk(command: click.Command, path: str) -> Iterator[tuple[str, str]]:
         if command.help:
             yield inspect.cleandoc(command.help), path
+        context = click.Context(command)
+        # the usage line's words and the options' metavars, as Click writes them in English
+        usage = click.Group if isinstance(command, click.Group) else click.Command
+        for piece in usage.collect_usage_pieces(command, context):
+            if "|" not in piece:  # a list of choices is the values themselves
+                yield piece, f"{path}:usage"
         for param in command.params:
             if isinstance(param, click.Option):
                 if param.help:
                     yield param.help, f"{path}:{param.opts[0]}"
                 if isinstance(param.show_default, str):
                     yield param.show_default, f"{path}:{param.opts[0]}:default"
+                metavar = click.Option.make_metavar(param, context)
+                # a list of choices is the values themselves: nothing to translate
+                if not param.is_flag and not param.count and "|" not in metavar:
+                    yield metavar, f"{path}:{param.opts[0]}:metavar"
         if isinstance(command, click.Group):
             context = click.Context(command)  # the top group loads each command on demand
             for name in command.list_commands(context):

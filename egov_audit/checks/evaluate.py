@@ -24,7 +24,7 @@ from .context import (
     not_assessed_host,
 )
 from .named import NAMED_CHECKS
-from .operators import OPERATORS, OperatorTypeError, render
+from .operators import OPERATORS, OperatorTypeError, render, shown_value
 
 MISSING = object()
 NOT_SET = Text("chưa thiết lập", "not set")
@@ -283,14 +283,14 @@ def _declarative(ctx: CheckContext, control: Control) -> Iterator[Finding]:
                            Text(f"{fact}: {absent.vi} (yêu cầu: {expected_vi}).",
                                f"{fact}: {absent.en} (required: {expected_en})."),
                            expected, absent, locs)
-        shown = render(observed)
+        shown = shown_value(observed)
         holder = _holder(target.facts, parent_parts)
         source, default = _provenance(holder, leaf, source_key)
         if source:  # where the host's effective value comes from (file:line), when it says
-            shown = f"{shown} ({source})"
-        seen = Text.of(shown)
+            shown = Text(f"{shown.vi} ({source})", f"{shown.en} ({source})")
+        seen = shown
         if default and target.kind is TargetKind.HOST:
-            seen = Text(f"{shown} (mặc định)", f"{shown} (default)")
+            seen = Text(f"{shown.vi} (mặc định)", f"{shown.en} (default)")
             if ctx.options.require_explicit:
                 return Finding(target.id, target.kind, Status.FAIL,
                                Text(f"{fact} = {seen.vi}: dựa vào giá trị mặc định, không được "

@@ -47,6 +47,16 @@ def render(value: Any, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def shown_value(value: Any) -> Text:
+    """An observed value for people: true and false in words, as the requirement says them
+    ("có (true)"), anything else as render() writes it."""
+    if value is True:
+        return Text("có (true)", "yes (true)")
+    if value is False:
+        return Text("không (false)", "no (false)")
+    return Text.of(render(value))
+
+
 def _register(name: str, vi: str, en: str, needs_expected: bool = True
               ) -> Callable[[Callable[[Any, Any], bool]], Callable[[Any, Any], bool]]:
     def wrap(fn: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:

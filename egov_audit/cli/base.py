@@ -54,6 +54,11 @@ class Option(click.Option):
         with translated(self):
             return super().get_help_record(ctx)
 
+    def make_metavar(self, ctx: click.Context) -> str:
+        # TEXT, INTEGER RANGE, FILE...: the words of the run's language (tools/messages.py
+        # extracts every one the command tree shows)
+        return _(super().make_metavar(ctx))
+
 
 class Translated(click.Command):
     """A command whose help is shown in the language of the run."""
@@ -65,6 +70,10 @@ class Translated(click.Command):
     def get_short_help_str(self, limit: int = 45) -> str:
         with translated(self):
             return super().get_short_help_str(limit)
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        # [OPTIONS], INVENTORIES..., COMMAND [ARGS]...: as the run's language writes them
+        return [_(piece) for piece in super().collect_usage_pieces(ctx)]
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         # Click makes --help once per command and keeps it: its text is set for this run

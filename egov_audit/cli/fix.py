@@ -13,7 +13,7 @@ from ..checks.vocabulary import load_catalogue
 from ..fix import FixRequest, prepare, render_playbook
 from ..fix_apply import apply_fixes
 from ..gates.fileout import write_output
-from ..report.common import label, terminal
+from ..report.common import label, shown_number, terminal
 from .base import Command, option
 from .options import lang_option
 from .output import write
@@ -112,14 +112,11 @@ def fix_cmd(bundle: Path, inventory: Path | None, evidence_dir: Path | None, key
         changes=sum(len(v) for v in applied.changed.values()), hosts=len(outcome.hosts),
         failed=len(applied.failed)))
     if outcome.hosts:
-        click.echo(label("fix.score", lang).format(before=_score(outcome.score_before),
-                                                   after=_score(outcome.score_after)))
+        click.echo(label("fix.score", lang).format(
+            before=shown_number(outcome.score_before, lang),
+            after=shown_number(outcome.score_after, lang)))
         for change in outcome.hosts:
             click.echo(label("fix.host_after", lang).format(
                 host=terminal(change.host), before=change.failing_before,
                 after=change.failing_after))
     raise click.exceptions.Exit(0 if outcome.ok else 1)
-
-
-def _score(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"

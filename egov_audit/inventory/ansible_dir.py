@@ -384,8 +384,8 @@ def read_inventory_dir(root: Path, display_root: str | None = None) -> AnsibleIn
         raise InventoryError(Message("cannot read: {value}", value=exc.strerror or exc),
                              file=display_root) from None
     if not is_dir:
-        raise InventoryError("not an inventory directory" if root.exists() else
-                             "no such inventory directory", file=display_root)
+        raise InventoryError(Message("not an inventory directory") if root.exists() else
+                             Message("no such inventory directory"), file=display_root)
     reader = _Reader(root, display_root)
     reader.read_sources()
     groups = reader.groups

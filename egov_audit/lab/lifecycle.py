@@ -155,7 +155,7 @@ def up(hosts: tuple[LabHost, ...] = SERVERS, state: Path = DEFAULT_STATE,
             failed.append(str(exc))
     if failed:
         down(state)
-        raise UsageError("lab hosts failed to start: " + "; ".join(failed))
+        raise UsageError(Message("lab hosts failed to start: {hosts}", hosts="; ".join(failed)))
     return lab
 
 

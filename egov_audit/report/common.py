@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from ..gates.sanitize import terminal
 from ..models import Result, Severity, Status, Text
@@ -193,5 +194,19 @@ def severity_at_least(result: Result, threshold: Severity) -> bool:
     return result.severity.rank >= threshold.rank
 
 
+def number(value: float, lang: str, digits: int = 1) -> str:
+    """A decimal as the language writes it: 62,4 in Vietnamese, 62.4 in English (machine
+    formats, JSON, CSV and XLSX cells, keep the number itself)."""
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if lang == "vi" else text
+
+
 def fmt_score(value: float | None, lang: str) -> str:
-    return f"{value:.1f}" if value is not None else label("not_scored", lang)
+    return number(value, lang) if value is not None else label("not_scored", lang)
+
+
+def shown_number(value: Any, lang: str) -> str:
+    """A table cell for people: a float as the language writes it, None as '-'."""
+    if value is None:
+        return "-"
+    return number(value, lang) if isinstance(value, float) else str(value)

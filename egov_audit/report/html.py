@@ -11,7 +11,7 @@ from typing import Any
 
 from ..gates.sanitize import html, html_environment, html_json
 from ..models import Area, ResultSet, Severity, Status
-from .common import label
+from .common import fmt_score, label
 from .interface import ReportOptions, reporter
 from .view import AgencyView, GapTarget, views
 
@@ -59,10 +59,6 @@ def _row(target: GapTarget) -> tuple[str, str, str, str, str]:
             _shorten(target.expected, 300), ", ".join(target.where))
 
 
-def _fmt(value: float | None, lang: str) -> str:
-    return f"{value:.1f}" if value is not None else label("not_scored", lang)
-
-
 def _agency(view: AgencyView, lang: str) -> dict[str, Any]:
     # MarkupSafe: only for HTML
     from markupsafe import Markup
@@ -72,11 +68,11 @@ def _agency(view: AgencyView, lang: str) -> dict[str, Any]:
         "name": view.name, "code": view.code, "kind_label": label(f"kind.{view.kind}", lang),
         "baseline": view.baseline, "level": view.level, "generated": view.generated,
         "tool_version": view.tool_version, "policy": view.policy, "notices": view.notices,
-        "overall": _fmt(scores.overall, lang),
+        "overall": fmt_score(scores.overall, lang),
         "coverage": f"{scores.coverage * 100:.0f}%" if scores.coverage is not None else "-",
         "waived": scores.counts.get("waived", 0),
         "unassessed": view.unassessed,
-        "areas": [{"name": a.name, "score_text": _fmt(a.score, lang), "gaps": a.gaps}
+        "areas": [{"name": a.name, "score_text": fmt_score(a.score, lang), "gaps": a.gaps}
                   for a in view.areas],
         "chart_areas": Markup(_bars([(a.name, round(a.score or 0, 1), _score_colour(a.score))
                                      for a in view.areas], 100)),

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from ..gates.sanitize import markdown as md
 from ..models import ResultSet
-from .common import label
+from .common import fmt_score, label
 from .interface import ReportOptions, reporter
 from .view import AgencyView, views
 
 __all__ = ["MarkdownReporter", "md"]
-
-
-def _fmt(value: float | None, lang: str) -> str:
-    return f"{value:.1f}" if value is not None else label("not_scored", lang)
 
 
 def _agency(v: AgencyView, lang: str) -> list[str]:
@@ -26,12 +22,12 @@ def _agency(v: AgencyView, lang: str) -> list[str]:
                f"{md(v.tool_version)}" + (f" · {label('policy', lang)} {md(v.policy)}"
                                           if v.policy else ""))
     coverage = f"{v.scores.coverage * 100:.0f}%" if v.scores.coverage is not None else "-"
-    out.append(f"- **{label('score', lang)}: {_fmt(v.scores.overall, lang)}/100** · "
+    out.append(f"- **{label('score', lang)}: {fmt_score(v.scores.overall, lang)}/100** · "
                f"{label('coverage', lang)}: {coverage}")
     out += [f"> **⚠ {md(n)}**" for n in v.notices]
     out += ["", f"| {label('col.area', lang)} | {label('col.score', lang)} | "
                 f"{label('gaps', lang)} |", "| --- | ---: | ---: |"]
-    out += [f"| {md(a.name)} | {_fmt(a.score, lang)} | {a.gaps} |" for a in v.areas]
+    out += [f"| {md(a.name)} | {fmt_score(a.score, lang)} | {a.gaps} |" for a in v.areas]
     if v.unassessed:
         out += ["", f"## ⚠ {label('html.unassessed', lang)}: {len(v.unassessed)}", "",
                 label("html.unassessed_note", lang), "",

@@ -13,16 +13,10 @@ from typing import Any
 from ..gates.sanitize import cell, cell_text, html, terminal
 from ..models import Text
 from ..readiness import from_row
-from .common import LABELS, label
+from .common import LABELS, label, shown_number
 from .interface import Render, ReportOptions, reporter
 
 _AREAS = ("infrastructure", "ip_addressing", "security")
-
-
-def _fmt(value: Any) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
 def _trend(value: Any) -> str:
@@ -50,7 +44,7 @@ def _row(r: dict[str, Any], lang: str) -> list[str]:
     """The same row as display text."""
     values = _values(r, lang)
     coverage = values[-4]
-    return [str(v) for v in values[:5]] + [_fmt(v) for v in values[5:9]] + [
+    return [str(v) for v in values[:5]] + [shown_number(v, lang) for v in values[5:9]] + [
         "-" if coverage is None else f"{coverage}%", str(values[-3]), _trend(values[-2]),
         str(values[-1])]
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..gates.sanitize import cell_text, terminal
 from ..models import Text
-from .common import label
+from .common import label, shown_number
 from .interface import Render, ReportOptions, reporter
 
 
@@ -31,14 +31,8 @@ class AgencyHistory:
     submissions: Sequence[dict[str, Any]]
 
 
-def _num(value: Any) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.1f}" if isinstance(value, float) else str(value)
-
-
-def _table(columns: list[str], rows: list[list[Any]]) -> list[str]:
-    cells = [[terminal(_num(c)) for c in row] for row in rows]
+def _table(columns: list[str], rows: list[list[Any]], lang: str) -> list[str]:
+    cells = [[terminal(shown_number(c, lang)) for c in row] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
     return ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
             for row in [columns, *cells]]
@@ -85,9 +79,9 @@ def _render_control(fmt: str) -> Render:
         title = f" · {data.title.get(lang)}" if data.title else ""
         lines = [f"== {terminal(data.control)}{terminal(title)}: "
                  f"{label('question.failing_agencies', lang)} ({len(data.failing)}) =="]
-        lines += _table(*failing) if data.failing else [label("html.none", lang)]
+        lines += _table(*failing, lang) if data.failing else [label("html.none", lang)]
         lines += ["", f"== {label('question.pass_rate', lang)} =="]
-        lines += _table(*rates) if data.rates else [label("html.none", lang)]
+        lines += _table(*rates, lang) if data.rates else [label("html.none", lang)]
         return "\n".join(lines) + "\n"
     return render
 
@@ -113,7 +107,7 @@ def _render_history(fmt: str) -> Render:
             return _csv(((columns, rows),))
         head = f"== {terminal(data.agency)}: {label('question.history', lang)} " \
                f"({len(rows)}) =="
-        return "\n".join([head, *(_table(columns, rows) if rows else
+        return "\n".join([head, *(_table(columns, rows, lang) if rows else
                                   [label("html.none", lang)])]) + "\n"
     return render
 

@@ -167,6 +167,39 @@ def test_help_speaks_vietnamese_and_english(command: list[str],
         assert english.startswith("Usage:") and "Options:" in english
 
 
+def test_vietnamese_help_has_no_english_metavar(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every command's usage line and every option's metavar in the run's language: no
+    [OPTIONS], TEXT, PATH, FILE, INTEGER RANGE... left in Vietnamese help."""
+    import click
+
+    from egov_audit.cli import cli
+
+    monkeypatch.setenv("EGOV_AUDIT_LANG", "vi")
+    english = re.compile(r"\[OPTIONS\]|\b(TEXT|PATH|FILE|DIRECTORY|INTEGER|FLOAT|COMMAND|ARGS|"
+                         r"INVENTOR(Y|IES)|BUNDLES?|RANGE)\b")
+    seen = 0
+
+    def walk(command: click.Command, path: list[str]) -> None:
+        nonlocal seen
+        shown = _help(*path, "--help")
+        assert shown.startswith("Cách dùng:"), (path, shown[:200])
+        usage, options = shown.split("\n", 1)[0], shown.split("Tùy chọn:", 1)[-1]
+        metavars = [line.split()[1] for line in options.splitlines()
+                    if line.startswith("  -") and len(line.split()) > 1
+                    and not line.split()[1][0].islower()]
+        assert not english.search(usage + " " + " ".join(metavars)), (path, usage, metavars)
+        seen += 1
+        if isinstance(command, click.Group):
+            context = click.Context(command)
+            for name in command.list_commands(context):
+                sub = command.get_command(context, name)
+                if sub is not None:
+                    walk(sub, [*path, name])
+
+    walk(cli, [])
+    assert seen > 30
+
+
 def test_errors_speak_the_language_of_the_run(monkeypatch: pytest.MonkeyPatch,
                                               tmp_path: Path) -> None:
     from egov_audit.cli import cli

@@ -40,3 +40,11 @@ def test_every_operator_describes_itself_in_both_languages() -> None:
     for op in OPERATORS.values():
         assert op.expected.vi and op.expected.en
         assert op.describe(5, "vi") != op.describe(5, "en")
+
+
+def test_observed_true_and_false_are_said_in_words_as_requirements_are() -> None:
+    from egov_audit.checks.operators import OPERATORS, shown_value
+
+    assert shown_value(False).vi == OPERATORS["is_false"].expected.vi == "không (false)"
+    assert shown_value(True).en == OPERATORS["is_true"].expected.en == "yes (true)"
+    assert shown_value(3).vi == "3" and shown_value(None).en == "null"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import io
 import re
 from pathlib import Path
@@ -145,3 +146,16 @@ def test_spreadsheets_carry_the_demo_notice_and_speak_the_report_language(
     assert notice in str(scores.cell(row=2, column=scores.max_column).value)
     statuses = {row[3].value for row in book.worksheets[2].iter_rows(min_row=2)}
     assert ("đã đánh giá" in statuses) if lang == "vi" else ("assessed" in statuses)
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_scores_are_written_as_each_language_writes_numbers(samples: ResultSet,
+                                                            fmt: str) -> None:
+    """62,4 for Vietnamese readers, 62.4 for English ones; JSON keeps the number itself."""
+    score = samples.bundles[0].scores.overall
+    assert score is not None and score != int(score)
+    vi, en = str(_render(samples, fmt, "vi")), str(_render(samples, fmt, "en"))
+    assert f"{score:.1f}".replace(".", ",") in vi and f"{score:.1f}" not in vi
+    assert f"{score:.1f}" in en
+    assert json.loads(str(_render(samples, "json", "vi")))["bundles"][0]["scores"][
+        "overall"] == score
