@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
@@ -65,3 +66,28 @@ def test_each_term_has_one_word_everywhere(english: list[str], words: list[str],
                 and not any(w in said for w in words):
             wrong.append((source[:80], vietnamese[:80]))
     assert wrong == []
+
+
+# the tone mark on the main vowel, as Vietnamese legal texts write them (hóa, khóa, xóa, tùy,
+# thủy): never on the last letter of a word-final oa, oe or uy (hoá, khoá, tuỳ), except after
+# q, where u belongs to the consonant (quý)
+_NEW_STYLE = re.compile(r"(?<![qQ])(?:[oO][áàảãạéèẻẽẹ]|[uU][ýỳỷỹỵ])(?![\wÀ-ỹ])")
+
+
+def test_one_spelling_convention_everywhere() -> None:
+    import subprocess
+
+    tracked = subprocess.run(["git", "ls-files"], capture_output=True, text=True, cwd=REPO,
+                             check=True).stdout.split()
+    found = []
+    for name in tracked:
+        path = REPO / name
+        if path.suffix in (".mo", ".png", ".xlsx", ".gz", ".db") or not path.is_file() \
+                or path == Path(__file__):  # this file names the forms it forbids
+            continue
+        try:
+            text = path.read_text("utf-8")
+        except UnicodeDecodeError:
+            continue
+        found += [f"{name}: {m.group(0)}" for m in _NEW_STYLE.finditer(text)]
+    assert found == [], found[:20]
