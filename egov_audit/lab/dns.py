@@ -1,7 +1,8 @@
 """The lab internet's DNS: a signed hierarchy from its own root, as the real one is built.
 
 - the root (`.`, NSEC, as the real root), a top-level domain (`example.`, NSEC3, as most
-  registries) and the sound agency zone `bohts.example.` (NSEC3) are signed by Knot DNS itself,
+  registries), a second one with NSEC3 opt-out (`test.`, as large registries sign) and the
+  sound agency zone `bohts.example.` (NSEC3) are signed by Knot DNS itself,
   with keys made by its keymgr before it starts (so each parent can hold its child's DS);
 - the broken zones are signed by dnspython, each broken in one way a validator must tell: the
   signatures expired, not yet valid, a DS that matches no key, a record left unsigned, a DS
@@ -24,9 +25,13 @@ AGENCY_DNS = "198.18.5.55"  # the agencies' own zones' server
 GONE = "198.18.5.99"  # the servers of a delegated zone that no longer answer: SERVFAIL
 ANCHOR_FILE = "root.key"
 TLD = "example."
-# the zones Knot signs itself: (zone, its server, NSEC3)
-KNOT_SIGNED = ((".", ROOT_DNS, False), (TLD, AUTHORITY, True), ("bohts.example.", AGENCY_DNS, True))
-UNSIGNED_ZONES = ("songlam.example.",)
+# a second top-level domain, with NSEC3 opt-out as large registries sign: an unsigned
+# delegation in it has no NSEC3 record of its own, only the opted-out span that covers it
+OPT_OUT_TLD = "test."
+# the zones Knot signs itself: (zone, its server, its denial of existence)
+KNOT_SIGNED = ((".", ROOT_DNS, "nsec"), (TLD, AUTHORITY, "nsec3"),
+               (OPT_OUT_TLD, AUTHORITY, "nsec3-optout"), ("bohts.example.", AGENCY_DNS, "nsec3"))
+UNSIGNED_ZONES = ("songlam.example.", "khongky.test.")
 LAME_ZONE = "mat.example."
 ISLAND_ZONE = "dao.example."  # signed, no DS in the parent
 # signed by dnspython, each broken in one way (the reason a validator should give)
@@ -50,7 +55,8 @@ def agency_zones(bench: int) -> tuple[str, ...]:
 
 
 def soa(zone: str) -> list[str]:
-    server = {".": "ns.root.example.", TLD: "ns.example."}.get(zone, "dns.example.")
+    server = {".": "ns.root.example.", TLD: "ns.example.",
+              OPT_OUT_TLD: "ns.example."}.get(zone, "dns.example.")
     return [f"{zone} 3600 IN SOA {server} hostmaster.example. 1 3600 900 604800 300",
             f"{zone} 3600 IN NS {server}"]
 
@@ -59,14 +65,18 @@ def delegations(zone: str, bench: int) -> list[str]:
     """The parent zones' own records: name servers, their glue, the lame delegation."""
     if zone == ".":
         return [f"ns.root.example. 3600 IN A {ROOT_DNS}", f"{TLD} 3600 IN NS ns.example.",
-                f"ns.example. 3600 IN A {AUTHORITY}"]
+                f"ns.example. 3600 IN A {AUTHORITY}", f"{OPT_OUT_TLD} 3600 IN NS ns.example."]
+    if zone == OPT_OUT_TLD:
+        return [f"{child} 3600 IN NS dns.example." for child in agency_zones(bench)
+                if child.endswith("." + OPT_OUT_TLD)]
     if zone != TLD:
         return []
     # a child served by its parent's own server would be answered without a referral, and a
     # validating resolver would call the unsigned one "DNSSEC lame": the agencies have their own
     lines = [f"ns.example. 3600 IN A {AUTHORITY}", f"dns.example. 3600 IN A {AGENCY_DNS}",
              f"ns.root.example. 3600 IN A {ROOT_DNS}"]
-    lines += [f"{child} 3600 IN NS dns.example." for child in agency_zones(bench)]
+    lines += [f"{child} 3600 IN NS dns.example." for child in agency_zones(bench)
+              if child.endswith("." + TLD)]
     lines += [f"{LAME_ZONE} 3600 IN NS ns.mat.example.", f"ns.mat.example. 3600 IN A {GONE}"]
     return lines
 
@@ -88,7 +98,7 @@ def sign_and_write(folder: Path, records: dict[str, list[str]], bench: int) -> N
         else:
             _sign(folder, zone, records[zone])
     ds[TLD] += [f"{line}" for line in knot_ds(folder, "bohts.example.")]
-    ds["."] += knot_ds(folder, TLD)
+    ds["."] += knot_ds(folder, TLD) + knot_ds(folder, OPT_OUT_TLD)
     for zone, _, _ in KNOT_SIGNED:
         file_of(folder, zone).write_text("\n".join([*records[zone], *ds[zone]]) + "\n")
     for zone in UNSIGNED_ZONES:
@@ -150,7 +160,7 @@ def write_knot(folder: Path, bench: int) -> list[Path]:
         name = _knot_name(address)
         storage = folder / f"knot-{name}"
         storage.mkdir(exist_ok=True)
-        zones = [(zone, nsec3) for zone, at, nsec3 in KNOT_SIGNED if at == address]
+        zones = [(zone, policy) for zone, at, policy in KNOT_SIGNED if at == address]
         plain = agency_zones(bench)[1:] if address == AGENCY_DNS else ()
         text = (f'server:\n    rundir: "{storage}"\n    listen: {address}@53\n'
                 f'    pidfile: "{storage}/knot.pid"\n'
@@ -160,14 +170,15 @@ def write_knot(folder: Path, bench: int) -> list[Path]:
                 "policy:\n" + "".join(
                     f"  - id: {policy}\n    algorithm: ecdsap256sha256\n"
                     "    single-type-signing: on\n    manual: on\n"
-                    f"    nsec3: {'on' if policy == 'nsec3' else 'off'}\n"
+                    f"    nsec3: {'off' if policy == 'nsec' else 'on'}\n"
+                    f"    nsec3-opt-out: {'on' if policy == 'nsec3-optout' else 'off'}\n"
                     "    nsec3-iterations: 0\n    nsec3-salt-length: 0\n"
-                    for policy in ("nsec", "nsec3"))
+                    for policy in ("nsec", "nsec3", "nsec3-optout"))
                 + "zone:\n" + "".join(
                     f'  - domain: "{zone}"\n    file: "{file_of(folder, zone)}"\n'
-                    f"    dnssec-signing: on\n    dnssec-policy: {'nsec3' if nsec3 else 'nsec'}\n"
+                    f"    dnssec-signing: on\n    dnssec-policy: {policy}\n"
                     "    zonefile-sync: -1\n"
-                    for zone, nsec3 in zones)
+                    for zone, policy in zones)
                 + "".join(f'  - domain: "{zone}"\n    file: "{file_of(folder, zone)}"\n'
                           "    zonefile-sync: -1\n" for zone in plain))
         knot_conf(folder, name).write_text(text)
@@ -212,6 +223,8 @@ def unbound_conf(folder: Path, resolver: str) -> str:
             f'  root-hints: "{folder}/root.hints"\n'
             f'  trust-anchor-file: "{folder / ANCHOR_FILE}"\n'
             "  qname-minimisation: no\n"
+            # Unbound answers test. itself (RFC 6761) unless told the lab serves it
+            f'  local-zone: "{OPT_OUT_TLD}" nodefault\n'
             "  infra-host-ttl: 60\n  outbound-msg-retry: 1\n"
             "remote-control:\n  control-enable: no\n")
 

@@ -74,6 +74,9 @@ PORTALS = (
     LabPortal("www.lech.example", "198.18.5.20"),
     LabPortal("www.thieuky.example", "198.18.5.21"),
     LabPortal("www.thuattoan.example", "198.18.5.22"),
+    # an unsigned agency zone under a registry that signs with NSEC3 opt-out: provably
+    # insecure by the opted-out span that covers its delegation
+    LabPortal("www.khongky.test", "198.18.5.23"),
     # TLS that the machine's OpenSSL cannot offer, told by sslyze: an old portal on SSL 3.0
     # with RC4 and 3DES; one holding a sound ECDSA certificate (what a default client is
     # handed) and an expired RSA one (what older clients get); one that resets every hello
@@ -127,7 +130,8 @@ def bench_name(index: int) -> str:
 
 def _zone_of(name: str) -> str:
     fqdn = name + "."
-    for zone in sorted((*lab_dns.agency_zones(0), LAME_ZONE, lab_dns.TLD), key=len,
+    for zone in sorted((*lab_dns.agency_zones(0), LAME_ZONE, lab_dns.TLD, lab_dns.OPT_OUT_TLD),
+                       key=len,
                        reverse=True):
         if fqdn.endswith("." + zone) or fqdn == zone:
             return zone

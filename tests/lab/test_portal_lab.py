@@ -327,6 +327,7 @@ DNSSEC_CASES = {
     "cu.example": ("secure", ""),  # a name of the top-level domain itself
     "songlam.example": ("insecure", "no_ds"),
     "www.dao.example": ("insecure", "no_ds"),  # signed, but its parent has no DS for it
+    "www.khongky.test": ("insecure", "opt_out"),  # under a TLD signed with NSEC3 opt-out
     "www.saiky.example": ("bogus", "expired"),
     "www.som.example": ("bogus", "not_yet_valid"),
     "www.lech.example": ("bogus", "ds_mismatch"),
