@@ -33,15 +33,20 @@ def _run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None,
     return proc
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A wheel built from the files git tracks (a copy: the build leaves nothing here)."""
-    source = tmp_path_factory.mktemp("source")
+def _tracked_copy(source: Path) -> Path:
+    """The files git tracks, copied (a build leaves nothing in the checkout)."""
     tracked = _run("git", "ls-files", "-z", cwd=REPO).stdout.split("\0")
     for name in filter(None, tracked):
         if (REPO / name).is_file():
             (source / name).parent.mkdir(parents=True, exist_ok=True)
             (source / name).write_bytes((REPO / name).read_bytes())
+    return source
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel built from the files git tracks (a copy: the build leaves nothing here)."""
+    source = _tracked_copy(tmp_path_factory.mktemp("source"))
     out = tmp_path_factory.mktemp("wheel")
     # the copy has no git history: the build gets the checkout's version (from its tags)
     _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
@@ -211,12 +216,7 @@ def test_the_release_builds_cleanly_and_passes_twine_check(tmp_path: Path) -> No
     sdist (so the sdist is complete); nothing alarming on the way (no "would be ignored"
     package, no stray second version file); `twine check --strict` passes both; the wheel
     from the sdist carries every data file git tracks."""
-    source = tmp_path / "source"
-    tracked = _run("git", "ls-files", "-z", cwd=REPO).stdout.split("\0")
-    for name in filter(None, tracked):
-        if (REPO / name).is_file():
-            (source / name).parent.mkdir(parents=True, exist_ok=True)
-            (source / name).write_bytes((REPO / name).read_bytes())
+    source = _tracked_copy(tmp_path / "source")
     built = _run(sys.executable, "-m", "build", "--no-isolation", "--outdir", tmp_path / "dist",
                  source, cwd=source, env={"SETUPTOOLS_SCM_PRETEND_VERSION": __version__})
     said = built.stdout + built.stderr
