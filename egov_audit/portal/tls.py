@@ -19,6 +19,13 @@ from typing import Any
 
 from .certificates import certificate_facts, clip
 
+# sslyze's bundled trust stores hold a few certificates today's cryptography frowns at (a
+# serial number that is not positive): said of sslyze's own data, never of a portal's, and on
+# every run. Filtered once, for sslyze's modules only: warnings.catch_warnings() around a scan
+# is not thread-safe (the probe scans portals on sixteen threads, sslyze on its own), and
+# one thread's exit put the filter back while another's scan was loading the stores.
+warnings.filterwarnings("ignore", message=".*serial number", module=r"sslyze\.")
+
 # sslyze's names of the versions, in the bundle's spelling (the older probe's keys)
 VERSIONS = (("ssl_2_0_cipher_suites", "SSLv2"), ("ssl_3_0_cipher_suites", "SSLv3"),
             ("tls_1_0_cipher_suites", "TLSv1"), ("tls_1_1_cipher_suites", "TLSv1.1"),
@@ -134,11 +141,8 @@ def scan(address: str, host: str, port: int, timeout: float,
     scanner = Scanner(per_server_concurrent_connections_limit=5,
                       concurrent_server_scans_limit=1)
     out: dict[str, Any] = {"engine": engine()}
-    with warnings.catch_warnings():
-        # the bundled trust stores hold a few certificates today's cryptography frowns at
-        warnings.simplefilter("ignore")
-        scanner.queue_scans([request])
-        (result,) = list(scanner.get_results())
+    scanner.queue_scans([request])
+    (result,) = list(scanner.get_results())
     if result.connectivity_status is not models.ServerConnectivityStatusEnum.COMPLETED \
             or result.scan_result is None:
         why = clip(result.connectivity_error_trace or result.connectivity_status.name, 300)
