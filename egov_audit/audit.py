@@ -94,18 +94,25 @@ def _now() -> str:
 
 
 def _context(inventory: Inventory, policy: PolicySet, request: AuditRequest) -> CheckContext:
-    baseline = request.baseline or inventory.agency.baseline
-    if baseline not in policy.baselines:
+    name = request.baseline or inventory.agency.baseline
+    baseline = policy.baseline_named(name)
+    if baseline is None or baseline.id != name:
+        where = locate(inventory.agency_source, ("baseline",))
+    if baseline is None:
         known = ", ".join(sorted(policy.baselines))
         if request.baseline:
             raise UsageError(Message("unknown baseline {baseline!r} (known: {known})",
-                                     baseline=baseline, known=known))
-        where = locate(inventory.agency_source, ("baseline",))
+                                     baseline=name, known=known))
         raise InventoryError(Message("unknown baseline {baseline!r} (known: {known})",
-                                     baseline=baseline, known=known), file=where.file,
+                                     baseline=name, known=known), file=where.file,
                              line=where.line, column=where.column, path="agency.baseline")
+    # a renamed baseline's former id (an inventory, a stored bundle rescored or fixed) is
+    # judged as the baseline it now is, and the report says so
+    notices = () if baseline.id == name else (baseline.renamed_notice(
+        name, "--baseline" if request.baseline else f"{where.file}:{where.line}"),)
     level = request.level or inventory.agency.level
-    return CheckContext(inventory, policy, baseline, level, request.options)
+    return CheckContext(inventory, policy, baseline.id, level, request.options,
+                        notices=notices)
 
 
 def _targets(inventory: Inventory, found: Mapping[str, Any]) -> tuple[Target, ...]:
@@ -422,7 +429,7 @@ def _judge(request: AuditRequest, policy: PolicySet, ctx: CheckContext, sink: Re
         add(part_of(evaluate_agency(ctx, policy.controls, hosts=False)))
 
     record = ledger.record()
-    notices = (_notices(request.options) + _waiver_notices(record)
+    notices = (ctx.notices + _notices(request.options) + _waiver_notices(record)
                + _waivers_place_notice(request, inventory)
                + _evidence_notices(inventory, ctx.found, request.today))
     end = replace(head, finished_at=_now(),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -432,15 +432,19 @@ def prepare(request: FixRequest, policy: PolicySet) -> PreparedFix:
                                  "{code!r}'s", data=claimed.agency.code, code=code),
                          file=str(request.bundle))
     _refuse_stale(claimed.finished_at, request.max_age_days)  # before any work: cheap and clear
-    if claimed.baseline not in policy.baselines:
+    baseline = policy.baseline_named(claimed.baseline)
+    if baseline is None:
         raise UsageError(Message("the bundle's baseline {baseline!r} is not one of this policy's "
                                  "({value})", baseline=claimed.baseline,
                                  value=', '.join(sorted(policy.baselines))))
+    if baseline.id != claimed.baseline:  # a bundle made before its baseline was renamed
+        notices.append(terminal(baseline.renamed_notice(claimed.baseline, str(request.bundle))
+                                .get(request.lang), 600))
     collected_at: str | None = None
     evidence_dir = request.evidence
     if request.keys is not None:
         verified = verify_opened(opened, KeyRegistry.from_dir(request.keys))
-        trusted = claimed
+        trusted = replace(claimed, baseline=baseline.id)
         notices.append(_notice("signed", request.lang, key=verified.key_id))
     else:
         trusted, collected_at = _reevaluate(request, opened, inventory_path,

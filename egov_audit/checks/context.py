@@ -113,6 +113,7 @@ class CheckContext:
     # inventory); a large agency is judged a few hundred hosts at a time (audit.evaluate)
     hosts: Sequence[Host] | None = None
     cache: dict[str, Any] = field(default_factory=dict, repr=False)  # derived once per audit
+    notices: tuple[Text, ...] = ()  # what the report says of how the agency was read
 
     def of(self, kind: EvidenceKind[E]) -> E | None:
         """What this run has of an evidence kind (None: not given)."""

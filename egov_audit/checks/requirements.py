@@ -11,7 +11,7 @@ from typing import Any
 
 from ..collection import role_fqcn
 from ..errors import Message, UsageError
-from ..models import Area, Severity, TargetKind, Text
+from ..models import EMPTY, Area, Severity, TargetKind, Text
 from ..policy import Control, PolicySet
 from .named import NAMED_CHECKS
 from .operators import OPERATORS, render
@@ -48,19 +48,24 @@ class RequirementMatrix:
     policy_version: str
     policy_digest: str
     rows: tuple[Requirement, ...]
+    baseline_issuer: Text = EMPTY
+    baseline_scope: Text = EMPTY
 
 
 def requirement_matrix(policy: PolicySet, baseline: str, level: int) -> RequirementMatrix:
-    if baseline not in policy.baselines:
+    """The baseline's requirements at `level`; a former id of a renamed baseline gives the
+    baseline under its id now."""
+    meta = policy.baseline_named(baseline)
+    if meta is None:
         raise UsageError(Message("unknown baseline {baseline!r} (known: {value})",
                                  baseline=baseline, value=', '.join(sorted(policy.baselines))))
     if level not in range(1, 6):
         raise UsageError(Message("level {level} is not a security level (1 to 5)", level=level))
-    meta = policy.baselines[baseline]
-    rows = tuple(_row(policy, control, baseline, level)
-                 for control in policy.select(baseline, level))
-    return RequirementMatrix(baseline, meta.title, level, meta.level_clauses[level],
-                             meta.certainty, policy.version, policy.digest, rows)
+    rows = tuple(_row(policy, control, meta.id, level)
+                 for control in policy.select(meta.id, level))
+    return RequirementMatrix(meta.id, meta.title, level, meta.level_clauses[level],
+                             meta.certainty, policy.version, policy.digest, rows, meta.issuer,
+                             meta.scope)
 
 
 def required_value(policy: PolicySet, control: Control, baseline: str, level: int) -> Text:

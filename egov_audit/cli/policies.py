@@ -12,12 +12,26 @@ from ..checks.vocabulary import load_catalogue
 from ..collection import role_fqcn
 from ..i18n import _
 from ..models import TargetKind
-from ..policy import DEFAULT_POLICIES, DEFAULT_REFERENCE_MODELS
+from ..policy import DEFAULT_POLICIES, DEFAULT_REFERENCE_MODELS, PolicySet
 from ..report.common import label, terminal
 from ..report.interface import ReportOptions, formats, render
 from .base import Group, fail, option
 from .options import lang_option, policy_options
 from .output import write
+
+
+def _named_baseline(policy: PolicySet, name: str | None, lang: str) -> str | None:
+    """The id of the baseline --baseline names; a renamed baseline's former id is taken, said
+    on stderr."""
+    if name is None:
+        return None
+    baseline = policy.baseline_named(name)
+    if baseline is None:
+        fail(_("unknown baseline {name} (known: {known})").format(
+            name=repr(name), known=", ".join(sorted(policy.baselines))))
+    if baseline.id != name:
+        click.echo(terminal(baseline.renamed_notice(name, "--baseline").get(lang)), err=True)
+    return baseline.id
 
 
 @click.group(cls=Group)
@@ -39,9 +53,7 @@ def policies_list(baseline: str | None, level: int | None, area: str | None, tar
     """List controls, filtered by baseline, level, area and target."""
 
     policy = load_catalogue(policies, reference_models)
-    if baseline is not None and baseline not in policy.baselines:
-        fail(_("unknown baseline {name} (known: {known})").format(
-            name=repr(baseline), known=", ".join(sorted(policy.baselines))))
+    baseline = _named_baseline(policy, baseline, lang)
     rows = []
     for control in policy.controls:
         if (area and control.area != area) or (target and control.target != target):
@@ -127,6 +139,6 @@ def policies_matrix(baseline: str, level: int, fmt: str, output: Path | None, bi
     """The requirement matrix: every control a baseline requires at a level, its clause, the
     required value, severity, who closes a gap and through which procedure."""
     policy = load_catalogue(policies, reference_models)
-    matrix = requirement_matrix(policy, baseline, level)
+    matrix = requirement_matrix(policy, _named_baseline(policy, baseline, lang) or baseline, level)
     write(output, render("matrix", fmt, matrix, ReportOptions(lang=lang, bilingual=bilingual)),
           [policies or DEFAULT_POLICIES, reference_models or DEFAULT_REFERENCE_MODELS], fmt)

@@ -108,6 +108,17 @@ class Baseline:
     level_clauses: Mapping[int, str]
     certainty: str
     where: Location | None = None
+    former_ids: tuple[str, ...] = ()  # what it was called before a rename: still accepted
+    issuer: Text = EMPTY  # who published the standard and when (empty: not stated)
+    scope: Text = EMPTY  # what it covers, and how this project applies it
+
+    def renamed_notice(self, former: str, where: str) -> Text:
+        """What a report says when `where` (the inventory, --baseline, a stored bundle) names
+        this baseline by a former id."""
+        return Text(f"Khung tiêu chuẩn {former} nay có tên {self.id}; {where} vẫn ghi tên cũ, "
+                    f"được chấp nhận như {self.id}: hãy cập nhật.",
+                    f"Baseline {former} is now named {self.id}; {where} still names it by the "
+                    f"former id, accepted as {self.id}: please update it.")
 
 
 @dataclass(frozen=True, eq=False)  # identity hash: checks cache derived tables per policy
@@ -148,6 +159,18 @@ class PolicySet:
         if not found:
             raise KeyError(name)
         return value
+
+    def baseline_named(self, name: str) -> Baseline | None:
+        """The baseline `name` names: by its id, or by an id it had before a rename (existing
+        inventories and stored bundles keep working); None when no baseline has that name."""
+        if name in self.baselines:
+            return self.baselines[name]
+        return next((b for b in self.baselines.values() if name in b.former_ids), None)
+
+    @property
+    def renamed_baselines(self) -> dict[str, str]:
+        """Each former baseline id -> the id it now has."""
+        return {former: b.id for b in self.baselines.values() for former in b.former_ids}
 
     def model(self, name: str) -> Mapping[str, Any]:
         return self.models[name]
@@ -270,8 +293,26 @@ def _baseline_sources(loader: _Loader) -> dict[str, SourceFile]:
                                                     "5"),
                                ("level_clauses",))
         sources[path.stem] = source
+    _check_former_ids(sources)
     loader.baseline_sources.update(sources)
     return sources
+
+
+def _check_former_ids(sources: Mapping[str, SourceFile]) -> None:
+    """A former id names one baseline only, and never one that exists under that id."""
+    claimed: dict[str, str] = {}
+    for key, source in sources.items():
+        for index, former in enumerate(source.data.get("former_ids", [])):
+            if former in sources:
+                raise source.error(PolicyError, Message("former id {former!r} is a baseline's "
+                                                        "id", former=former),
+                                   ("former_ids", index))
+            if former in claimed:
+                raise source.error(PolicyError, Message("former id {former!r} is also "
+                                                        "{other}'s", former=former,
+                                                        other=claimed[former]),
+                                   ("former_ids", index))
+            claimed[former] = key
 
 
 def _baseline(key: str, source: SourceFile) -> Baseline:
@@ -279,7 +320,10 @@ def _baseline(key: str, source: SourceFile) -> Baseline:
     line, column = source.locate(())
     return Baseline(key, Text.from_dict(data["title"]), tuple(data["regulations"]),
                     {int(k): str(v) for k, v in data["level_clauses"].items()},
-                    data["certainty"], Location(source.display, line or 1, column or 1))
+                    data["certainty"], Location(source.display, line or 1, column or 1),
+                    tuple(data.get("former_ids", ())),
+                    Text.from_dict(data["issuer"]) if "issuer" in data else EMPTY,
+                    Text.from_dict(data["scope"]) if "scope" in data else EMPTY)
 
 
 def _models(loader: _Loader, baselines: Mapping[str, Baseline]) -> dict[str, Mapping[str, Any]]:

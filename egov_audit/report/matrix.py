@@ -47,7 +47,11 @@ def _plain(value: Text | str | int, langs: Langs, sep: str = "\n") -> str | int:
 
 def _heading(m: RequirementMatrix, langs: Langs) -> list[tuple[str, str]]:
     """(label, value) pairs that head every format."""
+    stated = [(_labels(key, langs), _both(text, langs, " / "))
+              for key, text in (("matrix.issuer", m.baseline_issuer),
+                                ("matrix.scope", m.baseline_scope)) if text.vi or text.en]
     return [(_labels("baseline", langs), f"{m.baseline} — {_both(m.baseline_title, langs, ' / ')}"),
+            *stated,
             (_labels("level", langs), str(m.level)),
             (_labels("matrix.clause", langs), m.level_clause),
             (_labels("matrix.certainty", langs),
@@ -172,7 +176,8 @@ def render_json(m: RequirementMatrix, langs: Langs) -> str:
 
     return json.dumps({
         "schema": "egov-audit/requirement-matrix@1", "baseline": m.baseline,
-        "baseline_title": t(m.baseline_title), "level": m.level, "level_clause": m.level_clause,
+        "baseline_title": t(m.baseline_title), "baseline_issuer": t(m.baseline_issuer),
+        "baseline_scope": t(m.baseline_scope), "level": m.level, "level_clause": m.level_clause,
         "certainty": m.certainty, "policy_version": m.policy_version,
         "policy_digest": m.policy_digest,
         "requirements": [{

@@ -171,8 +171,11 @@ class Store(NationalQuestions, ServiceRecords, ABC):
     BLOB: ClassVar[str]  # the type of a signed body's bytes
     PARAMETER: ClassVar[str] = "?"  # how a statement's parameters are written
 
-    def __init__(self, url: str, create: bool = True) -> None:
+    def __init__(self, url: str, create: bool = True,
+                 renamed_baselines: Mapping[str, str] | None = None) -> None:
         self.url = url
+        # former baseline id -> its id now: bundles are stored, and asked for, by the id now
+        self.renamed_baselines = dict(renamed_baselines or {})
         shown = redact(url)
         try:
             self.conn: Any = self.connect(create)
@@ -184,6 +187,7 @@ class Store(NationalQuestions, ServiceRecords, ABC):
         unusable: tuple[type[BaseException], ...] = (StoreError, *self.driver_errors())
         try:
             self.migrate()
+            self._rename_baselines()
         except NewerSchema:
             self.conn.close()
             raise
@@ -275,6 +279,21 @@ class Store(NationalQuestions, ServiceRecords, ABC):
                 self.execute("INSERT INTO schema_migrations VALUES (?, ?)",
                              (version, datetime.now(UTC).isoformat()))
         return len(MIGRATIONS)
+
+    def _rename_baselines(self) -> None:
+        """Bundles stored under a baseline's former id (before it was renamed, or by an older
+        egov-audit) take its id now, so that the nation's table and filters see one baseline.
+        The signed body keeps what was signed."""
+        if not self.renamed_baselines:
+            return
+        marks = ", ".join("?" * len(self.renamed_baselines))
+        former = tuple(self.renamed_baselines)
+        if self.execute(f"SELECT 1 FROM bundles WHERE baseline IN ({marks}) LIMIT 1",
+                        former).fetchone() is None:
+            return  # the usual case: nothing to write, no write lock taken
+        with self.transaction("egov-audit-migrations"):
+            for old, new in self.renamed_baselines.items():
+                self.execute("UPDATE bundles SET baseline = ? WHERE baseline = ?", (new, old))
 
     def _fill_finished_utc(self) -> None:
         """Migration 4's data step: the instants of the bundles stored before it (their text
@@ -423,7 +442,8 @@ class Store(NationalQuestions, ServiceRecords, ABC):
             "policy_digest, tool_version, hosts, key_id, submitted_at, body) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, '', ?, ?) RETURNING id",
             (head["agency"]["code"], f"pending:{uuid.uuid4()}", head["started_at"],
-             head["baseline"], head["level"], head.get("policy_version"), head["policy_digest"],
+             self.renamed_baselines.get(head["baseline"], head["baseline"]), head["level"],
+             head.get("policy_version"), head["policy_digest"],
              head["tool"]["version"], datetime.now(UTC).isoformat(timespec="seconds"),
              b"")).fetchone()
         return int(row[0])

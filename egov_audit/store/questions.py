@@ -17,6 +17,8 @@ class NationalQuestions:
     """Read-only queries, mixed into Store (which runs them: `execute`)."""
 
     if TYPE_CHECKING:  # Store's, which this is mixed into: declared for the type checker only
+        renamed_baselines: dict[str, str]
+
         def execute(self, statement: str, params: Any = ()) -> Any: ...
 
     # never b.*: the signed bodies are large and not needed for the table
@@ -32,6 +34,8 @@ class NationalQuestions:
     def _filters(self, kind: str | None, region: str | None, baseline: str | None,
                  level: int | None) -> tuple[str, list[Any]]:
         where, params = ["r.rn = 1"], []
+        if baseline is not None:  # a former id asks for the baseline it now is
+            baseline = self.renamed_baselines.get(baseline, baseline)
         for column, value in (("a.kind", kind), ("a.region", region), ("r.baseline", baseline),
                               ("r.level", level)):
             if value is not None:

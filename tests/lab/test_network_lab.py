@@ -69,7 +69,7 @@ def _agency(folder: Path, lab: lab_module.Lab, code: str, asn: int | None,
     (folder / "hosts.yml").write_text(yaml.safe_dump(hosts))
     (folder / "group_vars" / "all" / "agency.yml").write_text(yaml.safe_dump({"agency": {
         "code": code, "name": {"vi": f"Đơn vị {code}", "en": f"Agency {code}"},
-        "kind": "province", "baseline": "tcvn-14423-2026", "level": 4}}, allow_unicode=True))
+        "kind": "province", "baseline": "tcvn-14423-2025", "level": 4}}, allow_unicode=True))
     (folder / "group_vars" / "all" / "network.yml").write_text(yaml.safe_dump({"network": {
         "asn": asn, "address_blocks": blocks,
         "zones": zones, "uplinks": uplinks}}))

@@ -67,10 +67,10 @@ def test_report_renders_a_saved_bundle(tmp_path: Path) -> None:
 
 
 def test_baseline_and_level_overrides() -> None:
-    _, out, _ = _run("validate", SONG_LAM, "-f", "json", "--baseline", "tcvn-14423-2026",
+    _, out, _ = _run("validate", SONG_LAM, "-f", "json", "--baseline", "tcvn-14423-2025",
                      "--level", "2")
     data = bundle_dict(out)
-    assert (data["baseline"], data["level"]) == ("tcvn-14423-2026", 2)
+    assert (data["baseline"], data["level"]) == ("tcvn-14423-2025", 2)
     code, _, err = _run("validate", SONG_LAM, "--baseline", "nope")
     assert code == 2 and "unknown baseline 'nope'" in err
 
@@ -84,7 +84,7 @@ def test_input_errors_exit_2_with_one_line(tmp_path: Path) -> None:
 
 
 def test_policies_list_and_show() -> None:
-    code, out, _ = _run("policies", "list", "--baseline", "tcvn-14423-2026", "--level", "2",
+    code, out, _ = _run("policies", "list", "--baseline", "tcvn-14423-2025", "--level", "2",
                         "--area", "ip_addressing", "--lang", "en")
     assert code == 0 and "NET-IP-04" in out and "ROOM-" not in out
     assert "NET-ZONE-04" not in _run("policies", "list", "--level", "3")[1]

@@ -70,7 +70,7 @@ def test_the_playbook(bundle: Bundle, policy: PolicySet,
     (play,) = plays
     assert play["hosts"] == "web01" and play["become"] is True
     names = [t["name"] for t in play["tasks"]]
-    assert names[0].startswith("HOST-FILE-01 — TCVN 14423:2026")
+    assert names[0].startswith("HOST-FILE-01 — TCVN 14423:2025")
     # each control by its collection role, which takes that control (its argument spec)
     included = {t["block"][0]["vars"]["egov_control"]:
                 t["block"][0]["ansible.builtin.import_role"]["name"] for t in play["tasks"]}
@@ -169,17 +169,17 @@ def test_a_fix_writes_the_value_the_baseline_checks(tmp_path: Path) -> None:
     pol, models = tmp_path / "policies", tmp_path / "reference_models"
     shutil.copytree(DEFAULT_POLICIES, pol)
     shutil.copytree(DEFAULT_REFERENCE_MODELS, models)
-    assert host_params(load_catalogue(pol, models), "tcvn-14423-2026", 3)[
+    assert host_params(load_catalogue(pol, models), "tcvn-14423-2025", 3)[
         "ssh_max_auth_tries"] == 5
-    path = pol / "baselines" / "tcvn-14423-2026.yml"
+    path = pol / "baselines" / "tcvn-14423-2025.yml"
     data = yaml.safe_load(path.read_text("utf-8"))
     data["families"]["host/ssh"]["controls"]["HOST-SSH-03"]["params"] = {
         "host.ssh_max_auth_tries": 3}
     path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
     policy = load_catalogue(pol, models)
-    assert host_params(policy, "tcvn-14423-2026", 3)["ssh_max_auth_tries"] == 3
+    assert host_params(policy, "tcvn-14423-2025", 3)["ssh_max_auth_tries"] == 3
     assert host_params(policy, "tcvn-11930-2017", 3)["ssh_max_auth_tries"] == 5
-    assert host_params(policy, "tcvn-14423-2026", 1)["ssh_max_auth_tries"] == 5  # not yet cited
+    assert host_params(policy, "tcvn-14423-2025", 1)["ssh_max_auth_tries"] == 5  # not yet cited
 
 
 def test_names_are_unsafe_exactly_when_they_could_hold_a_template(

@@ -26,7 +26,7 @@ from egov_audit.policy import DEFAULT_POLICIES, DEFAULT_REFERENCE_MODELS, Contro
 from egov_audit.report.interface import ReportOptions, renderer
 from tests.helpers import build_inventory
 
-BASELINES = ("tcvn-11930-2017", "tcvn-14423-2026")
+BASELINES = ("tcvn-11930-2017", "tcvn-14423-2025")
 
 
 @pytest.fixture

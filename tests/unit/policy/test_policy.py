@@ -14,7 +14,7 @@ from egov_audit.policy import DEFAULT_POLICIES, DEFAULT_REFERENCE_MODELS, Policy
 
 def test_catalogue_loads_with_both_languages_everywhere(policy: PolicySet) -> None:
     assert len(policy.controls) >= 50
-    assert set(policy.baselines) == {"tcvn-11930-2017", "tcvn-14423-2026"}
+    assert set(policy.baselines) == {"tcvn-11930-2017", "tcvn-14423-2025"}
     for c in policy.controls:
         for text in (c.title, c.description, c.remediation):
             assert text.vi.strip() and text.en.strip() and text.vi != text.en, c.id
@@ -22,13 +22,13 @@ def test_catalogue_loads_with_both_languages_everywhere(policy: PolicySet) -> No
 
 
 def test_parameters_are_cumulative_over_levels(policy: PolicySet) -> None:
-    assert policy.param("server_room.cctv_retention_days", "tcvn-14423-2026", 3) == 90
-    assert policy.param("server_room.cctv_retention_days", "tcvn-14423-2026", 4) == 180
-    assert policy.param("server_room.cctv_retention_days", "tcvn-14423-2026", 5) == 365
+    assert policy.param("server_room.cctv_retention_days", "tcvn-14423-2025", 3) == 90
+    assert policy.param("server_room.cctv_retention_days", "tcvn-14423-2025", 4) == 180
+    assert policy.param("server_room.cctv_retention_days", "tcvn-14423-2025", 5) == 365
     # defined at level 1, inherited by level 5
     assert policy.param("server_room.inlet_temp_range_c", "tcvn-11930-2017", 5) == [18, 27]
     with pytest.raises(KeyError):
-        policy.param("server_room.cctv_retention_days", "tcvn-14423-2026", 2)
+        policy.param("server_room.cctv_retention_days", "tcvn-14423-2025", 2)
 
 
 def test_select_by_level_is_cumulative(policy: PolicySet) -> None:
@@ -38,6 +38,27 @@ def test_select_by_level_is_cumulative(policy: PolicySet) -> None:
             current = {c.id for c in policy.select(baseline, level)}
             assert previous <= current
             previous = current
+
+
+def test_a_renamed_baseline_is_found_by_its_former_id(policy: PolicySet) -> None:
+    """TCVN 14423:2025 was first named tcvn-14423-2026 here: inventories and signed bundles
+    that say so keep working, as the baseline it now is."""
+    now = policy.baselines["tcvn-14423-2025"]
+    assert policy.baseline_named("tcvn-14423-2026") is now
+    assert policy.baseline_named("tcvn-14423-2025") is now
+    assert policy.baseline_named("tcvn-14423") is None
+    assert policy.renamed_baselines == {"tcvn-14423-2026": "tcvn-14423-2025"}
+    assert "tcvn-14423-2026" not in policy.baselines  # never a second baseline
+    assert now.title.en.startswith("TCVN 14423:2025 Cybersecurity – Requirements for important "
+                                   "information systems")
+    assert now.title.vi.startswith("TCVN 14423:2025 An ninh mạng – Yêu cầu đối với hệ thống "
+                                   "thông tin quan trọng")
+    assert "29 May 2025" in now.issuer.en and "29/5/2025" in now.issuer.vi
+    assert "National Cybersecurity Centre" in now.issuer.en
+    assert now.certainty == "one_source"  # what it requires is still known from one source
+    notice = now.renamed_notice("tcvn-14423-2026", "agency.yml:5")
+    assert "tcvn-14423-2026" in notice.vi and "tcvn-14423-2025" in notice.vi
+    assert "agency.yml:5" in notice.en and notice.vi != notice.en
 
 
 def _copy(tmp_path: Path) -> tuple[Path, Path]:
@@ -58,7 +79,7 @@ def _load(pol: Path, models: Path) -> PolicySet:
     return load_catalogue(pol, models)
 
 
-BASELINE = "baselines/tcvn-14423-2026.yml"
+BASELINE = "baselines/tcvn-14423-2025.yml"
 
 
 def _cited(d, control_id: str):  # type: ignore[no-untyped-def]
@@ -91,6 +112,10 @@ def _cited(d, control_id: str):  # type: ignore[no-untyped-def]
      "7 is greater than the maximum of 5", "from_level: 7"),
     (BASELINE, lambda d: d["level_clauses"].pop(5), "does not have enough properties",
      "level_clauses:"),
+    (BASELINE, lambda d: d.update(former_ids=["tcvn-11930-2017"]),
+     "former id 'tcvn-11930-2017' is a baseline's id", "former_ids:"),
+    (BASELINE, lambda d: d.update(former_ids=["TCVN 14423:2026"]), "does not match",
+     "former_ids:"),
     ("host/ssh.yml", lambda d: d["controls"][0]["remediation"].update(role="remediate_sshdd"),
      "remediation role 'remediate_sshdd' does not exist", "role: remediate_sshdd"),
     ("host/ssh.yml", lambda d: d["controls"][0]["remediation"].update(role="../../etc"),
@@ -118,6 +143,15 @@ def test_a_control_no_baseline_cites_is_an_error(tmp_path: Path) -> None:
     assert err.value.file and err.value.file.endswith("server_room/cctv.yml")
 
 
+def test_a_former_id_names_one_baseline_only(tmp_path: Path) -> None:
+    pol, models = _copy(tmp_path)
+    _edit(pol / "baselines/tcvn-11930-2017.yml", lambda d: d.update(former_ids=["tcvn-14423-2026"]))
+    with pytest.raises(PolicyError, match="former id 'tcvn-14423-2026' is also "
+                                          "tcvn-11930-2017's") as err:
+        _load(pol, models)
+    assert err.value.file and err.value.file.endswith(BASELINE) and err.value.line
+
+
 def test_unknown_baseline_in_a_reference_model(tmp_path: Path) -> None:
     pol, models = _copy(tmp_path)
     _edit(models / "server_room.yml",
@@ -133,9 +167,9 @@ def test_a_baseline_sets_a_parameter_otherwise_for_one_control(tmp_path: Path) -
               params={"server_room.cctv_retention_days": 400}))
     policy = _load(pol, models)
     control = policy.control("ROOM-CCTV-02")
-    assert policy.param("server_room.cctv_retention_days", "tcvn-14423-2026", 4, control) == 400
+    assert policy.param("server_room.cctv_retention_days", "tcvn-14423-2025", 4, control) == 400
     # the model's value for everyone else, and for the other baseline
-    assert policy.param("server_room.cctv_retention_days", "tcvn-14423-2026", 4) == 180
+    assert policy.param("server_room.cctv_retention_days", "tcvn-14423-2025", 4) == 180
     assert policy.param("server_room.cctv_retention_days", "tcvn-11930-2017", 4,
                         control) != 400
 

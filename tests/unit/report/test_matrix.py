@@ -45,17 +45,17 @@ def test_every_control_that_applies_with_its_required_value(policy: PolicySet) -
 
 
 def test_required_values_come_from_the_reference_models(policy: PolicySet) -> None:
-    rows = {r.control: r for r in requirement_matrix(policy, "tcvn-14423-2026", 3).rows}
-    minlen = policy.param("host.pass_min_len", "tcvn-14423-2026", 3)
+    rows = {r.control: r for r in requirement_matrix(policy, "tcvn-14423-2025", 3).rows}
+    minlen = policy.param("host.pass_min_len", "tcvn-14423-2025", 3)
     assert rows["HOST-PWD-02"].required.en == f"pwquality.minlen: at least {minlen}"
     assert rows["HOST-PWD-02"].required.vi == f"pwquality.minlen: tối thiểu {minlen}"
-    assert minlen == 14  # reference_models/host.yml, TCVN 14423:2026 level 1+
+    assert minlen == 14  # reference_models/host.yml, TCVN 14423:2025 level 1+
     # a named check's parameter, said with the zone kinds' names in each language
     zones = rows["NET-ZONE-01"].required
     assert "Management zone" in zones.en and "Vùng quản trị" in zones.vi
     assert "management" not in zones.vi
     # at level 5 the CCTV retention of the higher level
-    level5 = {r.control: r for r in requirement_matrix(policy, "tcvn-14423-2026", 5).rows}
+    level5 = {r.control: r for r in requirement_matrix(policy, "tcvn-14423-2025", 5).rows}
     assert level5["ROOM-CCTV-02"].required.en == "cctv.retention_days: at least 365"
     assert rows["ROOM-CCTV-02"].required.en == "cctv.retention_days: at least 90"
 
@@ -124,7 +124,7 @@ def test_policy_text_is_escaped_in_every_medium(tmp_path: Path) -> None:
     data["controls"][0]["title"] = {"vi": "=HYPERLINK(\"http://x\") <script>alert(1)</script>",
                                     "en": "| broken | [link](javascript:alert(1)) \x1b[31m"}
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-    matrix = requirement_matrix(load_catalogue(pol, models), "tcvn-14423-2026", 3)
+    matrix = requirement_matrix(load_catalogue(pol, models), "tcvn-14423-2025", 3)
     options = ReportOptions(bilingual=True)
     assert "<script>" not in str(render("matrix", "html", matrix, options))
     markdown = str(render("matrix", "markdown", matrix, options))
@@ -157,7 +157,7 @@ def test_committed_control_pages_are_current(policy: PolicySet) -> None:
     assert sorted(p.name for p in folder.glob("*.md")) == sorted(wanted), "run: make docs"
     for name, text in wanted.items():
         assert (folder / name).read_text("utf-8") == text, f"{name} is stale: run make docs"
-    matrix = (REPO / "docs/requirements/tcvn-14423-2026-level-5.md").read_text("utf-8")
+    matrix = (REPO / "docs/requirements/tcvn-14423-2025-level-5.md").read_text("utf-8")
     assert all(f"[{c.id}](../controls/{c.id}.md)" in matrix for c in policy.controls)
     assert "## Fails when" in wanted["HOST-SSH-02.md"]
 
@@ -185,7 +185,7 @@ def test_readme_and_docs_links_stay_inside_the_repository() -> None:
 
 def test_cli_writes_a_matrix(tmp_path: Path) -> None:
     out = tmp_path / "m.xlsx"
-    result = CliRunner().invoke(cli, ["policies", "matrix", "--baseline", "tcvn-14423-2026",
+    result = CliRunner().invoke(cli, ["policies", "matrix", "--baseline", "tcvn-14423-2025",
                                       "--level", "2", "-f", "xlsx", "-o", str(out),
                                       "--bilingual"])
     assert result.exit_code == 0, result.output

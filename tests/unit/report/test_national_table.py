@@ -22,7 +22,7 @@ AGENCIES: list[dict[str, Any]] = [
      "ip_addressing": 80.0, "security": 74.5, "coverage": 0.9, "trend": 2.5,
      "date": "2026-11-30T00:00:00Z"},
     {"code": "bo-hts", "name_vi": "Bộ Hạ tầng số", "name_en": "Ministry of Digital Infrastructure",
-     "kind": "ministry", "level": 4, "baseline": "tcvn-14423-2026", "overall": 55.0,
+     "kind": "ministry", "level": 4, "baseline": "tcvn-14423-2025", "overall": 55.0,
      "infrastructure": None, "ip_addressing": 50.0, "security": 60.0, "coverage": None,
      "trend": None, "date": "2026-11-29T00:00:00Z"},
 ]
