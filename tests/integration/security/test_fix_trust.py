@@ -113,6 +113,31 @@ def _signed(agency: Agency, data: dict[str, Any], name: str) -> Path:
     return signed
 
 
+@pytest.mark.parametrize("signed", [False, True], ids=["re-evaluated", "signed"])
+def test_a_bundle_of_the_baselines_former_id_is_fixed_as_the_baseline_now(
+        agency: Agency, signed: bool) -> None:
+    """A bundle made before tcvn-14423-2026 was renamed tcvn-14423-2025 (re-evaluated from its
+    evidence, or trusted by its signature) is fixed with the values of the baseline now: the same
+    playbook as a bundle that names it by its id now, and a notice says so."""
+    keys = ("--keys", agency.keys) if signed else ()
+    data = agency.data()
+    assert data["baseline"] == "tcvn-14423-2025"
+    current = _signed(agency, data, "current") if signed else agency.write("current.json", data)
+    code, _, err, out = _fix(agency, current, *keys)
+    assert code == 0, err
+    expected = out.read_text()
+    out.unlink()
+    data["baseline"] = "tcvn-14423-2026"
+    former = _signed(agency, data, "former") if signed else agency.write("former.json", data)
+    code, _, err, out = _fix(agency, former, *keys)
+    assert code == 0, err
+    assert "Baseline tcvn-14423-2026 is now named tcvn-14423-2025" in err
+    assert str(former) in err  # which file names it so
+    assert _hosts_of(out) == ["web01"]
+    assert out.read_text() == expected.replace(str(current), str(former))
+    assert "tcvn-14423-2025" in expected and "tcvn-14423-2026" not in out.read_text()
+
+
 @pytest.mark.parametrize(("target", "reason"), [
     ("all", "would read as a pattern of several hosts, a group or the controller"),
     ("ALL", "would read as a pattern of several hosts, a group or the controller"),
