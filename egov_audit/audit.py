@@ -32,7 +32,7 @@ from .models import (
     TargetKind,
     Text,
 )
-from .network.kinds import DEVICE_CONFIG, REGISTRY_FILE
+from .network.kinds import DEVICE_CONFIG, REGISTRY_FILE, VRP_FILE
 from .policy import PolicySet
 from .portal.kind import PORTAL_PROBE
 from .score import ScoreTally, compute_scores
@@ -75,12 +75,16 @@ class AuditRequest:
     # the registry's delegation statistics (delegated-apnic-extended-latest), for every
     # inventory; without it, an inventory's own network.registry_file
     registry_file: Path | None = None
+    # validated ROA payloads (rpki-client's or Routinator's JSON), for every inventory; without
+    # it, an inventory's own network.vrp_file
+    vrp_file: Path | None = None
     # processes that judge an agency's hosts, a pass each (None: one per core)
     workers: int | None = None
 
     def given(self) -> dict[str, Path]:
         """The evidence the command line gave, by the name of its kind."""
-        files = {DEVICE_CONFIG.name: self.device_configs, REGISTRY_FILE.name: self.registry_file}
+        files = {DEVICE_CONFIG.name: self.device_configs, REGISTRY_FILE.name: self.registry_file,
+                 VRP_FILE.name: self.vrp_file}
         return {name: path for name, path in files.items() if path is not None}
 
 

@@ -9,10 +9,11 @@ from typing import Any
 
 from .evidence.kind import HOST_FACTS, EvidenceKind
 from .facility.kind import FACILITY_SNMP
-from .network.kinds import DEVICE_CONFIG, REGISTRY_FILE
+from .network.kinds import DEVICE_CONFIG, REGISTRY_FILE, VRP_FILE
 from .portal.kind import PORTAL_PROBE
 
 EVIDENCE_KINDS: Mapping[str, EvidenceKind[Any]] = {
     kind.name: kind
     # in the order their targets are listed in a bundle
-    for kind in (HOST_FACTS, FACILITY_SNMP, DEVICE_CONFIG, REGISTRY_FILE, PORTAL_PROBE)}
+    for kind in (HOST_FACTS, FACILITY_SNMP, DEVICE_CONFIG, REGISTRY_FILE, VRP_FILE,
+                 PORTAL_PROBE)}

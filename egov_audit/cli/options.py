@@ -85,6 +85,12 @@ def device_configs_option(fn: Callable[..., Any]) -> Callable[..., Any]:
                      "(delegated-apnic-extended-latest, downloaded by you: egov-audit never "
                      "downloads anything): the declared ASN and address blocks are checked "
                      "against it. Else the inventory's network.registry_file.")(fn)
+    fn = option("--vrp-file", type=click.Path(dir_okay=False, path_type=Path),
+                envvar="EGOV_AUDIT_VRP_FILE", show_envvar=True,
+                help="RPKI's validated ROA payloads, as rpki-client (-j) or Routinator (vrps "
+                     "--format json) writes them, made by you (egov-audit never downloads "
+                     "anything): read and checked, and named in the report with its age. Else "
+                     "the inventory's network.vrp_file.")(fn)
     return option("--device-configs", type=click.Path(path_type=Path),
                   help="A folder of router and firewall configuration backups (Oxidized, "
                        "RANCID, or <device>.cfg files): judged offline against the declared "

@@ -63,6 +63,7 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
          probe_portals: bool, resolver: str | None, ca_file: Path | None,
          trust_anchor: Path | None, probe_timeout: float, concurrency: int, allow_private: bool,
          device_configs: Path | None, registry_file: Path | None,
+         vrp_file: Path | None,
          require_explicit: bool, workers: int | None,
          baseline: str | None, level: int | None,
          documentation_as_public: bool, waivers: Path | None, policies: Path | None,
@@ -78,6 +79,7 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
                            options=AuditOptions(documentation_as_public, require_explicit),
                            policies_dir=policies, models_dir=reference_models, waivers=waivers,
                            device_configs=device_configs, registry_file=registry_file,
+                           vrp_file=vrp_file,
                            workers=workers))
     if evidence_dir is None:
         evidence_dir = Path("evidence") / run.inventory().agency.code
@@ -101,7 +103,8 @@ def scan(inventory: Path, evidence_dir: Path | None, limit: str | None, forks: i
             click.echo(f"  {terminal(outcome.host)}: {status_words[outcome.status]}: "
                        f"{terminal(outcome.reason, 300)}", err=True)
     emit_evaluated(run, evidence_dir, fmt, output, lang, color, fail_on,
-                   [inventory, evidence_dir, device_configs, registry_file, waivers, policies,
+                   [inventory, evidence_dir, device_configs, registry_file, vrp_file, waivers,
+                    policies,
                     reference_models])
 
 
@@ -155,7 +158,8 @@ class _Progress:
 def probe(inventories: Sequence[Path], evidence_dir: Path | None, resolver: str | None,
           ca_file: Path | None, trust_anchor: Path | None, probe_timeout: float,
           concurrency: int, allow_private: bool, device_configs: Path | None,
-          registry_file: Path | None, baseline: str | None, level: int | None,
+          registry_file: Path | None,
+          vrp_file: Path | None, baseline: str | None, level: int | None,
           documentation_as_public: bool, waivers: Path | None, policies: Path | None,
           reference_models: Path | None, fmt: str, output: Path | None, lang: str,
           color: bool | None, fail_on: str) -> None:
@@ -169,7 +173,8 @@ def probe(inventories: Sequence[Path], evidence_dir: Path | None, resolver: str 
     run = Run(AuditRequest(inventories=list(inventories), baseline=baseline, level=level,
                            options=AuditOptions(documentation_as_public=documentation_as_public),
                            policies_dir=policies, models_dir=reference_models, waivers=waivers,
-                           device_configs=device_configs, registry_file=registry_file))
+                           device_configs=device_configs, registry_file=registry_file,
+                           vrp_file=vrp_file))
     if evidence_dir is None:
         evidence_dir = Path("evidence") if several else \
             Path("evidence") / run.inventory().agency.code
@@ -187,7 +192,8 @@ def probe(inventories: Sequence[Path], evidence_dir: Path | None, resolver: str 
         collected=counts["collected"], unreachable=counts["unreachable"],
         failed=counts["failed"], folder=terminal(str(evidence_dir))), err=True)
     emit(result_set, fmt, output, lang, color, fail_on,
-         [*inventories, evidence_dir, device_configs, registry_file, waivers, policies,
+         [*inventories, evidence_dir, device_configs, registry_file, vrp_file, waivers,
+          policies,
           reference_models])
 
 

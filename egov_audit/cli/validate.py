@@ -32,7 +32,8 @@ from .output import emit
 @policy_options
 @output_options
 def validate(inventories: Sequence[Path], device_configs: Path | None,
-             registry_file: Path | None, baseline: str | None,
+             registry_file: Path | None,
+             vrp_file: Path | None, baseline: str | None,
              level: int | None,
              documentation_as_public: bool, waivers: Path | None, policies: Path | None,
              reference_models: Path | None, fmt: str, output: Path | None, lang: str,
@@ -42,9 +43,11 @@ def validate(inventories: Sequence[Path], device_configs: Path | None,
     request = AuditRequest(inventories=list(inventories), baseline=baseline, level=level,
                            options=AuditOptions(documentation_as_public=documentation_as_public),
                            policies_dir=policies, models_dir=reference_models, waivers=waivers,
-                           device_configs=device_configs, registry_file=registry_file)
+                           device_configs=device_configs, registry_file=registry_file,
+                           vrp_file=vrp_file)
     emit(Run(request).validate(), fmt, output, lang, color, fail_on,
-         [*inventories, device_configs, registry_file, waivers, policies, reference_models])
+         [*inventories, device_configs, registry_file, vrp_file, waivers,
+          policies, reference_models])
 
 
 @click.command("evaluate", cls=Command)
@@ -59,7 +62,8 @@ def validate(inventories: Sequence[Path], device_configs: Path | None,
 @policy_options
 @output_options
 def evaluate_cmd(inventory: Path, evidence_dir: Path, device_configs: Path | None,
-                 registry_file: Path | None, require_explicit: bool, workers: int | None,
+                 registry_file: Path | None,
+                 vrp_file: Path | None, require_explicit: bool, workers: int | None,
                  baseline: str | None, level: int | None,
                  documentation_as_public: bool, waivers: Path | None, policies: Path | None,
                  reference_models: Path | None, fmt: str, output: Path | None, lang: str,
@@ -69,9 +73,11 @@ def evaluate_cmd(inventory: Path, evidence_dir: Path, device_configs: Path | Non
                            options=AuditOptions(documentation_as_public, require_explicit),
                            policies_dir=policies, models_dir=reference_models, waivers=waivers,
                            device_configs=device_configs, registry_file=registry_file,
+                           vrp_file=vrp_file,
                            workers=workers)
     emit_evaluated(Run(request), evidence_dir, fmt, output, lang, color, fail_on,
-                   [inventory, evidence_dir, device_configs, registry_file, waivers, policies,
+                   [inventory, evidence_dir, device_configs, registry_file, vrp_file, waivers,
+                    policies,
                     reference_models])
 
 

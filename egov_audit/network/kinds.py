@@ -1,13 +1,13 @@
-"""The network's evidence kinds: device configurations (backups, or collected live) and the
-internet registry's delegation statistics. Their readers load the parsers only when a run has
-such evidence: a cold validate has none."""
+"""The network's evidence kinds: device configurations (backups, or collected live), the
+internet registry's delegation statistics and RPKI's validated ROA payloads. Their readers load
+the parsers only when a run has such evidence: a cold validate has none."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InventoryError, Message
 from ..evidence.kind import EvidenceKind, Sources
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ..evidence.model import HostEvidence
     from ..inventory import Inventory
     from .registry import Registry
+    from .rpki import VrpSet
 
 
 def _read_device_configs(folder: Path) -> dict[str, HostEvidence]:
@@ -94,14 +95,14 @@ def _read_registry(path: Path) -> Registry:
     return read_registry(path)
 
 
-def _gather_registry(sources: Sources) -> Registry | None:
-    """The statistics file the agency is checked against: the run's, else the inventory's own
-    (a path inside the inventory folder: an inventory comes from anyone's merge request). Each
-    file is read once a run."""
+def _given_file(sources: Sources, kind: EvidenceKind[Any], key: str, option: str) -> Any:
+    """The file of `kind` the agency is checked against: the run's, else the inventory's own
+    `network.<key>` (a path inside the inventory folder: an inventory comes from anyone's merge
+    request); None when neither names one. Each file is read once a run (agencies share it)."""
     inventory = sources.inventory
-    path = sources.given.get(REGISTRY_FILE.name)
+    path = sources.given.get(kind.name)
     if path is None:
-        declared = inventory.network.data.get("registry_file")
+        declared = inventory.network.data.get(key)
         if not isinstance(declared, str):
             return None
         path = inventory.root / declared
@@ -110,16 +111,22 @@ def _gather_registry(sources: Sources) -> Registry | None:
         except (OSError, RuntimeError):
             inside = False
         if not inside:
-            where = locate(inventory.network.source, ("registry_file",))
+            where = locate(inventory.network.source, (key,))
             raise InventoryError(Message("{path!r} leads outside the inventory folder (give a "
-                                         "file elsewhere with --registry-file)", path=declared),
+                                         "file elsewhere with {option})", path=declared,
+                                         option=option),
                                  file=where.file, line=where.line, column=where.column,
-                                 path="network.registry_file")
-    key = path.resolve()
+                                 path=f"network.{key}")
+    resolved = path.resolve()
     loaded = sources.loaded if sources.loaded is not None else {}
-    if key not in loaded:
-        loaded[key] = REGISTRY_FILE.read(path)
-    registry: Registry = loaded[key]
+    if resolved not in loaded:
+        loaded[resolved] = kind.read(path)
+    return loaded[resolved]
+
+
+def _gather_registry(sources: Sources) -> Registry | None:
+    registry: Registry | None = _given_file(sources, REGISTRY_FILE, "registry_file",
+                                            "--registry-file")
     return registry
 
 
@@ -156,3 +163,42 @@ REGISTRY_FILE: EvidenceKind[Registry] = EvidenceKind(
     collector=None, read=_read_registry, expected=_nothing,  # one file for all, no targets
     max_age_days=31.0,  # published daily; a month-old copy misses recent delegations
     notices=_registry_notices, gather=_gather_registry)
+
+
+def _read_vrps(path: Path) -> VrpSet:
+    from .rpki import read_vrps  # a national or global set: only when given
+
+    return read_vrps(path)
+
+
+def _gather_vrps(sources: Sources) -> VrpSet | None:
+    vrps: VrpSet | None = _given_file(sources, VRP_FILE, "vrp_file", "--vrp-file")
+    return vrps
+
+
+def _vrp_notices(inventory: Inventory, vrps: VrpSet, today: date | None) -> tuple[Text, ...]:
+    """Which VRP set the agency was checked against (its tool, time, size and digest); an old
+    one."""
+    out = [Text(f"Đối chiếu với tập VRP {vrps.display} ({vrps.tool}, {vrps.generated}, "
+                f"{vrps.count} VRP, {vrps.sha256[:19]}…).",
+                f"Checked against the VRP set {vrps.display} ({vrps.tool}, {vrps.generated}, "
+                f"{vrps.count} VRPs, {vrps.sha256[:19]}…).")]
+    now = datetime.combine(today, datetime.min.time(), UTC) if today else None
+    if VRP_FILE.is_stale(vrps.generated, now=now):
+        days = VRP_FILE.age(vrps.generated, now).days
+        out.append(Text(f"Tập VRP đã cũ {days} ngày: hãy chạy lại rpki-client hoặc Routinator "
+                        "(ROA mới tạo hoặc đã thu hồi chưa được tính).",
+                        f"The VRP set is {days} days old: run rpki-client or Routinator again "
+                        "(ROAs made or withdrawn since are not counted)."))
+    return tuple(out)
+
+
+VRP_FILE: EvidenceKind[VrpSet] = EvidenceKind(
+    name="vrp_file",
+    title=Text("Tập VRP (ROA đã kiểm chứng) do rpki-client hoặc Routinator xuất",
+               "Validated ROA payloads, as rpki-client or Routinator write them"),
+    schema=None, bundle_schema="rpki-client or Routinator JSON output",
+    feeds=frozenset({TargetKind.NETWORK}),  # the agency's ASN, blocks and portal addresses
+    collector=None, read=_read_vrps, expected=_nothing,  # one file for all, no targets
+    max_age_days=2.0,  # relying parties refresh hourly; ROAs are made and withdrawn any day
+    notices=_vrp_notices, gather=_gather_vrps)

@@ -1,0 +1,154 @@
+"""The VRP reader (rpki-client's and Routinator's JSON output, read strictly) and route origin
+validation as RFC 6811 defines it: valid, invalid by origin, invalid by max-length, not found."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from egov_audit.ipnet import parse_net
+from egov_audit.network.rpki import INVALID, NOT_FOUND, VALID, RpkiError, read_vrps
+from tests.helpers import FIXTURES, build_inventory, bundle_dict, run_cli
+
+RPKI_CLIENT = FIXTURES / "rpki" / "rpki-client.json"
+ROUTINATOR = FIXTURES / "rpki" / "routinator.json"
+
+
+def test_rpki_clients_output_is_read_with_its_metadata_and_lines() -> None:
+    vrps = read_vrps(RPKI_CLIENT)
+    assert (vrps.tool, vrps.generated, vrps.date, vrps.count) == (
+        "rpki-client", "2026-12-01T06:00:00Z", "2026-12-01", 7)
+    assert vrps.sha256.startswith("sha256:") and len(vrps.sha256) == 71
+    [first] = vrps.covering(parse_net("192.0.2.0/24"))
+    assert (first.asn, first.max_length, first.ta, first.line) == (64501, 24, "apnic", 16)
+    assert first.shown == "192.0.2.0/24-24 AS64501 (apnic)"
+    assert vrps.location(first).line == 16
+    assert len(list(vrps)) == 7
+
+
+def test_routinators_output_is_read_alike() -> None:
+    vrps = read_vrps(ROUTINATOR)
+    assert (vrps.tool, vrps.generated, vrps.count) == ("Routinator", "2026-12-01T06:00:00Z", 2)
+    [vrp] = vrps.covering(parse_net("2001:db8:a::/48"))
+    assert vrp.asn == 64501 and vrp.prefix.text == "2001:db8:a::/48"  # one spelling
+    assert vrps.validate(parse_net("2001:db8:a::/48"), 64501).state == VALID
+
+
+@pytest.mark.parametrize(("route", "origin", "state", "reason"), [
+    ("192.0.2.0/24", 64501, VALID, ""),
+    ("192.0.2.0/25", 64501, INVALID, "max_length"),  # more specific than the ROA allows
+    ("198.51.100.0/24", 64501, INVALID, "origin"),  # the ROA names AS64502
+    ("2001:db8:b::/48", 64500, VALID, ""),
+    ("2001:db8:b:100::/56", 64500, VALID, ""),  # the second ROA allows up to /56
+    ("2001:db8:b:100::/64", 64500, INVALID, "max_length"),
+    ("2001:db8:b::/48", 64501, INVALID, "origin"),
+    ("198.18.0.0/24", 64501, INVALID, "origin"),  # an AS0 ROA: nobody may originate it
+    ("198.18.0.0/24", 0, INVALID, "origin"),  # not even AS0 (RFC 6483 section 4)
+    ("10.0.0.0/8", 64501, NOT_FOUND, ""),
+    ("192.0.0.0/16", 64501, NOT_FOUND, ""),  # less specific than any ROA: not covered
+    ("2001:db8:c::/48", 64501, NOT_FOUND, ""),
+])
+def test_route_origin_validation(route: str, origin: int, state: str, reason: str) -> None:
+    found = read_vrps(RPKI_CLIENT).validate(parse_net(route), origin)
+    assert (found.state, found.reason) == (state, reason)
+    assert bool(found.covering) == (state != NOT_FOUND)
+    assert bool(found.matching) == (state == VALID)
+    assert all(v.asn == origin and v.max_length >= parse_net(route).prefixlen
+               for v in found.matching)
+
+
+def _roa_changed(change: dict[str, object]) -> str:
+    data = json.loads(RPKI_CLIENT.read_text())
+    data["roas"][0].update(change)
+    for key, value in list(change.items()):
+        if value is None:
+            del data["roas"][0][key]
+    # one ROA a line, as rpki-client writes it: the line of a bad ROA is said
+    roas = ",\n".join(json.dumps(r) for r in data["roas"])
+    head = json.dumps({"metadata": data["metadata"]})[:-1]
+    return f'{head},\n"roas": [\n{roas}\n]}}\n'
+
+
+BAD = [
+    (lambda: "{", 1, "not JSON"),
+    (lambda: '{"metadata": {"buildtime": "2026-12-01T06:00:00Z"}}', None,
+     "not a VRP file: no list of ROAs"),
+    (lambda: '{"roas": []}', None, "no metadata"),
+    (lambda: '{"metadata": {"buildtime": "yesterday"}, "roas": []}', None,
+     "metadata.buildtime 'yesterday' is not a UTC time"),
+    (lambda: '{"metadata": {"buildmachine": "x"}, "roas": []}', None, "has no build time"),
+    (lambda: '{"metadata": {"buildtime": "2026-12-01T06:00:00Z"}, "roas": [1, 2]}', None,
+     "roas[0]: not an object"),
+    (lambda: '{"metadata": {}, "metadata": {}, "roas": []}', None, "duplicate key 'metadata'"),
+    (lambda: _roa_changed({"asn": "ASX"}), 3, "roas[0]: 'ASX' is not an AS number"),
+    (lambda: _roa_changed({"asn": 2**32}), 3, "roas[0]: 4294967296 is not an AS number"),
+    (lambda: _roa_changed({"asn": True}), 3, "roas[0]: True is not an AS number"),
+    (lambda: _roa_changed({"prefix": "192.0.2.1/24"}), 3, "'192.0.2.1/24' has host bits set"),
+    (lambda: _roa_changed({"prefix": "192.0.2.0/33"}), 3, "prefix length must be 0-32"),
+    (lambda: _roa_changed({"prefix": 7}), 3, "roas[0]: the prefix is not text"),
+    (lambda: _roa_changed({"maxLength": 23}), 3,
+     "roas[0]: maxLength 23 is not between the prefix length 24 and 32"),
+    (lambda: _roa_changed({"maxLength": 33}), 3, "maxLength 33 is not between"),
+    (lambda: _roa_changed({"maxLength": True}), 3, "maxLength True is not between"),
+    (lambda: _roa_changed({"maxLength": None}), 3, "roas[0]: no 'maxLength'"),
+    (lambda: _roa_changed({"ta": "../../etc"}), 3, "the trust anchor '../../etc' is not a name"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "message"), BAD)
+def test_a_bad_file_is_refused_whole_with_its_place(tmp_path: Path, text, line: int | None,
+                                                    message: str) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "vrps.json"
+    path.write_text(text())
+    with pytest.raises(RpkiError) as err:
+        read_vrps(path)
+    assert message in err.value.message, err.value.message
+    assert err.value.file == str(path) and err.value.line == line
+
+
+def test_a_bad_file_on_the_command_line_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    inventory = build_inventory(tmp_path / "inv")
+    bad = tmp_path / "vrps.json"
+    bad.write_text(_roa_changed({"maxLength": 23}))
+    for lang, said in (("en", "maxLength 23 is not between the prefix length 24 and 32"),
+                       ("vi", "roas[0]")):
+        proc = run_cli("validate", str(inventory), "--vrp-file", str(bad), "--lang", lang)
+        assert proc.returncode == 2, proc.stderr
+        [line] = proc.stderr.strip().splitlines()
+        assert f"{bad}:3" in line and said in line and "Traceback" not in proc.stderr
+    assert "maxLength" in proc.stderr and "not between" not in proc.stderr  # Vietnamese
+
+
+def test_the_report_names_the_vrp_set_and_says_when_it_is_old(tmp_path: Path) -> None:
+    inventory = build_inventory(tmp_path / "inv")
+    out = tmp_path / "bundle.json"
+    proc = run_cli("validate", str(inventory), "--vrp-file", str(RPKI_CLIENT), "-f", "json",
+                   "-o", str(out), "--fail-on", "none")
+    assert proc.returncode == 0, proc.stderr
+    notices = [n["en"] for n in bundle_dict(out.read_text())["notices"]]
+    assert any(n.startswith(f"Checked against the VRP set {RPKI_CLIENT} (rpki-client, "
+                            "2026-12-01T06:00:00Z, 7 VRPs, sha256:") for n in notices), notices
+    assert any("The VRP set is" in n and "days old" in n for n in notices), notices
+
+
+def test_a_vrp_file_the_inventory_names_stays_inside_it(tmp_path: Path) -> None:
+    inventory = build_inventory(tmp_path / "inv")
+    network = inventory / "group_vars" / "all" / "network.yml"
+    original = network.read_text()
+    network.write_text(original.replace("network:\n", "network:\n  vrp_file: ../vrps.json\n", 1))
+    proc = run_cli("validate", str(inventory), "--lang", "en")
+    assert proc.returncode == 2 and "network.yml:2:13: network.vrp_file: '../vrps.json' does " \
+        "not match" in proc.stderr, proc.stderr  # the schema refuses a way up
+    (tmp_path / "vrps.json").write_bytes(RPKI_CLIENT.read_bytes())
+    (inventory / "link.json").symlink_to(tmp_path / "vrps.json")  # and the gate a way out
+    network.write_text(original.replace("network:\n", "network:\n  vrp_file: link.json\n", 1))
+    proc = run_cli("validate", str(inventory), "--lang", "en")
+    assert proc.returncode == 2 and "'link.json' leads outside the inventory folder (give a " \
+        "file elsewhere with --vrp-file)" in proc.stderr, proc.stderr
+    assert "network.yml:2" in proc.stderr
+    (inventory / "vrps.json").write_bytes(RPKI_CLIENT.read_bytes())
+    network.write_text(original.replace("network:\n", "network:\n  vrp_file: vrps.json\n", 1))
+    proc = run_cli("validate", str(inventory), "--lang", "en", "--fail-on", "none")
+    assert proc.returncode == 0 and "Checked against the VRP set" in proc.stdout, proc.stderr
