@@ -93,8 +93,8 @@ def main() -> None:
 
         start = time.perf_counter()
         states = {}
-        for index, block in enumerate(blocks):
-            state = vrps.validate(block, 64496 + index % 16).state
+        for index, block in enumerate(blocks):  # agency i's IPv4 block, then its IPv6 block
+            state = vrps.validate(block, 64496 + index % args.agencies % 16).state
             states[state] = states.get(state, 0) + 1
         validations.append(time.perf_counter() - start)
 
