@@ -122,6 +122,12 @@ class EvidenceKind(NamedTuple, Generic[E]):
         limit = self.max_age_days if max_age_days is None else max_age_days
         return self.age(collected_at, now) > timedelta(days=limit)
 
+    def stale_days(self, made_at: str, today: date | None = None) -> int | None:
+        """How many days old a file made at `made_at` is on the day of an audit (`today`,
+        default now), when that is older than this kind may be; None while it is fresh."""
+        now = datetime.combine(today, datetime.min.time(), UTC) if today else None
+        return self.age(made_at, now).days if self.is_stale(made_at, now=now) else None
+
 
 def _read_host_facts(folder: Path) -> dict[str, HostEvidence]:
     # the readers (gates, job events) load when there is evidence: a cold validate has none

@@ -5,7 +5,7 @@ the parsers only when a run has such evidence: a cold validate has none."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -142,10 +142,8 @@ def _registry_notices(inventory: Inventory, registry: Registry,
                 f"Checked against the delegation statistics {registry.display} "
                 f"({registry.registry}, of {registry.date}, {registry.records} records, "
                 f"{registry.sha256[:19]}…).")]
-    now = datetime.combine(today, datetime.min.time(), UTC) if today else None
-    stamp = f"{registry.date}T00:00:00Z"
-    if REGISTRY_FILE.is_stale(stamp, now=now):
-        days = REGISTRY_FILE.age(stamp, now).days
+    days = REGISTRY_FILE.stale_days(f"{registry.date}T00:00:00Z", today)
+    if days is not None:
         out.append(Text(f"Tệp thống kê cấp phát đã cũ {days} ngày: hãy tải bản mới nhất "
                         "(các cấp phát gần đây có thể chưa có).",
                         f"The delegation statistics are {days} days old: download the latest "
@@ -183,9 +181,8 @@ def _vrp_notices(inventory: Inventory, vrps: VrpSet, today: date | None) -> tupl
                 f"{vrps.count} VRP, {vrps.sha256[:19]}…).",
                 f"Checked against the VRP set {vrps.display} ({vrps.tool}, {vrps.generated}, "
                 f"{vrps.count} VRPs, {vrps.sha256[:19]}…).")]
-    now = datetime.combine(today, datetime.min.time(), UTC) if today else None
-    if VRP_FILE.is_stale(vrps.generated, now=now):
-        days = VRP_FILE.age(vrps.generated, now).days
+    days = VRP_FILE.stale_days(vrps.generated, today)
+    if days is not None:
         out.append(Text(f"Tập VRP đã cũ {days} ngày: hãy chạy lại rpki-client hoặc Routinator "
                         "(ROA mới tạo hoặc đã thu hồi chưa được tính).",
                         f"The VRP set is {days} days old: run rpki-client or Routinator again "
