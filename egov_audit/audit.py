@@ -385,7 +385,10 @@ def _judge(request: AuditRequest, policy: PolicySet, ctx: CheckContext, sink: Re
     inventory = ctx.inventory
     started = _now()
     ledger = _waiver_ledger(request, inventory, policy, lambda: _targets(inventory, ctx.found))
-    tally = ScoreTally(policy.weights)
+    # a profile's controls the baseline does not require: judged beside it, scored apart
+    beside = frozenset(c.id for c in policy.controls
+                       if policy.beside(ctx.baseline, ctx.level, c) is not None)
+    tally = ScoreTally(policy.weights, beside)
     judged: set[str] = set()
     head = Bundle(agency=inventory.agency, baseline=ctx.baseline, level=ctx.level,
                   policy_digest=policy.digest, policy_version=policy.version,
@@ -393,11 +396,11 @@ def _judge(request: AuditRequest, policy: PolicySet, ctx: CheckContext, sink: Re
                   targets=(), results=(), scores=tally.scores(), controls={},
                   inventory=inventory.display, options=request.options.to_dict())
     per_host = sum(1 for c in policy.controls if c.target is TargetKind.HOST
-                   and c.applies(ctx.baseline, ctx.level))
+                   and (c.applies(ctx.baseline, ctx.level) or c.id in beside))
     sink.start(head, len(inventory.hosts) * per_host + len(policy.controls))
 
     def part_of(results: Sequence[Result]) -> JudgedPart:
-        return judged_part(results, ledger, sink, ScoreTally(policy.weights))
+        return judged_part(results, ledger, sink, ScoreTally(policy.weights, beside))
 
     def add(part: JudgedPart) -> None:
         sink.add(part.prepared)

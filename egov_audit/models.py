@@ -200,15 +200,23 @@ class Scores:
     coverage: float | None
     overall_without_waivers: float | None
     counts: Mapping[str, int]
+    # the controls judged beside the baseline (a profile: internet standards), scored apart and
+    # in none of the figures above; empty counts when none was judged
+    beside: float | None = None
+    beside_counts: Mapping[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "overall": self.overall,
             "by_area": dict(self.by_area),
             "coverage": self.coverage,
             "overall_without_waivers": self.overall_without_waivers,
             "counts": dict(self.counts),
         }
+        if self.beside_counts:
+            out["beside"] = self.beside
+            out["beside_counts"] = dict(self.beside_counts)
+        return out
 
 
 @dataclass(frozen=True)
@@ -305,6 +313,15 @@ class ResultSet:
 
     def all_results(self) -> list[Result]:
         out = [r for b in self.bundles for r in b.results]
+        if self.national:
+            out.extend(self.national.results)
+        return out
+
+    def scored_results(self) -> list[Result]:
+        """The results the compliance scores count: a profile's judged beside a bundle's
+        baseline (a control that does not cite that baseline) are left out."""
+        out = [r for b in self.bundles for r in b.results
+               if (info := b.controls.get(r.control)) is None or b.baseline in info.clauses]
         if self.national:
             out.extend(self.national.results)
         return out

@@ -9,7 +9,7 @@ applicable results, where assessed means pass, fail or waived (a verdict was rea
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from .models import Area, Result, Scores, Severity, Status
 
@@ -29,8 +29,14 @@ class ScoreTally:
     weighs only in `scores()`: tallies of parts judged apart (in worker processes) merge into
     exactly the tally of the whole, whatever the order."""
 
-    def __init__(self, weights: Mapping[Severity, float]) -> None:
+    def __init__(self, weights: Mapping[Severity, float],
+                 beside: Collection[str] = frozenset()) -> None:
         self.weights = weights
+        # controls judged beside the baseline (a profile's): scored apart, in nothing else
+        self.beside_ids = frozenset(beside)
+        self.beside_counts = {status.value: 0 for status in Status}
+        self.beside_counted = {severity: 0 for severity in Severity}
+        self.beside_passed = {severity: 0 for severity in Severity}
         self.counts = {status.value: 0 for status in Status}
         # results counted in the score, and of those passed, by area and severity
         self.counted: dict[tuple[Area, Severity], int] = {}
@@ -40,8 +46,12 @@ class ScoreTally:
 
     def add(self, results: Iterable[Result]) -> None:
         counts, counted, passed = self.counts, self.counted, self.passed
+        beside = self.beside_ids
         for r in results:
             status = r.status
+            if beside and r.control in beside:
+                self._add_beside(r)
+                continue
             counts[status.value] += 1
             if status in _COUNTED:
                 key = (r.area, r.severity)
@@ -53,10 +63,21 @@ class ScoreTally:
             elif status is Status.WAIVED:
                 self.waived[r.severity] += 1
 
+    def _add_beside(self, r: Result) -> None:
+        self.beside_counts[r.status.value] += 1
+        if r.status in _COUNTED:
+            self.beside_counted[r.severity] += 1
+            if r.status is Status.PASS:
+                self.beside_passed[r.severity] += 1
+
     def merge(self, other: ScoreTally) -> None:
         """Adds `other`'s counts (a part of the same agency, tallied elsewhere)."""
         for status, n in other.counts.items():
             self.counts[status] += n
+            self.beside_counts[status] += other.beside_counts[status]
+        for severity in Severity:
+            self.beside_counted[severity] += other.beside_counted[severity]
+            self.beside_passed[severity] += other.beside_passed[severity]
         for severity in Severity:
             self.waived[severity] += other.waived[severity]
             self.failing[severity] += other.failing[severity]
@@ -87,6 +108,9 @@ class ScoreTally:
             coverage=round(assessed / applicable, 3) if applicable else None,
             overall_without_waivers=_ratio(passed, total + waived_weight),
             counts=dict(counts),
+            beside=_ratio(*(sum((self.weights[s] * tally[s] for s in Severity), 0.0)
+                            for tally in (self.beside_passed, self.beside_counted))),
+            beside_counts=dict(self.beside_counts) if any(self.beside_counts.values()) else {},
         )
 
 

@@ -7,7 +7,7 @@ import io
 import json
 import re
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +104,21 @@ def build_device_configs(dest: Path, edits: Mapping[str, Any] | None = None) -> 
 
 
 REGISTRY = FIXTURES / "registry" / "delegated-apnic-extended-compliant"
+
+
+VRPS = FIXTURES / "rpki" / "rpki-client.json"
+
+
+def build_vrps(dest: Path, roas: Sequence[Mapping[str, Any]] | None = None) -> Path:
+    """The fixture VRP file (rpki-client's layout, valid ROAs for the compliant base's blocks),
+    its ROAs replaced by `roas` when given."""
+    if roas is None:
+        dest.write_bytes(VRPS.read_bytes())
+        return dest
+    data = json.loads(VRPS.read_text())
+    data["roas"] = [dict(roa) for roa in roas]
+    dest.write_text(json.dumps(data, indent=1))
+    return dest
 
 
 def build_registry(dest: Path, edits: Mapping[str, Any] | None = None,

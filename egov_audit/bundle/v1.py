@@ -113,7 +113,8 @@ def result_set_to_dict(result_set: ResultSet) -> dict[str, Any]:
 
 def scores_of(data: Mapping[str, Any]) -> Scores:
     return Scores(data["overall"], data["by_area"], data["coverage"],
-                  data.get("overall_without_waivers"), data.get("counts", {}))
+                  data.get("overall_without_waivers"), data.get("counts", {}),
+                  data.get("beside"), data.get("beside_counts", {}))
 
 
 def controls_of(data: Mapping[str, Any]) -> dict[str, ControlInfo]:

@@ -434,12 +434,15 @@ def evaluate_agency(ctx: CheckContext, controls: Iterable[Control],
             continue
         if hosts is not None and (control.target is TargetKind.HOST) is not hosts:
             continue
-        if not control.applies(ctx.baseline, ctx.level):
+        # the baseline's, or a profile's judged beside it (internet standards: scored apart)
+        cited = ctx.baseline if control.applies(ctx.baseline, ctx.level) \
+            else ctx.policy.beside(ctx.baseline, ctx.level, control)
+        if cited is None:
             continue
         if not reads(control, judged) <= ctx.found.keys():
             continue  # evidence it reads was not given (validate contacts no host)
-        clause = control.clause(ctx.baseline)
-        severity = control.severity_at(ctx.baseline, ctx.level)
+        clause = control.clause(cited)
+        severity = control.severity_at(cited, ctx.level)
         out.extend(_result(control, clause, f, severity) for f in _run(ctx, control))
     return out
 

@@ -10,6 +10,7 @@ from . import (  # noqa: F401  (imported for their registrations)
     portal_tls,
     portals,
     registry,
+    rpki,
     zones,
 )
 from .context import NAMED_CHECKS, NamedCheck

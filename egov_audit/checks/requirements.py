@@ -63,7 +63,7 @@ def requirement_matrix(policy: PolicySet, baseline: str, level: int) -> Requirem
         raise UsageError(Message("level {level} is not a security level (1 to 5)", level=level))
     rows = tuple(_row(policy, control, meta.id, level)
                  for control in policy.select(meta.id, level))
-    return RequirementMatrix(meta.id, meta.title, level, meta.level_clauses[level],
+    return RequirementMatrix(meta.id, meta.title, level, meta.level_clauses.get(level, "—"),
                              meta.certainty, policy.version, policy.digest, rows, meta.issuer,
                              meta.scope)
 

@@ -89,8 +89,9 @@ def device_configs_option(fn: Callable[..., Any]) -> Callable[..., Any]:
                 envvar="EGOV_AUDIT_VRP_FILE", show_envvar=True,
                 help="RPKI's validated ROA payloads, as rpki-client (-j) or Routinator (vrps "
                      "--format json) writes them, made by you (egov-audit never downloads "
-                     "anything): read and checked, and named in the report with its age. Else "
-                     "the inventory's network.vrp_file.")(fn)
+                     "anything): the agency's provider-independent blocks are judged for its "
+                     "ASN (route origin validation, beside the baseline: the "
+                     "internet-standards profile). Else the inventory's network.vrp_file.")(fn)
     return option("--device-configs", type=click.Path(path_type=Path),
                   help="A folder of router and firewall configuration backups (Oxidized, "
                        "RANCID, or <device>.cfg files): judged offline against the declared "

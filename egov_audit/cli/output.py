@@ -48,6 +48,6 @@ def emit(result_set: ResultSet, fmt: str, output: Path | None, lang: str,
     if fail_on == "none":
         raise click.exceptions.Exit(0)
     threshold = Severity(fail_on)
-    failing = [r for r in result_set.all_results()
+    failing = [r for r in result_set.scored_results()
                if r.status in (Status.FAIL, Status.ERROR) and r.severity.rank >= threshold.rank]
     raise click.exceptions.Exit(1 if failing else 0)

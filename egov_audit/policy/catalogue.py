@@ -111,6 +111,9 @@ class Baseline:
     former_ids: tuple[str, ...] = ()  # what it was called before a rename: still accepted
     issuer: Text = EMPTY  # who published the standard and when (empty: not stated)
     scope: Text = EMPTY  # what it covers, and how this project applies it
+    # a profile (internet standards): judged beside any baseline an audit uses, scored apart,
+    # never counted in that baseline's score
+    beside: bool = False
 
     def renamed_notice(self, former: str, where: str) -> Text:
         """What a report says when `where` (the inventory, --baseline, a stored bundle) names
@@ -166,6 +169,15 @@ class PolicySet:
         if name in self.baselines:
             return self.baselines[name]
         return next((b for b in self.baselines.values() if name in b.former_ids), None)
+
+    def beside(self, baseline: str, level: int, control: Control) -> str | None:
+        """The profile a control is judged under beside `baseline` at `level` (one that is not
+        the baseline itself, and cites it), when the baseline does not require it; None when
+        the baseline requires it or nothing cites it."""
+        if control.applies(baseline, level):
+            return None
+        return next((b.id for b in self.baselines.values()
+                     if b.beside and b.id != baseline and control.applies(b.id, level)), None)
 
     @property
     def renamed_baselines(self) -> dict[str, str]:
@@ -288,7 +300,7 @@ def _baseline_sources(loader: _Loader) -> dict[str, SourceFile]:
                                                     "is not one (lower-case letters, digits and "
                                                     "'-')", stem=path.stem), ())
         validate(source.data, "baseline", source, (), PolicyError)
-        if set(source.data["level_clauses"]) != set(LEVELS):
+        if "level_clauses" in source.data and set(source.data["level_clauses"]) != set(LEVELS):
             raise source.error(PolicyError, Message("level_clauses needs exactly the levels 1 to "
                                                     "5"),
                                ("level_clauses",))
@@ -319,11 +331,12 @@ def _baseline(key: str, source: SourceFile) -> Baseline:
     data = source.data
     line, column = source.locate(())
     return Baseline(key, Text.from_dict(data["title"]), tuple(data["regulations"]),
-                    {int(k): str(v) for k, v in data["level_clauses"].items()},
+                    {int(k): str(v) for k, v in data.get("level_clauses", {}).items()},
                     data["certainty"], Location(source.display, line or 1, column or 1),
                     tuple(data.get("former_ids", ())),
                     Text.from_dict(data["issuer"]) if "issuer" in data else EMPTY,
-                    Text.from_dict(data["scope"]) if "scope" in data else EMPTY)
+                    Text.from_dict(data["scope"]) if "scope" in data else EMPTY,
+                    bool(data.get("beside", False)))
 
 
 def _models(loader: _Loader, baselines: Mapping[str, Baseline]) -> dict[str, Mapping[str, Any]]:

@@ -71,6 +71,7 @@ def _agency(view: AgencyView, lang: str) -> dict[str, Any]:
         "overall": fmt_score(scores.overall, lang),
         "coverage": f"{scores.coverage * 100:.0f}%" if scores.coverage is not None else "-",
         "waived": scores.counts.get("waived", 0),
+        "beside": fmt_score(scores.beside, lang) if scores.beside_counts else None,
         "unassessed": view.unassessed,
         "areas": [{"name": a.name, "score_text": fmt_score(a.score, lang), "gaps": a.gaps}
                   for a in view.areas],
@@ -87,6 +88,7 @@ def _agency(view: AgencyView, lang: str) -> dict[str, Any]:
                   "role": g.role, "owner": g.owner, "form": g.form,
                   "severity": g.severity, "area": g.area,
                   "clause": g.clause, "other_clauses": g.other_clauses, "status": g.status,
+                  "cited": g.cited, "beside": g.beside,
                   "targets": g.targets if len(g.targets) <= OPEN_ROWS else (),
                   # a long table's rows as data, filled in when it is opened (or printed):
                   # tens of thousands of rows would otherwise be built into the page at once
@@ -119,7 +121,9 @@ class HtmlReporter:
         labels.update({"area": label("col.area", lang), "severity": label("col.severity", lang),
                        "status": label("col.status", lang),
                        "gaps_title": label("html.gaps_title", lang),
-                       "passed_title": label("html.passed", lang)})
+                       "passed_title": label("html.passed", lang),
+                       "beside": label("beside", lang),
+                       "beside_short": label("beside.short", lang)})
         template = env.get_template("report.html.j2")
         return template.render(
             lang=lang, nonce=options.nonce or secrets.token_urlsafe(16), L=labels,

@@ -24,6 +24,8 @@ def _agency(v: AgencyView, lang: str) -> list[str]:
     coverage = f"{v.scores.coverage * 100:.0f}%" if v.scores.coverage is not None else "-"
     out.append(f"- **{label('score', lang)}: {fmt_score(v.scores.overall, lang)}/100** · "
                f"{label('coverage', lang)}: {coverage}")
+    if v.scores.beside_counts:
+        out.append(f"- **{label('beside', lang)}:** {fmt_score(v.scores.beside, lang)}/100")
     out += [f"> **⚠ {md(n)}**" for n in v.notices]
     out += ["", f"| {label('col.area', lang)} | {label('col.score', lang)} | "
                 f"{label('gaps', lang)} |", "| --- | ---: | ---: |"]
@@ -38,10 +40,11 @@ def _agency(v: AgencyView, lang: str) -> list[str]:
                 for u in v.unassessed]
     out += ["", f"## {label('html.gaps_title', lang)} ({len(v.gaps)})"]
     for g in v.gaps:
+        beside = f" ({label('beside.short', lang)})" if g.beside else ""
         out += ["", f"### [{label('severity.' + g.severity.value, lang)}] {md(g.control)} — "
-                    f"{md(g.title)}", "",
+                    f"{md(g.title)}{beside}", "",
                 f"- **{label('col.area', lang)}:** {label('area.' + g.area.value, lang)}",
-                f"- **{label('col.clause', lang)}:** {md(v.baseline)}: {md(g.clause)}"
+                f"- **{label('col.clause', lang)}:** {md(g.cited or v.baseline)}: {md(g.clause)}"
                 + "".join(f"; {md(b)}: {md(c)}" for b, c in g.other_clauses),
                 f"- **{label('html.why', lang)}:** {md(g.why)}",
                 f"- **{label('col.fix', lang)}:** {md(g.fix)}"

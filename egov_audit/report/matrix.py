@@ -202,11 +202,13 @@ for _format, _render in (("text", render_text), ("markdown", render_markdown),
 # -- the documents generated from the catalogue (docs/requirements/, the README's numbers) -------
 
 def requirement_documents(policy: PolicySet) -> dict[str, str]:
-    """docs/requirements/<baseline>-level-<n>.md for every baseline and level, bilingual."""
-    docs = {f"{baseline}-level-{level}.md":
+    """docs/requirements/<baseline>-level-<n>.md for every baseline and level, bilingual; one
+    <profile>.md for a profile judged beside them (levels do not apply to it)."""
+    docs = {_document(policy, baseline, level):
             render_markdown(requirement_matrix(policy, baseline, level), ("vi", "en"),
                             lambda control: f"../controls/{control}.md")
-            for baseline in sorted(policy.baselines) for level in range(1, 6)}
+            for baseline in sorted(policy.baselines)
+            for level in (range(1, 2) if policy.baselines[baseline].beside else range(1, 6))}
     docs["README.md"] = _index(policy)
     return docs
 
@@ -228,9 +230,15 @@ def _level_table(policy: PolicySet, text: str, folder: str,
            "|---|" + "---|" * 5]
     for baseline in sorted(policy.baselines):
         cells = [f"[{text.format(count=len(policy.select(baseline, n)))}]"
-                 f"({folder}{baseline}-level-{n}.md)" for n in range(1, 6)]
+                 f"({folder}{_document(policy, baseline, n)})" for n in range(1, 6)]
         out.append(f"| {name(baseline)} | " + " | ".join(cells) + " |")
     return out
+
+
+def _document(policy: PolicySet, baseline: str, level: int) -> str:
+    """A matrix's file: per level, or one for a profile judged beside the baselines."""
+    return f"{baseline}.md" if policy.baselines[baseline].beside \
+        else f"{baseline}-level-{level}.md"
 
 
 def catalogue_summary(policy: PolicySet) -> str:

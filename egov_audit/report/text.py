@@ -72,6 +72,11 @@ def _scores(scores: Scores, lang: str, style: Callable[..., str]) -> list[str]:
     out.append(f"{label('results', lang)}: " + " · ".join(
         f"{counts.get(s.value, 0)} {label('status.' + s.value, lang)}" for s in Status
         if counts.get(s.value, 0)))
+    if scores.beside_counts:  # a profile's controls, scored apart
+        beside = scores.beside_counts
+        out.append(f"{label('beside', lang)}: {fmt_score(scores.beside, lang)}/100 (" + " · ".join(
+            f"{beside.get(s.value, 0)} {label('status.' + s.value, lang)}" for s in Status
+            if beside.get(s.value, 0)) + ")")
     return out
 
 
@@ -82,9 +87,11 @@ def _wrap(prefix: str, text: str, indent: int) -> list[str]:
 
 
 def _gap(result: Result, info: ControlInfo | None, lang: str,
-         style: Callable[..., str]) -> list[str]:
+         style: Callable[..., str], baseline: str | None = None) -> list[str]:
     sev = label("severity." + result.severity.value, lang)
     status = "" if result.status is Status.FAIL else f" ({label('status.' + result.status, lang)})"
+    if baseline and info and baseline not in info.clauses:  # a profile's: not in the score
+        status += f" [{label('beside.short', lang)}]"
     title = info.title.get(lang) if info else ""
     head = f" {style(f'[{sev}]', fg=_SEVERITY_COLOR[result.severity], bold=True)} " \
         f"{style(terminal(result.control), bold=True)} {terminal(result.target)}{status} — " \
@@ -119,7 +126,8 @@ def _gap(result: Result, info: ControlInfo | None, lang: str,
 
 
 def _gaps_by_area(results: Sequence[Result], controls: Mapping[str, ControlInfo], lang: str,
-                  scores: Scores | None, style: Callable[..., str]) -> list[str]:
+                  scores: Scores | None, style: Callable[..., str],
+                  baseline: str | None = None) -> list[str]:
     out: list[str] = []
     for area in Area:
         in_area = [r for r in results if r.area is area]
@@ -135,7 +143,7 @@ def _gaps_by_area(results: Sequence[Result], controls: Mapping[str, ControlInfo]
         if not gaps:
             out.append(f" {label('no_gaps', lang)}")
         for result in gaps:
-            out.extend(_gap(result, controls.get(result.control), lang, style))
+            out.extend(_gap(result, controls.get(result.control), lang, style, baseline))
     return out
 
 
@@ -155,7 +163,8 @@ def _bundle(bundle: Bundle, options: ReportOptions) -> list[str]:
     out.append("")
     out.extend(_scores(bundle.scores, lang, style))
     out.extend(_unassessed(bundle, lang, style))
-    out.extend(_gaps_by_area(bundle.results, bundle.controls, lang, bundle.scores, style))
+    out.extend(_gaps_by_area(bundle.results, bundle.controls, lang, bundle.scores, style,
+                             bundle.baseline))
     return out
 
 

@@ -40,6 +40,9 @@ class Gap:
     other_clauses: tuple[tuple[str, str], ...]  # (baseline, clause) of the other baselines
     status: Status  # the worst status among its targets
     targets: tuple[GapTarget, ...]
+    # whose clause `clause` is: the report's baseline, or a profile judged beside it (not scored)
+    cited: str = ""
+    beside: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,8 @@ def _gaps(results: Sequence[Result], controls: dict[str, ControlInfo], lang: str
         items.sort(key=lambda r: (_STATUS_RANK[r.status], r.target))
         info = controls.get(control)
         first = items[0]
+        beside = info is not None and bool(baseline) and baseline not in info.clauses
+        cited = next(iter(sorted(info.clauses)), baseline) if info and beside else baseline
         gaps.append(Gap(
             control=control, title=info.title.get(lang) if info else control,
             why=info.description.get(lang) if info else "",
@@ -110,7 +115,8 @@ def _gaps(results: Sequence[Result], controls: dict[str, ControlInfo], lang: str
             form=info.form.get(lang) if info and info.form else "",
             severity=first.severity, area=first.area, clause=first.clause.get(lang),
             other_clauses=tuple((b, t.get(lang)) for b, t in sorted(info.clauses.items())
-                                if b != baseline) if info else (),
+                                if b not in (baseline, cited)) if info else (),
+            cited=cited, beside=beside,
             status=first.status,
             targets=tuple(GapTarget(r.target, r.target_kind.value, r.status,
                                     r.observed.get(lang) or r.message.get(lang),

@@ -47,3 +47,33 @@ def test_tallies_of_parts_merge_into_the_tally_of_the_whole() -> None:
         merged.merge(part)
     assert merged.scores() == whole.scores() == compute_scores(results, weights)
     assert merged.failing_at(Severity.HIGH) == whole.failing_at(Severity.HIGH) > 0
+
+
+def test_a_profiles_results_are_scored_beside_and_merge_alike() -> None:
+    """Results of controls judged beside the baseline (a profile's) are in a score of their own
+    and in none of the baseline's figures; tallies of parts merge into the whole's."""
+    def result(control: str, status: Status, severity: Severity) -> Result:
+        return Result(control, "network", TargetKind.NETWORK, status, severity,
+                      Area.IP_ADDRESSING, Text("a", "b"))
+
+    counted = [result("NET-A-1", Status.PASS, Severity.HIGH),
+               result("NET-A-2", Status.FAIL, Severity.LOW)]
+    beside = [result("NET-B-1", Status.PASS, Severity.MEDIUM),
+              result("NET-B-2", Status.FAIL, Severity.HIGH),
+              result("NET-B-3", Status.NOT_APPLICABLE, Severity.HIGH)]
+    whole = ScoreTally(W, {"NET-B-1", "NET-B-2", "NET-B-3"})
+    whole.add(counted + beside)
+    alone = compute_scores(counted, W)
+    scores = whole.scores()
+    assert (scores.overall, scores.by_area, scores.counts, scores.coverage) == \
+        (alone.overall, alone.by_area, alone.counts, alone.coverage)
+    assert scores.beside == round(100 * 3 / 9, 1)
+    assert (scores.beside_counts["pass"], scores.beside_counts["fail"],
+            scores.beside_counts["not_applicable"]) == (1, 1, 1)
+    assert whole.failing_at(Severity.LOW) == 1  # NET-B-2's failure is not the baseline's
+    parts = [ScoreTally(W, {"NET-B-1", "NET-B-2", "NET-B-3"}) for _ in range(2)]
+    parts[0].add(counted[:1] + beside[:2])
+    parts[1].add(counted[1:] + beside[2:])
+    parts[0].merge(parts[1])
+    assert parts[0].scores() == scores
+    assert "beside" not in alone.to_dict() and scores.to_dict()["beside"] == scores.beside

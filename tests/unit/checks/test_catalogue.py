@@ -20,6 +20,7 @@ from tests.helpers import (
     build_evidence,
     build_inventory,
     build_registry,
+    build_vrps,
 )
 
 CASE_FILES = sorted((FIXTURES / "control_cases").rglob("*.yml"))
@@ -59,10 +60,13 @@ def run_case(case: dict[str, Any], tmp_path: Path, policy: PolicySet) -> list[Re
     # every case is checked against the registry file (`registry: null`: without one)
     registry = None if "registry" in case and case["registry"] is None \
         else build_registry(tmp_path / "registry.txt", case.get("registry"))
+    # and against the VRP fixture (`vrps: [ROA, ...]` replaces its ROAs, `vrps: null`: none)
+    vrps = None if "vrps" in case and case["vrps"] is None \
+        else build_vrps(tmp_path / "vrps.json", case.get("vrps"))
     request = AuditRequest(paths, baseline=case.get("baseline"), level=case.get("level"),
                            options=AuditOptions(
                                documentation_as_public=case.get("documentation_as_public", True)),
-                           device_configs=configs, registry_file=registry)
+                           device_configs=configs, registry_file=registry, vrp_file=vrps)
     if _live(policy, case["control"]):
         evidence = build_evidence(tmp_path / "evidence", paths[0], case.get("facts"),
                                   case.get("target") if case.get("facts") else None,
@@ -120,11 +124,13 @@ def test_compliant_base_passes_everything_at_every_level(policy: PolicySet,
     evidence = build_evidence(tmp_path / "evidence", path)
     configs = build_device_configs(tmp_path / "configs")
     registry = build_registry(tmp_path / "registry.txt")
+    vrps = build_vrps(tmp_path / "vrps.json")
     for baseline in policy.baselines:
         for level in range(1, 6):
             result_set = evaluate(AuditRequest([path], baseline=baseline, level=level,
                                                options=AuditOptions(True),
-                                               device_configs=configs, registry_file=registry),
+                                               device_configs=configs, registry_file=registry,
+                                               vrp_file=vrps),
                                   evidence, policy)
             bad = [(r.control, r.target, r.status) for r in result_set.all_results()
                    if r.status not in (Status.PASS, Status.NOT_APPLICABLE)]

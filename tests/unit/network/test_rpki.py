@@ -10,7 +10,7 @@ import pytest
 
 from egov_audit.ipnet import parse_net
 from egov_audit.network.rpki import INVALID, NOT_FOUND, VALID, RpkiError, read_vrps
-from tests.helpers import FIXTURES, build_inventory, bundle_dict, run_cli
+from tests.helpers import FIXTURES, REGISTRY, build_inventory, bundle_dict, run_cli
 
 RPKI_CLIENT = FIXTURES / "rpki" / "rpki-client.json"
 ROUTINATOR = FIXTURES / "rpki" / "routinator.json"
@@ -152,3 +152,66 @@ def test_a_vrp_file_the_inventory_names_stays_inside_it(tmp_path: Path) -> None:
     network.write_text(original.replace("network:\n", "network:\n  vrp_file: vrps.json\n", 1))
     proc = run_cli("validate", str(inventory), "--lang", "en", "--fail-on", "none")
     assert proc.returncode == 0 and "Checked against the VRP set" in proc.stdout, proc.stderr
+
+
+def _scores(inventory: Path, tmp_path: Path, *extra: str) -> tuple[int, dict[str, object]]:
+    out = tmp_path / "bundle.json"
+    proc = run_cli("validate", str(inventory), "-f", "json", "-o", str(out), "--fail-on", "low",
+                   "--documentation-as-public", "--registry-file", str(REGISTRY), *extra)
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc.returncode, bundle_dict(out.read_text())["scores"]
+
+
+def test_internet_standards_are_judged_beside_the_baseline_and_scored_apart(
+        tmp_path: Path) -> None:
+    """NET-RPKI-01 is cited by the internet-standards profile only: with a VRP file it is judged
+    beside the agency's baseline, in a score of its own; the compliance score, its counts and
+    the exit status of --fail-on are what they are without it."""
+    inventory = build_inventory(tmp_path / "inv")
+    code, without = _scores(inventory, tmp_path)
+    assert "beside" not in without and "beside_counts" not in without
+    code_good, good = _scores(inventory, tmp_path, "--vrp-file", str(RPKI_CLIENT))
+    bad_file = tmp_path / "other-origin.json"
+    data = json.loads(RPKI_CLIENT.read_text())
+    for roa in data["roas"]:
+        roa["asn"] = 64502 if roa["asn"] == 64501 else roa["asn"]
+    bad_file.write_text(json.dumps(data))
+    code_bad, bad = _scores(inventory, tmp_path, "--vrp-file", str(bad_file))
+    for scores in (good, bad):
+        assert {k: v for k, v in scores.items() if not k.startswith("beside")} == without
+    assert code == code_good == code_bad == 0  # a profile's gap never fails --fail-on
+    assert (good["beside"], good["beside_counts"]["pass"]) == (100.0, 1)
+    assert (bad["beside"], bad["beside_counts"]["fail"]) == (0.0, 1)
+    for lang, line, tag in (
+            ("en", "Internet standards, judged beside (not in the compliance score): 0.0/100 "
+                   "(1 fail)", "NET-RPKI-01 network [Internet standards, not scored]"),
+            ("vi", "Tiêu chuẩn Internet, đánh giá bên cạnh (không tính vào điểm tuân thủ): "
+                   "0,0/100 (1 không đạt)", "NET-RPKI-01 network [tiêu chuẩn Internet, không "
+                                            "tính điểm]")):
+        proc = run_cli("validate", str(inventory), "--vrp-file", str(bad_file), "--lang", lang,
+                       "--documentation-as-public", "--fail-on", "none")
+        assert line in proc.stdout and tag in proc.stdout, proc.stdout[:3000]
+
+
+def test_every_report_says_a_profiles_gap_is_not_scored(tmp_path: Path) -> None:
+    inventory = build_inventory(tmp_path / "inv")
+    bad_file = tmp_path / "other-origin.json"
+    data = json.loads(RPKI_CLIENT.read_text())
+    data["roas"] = [r for r in data["roas"] if r["asn"] != 64501]  # not found
+    bad_file.write_text(json.dumps(data))
+    said = {}
+    for fmt in ("markdown", "html"):
+        out = tmp_path / f"report.{fmt}"
+        proc = run_cli("validate", str(inventory), "--vrp-file", str(bad_file), "-f", fmt, "-o",
+                       str(out), "--lang", "en", "--documentation-as-public", "--fail-on", "none")
+        assert proc.returncode == 0, proc.stderr
+        said[fmt] = out.read_text()
+    assert "**Internet standards, judged beside (not in the compliance score):** 0.0/100" \
+        in said["markdown"]
+    assert "NET-RPKI-01 — Each of the agency's provider-independent blocks has a valid ROA for " \
+           "its ASN (Internet standards, not scored)" in said["markdown"]
+    assert "**Clause:** internet-standards: RFC 6811" in said["markdown"]
+    assert "Internet standards, judged beside (not in the compliance score): 0.0/100" \
+        in said["html"]
+    assert "<strong>internet-standards:</strong> RFC 6811" in said["html"]
+    assert "(Internet standards, not scored)" in said["html"]

@@ -14,7 +14,8 @@ from egov_audit.policy import DEFAULT_POLICIES, DEFAULT_REFERENCE_MODELS, Policy
 
 def test_catalogue_loads_with_both_languages_everywhere(policy: PolicySet) -> None:
     assert len(policy.controls) >= 50
-    assert set(policy.baselines) == {"tcvn-11930-2017", "tcvn-14423-2025"}
+    assert set(policy.baselines) == {"tcvn-11930-2017", "tcvn-14423-2025", "internet-standards"}
+    assert [b.id for b in policy.baselines.values() if b.beside] == ["internet-standards"]
     for c in policy.controls:
         for text in (c.title, c.description, c.remediation):
             assert text.vi.strip() and text.en.strip() and text.vi != text.en, c.id
@@ -136,7 +137,7 @@ def test_broken_policies_are_errors_with_file_and_line(
 
 def test_a_control_no_baseline_cites_is_an_error(tmp_path: Path) -> None:
     pol, models = _copy(tmp_path)
-    for path in (pol / "baselines").glob("*.yml"):
+    for path in (pol / "baselines").glob("tcvn-*.yml"):  # the profile does not cite it
         _edit(path, lambda d: d["families"]["server_room/cctv"]["controls"].pop("ROOM-CCTV-02"))
     with pytest.raises(PolicyError, match="ROOM-CCTV-02: no baseline cites this control") as err:
         _load(pol, models)

@@ -1,0 +1,86 @@
+"""The agency's own address space as the routing system sees it: each provider-independent block
+judged against RPKI's validated ROA payloads (the VRP file a relying-party tool made) for the
+agency's ASN, as RFC 6811 defines route origin validation. These controls run only when a VRP file
+is given: a profile judged beside the baseline, never a gap for lack of the file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..inventory.model import locate
+from ..models import Location, TargetKind, Text
+from ..network.kinds import VRP_FILE
+from ..network.rpki import NOT_FOUND, VALID, RouteValidity
+from ..policy import Control
+from .context import CheckContext, Finding, Verdicts, cap_list, named_check
+from .registry import _is_vnnic
+
+NET = TargetKind.NETWORK
+
+
+def _vrps(found: RouteValidity, limit: int = 3) -> str:
+    return ", ".join(v.shown for v in found.covering[:limit]) + \
+        (" …" if len(found.covering) > limit else "")
+
+
+def _why(found: RouteValidity, asn: int) -> Text:
+    """Why a block is not valid, in both languages."""
+    if found.state == NOT_FOUND:
+        return Text("không có ROA nào (not found)", "no ROA covers it (not found)")
+    if found.reason == "max_length":
+        return Text(f"ROA cho AS{asn} có maxLength ngắn hơn khối (invalid): {_vrps(found)}",
+                    f"the ROAs for AS{asn} allow no prefix this long (invalid, max-length): "
+                    f"{_vrps(found)}")
+    return Text(f"ROA chỉ cho ASN khác (invalid): {_vrps(found)}",
+                f"the ROAs name other origins (invalid, origin): {_vrps(found)}")
+
+
+# -- NET-RPKI-01 -----------------------------------------------------------------------------
+@named_check("rpki_blocks", NET, reads=(VRP_FILE,), requires=Text(
+    "mỗi khối do VNNIC cấp hợp lệ theo RPKI khi quảng bá từ ASN của đơn vị (RFC 6811)",
+    "every VNNIC-allocated block RPKI-valid when announced from the agency's ASN (RFC 6811)"))
+def rpki_blocks(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> list[Finding]:
+    """Every block declared `allocated_by: VNNIC`, announced whole from the declared ASN, is
+    valid against the VRPs: not found (no ROA) and invalid (by origin or max-length) fail, each
+    block named with the ROAs that decided it."""
+    vrps = ctx.of(VRP_FILE)
+    assert vrps is not None, "the control runs only with a VRP file (reads=VRP_FILE)"
+    asn = ctx.inventory.network.asn
+    blocks = [b for b in ctx.inventory.network.blocks if _is_vnnic(b)]
+    net = Verdicts("network", NET, Text(f"mỗi khối VNNIC hợp lệ RPKI cho AS{asn}",
+                                        f"each VNNIC block RPKI-valid for AS{asn}"))
+    if asn is None:
+        declared = locate(ctx.inventory.network.source, ("asn",))
+        return [net.not_applicable("Đơn vị không khai báo ASN (xem NET-ASN-01).",
+                                   "The agency declares no ASN (see NET-ASN-01).",
+                                   Text("không có ASN", "no ASN"), (declared,))]
+    if not blocks:
+        return [net.not_applicable("Không khai báo khối nào do VNNIC cấp (xem NET-IP-01/02).",
+                                   "No block is declared allocated by VNNIC (see NET-IP-01/02).",
+                                   Text("không có khối VNNIC", "no VNNIC block"))]
+    good: list[str] = []
+    bad_vi: list[str] = []
+    bad_en: list[str] = []
+    where: list[Location] = []
+    for block in blocks:
+        text = block.prefix.net.text
+        found = vrps.validate(block.prefix.net, asn)
+        where.extend((block.prefix.where, *(vrps.location(v) for v in found.covering[:3])))
+        if found.state == VALID:
+            good.append(f"{text}: {', '.join(v.shown for v in found.matching[:3])}")
+            continue
+        why = _why(found, asn)
+        bad_vi.append(f"{text}: {why.vi}")
+        bad_en.append(f"{text}: {why.en}")
+    source = f"{vrps.display} ({vrps.tool}, {vrps.generated})"
+    if not bad_en:
+        return [net.passed(f"{len(good)} khối VNNIC đều hợp lệ RPKI cho AS{asn}.",
+                           f"All {len(good)} VNNIC blocks are RPKI-valid for AS{asn}.",
+                           cap_list(good), where[:20])]
+    return [net.failed(
+        f"{len(bad_en)} khối do VNNIC cấp không hợp lệ RPKI khi quảng bá từ AS{asn} theo "
+        f"{source}: {cap_list(bad_vi, 10)}.",
+        f"{len(bad_en)} VNNIC-allocated blocks are not RPKI-valid when announced from AS{asn} "
+        f"in {source}: {cap_list(bad_en, 10)}.",
+        Text(cap_list(bad_vi), cap_list(bad_en)), where[:20])]
