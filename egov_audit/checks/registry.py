@@ -43,7 +43,21 @@ def _file(registry: Registry) -> str:
     return f"{registry.display} ({registry.registry}, {registry.date})"
 
 
-def _is_vnnic(block: AddressBlock) -> bool:
+def no_asn(net: Verdicts, declared: Location) -> Finding:
+    """Not applicable: a control on the agency's own ASN, when it declares none."""
+    return net.not_applicable("Đơn vị không khai báo ASN (xem NET-ASN-01).",
+                              "The agency declares no ASN (see NET-ASN-01).",
+                              Text("không có ASN", "no ASN"), (declared,))
+
+
+def no_vnnic_block(net: Verdicts) -> Finding:
+    """Not applicable: a control on the agency's own (VNNIC) blocks, when it declares none."""
+    return net.not_applicable("Không khai báo khối nào do VNNIC cấp (xem NET-IP-01/02).",
+                              "No block is declared allocated by VNNIC (see NET-IP-01/02).",
+                              Text("không có khối VNNIC", "no VNNIC block"))
+
+
+def is_vnnic(block: AddressBlock) -> bool:
     return block.allocated_by.strip().upper() == "VNNIC"
 
 
@@ -65,9 +79,7 @@ def registry_asn(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -
         return _not_assessed(net, NO_REGISTRY)
     declared = locate(ctx.inventory.network.source, ("asn",))
     if asn is None:
-        return [net.not_applicable("Đơn vị không khai báo ASN (xem NET-ASN-01).",
-                                   "The agency declares no ASN (see NET-ASN-01).",
-                                   Text("không có ASN", "no ASN"), (declared,))]
+        return [no_asn(net, declared)]
     found = registry.asn(asn)
     if found is None:
         return [net.failed(
@@ -92,16 +104,14 @@ def registry_blocks(ctx: CheckContext, control: Control,
                     args: Mapping[str, Any]) -> list[Finding]:
     """Every block declared `allocated_by: VNNIC` lies inside delegations to VN (allocated or
     assigned); adjacent delegations together count."""
-    blocks = [b for b in ctx.inventory.network.blocks if _is_vnnic(b)]
+    blocks = [b for b in ctx.inventory.network.blocks if is_vnnic(b)]
     net = Verdicts("network", NET, Text("nằm trong vùng cấp phát cho VN (allocated/assigned)",
                                         "inside delegations to VN (allocated/assigned)"))
     registry = ctx.of(REGISTRY_FILE)
     if registry is None:
         return _not_assessed(net, NO_REGISTRY)
     if not blocks:
-        return [net.not_applicable("Không khai báo khối nào do VNNIC cấp (xem NET-IP-01/02).",
-                                   "No block is declared allocated by VNNIC (see NET-IP-01/02).",
-                                   Text("không có khối VNNIC", "no VNNIC block"))]
+        return [no_vnnic_block(net)]
     good: list[str] = []
     bad_vi: list[str] = []
     bad_en: list[str] = []
@@ -148,7 +158,7 @@ def agency_holders(ctx: CheckContext, registry: Registry
             holders.setdefault(found.holder, []).append(f"AS{plan.asn}")
             where.extend((locate(plan.source, ("asn",)), registry.location(found)))
     for block in plan.blocks:
-        if not _is_vnnic(block):
+        if not is_vnnic(block):
             continue
         covering, _ = registry.covering(block.prefix.net)
         for delegation in covering:

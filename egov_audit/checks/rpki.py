@@ -14,7 +14,7 @@ from ..network.kinds import VRP_FILE
 from ..network.rpki import NOT_FOUND, VALID, RouteValidity
 from ..policy import Control
 from .context import CheckContext, Finding, Verdicts, cap_list, named_check
-from .registry import _is_vnnic
+from .registry import is_vnnic, no_asn, no_vnnic_block
 
 NET = TargetKind.NETWORK
 
@@ -47,18 +47,13 @@ def rpki_blocks(ctx: CheckContext, control: Control, args: Mapping[str, Any]) ->
     vrps = ctx.of(VRP_FILE)
     assert vrps is not None, "the control runs only with a VRP file (reads=VRP_FILE)"
     asn = ctx.inventory.network.asn
-    blocks = [b for b in ctx.inventory.network.blocks if _is_vnnic(b)]
+    blocks = [b for b in ctx.inventory.network.blocks if is_vnnic(b)]
     net = Verdicts("network", NET, Text(f"mỗi khối VNNIC hợp lệ RPKI cho AS{asn}",
                                         f"each VNNIC block RPKI-valid for AS{asn}"))
     if asn is None:
-        declared = locate(ctx.inventory.network.source, ("asn",))
-        return [net.not_applicable("Đơn vị không khai báo ASN (xem NET-ASN-01).",
-                                   "The agency declares no ASN (see NET-ASN-01).",
-                                   Text("không có ASN", "no ASN"), (declared,))]
+        return [no_asn(net, locate(ctx.inventory.network.source, ("asn",)))]
     if not blocks:
-        return [net.not_applicable("Không khai báo khối nào do VNNIC cấp (xem NET-IP-01/02).",
-                                   "No block is declared allocated by VNNIC (see NET-IP-01/02).",
-                                   Text("không có khối VNNIC", "no VNNIC block"))]
+        return [no_vnnic_block(net)]
     good: list[str] = []
     bad_vi: list[str] = []
     bad_en: list[str] = []
