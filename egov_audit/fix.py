@@ -63,6 +63,9 @@ class FixPlan:
     services: dict[str, Any] = field(default_factory=dict)
     hosts: dict[str, list[Fix]] = field(default_factory=dict)
     manual: list[Manual] = field(default_factory=list)
+    # when the judged evidence was collected (the bundle's end when it was trusted as signed);
+    # a re-evaluated bundle ends when fix ran, which says nothing of the hosts
+    evidence_at: str = ""
 
     @property
     def empty(self) -> bool:
@@ -160,7 +163,8 @@ def plan_fixes(bundle: Bundle, policy: PolicySet, agency: AgencyPlan,
                                  "evidence (scan or evaluate first)"))
     _refuse_stale(collected_at or bundle.finished_at, max_age_days, now)
     by_id = {c.id: c for c in policy.controls}
-    plan = FixPlan(bundle, services=dict(agency.services))
+    plan = FixPlan(bundle, services=dict(agency.services),
+                   evidence_at=collected_at or bundle.finished_at)
 
     def wanted(control: str) -> bool:
         return not controls or any(fnmatchcase(control, c.upper()) for c in controls)
@@ -356,7 +360,7 @@ def render_playbook(plan: FixPlan, policy: PolicySet, source: str, lang: str = "
     header = (words["generated"].format(source=line(source)) + "\n"
               + words["about"].format(agency=line(bundle.agency.code),
                                       baseline=line(bundle.baseline), level=bundle.level,
-                                      at=line(bundle.finished_at)) + "\n"
+                                      at=line(plan.evidence_at or bundle.finished_at)) + "\n"
               + words["how"].format(collection=COLLECTION,
                                     version=semantic_version(__version__)) + "\n")
     return header + "---\n" + "".join(body)
