@@ -8,6 +8,7 @@ from . import (  # noqa: F401  (imported for their registrations)
     ip_plan,
     network_plan,
     portal_tls,
+    portal_web,
     portals,
     registry,
     rpki,

@@ -43,9 +43,9 @@ class LabPortal:
     name: str  # without the final dot
     ipv4: str
     ipv6: str = ""  # "" : no AAAA record
-    # nginx profile: good | weak; legacy: SSL 3.0, RC4, 3DES (tlslite-ng); reset_old: TLS 1.2+
-    # behind a front that resets older hellos; a fault: silent | reset | garbage; dns_only:
-    # records only
+    # nginx profile: good | weak; lax: good TLS, weak headers and an expired security.txt;
+    # legacy: SSL 3.0, RC4, 3DES (tlslite-ng); reset_old: TLS 1.2+ behind a front that resets
+    # older hellos; a fault: silent | reset | garbage; dns_only: records only
     serve: str = "good"
     ipv6_served: bool = True  # False: an AAAA record, but nothing listens on it
     # valid | expired | wrong_name | dual (an expired RSA certificate and a sound ECDSA one,
@@ -65,6 +65,11 @@ PORTALS = (
     LabPortal("songlam.example", "198.18.5.11", serve="weak", cert="expired"),
     # ... its public-service portal sound, on IPv6 too (which its declaration does not say)
     LabPortal("dichvucong.songlam.example", "198.18.5.13", "2001:db8:200:20::13"),
+    # ... its news portal: sound TLS, but a CSP allowing inline scripts, Referrer-Policy
+    # unsafe-url, framing refused by X-Frame-Options only, a security.txt expired and without
+    # Contact (the good portals send every header and a valid file; the weak one none, and no
+    # security.txt)
+    LabPortal("tintuc.songlam.example", "198.18.5.24", serve="lax"),
     # DNSSEC told apart (lab/dns.py): a zone signed with no DS in its parent (an island:
     # provably insecure), and one bogus zone for each reason: signatures expired, not yet
     # valid, a DS matching no key, the portal's records unsigned, the DS's algorithm wrong
@@ -214,7 +219,7 @@ def _certificates(folder: Path, bench: int = 0) -> None:
     (folder / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     bench_cert = (LabPortal(f"*.{BENCH_ZONE[:-1]}", ""),) if bench else ()
     for portal in (*PORTALS, INTRANET, *bench_cert):
-        if portal.serve not in ("good", "weak", "legacy", "reset_old"):
+        if portal.serve not in ("good", "weak", "lax", "legacy", "reset_old"):
             continue
         if portal.cert == "dual":  # beside the RSA one below (expired): a sound ECDSA one
             _issue(folder, f"{portal.name}.ec", portal.name, ec.generate_private_key(
@@ -247,18 +252,47 @@ _GOOD_TLS = """    ssl_protocols TLSv1.2 TLSv1.3;
     ssl_ciphers ECDHE+AESGCM:ECDHE+CHACHA20;
     add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;
     add_header X-Content-Type-Options nosniff always;
-    add_header Content-Security-Policy "frame-ancestors 'self'" always;
+    add_header Content-Security-Policy "default-src 'self'; frame-ancestors 'self'" always;
+    add_header Referrer-Policy strict-origin-when-cross-origin always;
 """
 _WEAK_TLS = """    ssl_protocols TLSv1 TLSv1.1 TLSv1.2;
     ssl_ciphers ALL:@SECLEVEL=0;
 """
+_LAX_TLS = """    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_ciphers ECDHE+AESGCM:ECDHE+CHACHA20;
+    add_header Strict-Transport-Security "max-age=31536000" always;
+    add_header X-Content-Type-Options nosniff always;
+    add_header Content-Security-Policy "default-src 'self' 'unsafe-inline' https:" always;
+    add_header X-Frame-Options SAMEORIGIN always;
+    add_header Referrer-Policy unsafe-url always;
+"""
+_TLS = {"good": _GOOD_TLS, "weak": _WEAK_TLS, "lax": _LAX_TLS}
+
+
+def _security_location(serve: str) -> str:
+    """How a profile answers /.well-known/security.txt (RFC 9116): the good portals with a
+    file valid for 180 days, the lax one with one expired a month ago, without Contact and
+    with a policy on plain http; the weak one has none. Served from the configuration itself:
+    nginx's workers cannot read the lab's private folder."""
+    now = dt.datetime.now(dt.UTC)
+
+    def stamp(days: int) -> str:
+        return (now + dt.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    files = {"good": "# egov-audit lab portal\\nContact: mailto:attt@bohts.example\\n"
+                     "Contact: https://bohts.example/bao-loi\\n"
+                     f"Expires: {stamp(180)}\\nPreferred-Languages: vi, en\\n",
+             "lax": f"Expires: {stamp(-30)}\\nPolicy: http://songlam.example/chinh-sach\\n"}
+    if serve not in files:
+        return "return 404;"
+    return f'charset utf-8; return 200 "{files[serve]}";'
 
 
 def _nginx(folder: Path, bench: int = 0) -> str:
     servers = []
     wildcard = (LabPortal(f"*.{BENCH_ZONE[:-1]}", ""),) if bench else ()
     for portal in (*PORTALS, INTRANET, *wildcard):
-        if portal.serve not in ("good", "weak"):
+        if portal.serve not in _TLS:
             continue
         listen = [f"{portal.ipv4}"] + ([f"[{portal.ipv6}]"] if portal.ipv6 else [])
         if portal in wildcard:  # every benchmark name, on each of the few servers
@@ -272,11 +306,14 @@ def _nginx(folder: Path, bench: int = 0) -> str:
             f"    ssl_certificate {cert}.crt;\n    ssl_certificate_key {cert}.key;\n"
             + (f"    ssl_certificate {cert}.ec.crt;\n    ssl_certificate_key {cert}.ec.key;\n"
                if portal.cert == "dual" else "")
-            + f"{_GOOD_TLS if portal.serve == 'good' else _WEAK_TLS}"
+            + _TLS[portal.serve]
             + (f"    ssl_stapling on;\n    ssl_stapling_file {cert}.ocsp;\n"
                if portal.serve == "good" and portal.cert != "dual" else "")
-            + f"    location / {{ {body} }}\n}}\n")
-        redirect = "return 301 https://$host$request_uri;" if portal.serve == "good" else body
+            + f"    location / {{ {body} }}\n"
+            + "    location = /.well-known/security.txt { "
+            + _security_location(portal.serve) + " }\n"
+            + "}\n")
+        redirect = "return 301 https://$host$request_uri;" if portal.serve != "weak" else body
         servers.append(f"server {{\n{plain}    server_name {portal.name};\n"
                        f"    location / {{ {redirect} }}\n}}\n")
     temp = "".join(f"    {kind}_temp_path {folder}/tmp/{kind};\n"

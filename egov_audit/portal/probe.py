@@ -1,9 +1,10 @@
 """Probe a declared portal from outside, read-only and politely: DNS (addresses, DNSSEC as the
 resolver validates it, CAA, MX for mail), reachability over IPv4 and over IPv6 separately, TLS
 (a browser's handshake here; every version, suite and certificate by sslyze: tls.py), and
-HTTP (the declared URL over https and over plain http: status, redirect, security headers).
-One GET per address and scheme, of the declared URL only: no redirect is followed, no body is
-read.
+HTTP (the declared URL over https and over plain http: status, redirect, security headers;
+/.well-known/security.txt over https). One GET per address and scheme of the declared URL, and
+one of security.txt: no redirect of the URL is followed, and of all bodies only security.txt's
+is read (at most 32 KiB).
 
 The answers come from a server the agency controls: every value is bounded here and checked
 again against the published schema when the bundle is read back."""
@@ -21,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dns.exception
 import dns.name
@@ -30,7 +32,7 @@ from .. import __version__
 from ..evidence.model import now
 from ..gates.addresses import AddressPolicy
 from ..inventory.model import Portal
-from . import dnssec
+from . import dnssec, securitytxt
 from . import tls as tls_engine
 from .certificates import certificate_facts, clip
 
@@ -39,7 +41,11 @@ USER_AGENT = f"egov-audit/{__version__} (compliance probe of declared public por
 # the response headers kept: the ones the controls and an inspector read
 KEPT_HEADERS = ("strict-transport-security", "content-security-policy",
                 "x-content-type-options", "x-frame-options", "referrer-policy", "location")
+# a browser reads only the first of these; of the others every field line counts (several CSP
+# lines are several policies, all enforced), so they are kept joined as one list
+FIRST_ONLY = ("strict-transport-security", "location")
 MAX_HEADER = 512
+MAX_CSP = 4096  # real policies run to a few kilobytes: cut at 512, the script sources were lost
 
 
 @dataclass(frozen=True)
@@ -271,15 +277,29 @@ def _sent_chain(tls: ssl.SSLSocket) -> list[dict[str, str]]:
     return out
 
 
-def _get(sock: socket.socket, portal: Portal, path: str) -> dict[str, Any]:
-    """One GET of the declared URL: the status line and the kept headers; no body."""
+def _header(response: http.client.HTTPResponse, name: str) -> str | None:
+    values = response.headers.get_all(name)
+    if not values:
+        return None
+    if name in FIRST_ONLY:
+        return clip(values[0], MAX_HEADER)
+    return clip(", ".join(values), MAX_CSP if name == "content-security-policy" else MAX_HEADER)
+
+
+def _request(sock: socket.socket, portal: Portal, path: str,
+             accept: str = "*/*") -> http.client.HTTPResponse:
     conn = http.client.HTTPConnection(portal.host, timeout=sock.gettimeout())
     conn.sock = sock
-    conn.request("GET", path, headers={"User-Agent": USER_AGENT, "Accept": "*/*",
+    conn.request("GET", path, headers={"User-Agent": USER_AGENT, "Accept": accept,
                                        "Connection": "close"})
-    response = conn.getresponse()
-    headers = {name: clip(response.headers.get(name), MAX_HEADER)
-               for name in KEPT_HEADERS if response.headers.get(name) is not None}
+    return conn.getresponse()
+
+
+def _get(sock: socket.socket, portal: Portal, path: str) -> dict[str, Any]:
+    """One GET of the declared URL: the status line and the kept headers; no body."""
+    response = _request(sock, portal, path)
+    headers = {name: value for name in KEPT_HEADERS
+               if (value := _header(response, name)) is not None}
     response.close()
     return {"status": int(response.status), "headers": headers}
 
@@ -314,6 +334,46 @@ def _https(address: str, portal: Portal, options: ProbeOptions) -> dict[str, Any
         except (OSError, http.client.HTTPException) as exc:
             out["http_error"] = _failure(exc)[1]
     return out
+
+
+def _security_txt(address: str, portal: Portal, options: ProbeOptions) -> dict[str, Any]:
+    """/.well-known/security.txt over https, as a browser reaches it (verifying; a certificate
+    it refuses is an error of the file, and the file is still read). One redirect to another
+    path of the same name is followed, as RFC 9116 allows; one elsewhere is only recorded."""
+    path, seen = securitytxt.PATH, []
+    for _ in range(2):
+        seen.append(path)
+        verified = True
+        try:
+            tls = _handshake(address, portal, _client(True, options), options.timeout)
+        except ssl.SSLError:
+            verified = False
+            tls = _handshake(address, portal, _client(False, options), options.timeout)
+        with tls:
+            response = _request(tls, portal, path, accept="text/plain")
+            code, location = int(response.status), _header(response, "location") or ""
+            content_type = _header(response, "content-type")
+            body = response.read(securitytxt.MAX_BYTES + 1) if code == 200 else b""
+            response.close()
+        url = f"https://{portal.host}{'' if portal.port == 443 else f':{portal.port}'}{path}"
+        out: dict[str, Any] = {"address": address, "status": "found", "url": clip(url, 500),
+                               "http_status": code}
+        if code in (301, 302, 303, 307, 308) and location:
+            target = urlsplit(location)
+            if target.scheme in ("", "https") and target.netloc.lower() in (
+                    "", portal.host, f"{portal.host}:{portal.port}") \
+                    and target.path.startswith("/") and target.path not in seen:
+                path = target.path  # its query and fragment are not asked for
+                continue
+            return {**out, "status": "redirected", "location": clip(location, 500)}
+        if code != 200:
+            return {**out, "status": "not_found"}
+        if len(body) > securitytxt.MAX_BYTES:
+            return {**out, "status": "too_large"}
+        if content_type is not None:
+            out["content_type"] = content_type
+        return {**out, **securitytxt.facts_of(body, content_type, url, verified)}
+    return {**out, "status": "redirected", "location": clip(location, 500)}
 
 
 def _tls(address: str, portal: Portal, options: ProbeOptions) -> dict[str, Any]:
@@ -407,6 +467,11 @@ def probe(portal: Portal, options: ProbeOptions,
         address = reach[served[0]]["address"]
         facts["tls"] = _tls(address, portal, options)
         facts["http"] = _plain_http(address, portal, options)
+        try:
+            facts["security_txt"] = _security_txt(address, portal, options)
+        except (OSError, http.client.HTTPException) as exc:
+            status, reason = _failure(exc)
+            facts["security_txt"] = {"address": address, "status": status, "reason": reason}
     return {**base, "status": "collected", "facts": facts}
 
 

@@ -158,7 +158,8 @@ def test_only_the_declared_urls_are_requested_as_egov_audit(national: Any,
     assert log
     declared = {"bohts.example": "/", "dichvucong.bohts.example": "/",
                 "songlam.example": "/", "dichvucong.songlam.example": "/",
-                "hai.example": "/"}  # (test_tls_beyond_the_machines_openssl)
+                "hai.example": "/",  # (test_tls_beyond_the_machines_openssl)
+                "tintuc.songlam.example": "/"}  # (test_web_security_options_...)
     # sslyze ends some of its attempts (the legacy client's) with a TLS alert record sent in
     # the clear; nginx logs those bytes as a request that is none: allowed, and nothing else
     alerts = [line for line in log if line.split(" ")[2].startswith("\\x15\\x03")]
@@ -166,7 +167,8 @@ def test_only_the_declared_urls_are_requested_as_egov_audit(national: Any,
     for line in (line for line in log if line not in alerts):
         host, _address, method, path, _protocol, agent = line.split(" ", 5)
         assert host in declared, line
-        assert (method, path) == ("GET", declared[host]), line
+        # the declared URL, and security.txt where RFC 9116 puts it
+        assert method == "GET" and path in (declared[host], "/.well-known/security.txt"), line
         assert agent == f'"egov-audit/{__version__} (compliance probe of declared public ' \
                         'portals)"', line
 
@@ -505,3 +507,67 @@ def test_private_space_is_probed_only_when_allowed_and_said(
     results = bundle_dict(allowed.stdout)["results"]
     ipv6 = next(r for r in results if r["control"] == "PORTAL-IPV6-01" and r["target"] == name)
     assert "private: --allow-private" in ipv6["observed"]["en"], ipv6
+
+
+WEB_OPTIONS = ("PORTAL-WEB-01", "PORTAL-WEB-02", "PORTAL-WEB-03", "PORTAL-WEB-04",
+               "PORTAL-WEB-05")
+
+
+def test_web_security_options_are_judged_both_ways(internet: internet_lab.Internet,
+                                                    tmp_path: Path) -> None:
+    """Headers and security.txt on real nginx servers, read as browsers read them: the sound
+    portal sends every header on IPv4 and IPv6 and a valid security.txt (all pass); the weak
+    one sends none and has no security.txt (all fail); the lax one allows inline scripts,
+    sends full addresses to other sites and an expired security.txt without Contact (those
+    fail, each with its reason), while X-Frame-Options alone keeps framing out (pass). The
+    profile's score stands apart from the compliance score."""
+    names = ("bohts.example", "songlam.example", "tintuc.songlam.example")
+    inventory = build_inventory(tmp_path / "web", "compliant", {"set": {"network.portals": [
+        {"kind": "web_portal", "url": f"https://{name}/"} for name in names]}})
+    proc = _probe(internet, str(inventory), "--evidence", str(tmp_path / "evidence"), "-f",
+                  "json")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    bundle = bundle_dict(proc.stdout)
+    by = {(r["control"], r["target"]): r for r in bundle["results"]
+          if r["control"] in WEB_OPTIONS}
+    status = {key: r["status"] for key, r in by.items()}
+    assert status == {
+        **{(c, "bohts.example"): "pass" for c in WEB_OPTIONS},
+        **{(c, "songlam.example"): "fail" for c in WEB_OPTIONS},
+        ("PORTAL-WEB-01", "tintuc.songlam.example"): "fail",
+        ("PORTAL-WEB-02", "tintuc.songlam.example"): "pass",
+        ("PORTAL-WEB-03", "tintuc.songlam.example"): "pass",
+        ("PORTAL-WEB-04", "tintuc.songlam.example"): "fail",
+        ("PORTAL-WEB-05", "tintuc.songlam.example"): "fail"}
+
+    def said(control: str, name: str, lang: str = "en") -> str:
+        return str(by[(control, name)]["message"][lang])
+
+    good = by[("PORTAL-WEB-01", "bohts.example")]["observed"]["en"]
+    assert "IPv4: content-security-policy: default-src 'self'" in good
+    assert "IPv6: content-security-policy: default-src 'self'" in good
+    lax = said("PORTAL-WEB-01", "tintuc.songlam.example")
+    assert "'unsafe-inline' allows inline code" in lax and "https:" in lax, lax
+    assert "'unsafe-inline' cho phép mã nhúng" in said("PORTAL-WEB-01", "tintuc.songlam.example",
+                                                       "vi")
+    assert "unsafe-url sends the page's path" in said("PORTAL-WEB-04", "tintuc.songlam.example")
+    assert "SAMEORIGIN" in by[("PORTAL-WEB-02", "tintuc.songlam.example")]["observed"]["en"]
+    expired = said("PORTAL-WEB-05", "tintuc.songlam.example")
+    assert "expired (Expires" in expired and "no Contact field" in expired, expired
+    assert "a web address not on https://" in expired, expired
+    assert "no file (HTTP 404)" in said("PORTAL-WEB-05", "songlam.example")
+    valid = by[("PORTAL-WEB-05", "bohts.example")]["observed"]["en"]
+    assert "Contact: mailto:attt@bohts.example, https://bohts.example/bao-loi" in valid, valid
+    # the security.txt read is in the published evidence shape, with sectxt's codes
+    probed = json.loads((tmp_path / "evidence" / "portals" / "tintuc.songlam.example.json")
+                        .read_text())
+    assert is_valid(probed, "portal-fact-bundle")
+    codes = {e["code"] for e in probed["facts"]["security_txt"]["errors"]}
+    assert codes == {"no_contact", "no_https"}, codes
+    # beside the baseline: counted in a score of its own (5 + 0 + 2 of 15 pass here, beside
+    # the 3 portals' other profile results), never in the compliance score's counts
+    scores = bundle["scores"]
+    assert scores["beside_counts"]["pass"] >= 7 and scores["beside_counts"]["fail"] >= 8
+    assert sum(scores["counts"].values()) + sum(scores["beside_counts"].values()) == len(
+        bundle["results"])
+
