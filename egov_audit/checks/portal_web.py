@@ -1,9 +1,9 @@
 """A web portal's security options as Internet.nl tests them: Content-Security-Policy that
-restricts scripts, protection against framing, X-Content-Type-Options, Referrer-Policy, and
-security.txt (RFC 9116). Headers are judged on every family the portal answered on (an IPv6
-server configured apart from the IPv4 one is a common gap); each header is read as a browser
-reads it (every CSP line is a policy of its own, all enforced; the last recognised
-Referrer-Policy token wins; frame-ancestors overrides X-Frame-Options)."""
+restricts scripts, protection against framing, X-Content-Type-Options, Referrer-Policy,
+security.txt (RFC 9116), and CAA (RFC 8659). Headers are judged on every family the portal
+answered on (an IPv6 server configured apart from the IPv4 one is a common gap); each header is
+read as a browser reads it (every CSP line is a policy of its own, all enforced; the last
+recognised Referrer-Policy token wins; frame-ancestors overrides X-Frame-Options)."""
 
 from __future__ import annotations
 
@@ -315,3 +315,55 @@ def portal_security_txt(ctx: CheckContext, control: Control,
 
     return per_portal(ctx, Text("security.txt hợp lệ", "a valid security.txt"), judge,
                       web_only=True)
+
+
+# -- CAA ---------------------------------------------------------------------------------------
+# RFC 8659 and the CA/Browser Forum's registered tags: a critical flag on any other stops
+# every CA from issuing
+CAA_TAGS = ("issue", "issuewild", "iodef", "contactemail", "contactphone", "issuemail",
+            "issuevmc")
+
+
+def caa_gaps(records: list[str]) -> list[Text]:
+    """What keeps a CAA set (as `flags tag "value"` texts) from naming who may issue."""
+    gaps, issuers = [], 0
+    for record in records:
+        flags, _, rest = record.partition(" ")
+        tag = rest.partition(" ")[0].lower()
+        if not flags.isdigit() or not tag:
+            gaps.append(Text(f"bản ghi không đọc được: {record}",
+                             f"an unreadable record: {record}"))
+        elif int(flags) & 128 and tag not in CAA_TAGS:
+            gaps.append(Text(f"thẻ lạ được đánh dấu bắt buộc ({tag}): không CA nào được cấp",
+                             f"an unknown tag marked critical ({tag}): no CA may issue"))
+        issuers += tag == "issue"
+    if not issuers:
+        gaps.append(Text("không có bản ghi issue nêu CA được cấp",
+                         "no issue record naming the CAs allowed to issue"))
+    return gaps
+
+
+@named_check("portal_caa", PORTAL, reads=[PORTAL_PROBE], requires=Text(
+    "bản ghi CAA nêu CA được cấp chứng thư cho tên của cổng",
+    "CAA records naming the CAs allowed to issue for the portal's name"))
+def portal_caa(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> list[Finding]:
+    """The CAA set that applies to the portal's name (its own, or its closest ancestor's, RFC
+    8659) has at least one issue record, and no unknown tag marked critical."""
+
+    def judge(portal: Portal, facts: Facts, verdicts: Verdicts) -> list[Finding]:
+        dns, where = facts["dns"], (portal.where,)
+        records = list(dns.get("caa", []))
+        if not records:
+            return [verdicts.failed(f"Không có bản ghi CAA cho {portal.host} hay tên cha nào.",
+                                    f"No CAA record for {portal.host} or any parent name.",
+                                    "CAA: —", where)]
+        observed = f"CAA ({dns.get('caa_name') or portal.host}): {' | '.join(records)}"
+        gaps = caa_gaps(records)
+        if gaps:
+            return [verdicts.failed("CAA: " + "; ".join(g.vi for g in gaps) + ".",
+                                    "CAA: " + "; ".join(g.en for g in gaps) + ".",
+                                    observed, where)]
+        return [verdicts.passed("CAA nêu CA được cấp chứng thư.",
+                                "CAA names the CAs allowed to issue.", observed, where)]
+
+    return per_portal(ctx, Text("có CAA", "CAA present"), judge, web_only=True)

@@ -510,7 +510,7 @@ def test_private_space_is_probed_only_when_allowed_and_said(
 
 
 WEB_OPTIONS = ("PORTAL-WEB-01", "PORTAL-WEB-02", "PORTAL-WEB-03", "PORTAL-WEB-04",
-               "PORTAL-WEB-05")
+               "PORTAL-WEB-05", "PORTAL-WEB-06")
 
 
 def test_web_security_options_are_judged_both_ways(internet: internet_lab.Internet,
@@ -519,7 +519,8 @@ def test_web_security_options_are_judged_both_ways(internet: internet_lab.Intern
     portal sends every header on IPv4 and IPv6 and a valid security.txt (all pass); the weak
     one sends none and has no security.txt (all fail); the lax one allows inline scripts,
     sends full addresses to other sites and an expired security.txt without Contact (those
-    fail, each with its reason), while X-Frame-Options alone keeps framing out (pass). The
+    fail, each with its reason), while X-Frame-Options alone keeps framing out (pass); CAA
+    from the zone (bohts.example's) or none (songlam.example's). The
     profile's score stands apart from the compliance score."""
     names = ("bohts.example", "songlam.example", "tintuc.songlam.example")
     inventory = build_inventory(tmp_path / "web", "compliant", {"set": {"network.portals": [
@@ -538,7 +539,8 @@ def test_web_security_options_are_judged_both_ways(internet: internet_lab.Intern
         ("PORTAL-WEB-02", "tintuc.songlam.example"): "pass",
         ("PORTAL-WEB-03", "tintuc.songlam.example"): "pass",
         ("PORTAL-WEB-04", "tintuc.songlam.example"): "fail",
-        ("PORTAL-WEB-05", "tintuc.songlam.example"): "fail"}
+        ("PORTAL-WEB-05", "tintuc.songlam.example"): "fail",
+        ("PORTAL-WEB-06", "tintuc.songlam.example"): "fail"}  # songlam.example has no CAA
 
     def said(control: str, name: str, lang: str = "en") -> str:
         return str(by[(control, name)]["message"][lang])
@@ -556,6 +558,9 @@ def test_web_security_options_are_judged_both_ways(internet: internet_lab.Intern
     assert "expired (Expires" in expired and "no Contact field" in expired, expired
     assert "a web address not on https://" in expired, expired
     assert "no file (HTTP 404)" in said("PORTAL-WEB-05", "songlam.example")
+    assert by[("PORTAL-WEB-06", "bohts.example")]["observed"]["en"] == \
+        'CAA (bohts.example): 0 issue "ca.example"'
+    assert "No CAA record for songlam.example" in said("PORTAL-WEB-06", "songlam.example")
     valid = by[("PORTAL-WEB-05", "bohts.example")]["observed"]["en"]
     assert "Contact: mailto:attt@bohts.example, https://bohts.example/bao-loi" in valid, valid
     # the security.txt read is in the published evidence shape, with sectxt's codes
@@ -564,10 +569,10 @@ def test_web_security_options_are_judged_both_ways(internet: internet_lab.Intern
     assert is_valid(probed, "portal-fact-bundle")
     codes = {e["code"] for e in probed["facts"]["security_txt"]["errors"]}
     assert codes == {"no_contact", "no_https"}, codes
-    # beside the baseline: counted in a score of its own (5 + 0 + 2 of 15 pass here, beside
+    # beside the baseline: counted in a score of its own (6 + 0 + 2 of 18 pass here, beside
     # the 3 portals' other profile results), never in the compliance score's counts
     scores = bundle["scores"]
-    assert scores["beside_counts"]["pass"] >= 7 and scores["beside_counts"]["fail"] >= 8
+    assert scores["beside_counts"]["pass"] >= 8 and scores["beside_counts"]["fail"] >= 10
     assert sum(scores["counts"].values()) + sum(scores["beside_counts"].values()) == len(
         bundle["results"])
 
