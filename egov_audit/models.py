@@ -289,6 +289,14 @@ class Bundle:
     evidence_digests: Mapping[str, str] = field(default_factory=dict)  # host -> sha256
     waivers: tuple[Mapping[str, Any], ...] = ()  # every waiver, with its state
 
+    def profile_of(self, result: Result) -> str | None:
+        """The profile a result was judged for beside the bundle's baseline (a control that
+        does not cite the baseline: not in its compliance score), or None."""
+        info = self.controls.get(result.control)
+        if info is None or self.baseline in info.clauses:
+            return None
+        return min(info.clauses, default="")
+
 
 @dataclass(frozen=True)
 class NationalResults:
@@ -320,8 +328,7 @@ class ResultSet:
     def scored_results(self) -> list[Result]:
         """The results the compliance scores count: a profile's judged beside a bundle's
         baseline (a control that does not cite that baseline) are left out."""
-        out = [r for b in self.bundles for r in b.results
-               if (info := b.controls.get(r.control)) is None or b.baseline in info.clauses]
+        out = [r for b in self.bundles for r in b.results if b.profile_of(r) is None]
         if self.national:
             out.extend(self.national.results)
         return out

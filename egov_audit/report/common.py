@@ -70,6 +70,9 @@ LABELS: dict[str, Text] = {
     "col.where": Text("Vị trí khai báo", "Where declared"),
     "col.fix": Text("Khắc phục", "Fix"),
     "col.notice": Text("Lưu ý", "Notice"),
+    "col.scored": Text("Tính vào điểm tuân thủ", "In the compliance score"),
+    "yes": Text("có", "yes"),
+    "no": Text("không", "no"),
     "col.owner": Text("Ai thực hiện", "Who does it"),
     # egov-audit fix: its summary, preview and outcome ({...} filled in by the command)
     "fix.summary": Text("egov-audit: {fixes} bản sửa trên {hosts} máy chủ; {manual} điểm thiếu "

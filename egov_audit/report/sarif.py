@@ -38,19 +38,20 @@ class SarifReporter:
     def render(self, result_set: ResultSet, options: ReportOptions) -> str:
         lang = options.lang
         infos: dict[str, ControlInfo] = {}
-        findings: list[tuple[Result, str, str]] = []  # result, inventory, agency
+        # result, inventory, agency, and the profile it was judged for beside the baseline
+        findings: list[tuple[Result, str, str, str | None]] = []
         severity: dict[str, Severity] = {}
         for bundle in result_set.bundles:
             infos.update(bundle.controls)
-            findings += [(r, bundle.inventory, bundle.agency.code) for r in bundle.results
-                         if r.status in (Status.FAIL, Status.ERROR)]
+            findings += [(r, bundle.inventory, bundle.agency.code, bundle.profile_of(r))
+                         for r in bundle.results if r.status in (Status.FAIL, Status.ERROR)]
         if result_set.national is not None:
             infos.update(result_set.national.controls)
-            findings += [(r, "", "") for r in result_set.national.results
+            findings += [(r, "", "", None) for r in result_set.national.results
                          if r.status in (Status.FAIL, Status.ERROR)]
-        for r, _, _ in findings:
+        for r, _, _, _ in findings:
             severity[r.control] = r.severity
-        rule_ids = sorted({r.control for r, _, _ in findings})
+        rule_ids = sorted({r.control for r, _, _, _ in findings})
         rules = []
         for rule_id in rule_ids:
             info = infos.get(rule_id)
@@ -67,7 +68,7 @@ class SarifReporter:
             rules.append(rule)
         index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
         results = []
-        for r, inventory, agency in findings:
+        for r, inventory, agency, profile in findings:
             text = r.message.get(lang)
             if r.expected or r.observed:
                 text += f" ({label('observed', lang)}: {r.observed.get(lang)}; " \
@@ -76,7 +77,10 @@ class SarifReporter:
                 ([_physical(Location(inventory))] if inventory else [])
             item: dict[str, Any] = {
                 "ruleId": r.control, "ruleIndex": index[r.control],
-                "level": _LEVEL[r.severity] if r.status is Status.FAIL else "error",
+                # a profile's gap is a note: it is not in the compliance score, and a code-scanning
+                # gate on errors and warnings must not stop on it (as --fail-on does not)
+                "level": "note" if profile is not None else _LEVEL[r.severity]
+                if r.status is Status.FAIL else "error",
                 "message": {"text": sarif(text)},
                 # the agency in it: in a multi-agency file, two agencies' same gap on a target
                 # of the same name (host web01, say) are two alerts, not one merged by
@@ -87,6 +91,8 @@ class SarifReporter:
                                "agency": sarif(agency or "*", 100),
                                "clause": sarif(r.clause.get(lang))},
             }
+            if profile is not None:
+                item["properties"].update(scored=False, profile=sarif(profile, 100))
             if locations:
                 item["locations"] = locations
             results.append(item)

@@ -188,7 +188,7 @@ def gap_rows(view: AgencyView, lang: str) -> list[list[str]]:
     """One row per gap target (CSV, XLSX), in the report's language: agency, control, title,
     severity, area, status, target, observed, expected, clause, where, fix, notice (the
     report's notices, such as the demo warning, on every row of the agency they concern: a
-    filtered or copied row keeps it)."""
+    filtered or copied row keeps it), scored (no: a profile's, judged beside the baseline)."""
     notice = " ".join(view.notices)
     rows = []
     for gap in view.gaps:
@@ -197,9 +197,10 @@ def gap_rows(view: AgencyView, lang: str) -> list[list[str]]:
         for t in gap.targets:
             rows.append([view.code, gap.control, gap.title, severity, area,
                          label(f"status.{t.status.value}", lang), t.target, t.observed,
-                         t.expected, gap.clause, "; ".join(t.where), gap.fix, notice])
+                         t.expected, gap.clause, "; ".join(t.where), gap.fix, notice,
+                         label("no" if gap.beside else "yes", lang)])
     return rows
 
 
 GAP_COLUMNS = ("agency", "control", "title", "severity", "area", "status", "target", "observed",
-               "expected", "clause", "where", "fix", "notice")
+               "expected", "clause", "where", "fix", "notice", "scored")

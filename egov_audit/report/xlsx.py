@@ -13,7 +13,7 @@ from .view import GAP_COLUMNS, gap_rows, views
 
 _WIDTHS = {"agency": 12, "control": 14, "title": 40, "severity": 10, "area": 14, "status": 13,
            "target": 16, "observed": 40, "expected": 30, "clause": 40, "where": 40, "fix": 50,
-           "notice": 40}
+           "notice": 40, "scored": 12}
 
 
 class XlsxReporter:

@@ -3,6 +3,7 @@ validation as RFC 6811 defines it: valid, invalid by origin, invalid by max-leng
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -215,3 +216,46 @@ def test_every_report_says_a_profiles_gap_is_not_scored(tmp_path: Path) -> None:
         in said["html"]
     assert "<strong>internet-standards:</strong> RFC 6811" in said["html"]
     assert "(Internet standards, not scored)" in said["html"]
+
+
+def test_machine_formats_mark_a_profiles_gap_as_not_scored(tmp_path: Path) -> None:
+    """CSV and XLSX say it in a column, SARIF makes it a note (a code-scanning gate on errors
+    and warnings does not stop on it, as --fail-on does not) with scored false, and JUnit puts
+    it in a suite of its own (agency.profile, property scored=false)."""
+    # openpyxl and ElementTree: only this test reads those formats back
+    import xml.etree.ElementTree as ET
+
+    from openpyxl import load_workbook
+
+    inventory = build_inventory(tmp_path / "inv")
+    bad_file = tmp_path / "not-found.json"
+    data = json.loads(RPKI_CLIENT.read_text())
+    data["roas"] = [r for r in data["roas"] if r["asn"] != 64501]
+    bad_file.write_text(json.dumps(data))
+    out: dict[str, Path] = {}
+    for fmt in ("csv", "xlsx", "sarif", "junit"):
+        out[fmt] = tmp_path / f"report.{fmt}"
+        proc = run_cli("validate", str(inventory), "--vrp-file", str(bad_file), "-f", fmt, "-o",
+                       str(out[fmt]), "--lang", "en", "--documentation-as-public",
+                       "--fail-on", "none")
+        assert proc.returncode == 0, proc.stderr
+    rows = list(csv.reader(out["csv"].read_text("utf-8-sig").splitlines()))
+    column = rows[0].index("In the compliance score")
+    scored = {row[1]: row[column] for row in rows[1:]}
+    assert scored.pop("NET-RPKI-01") == "no" and set(scored.values()) == {"yes"}
+    sheet = load_workbook(out["xlsx"]).worksheets[0]
+    cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    column = cells[0].index("In the compliance score")
+    assert {r[1]: r[column] for r in cells[1:]}["NET-RPKI-01"] == "no"
+    sarif = json.loads(out["sarif"].read_text())["runs"][0]["results"]
+    rpki = [r for r in sarif if r["ruleId"] == "NET-RPKI-01"]
+    assert [(r["level"], r["properties"]["scored"], r["properties"]["profile"]) for r in rpki] \
+        == [("note", False, "internet-standards")]
+    assert all("scored" not in r["properties"] for r in sarif if r["ruleId"] != "NET-RPKI-01")
+    suites = {s.get("name"): s for s in ET.parse(out["junit"]).getroot()}
+    profile = suites.pop("compliant.internet-standards")
+    assert [c.get("classname") for c in profile.iter("testcase")] == ["compliant.NET-RPKI-01"]
+    assert profile.get("failures") == "1"
+    assert {p.get("name"): p.get("value") for p in profile.iter("property")}["scored"] == "false"
+    assert not any(c.get("classname") == "compliant.NET-RPKI-01"
+                   for s in suites.values() for c in s.iter("testcase"))
