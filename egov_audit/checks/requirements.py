@@ -50,6 +50,7 @@ class RequirementMatrix:
     rows: tuple[Requirement, ...]
     baseline_issuer: Text = EMPTY
     baseline_scope: Text = EMPTY
+    beside: bool = False  # a profile judged beside every baseline: levels do not apply
 
 
 def requirement_matrix(policy: PolicySet, baseline: str, level: int) -> RequirementMatrix:
@@ -65,7 +66,7 @@ def requirement_matrix(policy: PolicySet, baseline: str, level: int) -> Requirem
                  for control in policy.select(meta.id, level))
     return RequirementMatrix(meta.id, meta.title, level, meta.level_clauses.get(level, "—"),
                              meta.certainty, policy.version, policy.digest, rows, meta.issuer,
-                             meta.scope)
+                             meta.scope, meta.beside)
 
 
 def required_value(policy: PolicySet, control: Control, baseline: str, level: int) -> Text:

@@ -125,7 +125,7 @@ def policies_show(control_id: str, policies: Path | None, reference_models: Path
 
 @policies.command("matrix")
 @option("--baseline", required=True, help="The baseline (see `egov-audit policies list`).")
-@option("--level", type=click.IntRange(1, 5), required=True, help="The security level.")
+@option("--level", type=click.IntRange(1, 5), help="The security level.")
 @option("--format", "-f", "fmt", type=click.Choice(formats("matrix")), default="text",
         show_default=True)
 @option("--output", "-o", type=click.Path(path_type=Path),
@@ -134,11 +134,19 @@ def policies_show(control_id: str, policies: Path | None, reference_models: Path
         help="Vietnamese and English side by side (for documents a regulator reviews).")
 @policy_options
 @lang_option
-def policies_matrix(baseline: str, level: int, fmt: str, output: Path | None, bilingual: bool,
-                    policies: Path | None, reference_models: Path | None, lang: str) -> None:
+def policies_matrix(baseline: str, level: int | None, fmt: str, output: Path | None,
+                    bilingual: bool, policies: Path | None, reference_models: Path | None,
+                    lang: str) -> None:
     """The requirement matrix: every control a baseline requires at a level, its clause, the
     required value, severity, who closes a gap and through which procedure."""
     policy = load_catalogue(policies, reference_models)
-    matrix = requirement_matrix(policy, _named_baseline(policy, baseline, lang) or baseline, level)
+    named = _named_baseline(policy, baseline, lang) or baseline
+    if level is None:
+        meta = policy.baselines.get(named)
+        if meta is not None and not meta.beside:
+            fail(_("--level is needed: baseline {name} has security levels 1 to 5").format(
+                name=named))
+        level = 1  # a profile cites its controls from level 1: one matrix for every level
+    matrix = requirement_matrix(policy, named, level)
     write(output, render("matrix", fmt, matrix, ReportOptions(lang=lang, bilingual=bilingual)),
           [policies or DEFAULT_POLICIES, reference_models or DEFAULT_REFERENCE_MODELS], fmt)

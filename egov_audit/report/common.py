@@ -103,6 +103,10 @@ LABELS: dict[str, Text] = {
     "matrix.title": Text("Ma trận yêu cầu", "Requirement matrix"),
     "matrix.certainty": Text("Độ chắc chắn của căn cứ", "Certainty of the sources"),
     "matrix.clause": Text("Điều khoản của cấp độ", "The level's clause"),
+    "matrix.judged": Text("Cách đánh giá", "How it is judged"),
+    "matrix.beside": Text("bên cạnh khung tiêu chuẩn của mỗi cuộc đánh giá, điểm riêng; không "
+                          "phân cấp độ",
+                          "beside every audit's baseline, in a score of its own; no levels"),
     "matrix.issuer": Text("Ban hành", "Issued"),
     "matrix.scope": Text("Phạm vi", "Scope"),
     "matrix.count": Text("{count} biện pháp kiểm soát áp dụng", "{count} controls apply"),

@@ -50,10 +50,11 @@ def _heading(m: RequirementMatrix, langs: Langs) -> list[tuple[str, str]]:
     stated = [(_labels(key, langs), _both(text, langs, " / "))
               for key, text in (("matrix.issuer", m.baseline_issuer),
                                 ("matrix.scope", m.baseline_scope)) if text.vi or text.en]
+    levels = [(_labels("matrix.judged", langs), _labels("matrix.beside", langs))] if m.beside \
+        else [(_labels("level", langs), str(m.level)),
+              (_labels("matrix.clause", langs), m.level_clause)]
     return [(_labels("baseline", langs), f"{m.baseline} — {_both(m.baseline_title, langs, ' / ')}"),
-            *stated,
-            (_labels("level", langs), str(m.level)),
-            (_labels("matrix.clause", langs), m.level_clause),
+            *stated, *levels,
             (_labels("matrix.certainty", langs),
              _both(Text(label(f"certainty.{m.certainty}", "vi"),
                         label(f"certainty.{m.certainty}", "en")), langs, " / ")),
@@ -61,6 +62,8 @@ def _heading(m: RequirementMatrix, langs: Langs) -> list[tuple[str, str]]:
 
 
 def _title(m: RequirementMatrix, langs: Langs) -> str:
+    if m.beside:
+        return f"{_labels('matrix.title', langs)}: {m.baseline}"
     return f"{_labels('matrix.title', langs)}: {m.baseline}, {_labels('level', langs)} {m.level}"
 
 
@@ -178,6 +181,7 @@ def render_json(m: RequirementMatrix, langs: Langs) -> str:
         "schema": "egov-audit/requirement-matrix@1", "baseline": m.baseline,
         "baseline_title": t(m.baseline_title), "baseline_issuer": t(m.baseline_issuer),
         "baseline_scope": t(m.baseline_scope), "level": m.level, "level_clause": m.level_clause,
+        "beside": m.beside,
         "certainty": m.certainty, "policy_version": m.policy_version,
         "policy_digest": m.policy_digest,
         "requirements": [{

@@ -67,6 +67,34 @@ def test_gaps_a_person_closes_say_who_and_how(policy: PolicySet) -> None:
         "egov-audit fix (Ansible role egov.audit.remediate_sshd)"
 
 
+def test_a_profile_judged_beside_says_so_instead_of_a_level(policy: PolicySet) -> None:
+    """internet-standards has no levels: its matrix says how it is judged, not "Level 1" and
+    an empty level clause; a baseline's matrix keeps both."""
+    profile = requirement_matrix(policy, "internet-standards", 1)
+    text = render("matrix", "text", profile, ReportOptions(lang="en"))
+    assert text.splitlines()[0] == "Requirement matrix: internet-standards"
+    assert "How it is judged: beside every audit's baseline, in a score of its own" in text
+    heading = "\n".join(text.splitlines()[:7])
+    assert "Level" not in heading and "The level's clause" not in text
+    vi = render("matrix", "text", profile, ReportOptions(lang="vi"))
+    assert "Cách đánh giá: bên cạnh khung tiêu chuẩn của mỗi cuộc đánh giá" in vi
+    baseline = render("matrix", "text", requirement_matrix(policy, "tcvn-11930-2017", 3),
+                      ReportOptions(lang="en"))
+    assert "tcvn-11930-2017, Level 3" in baseline and "The level's clause" in baseline
+    assert "How it is judged" not in baseline
+    # --level is not needed for a profile, and still is for a baseline
+    runner = CliRunner()
+    done = runner.invoke(cli, ["policies", "matrix", "--baseline", "internet-standards",
+                               "--lang", "en"])
+    assert done.exit_code == 0 and done.output.startswith(
+        "Requirement matrix: internet-standards\n"), done.output
+    done = runner.invoke(cli, ["policies", "matrix", "--baseline", "tcvn-11930-2017",
+                               "--lang", "en"])
+    assert done.exit_code == 2
+    assert "--level is needed: baseline tcvn-11930-2017 has security levels 1 to 5" in \
+        done.output
+
+
 def test_unknown_baseline_or_level(policy: PolicySet) -> None:
     with pytest.raises(UsageError, match="unknown baseline 'iso-27001'"):
         requirement_matrix(policy, "iso-27001", 3)
