@@ -258,6 +258,77 @@ def portal_dnssec(ctx: CheckContext, control: Control, args: Mapping[str, Any]) 
     return per_portal(ctx, "DNSSEC: secure", judge)
 
 
+# -- PORTAL-DNS-02 ----------------------------------------------------------------------------
+def _server_gaps(server: Facts) -> tuple[list[str], list[str]]:
+    """Why one name server does not answer for its zone on both families (vi, en)."""
+    vi, en = [], []
+    for family in _FAMILIES:
+        seen = server.get(family) or {"status": "error", "reason": "not asked"}
+        label = family.replace("ipv", "IPv")
+        if seen["status"] == "ok":
+            continue
+        if seen["status"] == "no_address":
+            vi.append(f"{server['name']}: không có địa chỉ {label}")
+            en.append(f"{server['name']}: no {label} address")
+        else:
+            why = seen.get("reason") or seen["status"]
+            at = f" ({seen['address']})" if seen.get("address") else ""
+            vi.append(f"{server['name']}: không trả lời qua {label}{at}: {why}")
+            en.append(f"{server['name']}: no answer over {label}{at}: {why}")
+    return vi, en
+
+
+def _server_text(server: Facts) -> str:
+    def one(family: str) -> str:
+        seen = server.get(family) or {}
+        if seen.get("status") == "ok":
+            return str(seen.get("address", "ok"))
+        return "—" if seen.get("status") == "no_address" else f"{seen.get('status', '?')}"
+
+    return f"{server['name']} (IPv4 {one('ipv4')}, IPv6 {one('ipv6')})"
+
+
+@named_check("portal_name_servers", PORTAL, reads=[PORTAL_PROBE], requires=Text(
+    "mọi máy chủ tên của vùng trả lời qua IPv4 và IPv6",
+    "every name server of the zone answers over IPv4 and IPv6"))
+def portal_name_servers(ctx: CheckContext, control: Control,
+                        args: Mapping[str, Any]) -> list[Finding]:
+    """Every name server of the zone that holds the portal's name (the mail domain, for mail)
+    has an IPv4 and an IPv6 address and answers for the zone on each: a client on IPv6 alone
+    can find the portal."""
+
+    def judge(portal: Portal, facts: Facts, verdicts: Verdicts) -> list[Finding]:
+        where = (portal.where,)
+        found = facts.get("name_servers")
+        if found is None:
+            return [verdicts.not_assessed(
+                "Bằng chứng từ bản thăm dò cũ chưa hỏi các máy chủ tên: hãy thăm dò lại.",
+                "The probe that made this evidence did not ask the name servers: probe again.",
+                "", where)]
+        if not found["zone"] or not found["servers"]:
+            reason = found.get("reason") or "no name server"
+            return [verdicts.not_assessed(f"Không tìm được máy chủ tên của vùng: {reason}.",
+                                          f"The zone's name servers were not found: {reason}.",
+                                          reason, where)]
+        observed = f"{found['zone']}: " + "; ".join(_server_text(s) for s in found["servers"])
+        vi, en = [], []
+        for server in found["servers"]:
+            gaps = _server_gaps(server)
+            vi += gaps[0]
+            en += gaps[1]
+        if vi:
+            return [verdicts.failed(f"Vùng {found['zone']}: " + "; ".join(vi) + ".",
+                                    f"Zone {found['zone']}: " + "; ".join(en) + ".",
+                                    observed, where)]
+        return [verdicts.passed(
+            f"Mọi máy chủ tên của {found['zone']} trả lời qua IPv4 và IPv6.",
+            f"Every name server of {found['zone']} answers over IPv4 and IPv6.", observed,
+            where)]
+
+    return per_portal(ctx, Text("máy chủ tên qua IPv4 và IPv6", "name servers on IPv4 and IPv6"),
+                      judge)
+
+
 # -- PORTAL-HTTP-01 ---------------------------------------------------------------------------
 @named_check("portal_https_only", PORTAL, reads=[PORTAL_PROBE], requires=Text(
     "truy cập http được chuyển hướng sang https (hoặc không phục vụ http)",

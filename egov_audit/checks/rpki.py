@@ -1,19 +1,23 @@
 """The agency's own address space as the routing system sees it: each provider-independent block
 judged against RPKI's validated ROA payloads (the VRP file a relying-party tool made) for the
-agency's ASN, as RFC 6811 defines route origin validation. These controls run only when a VRP file
-is given: a profile judged beside the baseline, never a gap for lack of the file."""
+agency's ASN, as RFC 6811 defines route origin validation; and each probed portal's addresses,
+in the agency's blocks or in a provider's space a ROA covers. These controls run only when a VRP
+file is given: a profile judged beside the baseline, never a gap for lack of the file."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from ..inventory.model import locate
+from ..inventory.model import Portal, locate
+from ..ipnet import parse_addr
 from ..models import Location, TargetKind, Text
 from ..network.kinds import VRP_FILE
-from ..network.rpki import NOT_FOUND, VALID, RouteValidity
+from ..network.rpki import INVALID, NOT_FOUND, VALID, RouteValidity, VrpSet
 from ..policy import Control
+from ..portal.kind import PORTAL_PROBE
 from .context import CheckContext, Finding, Verdicts, cap_list, named_check
+from .portals import PORTAL, Facts, per_portal
 from .registry import is_vnnic, no_asn, no_vnnic_block
 
 NET = TargetKind.NETWORK
@@ -79,3 +83,67 @@ def rpki_blocks(ctx: CheckContext, control: Control, args: Mapping[str, Any]) ->
         f"{len(bad_en)} VNNIC-allocated blocks are not RPKI-valid when announced from AS{asn} "
         f"in {source}: {cap_list(bad_en, 10)}.",
         Text(cap_list(bad_vi), cap_list(bad_en)), where[:20])]
+
+
+# -- NET-RPKI-02 -----------------------------------------------------------------------------
+def _address_route(address: str, ctx: CheckContext, asn: int | None,
+                   vrps: VrpSet) -> tuple[bool, Text, str]:
+    """One portal address: (protected, why not, what decided it). In one of the agency's
+    declared blocks, the block (the route it announces) is judged for its ASN; elsewhere (a
+    provider's space, whose route and origin only the provider knows) a ROA of any AS but AS0
+    must cover it."""
+    host = parse_addr(address)
+    block = next((b for b in ctx.inventory.network.blocks if b.prefix.net.contains(host)), None)
+    if block is not None and asn is not None:
+        found = vrps.validate(block.prefix.net, asn)
+        shown = f"{address} ∈ {block.prefix.net.text}"
+        if found.state == VALID:
+            return True, Text("", ""), f"{shown}: valid ({_vrps(found)})"
+        why = _why(found, asn)
+        return False, Text(f"{shown}: {why.vi}", f"{shown}: {why.en}"), f"{shown}: {found.state}"
+    covering = vrps.covering(host)
+    routed = [v for v in covering if v.asn != 0]
+    if routed:
+        return True, Text("", ""), f"{address}: {', '.join(v.shown for v in routed[:3])}"
+    if covering:  # AS0 only: the holder says the space must not be routed
+        return False, Text(f"{address}: chỉ có ROA AS0 (không được định tuyến)",
+                           f"{address}: only AS0 ROAs (not to be routed)"), \
+            f"{address}: {_vrps(RouteValidity(INVALID, 'origin', covering))}"
+    return False, Text(f"{address}: không ROA nào bao trùm (not found)",
+                       f"{address}: no ROA covers it (not found)"), f"{address}: not found"
+
+
+@named_check("rpki_portals", PORTAL, reads=(PORTAL_PROBE, VRP_FILE), requires=Text(
+    "mọi địa chỉ của cổng nằm trong không gian có ROA (của đơn vị: hợp lệ cho ASN của đơn vị)",
+    "every address of the portal in space a ROA covers (the agency's own: valid for its ASN)"))
+def rpki_portals(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> list[Finding]:
+    """Each address the portal's name resolved to when probed is in RPKI-protected space: in
+    the agency's declared blocks, the block is valid for the agency's ASN (RFC 6811); in a
+    provider's space, some ROA (not AS0) covers it, so the provider has signed its routes."""
+    vrps = ctx.of(VRP_FILE)
+    assert vrps is not None, "the control runs only with a VRP file (reads=VRP_FILE)"
+    asn = ctx.inventory.network.asn
+
+    def judge(portal: Portal, facts: Facts, verdicts: Verdicts) -> list[Finding]:
+        where = (portal.where,)
+        addresses = [*facts["dns"].get("a", []), *facts["dns"].get("aaaa", [])]
+        if not addresses:
+            return [verdicts.not_applicable("Tên của cổng không có địa chỉ.",
+                                            "The portal's name has no address.", "", where)]
+        seen, vi, en = [], [], []
+        for address in addresses:
+            protected, why, shown = _address_route(address, ctx, asn, vrps)
+            seen.append(shown)
+            if not protected:
+                vi.append(why.vi)
+                en.append(why.en)
+        observed = f"{vrps.display} ({vrps.date}): " + "; ".join(seen)
+        if vi:
+            return [verdicts.failed("Địa chỉ không được RPKI bảo vệ: " + "; ".join(vi) + ".",
+                                    "Addresses not protected by RPKI: " + "; ".join(en) + ".",
+                                    observed, where)]
+        return [verdicts.passed("Mọi địa chỉ của cổng nằm trong không gian có ROA.",
+                                "Every address of the portal is in space a ROA covers.",
+                                observed, where)]
+
+    return per_portal(ctx, Text("địa chỉ có ROA", "addresses covered by ROAs"), judge)

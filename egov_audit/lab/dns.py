@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT_DNS = "198.18.5.52"  # the lab root's server
 AUTHORITY = "198.18.5.54"  # the top-level domain's server (the registry's, say)
 AGENCY_DNS = "198.18.5.55"  # the agencies' own zones' server
+AGENCY_DNS6 = "2001:db8:5::55"  # ... on IPv6 too: dns.example. has both; dns4.example. only IPv4
 GONE = "198.18.5.99"  # the servers of a delegated zone that no longer answer: SERVFAIL
 ANCHOR_FILE = "root.key"
 TLD = "example."
@@ -32,6 +33,8 @@ OPT_OUT_TLD = "test."
 KNOT_SIGNED = ((".", ROOT_DNS, "nsec"), (TLD, AUTHORITY, "nsec3"),
                (OPT_OUT_TLD, AUTHORITY, "nsec3-optout"), ("bohts.example.", AGENCY_DNS, "nsec3"))
 UNSIGNED_ZONES = ("songlam.example.", "khongky.test.")
+# zones whose name server has no IPv6 address (dns4.example.): the others' (dns.example.) has
+V4_ONLY_ZONES = ("songlam.example.",)
 LAME_ZONE = "mat.example."
 ISLAND_ZONE = "dao.example."  # signed, no DS in the parent
 # signed by dnspython, each broken in one way (the reason a validator should give)
@@ -54,9 +57,13 @@ def agency_zones(bench: int) -> tuple[str, ...]:
     return ("bohts.example.", *dnspython_signed(bench), *UNSIGNED_ZONES)
 
 
+def _server_of(zone: str) -> str:
+    return {".": "ns.root.example.", TLD: "ns.example.", OPT_OUT_TLD: "ns.example."}.get(
+        zone, "dns4.example." if zone in V4_ONLY_ZONES else "dns.example.")
+
+
 def soa(zone: str) -> list[str]:
-    server = {".": "ns.root.example.", TLD: "ns.example.",
-              OPT_OUT_TLD: "ns.example."}.get(zone, "dns.example.")
+    server = _server_of(zone)
     return [f"{zone} 3600 IN SOA {server} hostmaster.example. 1 3600 900 604800 300",
             f"{zone} 3600 IN NS {server}"]
 
@@ -67,15 +74,16 @@ def delegations(zone: str, bench: int) -> list[str]:
         return [f"ns.root.example. 3600 IN A {ROOT_DNS}", f"{TLD} 3600 IN NS ns.example.",
                 f"ns.example. 3600 IN A {AUTHORITY}", f"{OPT_OUT_TLD} 3600 IN NS ns.example."]
     if zone == OPT_OUT_TLD:
-        return [f"{child} 3600 IN NS dns.example." for child in agency_zones(bench)
+        return [f"{child} 3600 IN NS {_server_of(child)}" for child in agency_zones(bench)
                 if child.endswith("." + OPT_OUT_TLD)]
     if zone != TLD:
         return []
     # a child served by its parent's own server would be answered without a referral, and a
     # validating resolver would call the unsigned one "DNSSEC lame": the agencies have their own
     lines = [f"ns.example. 3600 IN A {AUTHORITY}", f"dns.example. 3600 IN A {AGENCY_DNS}",
+             f"dns.example. 3600 IN AAAA {AGENCY_DNS6}", f"dns4.example. 3600 IN A {AGENCY_DNS}",
              f"ns.root.example. 3600 IN A {ROOT_DNS}"]
-    lines += [f"{child} 3600 IN NS dns.example." for child in agency_zones(bench)
+    lines += [f"{child} 3600 IN NS {_server_of(child)}" for child in agency_zones(bench)
               if child.endswith("." + TLD)]
     lines += [f"{LAME_ZONE} 3600 IN NS ns.mat.example.", f"ns.mat.example. 3600 IN A {GONE}"]
     return lines
@@ -162,7 +170,9 @@ def write_knot(folder: Path, bench: int) -> list[Path]:
         storage.mkdir(exist_ok=True)
         zones = [(zone, policy) for zone, at, policy in KNOT_SIGNED if at == address]
         plain = agency_zones(bench)[1:] if address == AGENCY_DNS else ()
-        text = (f'server:\n    rundir: "{storage}"\n    listen: {address}@53\n'
+        listen = f"[ {address}@53, {AGENCY_DNS6}@53 ]" if address == AGENCY_DNS \
+            else f"{address}@53"
+        text = (f'server:\n    rundir: "{storage}"\n    listen: {listen}\n'
                 f'    pidfile: "{storage}/knot.pid"\n'
                 f'log:\n  - target: "{folder}/knot-{name}.log"\n    any: info\n'
                 f'database:\n    storage: "{storage}"\n'

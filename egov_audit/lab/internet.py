@@ -28,12 +28,16 @@ def _run(*command: str) -> None:
 
 
 def _addresses(portals: list[dict[str, object]], *servers: str) -> None:
+    """Every address the lab serves on (servers' IPv4 and IPv6, portals'), on the loopback."""
     # all on the loopback (kernels in containers may lack the dummy driver); no route leads
     # anywhere else
     _run("ip", "link", "set", "lo", "up")
     served = [p for p in portals if p["serve"] != "dns_only"]
     for address in (*servers, *(str(p["ipv4"]) for p in served)):
-        _run("ip", "address", "add", f"{address}/32", "dev", "lo")
+        if ":" in address:
+            _run("ip", "-6", "address", "add", f"{address}/128", "dev", "lo", "nodad")
+        else:
+            _run("ip", "address", "add", f"{address}/32", "dev", "lo")
     for portal in served:
         if portal["ipv6"]:
             _run("ip", "-6", "address", "add", f"{portal['ipv6']}/128", "dev", "lo", "nodad")
@@ -181,7 +185,7 @@ def _reset_old(sock: socket.socket, folder: Path, name: str) -> None:
 def main(folder: Path) -> int:
     spec = json.loads((folder / "portals.json").read_text())
     portals = spec["portals"]
-    _addresses(portals, spec["resolver"], *spec["dns_servers"])
+    _addresses(portals, spec["resolver"], *spec["dns_servers"], *spec["dns_servers6"])
     inspector = _inspector(folder, spec)
     listeners = []
     for portal in portals:

@@ -383,7 +383,8 @@ def up(state: Path, timeout: float = 30.0, bench: int = 0) -> Internet:
                                          *(BENCH_SERVERS if bench else ()))],
          "resolver": RESOLVER, "inspector_link": INSPECTOR_LINK,
          "inspector_link6": INSPECTOR_LINK6, "inspector_extra": [INSPECTOR_METADATA],
-         "dns_servers": [lab_dns.ROOT_DNS, lab_dns.AUTHORITY, lab_dns.AGENCY_DNS]}, indent=2))
+         "dns_servers": [lab_dns.ROOT_DNS, lab_dns.AUTHORITY, lab_dns.AGENCY_DNS],
+         "dns_servers6": [lab_dns.AGENCY_DNS6]}, indent=2))
     with open(folder / "console.log", "wb") as console:
         proc = subprocess.Popen(
             ["unshare", "--net", "--pid", "--fork", "--kill-child", "--mount-proc",

@@ -32,7 +32,7 @@ from .. import __version__
 from ..evidence.model import now
 from ..gates.addresses import AddressPolicy
 from ..inventory.model import Portal
-from . import dnssec, securitytxt
+from . import dnssec, nameservers, securitytxt
 from . import tls as tls_engine
 from .certificates import certificate_facts, clip
 
@@ -199,6 +199,19 @@ def _dns(portal: Portal, options: ProbeOptions, checker: dnssec.Validator) -> di
                 facts["aaaa"] += _addresses(_query(checker, entry["host"], "AAAA")[0], 6)
     facts["caa"], facts["caa_name"] = _caa(checker, portal.host)
     return facts
+
+
+def _name_servers(portal: Portal, options: ProbeOptions,
+                  checker: dnssec.Validator) -> dict[str, Any]:
+    def lookup(name: str, rdtype: str) -> list[str]:
+        try:
+            return _query(checker, name, rdtype)[0]
+        except DnsFailure as exc:
+            raise dnssec.LookupFailed(str(exc)) from None
+
+    return nameservers.name_servers(checker, portal.host, lookup, _addresses,
+                                    AddressPolicy(options.allow_private).refusal,
+                                    options.timeout)
 
 
 # -- TCP and TLS -------------------------------------------------------------------------------
@@ -446,7 +459,8 @@ def probe(portal: Portal, options: ProbeOptions,
     base = {"schema": PORTAL_FACT_BUNDLE, "portal": portal.name, "kind": portal.kind,
             "url": portal.url or portal.host, "collected_at": started}
     try:
-        dns_facts = _dns(portal, options, checker or validator(options))
+        checker = checker or validator(options)
+        dns_facts = _dns(portal, options, checker)
     except DnsFailure as exc:
         return {**base, "status": "unreachable", "reason": f"DNS: {clip(exc, 400)}"}
     if portal.is_web:
@@ -458,7 +472,8 @@ def probe(portal: Portal, options: ProbeOptions,
     policy = AddressPolicy(options.allow_private)
     reach = {"ipv4": _family(dns_facts["a"], attempt, policy),
              "ipv6": _family(dns_facts["aaaa"], attempt, policy)}
-    facts: dict[str, Any] = {"dns": dns_facts, "reach": reach}
+    facts: dict[str, Any] = {"dns": dns_facts, "reach": reach,
+                             "name_servers": _name_servers(portal, options, checker)}
     served = [f for f in ("ipv4", "ipv6") if reach[f]["status"] == "ok"]
     if not served:
         why = "; ".join(f"{family}: {_describe(reach[family])}" for family in ("ipv4", "ipv6"))

@@ -576,3 +576,27 @@ def test_web_security_options_are_judged_both_ways(internet: internet_lab.Intern
     assert sum(scores["counts"].values()) + sum(scores["beside_counts"].values()) == len(
         bundle["results"])
 
+
+
+def test_the_zones_name_servers_are_asked_on_both_families(national: Any) -> None:
+    """bo-hts's zone is served by dns.example. on IPv4 and IPv6 (Knot answers on both); song-lam's
+    by dns4.example., which has no IPv6 address: its portals fail PORTAL-DNS-02 with the server
+    named, and a mail domain's zone is judged as a web portal's."""
+    result_set, evidence = national
+    bo = {(r["control"], r["target"]): r for r in _bundle(result_set, "bo-hts")["results"]}
+    song = {(r["control"], r["target"]): r for r in _bundle(result_set, "song-lam")["results"]}
+    for name in ("bohts.example", "dichvucong.bohts.example", "mail_bohts.example"):
+        found = bo[("PORTAL-DNS-02", name)]
+        assert found["status"] == "pass", found
+        assert found["observed"]["en"] == \
+            "bohts.example: dns.example (IPv4 198.18.5.55, IPv6 2001:db8:5::55)"
+    for name in ("songlam.example", "dichvucong.songlam.example"):
+        found = song[("PORTAL-DNS-02", name)]
+        assert found["status"] == "fail", found
+        assert found["message"]["en"] == \
+            "Zone songlam.example: dns4.example: no IPv6 address.", found["message"]
+        assert "dns4.example: không có địa chỉ IPv6" in found["message"]["vi"]
+    probed = bundle_dict((evidence / "bo-hts" / "portals" / "bohts.example.json").read_text())
+    assert probed["facts"]["name_servers"] == {"zone": "bohts.example", "servers": [{
+        "name": "dns.example", "ipv4": {"address": "198.18.5.55", "status": "ok"},
+        "ipv6": {"address": "2001:db8:5::55", "status": "ok"}}]}

@@ -270,23 +270,43 @@ def portals(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
     return list(load_inventory(inventory).network.portals)
 
 
+NAME_SERVERS = st.lists(st.sampled_from(["ns1.x.example.", "localhost.", "a.b.", "x.example.",
+                                          "ns." + "a" * 60 + ".example."]), max_size=3)
+
+
 @BUDGET
-@given(RECORDS, RECORDS, RECORDS, st.integers(0, 1), st.booleans())
+@given(RECORDS, RECORDS, RECORDS, st.integers(0, 1), st.booleans(), NAME_SERVERS)
 def test_dns_answers_for_the_probe(monkeypatch: pytest.MonkeyPatch, portals: list[Any],
                                    a: list[str], aaaa: list[str], mx: list[str], which: int,
-                                   allow_private: bool) -> None:
+                                   allow_private: bool, servers: list[str]) -> None:
     """Whatever the portal's DNS answers: a portal fact bundle of the published shape, and no
-    connection to anything (every connection here is refused before it is made)."""
-    from egov_audit.portal import dnssec
+    connection to anything (every connection here is refused before it is made); a name
+    server is asked only at an address the probe's policy allows."""
+    import dns.message
+    import dns.rrset
+
+    from egov_audit.gates.addresses import AddressPolicy
+    from egov_audit.portal import dnssec, nameservers
     from egov_audit.portal import probe as probe_module
 
     answers = {"A": a, "AAAA": aaaa, "MX": mx, "SOA": [], "CAA": mx[:1]}
+    asked: list[str] = []
 
     class Checker:
         anchors = ". 20326"
 
         def answer(self, *_args: Any) -> dnssec.Verdict:
             return dnssec.Verdict(dnssec.SECURE)
+
+        def fetch(self, name: Any, rdtype: Any) -> Any:
+            response = dns.message.make_response(dns.message.make_query(name, rdtype))
+            if servers:
+                response.answer.append(dns.rrset.from_text(name, 300, "IN", "NS", *servers))
+            return response
+
+    def soa(_zone: str, address: str, _timeout: float) -> dict[str, Any]:
+        asked.append(address)
+        return {"status": "timeout", "reason": "refused by the test"}
 
     def query(_checker: Any, _name: str, rdtype: str) -> Any:
         return [str(r)[:255] for r in answers[rdtype]], None
@@ -296,7 +316,10 @@ def test_dns_answers_for_the_probe(monkeypatch: pytest.MonkeyPatch, portals: lis
 
     monkeypatch.setattr(probe_module, "_query", query)
     monkeypatch.setattr(probe_module, "_connect", no_connection)
+    monkeypatch.setattr(nameservers, "_soa", soa)
     bundle = probe_module._safe_probe(portals[which], probe_module.ProbeOptions(
         allow_private=allow_private), Checker())  # type: ignore[arg-type]
     assert bundle["status"] in ("unreachable", "collected"), bundle
     assert is_valid(bundle, "portal-fact-bundle"), bundle
+    policy = AddressPolicy(allow_private)
+    assert not [address for address in asked if policy.refusal(address)], asked

@@ -20,13 +20,13 @@ ROUTINATOR = FIXTURES / "rpki" / "routinator.json"
 def test_rpki_clients_output_is_read_with_its_metadata_and_lines() -> None:
     vrps = read_vrps(RPKI_CLIENT)
     assert (vrps.tool, vrps.generated, vrps.date, vrps.count) == (
-        "rpki-client", "2026-12-01T06:00:00Z", "2026-12-01", 7)
+        "rpki-client", "2026-12-01T06:00:00Z", "2026-12-01", 8)
     assert vrps.sha256.startswith("sha256:") and len(vrps.sha256) == 71
     [first] = vrps.covering(parse_net("192.0.2.0/24"))
     assert (first.asn, first.max_length, first.ta, first.line) == (64501, 24, "apnic", 16)
     assert first.shown == "192.0.2.0/24-24 AS64501 (apnic)"
     assert vrps.location(first).line == 16
-    assert len(list(vrps)) == 7
+    assert len(list(vrps)) == 8
 
 
 def test_routinators_output_is_read_alike() -> None:
@@ -130,7 +130,7 @@ def test_the_report_names_the_vrp_set_and_says_when_it_is_old(tmp_path: Path) ->
     assert proc.returncode == 0, proc.stderr
     notices = [n["en"] for n in bundle_dict(out.read_text())["notices"]]
     assert any(n.startswith(f"Checked against the VRP set {RPKI_CLIENT} (rpki-client, "
-                            "2026-12-01T06:00:00Z, 7 VRPs, sha256:") for n in notices), notices
+                            "2026-12-01T06:00:00Z, 8 VRPs, sha256:") for n in notices), notices
     assert any("The VRP set is" in n and "days old" in n for n in notices), notices
 
 
