@@ -25,7 +25,7 @@ import pytest
 from egov_audit import __version__
 from egov_audit.lab import portals as internet_lab
 from egov_audit.schemas import is_valid
-from tests.helpers import REPO, build_inventory, bundle_dict, machine_network
+from tests.helpers import REPO, build_inventory, build_vrps, bundle_dict, machine_network
 from tests.helpers import run_long as run_cli
 
 pytestmark = [pytest.mark.lab,
@@ -600,3 +600,38 @@ def test_the_zones_name_servers_are_asked_on_both_families(national: Any) -> Non
     assert probed["facts"]["name_servers"] == {"zone": "bohts.example", "servers": [{
         "name": "dns.example", "ipv4": {"address": "198.18.5.55", "status": "ok"},
         "ipv6": {"address": "2001:db8:5::55", "status": "ok"}}]}
+
+
+def test_portal_addresses_are_judged_against_the_vrp_set(national: Any, tmp_path: Path) -> None:
+    """NET-RPKI-02 on the addresses the probe saw, with a VRP file beside bo-hts's evidence:
+    its web portal sits in a provider's space a ROA covers and in the ministry's own IPv6 block,
+    valid for AS64500 (pass); its public-service portal's IPv6 is a hosting provider's, which no
+    ROA covers (fail); with the ministry's block's ROA naming another AS, the web portal fails."""
+    _, evidence = national
+    own = [{"asn": 64500, "prefix": "2001:db8:100::/40", "maxLength": 48, "ta": "apnic"},
+           {"asn": 64500, "prefix": "198.51.100.0/24", "maxLength": 24, "ta": "apnic"},
+           {"asn": 64510, "prefix": "198.18.5.0/24", "maxLength": 24, "ta": "apnic"}]
+
+    def judged(roas: list[dict[str, Any]], name: str) -> dict[str, dict[str, Any]]:
+        vrps = build_vrps(tmp_path / f"{name}.json", roas)
+        proc = subprocess.run(
+            [sys.executable, "-m", "egov_audit", "evaluate", str(SAMPLES[1]), "--evidence",
+             str(evidence / "bo-hts"), "--vrp-file", str(vrps), "-f", "json", "--lang", "en",
+             "--documentation-as-public", "--fail-on", "none"],
+            capture_output=True, text=True, timeout=120, check=False, cwd=REPO)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        return {r["target"]: r for r in bundle_dict(proc.stdout)["results"]
+                if r["control"] == "NET-RPKI-02"}
+
+    found = judged(own, "own")
+    assert {t: r["status"] for t, r in found.items()} == {
+        "bohts.example": "pass", "dichvucong.bohts.example": "fail",
+        "mail_bohts.example": "pass"}
+    assert "2001:db8:100:20::10 ∈ 2001:db8:100::/40: valid" in \
+        found["bohts.example"]["observed"]["en"]
+    assert "2001:db8:ffff::12: no ROA covers it (not found)" in \
+        found["dichvucong.bohts.example"]["message"]["en"]
+    other = judged([{**own[0], "asn": 64999}, *own[1:]], "other")
+    assert other["bohts.example"]["status"] == "fail"
+    assert "the ROAs name other origins (invalid, origin)" in \
+        other["bohts.example"]["message"]["en"]
