@@ -29,13 +29,14 @@ def _per_family(ctx: CheckContext, expected: Text, header: str, judge: HeaderJud
 
     def each(portal: Portal, facts: Facts, verdicts: Verdicts) -> list[Finding]:
         where = (portal.where,)
-        seen, vi_gaps, en_gaps = [], [], []
+        seen, vi_gaps, en_gaps, read = [], [], [], 0
         for family, reach in served(facts):
             label = family.replace("ipv", "IPv")
             http = reach.get("http")
             if http is None:
                 seen.append(f"{label}: https: {reach.get('http_error') or 'no answer'}")
                 continue
+            read += 1
             headers = http["headers"]
             values = [f"{name}: {headers[name]}" for name in (header, *shown) if name in headers]
             seen.append(f"{label}: {' · '.join(values) or header + ': —'}")
@@ -44,7 +45,7 @@ def _per_family(ctx: CheckContext, expected: Text, header: str, judge: HeaderJud
                 vi_gaps.append(f"{label}: {why.vi}")
                 en_gaps.append(f"{label}: {why.en}")
         observed = " | ".join(seen)
-        if len(seen) == len([s for s in seen if ": https: " in s]):
+        if not read:
             return [verdicts.not_assessed("Không đọc được trả lời https nào.",
                                           "No https answer could be read.", observed, where)]
         if vi_gaps:
