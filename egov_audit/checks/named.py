@@ -7,6 +7,7 @@ from . import (  # noqa: F401  (imported for their registrations)
     facility,
     ip_plan,
     network_plan,
+    portal_mail,
     portal_tls,
     portal_web,
     portals,

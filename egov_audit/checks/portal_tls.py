@@ -133,15 +133,15 @@ def portal_weak_ciphers(ctx: CheckContext, control: Control,
 
 
 # -- PORTAL-TLS-03 ----------------------------------------------------------------------------
-def _when(stamp: str) -> datetime:
+def when(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
-def _problems(cert: Facts, label: str, host: str, probed: datetime, min_days: int,
+def certificate_problems(cert: Facts, label: str, host: str, probed: datetime, min_days: int,
               min_rsa: int) -> list[tuple[str, str]]:
     """What is wrong with one certificate: the name, the days left, the key."""
     out = []
-    left = (_when(cert["not_after"]) - probed).days
+    left = (when(cert["not_after"]) - probed).days
     if not cert["name_matches"]:
         out.append((f"{label}: không mang tên {host}", f"{label}: not issued for {host}"))
     if left < min_days:
@@ -157,7 +157,7 @@ def _problems(cert: Facts, label: str, host: str, probed: datetime, min_days: in
 
 
 def _seen(cert: Facts, label: str, probed: datetime, sent: str = "") -> str:
-    left = (_when(cert["not_after"]) - probed).days
+    left = (when(cert["not_after"]) - probed).days
     return (f"{label}: {cert['subject']} · {cert['issuer']} · {cert['not_after'][:10]} "
             f"({left} d) · {cert['key_type']} {cert['key_bits']}{sent}")
 
@@ -177,7 +177,7 @@ def portal_certificate(ctx: CheckContext, control: Control,
     min_rsa = int(ctx.param("network.portal_min_rsa_bits", control))
 
     def judge(portal: Portal, facts: Facts, verdicts: Verdicts) -> list[Finding]:
-        probed = _when(facts["collected_at"])
+        probed = when(facts["collected_at"])
         problems: list[tuple[str, str]] = []
         seen: list[str] = []
         for family, reach in served(facts):
@@ -191,7 +191,8 @@ def portal_certificate(ctx: CheckContext, control: Control,
                 error = reach.get("verify_error", "?")
                 problems.append((f"{family}: không xác thực được ({error})",
                                  f"{family}: does not verify ({error})"))
-            problems += _problems(cert, family, portal.host, probed, min_days, min_rsa)
+            problems += certificate_problems(cert, family, portal.host, probed, min_days,
+                                             min_rsa)
         tls = facts.get("tls") or {}
         stapled = tls.get("ocsp") or {}
         revoked = stapled.get("certificate_status") == "revoked"
@@ -203,7 +204,7 @@ def portal_certificate(ctx: CheckContext, control: Control,
                 error = deployment.get("trust_error", "?")
                 problems.append((f"{label}: không xác thực được ({error})",
                                  f"{label}: does not verify ({error})"))
-            problems += _problems(cert, label, portal.host, probed, min_days, min_rsa)
+            problems += certificate_problems(cert, label, portal.host, probed, min_days, min_rsa)
             revoked |= deployment["ocsp"].get("certificate_status") == "revoked"
         if revoked:
             problems.append(("bị thu hồi (theo phản hồi OCSP đính kèm)",

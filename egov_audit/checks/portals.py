@@ -24,7 +24,7 @@ _FAMILIES = ("ipv4", "ipv6")
 
 
 def per_portal(ctx: CheckContext, expected: Text | str, judge: Judge,
-                web_only: bool = False) -> list[Finding]:
+                web_only: bool = False, mail_only: bool = False) -> list[Finding]:
     out: list[Finding] = []
     probed = ctx.of(PORTAL_PROBE) or {}
     for portal in ctx.inventory.network.portals:
@@ -34,6 +34,11 @@ def per_portal(ctx: CheckContext, expected: Text | str, judge: Judge,
             out.append(verdicts.not_applicable(
                 "Không áp dụng cho thư điện tử.", "Not applicable to mail.",
                 Text("thư điện tử", "mail"), where))
+            continue
+        if mail_only and portal.is_web:
+            out.append(verdicts.not_applicable(
+                "Chỉ áp dụng cho thư điện tử.", "Applies to mail only.",
+                Text("cổng web", "web portal"), where))
             continue
         found = probed.get(portal.name)
         if found is None or not found.collected:

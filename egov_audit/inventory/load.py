@@ -362,5 +362,6 @@ def _portals(src: VarSource, declared: list[dict[str, Any]]) -> tuple[Portal, ..
             raise _error(src, Message("portal {name!r} is declared twice", name=name),
                          "portals", i, key)
         seen.add(name)
-        out.append(Portal(name, kind, host, port, path, url, Declared(src, ("portals", i))))
+        out.append(Portal(name, kind, host, port, path, url, Declared(src, ("portals", i)),
+                          tuple(item.get("dkim_selectors", ()))))
     return tuple(out)

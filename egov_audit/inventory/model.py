@@ -93,6 +93,7 @@ class Portal(_Located):
     path: str
     url: str  # "" for mail
     declared: Declared
+    dkim_selectors: tuple[str, ...] = ()  # mail: the selectors its signers use (RFC 6376)
 
     @property
     def is_web(self) -> bool:

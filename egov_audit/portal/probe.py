@@ -32,9 +32,11 @@ from .. import __version__
 from ..evidence.model import now
 from ..gates.addresses import AddressPolicy
 from ..inventory.model import Portal
-from . import dnssec, nameservers, securitytxt
+from . import dnssec, mail, nameservers, securitytxt
 from . import tls as tls_engine
 from .certificates import certificate_facts, clip
+from .net import connect as _connect
+from .net import failure as _failure
 
 PORTAL_FACT_BUNDLE = "egov-audit/portal-fact-bundle@1"
 USER_AGENT = f"egov-audit/{__version__} (compliance probe of declared public portals)"
@@ -215,35 +217,6 @@ def _name_servers(portal: Portal, options: ProbeOptions,
 
 
 # -- TCP and TLS -------------------------------------------------------------------------------
-def _connect(address: str, port: int, timeout: float) -> socket.socket:
-    family = socket.AF_INET6 if ":" in address else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.settimeout(timeout)
-    try:
-        sock.connect((address, port))
-    except BaseException:
-        sock.close()
-        raise
-    return sock
-
-
-def _failure(exc: BaseException) -> tuple[str, str]:
-    """A connection's failure as (status, reason)."""
-    if isinstance(exc, (TimeoutError, socket.timeout)):
-        return "timeout", "timed out"
-    if isinstance(exc, ConnectionRefusedError):
-        return "refused", "connection refused"
-    if isinstance(exc, ConnectionResetError):
-        return "reset", "connection reset by the server"
-    if isinstance(exc, ssl.SSLError):
-        return "tls_error", f"TLS: {clip(exc.reason or exc, 200)}"
-    if isinstance(exc, http.client.HTTPException):
-        return "http_error", f"HTTP: {clip(type(exc).__name__)} {clip(exc, 150)}"
-    if isinstance(exc, OSError):
-        return "unreachable", clip(exc.strerror or exc, 200)
-    return "error", clip(exc, 200)
-
-
 def _client(verify: bool, options: ProbeOptions) -> ssl.SSLContext:
     if verify:
         context = ssl.create_default_context(
@@ -487,7 +460,23 @@ def probe(portal: Portal, options: ProbeOptions,
         except (OSError, http.client.HTTPException) as exc:
             status, reason = _failure(exc)
             facts["security_txt"] = {"address": address, "status": status, "reason": reason}
+    else:
+        facts["mail"] = _mail(portal, dns_facts, options, checker, policy)
     return {**base, "status": "collected", "facts": facts}
+
+
+def _mail(portal: Portal, dns_facts: Mapping[str, Any], options: ProbeOptions,
+          checker: dnssec.Validator, policy: AddressPolicy) -> dict[str, Any]:
+    def addresses(host: str) -> list[str]:
+        try:
+            return [*_addresses(_query(checker, host, "A")[0], 4),
+                    *_addresses(_query(checker, host, "AAAA")[0], 6)]
+        except DnsFailure as exc:
+            raise dnssec.LookupFailed(str(exc)) from None
+
+    return mail.mail_facts(checker, portal.host, [m["host"] for m in dns_facts["mx"] if m["host"]],
+                           portal.dkim_selectors, addresses, policy.refusal, options.timeout,
+                           options.ca_file)
 
 
 def _describe(result: Mapping[str, Any]) -> str:

@@ -34,6 +34,7 @@ NAMES = tuple(name for _, name in VERSIONS)
 LEGACY = NAMES[:4]
 MAX_SUITES = 200  # per version: sslyze knows ~160 for TLS 1.2
 MAX_CERTIFICATES = 8
+EHLO_NAME = "probe.egov-audit.invalid"  # what the probe calls itself to a mail exchanger
 
 
 def engine() -> str:
@@ -115,10 +116,13 @@ def _deployment(deployment: Any, host: str, supplied: bool) -> dict[str, Any]:
     return out
 
 
-def scan(address: str, host: str, port: int, timeout: float,
-         ca_file: Path | None) -> dict[str, Any]:
-    """Every version, suite and certificate of the server at `address` (SNI: `host`)."""
+def scan(address: str, host: str, port: int, timeout: float, ca_file: Path | None, *,
+         starttls: bool = False, received: list[bytes] | None = None) -> dict[str, Any]:
+    """Every version, suite and certificate of the server at `address` (SNI: `host`); with
+    `starttls`, an SMTP server's, after EHLO and STARTTLS. `received`, when given, gets the DER
+    of the chain the first certificate deployment sent (what DANE records are matched to)."""
     # sslyze: only when a portal's TLS is scanned
+    from sslyze.connection_helpers import opportunistic_tls_helpers as opportunistic
     from sslyze.plugins.certificate_info.implementation import CertificateInfoExtraArgument
     from sslyze.plugins.scan_commands import ScanCommand
     from sslyze.scanner import models
@@ -126,6 +130,7 @@ def scan(address: str, host: str, port: int, timeout: float,
     from sslyze.scanner.scanner import Scanner
     from sslyze.server_setting import ServerNetworkConfiguration, ServerNetworkLocation
 
+    starttls_kind = opportunistic.ProtocolWithOpportunisticTlsEnum
     commands = {ScanCommand.SSL_2_0_CIPHER_SUITES, ScanCommand.SSL_3_0_CIPHER_SUITES,
                 ScanCommand.TLS_1_0_CIPHER_SUITES, ScanCommand.TLS_1_1_CIPHER_SUITES,
                 ScanCommand.TLS_1_2_CIPHER_SUITES, ScanCommand.TLS_1_3_CIPHER_SUITES,
@@ -136,7 +141,9 @@ def scan(address: str, host: str, port: int, timeout: float,
         server_location=ServerNetworkLocation(hostname=host, port=port, ip_address=address),
         network_configuration=ServerNetworkConfiguration(
             tls_server_name_indication=host, network_timeout=max(1, math.ceil(timeout)),
-            network_max_retries=2),
+            network_max_retries=2,
+            tls_opportunistic_encryption=starttls_kind.SMTP if starttls
+            else None, smtp_ehlo_hostname=EHLO_NAME if starttls else None),
         scan_commands=commands, scan_commands_extra_arguments=extra)
     scanner = Scanner(per_server_concurrent_connections_limit=5,
                       concurrent_server_scans_limit=1)
@@ -175,6 +182,12 @@ def scan(address: str, host: str, port: int, timeout: float,
         certificates = [_deployment(d, host, ca_file is not None)
                         for d in info.result.certificate_deployments[:MAX_CERTIFICATES]]
         out["certificates"] = certificates
+        if received is not None and info.result.certificate_deployments:
+            # cryptography: only where a key, certificate or signature is handled
+            from cryptography.hazmat.primitives.serialization import Encoding
+
+            received.extend(c.public_bytes(Encoding.DER) for c in list(
+                info.result.certificate_deployments[0].received_certificate_chain)[:10])
         if certificates:
             out["ocsp"] = certificates[0]["ocsp"]
     else:
