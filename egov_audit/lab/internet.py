@@ -84,6 +84,48 @@ def _listen(address: str, port: int) -> socket.socket:
     return sock
 
 
+def _smtp(sock: socket.socket, folder: Path, name: str, starttls: bool) -> None:
+    """A mail exchanger's first steps (RFC 5321, 3207): greeting, EHLO (offering STARTTLS or
+    not), STARTTLS into TLS 1.2+ with the lab's certificate for `name`, QUIT. It takes no mail:
+    the probe sends none. Postfix is a machine service (its own user, queue and chroot under
+    /var/spool): this speaks just what a sending server and the probe see."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if starttls:
+        context.load_cert_chain(folder / f"{name}.crt", folder / f"{name}.key")
+
+    def one(conn: socket.socket) -> None:
+        stream: socket.socket = conn
+        conn.settimeout(10)
+        with contextlib.suppress(OSError, ssl.SSLError):
+            stream.sendall(f"220 {name} ESMTP egov-audit lab\r\n".encode())
+            buffered = b""
+            while True:
+                while b"\r\n" not in buffered and len(buffered) < 4096:
+                    chunk = stream.recv(4096)
+                    if not chunk:
+                        return
+                    buffered += chunk
+                line, _, buffered = buffered.partition(b"\r\n")
+                verb = line[:10].split(b" ")[0].upper()
+                if verb in (b"EHLO", b"HELO"):
+                    offered = starttls and not isinstance(stream, ssl.SSLSocket)
+                    stream.sendall(f"250-{name}\r\n250-SIZE 10240000\r\n".encode()
+                                   + (b"250-STARTTLS\r\n" if offered else b"")
+                                   + b"250 8BITMIME\r\n")
+                elif verb == b"STARTTLS" and starttls and not isinstance(stream, ssl.SSLSocket):
+                    stream.sendall(b"220 2.0.0 Ready to start TLS\r\n")
+                    stream = context.wrap_socket(conn, server_side=True)
+                    buffered = b""
+                elif verb == b"QUIT":
+                    stream.sendall(b"221 2.0.0 Bye\r\n")
+                    return
+                else:
+                    stream.sendall(b"502 5.5.2 Not in this lab\r\n")
+
+    _each_connection(sock, one)
+
+
 def _serve(sock: socket.socket, fault: str, banner: bytes) -> None:
     held: list[socket.socket] = []  # the silent server keeps its connections open, mute
     while True:
@@ -97,8 +139,6 @@ def _serve(sock: socket.socket, fault: str, banner: bytes) -> None:
             elif fault == "garbage":
                 conn.recv(4096)
                 conn.sendall(_GARBAGE)
-            elif fault == "smtp":
-                conn.sendall(banner)
         conn.close()
 
 
@@ -192,11 +232,12 @@ def main(folder: Path) -> int:
         fault = portal["serve"]
         if fault in ("silent", "reset", "garbage"):
             listeners.append((_listen(portal["ipv4"], 443), fault, b""))
-        elif fault == "smtp":
-            banner = f"220 {portal['name']} ESMTP egov-audit lab\r\n".encode()
+        elif fault in ("smtp", "smtp_tls"):
             for address in (portal["ipv4"], portal["ipv6"]):
                 if address:
-                    listeners.append((_listen(address, 25), "smtp", banner))
+                    threading.Thread(target=_smtp, args=(_listen(address, 25), folder,
+                                                         portal["name"], fault == "smtp_tls"),
+                                     daemon=True).start()
     for sock, fault, banner in listeners:
         threading.Thread(target=_serve, args=(sock, fault, banner), daemon=True).start()
     for portal in portals:

@@ -12,8 +12,10 @@ documentation ranges (RFC 2544, 3849)."""
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -118,9 +120,27 @@ HOSTILE = (
 )
 # a sound portal in private space (an intranet's): probed only with --allow-private
 INTRANET = LabPortal("intranet.example", "10.99.0.10", "fd00:99::10")
-# bo-hts's mail: an MX host on both families, answering SMTP banners
+# Mail. bo-hts's domain, as it should be: its exchanger on both families with STARTTLS (TLS
+# 1.2+, a valid certificate) and a TLSA record matching it in the signed zone, SPF -all, DMARC
+# reject, a DKIM key at the selector its inventory declares, MTA-STS enforce served from
+# mta-sts.bohts.example. Its second domain thu.bohts.example: an exchanger whose TLSA record
+# is stale (an older key's), SPF ~all, DMARC quarantine. song-lam's (an unsigned zone): an
+# exchanger without STARTTLS, SPF past ten lookups, DMARC p=none, a revoked DKIM key, an
+# _mta-sts record whose policy host has no address (tests/lab/test_portal_lab.py)
 MAIL_DOMAIN = "bohts.example"
-MX = LabPortal("mx.bohts.example", "198.18.5.25", "2001:db8:100:20::25", serve="smtp")
+SECOND_MAIL_DOMAIN = "thu.bohts.example"
+SONGLAM_MAIL_DOMAIN = "songlam.example"
+DKIM_SELECTOR = "mail2026"
+SONGLAM_DKIM_SELECTOR = "s2024"
+MX = LabPortal("mx.bohts.example", "198.18.5.25", "2001:db8:100:20::25", serve="smtp_tls")
+MX2 = LabPortal("mx2.bohts.example", "198.18.5.26", serve="smtp_tls")
+SONGLAM_MX = LabPortal("mx.songlam.example", "198.18.5.27", serve="smtp")
+MTA_STS = LabPortal("mta-sts.bohts.example", "198.18.5.28", "2001:db8:100:20::28")
+MAIL_HOSTS = (MX, MX2, SONGLAM_MX, MTA_STS)
+MTA_STS_POLICY = f"version: STSv1\nmode: enforce\nmx: {MX.name}\nmax_age: 604800\n"
+_NGINX_POLICY = MTA_STS_POLICY.replace("\n", "\\n")  # nginx reads \n in a quoted string
+# a chain of names for song-lam's SPF record: a:h1 ... a:h10 beside a and mx, 12 lookups
+SPF_HOSTS = tuple(f"h{i}.songlam.example" for i in range(1, 11))
 # benchmarks (benchmarks/bench_probe.py): many agencies' portals, p0000.bench.example ..., on a
 # few servers, as hosting providers serve many agencies
 BENCH_ZONE = lab_dns.BENCH_ZONE
@@ -143,19 +163,21 @@ def _zone_of(name: str) -> str:
     raise ValueError(name)
 
 
-def _records(zone: str, bench: int = 0) -> list[str]:
+def _records(zone: str, bench: int = 0, mail_records: dict[str, list[str]] | None = None
+             ) -> list[str]:
     """The zone's records as zone-file lines (fully qualified), before any signing."""
+    mail_records = mail_records or {}
     lines = [*lab_dns.soa(zone), *lab_dns.delegations(zone, bench)]
     if zone == f"{MAIL_DOMAIN}.":
-        lines.append(f"{MAIL_DOMAIN}. 3600 IN MX 10 {MX.name}.")
         lines.append(f'{MAIL_DOMAIN}. 3600 IN CAA 0 issue "ca.example"')
+    lines += mail_records.get(zone, [])
     if zone == BENCH_ZONE:
         for index in range(bench):
             serving = BENCH_SERVERS[index % len(BENCH_SERVERS)]
             lines.append(f"{bench_name(index)}. 300 IN A {serving.ipv4}")
             lines.append(f"{bench_name(index)}. 300 IN AAAA {serving.ipv6}")
         return lines
-    for portal in (*PORTALS, *HOSTILE, INTRANET, MX):
+    for portal in (*PORTALS, *HOSTILE, INTRANET, *MAIL_HOSTS):
         if _zone_of(portal.name) != zone or zone == LAME_ZONE:
             continue
         if portal.ipv4:
@@ -218,8 +240,8 @@ def _certificates(folder: Path, bench: int = 0) -> None:
           .sign(ca_key, hashes.SHA256()))
     (folder / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     bench_cert = (LabPortal(f"*.{BENCH_ZONE[:-1]}", ""),) if bench else ()
-    for portal in (*PORTALS, INTRANET, *bench_cert):
-        if portal.serve not in ("good", "weak", "lax", "legacy", "reset_old"):
+    for portal in (*PORTALS, INTRANET, *MAIL_HOSTS, *bench_cert):
+        if portal.serve not in ("good", "weak", "lax", "legacy", "reset_old", "smtp_tls"):
             continue
         if portal.cert == "dual":  # beside the RSA one below (expired): a sound ECDSA one
             _issue(folder, f"{portal.name}.ec", portal.name, ec.generate_private_key(
@@ -246,6 +268,61 @@ def _certificates(folder: Path, bench: int = 0) -> None:
                       .sign(ca_key, hashes.SHA256()))
             (folder / f"{portal.name}.ocsp").write_bytes(
                 answer.public_bytes(serialization.Encoding.DER))
+
+
+def _txt(text: str) -> str:
+    """A TXT record's data in zone-file form: strings of at most 255 characters."""
+    return " ".join(f'"{text[i:i + 255]}"' for i in range(0, len(text), 255))
+
+
+def _tlsa(certificate: Path) -> str:
+    """DANE-EE, the key's SHA-256 (3 1 1): what survives a renewal on the same key."""
+    # cryptography: only where a key, certificate or signature is handled
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    key = x509.load_pem_x509_certificate(certificate.read_bytes()).public_key()
+    return "3 1 1 " + hashlib.sha256(key.public_bytes(
+        Encoding.DER, PublicFormat.SubjectPublicKeyInfo)).hexdigest()
+
+
+def _mail_records(folder: Path) -> dict[str, list[str]]:
+    """The mail domains' records by zone (MX, SPF, DMARC, DKIM, MTA-STS, TLSA), after the
+    certificates: the TLSA records are made from them."""
+    # cryptography: only where a key, certificate or signature is handled
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    dkim = base64.b64encode(rsa.generate_private_key(public_exponent=65537, key_size=2048)
+                            .public_key().public_bytes(Encoding.DER,
+                                                       PublicFormat.SubjectPublicKeyInfo)).decode()
+    stale = base64.b64decode(dkim)  # any other key's digest: the record of a key since replaced
+    bohts, thu, song = MAIL_DOMAIN, SECOND_MAIL_DOMAIN, SONGLAM_MAIL_DOMAIN
+    spf_chain = " ".join(f"a:{host}" for host in SPF_HOSTS)
+    return {
+        f"{bohts}.": [
+            f"{bohts}. 3600 IN MX 10 {MX.name}.",
+            f'{bohts}. 3600 IN TXT "v=spf1 mx -all"',
+            f'_dmarc.{bohts}. 3600 IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc@{bohts}"',
+            f"{DKIM_SELECTOR}._domainkey.{bohts}. 3600 IN TXT "
+            + _txt(f"v=DKIM1; k=rsa; p={dkim}"),
+            f'_mta-sts.{bohts}. 3600 IN TXT "v=STSv1; id=20261205"',
+            f"_25._tcp.{MX.name}. 3600 IN TLSA {_tlsa(folder / f'{MX.name}.crt')}",
+            f"{thu}. 3600 IN MX 10 {MX2.name}.",
+            f'{thu}. 3600 IN TXT "v=spf1 a:{MX2.name} ~all"',
+            f'_dmarc.{thu}. 3600 IN TXT "v=DMARC1; p=quarantine"',
+            f"_25._tcp.{MX2.name}. 3600 IN TLSA 3 1 1 "
+            + hashlib.sha256(stale).hexdigest(),
+        ],
+        f"{song}.": [
+            f"{song}. 3600 IN MX 10 {SONGLAM_MX.name}.",
+            f'{song}. 3600 IN TXT "v=spf1 a mx {spf_chain} -all"',
+            *(f"{host}. 300 IN A 203.0.113.{i}" for i, host in enumerate(SPF_HOSTS, 1)),
+            f'_dmarc.{song}. 3600 IN TXT "v=DMARC1; p=none"',
+            f'{SONGLAM_DKIM_SELECTOR}._domainkey.{song}. 3600 IN TXT "v=DKIM1; k=rsa; p="',
+            f'_mta-sts.{song}. 3600 IN TXT "v=STSv1; id=1"',
+        ],
+    }
 
 
 _GOOD_TLS = """    ssl_protocols TLSv1.2 TLSv1.3;
@@ -291,7 +368,7 @@ def _security_location(serve: str) -> str:
 def _nginx(folder: Path, bench: int = 0) -> str:
     servers = []
     wildcard = (LabPortal(f"*.{BENCH_ZONE[:-1]}", ""),) if bench else ()
-    for portal in (*PORTALS, INTRANET, *wildcard):
+    for portal in (*PORTALS, INTRANET, MTA_STS, *wildcard):
         if portal.serve not in _TLS:
             continue
         listen = [f"{portal.ipv4}"] + ([f"[{portal.ipv6}]"] if portal.ipv6 else [])
@@ -310,6 +387,8 @@ def _nginx(folder: Path, bench: int = 0) -> str:
             + (f"    ssl_stapling on;\n    ssl_stapling_file {cert}.ocsp;\n"
                if portal.serve == "good" and portal.cert != "dual" else "")
             + f"    location / {{ {body} }}\n"
+            + ("    location = /.well-known/mta-sts.txt { default_type text/plain; "
+               f'return 200 "{_NGINX_POLICY}"; }}\n' if portal is MTA_STS else "")
             + "    location = /.well-known/security.txt { "
             + _security_location(portal.serve) + " }\n"
             + "}\n")
@@ -376,10 +455,11 @@ def up(state: Path, timeout: float = 30.0, bench: int = 0) -> Internet:
     (folder / "nginx.conf").write_text(_nginx(folder, bench))
     lab_dns.write_knot(folder, bench)
     zones = (*(zone for zone, _, _ in lab_dns.KNOT_SIGNED), *lab_dns.agency_zones(bench)[1:])
-    lab_dns.sign_and_write(folder, {zone: _records(zone, bench) for zone in zones}, bench)
+    mail = _mail_records(folder)
+    lab_dns.sign_and_write(folder, {zone: _records(zone, bench, mail) for zone in zones}, bench)
     (folder / "unbound.conf").write_text(lab_dns.unbound_conf(folder, RESOLVER))
     (folder / "portals.json").write_text(json.dumps(
-        {"portals": [asdict(p) for p in (*PORTALS, INTRANET, MX,
+        {"portals": [asdict(p) for p in (*PORTALS, INTRANET, *MAIL_HOSTS,
                                          *(BENCH_SERVERS if bench else ()))],
          "resolver": RESOLVER, "inspector_link": INSPECTOR_LINK,
          "inspector_link6": INSPECTOR_LINK6, "inspector_extra": [INSPECTOR_METADATA],

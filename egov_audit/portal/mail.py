@@ -29,7 +29,7 @@ from . import dnssec
 from . import tls as tls_engine
 from .certificates import clip
 from .mailrecords import UNLISTED_SENDER, tags
-from .net import connect, failure
+from .net import USER_AGENT, connect, failure
 
 MAX_RECORD = 2048  # a 4096-bit DKIM key is ~740 characters of base64
 MAX_SELECTORS = 8
@@ -217,7 +217,8 @@ def mta_sts_facts(checker: dnssec.Validator, domain: str, addresses: Addresses,
                 context.wrap_socket(sock, server_hostname=host) as tls:
             conn = http.client.HTTPConnection(host, timeout=timeout)
             conn.sock = tls
-            conn.request("GET", MTA_STS_PATH, headers={"Connection": "close"})
+            conn.request("GET", MTA_STS_PATH, headers={"User-Agent": USER_AGENT,
+                                                        "Connection": "close"})
             response = conn.getresponse()
             code = int(response.status)
             content_type = clip(response.headers.get("content-type") or "", 100)

@@ -7,7 +7,10 @@ import http.client
 import socket
 import ssl
 
+from .. import __version__
 from .certificates import clip
+
+USER_AGENT = f"egov-audit/{__version__} (compliance probe of declared public portals)"
 
 
 def connect(address: str, port: int, timeout: float) -> socket.socket:

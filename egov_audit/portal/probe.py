@@ -28,18 +28,17 @@ import dns.exception
 import dns.name
 import dns.rdatatype
 
-from .. import __version__
 from ..evidence.model import now
 from ..gates.addresses import AddressPolicy
 from ..inventory.model import Portal
 from . import dnssec, mail, nameservers, securitytxt
 from . import tls as tls_engine
 from .certificates import certificate_facts, clip
+from .net import USER_AGENT
 from .net import connect as _connect
 from .net import failure as _failure
 
 PORTAL_FACT_BUNDLE = "egov-audit/portal-fact-bundle@1"
-USER_AGENT = f"egov-audit/{__version__} (compliance probe of declared public portals)"
 # the response headers kept: the ones the controls and an inspector read
 KEPT_HEADERS = ("strict-transport-security", "content-security-policy",
                 "x-content-type-options", "x-frame-options", "referrer-policy", "location")

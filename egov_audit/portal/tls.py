@@ -13,6 +13,7 @@ published schema when the bundle is read back."""
 from __future__ import annotations
 
 import math
+import threading
 import warnings
 from pathlib import Path
 from typing import Any
@@ -116,11 +117,24 @@ def _deployment(deployment: Any, host: str, supplied: bool) -> dict[str, Any]:
     return out
 
 
+_LOADING = threading.Lock()
+
+
+def _load() -> None:
+    """Import sslyze once, on one thread: its modules import one another in a cycle, and two
+    probe threads importing it first by different modules (a portal's scan, an exchanger's)
+    deadlock in Python's import locks."""
+    with _LOADING:
+        # sslyze: only when a portal's TLS is scanned; its package loads every module it has
+        import sslyze  # noqa: F401
+
+
 def scan(address: str, host: str, port: int, timeout: float, ca_file: Path | None, *,
          starttls: bool = False, received: list[bytes] | None = None) -> dict[str, Any]:
     """Every version, suite and certificate of the server at `address` (SNI: `host`); with
     `starttls`, an SMTP server's, after EHLO and STARTTLS. `received`, when given, gets the DER
     of the chain the first certificate deployment sent (what DANE records are matched to)."""
+    _load()
     # sslyze: only when a portal's TLS is scanned
     from sslyze.connection_helpers import opportunistic_tls_helpers as opportunistic
     from sslyze.plugins.certificate_info.implementation import CertificateInfoExtraArgument

@@ -100,7 +100,11 @@ def test_each_portal_control_passes_and_fails_on_real_servers(national: Any) -> 
     # bo-hts: everything passes but its public-service portal's IPv6, outside its blocks
     assert bo.pop(("PORTAL-IPV6-02", "dichvucong.bohts.example")) == "fail"
     assert set(bo.values()) == {"pass", "not_applicable"}
-    assert {t for (c, t), s in bo.items() if s == "not_applicable"} == {"mail_bohts.example"}
+    # not applicable: the web controls to its mail, the mail controls to its web portals
+    apart = {(c, t) for (c, t), s in bo.items() if s == "not_applicable"}
+    assert {t for c, t in apart if not c.startswith("PORTAL-MAIL-")} == {"mail_bohts.example"}
+    assert {t for c, t in apart if c.startswith("PORTAL-MAIL-")} == {
+        "bohts.example", "dichvucong.bohts.example"}
     assert bo[("PORTAL-IPV6-01", "mail_bohts.example")] == "pass"  # SMTP over IPv6
     assert bo[("PORTAL-DNS-01", "mail_bohts.example")] == "pass"
 
@@ -159,7 +163,9 @@ def test_only_the_declared_urls_are_requested_as_egov_audit(national: Any,
     declared = {"bohts.example": "/", "dichvucong.bohts.example": "/",
                 "songlam.example": "/", "dichvucong.songlam.example": "/",
                 "hai.example": "/",  # (test_tls_beyond_the_machines_openssl)
-                "tintuc.songlam.example": "/"}  # (test_web_security_options_...)
+                "tintuc.songlam.example": "/",  # (test_web_security_options_...)
+                # a sending server's MTA-STS fetch, where RFC 8461 puts the policy
+                "mta-sts.bohts.example": "/.well-known/mta-sts.txt"}
     # sslyze ends some of its attempts (the legacy client's) with a TLS alert record sent in
     # the clear; nginx logs those bytes as a request that is none: allowed, and nothing else
     alerts = [line for line in log if line.split(" ")[2].startswith("\\x15\\x03")]
@@ -576,6 +582,68 @@ def test_web_security_options_are_judged_both_ways(internet: internet_lab.Intern
     assert sum(scores["counts"].values()) + sum(scores["beside_counts"].values()) == len(
         bundle["results"])
 
+
+
+MAIL = tuple(f"PORTAL-MAIL-0{i}" for i in range(1, 7))
+
+
+def test_mail_is_judged_both_ways(internet: internet_lab.Internet, tmp_path: Path) -> None:
+    """Three mail domains on real DNS and SMTP servers: bohts.example as it should be (SPF -all,
+    DMARC reject, a 2048-bit DKIM key at the declared selector, STARTTLS with TLS 1.2+ and a
+    valid certificate, a TLSA record matching it in a signed zone, MTA-STS enforce: all pass);
+    thu.bohts.example, whose exchanger's TLSA record is an older key's (DANE fails), with no
+    selector declared and no MTA-STS (not applicable); songlam.example in an unsigned zone: SPF
+    past ten lookups (pyspf's permerror), DMARC p=none, a revoked DKIM key, no STARTTLS, an
+    MTA-STS policy host without an address (all fail; DANE not applicable)."""
+    domains = {"bohts.example": [internet_lab.DKIM_SELECTOR], "thu.bohts.example": [],
+               "songlam.example": [internet_lab.SONGLAM_DKIM_SELECTOR]}
+    inventory = build_inventory(tmp_path / "mail", "compliant", {"set": {"network.portals": [
+        {"kind": "mail", "domain": name, **({"dkim_selectors": chosen} if chosen else {})}
+        for name, chosen in domains.items()]}})
+    proc = _probe(internet, str(inventory), "--evidence", str(tmp_path / "evidence"), "-f",
+                  "json")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    by = {(r["control"], r["target"].removeprefix("mail_")): r
+          for r in bundle_dict(proc.stdout)["results"] if r["control"] in MAIL}
+    assert {key: r["status"] for key, r in by.items()} == {
+        **{(c, "bohts.example"): "pass" for c in MAIL},
+        **{(c, "thu.bohts.example"): "pass" for c in MAIL[:4]},
+        ("PORTAL-MAIL-03", "thu.bohts.example"): "not_applicable",
+        ("PORTAL-MAIL-05", "thu.bohts.example"): "fail",
+        ("PORTAL-MAIL-06", "thu.bohts.example"): "not_applicable",
+        **{(c, "songlam.example"): "fail" for c in MAIL},
+        ("PORTAL-MAIL-05", "songlam.example"): "not_applicable"}
+
+    def said(control: str, name: str, lang: str = "en") -> str:
+        return str(by[(control, name)]["message"][lang])
+
+    def seen(control: str, name: str) -> str:
+        return str(by[(control, name)]["observed"]["en"])
+
+    assert seen("PORTAL-MAIL-01", "bohts.example") == \
+        "v=spf1 mx -all · 1 DNS lookups · 192.0.2.1: fail"
+    assert "softfail" in seen("PORTAL-MAIL-01", "thu.bohts.example")
+    assert "Too many DNS lookups" in said("PORTAL-MAIL-01", "songlam.example")
+    assert "Policy p=none" in said("PORTAL-MAIL-02", "songlam.example")
+    assert "Chính sách p=none" in said("PORTAL-MAIL-02", "songlam.example", "vi")
+    assert seen("PORTAL-MAIL-03", "bohts.example") == "mail2026._domainkey.bohts.example: rsa 2048"
+    assert "revoked (empty p=)" in said("PORTAL-MAIL-03", "songlam.example")
+    assert "mx.bohts.example (198.18.5.25): STARTTLS yes · TLSv1.2, TLSv1.3" in \
+        seen("PORTAL-MAIL-04", "bohts.example")
+    assert said("PORTAL-MAIL-04", "songlam.example") == \
+        "mx.songlam.example: no STARTTLS, mail travels unencrypted."
+    assert "(secure): 3 1 1" in seen("PORTAL-MAIL-05", "bohts.example")
+    assert said("PORTAL-MAIL-05", "thu.bohts.example") == \
+        "mx2.bohts.example: no TLSA record matches the certificate it sends."
+    assert "mode: enforce · mx: mx.bohts.example" in seen("PORTAL-MAIL-06", "bohts.example")
+    assert "no address in DNS" in said("PORTAL-MAIL-06", "songlam.example")
+    # the evidence is in the published shape, and holds no mail: only EHLO, STARTTLS, QUIT
+    probed = json.loads((tmp_path / "evidence" / "portals" / "mail_bohts.example.json")
+                        .read_text())
+    assert is_valid(probed, "portal-fact-bundle")
+    exchanger = probed["facts"]["mail"]["exchangers"][0]
+    assert exchanger["starttls"] is True and exchanger["tlsa"]["records"][0]["matches"] is True
+    assert exchanger["tls"]["versions"]["TLSv1.1"] is False
 
 
 def test_the_zones_name_servers_are_asked_on_both_families(national: Any) -> None:
