@@ -171,6 +171,8 @@ LABELS: dict[str, Text] = {
     "national.common_gaps": Text("Thiếu hụt phổ biến nhất giữa các đơn vị",
                                  "Most common gaps across agencies"),
     "national.agencies": Text("Số đơn vị", "Agencies"),
+    "national.beside": Text("Tiêu chuẩn Internet (điểm riêng)",
+                            "Internet standards (scored apart)"),
     "national.trend": Text("Thay đổi so với lần trước", "Change since last"),
     "col.region": Text("Vùng", "Region"),
     "col.month": Text("Tháng", "Month"),

@@ -27,8 +27,8 @@ def _columns(lang: str) -> list[str]:
     return [label("col.code", lang), label("agency", lang), label("national.kind", lang),
             label("col.level", lang), label("col.baseline", lang), label("col.score", lang),
             *(label(f"area.{a}", lang) for a in _AREAS), label("col.coverage", lang),
-            label("national.portals", lang), label("national.trend", lang),
-            label("col.date", lang)]
+            label("national.portals", lang), label("national.beside", lang),
+            label("national.trend", lang), label("col.date", lang)]
 
 
 def _values(r: dict[str, Any], lang: str) -> list[Any]:
@@ -36,17 +36,17 @@ def _values(r: dict[str, Any], lang: str) -> list[Any]:
     name = r["name_vi"] if lang == "vi" else r["name_en"]
     coverage = None if r["coverage"] is None else round(r["coverage"] * 100)
     return [r["code"], name, label(f"kind.{r['kind']}", lang), r["level"], r["baseline"],
-            r["overall"], *(r[a] for a in _AREAS), coverage, from_row(r).shown(), r["trend"],
-            r["date"]]
+            r["overall"], *(r[a] for a in _AREAS), coverage, from_row(r).shown(),
+            r.get("beside"), r["trend"], r["date"]]
 
 
 def _row(r: dict[str, Any], lang: str) -> list[str]:
     """The same row as display text."""
     values = _values(r, lang)
-    coverage = values[-4]
+    coverage, portals, beside, trend, date = values[-5:]
     return [str(v) for v in values[:5]] + [shown_number(v, lang) for v in values[5:9]] + [
-        "-" if coverage is None else f"{coverage}%", str(values[-3]), _trend(values[-2]),
-        str(values[-1])]
+        "-" if coverage is None else f"{coverage}%", str(portals), shown_number(beside, lang),
+        _trend(trend), str(date)]
 
 
 @dataclass(frozen=True)

@@ -113,12 +113,12 @@ def nation_data(store: Store, filters: Filters, lang: str) -> dict[str, Any]:
         "agencies", w("agencies_table"),
         [word("col.code", lang), w("agency"), w("kind"), w("region"), w("score"),
          *(word(f"area.{a}", lang) for a in AREAS), word("col.coverage", lang),
-         word("national.trend", lang), word("col.date", lang)],
+         word("national.beside", lang), word("national.trend", lang), word("col.date", lang)],
         [[r["code"], r["name_vi"] if lang == "vi" else r["name_en"],
           word(f"kind.{r['kind']}", lang), r["region"] or "-", r["overall"],
           *(r[a] for a in AREAS),
-          None if r["coverage"] is None else round(100 * r["coverage"]), r["trend"],
-          r["date"]] for r in table])
+          None if r["coverage"] is None else round(100 * r["coverage"]), r["beside"],
+          r["trend"], r["date"]] for r in table])
 
     charts = {
         "distribution": columns(w("distribution"), "c-distribution",

@@ -108,6 +108,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # questions count in (a bundle finished on 31 December at 20:00Z is January's)
     ("ALTER TABLE bundles ADD COLUMN period TEXT",
      "fill period"),
+    # 11: the score of the controls judged beside the baseline (the internet-standards
+    # profile), apart from the compliance score; NULL: none judged, or stored before (a
+    # bundle's rescore fills it)
+    ("ALTER TABLE bundles ADD COLUMN beside REAL",),
 )
 
 
@@ -457,7 +461,7 @@ class Store(NationalQuestions, ServiceRecords, ABC):
             "overall = ?, infrastructure = ?, ip_addressing = ?, security = ?, coverage = ?, "
             "overall_without_waivers = ?, hosts = ?, waived = ?, portals = ?, portals_ipv6 = ?, "
             "portals_dnssec = ?, portals_web = ?, portals_https = ?, body = ?, format = ?, "
-            "signed_at = ?, waivers = ? WHERE id = ?",
+            "signed_at = ?, waivers = ?, beside = ? WHERE id = ?",
             (stored.digest, stored.key, stored.finished, utc_key(stored.finished),
              vietnam_month(stored.finished),
              scores.get("overall"), by_area.get("infrastructure"), by_area.get("ip_addressing"),
@@ -465,7 +469,8 @@ class Store(NationalQuestions, ServiceRecords, ABC):
              scores.get("overall_without_waivers"), stored.hosts,
              scores.get("counts", {}).get("waived", 0),
              *stored.tally.readiness().columns().values(), stored.body, stored.format,
-             stored.signed_at, json.dumps(stored.waivers, ensure_ascii=False), bundle_id))
+             stored.signed_at, json.dumps(stored.waivers, ensure_ascii=False),
+             scores.get("beside"), bundle_id))
         rows = [(bundle_id, control, severity, area, count)
                 for control, (severity, area, count) in stored.tally.gaps.items()]
         if rows:

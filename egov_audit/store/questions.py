@@ -25,7 +25,7 @@ class NationalQuestions:
     _LATEST = ("WITH ranked AS (SELECT b.id, b.agency, b.finished_at, b.baseline, b.level, "
                "b.overall, b.infrastructure, b.ip_addressing, b.security, b.coverage, "
                "b.overall_without_waivers, b.hosts, b.waived, b.portals, b.portals_ipv6, "
-               "b.portals_dnssec, b.portals_web, b.portals_https, "
+               "b.portals_dnssec, b.portals_web, b.portals_https, b.beside, "
                "ROW_NUMBER() OVER (PARTITION BY agency ORDER BY "
                "finished_utc DESC, id DESC) AS rn, LAG(overall) OVER (PARTITION BY agency "
                "ORDER BY finished_utc, id) AS previous, COUNT(*) OVER (PARTITION BY agency) "
@@ -52,12 +52,14 @@ class NationalQuestions:
             "r.level, r.finished_at, r.overall, r.infrastructure, r.ip_addressing, r.security, "
             "r.coverage, r.overall_without_waivers, r.previous, r.submissions, r.hosts, "
             "r.waived, r.portals, r.portals_ipv6, r.portals_dnssec, r.portals_web, "
-            "r.portals_https FROM ranked r JOIN agencies a ON a.code = r.agency WHERE " + where +
+            "r.portals_https, r.beside FROM ranked r JOIN agencies a ON a.code = r.agency "
+            "WHERE " + where +
             " ORDER BY r.overall IS NULL, r.overall DESC, a.code", params).fetchall()
         keys = ("code", "name_vi", "name_en", "kind", "region", "baseline", "level", "date",
                 "overall", "infrastructure", "ip_addressing", "security", "coverage",
                 "overall_without_waivers", "previous", "submissions", "hosts", "waived",
-                "portals", "portals_ipv6", "portals_dnssec", "portals_web", "portals_https")
+                "portals", "portals_ipv6", "portals_dnssec", "portals_web", "portals_https",
+                "beside")
         table = [dict(zip(keys, row, strict=True)) for row in rows]
         for row in table:
             row["trend"] = None if row["previous"] is None or row["overall"] is None \

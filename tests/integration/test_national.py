@@ -15,7 +15,7 @@ import pytest
 
 from egov_audit.sign import canonical
 from egov_audit.store import open_store
-from tests.helpers import REPO, bundle_dict
+from tests.helpers import REPO, VRPS, bundle_dict
 from tests.helpers import run_long as run_cli
 
 AGENCIES = ("song-lam", "bo-hts", "ha-son")
@@ -31,8 +31,11 @@ def signed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         assert run_cli("keygen", "--agency", agency, "--out", str(keys)).returncode == 0
         (registry / f"{agency}.pub").write_bytes((keys / f"{agency}.pub").read_bytes())
         bundle = work / f"{agency}.json"
+        # with a VRP file, the internet-standards profile judges the agency's own blocks:
+        # a score beside the baseline's for the national table
         proc = run_cli("validate", str(REPO / "inventories" / agency), "-f", "json", "-o",
-                       str(bundle), "--documentation-as-public", "--fail-on", "none")
+                       str(bundle), "--documentation-as-public", "--fail-on", "none",
+                       "--vrp-file", str(VRPS))
         assert proc.returncode == 0, proc.stderr
         proc = run_cli("sign", str(bundle), "--key", str(keys / f"{agency}.key"))
         assert proc.returncode == 0, proc.stderr
@@ -74,6 +77,9 @@ def test_collect_and_the_national_table(db: str, signed: dict[str, Any]) -> None
             assert row["overall"] == bundle["scores"]["overall"]
             assert row["security"] == bundle["scores"]["by_area"]["security"]
             assert row["level"] == bundle["level"] and row["submissions"] == 1
+            # the internet-standards profile's score, apart from the compliance score
+            assert row["beside"] == bundle["scores"].get("beside"), row["code"]
+        assert any(r["beside"] is not None for r in table), table
         assert [r["code"] for r in store.national_table(kind="province")] == ["song-lam",
                                                                              "ha-son"]
         assert [r["code"] for r in store.national_table(level=4)] == ["bo-hts"]
@@ -81,7 +87,7 @@ def test_collect_and_the_national_table(db: str, signed: dict[str, Any]) -> None
         assert gaps[0]["agencies"] >= 2 and {"control", "severity", "targets"} <= set(gaps[0])
         # migrations: agencies and bundles, waivers, portals, instants, results as rows (and
         # without a foreign key)
-        assert store.version() == 10
+        assert store.version() == 11
         for row in table:  # every result of each agency's bundle is a row
             bundle = bundle_dict(bundles[row["code"]].read_text())
             rows = store.execute("SELECT r.control, r.target, r.status FROM results r JOIN "
@@ -91,6 +97,7 @@ def test_collect_and_the_national_table(db: str, signed: dict[str, Any]) -> None
                 (r["control"], r["target"], r["status"]) for r in bundle["results"])
     text = run_cli("scores", "--db", db, "--lang", "vi")
     assert text.returncode == 0 and "Thiếu hụt phổ biến nhất" in text.stdout
+    assert "Tiêu chuẩn Internet (điểm riêng)" in text.stdout
     data = bundle_dict(run_cli("scores", "--db", db, "-f", "json").stdout)
     assert [a["code"] for a in data["agencies"]] == ["bo-hts", "song-lam", "ha-son"]
 
@@ -210,7 +217,7 @@ def test_a_database_of_schema_3_gets_the_instants_of_its_bundles(
         conn.execute("DELETE FROM schema_migrations WHERE version = 4")
         conn.execute("UPDATE bundles SET finished_at = '2026-12-01T21:00:00+07:00'")
     with open_store(db) as store:
-        assert store.version() == 10
+        assert store.version() == 11
         (utc,) = store.execute("SELECT finished_utc FROM bundles").fetchone()
         assert utc == "2026-12-01T14:00:00.000000Z"
         # refilled (5), then moved to a table without a foreign key (6), rows and all
@@ -506,6 +513,6 @@ def test_migration_10_gives_stored_bundles_their_vietnam_month(
         conn.execute("ALTER TABLE bundles DROP COLUMN period")
         conn.execute("DELETE FROM schema_migrations WHERE version = 10")
     with open_store(db) as store:
-        assert store.version() == 10
+        assert store.version() == 11
         assert store.execute("SELECT period FROM bundles").fetchall() == [("2027-01",)]
         assert [r["quarter"] for r in store.quarterly()] == ["2027-Q1"]
