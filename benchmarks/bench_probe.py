@@ -10,6 +10,9 @@ Side by side, interleaved rounds, medians:
   TLS handshake with `openssl s_client` to the same server and name (a process each, as a
   script would run it): the ratio; and against one verified handshake in-process (Python's
   ssl, no process start): the probe's cost in handshakes;
+- one mail domain (bo-hts's: SPF by pyspf, DMARC, DKIM, MTA-STS, its exchanger's STARTTLS with
+  every version and certificate by sslyze, TLSA) against sslyze's own STARTTLS scan of its
+  exchanger (the CLI, `--starttls smtp`): the ratio;
 - all 700 portals with `egov-audit probe` (the CLI, evaluation and report included) at the
   documented concurrency: the wall time and the time per portal.
 
@@ -99,6 +102,31 @@ for name, address in zip(sys.argv[2::2], sys.argv[3::2]):
 print(json.dumps({"times": times}))
 """
 
+_MAIL = """
+import json, subprocess, sys, time
+from pathlib import Path
+from egov_audit.inventory import load_inventory
+from egov_audit.portal.probe import ProbeOptions, probe
+options = ProbeOptions(sys.argv[1], Path(sys.argv[2]), 5.0, 1, allow_private=True,
+                       trust_anchor=Path(sys.argv[2]).parent / "root.key")
+portal = next(p for p in load_inventory(Path(sys.argv[3])).network.portals if not p.is_web)
+times, own = [], []
+for _ in range(int(sys.argv[6])):
+    started = time.perf_counter()
+    found = probe(portal, options)
+    times.append(time.perf_counter() - started)
+    assert found["facts"]["mail"]["exchangers"][0]["starttls"], found
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "sslyze", "--starttls", "smtp", "--sslv2",
+                           "--sslv3", "--tlsv1", "--tlsv1_1", "--tlsv1_2", "--tlsv1_3",
+                           "--certinfo", "--certinfo_ca_file", sys.argv[2],
+                           f"{sys.argv[4]}:25{{{sys.argv[5]}}}"],
+                          stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
+    own.append(time.perf_counter() - started)
+    assert done.returncode == 0 and b"SCANS COMPLETED" in done.stdout, done.stdout[-600:]
+print(json.dumps({"times": times, "sslyze": own}))
+"""
+
 _HANDSHAKES = """
 import json, subprocess, sys, time
 times = []
@@ -142,6 +170,8 @@ def main() -> None:
             handshake: list[float] = []
             sslyze: list[float] = []
             everything: list[float] = []
+            mail_each: list[float] = []
+            mail_sslyze: list[float] = []
             for round_number in range(args.rounds):
                 got = json.loads(_inside(internet, sys.executable, "-c", _PER_PORTAL,
                                          internet_lab.RESOLVER, str(internet.ca_file),
@@ -149,6 +179,13 @@ def main() -> None:
                 assert got["statuses"] == ["collected"], got["statuses"]
                 probe_each.append(statistics.median(got["times"]))
                 in_process.append(statistics.median(got["plain"]))
+                got = json.loads(_inside(internet, sys.executable, "-c", _MAIL,
+                                         internet_lab.RESOLVER, str(internet.ca_file),
+                                         str(REPO / "inventories" / "bo-hts"),
+                                         internet_lab.MX.name, internet_lab.MX.ipv4,
+                                         str(max(3, args.sample // 8))).stdout)
+                mail_each.append(statistics.median(got["times"]))
+                mail_sslyze.append(statistics.median(got["sslyze"]))
                 got = json.loads(_inside(internet, sys.executable, "-c", _HANDSHAKES,
                                          *pairs).stdout)
                 handshake.append(statistics.median(got["times"]))
@@ -167,7 +204,9 @@ def main() -> None:
                 print(f"  round {round_number + 1}: probe {probe_each[-1] * 1000:.1f} ms, "
                       f"handshake in-process {in_process[-1] * 1000:.1f} ms, "
                       f"s_client {handshake[-1] * 1000:.1f} ms, sslyze CLI "
-                      f"{sslyze[-1] * 1000:.1f} ms, all {everything[-1]:.1f} s")
+                      f"{sslyze[-1] * 1000:.1f} ms, mail {mail_each[-1] * 1000:.1f} ms, "
+                      f"sslyze STARTTLS {mail_sslyze[-1] * 1000:.1f} ms, "
+                      f"all {everything[-1]:.1f} s")
         finally:
             internet_lab.down(Path(tmp) / "state")
     each, shake, total, floor, own = (statistics.median(v) for v in (
@@ -180,6 +219,11 @@ def main() -> None:
           f"certificates): {own * 1000:.1f} ms; ratio probe / sslyze: {each / own:.2f}")
     print(f"one verified TLS handshake in-process (Python ssl, the floor without a process "
           f"start): {floor * 1000:.1f} ms; ratio probe / that: {each / floor:.1f}")
+    mail, mail_own = statistics.median(mail_each), statistics.median(mail_sslyze)
+    print(f"one mail domain, everything probed (SPF, DMARC, DKIM, MTA-STS, STARTTLS with every "
+          f"version and certificate, TLSA): {mail * 1000:.1f} ms; sslyze's own STARTTLS scan "
+          f"of its exchanger: {mail_own * 1000:.1f} ms; ratio probe / sslyze: "
+          f"{mail / mail_own:.2f}")
     print(f"{args.portals} agencies' portals, egov-audit probe --concurrency "
           f"{args.concurrency}: {total:.1f} s ({total / args.portals * 1000:.1f} ms a portal, "
           f"the CLI, evaluation and report included)")
