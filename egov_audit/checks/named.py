@@ -9,6 +9,7 @@ from . import (  # noqa: F401  (imported for their registrations)
     network_plan,
     portal_mail,
     portal_tls,
+    portal_tls_options,
     portal_web,
     portals,
     registry,

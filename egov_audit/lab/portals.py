@@ -45,7 +45,8 @@ class LabPortal:
     name: str  # without the final dot
     ipv4: str
     ipv6: str = ""  # "" : no AAAA record
-    # nginx profile: good | weak; lax: good TLS, weak headers and an expired security.txt;
+    # nginx profile: good | weak (TLS 1.0, every suite, a 1024-bit DH group, a 96-bit curve);
+    # lax: good TLS but 0-RTT, weak headers and an expired security.txt;
     # legacy: SSL 3.0, RC4, 3DES (tlslite-ng); reset_old: TLS 1.2+ behind a front that resets
     # older hellos; a fault: silent | reset | garbage; dns_only: records only
     serve: str = "good"
@@ -222,7 +223,7 @@ def _certificates(folder: Path, bench: int = 0) -> None:
     # cryptography: only where a key, certificate or signature is handled
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.hazmat.primitives.asymmetric import dh, ec, rsa
     from cryptography.x509.oid import NameOID
 
     now = dt.datetime.now(dt.UTC)
@@ -239,6 +240,10 @@ def _certificates(folder: Path, bench: int = 0) -> None:
                          critical=False)
           .sign(ca_key, hashes.SHA256()))
     (folder / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    # the weak portal's DHE group: 1024 bits, as old configurations still have it
+    (folder / "dh1024.pem").write_bytes(dh.generate_parameters(generator=2, key_size=1024)
+                                        .parameter_bytes(serialization.Encoding.PEM,
+                                                         serialization.ParameterFormat.PKCS3))
     bench_cert = (LabPortal(f"*.{BENCH_ZONE[:-1]}", ""),) if bench else ()
     for portal in (*PORTALS, INTRANET, *MAIL_HOSTS, *bench_cert):
         if portal.serve not in ("good", "weak", "lax", "legacy", "reset_old", "smtp_tls"):
@@ -334,6 +339,8 @@ _GOOD_TLS = """    ssl_protocols TLSv1.2 TLSv1.3;
 """
 _WEAK_TLS = """    ssl_protocols TLSv1 TLSv1.1 TLSv1.2;
     ssl_ciphers ALL:@SECLEVEL=0;
+    ssl_dhparam DH1024;
+    ssl_ecdh_curve prime256v1:secp192r1;
 """
 _LAX_TLS = """    ssl_protocols TLSv1.2 TLSv1.3;
     ssl_ciphers ECDHE+AESGCM:ECDHE+CHACHA20;
@@ -342,6 +349,7 @@ _LAX_TLS = """    ssl_protocols TLSv1.2 TLSv1.3;
     add_header Content-Security-Policy "default-src 'self' 'unsafe-inline' https:" always;
     add_header X-Frame-Options SAMEORIGIN always;
     add_header Referrer-Policy unsafe-url always;
+    ssl_early_data on;
 """
 _TLS = {"good": _GOOD_TLS, "weak": _WEAK_TLS, "lax": _LAX_TLS}
 
@@ -383,7 +391,7 @@ def _nginx(folder: Path, bench: int = 0) -> str:
             f"    ssl_certificate {cert}.crt;\n    ssl_certificate_key {cert}.key;\n"
             + (f"    ssl_certificate {cert}.ec.crt;\n    ssl_certificate_key {cert}.ec.key;\n"
                if portal.cert == "dual" else "")
-            + _TLS[portal.serve]
+            + _TLS[portal.serve].replace("DH1024", str(folder / "dh1024.pem"))
             + (f"    ssl_stapling on;\n    ssl_stapling_file {cert}.ocsp;\n"
                if portal.serve == "good" and portal.cert != "dual" else "")
             + f"    location / {{ {body} }}\n"

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .certificates import certificate_facts, clip
+from .net import USER_AGENT
 
 # sslyze's bundled trust stores hold a few certificates today's cryptography frowns at (a
 # serial number that is not positive): said of sslyze's own data, never of a portal's, and on
@@ -129,6 +130,54 @@ def _load() -> None:
         import sslyze  # noqa: F401
 
 
+def _attempt(attempt: Any) -> tuple[Any, str]:
+    """A scan command's result, or why there is none (sslyze's reason)."""
+    # sslyze: only when a portal's TLS is scanned (loaded by then)
+    from sslyze.scanner.scan_command_attempt import ScanCommandAttemptStatusEnum
+
+    if attempt.status is ScanCommandAttemptStatusEnum.COMPLETED and attempt.result is not None:
+        return attempt.result, ""
+    return None, clip(attempt.error_reason.name if attempt.error_reason else
+                      attempt.status.name, 200)
+
+
+def _key_exchange(scanned: Any, dh_sizes: list[int]) -> dict[str, Any]:
+    """The finite-field DH groups' sizes the accepted suites used, and the elliptic curves the
+    server accepts for ECDHE (sslyze offers each curve it knows in turn)."""
+    out: dict[str, Any] = {"dh_sizes": dh_sizes[:16]}
+    curves, why = _attempt(scanned.elliptic_curves)
+    if curves is None:
+        out["curves_unknown"] = why
+    else:
+        out["curves"] = [clip(c.name, 40) for c in curves.supported_curves or ()][:40]
+    return out
+
+
+def _options(scanned: Any) -> dict[str, Any]:
+    """TLS compression, secure renegotiation, client-initiated renegotiation and 0-RTT: True,
+    False, or None with sslyze's reason in `unknown`."""
+    out: dict[str, Any] = {}
+    unknown: dict[str, str] = {}
+    compression, why = _attempt(scanned.tls_compression)
+    out["compression"] = None if compression is None else compression.supports_compression
+    if why:
+        unknown["compression"] = why
+    renegotiation, why = _attempt(scanned.session_renegotiation)
+    out["secure_renegotiation"] = None if renegotiation is None else \
+        renegotiation.supports_secure_renegotiation
+    out["client_renegotiation"] = None if renegotiation is None else \
+        renegotiation.is_vulnerable_to_client_renegotiation_dos
+    if why:
+        unknown["secure_renegotiation"] = unknown["client_renegotiation"] = why
+    early, why = _attempt(scanned.tls_1_3_early_data)
+    out["early_data"] = None if early is None else early.supports_early_data
+    if why:
+        unknown["early_data"] = why
+    if unknown:
+        out["unknown"] = unknown
+    return out
+
+
 def scan(address: str, host: str, port: int, timeout: float, ca_file: Path | None, *,
          starttls: bool = False, received: list[bytes] | None = None) -> dict[str, Any]:
     """Every version, suite and certificate of the server at `address` (SNI: `host`); with
@@ -149,6 +198,9 @@ def scan(address: str, host: str, port: int, timeout: float, ca_file: Path | Non
                 ScanCommand.TLS_1_0_CIPHER_SUITES, ScanCommand.TLS_1_1_CIPHER_SUITES,
                 ScanCommand.TLS_1_2_CIPHER_SUITES, ScanCommand.TLS_1_3_CIPHER_SUITES,
                 ScanCommand.CERTIFICATE_INFO}
+    if not starttls:  # a web portal's key exchange and options (0-RTT's test speaks HTTP)
+        commands |= {ScanCommand.ELLIPTIC_CURVES, ScanCommand.TLS_COMPRESSION,
+                     ScanCommand.SESSION_RENEGOTIATION, ScanCommand.TLS_1_3_EARLY_DATA}
     extra = models.ScanCommandsExtraArguments(certificate_info=CertificateInfoExtraArgument(
         custom_ca_file=ca_file)) if ca_file else models.ScanCommandsExtraArguments()
     request = models.ServerScanRequest(
@@ -157,7 +209,9 @@ def scan(address: str, host: str, port: int, timeout: float, ca_file: Path | Non
             tls_server_name_indication=host, network_timeout=max(1, math.ceil(timeout)),
             network_max_retries=2,
             tls_opportunistic_encryption=starttls_kind.SMTP if starttls
-            else None, smtp_ehlo_hostname=EHLO_NAME if starttls else None),
+            else None, smtp_ehlo_hostname=EHLO_NAME if starttls else None,
+            # the one HTTP request sslyze makes (GET /, the 0-RTT test) says who asks
+            http_user_agent=None if starttls else USER_AGENT),
         scan_commands=commands, scan_commands_extra_arguments=extra)
     scanner = Scanner(per_server_concurrent_connections_limit=5,
                       concurrent_server_scans_limit=1)
@@ -175,6 +229,7 @@ def scan(address: str, host: str, port: int, timeout: float, ca_file: Path | Non
     unknown: dict[str, str] = {}
     suites: dict[str, list[str]] = {}
     weak: list[str] = []
+    dh_sizes: set[int] = set()
     for attribute, name in VERSIONS:
         attempt = getattr(result.scan_result, attribute)
         if attempt.status is not ScanCommandAttemptStatusEnum.COMPLETED or attempt.result is None:
@@ -188,9 +243,14 @@ def scan(address: str, host: str, port: int, timeout: float, ca_file: Path | Non
         if accepted:
             suites[name] = accepted
         weak += [suite for suite in accepted if weaknesses(suite)]
+        dh_sizes |= {int(a.ephemeral_key.size) for a in attempt.result.accepted_cipher_suites
+                     if a.ephemeral_key is not None and a.ephemeral_key.type_name == "DH"}
     out.update(versions=versions, suites=suites, weak_ciphers=list(dict.fromkeys(weak))[:256])
     if unknown:
         out["unknown"] = unknown
+    if not starttls:
+        out["key_exchange"] = _key_exchange(result.scan_result, sorted(dh_sizes))
+        out["options"] = _options(result.scan_result)
     info = result.scan_result.certificate_info
     if info.status is ScanCommandAttemptStatusEnum.COMPLETED and info.result is not None:
         certificates = [_deployment(d, host, ca_file is not None)

@@ -1,0 +1,132 @@
+"""A portal's TLS beyond versions, suites and certificates, as Internet.nl judges it after the
+NCSC's TLS guidelines (PORTAL-TLS-04, 05): the key-exchange parameters (finite-field DH groups
+of at least 2048 bits, no insufficient elliptic curve) and the options (no TLS compression,
+secure renegotiation, no client-initiated renegotiation, no 0-RTT). Read by sslyze
+(egov_audit/portal/tls.py); evidence from a probe that did not read them is not assessed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..inventory.model import Portal
+from ..models import Text
+from ..policy import Control
+from ..portal.kind import PORTAL_PROBE
+from .context import CheckContext, Finding, Verdicts, named_check
+from .portals import PORTAL, Facts, per_portal
+
+_PROBE_AGAIN = ("Bằng chứng từ bản thăm dò cũ chưa đọc mục này: hãy thăm dò lại.",
+                "The probe that made this evidence did not read this: probe again.")
+# the curves the NCSC's TLS guidelines name insufficient (binary curves, 160 and 192 bits, the
+# Koblitz secp224k1 and secp256k1: the list behind "other curves" since their first edition);
+# the 2025 edition accepts secp521r1 and the brainpool curves beside the four good ones
+WEAK_CURVE_PREFIXES = ("sect", "secp160", "secp192", "secp224k1", "secp256k1", "prime192",
+                       "brainpoolp160", "brainpoolp192", "brainpoolp224")
+MIN_DH_BITS = 2048  # below: "insufficient" (ffdhe2048 is "phase out", still accepted)
+
+
+def _judged(verdicts: Verdicts, portal: Portal, gaps: list[tuple[str, str]],
+            unknown: list[tuple[str, str]], observed: str,
+            passed: tuple[str, str]) -> list[Finding]:
+    where = (portal.where,)
+    if gaps:
+        return [verdicts.failed("; ".join(vi for vi, _ in gaps) + ".",
+                                "; ".join(en for _, en in gaps) + ".", observed, where)]
+    if unknown:
+        return [verdicts.not_assessed("; ".join(vi for vi, _ in unknown) + ".",
+                                      "; ".join(en for _, en in unknown) + ".", observed, where)]
+    return [verdicts.passed(*passed, observed, where)]
+
+
+# -- PORTAL-TLS-04 ----------------------------------------------------------------------------
+@named_check("portal_key_exchange", PORTAL, reads=[PORTAL_PROBE], requires=Text(
+    "nhóm DH ≥ 2048 bit, không đường cong elliptic yếu (nhị phân, 160-192 bit, Koblitz)",
+    "DH groups of at least 2048 bits, no weak elliptic curve (binary, 160-192 bits, Koblitz)"))
+def portal_key_exchange(ctx: CheckContext, control: Control,
+                        args: Mapping[str, Any]) -> list[Finding]:
+    """The portal's key exchange uses finite-field DH groups of at least 2048 bits and accepts
+    none of the elliptic curves the NCSC's guidelines call insufficient (binary curves, 160 and
+    192 bits, secp224k1, secp256k1): a weak group lets a recorded session be decrypted."""
+
+    def judge(portal: Portal, facts: Facts, verdicts: Verdicts) -> list[Finding]:
+        exchange = (facts.get("tls") or {}).get("key_exchange")
+        if exchange is None:
+            return [verdicts.not_assessed(*_PROBE_AGAIN, "", (portal.where,))]
+        curves = exchange.get("curves")
+        sizes = exchange["dh_sizes"]
+        observed = (f"DH: {', '.join(map(str, sizes)) or '—'} · curves: "
+                    + (", ".join(curves) if curves is not None
+                       else f"? ({exchange.get('curves_unknown', '?')})"))
+        gaps: list[tuple[str, str]] = []
+        unknown: list[tuple[str, str]] = []
+        small = [size for size in sizes if size < MIN_DH_BITS]
+        if small:
+            shown = ", ".join(map(str, small))
+            gaps.append((f"nhóm DH {shown} bit (cần ≥ {MIN_DH_BITS})",
+                         f"DH groups of {shown} bits (≥ {MIN_DH_BITS} required)"))
+        weak = [c for c in curves or () if c.lower().startswith(WEAK_CURVE_PREFIXES)]
+        if weak:
+            gaps.append((f"chấp nhận đường cong yếu: {', '.join(weak)}",
+                         f"accepts weak curves: {', '.join(weak)}"))
+        if curves is None:
+            why = exchange.get("curves_unknown", "?")
+            unknown.append((f"không đọc được các đường cong ({why})",
+                            f"the curves could not be read ({why})"))
+        return _judged(verdicts, portal, gaps, unknown, observed, (
+            "Tham số trao đổi khóa đủ mạnh.", "The key-exchange parameters are sound."))
+
+    return per_portal(ctx, Text("DH ≥ 2048, đường cong an toàn", "DH ≥ 2048, sound curves"),
+                      judge, web_only=True)
+
+
+# -- PORTAL-TLS-05 ----------------------------------------------------------------------------
+# (option, the value that is a gap, vi, en)
+_OPTIONS = (("compression", True, "nén TLS bật (CRIME)", "TLS compression on (CRIME)"),
+            ("secure_renegotiation", False, "không hỗ trợ thương lượng lại an toàn (RFC 5746)",
+             "no secure renegotiation (RFC 5746)"),
+            ("client_renegotiation", True, "máy khách được thương lượng lại (từ chối dịch vụ)",
+             "client-initiated renegotiation accepted (denial of service)"),
+            ("early_data", True, "nhận dữ liệu 0-RTT (có thể bị phát lại)",
+             "accepts 0-RTT early data (replayable)"))
+
+
+@named_check("portal_tls_options", PORTAL, reads=[PORTAL_PROBE], requires=Text(
+    "không nén TLS, thương lượng lại an toàn, không cho máy khách thương lượng lại, không 0-RTT",
+    "no TLS compression, secure renegotiation, no client-initiated renegotiation, no 0-RTT"))
+def portal_tls_options(ctx: CheckContext, control: Control,
+                       args: Mapping[str, Any]) -> list[Finding]:
+    """The portal's TLS has compression off (CRIME), supports secure renegotiation (RFC 5746)
+    where it speaks TLS 1.2 or older, refuses renegotiation a client starts (a cheap denial of
+    service), and accepts no 0-RTT early data (which an attacker can replay)."""
+
+    def judge(portal: Portal, facts: Facts, verdicts: Verdicts) -> list[Finding]:
+        tls = facts.get("tls") or {}
+        options = tls.get("options")
+        if options is None:
+            return [verdicts.not_assessed(*_PROBE_AGAIN, "", (portal.where,))]
+        # renegotiation is gone from TLS 1.3: a server that speaks nothing older has none
+        only_13 = not any((tls.get("versions") or {}).get(v) for v in
+                          ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2"))
+        said = options.get("unknown") or {}
+        observed = " · ".join(f"{name}: {_shown(options[name])}" for name, *_ in _OPTIONS)
+        gaps: list[tuple[str, str]] = []
+        unknown: list[tuple[str, str]] = []
+        for name, bad, vi, en in _OPTIONS:
+            if only_13 and name == "secure_renegotiation":
+                continue
+            value = options[name]
+            if value is bad:
+                gaps.append((vi, en))
+            elif value is None:
+                why = said.get(name, "?")
+                unknown.append((f"{name}: không xác định ({why})", f"{name}: unknown ({why})"))
+        return _judged(verdicts, portal, gaps, unknown, observed, (
+            "Các tùy chọn TLS an toàn.", "The TLS options are sound."))
+
+    return per_portal(ctx, Text("tùy chọn TLS an toàn", "sound TLS options"), judge,
+                      web_only=True)
+
+
+def _shown(value: object) -> str:
+    return "yes" if value is True else "no" if value is False else "?"
