@@ -130,3 +130,52 @@ def portal_tls_options(ctx: CheckContext, control: Control,
 
 def _shown(value: object) -> str:
     return "yes" if value is True else "no" if value is False else "?"
+
+
+# -- PORTAL-TLS-06 ----------------------------------------------------------------------------
+@named_check("portal_web_dane", PORTAL, reads=[PORTAL_PROBE], requires=Text(
+    "nếu công bố TLSA: được DNSSEC bảo vệ và khớp chứng thư cổng gửi",
+    "where TLSA records are published: DNSSEC-secured and matching the certificate sent"))
+def portal_web_dane(ctx: CheckContext, control: Control,
+                    args: Mapping[str, Any]) -> list[Finding]:
+    """Where the portal publishes DANE TLSA records (_443._tcp.<name>), the answer is
+    DNSSEC-secure and at least one record matches the certificate chain the portal sends
+    (RFC 6698, 7671): a stale record after a certificate change locks out every client that
+    checks DANE. Not applicable where none is published."""
+
+    def judge(portal: Portal, facts: Facts, verdicts: Verdicts) -> list[Finding]:
+        where = (portal.where,)
+        tlsa = facts.get("dane")
+        if tlsa is None:
+            return [verdicts.not_assessed(*_PROBE_AGAIN, "", where)]
+        records = tlsa["records"]
+        observed = f"{tlsa['name']} ({tlsa.get('dnssec', '?')}): " + (", ".join(
+            r["record"][:40] + ("…" if len(r["record"]) > 40 else "")
+            + {True: " ✓", False: " ✗"}.get(r.get("matches"), "") for r in records) or "—")
+        if tlsa.get("error"):
+            return [verdicts.not_assessed(f"Không tra được TLSA ({tlsa['error']}).",
+                                          f"TLSA could not be looked up ({tlsa['error']}).",
+                                          observed, where)]
+        if not records:
+            return [verdicts.not_applicable("Cổng không công bố bản ghi TLSA.",
+                                            "The portal publishes no TLSA record.",
+                                            observed, where)]
+        gaps: list[tuple[str, str]] = []
+        unknown: list[tuple[str, str]] = []
+        if tlsa.get("dnssec") != "secure":
+            gaps.append(("bản ghi TLSA không được DNSSEC bảo vệ: máy khách bỏ qua",
+                         "the TLSA records are not DNSSEC-secured: clients ignore them"))
+        if any(r.get("matches") for r in records):
+            pass
+        elif all("matches" in r for r in records):
+            gaps.append(("không bản ghi TLSA nào khớp chứng thư cổng gửi",
+                         "no TLSA record matches the certificate the portal sends"))
+        else:
+            unknown.append(("không đọc được chứng thư để so với TLSA",
+                            "the certificate could not be read to match TLSA"))
+        return _judged(verdicts, portal, [(vi[0].upper() + vi[1:], en[0].upper() + en[1:])
+                                          for vi, en in gaps], unknown, observed, (
+            "Bản ghi TLSA được ký và khớp chứng thư.",
+            "The TLSA records are signed and match the certificate."))
+
+    return per_portal(ctx, "TLSA ✓", judge, web_only=True)

@@ -291,9 +291,10 @@ def _tlsa(certificate: Path) -> str:
         Encoding.DER, PublicFormat.SubjectPublicKeyInfo)).hexdigest()
 
 
-def _mail_records(folder: Path) -> dict[str, list[str]]:
-    """The mail domains' records by zone (MX, SPF, DMARC, DKIM, MTA-STS, TLSA), after the
-    certificates: the TLSA records are made from them."""
+def _service_records(folder: Path) -> dict[str, list[str]]:
+    """The mail domains' records by zone (MX, SPF, DMARC, DKIM, MTA-STS, TLSA) and the web
+    portals' TLSA records (bohts.example's matching its key, tuchoi.example's an older key's),
+    after the certificates: the TLSA records are made from them."""
     # cryptography: only where a key, certificate or signature is handled
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -305,7 +306,10 @@ def _mail_records(folder: Path) -> dict[str, list[str]]:
     bohts, thu, song = MAIL_DOMAIN, SECOND_MAIL_DOMAIN, SONGLAM_MAIL_DOMAIN
     spf_chain = " ".join(f"a:{host}" for host in SPF_HOSTS)
     return {
+        "example.": ["_443._tcp.tuchoi.example. 3600 IN TLSA 3 1 1 "
+                     + hashlib.sha256(stale + b"web").hexdigest()],
         f"{bohts}.": [
+            f"_443._tcp.{bohts}. 3600 IN TLSA {_tlsa(folder / f'{bohts}.crt')}",
             f"{bohts}. 3600 IN MX 10 {MX.name}.",
             f'{bohts}. 3600 IN TXT "v=spf1 mx -all"',
             f'_dmarc.{bohts}. 3600 IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc@{bohts}"',
@@ -463,7 +467,7 @@ def up(state: Path, timeout: float = 30.0, bench: int = 0) -> Internet:
     (folder / "nginx.conf").write_text(_nginx(folder, bench))
     lab_dns.write_knot(folder, bench)
     zones = (*(zone for zone, _, _ in lab_dns.KNOT_SIGNED), *lab_dns.agency_zones(bench)[1:])
-    mail = _mail_records(folder)
+    mail = _service_records(folder)
     lab_dns.sign_and_write(folder, {zone: _records(zone, bench, mail) for zone in zones}, bench)
     (folder / "unbound.conf").write_text(lab_dns.unbound_conf(folder, RESOLVER))
     (folder / "portals.json").write_text(json.dumps(

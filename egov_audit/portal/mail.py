@@ -14,7 +14,6 @@ import base64
 import binascii
 import contextlib
 import contextvars
-import hashlib
 import http.client
 import ssl
 from collections.abc import Callable, Iterable
@@ -25,7 +24,7 @@ import dns.exception
 import dns.name
 import dns.rdatatype
 
-from . import dnssec
+from . import dane, dnssec
 from . import tls as tls_engine
 from .certificates import clip
 from .mailrecords import UNLISTED_SENDER, tags
@@ -43,22 +42,9 @@ _VALIDATOR: contextvars.ContextVar[dnssec.Validator] = contextvars.ContextVar("s
 
 
 # -- DNS ---------------------------------------------------------------------------------------
-def _fetch(checker: dnssec.Validator, name: str, rdtype: str) -> tuple[Any, Any]:
-    """(records at `name` after its aliases, the response). Raises LookupFailed."""
-    owner = dns.name.from_text(name)
-    wanted = dns.rdatatype.from_text(rdtype)
-    response = checker.fetch(owner, wanted)
-    for _ in range(dnssec.MAX_CNAMES):
-        alias = dnssec.rrset(response.answer, owner, dns.rdatatype.CNAME)
-        if alias is None:
-            break
-        owner = alias[0].target
-    return dnssec.rrset(response.answer, owner, wanted) or (), response
-
-
 def txt(checker: dnssec.Validator, name: str) -> list[str]:
     """The TXT records at `name`, each one's strings joined (RFC 7208 §3.3), at most 16."""
-    found, _ = _fetch(checker, name, "TXT")
+    found, _ = dane.fetch(checker, name, "TXT")
     return [clip(b"".join(r.strings).decode("utf-8", "replace"), MAX_RECORD)
             for r in list(found)[:16]]
 
@@ -272,42 +258,10 @@ def starttls_offered(address: str, timeout: float) -> dict[str, Any]:
     return {"status": "ok", "starttls": offered}
 
 
-def tlsa_match(record: str, chain: list[bytes]) -> bool:
-    """Whether a TLSA record (usage selector type data) matches the chain the exchanger sent:
-    DANE-EE (3) its certificate, DANE-TA (2) one of the others (RFC 7671, 7672)."""
-    # cryptography: only where a key, certificate or signature is handled
-    from cryptography import x509
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
-    fields = record.split()
-    if len(fields) < 4 or not all(f.isdigit() for f in fields[:3]) or not chain:
-        return False
-    usage, selector, matching = (int(f) for f in fields[:3])
-    wanted = "".join(fields[3:]).lower()
-    candidates = chain[:1] if usage == 3 else chain[1:] if usage == 2 else []
-    for der in candidates:
-        data = der if selector == 0 else x509.load_der_x509_certificate(der).public_key(
-            ).public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
-        digest = {0: data.hex(), 1: hashlib.sha256(data).hexdigest(),
-                  2: hashlib.sha512(data).hexdigest()}.get(matching)
-        if digest == wanted:
-            return True
-    return False
-
-
 def exchanger_facts(checker: dnssec.Validator, host: str, addresses: Addresses,
                     refusal: Refusal, timeout: float, ca_file: Path | None) -> dict[str, Any]:
     """One exchanger: STARTTLS offered, its TLS as sslyze sees it, its TLSA records."""
-    found: dict[str, Any] = {"host": host}
-    tlsa: dict[str, Any] = {"name": f"_25._tcp.{host}"}
-    try:
-        records, response = _fetch(checker, tlsa["name"], "TLSA")
-        tlsa["dnssec"] = checker.answer(dns.name.from_text(tlsa["name"]),
-                                        dns.rdatatype.TLSA, response).state
-        tlsa["records"] = [{"record": clip(r.to_text(), 300)} for r in list(records)[:8]]
-    except dnssec.LookupFailed as exc:
-        tlsa.update(records=[], error=clip(exc, 200))
-    found["tlsa"] = tlsa
+    found: dict[str, Any] = {"host": host, "tlsa": dane.records(checker, f"_25._tcp.{host}")}
     try:
         listed = addresses(host)
     except dnssec.LookupFailed as exc:
@@ -327,8 +281,8 @@ def exchanger_facts(checker: dnssec.Validator, host: str, addresses: Addresses,
                                        received=chain)
     except Exception as exc:  # the engine's own failure: the rest of the mail is judged
         found["tls_error"] = f"the TLS scan failed: {type(exc).__name__}: {clip(exc, 200)}"
-    for record in tlsa["records"]:
-        record["matches"] = tlsa_match(record["record"], chain)
+    for record in found["tlsa"]["records"]:
+        record["matches"] = dane.match(record["record"], chain)
     return found
 
 

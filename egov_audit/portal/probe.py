@@ -31,7 +31,7 @@ import dns.rdatatype
 from ..evidence.model import now
 from ..gates.addresses import AddressPolicy
 from ..inventory.model import Portal
-from . import dnssec, mail, nameservers, securitytxt
+from . import dane, dnssec, mail, nameservers, securitytxt
 from . import tls as tls_engine
 from .certificates import certificate_facts, clip
 from .net import USER_AGENT
@@ -361,12 +361,14 @@ def _security_txt(address: str, portal: Portal, options: ProbeOptions) -> dict[s
     return {**out, "status": "redirected", "location": clip(location, 500)}
 
 
-def _tls(address: str, portal: Portal, options: ProbeOptions) -> dict[str, Any]:
+def _tls(address: str, portal: Portal, options: ProbeOptions,
+         chain: list[bytes]) -> dict[str, Any]:
     """Every version, suite and certificate, as sslyze sees them; what it cannot tell is
-    unknown with sslyze's reason, never a refusal or an acceptance."""
+    unknown with sslyze's reason, never a refusal or an acceptance. `chain` gets the DER of
+    the chain the server sent (for DANE)."""
     try:
         return tls_engine.scan(address, portal.host, portal.port, options.timeout,
-                               options.ca_file)
+                               options.ca_file, received=chain)
     except Exception as exc:  # the engine's own failure: the rest of the portal is judged
         why = f"the TLS scan failed: {type(exc).__name__}: {clip(exc, 200)}"
         return {"engine": tls_engine.engine(), "weak_ciphers": [],
@@ -452,7 +454,10 @@ def probe(portal: Portal, options: ProbeOptions,
         return {**base, "status": "unreachable", "reason": clip(why, 1000), "facts": facts}
     if portal.is_web:
         address = reach[served[0]]["address"]
-        facts["tls"] = _tls(address, portal, options)
+        chain: list[bytes] = []
+        facts["tls"] = _tls(address, portal, options, chain)
+        facts["dane"] = dane.judged(checker, f"_{portal.port}._tcp.{portal.host}", chain,
+                                    smtp=False)
         facts["http"] = _plain_http(address, portal, options)
         try:
             facts["security_txt"] = _security_txt(address, portal, options)

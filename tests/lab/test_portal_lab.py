@@ -100,8 +100,11 @@ def test_each_portal_control_passes_and_fails_on_real_servers(national: Any) -> 
     # bo-hts: everything passes but its public-service portal's IPv6, outside its blocks
     assert bo.pop(("PORTAL-IPV6-02", "dichvucong.bohts.example")) == "fail"
     assert set(bo.values()) == {"pass", "not_applicable"}
-    # not applicable: the web controls to its mail, the mail controls to its web portals
+    # not applicable: the web controls to its mail, the mail controls to its web portals, DANE
+    # to the portal that publishes no TLSA record
     apart = {(c, t) for (c, t), s in bo.items() if s == "not_applicable"}
+    apart.remove(("PORTAL-TLS-06", "dichvucong.bohts.example"))  # KeyError: it was not
+    assert bo[("PORTAL-TLS-06", "bohts.example")] == "pass"
     assert {t for c, t in apart if not c.startswith("PORTAL-MAIL-")} == {"mail_bohts.example"}
     assert {t for c, t in apart if c.startswith("PORTAL-MAIL-")} == {
         "bohts.example", "dichvucong.bohts.example"}
@@ -297,6 +300,15 @@ def test_tls_beyond_the_machines_openssl_is_judged_both_ways(
     assert {key: r["status"] for key, r in by.items()
             if key[0] in ("PORTAL-TLS-04", "PORTAL-TLS-05")} == {
         (c, n): "pass" for c in ("PORTAL-TLS-04", "PORTAL-TLS-05") for n in names}
+    # DANE for the web server: bohts.example's TLSA record matches its key, tuchoi.example's
+    # is an older key's; the others publish none
+    assert {key[1]: r["status"] for key, r in by.items() if key[0] == "PORTAL-TLS-06"} == {
+        "bohts.example": "pass", "tuchoi.example": "fail", "cu.example": "not_applicable",
+        "hai.example": "not_applicable"}
+    assert by[("PORTAL-TLS-06", "tuchoi.example")]["message"]["en"] == \
+        "No TLSA record matches the certificate the portal sends."
+    assert "_443._tcp.bohts.example (secure): 3 1 1" in \
+        by[("PORTAL-TLS-06", "bohts.example")]["observed"]["en"]
     assert status == {
         ("PORTAL-TLS-01", "cu.example"): "fail", ("PORTAL-TLS-02", "cu.example"): "fail",
         ("PORTAL-TLS-03", "cu.example"): "pass",

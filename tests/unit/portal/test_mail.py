@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from egov_audit.portal import mail
+from egov_audit.portal import dane, mail
 from egov_audit.portal.mailrecords import sts_policy, tags
 
 
@@ -74,15 +74,19 @@ def test_tlsa_records_match_the_chain_as_dane_for_smtp_does() -> None:
     leaf, ca = _cert("mx.example", leaf_key), _cert("ca", ca_key)
     chain = [leaf, ca]
     spki = hashlib.sha256(_spki(leaf_key)).hexdigest()
-    assert mail.tlsa_match(f"3 1 1 {spki}", chain)  # DANE-EE, the leaf's key
-    assert mail.tlsa_match(f"3 0 2 {hashlib.sha512(leaf).hexdigest()}", chain)
-    assert mail.tlsa_match(f"3 0 0 {leaf.hex()[:60]} {leaf.hex()[60:]}", chain)  # split data
-    assert mail.tlsa_match(f"2 1 1 {hashlib.sha256(_spki(ca_key)).hexdigest()}", chain)
-    assert not mail.tlsa_match(f"2 1 1 {spki}", chain)  # DANE-TA is never the leaf
-    assert not mail.tlsa_match(f"1 1 1 {spki}", chain)  # PKIX-EE: not for SMTP
-    assert not mail.tlsa_match(f"3 1 1 {'00' * 32}", chain)
-    assert not mail.tlsa_match(f"3 1 1 {spki}", [])
-    assert not mail.tlsa_match("3 1", chain)
+    assert dane.match(f"3 1 1 {spki}", chain)  # DANE-EE, the leaf's key
+    assert dane.match(f"3 0 2 {hashlib.sha512(leaf).hexdigest()}", chain)
+    assert dane.match(f"3 0 0 {leaf.hex()[:60]} {leaf.hex()[60:]}", chain)  # split data
+    assert dane.match(f"2 1 1 {hashlib.sha256(_spki(ca_key)).hexdigest()}", chain)
+    assert not dane.match(f"2 1 1 {spki}", chain)  # DANE-TA is never the leaf
+    assert not dane.match(f"1 1 1 {spki}", chain)  # PKIX-EE: not for SMTP
+    assert not dane.match(f"3 1 1 {'00' * 32}", chain)
+    assert not dane.match(f"3 1 1 {spki}", [])
+    assert not dane.match("3 1", chain)
+    # a web server's records: PKIX-EE and PKIX-TA count too (RFC 6698)
+    assert dane.match(f"1 1 1 {spki}", chain, smtp=False)
+    assert dane.match(f"0 0 1 {hashlib.sha256(ca).hexdigest()}", chain, smtp=False)
+    assert not dane.match(f"0 1 1 {spki}", chain, smtp=False)
 
 
 def test_mta_sts_policies_are_read_line_by_line() -> None:
