@@ -18,7 +18,7 @@ from ..portal.mailrecords import UNLISTED_SENDER, sts_policy, tags
 from ..portal.tls import LEGACY
 from .context import CheckContext, Finding, Verdicts, named_check
 from .portal_tls import certificate_problems, when
-from .portals import PORTAL, Facts, per_portal
+from .portals import PORTAL, Facts, judged, per_portal
 
 Gaps = list[tuple[str, str]]  # (vi, en)
 # an exchanger's RSA key: the NCSC's TLS guidelines, which Internet.nl applies (the profile
@@ -40,18 +40,6 @@ def _mail_check(ctx: CheckContext, expected: Text | str,
         return list(judge(portal, mail, facts, verdicts))
 
     return per_portal(ctx, expected, each, mail_only=True)
-
-
-def _verdict(verdicts: Verdicts, portal: Portal, gaps: Gaps, unknown: Gaps, observed: str,
-             passed: tuple[str, str]) -> list[Finding]:
-    where = (portal.where,)
-    if gaps:
-        return [verdicts.failed("; ".join(vi for vi, _ in gaps) + ".",
-                                "; ".join(en for _, en in gaps) + ".", observed, where)]
-    if unknown:
-        return [verdicts.not_assessed("; ".join(vi for vi, _ in unknown) + ".",
-                                      "; ".join(en for _, en in unknown) + ".", observed, where)]
-    return [verdicts.passed(*passed, observed, where)]
 
 
 # -- PORTAL-MAIL-01: SPF -----------------------------------------------------------------------
@@ -88,7 +76,7 @@ def portal_spf(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -> 
             vi, en = _SPF_OUTCOME[result]
             gaps.append((f"Thư từ máy gửi không được liệt kê ({UNLISTED_SENDER}) bị coi là {vi}",
                          f"Mail from a sender it does not list ({UNLISTED_SENDER}) is {en}"))
-        return _verdict(verdicts, portal, gaps, unknown, observed, (
+        return judged(verdicts, portal, gaps, unknown, observed, (
             f"SPF hợp lệ; máy gửi không được liệt kê: {result}.",
             f"A valid SPF record; a sender it does not list: {result}."))
 
@@ -130,7 +118,7 @@ def portal_dmarc(ctx: CheckContext, control: Control, args: Mapping[str, Any]) -
             if pct != "100":
                 gaps.append((f"pct={pct}: chính sách chỉ áp dụng cho một phần thư",
                              f"pct={pct}: the policy applies to part of the mail only"))
-        return _verdict(verdicts, portal, gaps, unknown, observed, (
+        return judged(verdicts, portal, gaps, unknown, observed, (
             "DMARC cách ly hoặc từ chối thư giả mạo.",
             "DMARC quarantines or rejects spoofed mail."))
 
@@ -185,7 +173,7 @@ def portal_dkim(ctx: CheckContext, control: Control, args: Mapping[str, Any]) ->
             elif key.get("type") == "rsa" and key.get("bits", 0) < 1024:
                 gaps.append((f"{name}: khóa RSA {key['bits']} bit (cần ≥ 1024)",
                              f"{name}: an RSA key of {key['bits']} bits (≥ 1024 required)"))
-        return _verdict(verdicts, portal, gaps, unknown, " | ".join(seen) or "—", (
+        return judged(verdicts, portal, gaps, unknown, " | ".join(seen) or "—", (
             "Mọi selector DKIM đã khai báo có khóa dùng được.",
             "Every declared DKIM selector has a usable key."))
 
@@ -252,7 +240,7 @@ def portal_mail_starttls(ctx: CheckContext, control: Control,
             if not tls.get("certificates"):
                 why = tls.get("certificates_error", "no certificate read")
                 unknown.append((f"{host}: {why}", f"{host}: {why}"))
-        return _verdict(verdicts, portal, list(dict.fromkeys(gaps)), unknown,
+        return judged(verdicts, portal, list(dict.fromkeys(gaps)), unknown,
                         " | ".join(seen) or "—", (
                             "Mọi máy chủ thư có STARTTLS với TLS 1.2+ và chứng thư hợp lệ.",
                             "Every exchanger offers STARTTLS with TLS 1.2+ and a valid "
@@ -315,7 +303,7 @@ def portal_dane(ctx: CheckContext, control: Control, args: Mapping[str, Any]) ->
                 "Tên các máy chủ thư không được ký DNSSEC: DANE không áp dụng.",
                 "No exchanger's name is signed with DNSSEC: DANE does not apply.",
                 " | ".join(seen) or "—", (portal.where,))]
-        return _verdict(verdicts, portal, gaps, unknown, " | ".join(seen) or "—", (
+        return judged(verdicts, portal, gaps, unknown, " | ".join(seen) or "—", (
             "Bản ghi TLSA của mọi máy chủ thư khớp chứng thư của nó.",
             "Every exchanger's TLSA records match its certificate."))
 
@@ -389,7 +377,7 @@ def portal_mta_sts(ctx: CheckContext, control: Control,
         if not sts["records"]:
             return [verdicts.not_applicable("Tên miền không công bố MTA-STS.",
                                             "The domain publishes no MTA-STS.", observed, where)]
-        return _verdict(verdicts, portal, _sts_gaps(mail), [], observed, (
+        return judged(verdicts, portal, _sts_gaps(mail), [], observed, (
             "Chính sách MTA-STS hợp lệ và phủ mọi máy chủ thư.",
             "A valid MTA-STS policy that covers every exchanger."))
 

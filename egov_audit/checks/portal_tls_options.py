@@ -14,7 +14,7 @@ from ..models import Text
 from ..policy import Control
 from ..portal.kind import PORTAL_PROBE
 from .context import CheckContext, Finding, Verdicts, named_check
-from .portals import PORTAL, Facts, per_portal
+from .portals import PORTAL, Facts, judged, per_portal
 
 _PROBE_AGAIN = ("Bằng chứng từ bản thăm dò cũ chưa đọc mục này: hãy thăm dò lại.",
                 "The probe that made this evidence did not read this: probe again.")
@@ -24,19 +24,6 @@ _PROBE_AGAIN = ("Bằng chứng từ bản thăm dò cũ chưa đọc mục này
 WEAK_CURVE_PREFIXES = ("sect", "secp160", "secp192", "secp224k1", "secp256k1", "prime192",
                        "brainpoolp160", "brainpoolp192", "brainpoolp224")
 MIN_DH_BITS = 2048  # below: "insufficient" (ffdhe2048 is "phase out", still accepted)
-
-
-def _judged(verdicts: Verdicts, portal: Portal, gaps: list[tuple[str, str]],
-            unknown: list[tuple[str, str]], observed: str,
-            passed: tuple[str, str]) -> list[Finding]:
-    where = (portal.where,)
-    if gaps:
-        return [verdicts.failed("; ".join(vi for vi, _ in gaps) + ".",
-                                "; ".join(en for _, en in gaps) + ".", observed, where)]
-    if unknown:
-        return [verdicts.not_assessed("; ".join(vi for vi, _ in unknown) + ".",
-                                      "; ".join(en for _, en in unknown) + ".", observed, where)]
-    return [verdicts.passed(*passed, observed, where)]
 
 
 # -- PORTAL-TLS-04 ----------------------------------------------------------------------------
@@ -63,17 +50,17 @@ def portal_key_exchange(ctx: CheckContext, control: Control,
         small = [size for size in sizes if size < MIN_DH_BITS]
         if small:
             shown = ", ".join(map(str, small))
-            gaps.append((f"nhóm DH {shown} bit (cần ≥ {MIN_DH_BITS})",
+            gaps.append((f"Nhóm DH {shown} bit (cần ≥ {MIN_DH_BITS})",
                          f"DH groups of {shown} bits (≥ {MIN_DH_BITS} required)"))
         weak = [c for c in curves or () if c.lower().startswith(WEAK_CURVE_PREFIXES)]
         if weak:
-            gaps.append((f"chấp nhận đường cong yếu: {', '.join(weak)}",
-                         f"accepts weak curves: {', '.join(weak)}"))
+            gaps.append((f"Chấp nhận đường cong yếu: {', '.join(weak)}",
+                         f"Accepts weak curves: {', '.join(weak)}"))
         if curves is None:
             why = exchange.get("curves_unknown", "?")
-            unknown.append((f"không đọc được các đường cong ({why})",
-                            f"the curves could not be read ({why})"))
-        return _judged(verdicts, portal, gaps, unknown, observed, (
+            unknown.append((f"Không đọc được các đường cong ({why})",
+                            f"The curves could not be read ({why})"))
+        return judged(verdicts, portal, gaps, unknown, observed, (
             "Tham số trao đổi khóa đủ mạnh.", "The key-exchange parameters are sound."))
 
     return per_portal(ctx, Text("DH ≥ 2048, đường cong an toàn", "DH ≥ 2048, sound curves"),
@@ -82,13 +69,13 @@ def portal_key_exchange(ctx: CheckContext, control: Control,
 
 # -- PORTAL-TLS-05 ----------------------------------------------------------------------------
 # (option, the value that is a gap, vi, en)
-_OPTIONS = (("compression", True, "nén TLS bật (CRIME)", "TLS compression on (CRIME)"),
-            ("secure_renegotiation", False, "không hỗ trợ thương lượng lại an toàn (RFC 5746)",
-             "no secure renegotiation (RFC 5746)"),
-            ("client_renegotiation", True, "máy khách được thương lượng lại (từ chối dịch vụ)",
-             "client-initiated renegotiation accepted (denial of service)"),
-            ("early_data", True, "nhận dữ liệu 0-RTT (có thể bị phát lại)",
-             "accepts 0-RTT early data (replayable)"))
+_OPTIONS = (("compression", True, "Nén TLS bật (CRIME)", "TLS compression on (CRIME)"),
+            ("secure_renegotiation", False, "Không hỗ trợ thương lượng lại an toàn (RFC 5746)",
+             "No secure renegotiation (RFC 5746)"),
+            ("client_renegotiation", True, "Máy khách được thương lượng lại (từ chối dịch vụ)",
+             "Client-initiated renegotiation accepted (denial of service)"),
+            ("early_data", True, "Nhận dữ liệu 0-RTT (có thể bị phát lại)",
+             "Accepts 0-RTT early data (replayable)"))
 
 
 @named_check("portal_tls_options", PORTAL, reads=[PORTAL_PROBE], requires=Text(
@@ -121,7 +108,7 @@ def portal_tls_options(ctx: CheckContext, control: Control,
             elif value is None:
                 why = said.get(name, "?")
                 unknown.append((f"{name}: không xác định ({why})", f"{name}: unknown ({why})"))
-        return _judged(verdicts, portal, gaps, unknown, observed, (
+        return judged(verdicts, portal, gaps, unknown, observed, (
             "Các tùy chọn TLS an toàn.", "The TLS options are sound."))
 
     return per_portal(ctx, Text("tùy chọn TLS an toàn", "sound TLS options"), judge,
@@ -163,18 +150,17 @@ def portal_web_dane(ctx: CheckContext, control: Control,
         gaps: list[tuple[str, str]] = []
         unknown: list[tuple[str, str]] = []
         if tlsa.get("dnssec") != "secure":
-            gaps.append(("bản ghi TLSA không được DNSSEC bảo vệ: máy khách bỏ qua",
-                         "the TLSA records are not DNSSEC-secured: clients ignore them"))
+            gaps.append(("Bản ghi TLSA không được DNSSEC bảo vệ: máy khách bỏ qua",
+                         "The TLSA records are not DNSSEC-secured: clients ignore them"))
         if any(r.get("matches") for r in records):
             pass
         elif all("matches" in r for r in records):
-            gaps.append(("không bản ghi TLSA nào khớp chứng thư cổng gửi",
-                         "no TLSA record matches the certificate the portal sends"))
+            gaps.append(("Không bản ghi TLSA nào khớp chứng thư cổng gửi",
+                         "No TLSA record matches the certificate the portal sends"))
         else:
-            unknown.append(("không đọc được chứng thư để so với TLSA",
-                            "the certificate could not be read to match TLSA"))
-        return _judged(verdicts, portal, [(vi[0].upper() + vi[1:], en[0].upper() + en[1:])
-                                          for vi, en in gaps], unknown, observed, (
+            unknown.append(("Không đọc được chứng thư để so với TLSA",
+                            "The certificate could not be read to match TLSA"))
+        return judged(verdicts, portal, gaps, unknown, observed, (
             "Bản ghi TLSA được ký và khớp chứng thư.",
             "The TLSA records are signed and match the certificate."))
 

@@ -7,7 +7,7 @@ assessed, with the reason; controls that concern web portals only are not applic
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..inventory.model import Portal, locate
@@ -52,6 +52,21 @@ def per_portal(ctx: CheckContext, expected: Text | str, judge: Judge,
         out.extend(judge(portal, {**found.facts, "collected_at": found.collected_at},
                          verdicts))
     return out
+
+
+def judged(verdicts: Verdicts, portal: Portal, gaps: Sequence[tuple[str, str]],
+           unknown: Sequence[tuple[str, str]], observed: str,
+           passed: tuple[str, str]) -> list[Finding]:
+    """One portal's verdict from what is wrong and what could not be told, each (vi, en): any
+    gap fails it, else anything unknown leaves it not assessed, else it passes."""
+    where = (portal.where,)
+    if gaps:
+        return [verdicts.failed("; ".join(vi for vi, _ in gaps) + ".",
+                                "; ".join(en for _, en in gaps) + ".", observed, where)]
+    if unknown:
+        return [verdicts.not_assessed("; ".join(vi for vi, _ in unknown) + ".",
+                                      "; ".join(en for _, en in unknown) + ".", observed, where)]
+    return [verdicts.passed(*passed, observed, where)]
 
 
 def served(facts: Facts) -> list[tuple[str, Facts]]:

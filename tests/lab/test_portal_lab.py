@@ -582,9 +582,9 @@ def test_web_security_options_are_judged_both_ways(internet: internet_lab.Intern
         ("PORTAL-TLS-04", "tintuc.songlam.example"): "pass",
         ("PORTAL-TLS-05", "tintuc.songlam.example"): "fail"}
     weak = tls[("PORTAL-TLS-04", "songlam.example")]["message"]["en"]
-    assert "DH groups of 1024 bits" in weak and "weak curves: secp192r1" in weak, weak
+    assert "DH groups of 1024 bits" in weak and "Accepts weak curves: secp192r1" in weak, weak
     assert tls[("PORTAL-TLS-05", "tintuc.songlam.example")]["message"]["en"] == \
-        "accepts 0-RTT early data (replayable)."
+        "Accepts 0-RTT early data (replayable)."
     assert "early_data: no" in tls[("PORTAL-TLS-05", "bohts.example")]["observed"]["en"]
 
     good = by[("PORTAL-WEB-01", "bohts.example")]["observed"]["en"]
