@@ -24,6 +24,7 @@ import dns.exception
 import dns.name
 import dns.rdatatype
 
+from ..gates.addresses import AddressPolicy
 from . import dane, dnssec
 from . import tls as tls_engine
 from .certificates import clip
@@ -35,8 +36,8 @@ MAX_SELECTORS = 8
 MAX_EXCHANGERS = 3  # the best ones: where mail is delivered
 MAX_POLICY = 65536  # RFC 8461 §3.2 bounds nothing; this is more than any real policy
 MTA_STS_PATH = "/.well-known/mta-sts.txt"
+SPF_RESULTS = ("pass", "fail", "softfail", "neutral", "none", "permerror", "temperror")
 Addresses = Callable[[str], list[str]]  # a host's addresses, IPv4 first
-Refusal = Callable[[str], str]
 
 _VALIDATOR: contextvars.ContextVar[dnssec.Validator] = contextvars.ContextVar("spf_validator")
 
@@ -55,7 +56,7 @@ def _tagged(records: Iterable[str], version: str) -> list[str]:
     def first(record: str) -> str:
         return (record.split(";")[0] if version != "v=spf1" else (record.split() or [""])[0])
 
-    return [r for r in records if first(r).replace(" ", "") .lower() == version.lower()]
+    return [r for r in records if first(r).replace(" ", "").lower() == version.lower()]
 
 
 # -- SPF ---------------------------------------------------------------------------------------
@@ -121,6 +122,8 @@ def spf_facts(checker: dnssec.Validator, domain: str, timeout: float) -> dict[st
         result, explanation = "temperror", f"the SPF evaluator failed: {type(exc).__name__}"
     finally:
         _VALIDATOR.reset(token)
+    if result not in SPF_RESULTS:  # pyspf's strict modes have more words: none is a verdict
+        result, explanation = "temperror", f"pyspf answered {clip(result, 40)!r}"
     return {**out, "result": str(result), "explanation": clip(explanation, 300)}
 
 
@@ -128,7 +131,7 @@ def spf_facts(checker: dnssec.Validator, domain: str, timeout: float) -> dict[st
 def dkim_key(record: str) -> dict[str, Any]:
     """The public key of a DKIM record: its type and size, or why it is none."""
     found = tags(record)
-    key_type = found.get("k", "rsa").lower()
+    key_type = clip(found.get("k", "rsa").lower(), 20)
     data = found.get("p")
     if data is None:
         return {"error": "no p= tag"}
@@ -142,7 +145,7 @@ def dkim_key(record: str) -> dict[str, Any]:
         return {"type": key_type, "bits": 256} if len(raw) == 32 else \
             {"type": key_type, "error": f"an Ed25519 key is 32 bytes, not {len(raw)}"}
     if key_type != "rsa":
-        return {"type": clip(key_type, 20), "error": "not a key type DKIM defines"}
+        return {"type": key_type, "error": "not a key type DKIM defines"}
     # cryptography: only where a key, certificate or signature is handled
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.hazmat.primitives.serialization import load_der_public_key
@@ -178,7 +181,7 @@ def dkim_facts(checker: dnssec.Validator, domain: str,
 
 # -- MTA-STS -----------------------------------------------------------------------------------
 def mta_sts_facts(checker: dnssec.Validator, domain: str, addresses: Addresses,
-                  refusal: Refusal, timeout: float, ca_file: Path | None) -> dict[str, Any]:
+                  policy: AddressPolicy, timeout: float, ca_file: Path | None) -> dict[str, Any]:
     """The _mta-sts TXT record and, when one is published, the policy file, fetched as a
     sending server fetches it: https, a certificate valid for mta-sts.<domain>, no redirect."""
     try:
@@ -193,9 +196,9 @@ def mta_sts_facts(checker: dnssec.Validator, domain: str, addresses: Addresses,
         listed = addresses(host)
     except dnssec.LookupFailed as exc:
         return {**out, "policy": {"status": "error", "reason": f"DNS: {clip(exc, 200)}"}}
-    allowed = [a for a in listed if not refusal(a)]
+    allowed = [a for a in listed if not policy.refusal(a)]
     if not allowed:
-        why = refusal(listed[0]) if listed else "no address in DNS"
+        why = policy.refusal(listed[0]) if listed else "no address in DNS"
         return {**out, "policy": {"status": "error", "reason": clip(why, 200)}}
     context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
     try:
@@ -212,11 +215,17 @@ def mta_sts_facts(checker: dnssec.Validator, domain: str, addresses: Addresses,
     except (OSError, http.client.HTTPException) as exc:
         return {**out, "policy": {"status": "error", "address": allowed[0],
                                   "reason": failure(exc)[1]}}
-    policy: dict[str, Any] = {"status": "ok", "address": allowed[0], "http_status": code,
-                              "content_type": content_type}
+    fetched: dict[str, Any] = {"status": "ok", "address": allowed[0], "http_status": code,
+                               "content_type": content_type, **_marked(allowed[0], policy)}
     if code == 200:
-        policy["text"] = clip(body[:MAX_POLICY].decode("utf-8", "replace"), 4096)
-    return {**out, "policy": policy}
+        fetched["text"] = clip(body[:MAX_POLICY].decode("utf-8", "replace"), 4096)
+    return {**out, "policy": fetched}
+
+
+def _marked(address: str, policy: AddressPolicy) -> dict[str, bool]:
+    """An address in private space reached only because the operator allowed it, said so."""
+    return {"allowed_private": True} if policy.allow_private and \
+        policy.needs_permission(address) else {}
 
 
 # -- the exchangers: STARTTLS and DANE ---------------------------------------------------------
@@ -259,18 +268,18 @@ def starttls_offered(address: str, timeout: float) -> dict[str, Any]:
 
 
 def exchanger_facts(checker: dnssec.Validator, host: str, addresses: Addresses,
-                    refusal: Refusal, timeout: float, ca_file: Path | None) -> dict[str, Any]:
+                    policy: AddressPolicy, timeout: float, ca_file: Path | None) -> dict[str, Any]:
     """One exchanger: STARTTLS offered, its TLS as sslyze sees it, its TLSA records."""
     found: dict[str, Any] = {"host": host, "tlsa": dane.records(checker, f"_25._tcp.{host}")}
     try:
         listed = addresses(host)
     except dnssec.LookupFailed as exc:
         return {**found, "status": "error", "reason": f"DNS: {clip(exc, 200)}"}
-    allowed = [a for a in listed if not refusal(a)]
+    allowed = [a for a in listed if not policy.refusal(a)]
     if not allowed:
-        why = f"not probed: {refusal(listed[0])}" if listed else "no address in DNS"
+        why = f"not probed: {policy.refusal(listed[0])}" if listed else "no address in DNS"
         return {**found, "status": "no_address", "reason": clip(why, 200)}
-    found["address"] = allowed[0]
+    found.update(address=allowed[0], **_marked(allowed[0], policy))
     offered = starttls_offered(allowed[0], timeout)
     found.update(offered)
     if offered["status"] != "ok" or not offered["starttls"]:
@@ -287,7 +296,7 @@ def exchanger_facts(checker: dnssec.Validator, host: str, addresses: Addresses,
 
 
 def mail_facts(checker: dnssec.Validator, domain: str, exchangers: Iterable[str],
-               selectors: Iterable[str], addresses: Addresses, refusal: Refusal,
+               selectors: Iterable[str], addresses: Addresses, policy: AddressPolicy,
                timeout: float, ca_file: Path | None) -> dict[str, Any]:
     """Everything the mail controls read about `domain`."""
     dmarc: dict[str, Any] = {}
@@ -300,7 +309,7 @@ def mail_facts(checker: dnssec.Validator, domain: str, exchangers: Iterable[str]
         "spf": spf_facts(checker, domain, timeout),
         "dmarc": dmarc,
         "dkim": dkim_facts(checker, domain, selectors),
-        "mta_sts": mta_sts_facts(checker, domain, addresses, refusal, timeout, ca_file),
-        "exchangers": [exchanger_facts(checker, host, addresses, refusal, timeout, ca_file)
+        "mta_sts": mta_sts_facts(checker, domain, addresses, policy, timeout, ca_file),
+        "exchangers": [exchanger_facts(checker, host, addresses, policy, timeout, ca_file)
                        for host in list(exchangers)[:MAX_EXCHANGERS]],
     }

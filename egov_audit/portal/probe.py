@@ -479,7 +479,7 @@ def _mail(portal: Portal, dns_facts: Mapping[str, Any], options: ProbeOptions,
             raise dnssec.LookupFailed(str(exc)) from None
 
     return mail.mail_facts(checker, portal.host, [m["host"] for m in dns_facts["mx"] if m["host"]],
-                           portal.dkim_selectors, addresses, policy.refusal, options.timeout,
+                           portal.dkim_selectors, addresses, policy, options.timeout,
                            options.ca_file)
 
 

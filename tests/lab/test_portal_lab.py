@@ -679,6 +679,9 @@ def test_mail_is_judged_both_ways(internet: internet_lab.Internet, tmp_path: Pat
     assert is_valid(probed, "portal-fact-bundle")
     exchanger = probed["facts"]["mail"]["exchangers"][0]
     assert exchanger["starttls"] is True and exchanger["tlsa"]["records"][0]["matches"] is True
+    # the lab's addresses are benchmarking space: reached only because --allow-private said so
+    assert exchanger["allowed_private"] is True
+    assert probed["facts"]["mail"]["mta_sts"]["policy"]["allowed_private"] is True
     assert exchanger["tls"]["versions"]["TLSv1.1"] is False
 
 

@@ -63,6 +63,8 @@ def test_dkim_keys_are_read_with_their_size_or_why_not() -> None:
     assert mail.dkim_key("v=DKIM1; p=AAAA")["error"] == "p= holds no RSA public key"
     assert mail.dkim_key("v=DKIM1; k=dsa; p=AAAA")["error"] == "not a key type DKIM defines"
     assert mail.dkim_key("v=DKIM1")["error"] == "no p= tag"
+    # a hostile record's key type is bounded as the published evidence schema bounds it
+    assert mail.dkim_key(f"k={'x' * 500}; p=") == {"type": "x" * 20, "revoked": True}
     elliptic = ec.generate_private_key(ec.SECP256R1())
     assert mail.dkim_key(f"p={base64.b64encode(_spki(elliptic)).decode()}")["error"] == \
         "p= holds a key of another type"
